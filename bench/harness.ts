@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import autocannon from 'autocannon';
+
+/** What a scenario gets: the running server and a way to sample its memory. */
+export interface BenchContext {
+  /** Base URL of the server under test, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  /** Connection string of the fresh server database the server uses. */
+  readonly databaseUrl: string;
+  /** Resident set size of the server process now, in bytes. */
+  rss(): number;
+}
+
+export interface BenchResult {
+  readonly scenario: string;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  /** Peak RSS of the server during the run, in MiB. */
+  readonly peakRssMiB: number;
+  readonly notes?: string;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  run(context: BenchContext): Promise<BenchResult>;
+}
+
+export function rssOf(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb * 1024;
+}
+
+/** Runs autocannon against the server and samples the server's RSS while it runs. */
+export async function runAutocannon(
+  context: BenchContext,
+  scenario: string,
+  options: Omit<autocannon.Options, 'url'> & { path: string },
+  notes?: string,
+): Promise<BenchResult> {
+  let peak = context.rss();
+  const sampler = setInterval(() => (peak = Math.max(peak, context.rss())), 100);
+  const { path, ...rest } = options;
+  try {
+    const result = await autocannon({ ...rest, url: context.url + path });
+    return {
+      scenario,
+      requestsPerSecond: Math.round(result.requests.average),
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      errors: result.errors + result.timeouts,
+      non2xx: result.non2xx,
+      connections: result.connections,
+      durationSeconds: result.duration,
+      peakRssMiB: Math.round(peak / 1024 / 1024),
+      ...(notes ? { notes } : {}),
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}

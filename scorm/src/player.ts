@@ -1,0 +1,142 @@
+/*
+ * The SCORM player's script. It runs on the content origin, beside the SCO's frame, and wires
+ * scorm-again (loaded before it as a plain script) to the tool's runtime API:
+ *   - the stored CMI is loaded before the SCO starts, so it resumes (entry, location, suspend_data);
+ *   - scorm-again commits on autocommit, LMSCommit/Commit and LMSFinish/Terminate (a beacon);
+ *   - when the page is hidden or closed, the current state goes out by sendBeacon, so content that
+ *     never calls Finish still has its last state kept;
+ *   - SCORM 2004 navigation requests (adl.nav.request) move between the package's SCOs.
+ * Every commit carries the session the launch opened and a sequence number: the server keeps the
+ * newest window's data and ignores repeats (see docs/content.md, "Two windows").
+ */
+
+interface PlayerConfig {
+  standard: 'scorm12' | 'scorm2004';
+  scoId: string;
+  launchUrl: string;
+  launchStateUrl: string;
+  commitUrl: string;
+  nextUrl: string | null;
+  previousUrl: string | null;
+  exitUrl: string;
+  choiceUrls: Record<string, string>;
+  texts: { ready: string; failed: string; superseded: string; finishedPart: string; next: string };
+}
+
+interface LaunchState {
+  session: number;
+  cmi: Record<string, string>;
+}
+
+interface CommitMetadata {
+  isTerminateCommit?: boolean;
+}
+
+interface ScormApi {
+  loadFromFlattenedJSON(json: Record<string, string>, element?: string): void;
+  renderCommitCMI(terminate: boolean): unknown;
+  isInitialized(): boolean;
+  isTerminated(): boolean;
+  on(event: string, callback: (...args: unknown[]) => void): void;
+}
+
+type ApiConstructor = new (settings: Record<string, unknown>) => ScormApi;
+
+interface PlayerWindow extends Window {
+  Scorm12API?: ApiConstructor;
+  Scorm2004API?: ApiConstructor;
+  API?: ScormApi;
+  API_1484_11?: ScormApi;
+}
+
+(function player() {
+  const w = window as unknown as PlayerWindow;
+  const configElement = document.getElementById('player-config');
+  const status = document.getElementById('player-status');
+  const frame = document.getElementById('sco-frame') as HTMLIFrameElement | null;
+  if (!configElement || !status || !frame) return;
+  const scoFrame: HTMLIFrameElement = frame;
+  const config = JSON.parse(configElement.textContent ?? '{}') as PlayerConfig;
+  const say = (text: string) => (status.textContent = text);
+
+  let superseded = false;
+  const notice = (httpStatus: number) => {
+    if (httpStatus === 409 && !superseded) {
+      superseded = true;
+      say(config.texts.superseded);
+    }
+  };
+
+  async function start(): Promise<void> {
+    const response = await fetch(config.launchStateUrl, { method: 'POST', headers: { Accept: 'application/json' } });
+    if (!response.ok) throw new Error(`launch answered ${response.status}`);
+    const state = (await response.json()) as LaunchState;
+    let seq = 0;
+    const envelope = (cmi: unknown, terminate: boolean) => ({ session: state.session, seq: (seq += 1), terminate, cmi });
+
+    const settings: Record<string, unknown> = {
+      lmsCommitUrl: config.commitUrl,
+      autocommit: true,
+      autocommitSeconds: 15,
+      dataCommitFormat: 'flattened',
+      logLevel: 4,
+      requestHandler: (commit: unknown, metadata?: CommitMetadata) => envelope(commit, metadata?.isTerminateCommit === true),
+      xhrResponseHandler: (xhr: XMLHttpRequest) => {
+        notice(xhr.status);
+        try {
+          const answer = JSON.parse(xhr.responseText) as { result: unknown; errorCode: unknown };
+          return { result: answer.result === true || answer.result === 'true' ? 'true' : 'false', errorCode: Number(answer.errorCode) || 0 };
+        } catch {
+          return { result: 'false', errorCode: 101 };
+        }
+      },
+    };
+    const Api = config.standard === 'scorm12' ? w.Scorm12API : w.Scorm2004API;
+    if (!Api) throw new Error('scorm-again is not loaded');
+    const api = new Api(settings);
+    api.loadFromFlattenedJSON(state.cmi);
+    if (config.standard === 'scorm12') w.API = api;
+    else w.API_1484_11 = api;
+
+    // Content that never calls Finish: its last state leaves with the page.
+    const flush = () => {
+      if (superseded || !api.isInitialized() || api.isTerminated()) return;
+      const body = JSON.stringify(envelope(api.renderCommitCMI(false), false));
+      navigator.sendBeacon(config.commitUrl, new Blob([body], { type: 'text/plain;charset=UTF-8' }));
+    };
+    window.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') flush();
+    });
+
+    const go = (url: string | null | undefined) => {
+      if (url) window.location.assign(url);
+    };
+    // SCORM 2004 navigation (scorm-again raises these after Terminate when the LMS sequences).
+    api.on('SequenceNext', () => go(config.nextUrl ?? config.exitUrl));
+    api.on('SequencePrevious', () => go(config.previousUrl));
+    api.on('SequenceChoice', (_element: unknown, target: unknown) => go(config.choiceUrls[String(target)]));
+    api.on('SequenceJump', (_element: unknown, target: unknown) => go(config.choiceUrls[String(target)]));
+    for (const exit of ['SequenceExit', 'SequenceExitAll', 'SequenceAbandon', 'SequenceAbandonAll']) api.on(exit, () => go(config.exitUrl));
+    api.on(config.standard === 'scorm12' ? 'LMSFinish' : 'Terminate', () => {
+      if (superseded) return;
+      say(config.texts.finishedPart);
+      // The next part may have waited for this one (1.2 prerequisites): offer it now; the server
+      // checks again when it is opened.
+      const controls = document.getElementById('player-controls');
+      if (config.nextUrl && controls && !document.getElementById('player-next')) {
+        const link = document.createElement('a');
+        link.className = 'button';
+        link.id = 'player-next';
+        link.href = config.nextUrl;
+        link.textContent = config.texts.next;
+        controls.appendChild(link);
+      }
+    });
+
+    scoFrame.src = config.launchUrl;
+    say(config.texts.ready);
+  }
+
+  start().catch(() => say(config.texts.failed));
+})();

@@ -1,0 +1,152 @@
+import type { Kysely } from 'kysely';
+import { loadConfig } from '../config.js';
+import type { Schema } from '../db/schema.js';
+import { listOutbox } from '../lti/ags.js';
+import { toolKeyBox } from '../lti/lti-service.js';
+import { listPlatforms, PlatformError, removePlatform, savePlatform, validateRegistration } from '../lti/platforms.js';
+import { registrationInvite } from '../lti/dynamic-registration.js';
+import { toolConfigText } from '../lti/tool-config.js';
+import { DEFAULT_GRACE_MS, ToolKeys } from '../lti/tool-keys.js';
+import { findMunicipality } from '../tenants/tenants.js';
+
+export const LTI_USAGE = `
+  lti-key rotate [--grace-days N]         new tool signing key; the old public key stays in the JWKS
+                                          for N days (default 7)
+  lti-key list                            the tool's keys and whether they are published
+  platform add --tenant <kommunenummer|region> --issuer URL --client-id ID --auth-url URL
+               --token-url URL --jwks-url URL --deployment-id ID [--deployment-id ID…] [--name NAME]
+                                          register an LMS (Moodle: issuer = site URL, auth-url =
+                                          /mod/lti/auth.php, token-url = /mod/lti/token.php,
+                                          jwks-url = /mod/lti/certs.php)
+  platform list [--json]
+  platform remove --issuer URL --client-id ID
+  tool-config                             what to paste into Moodle and Canvas (uses PUBLIC_URL)
+  lti-invite --tenant <kommunenummer|region> [--days N]
+                                          a dynamic-registration URL for one tenant
+  lti-outbox [--all]                      grade passback waiting or failing (with --all: delivered too)`;
+
+export interface LtiCliValues {
+  tenant?: string | undefined;
+  issuer?: string | undefined;
+  'client-id'?: string | undefined;
+  'auth-url'?: string | undefined;
+  'token-url'?: string | undefined;
+  'jwks-url'?: string | undefined;
+  'deployment-id'?: string[] | undefined;
+  name?: string | undefined;
+  'grace-days'?: string | undefined;
+  days?: string | undefined;
+  json?: boolean | undefined;
+  all?: boolean | undefined;
+}
+
+type Output = (line: string) => void;
+type WithDb = <T>(work: (db: Kysely<Schema>) => Promise<T>) => Promise<T>;
+
+export class LtiCliError extends Error {}
+
+async function resolveTenant(db: Kysely<Schema>, tenant: string | undefined): Promise<{ id: string; name: string }> {
+  if (!tenant) throw new LtiCliError('name the tenant: --tenant <kommunenummer> or --tenant <region name>');
+  if (/^\d{4}$/.test(tenant)) {
+    const municipality = await findMunicipality(db, tenant);
+    if (!municipality) throw new LtiCliError(`no municipality ${tenant}; import municipalities first (tenant import-municipalities)`);
+    return municipality;
+  }
+  const region = await db
+    .selectFrom('tenants')
+    .select(['id', 'name'])
+    .where('kind', '=', 'region')
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', tenant.toLowerCase()))
+    .executeTakeFirst();
+  if (!region) throw new LtiCliError(`no region named ${tenant}`);
+  return region;
+}
+
+const need = (value: string | undefined, flag: string): string => {
+  if (!value) throw new LtiCliError(`${flag} is required`);
+  return value;
+};
+
+/** Runs an LTI command; false when the command is not one of these. */
+export async function runLtiCommand(command: string, sub: string | undefined, values: LtiCliValues, withDb: WithDb, out: Output): Promise<boolean> {
+  const config = loadConfig();
+  if (command === 'tool-config') {
+    out(toolConfigText(config.publicUrl));
+    return true;
+  }
+  if (command === 'lti-key' && (sub === 'rotate' || sub === 'list')) {
+    await withDb(async (db) => {
+      const keys = new ToolKeys(db, toolKeyBox(config.keyEncryptionSecret));
+      if (sub === 'rotate') {
+        const graceMs = values['grace-days'] ? Number(values['grace-days']) * 86_400_000 : DEFAULT_GRACE_MS;
+        if (!Number.isFinite(graceMs) || graceMs < 0) throw new LtiCliError('--grace-days must be a number of days');
+        const { kid, retired } = await keys.rotate(graceMs);
+        out(`new signing key ${kid}`);
+        for (const old of retired) out(`retired ${old}; published until ${new Date(Date.now() + graceMs).toISOString()}`);
+      } else {
+        const rows = await db.selectFrom('lti_tool_keys').select(['kid', 'created_at', 'retired_at', 'published_until']).orderBy('created_at').execute();
+        for (const r of rows) out(`${r.kid}\tcreated ${r.created_at.toISOString()}\t${r.retired_at ? `retired, published until ${r.published_until?.toISOString()}` : 'current'}`);
+      }
+    });
+    return true;
+  }
+  if (command === 'platform' && sub === 'add') {
+    await withDb(async (db) => {
+      const tenant = await resolveTenant(db, values.tenant);
+      const registration = {
+        tenantId: tenant.id,
+        name: values.name ?? need(values.issuer, '--issuer'),
+        issuer: need(values.issuer, '--issuer'),
+        clientId: need(values['client-id'], '--client-id'),
+        authEndpoint: need(values['auth-url'], '--auth-url'),
+        tokenEndpoint: need(values['token-url'], '--token-url'),
+        jwksUrl: need(values['jwks-url'], '--jwks-url'),
+        deploymentIds: values['deployment-id'] ?? [],
+      };
+      try {
+        validateRegistration(registration, config.nodeEnv !== 'production');
+      } catch (error) {
+        if (error instanceof PlatformError) throw new LtiCliError(error.message);
+        throw error;
+      }
+      const platform = await savePlatform(db, registration);
+      out(`registered ${platform.issuer} (client ${platform.clientId}) for ${tenant.name}; deployments: ${platform.deploymentIds.join(', ')}`);
+    });
+    return true;
+  }
+  if (command === 'platform' && sub === 'list') {
+    await withDb(async (db) => {
+      const platforms = await listPlatforms(db);
+      if (values.json) out(JSON.stringify(platforms, null, 2));
+      else for (const p of platforms) out(`${p.issuer}\t${p.clientId}\t${p.deploymentIds.join(',')}\t${p.name}`);
+    });
+    return true;
+  }
+  if (command === 'platform' && sub === 'remove') {
+    await withDb(async (db) => {
+      const removed = await removePlatform(db, need(values.issuer, '--issuer'), need(values['client-id'], '--client-id'));
+      if (!removed) throw new LtiCliError('no such platform');
+      out('removed');
+    });
+    return true;
+  }
+  if (command === 'lti-invite') {
+    await withDb(async (db) => {
+      const tenant = await resolveTenant(db, values.tenant);
+      const days = values.days ? Number(values.days) : 7;
+      out(await registrationInvite(config, tenant.id, days));
+    });
+    return true;
+  }
+  if (command === 'lti-outbox') {
+    await withDb(async (db) => {
+      const entries = await listOutbox(db, { includeDelivered: values.all ?? false });
+      if (entries.length === 0) out('nothing waiting');
+      for (const e of entries) {
+        out(`${e.id}\t${e.deliveredAt ? `delivered ${e.deliveredAt.toISOString()}` : `attempts ${e.attempts}, next ${e.nextAttemptAt.toISOString()}`}\t${e.lastError ?? ''}`);
+      }
+    });
+    return true;
+  }
+  return false;
+}

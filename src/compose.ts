@@ -1,0 +1,58 @@
+import type { Router } from 'express';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { Logger } from './logger.js';
+import { PathEventDispatcher } from './paths/dispatcher.js';
+import type { StartPageLink } from './web/home.js';
+import { composeLti } from './web/lti/compose-lti.js';
+import { xapiRouter } from './web/xapi/router.js';
+import { scormCapability } from './web/scorm/scorm-capability.js';
+
+export interface CapabilityDependencies {
+  config: Config;
+  database: Database;
+  logger: Logger;
+}
+
+/** What the capabilities contribute to the running service. */
+export interface Capabilities {
+  routers: Router[];
+  startPageLinks: StartPageLink[];
+  /** Background work started here (outbox workers, timers) is stopped here, before the database closes. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The one place that wires capabilities into the service. Each capability adds its routers, start
+ * page links and background work here; nothing else needs to know it exists.
+ */
+export async function composeCapabilities(deps: CapabilityDependencies): Promise<Capabilities> {
+  const routers: Router[] = [];
+  const startPageLinks: StartPageLink[] = [];
+  const stoppers: (() => Promise<void>)[] = [];
+
+  const lti = await composeLti(deps);
+  routers.push(...lti.routers);
+  startPageLinks.push(...lti.startPageLinks);
+  stoppers.push(lti.stop);
+
+  const scorm = scormCapability(deps);
+  routers.push(...scorm.routers);
+  startPageLinks.push(...scorm.startPageLinks);
+
+  routers.push(xapiRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl, bodyLimitBytes: deps.config.bodyLimitBytes }));
+
+  // Path events (started, step completed, completed) leave the engine only through this
+  // dispatcher: subscribers (LTI grade passback, xAPI, competence) register with
+  // pathEvents.subscribe(name, handler) here.
+  const pathEvents = new PathEventDispatcher({ db: deps.database.db, logger: deps.logger.child({ component: 'path-events' }) });
+  pathEvents.start();
+  stoppers.push(() => pathEvents.stop());
+  return {
+    routers,
+    startPageLinks,
+    async stop() {
+      for (const stop of stoppers.reverse()) await stop();
+    },
+  };
+}

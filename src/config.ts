@@ -1,0 +1,164 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The key-encryption secret used when none is given outside production. Refused in production. */
+export const DEVELOPMENT_KEY_ENCRYPTION_SECRET = 'development-only-key-encryption-secret-not-for-production';
+
+export type NodeEnv = 'development' | 'test' | 'production';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly nodeEnv: NodeEnv;
+  readonly host: string;
+  readonly port: number;
+  /** The origin (and optional base path) people and platforms reach the tool at, without a trailing slash. */
+  readonly publicUrl: string;
+  /** Server PostgreSQL connection string; undefined means the embedded PGlite database under dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolMax: number;
+  readonly dataDir: string;
+  /** Secret that encrypts stored private keys (LTI tool keys and the like). */
+  readonly keyEncryptionSecret: string;
+  readonly logLevel: LogLevel;
+  /** Largest JSON or form body the API accepts, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** How long a graceful shutdown waits for in-flight requests before it closes connections. */
+  readonly shutdownTimeoutMs: number;
+  /** LIS role names (short form, e.g. Mentor) that make a launch a manager's. */
+  readonly ltiManagerRoles: readonly string[];
+  /** Clock difference allowed on LTI id_token exp/iat, in seconds (Moodle's tokens live 60 s). */
+  readonly ltiClockSkewSeconds: number;
+  /**
+   * Origin that serves uploaded content (SCORM packages and their player), e.g.
+   * https://innhald.laering.example.no pointing at this same service. Undefined: content is served
+   * from the tool's own origin under the sandboxed path /content/ (development default).
+   */
+  readonly contentOrigin: string | undefined;
+  /** Largest content package upload, in bytes. */
+  readonly contentUploadLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash;
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http(s) URL without query or fragment, e.g. https://laering.example.kommune.no')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+    } catch {
+      return false;
+    }
+  }, 'must be a postgres:// or postgresql:// connection URL');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  PORT: integer(0, 65535).default(3000),
+  PUBLIC_URL: httpUrl.optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: integer(1, 1000).default(10),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  KEY_ENCRYPTION_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (generate one with: openssl rand -base64 48)')
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  LTI_MANAGER_ROLES: z.string().trim().default('Mentor'),
+  LTI_CLOCK_SKEW_SECONDS: integer(0, 60).default(10),
+  CONTENT_ORIGIN: httpUrl.optional(),
+  CONTENT_UPLOAD_LIMIT_BYTES: integer(1024, 64 * 1024 ** 3).default(2 * 1024 ** 3),
+});
+
+type Environment = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the configuration. Every problem is collected, so one start names every bad
+ * variable. Empty strings count as unset, as they do in most container environments.
+ */
+export function loadConfig(env: Environment = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(schema.shape)
+      .map((key) => [key, env[key]] as const)
+      .filter((entry): entry is readonly [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(environment)'),
+        message: issue.message,
+      })),
+    );
+  }
+  const values = parsed.data;
+  const problems: { variable: string; message: string }[] = [];
+
+  if (values.NODE_ENV === 'production') {
+    if (!values.PUBLIC_URL) problems.push({ variable: 'PUBLIC_URL', message: 'is required in production' });
+    if (!values.DATABASE_URL) {
+      problems.push({
+        variable: 'DATABASE_URL',
+        message: 'is required in production (the embedded database is for development and evaluation)',
+      });
+    }
+    if (!values.KEY_ENCRYPTION_SECRET) {
+      problems.push({ variable: 'KEY_ENCRYPTION_SECRET', message: 'is required in production' });
+    } else if (values.KEY_ENCRYPTION_SECRET === DEVELOPMENT_KEY_ENCRYPTION_SECRET) {
+      problems.push({
+        variable: 'KEY_ENCRYPTION_SECRET',
+        message: 'is the development default, which is refused in production',
+      });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv: values.NODE_ENV,
+    host: values.HOST,
+    port: values.PORT,
+    publicUrl: values.PUBLIC_URL ?? `http://localhost:${values.PORT}`,
+    databaseUrl: values.DATABASE_URL,
+    databasePoolMax: values.DATABASE_POOL_MAX,
+    dataDir: path.resolve(values.DATA_DIR),
+    keyEncryptionSecret: values.KEY_ENCRYPTION_SECRET ?? DEVELOPMENT_KEY_ENCRYPTION_SECRET,
+    logLevel: values.LOG_LEVEL,
+    bodyLimitBytes: values.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    ltiManagerRoles: values.LTI_MANAGER_ROLES.split(',').map((r) => r.trim()).filter(Boolean),
+    ltiClockSkewSeconds: values.LTI_CLOCK_SKEW_SECONDS,
+    contentOrigin: values.CONTENT_ORIGIN,
+    contentUploadLimitBytes: values.CONTENT_UPLOAD_LIMIT_BYTES,
+  };
+}

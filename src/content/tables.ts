@@ -1,0 +1,27 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { PackageManifest } from './manifest-model.js';
+
+export interface ContentPackagesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  title: string;
+  standard: 'scorm12' | 'scorm2004';
+  edition: string;
+  manifest: JSONColumnType<PackageManifest, string, string>;
+  zip_sha256: string;
+  zip_size: number;
+  original_name: string | null;
+  created_at: ColumnType<Date, never, never>;
+}
+
+export interface ContentPackageFilesTable {
+  package_id: string;
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface ContentTables {
+  content_packages: ContentPackagesTable;
+  content_package_files: ContentPackageFilesTable;
+}

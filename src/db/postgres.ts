@@ -1,0 +1,62 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database, SqlSession } from './database.js';
+import type { Schema } from './schema.js';
+
+// PGlite returns int8 as a JavaScript number; the server driver would return a string. One shape
+// for both backends: counts and sizes fit well inside Number.MAX_SAFE_INTEGER.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface PostgresOptions {
+  connectionString: string;
+  poolMax: number;
+  applicationName?: string;
+}
+
+export function openPostgres(options: PostgresOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolMax,
+    application_name: options.applicationName ?? 'laeringslop',
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (server restart) must not crash the process;
+  // the pool discards it and the next query opens a new one.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+
+  return {
+    kind: 'postgres',
+    db,
+    async session(work) {
+      const client = await pool.connect();
+      let broken = false;
+      const session: SqlSession = {
+        async query<Row>(sql: string, parameters: readonly unknown[] = []) {
+          const result = await client.query(sql, [...parameters]);
+          return result.rows as Row[];
+        },
+        async exec(script) {
+          // No parameters: node-postgres uses the simple query protocol, which runs every statement.
+          await client.query(script);
+        },
+      };
+      try {
+        return await work(session);
+      } catch (error) {
+        broken = true;
+        throw error;
+      } finally {
+        // A connection that failed mid-work may be inside an aborted transaction: discard it.
+        client.release(broken);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { ContentTables } from '../content/tables.js';
+import type { DevLmsTables } from '../dev-lms/tables.js';
+import type { LtiTables } from '../lti/tables.js';
+import type { PathTables } from '../paths/tables.js';
+import type { PeopleTables } from '../people/tables.js';
+import type { ScormTables } from '../scorm/tables.js';
+import type { TenantTables } from '../tenants/tables.js';
+import type { XapiTables } from '../xapi/tables.js';
+
+interface MigrationTables {
+  schema_migrations: { name: string; checksum: string; applied_at: Date };
+}
+
+/** Every table, as the query builder sees it; each capability declares its own tables. */
+export interface Schema
+  extends MigrationTables,
+    TenantTables,
+    PeopleTables,
+    LtiTables,
+    DevLmsTables,
+    XapiTables,
+    ContentTables,
+    ScormTables,
+    PathTables {}

@@ -1,0 +1,105 @@
+import { jwtVerify, SignJWT } from 'jose';
+import type { Config } from '../config.js';
+import { SCOPE } from './claims.js';
+import { LtiRefusal } from './refusal.js';
+import { derivedKey } from './secret-box.js';
+import { toolEndpoints } from './tool-config.js';
+import type { PlatformRegistration } from './platforms.js';
+
+const INVITE_ISSUER = 'laeringslop/registration-invite';
+
+/**
+ * The URL an operator gives an LMS administrator for LTI Dynamic Registration. It carries a signed
+ * invitation naming the tenant, so only registrations an operator started can bind to a tenant.
+ */
+export async function registrationInvite(config: Pick<Config, 'publicUrl' | 'keyEncryptionSecret'>, tenantId: string, days: number): Promise<string> {
+  const invite = await new SignJWT({ ten: tenantId })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(INVITE_ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(`${Math.max(1, Math.round(days * 24))}h`)
+    .sign(derivedKey(config.keyEncryptionSecret, 'lti-registration-invite'));
+  return `${toolEndpoints(config.publicUrl).registerUrl}?invite=${invite}`;
+}
+
+export async function openInvite(secret: string, invite: string): Promise<string> {
+  try {
+    const { payload } = await jwtVerify(invite, derivedKey(secret, 'lti-registration-invite'), { issuer: INVITE_ISSUER, algorithms: ['HS256'] });
+    return String(payload['ten']);
+  } catch (error) {
+    throw new LtiRefusal('not-permitted', `registration invitation refused: ${(error as Error).message}`);
+  }
+}
+
+/** The parts of the platform's OpenID configuration (Dynamic Registration 1.0 §3.4) the tool uses. */
+export interface PlatformConfiguration {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  jwks_uri: string;
+  registration_endpoint: string;
+  'https://purl.imsglobal.org/spec/lti-platform-configuration'?: { product_family_code?: string; version?: string };
+}
+
+async function fetchJson(url: string, init: RequestInit = {}): Promise<unknown> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new LtiRefusal('bad-login-request', `HTTP ${response.status} from ${url}: ${(await response.text()).slice(0, 200)}`);
+  return response.json();
+}
+
+/** Fetches and checks the configuration: its issuer must share the configuration URL's origin (§3.5.1). */
+export async function fetchPlatformConfiguration(configurationUrl: string, registrationToken: string | undefined): Promise<PlatformConfiguration> {
+  const body = (await fetchJson(configurationUrl, { headers: registrationToken ? { authorization: `Bearer ${registrationToken}` } : {} })) as Partial<PlatformConfiguration>;
+  for (const field of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri', 'registration_endpoint'] as const) {
+    if (typeof body[field] !== 'string') throw new LtiRefusal('bad-login-request', `the platform configuration has no ${field}`);
+  }
+  if (new URL(body.issuer!).origin !== new URL(configurationUrl).origin) {
+    throw new LtiRefusal('wrong-issuer', `issuer ${body.issuer} does not match the configuration URL ${configurationUrl}`);
+  }
+  return body as PlatformConfiguration;
+}
+
+/** Sends the tool's registration (§3.6) and returns what to store about the platform. */
+export async function registerWithPlatform(
+  publicUrl: string,
+  configuration: PlatformConfiguration,
+  registrationToken: string | undefined,
+  tenantId: string,
+): Promise<PlatformRegistration> {
+  const e = toolEndpoints(publicUrl);
+  const request = {
+    application_type: 'web',
+    response_types: ['id_token'],
+    grant_types: ['implicit', 'client_credentials'],
+    initiate_login_uri: e.loginUrl,
+    redirect_uris: [e.launchUrl],
+    client_name: 'Læringsløp',
+    jwks_uri: e.jwksUrl,
+    token_endpoint_auth_method: 'private_key_jwt',
+    scope: [SCOPE.lineItem, SCOPE.lineItemReadOnly, SCOPE.score, SCOPE.resultReadOnly, SCOPE.nrps].join(' '),
+    'https://purl.imsglobal.org/spec/lti-tool-configuration': {
+      domain: new URL(publicUrl).host,
+      target_link_uri: e.launchUrl,
+      custom_parameters: {},
+      claims: ['iss', 'sub', 'name', 'given_name', 'family_name', 'email', 'locale'],
+      messages: [{ type: 'LtiDeepLinkingRequest', target_link_uri: e.deepLinkingUrl, label: 'Læringsløp' }],
+    },
+  };
+  const answer = (await fetchJson(configuration.registration_endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(registrationToken ? { authorization: `Bearer ${registrationToken}` } : {}) },
+    body: JSON.stringify(request),
+  })) as { client_id?: string; 'https://purl.imsglobal.org/spec/lti-tool-configuration'?: { deployment_id?: string } };
+  const deploymentId = answer['https://purl.imsglobal.org/spec/lti-tool-configuration']?.deployment_id;
+  if (!answer.client_id || !deploymentId) throw new LtiRefusal('bad-login-request', 'the platform answered the registration without client_id or deployment_id');
+  return {
+    tenantId,
+    name: configuration['https://purl.imsglobal.org/spec/lti-platform-configuration']?.product_family_code ?? configuration.issuer,
+    issuer: configuration.issuer,
+    clientId: answer.client_id,
+    authEndpoint: configuration.authorization_endpoint,
+    tokenEndpoint: configuration.token_endpoint,
+    jwksUrl: configuration.jwks_uri,
+    deploymentIds: [deploymentId],
+  };
+}

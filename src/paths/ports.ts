@@ -1,0 +1,78 @@
+/**
+ * What other capabilities hand to the paths engine, and what it hands back. The SCORM runtime, the
+ * pages and the LTI passback depend on these types, never on the paths tables.
+ */
+
+/** A SCO's tracking state as the SCORM runtime last committed it (SCORM 1.2 lesson_status is
+ *  split into these two by the runtime; SCORM 2004 has them separately). */
+export interface ScoOutcome {
+  readonly kind: 'sco';
+  readonly packageId: string;
+  readonly scoId?: string;
+  readonly completionStatus: 'completed' | 'incomplete' | 'not attempted' | 'unknown';
+  readonly successStatus: 'passed' | 'failed' | 'unknown';
+  /** cmi.score.scaled, -1..1 (1.2: raw / max). */
+  readonly scoreScaled?: number;
+}
+
+/** A web resource: opened (starts the clock for a minimum time), then done. */
+export interface WebOutcome {
+  readonly kind: 'web';
+  readonly event: 'opened' | 'done';
+}
+
+/** A designer or manager registered whether the learner attended a physical session. */
+export interface AttendanceOutcome {
+  readonly kind: 'attendance';
+  readonly attended: boolean;
+}
+
+/** Self-assessment: statement id → level 1–4. */
+export interface SelfAssessmentOutcome {
+  readonly kind: 'self-assessment';
+  readonly ratings: Readonly<Record<string, number>>;
+}
+
+/** Evaluation: question id → scale value or free text. */
+export interface EvaluationOutcome {
+  readonly kind: 'evaluation';
+  readonly answers: Readonly<Record<string, number | string>>;
+}
+
+export type StepOutcome = ScoOutcome | WebOutcome | AttendanceOutcome | SelfAssessmentOutcome | EvaluationOutcome;
+
+/** One delivery to the engine. The key makes a delivery idempotent: the SCORM runtime uses its
+ *  attempt id and commit sequence, a page its request id. */
+export interface OutcomeDelivery {
+  readonly enrolmentId: string;
+  readonly stepId: string;
+  readonly idempotencyKey: string;
+  readonly outcome: StepOutcome;
+}
+
+export type PathEventType = 'path-started' | 'step-completed' | 'path-completed';
+
+/** An event from the outbox, delivered at least once to every subscriber (the event id is the
+ *  subscriber's deduplication key). */
+export interface PathEvent {
+  readonly id: number;
+  readonly type: PathEventType;
+  readonly tenantId: string;
+  readonly enrolmentId: string;
+  readonly personId: string;
+  readonly pathId: string;
+  readonly versionId: string;
+  readonly stepId: string | null;
+  /** path-completed: { completionId, score (0..100 or null), completedAt };
+   *  step-completed: { score (scaled 0..1 or null) }; path-started: { dueAt }. */
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly createdAt: Date;
+}
+
+export type PathEventHandler = (event: PathEvent) => Promise<void>;
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

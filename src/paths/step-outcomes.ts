@@ -1,0 +1,146 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.js';
+import { scoSatisfies } from './completion.js';
+import type { EvaluationStep, SelfAssessmentStep, Step } from './definition.js';
+import { PathError } from './errors.js';
+import type { EvaluationOutcome, SelfAssessmentOutcome, StepOutcome } from './ports.js';
+
+export interface StepRow {
+  status: 'in_progress' | 'completed';
+  score: number | null;
+  data: Record<string, unknown>;
+}
+
+export interface OutcomeContext {
+  readonly trx: Kysely<Schema>;
+  readonly now: Date;
+  readonly personId: string;
+  readonly personTenantId: string;
+  readonly pathId: string;
+  readonly versionId: string;
+  readonly ownerTenantId: string;
+}
+
+function mismatch(step: Step, outcome: StepOutcome): PathError {
+  return new PathError('step-type-mismatch', `a ${outcome.kind} outcome does not fit a ${step.type} step`);
+}
+
+/**
+ * The step's next state after an outcome. Progress only moves forward: a completed step stays
+ * completed and a score only rises, so outcomes applied in any order end in the same state.
+ */
+export async function applyOutcome(step: Step, outcome: StepOutcome, current: StepRow | undefined, ctx: OutcomeContext): Promise<StepRow> {
+  const wasCompleted = current?.status === 'completed';
+  const data = { ...(current?.data ?? {}) };
+  switch (step.type) {
+    case 'scorm': {
+      if (outcome.kind !== 'sco') throw mismatch(step, outcome);
+      if (outcome.packageId !== step.config.packageId || (step.config.scoId !== undefined && outcome.scoId !== step.config.scoId)) {
+        throw new PathError('invalid-outcome', 'the outcome is for another package or SCO than the step names');
+      }
+      const delivered = outcome.scoreScaled === undefined ? null : Math.min(1, Math.max(0, outcome.scoreScaled));
+      const score = delivered === null ? (current?.score ?? null) : Math.max(delivered, current?.score ?? 0);
+      const done = wasCompleted || scoSatisfies(step.config.completion, score === null ? outcome : { ...outcome, scoreScaled: score });
+      data['completionStatus'] = outcome.completionStatus;
+      data['successStatus'] = outcome.successStatus;
+      return { status: done ? 'completed' : 'in_progress', score, data };
+    }
+    case 'web': {
+      if (outcome.kind !== 'web') throw mismatch(step, outcome);
+      const openedAt = typeof data['openedAt'] === 'string' ? data['openedAt'] : undefined;
+      if (outcome.event === 'opened') {
+        if (!openedAt) data['openedAt'] = ctx.now.toISOString();
+        return { status: current?.status ?? 'in_progress', score: null, data };
+      }
+      if (!wasCompleted && step.config.done.by === 'minimum-time') {
+        const elapsed = openedAt ? (ctx.now.getTime() - Date.parse(openedAt)) / 1000 : 0;
+        if (!openedAt || elapsed < step.config.done.seconds) {
+          throw new PathError('too-early', `the resource must be open for ${step.config.done.seconds} s before it is done`);
+        }
+      }
+      return { status: 'completed', score: null, data };
+    }
+    case 'session': {
+      if (outcome.kind !== 'attendance') throw mismatch(step, outcome);
+      data['attended'] = outcome.attended || wasCompleted;
+      return { status: wasCompleted || outcome.attended ? 'completed' : 'in_progress', score: null, data };
+    }
+    case 'self-assessment': {
+      if (outcome.kind !== 'self-assessment') throw mismatch(step, outcome);
+      const result = await declareCompetence(step, outcome, ctx);
+      return { status: 'completed', score: null, data: { ...data, ...result } };
+    }
+    case 'evaluation': {
+      if (outcome.kind !== 'evaluation') throw mismatch(step, outcome);
+      await recordEvaluation(step, outcome, ctx);
+      return { status: 'completed', score: null, data };
+    }
+  }
+}
+
+/** Levels per competence (the rounded-down mean of its statements), stored as declared
+ *  competence, and the later steps the result recommends. */
+async function declareCompetence(step: SelfAssessmentStep, outcome: SelfAssessmentOutcome, ctx: OutcomeContext) {
+  const statements = step.config.statements;
+  const ratings = outcome.ratings;
+  const known = new Set(statements.map((s) => s.id));
+  const unknown = Object.keys(ratings).filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new PathError('invalid-outcome', `unknown statements: ${unknown.join(', ')}`);
+  const sums = new Map<string, { sum: number; count: number }>();
+  for (const statement of statements) {
+    const level = ratings[statement.id];
+    if (typeof level !== 'number' || !Number.isInteger(level) || level < 1 || level > 4) {
+      throw new PathError('invalid-outcome', `statement ${statement.id} needs a level from 1 to 4`);
+    }
+    const entry = sums.get(statement.competence) ?? { sum: 0, count: 0 };
+    sums.set(statement.competence, { sum: entry.sum + level, count: entry.count + 1 });
+  }
+  const levels: Record<string, number> = {};
+  for (const [competence, { sum, count }] of sums) levels[competence] = Math.floor(sum / count);
+  await ctx.trx
+    .insertInto('path_declared_competences')
+    .values(Object.entries(levels).map(([competence, level]) => ({
+      tenant_id: ctx.personTenantId, person_id: ctx.personId, competence, level,
+      path_id: ctx.pathId, version_id: ctx.versionId, step_id: step.id, declared_at: ctx.now,
+    })))
+    .execute();
+  const recommended = new Set<string>();
+  for (const rule of step.config.recommendations) {
+    const level = levels[rule.competence];
+    if (level !== undefined && level < rule.belowLevel) rule.stepIds.forEach((id) => recommended.add(id));
+  }
+  return { levels, recommendedStepIds: [...recommended] };
+}
+
+/** Answers go in without the person; the respondents table only says who has answered (once). */
+async function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome, ctx: OutcomeContext): Promise<void> {
+  const answers: Record<string, number | string> = {};
+  const known = new Set(step.config.questions.map((q) => q.id));
+  const unknown = Object.keys(outcome.answers).filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new PathError('invalid-outcome', `unknown questions: ${unknown.join(', ')}`);
+  for (const question of step.config.questions) {
+    const answer = outcome.answers[question.id];
+    if (question.kind === 'scale') {
+      if (typeof answer !== 'number' || !Number.isInteger(answer) || answer < question.min || answer > question.max) {
+        throw new PathError('invalid-outcome', `question ${question.id} needs a whole number from ${question.min} to ${question.max}`);
+      }
+      answers[question.id] = answer;
+    } else if (answer !== undefined) {
+      if (typeof answer !== 'string' || answer.length > question.maxLength) {
+        throw new PathError('invalid-outcome', `question ${question.id} takes text of at most ${question.maxLength} characters`);
+      }
+      if (answer.trim()) answers[question.id] = answer.trim();
+    }
+  }
+  const respondent = await ctx.trx
+    .insertInto('path_evaluation_respondents')
+    .values({ path_id: ctx.pathId, step_id: step.id, person_id: ctx.personId, tenant_id: ctx.personTenantId })
+    .onConflict((oc) => oc.doNothing())
+    .returning('person_id')
+    .executeTakeFirst();
+  if (!respondent) throw new PathError('already-answered', 'this person has already answered the evaluation');
+  await ctx.trx
+    .insertInto('path_evaluation_answers')
+    .values({ tenant_id: ctx.ownerTenantId, path_id: ctx.pathId, version_id: ctx.versionId, step_id: step.id, answers: JSON.stringify(answers) })
+    .execute();
+}

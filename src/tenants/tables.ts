@@ -1,0 +1,25 @@
+import type { ColumnType, Generated } from 'kysely';
+
+export type TenantKind = 'region' | 'municipality';
+
+export interface TenantsTable {
+  id: Generated<string>;
+  kind: TenantKind;
+  kommunenummer: string | null;
+  name: string;
+  county_number: string | null;
+  county_name: string | null;
+  retired_at: Date | null;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface RegionMunicipalitiesTable {
+  region_id: string;
+  municipality_id: string;
+}
+
+export interface TenantTables {
+  tenants: TenantsTable;
+  region_municipalities: RegionMunicipalitiesTable;
+}

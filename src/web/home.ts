@@ -1,0 +1,69 @@
+import { Router } from 'express';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import { PACKAGE_VERSION } from '../project-root.js';
+import { html, type SafeHtml } from './html.js';
+import { requestLocale, t, type Locale } from './i18n.js';
+import { page, sendPage } from './layout.js';
+import { PROBLEM_TYPES, ProblemError, type ProblemType } from './problem.js';
+
+/** A link on the start page; capabilities add theirs as they arrive (the development LMS, …). */
+export interface StartPageLink {
+  href: string;
+  label: Record<Locale, string>;
+}
+
+export interface HomeOptions {
+  config: Pick<Config, 'nodeEnv'>;
+  database: Database;
+  links: readonly StartPageLink[];
+}
+
+export function homeRouter({ config, database, links }: HomeOptions): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const locale = requestLocale(req);
+    const counts = await database.db
+      .selectFrom('tenants')
+      .select((eb) => [eb.fn.countAll<number>().as('count')])
+      .executeTakeFirstOrThrow();
+    const allLinks: StartPageLink[] = [
+      ...links,
+      { href: '/healthz', label: { nb: t('nb', 'home.link.healthz'), nn: t('nn', 'home.link.healthz'), en: t('en', 'home.link.healthz') } },
+      { href: '/readyz', label: { nb: t('nb', 'home.link.readyz'), nn: t('nn', 'home.link.readyz'), en: t('en', 'home.link.readyz') } },
+    ];
+    const body: SafeHtml = html`<h1>${t(locale, 'app.name')}</h1>
+<p>${t(locale, 'app.tagline')}</p>
+<h2>${t(locale, 'home.heading')}</h2>
+<dl class="facts">
+<dt>${t(locale, 'home.version')}</dt><dd>${PACKAGE_VERSION}</dd>
+<dt>${t(locale, 'home.database')}</dt><dd data-database-kind="${database.kind}">${t(locale, database.kind === 'pglite' ? 'home.database.pglite' : 'home.database.postgres')}</dd>
+<dt>${t(locale, 'home.environment')}</dt><dd>${config.nodeEnv}</dd>
+<dt>${t(locale, 'home.tenants')}</dt><dd>${Number(counts.count)}</dd>
+</dl>
+<h2>${t(locale, 'home.links')}</h2>
+<ul>${allLinks.map((link) => html`<li><a href="${link.href}">${link.label[locale]}</a></li>`)}</ul>`;
+    sendPage(res, 200, page({ locale, title: t(locale, 'app.name'), body, path: '/' }));
+  });
+
+  // The `type` URIs of our problem+json responses resolve here.
+  router.get('/problems/:type', (req, res) => {
+    const type = req.params.type as ProblemType;
+    if (!Object.hasOwn(PROBLEM_TYPES, type)) throw new ProblemError('not-found', `No problem type "${req.params.type}".`);
+    const { status, title } = PROBLEM_TYPES[type];
+    const locale = requestLocale(req);
+    sendPage(
+      res,
+      200,
+      page({
+        locale,
+        title,
+        path: req.path,
+        body: html`<h1>${title}</h1><p lang="en">HTTP ${status}. Problem type <code>/problems/${type}</code>, sent as <code>application/problem+json</code> (RFC 9457). The <code>reference</code> member of a response is the request id in the tool's logs.</p>`,
+      }),
+    );
+  });
+
+  return router;
+}

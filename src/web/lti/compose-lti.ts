@@ -1,0 +1,69 @@
+import type { Router } from 'express';
+import type { CapabilityDependencies } from '../../compose.js';
+import { DevLms } from '../../dev-lms/dev-lms.js';
+import { registerDevLms } from '../../dev-lms/register.js';
+import { devLmsRouter } from '../../dev-lms/router.js';
+import { AgsOutbox } from '../../lti/ags.js';
+import { createLtiService } from '../../lti/lti-service.js';
+import { purgeExpiredLoginState } from '../../lti/oidc-login.js';
+import type { StartPageLink } from '../home.js';
+import { ltiRouter } from './router.js';
+
+export interface LtiComposition {
+  routers: Router[];
+  startPageLinks: StartPageLink[];
+  stop(): Promise<void>;
+}
+
+const OUTBOX_INTERVAL_MS = 2000;
+const PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * LTI in the running service: the tool's key (created on first start), its routes, the AGS outbox
+ * worker, and outside production the development LMS (registered with the tool in development).
+ */
+export async function composeLti({ config, database, logger }: CapabilityDependencies): Promise<LtiComposition> {
+  const lti = createLtiService({ config, database, logger });
+  await lti.toolKeys.ensureKey();
+  const routers: Router[] = [ltiRouter({ config, database, logger, lti })];
+  const startPageLinks: StartPageLink[] = [];
+
+  if (config.nodeEnv !== 'production') {
+    const lms = new DevLms({ db: database.db, baseUrl: `${config.publicUrl}/dev/lms`, toolUrl: config.publicUrl, secret: config.keyEncryptionSecret });
+    routers.push(devLmsRouter(lms));
+    startPageLinks.push({
+      href: '/dev/lms',
+      label: { nb: 'Utviklings-LMS: start Læringsløp som deltaker, designer, leder eller administrator', nn: 'Utviklings-LMS: start Læringsløp som deltakar, designar, leiar eller administrator', en: 'Development LMS: launch Læringsløp as learner, designer, manager or admin' },
+    });
+    if (config.nodeEnv === 'development') {
+      await registerDevLms(database.db, lms);
+      logger.info({ url: `${config.publicUrl}/dev/lms` }, 'development LMS registered with the tool');
+    }
+  }
+
+  const outbox = new AgsOutbox(database.db, lti.serviceClient, logger);
+  let running: Promise<unknown> | undefined;
+  let lastPurge = 0;
+  const timer = setInterval(() => {
+    if (running) return; // the previous pass is still at work
+    running = (async () => {
+      await outbox.runOnce();
+      if (Date.now() - lastPurge > PURGE_INTERVAL_MS) {
+        lastPurge = Date.now();
+        await purgeExpiredLoginState(database.db);
+      }
+    })()
+      .catch((error: unknown) => logger.error({ err: error }, 'LTI background work failed'))
+      .finally(() => (running = undefined));
+  }, OUTBOX_INTERVAL_MS);
+  timer.unref();
+
+  return {
+    routers,
+    startPageLinks,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

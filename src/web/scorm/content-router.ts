@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { ContentStore } from '../../content/content-store.js';
+import { launchableItems } from '../../content/manifest-model.js';
+import { packageFile } from '../../content/packages.js';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/database.js';
+import { PROJECT_ROOT } from '../../project-root.js';
+import type { AttemptClaims } from '../../scorm/attempt-token.js';
+import type { ScormRuntime } from '../../scorm/runtime.js';
+import { requestLocale } from '../i18n.js';
+import { sendPage } from '../layout.js';
+import { ProblemError } from '../problem.js';
+import { contentType } from './content-types.js';
+import { PLAYER_CSS } from './player-css.js';
+import { playerPage } from './player-page.js';
+
+const require = createRequire(import.meta.url);
+const SCORM_AGAIN_FILE = path.join(path.dirname(require.resolve('scorm-again')), 'scorm-again.min.js');
+export const PLAYER_SCRIPT_FILE = path.join(PROJECT_ROOT, 'scorm', 'dist', 'player.js');
+
+/**
+ * Package files are the content's own HTML and script: inline script, eval and data: URLs are
+ * what authoring tools emit. They run on the content origin (or, in development, under this path)
+ * and reach nothing but their own attempt, through the token in the path.
+ */
+const CONTENT_CSP = "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; frame-ancestors 'self'; form-action 'self'; base-uri 'self'";
+
+export interface ContentRouterOptions {
+  config: Config;
+  database: Database;
+  runtime: ScormRuntime;
+  store: ContentStore;
+}
+
+type Handler = (req: Request, res: Response, claims: AttemptClaims) => Promise<void>;
+
+export function contentRouter({ config, database, runtime, store }: ContentRouterOptions): Router {
+  const router = Router();
+  const contentHost = config.contentOrigin ? new URL(config.contentOrigin).host : undefined;
+
+  // With a separate content origin, content is served there only, never on the tool's origin.
+  router.use('/content', (req, _res, next) => {
+    if (contentHost && req.get('host') !== contentHost) next(new ProblemError('not-found', 'Content is served from the content origin.'));
+    else next();
+  });
+
+  const sendFile = (file: string, type: string) => (_req: Request, res: Response, next: NextFunction) => {
+    res.type(type).setHeader('Cache-Control', 'public, max-age=3600');
+    res.sendFile(file, (error) => error && next(error));
+  };
+  router.get('/content/_player/scorm-again.js', sendFile(SCORM_AGAIN_FILE, 'text/javascript'));
+  router.get('/content/_player/player.js', (req, res, next) => {
+    if (!fs.existsSync(PLAYER_SCRIPT_FILE)) {
+      next(new ProblemError('not-ready', 'The player script is not built: run npm run build:player.'));
+      return;
+    }
+    sendFile(PLAYER_SCRIPT_FILE, 'text/javascript')(req, res, next);
+  });
+  router.get('/content/_player/player.css', (_req, res) => {
+    res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600');
+    res.send(PLAYER_CSS);
+  });
+
+  const withClaims = (handler: Handler) => async (req: Request, res: Response) => {
+    const claims = await runtime.verifyToken(String(req.params['token']));
+    if (!claims) throw new ProblemError('attempt-token-invalid');
+    res.setHeader('Cache-Control', 'no-store');
+    await handler(req, res, claims);
+  };
+
+  const base = (claims: AttemptClaims, req: Request) => `/content/${String(req.params['token'])}`;
+
+  router.get('/content/:token/player', withClaims(async (req, res, claims) => {
+    const first = launchableItems(await runtime.manifest(claims.tenantId, claims.packageId))[0];
+    res.redirect(303, `${base(claims, req)}/play/${encodeURIComponent(first?.id ?? '')}?lang=${requestLocale(req)}`);
+  }));
+
+  router.get('/content/:token/play/:scoId', withClaims(async (req, res, claims) => {
+    const manifest = await runtime.manifest(claims.tenantId, claims.packageId);
+    const items = launchableItems(manifest);
+    const current = items.find((i) => i.id === req.params['scoId']);
+    if (!current) throw new ProblemError('not-found', 'No such part in this course.');
+    const locked = await runtime.lockedScos(claims);
+    sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items, current, locked, base: base(claims, req) }));
+  }));
+
+  router.get('/content/:token/exit', withClaims(async (req, res, claims) => {
+    const manifest = await runtime.manifest(claims.tenantId, claims.packageId);
+    const locked = await runtime.lockedScos(claims);
+    sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items: launchableItems(manifest), current: undefined, locked, base: base(claims, req) }));
+  }));
+
+  router.post('/content/:token/runtime/:scoId/launch', withClaims(async (req, res, claims) => {
+    const state = await runtime.launch(claims, String(req.params['scoId']));
+    if (!state) throw new ProblemError('not-found', 'No such SCO in this package.');
+    if (state === 'locked') throw new ProblemError('sco-locked', 'The prerequisites of this SCO are not met.');
+    res.json(state);
+  }));
+
+  // scorm-again commits JSON by XHR or fetch, and its Terminate commit by sendBeacon as text/plain
+  // (a beacon carries no headers: the token is in the path). Both are decoded as UTF-8.
+  router.post(
+    '/content/:token/runtime/:scoId/commit',
+    express.text({ type: 'text/plain', limit: config.bodyLimitBytes, defaultCharset: 'utf-8' }),
+    withClaims(async (req, res, claims) => {
+      let body: unknown = req.body;
+      if (typeof body === 'string') {
+        try {
+          body = JSON.parse(body);
+        } catch {
+          res.status(400).json({ result: false, errorCode: 101, errorMessage: 'the commit is not JSON' });
+          return;
+        }
+      }
+      const { status, ...answer } = await runtime.commit(claims, String(req.params['scoId']), body);
+      res.status(status).json(answer);
+    }),
+  );
+
+  router.get('/content/:token/files/*file', withClaims(async (req, res, claims) => {
+    const segments = req.params['file'] as unknown as string[];
+    const file = segments.join('/');
+    const found = await packageFile(database.db, claims.packageId, file);
+    const stream = found && (await store.open(found.sha256));
+    if (!found || !stream) throw new ProblemError('not-found', `No file ${file} in this package.`);
+    res.setHeader('Content-Security-Policy', CONTENT_CSP);
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+    res.setHeader('Content-Length', String(found.size));
+    res.type(contentType(file));
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  }));
+
+  return router;
+}

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { Router } from 'express';
+import type { Config } from '../../config.js';
+import { DiskContentStore, type ContentStore } from '../../content/content-store.js';
+import { DEFAULT_ZIP_LIMITS } from '../../content/zip-reader.js';
+import type { Database } from '../../db/database.js';
+import type { Logger } from '../../logger.js';
+import { attemptTokens } from '../../scorm/attempt-token.js';
+import { ScormRuntime } from '../../scorm/runtime.js';
+import { contentRouter } from './content-router.js';
+import { devAttemptRouter } from './dev-attempt-router.js';
+import { importPageRouter } from './import-page.js';
+import { importRouter } from './import-router.js';
+import type { StartPageLink } from '../home.js';
+
+export interface ScormCapability {
+  routers: Router[];
+  startPageLinks: StartPageLink[];
+  runtime: ScormRuntime;
+  store: ContentStore;
+}
+
+/** Content import, the player and the SCORM runtime, wired from the configuration. */
+export function scormCapability({ config, database, logger }: { config: Config; database: Database; logger: Logger }): ScormCapability {
+  const contentDir = path.join(config.dataDir, 'content');
+  const store = new DiskContentStore(contentDir);
+  const runtime = new ScormRuntime({ db: database.db, tokens: attemptTokens(config.keyEncryptionSecret), logger: logger.child({ capability: 'scorm' }) });
+  const routers = [contentRouter({ config, database, runtime, store })];
+  const startPageLinks: StartPageLink[] = [];
+  if (config.nodeEnv !== 'production') {
+    startPageLinks.push({ href: '/dev/content', label: { nb: 'Last opp en SCORM-pakke (utvikling)', nn: 'Last opp ein SCORM-pakke (utvikling)', en: 'Upload a SCORM package (development)' } });
+    routers.push(
+      importPageRouter(database),
+      importRouter({ database, store, limits: DEFAULT_ZIP_LIMITS, uploadDir: path.join(contentDir, 'uploads'), uploadLimitBytes: config.contentUploadLimitBytes }),
+      devAttemptRouter(runtime, config.contentOrigin ?? ''),
+    );
+  }
+  if (config.nodeEnv === 'production' && !config.contentOrigin) {
+    logger.warn('CONTENT_ORIGIN is not set: uploaded content runs on the tool\'s own origin. Set it to a separate origin in production (docs/content.md).');
+  }
+  return { routers, startPageLinks, runtime, store };
+}

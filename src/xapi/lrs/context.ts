@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/schema.js';
+import type { Reader } from '../visibility.js';
+
+/** Statement writes under way in this process; statements stored before the oldest are all visible. */
+export class WriteTracker {
+  readonly #started = new Map<number, number>();
+  #next = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  begin(): number {
+    const token = this.#next++;
+    this.#started.set(token, this.now());
+    return token;
+  }
+
+  end(token: number): void {
+    this.#started.delete(token);
+  }
+
+  /** X-Experience-API-Consistent-Through (Part Three §2.1.3): now, or just before the oldest write in flight. */
+  consistentThrough(): Date {
+    let oldest = this.now();
+    for (const started of this.#started.values()) oldest = Math.min(oldest, started - 1);
+    return new Date(oldest);
+  }
+}
+
+export interface LrsContext {
+  readonly db: Kysely<Schema>;
+  readonly publicUrl: string;
+  /** The path part of PUBLIC_URL ("" at the root), so `more` links stay valid behind a base path. */
+  readonly basePath: string;
+  readonly tracker: WriteTracker;
+  /** The most statements one page holds (also what limit=0 means). */
+  readonly maxPageSize: number;
+}
+
+export interface AuthorisedRequest {
+  readonly context: LrsContext;
+  readonly reader: Reader;
+}

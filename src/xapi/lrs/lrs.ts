@@ -1,0 +1,124 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/schema.js';
+import { XapiAuthenticator, type XapiClient, type XapiScope } from '../credentials.js';
+import { XapiError } from '../errors.js';
+import { unfoldAlternateSyntax } from './alternate-syntax.js';
+import { WriteTracker, type AuthorisedRequest, type LrsContext } from './context.js';
+import { ACTIVITY_PROFILE, AGENT_PROFILE, STATE, handleDocuments } from './documents.js';
+import { header, methodNotAllowed, type XapiMethod, type XapiRequest, type XapiResponse } from './request.js';
+import { about, getActivity, getPerson } from './resources.js';
+import { getStatements } from './statements-read.js';
+import { postStatements, putStatement } from './statements-write.js';
+
+/** A request as it came off the wire, before xAPI rules are applied. */
+export interface RawXapiRequest {
+  method: string;
+  /** Path below /xapi/, without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | undefined>;
+  body: Buffer;
+}
+
+const READ_SCOPES: readonly XapiScope[] = ['statements/read', 'statements/read/mine', 'all/read', 'all'];
+
+/** Which scopes let a client make a request (Part Three §4.2). */
+function scopesFor(resource: string, method: XapiMethod): readonly XapiScope[] {
+  const reading = method === 'GET' || method === 'HEAD';
+  if (resource === 'statements') return reading ? READ_SCOPES : ['statements/write', 'all'];
+  if (resource === 'activities/state') return reading ? ['state', 'all/read', 'all'] : ['state', 'all'];
+  if (resource.endsWith('/profile')) return reading ? ['profile', 'all/read', 'all'] : ['profile', 'all'];
+  return [...READ_SCOPES, 'profile', 'state'];
+}
+
+function basicCredentials(value: string | undefined): { key: string; secret: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(value ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}
+
+const RESOURCES = new Set(['statements', 'activities/state', 'activities/profile', 'agents/profile', 'activities', 'agents', 'about']);
+
+/** The Learning Record Store: takes wire requests, applies the xAPI 1.0.3 rules, answers. */
+export class Lrs {
+  readonly context: LrsContext;
+  readonly #authenticator: XapiAuthenticator;
+
+  constructor(options: { db: Kysely<Schema>; publicUrl: string; maxPageSize?: number }) {
+    this.context = {
+      db: options.db,
+      publicUrl: options.publicUrl,
+      basePath: new URL(options.publicUrl).pathname.replace(/\/+$/, ''),
+      tracker: new WriteTracker(),
+      maxPageSize: options.maxPageSize ?? 500,
+    };
+    this.#authenticator = new XapiAuthenticator(options.db);
+  }
+
+  async handle(raw: RawXapiRequest): Promise<XapiResponse> {
+    const request = this.#unfold(raw);
+    if (!RESOURCES.has(request.resource)) throw new XapiError('not-found', `There is no xAPI resource /xapi/${request.resource}.`);
+    if (request.resource === 'about') {
+      if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed(request);
+      return about(request);
+    }
+    const version = header(request, 'x-experience-api-version');
+    if (version === undefined) throw new XapiError('bad-request', 'The X-Experience-API-Version header is required.');
+    if (!/^1\.0(\.\d+)?$/.test(version)) throw new XapiError('bad-request', `X-Experience-API-Version ${version} is not supported; this LRS speaks 1.0.3.`);
+    const client = await this.#authenticate(request);
+    const needed = scopesFor(request.resource, request.method);
+    if (!client.scopes.some((scope) => needed.includes(scope))) {
+      throw new XapiError('forbidden', `These credentials lack the scope for ${request.method} /xapi/${request.resource} (one of: ${needed.join(', ')}).`);
+    }
+    return this.#dispatch({ context: this.context, reader: { client, publicUrl: this.context.publicUrl } }, request);
+  }
+
+  #unfold(raw: RawXapiRequest): XapiRequest {
+    const resource = raw.path.replace(/^\/+|\/+$/g, '');
+    if (raw.method === 'POST' && raw.query.has('method')) {
+      return { resource, ...unfoldAlternateSyntax(raw.query, raw.headers, raw.body) };
+    }
+    const method = raw.method.toUpperCase() as XapiMethod;
+    if (!['GET', 'HEAD', 'PUT', 'POST', 'DELETE'].includes(method)) {
+      throw new XapiError('method-not-allowed', `${raw.method} is not an xAPI method.`);
+    }
+    const params = new Map<string, string>();
+    for (const [name, value] of raw.query) {
+      if (params.has(name)) throw new XapiError('bad-request', `The parameter ${name} is given twice.`);
+      params.set(name, value);
+    }
+    return { method, resource, params, headers: raw.headers, body: raw.body };
+  }
+
+  async #authenticate(request: XapiRequest): Promise<XapiClient> {
+    const credentials = basicCredentials(header(request, 'authorization'));
+    if (!credentials) throw new XapiError('unauthorized', 'Send the client key and secret with HTTP Basic authentication.');
+    const client = await this.#authenticator.authenticate(credentials.key, credentials.secret);
+    if (!client) throw new XapiError('unauthorized', 'The client key or secret is wrong, or the client is revoked.');
+    return client;
+  }
+
+  #dispatch(auth: AuthorisedRequest, request: XapiRequest): Promise<XapiResponse> {
+    switch (request.resource) {
+      case 'statements':
+        if (request.method === 'GET' || request.method === 'HEAD') return getStatements(auth, request);
+        if (request.method === 'POST') return postStatements(auth, request);
+        if (request.method === 'PUT') return putStatement(auth, request);
+        return methodNotAllowed(request);
+      case 'activities/state':
+        return handleDocuments(STATE, auth, request);
+      case 'activities/profile':
+        return handleDocuments(ACTIVITY_PROFILE, auth, request);
+      case 'agents/profile':
+        return handleDocuments(AGENT_PROFILE, auth, request);
+      case 'activities':
+        if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed(request);
+        return getActivity(auth, request);
+      default:
+        if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed(request);
+        return getPerson(auth, request);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { XapiError } from '../errors.js';
+import { storeStatements } from '../statement-store.js';
+import { XapiInvalid } from '../validation/invalid.js';
+import { validateStatement } from '../validation/statement.js';
+import { asStatementList, matchAttachments, readStatementBody } from './attachments.js';
+import type { AuthorisedRequest } from './context.js';
+import { checkParams, contentTypeOf, jsonResponse, requiredParam, uuidParam, type XapiRequest, type XapiResponse } from './request.js';
+
+type Json = Record<string, unknown>;
+
+async function store(auth: AuthorisedRequest, request: XapiRequest, expectId?: string): Promise<string[]> {
+  const { json, attachments } = readStatementBody(contentTypeOf(request), request.body);
+  const { list, batch } = asStatementList(json);
+  if (expectId !== undefined && batch) throw new XapiError('bad-request', 'PUT stores one statement, not an array.');
+  // §2.1.2: one invalid statement rejects the whole batch; the error names which one and where.
+  list.forEach((statement, index) => validateStatement(statement, batch ? `statements[${index}]` : 'statement'));
+  if (expectId !== undefined) {
+    const given = (list[0] as Json)['id'];
+    if (given !== undefined && String(given).toLowerCase() !== expectId) {
+      throw new XapiInvalid('statement.id', 'differs from the statementId parameter');
+    }
+  }
+  matchAttachments(list, attachments);
+  const statements = expectId === undefined ? list : [{ ...(list[0] as Json), id: expectId }];
+  const token = auth.context.tracker.begin();
+  try {
+    return await storeStatements(auth.context.db, auth.reader, statements, attachments);
+  } finally {
+    auth.context.tracker.end(token);
+  }
+}
+
+/** POST /xapi/statements: 200 with the ids in order (Part Three §2.1.2). */
+export async function postStatements(auth: AuthorisedRequest, request: XapiRequest): Promise<XapiResponse> {
+  checkParams(request, []);
+  return jsonResponse(200, await store(auth, request));
+}
+
+/** PUT /xapi/statements?statementId=…: 204, or 409 when a different statement holds the id (§2.1.1). */
+export async function putStatement(auth: AuthorisedRequest, request: XapiRequest): Promise<XapiResponse> {
+  checkParams(request, ['statementId']);
+  requiredParam(request, 'statementId');
+  await store(auth, request, uuidParam(request, 'statementId'));
+  return { status: 204 };
+}

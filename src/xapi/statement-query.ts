@@ -1,0 +1,111 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Schema } from '../db/schema.js';
+import { visibleSql, type Reader } from './visibility.js';
+
+type Json = Record<string, unknown>;
+
+/** The filters of xAPI 1.0.3 Part Three §2.1.3, already parsed and validated. */
+export interface StatementFilters {
+  agentKey?: string;
+  verb?: string;
+  activity?: string;
+  registration?: string;
+  relatedActivities: boolean;
+  relatedAgents: boolean;
+  since?: Date;
+  until?: Date;
+  ascending: boolean;
+}
+
+export interface StoredStatement {
+  readonly seq: number;
+  readonly statement: Json;
+  readonly attachmentHashes: readonly string[];
+}
+
+/** The content filters (agent, verb, activity, registration) on the row under `alias`; undefined when there are none. */
+function matchSql(alias: string, filters: StatementFilters): RawBuilder<boolean> | undefined {
+  const col = (name: string) => sql.ref(`${alias}.${name}`);
+  const parts: RawBuilder<boolean>[] = [];
+  const { agentKey, verb, activity, registration } = filters;
+  if (agentKey !== undefined) {
+    parts.push(
+      filters.relatedAgents
+        ? sql`${col('related_agent_keys')} @> array[${agentKey}]::text[]`
+        : sql`(${col('actor_key')} = ${agentKey} or ${col('object_agent_key')} = ${agentKey})`,
+    );
+  }
+  if (verb !== undefined) parts.push(sql`${col('verb_id')} = ${verb}`);
+  if (activity !== undefined) {
+    parts.push(
+      filters.relatedActivities
+        ? sql`${col('related_activity_ids')} @> array[${activity}]::text[]`
+        : sql`${col('object_activity_id')} = ${activity}`,
+    );
+  }
+  if (registration !== undefined) parts.push(sql`${col('registration')} = ${registration.toLowerCase()}`);
+  return parts.length ? sql<boolean>`(${sql.join(parts, sql` and `)})` : undefined;
+}
+
+/**
+ * One page of a query, after the cursor (the seq of the last statement of the page before).
+ *
+ * Part Three §2.1.3 "Filter Conditions for StatementRefs": a statement whose object is a StatementRef
+ * to a statement that matches the filters matches too (voiding statements included, and whether or
+ * not the target is voided). Each branch is an index walk limited to one page; the union is sorted.
+ */
+export async function queryStatements(
+  db: Kysely<Schema>,
+  reader: Reader,
+  filters: StatementFilters,
+  page: { after?: number; limit: number },
+): Promise<{ statements: StoredStatement[]; last: number | undefined; more: boolean }> {
+  const direction = filters.ascending ? sql`asc` : sql`desc`;
+  const common: RawBuilder<boolean>[] = [sql`s.voided = false`, visibleSql('s', reader)];
+  if (filters.since) common.push(sql`s.stored > ${filters.since}`);
+  if (filters.until) common.push(sql`s.stored <= ${filters.until}`);
+  if (page.after !== undefined) common.push(filters.ascending ? sql`s.seq > ${page.after}` : sql`s.seq < ${page.after}`);
+  const take = page.limit + 1;
+  const branch = (condition: RawBuilder<boolean>) =>
+    sql`(select s.seq from xapi_statements s where ${sql.join([...common, condition], sql` and `)} order by s.seq ${direction} limit ${take})`;
+
+  const match = matchSql('s', filters);
+  const targetMatch = matchSql('t', filters);
+  const seqs =
+    match && targetMatch
+      ? sql`${branch(match)} union ${branch(sql`s.object_statement_ref is not null and exists (
+          select 1 from xapi_statements t where t.statement_id = s.object_statement_ref and ${targetMatch} and ${visibleSql('t', reader)})`)}`
+      : branch(sql`true`);
+  const { rows } = await sql<{ seq: number; statement: Json; attachment_hashes: string[] }>`
+    select s.seq, s.statement, s.attachment_hashes from xapi_statements s
+    where s.seq in (${seqs}) order by s.seq ${direction} limit ${take}`.execute(db);
+  const more = rows.length > page.limit;
+  const statements = rows.slice(0, page.limit).map((row) => ({
+    seq: Number(row.seq),
+    statement: row.statement,
+    attachmentHashes: row.attachment_hashes,
+  }));
+  return { statements, last: statements.at(-1)?.seq, more };
+}
+
+/** GET ?statementId / ?voidedStatementId (§2.1.3): one statement, when visible and voided-ness matches. */
+export async function findStatement(db: Kysely<Schema>, reader: Reader, id: string, voided: boolean): Promise<StoredStatement | undefined> {
+  const row = await db
+    .selectFrom('xapi_statements as s')
+    .select(['s.seq', 's.statement', 's.attachment_hashes'])
+    .where('s.statement_id', '=', id.toLowerCase())
+    .where('s.voided', '=', voided)
+    .where(visibleSql('s', reader))
+    .executeTakeFirst();
+  return row && { seq: Number(row.seq), statement: row.statement as Json, attachmentHashes: row.attachment_hashes };
+}
+
+export async function loadAttachments(db: Kysely<Schema>, hashes: readonly string[]): Promise<{ sha2: string; contentType: string; content: Buffer }[]> {
+  if (hashes.length === 0) return [];
+  const rows = await db
+    .selectFrom('xapi_attachments')
+    .select(['sha2', 'content_type', 'content'])
+    .where('sha2', 'in', [...new Set(hashes.map((h) => h.toLowerCase()))])
+    .execute();
+  return rows.map((row) => ({ sha2: row.sha2, contentType: row.content_type, content: Buffer.from(row.content) }));
+}

@@ -1,0 +1,195 @@
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { Schema } from '../db/schema.js';
+import { XapiError } from './errors.js';
+import { completeStatement, extractColumns } from './extract.js';
+import { jsonEqual } from './json-equal.js';
+import { XapiInvalid } from './validation/invalid.js';
+import { isPlainObject } from './validation/primitives.js';
+import { visibleSql, type Reader } from './visibility.js';
+
+type Json = Record<string, unknown>;
+
+export interface AttachmentContent {
+  readonly contentType: string;
+  readonly content: Buffer;
+}
+
+/** The authority the LRS sets on every statement a client writes (§2.4.9): the client itself. */
+export function clientAuthority(reader: Reader): Json {
+  return {
+    objectType: 'Agent',
+    name: reader.client.name,
+    account: { homePage: `${reader.publicUrl}/xapi/clients`, name: reader.client.key },
+  };
+}
+
+/** A re-sent statement is the same when it matches the stored one apart from what the LRS set. */
+function sameStatement(received: Json, stored: Json): boolean {
+  const comparable: Json = { ...stored };
+  delete comparable['stored'];
+  delete comparable['authority'];
+  for (const key of ['id', 'timestamp', 'version']) if (!(key in received)) delete comparable[key];
+  const incoming: Json = { ...received };
+  delete incoming['stored'];
+  delete incoming['authority'];
+  if (typeof incoming['id'] === 'string') incoming['id'] = incoming['id'].toLowerCase();
+  const normalised = completeStatement(incoming, { stored: '', authority: null });
+  for (const key of ['stored', 'authority']) delete normalised[key];
+  for (const key of ['id', 'timestamp', 'version']) if (!(key in received)) delete normalised[key];
+  return jsonEqual(normalised, comparable);
+}
+
+async function checkVoidingTargets(trx: Transaction<Schema>, statements: Json[], targets: string[]): Promise<void> {
+  if (targets.length === 0) return;
+  const voiding = await trx
+    .selectFrom('xapi_statements')
+    .select('statement_id')
+    .where('statement_id', 'in', targets)
+    .where('is_voiding', '=', true)
+    .execute();
+  const inBatch = new Set(statements.filter((s) => (s['verb'] as Json)['id'] === 'http://adlnet.gov/expapi/verbs/voided').map((s) => String(s['id'])));
+  const bad = voiding.map((row) => row.statement_id).concat(targets.filter((target) => inBatch.has(target)));
+  if (bad.length > 0) throw new XapiInvalid('object.id', `statement ${bad[0]} is itself a voiding statement and cannot be voided`);
+}
+
+/**
+ * Stores a batch in one transaction (§2.1.2: all or nothing). Ids already held are accepted when the
+ * statement is the same and refused with 409 when it differs. Voiding marks its target voided only
+ * when the writer can see the target; voiding an unknown statement is allowed.
+ */
+export async function storeStatements(
+  db: Kysely<Schema>,
+  reader: Reader,
+  received: Json[],
+  attachments: ReadonlyMap<string, AttachmentContent>,
+): Promise<string[]> {
+  const stored = new Date().toISOString();
+  const authority = clientAuthority(reader);
+  const complete = received.map((statement) => completeStatement(statement, { stored, authority }));
+  const ids = complete.map((statement) => String(statement['id']));
+  if (new Set(ids).size !== ids.length) throw new XapiInvalid('statements', 'the batch holds the same statement id twice');
+  const extracted = complete.map((statement) => extractColumns(statement));
+  const voidTargets = extracted.filter((e) => e.columns.is_voiding).map((e) => e.columns.object_statement_ref as string);
+
+  const rows = complete.map((statement, index) => ({
+    statement_id: ids[index] as string,
+    tenant_id: reader.client.tenantId,
+    client_id: reader.client.id,
+    statement: JSON.stringify(statement),
+    stored: new Date(stored),
+    ...(extracted[index] as ReturnType<typeof extractColumns>).columns,
+  }));
+  const activities = activityRows(reader.client.tenantId, extracted.flatMap((e) => e.activities));
+
+  // The common case in one round trip: a single INSERT (with the activities in a CTE) is atomic by
+  // itself. A statement id already held makes it fail as a whole; then the careful path decides.
+  if (voidTargets.length === 0 && attachments.size === 0) {
+    try {
+      await insertAtOnce(db, rows, activities);
+      return ids;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    }
+  }
+
+  await db.transaction().execute(async (trx) => {
+    await checkVoidingTargets(trx, complete, voidTargets);
+    const inserted = await trx
+      .insertInto('xapi_statements')
+      .values(rows)
+      .onConflict((oc) => oc.column('statement_id').doNothing())
+      .returning('statement_id')
+      .execute();
+    if (inserted.length < ids.length) await checkDuplicates(trx, received, ids, new Set(inserted.map((r) => r.statement_id)));
+    if (voidTargets.length > 0) await voidTargetsVisibleTo(trx, reader, voidTargets);
+    if (activities.length > 0) await upsertActivities(trx, activities);
+    await storeAttachments(trx, attachments);
+  });
+  return ids;
+}
+
+async function checkDuplicates(trx: Transaction<Schema>, received: Json[], ids: string[], inserted: Set<string>): Promise<void> {
+  const existing = await trx
+    .selectFrom('xapi_statements')
+    .select(['statement_id', 'statement'])
+    .where('statement_id', 'in', ids.filter((id) => !inserted.has(id)))
+    .execute();
+  for (const row of existing) {
+    const index = ids.indexOf(row.statement_id);
+    if (!sameStatement(received[index] as Json, row.statement as Json)) {
+      throw new XapiError('conflict', `A different statement with id ${row.statement_id} is already stored.`);
+    }
+  }
+}
+
+async function voidTargetsVisibleTo(trx: Transaction<Schema>, reader: Reader, targets: string[]): Promise<void> {
+  await trx
+    .updateTable('xapi_statements as s')
+    .set({ voided: true })
+    .where('s.statement_id', 'in', targets)
+    .where('s.is_voiding', '=', false)
+    .where(visibleSql('s', reader))
+    .execute();
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** §2.5: the Activity holds all it was given; name and description merge language by language. */
+const mergeMap = (key: string) =>
+  sql`case when xapi_activities.definition ? ${sql.lit(key)} and excluded.definition ? ${sql.lit(key)}
+    then jsonb_build_object(${sql.lit(key)}, (xapi_activities.definition -> ${sql.lit(key)}) || (excluded.definition -> ${sql.lit(key)}))
+    else '{}'::jsonb end`;
+const MERGED_DEFINITION = sql<string>`xapi_activities.definition || excluded.definition || ${mergeMap('name')} || ${mergeMap('description')}`;
+
+type StatementRow = Insertable<Schema['xapi_statements']>;
+type ActivityRow = Insertable<Schema['xapi_activities']>;
+
+/** The Activities resource answers with the latest definition the tenant's statements gave (§2.5). */
+function activityRows(tenantId: string, activities: Json[]): ActivityRow[] {
+  const latest = new Map<string, Json>();
+  for (const activity of activities) {
+    const id = String(activity['id']);
+    const before = latest.get(id) ?? {};
+    const definition = activity['definition'] as Json;
+    const merged: Json = { ...before, ...definition };
+    for (const key of ['name', 'description']) {
+      if (isPlainObject(before[key]) && isPlainObject(definition[key])) merged[key] = { ...before[key], ...definition[key] };
+    }
+    latest.set(id, merged);
+  }
+  return [...latest].map(([id, definition]) => ({ tenant_id: tenantId, activity_id: id, definition: JSON.stringify(definition) }));
+}
+
+async function upsertActivities(db: Kysely<Schema>, activities: ActivityRow[]): Promise<void> {
+  await db
+    .insertInto('xapi_activities')
+    .values(activities)
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'activity_id']).doUpdateSet({ definition: MERGED_DEFINITION }),
+    )
+    .execute();
+}
+
+async function insertAtOnce(db: Kysely<Schema>, rows: StatementRow[], activities: ActivityRow[]): Promise<void> {
+  if (activities.length === 0) {
+    await db.insertInto('xapi_statements').values(rows).execute();
+    return;
+  }
+  await db
+    .with('stored_statements', (qb) => qb.insertInto('xapi_statements').values(rows).returning('seq'))
+    .insertInto('xapi_activities')
+    .values(activities)
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'activity_id']).doUpdateSet({ definition: MERGED_DEFINITION }),
+    )
+    .execute();
+}
+
+async function storeAttachments(trx: Transaction<Schema>, attachments: ReadonlyMap<string, AttachmentContent>): Promise<void> {
+  if (attachments.size === 0) return;
+  await trx
+    .insertInto('xapi_attachments')
+    .values([...attachments].map(([sha2, a]) => ({ sha2, content_type: a.contentType, content: a.content })))
+    .onConflict((oc) => oc.column('sha2').doNothing())
+    .execute();
+}

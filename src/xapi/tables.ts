@@ -1,0 +1,62 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { ExtractedColumns } from './extract.js';
+
+export interface XapiClientsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  name: string;
+  key: string;
+  secret_hash: string;
+  scopes: string[];
+  created_at: ColumnType<Date, never, never>;
+  revoked_at: Date | null;
+}
+
+/** The statement as received plus the columns `extractColumns` derives for the filters. */
+export interface XapiStatementsTable extends Omit<ExtractedColumns, 'attachment_hashes'> {
+  seq: Generated<number>;
+  statement_id: string;
+  tenant_id: string;
+  client_id: string;
+  statement: ColumnType<unknown, string, string>;
+  stored: Date;
+  voided: ColumnType<boolean, boolean | undefined, boolean>;
+  attachment_hashes: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export interface XapiAttachmentsTable {
+  sha2: string;
+  content_type: string;
+  content: Buffer;
+  created_at: ColumnType<Date, never, never>;
+}
+
+export type XapiDocumentKind = 'state' | 'activity-profile' | 'agent-profile';
+
+export interface XapiDocumentsTable {
+  id: Generated<number>;
+  tenant_id: string;
+  kind: XapiDocumentKind;
+  activity_id: string;
+  agent_key: string;
+  registration: string;
+  document_id: string;
+  content_type: string;
+  content: Buffer;
+  sha1: string;
+  updated: Date;
+}
+
+export interface XapiActivitiesTable {
+  tenant_id: string;
+  activity_id: string;
+  definition: ColumnType<unknown, string, string>;
+}
+
+export interface XapiTables {
+  xapi_clients: XapiClientsTable;
+  xapi_statements: XapiStatementsTable;
+  xapi_attachments: XapiAttachmentsTable;
+  xapi_documents: XapiDocumentsTable;
+  xapi_activities: XapiActivitiesTable;
+}

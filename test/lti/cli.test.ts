@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
+import { BACKEND, createServerDatabase, SERVER_URL, type ServerDatabase } from '../support/database.js';
+import { sharedDataFile } from '../support/shared-data.js';
+
+/** The operator's LTI commands, run as `npm run cli` runs them, against a database of their own. */
+// Each command opens the database as `npm run cli` does (PGlite from disk is slow to open).
+describe(`LTI admin CLI (${BACKEND})`, { timeout: 180_000 }, () => {
+  let dataDir: string;
+  let server: ServerDatabase | undefined;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lti-cli-'));
+    process.env['NODE_ENV'] = 'development';
+    process.env['PUBLIC_URL'] = 'https://laering.kongsberg.kommune.example';
+    process.env['LOG_LEVEL'] = 'silent';
+    if (SERVER_URL) {
+      server = await createServerDatabase(SERVER_URL);
+      process.env['DATABASE_URL'] = server.url;
+    } else {
+      process.env['DATA_DIR'] = dataDir;
+      delete process.env['DATABASE_URL'];
+    }
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await server?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const run = async (...args: string[]) => {
+    const lines: string[] = [];
+    await runCli(args, (line) => lines.push(line));
+    return lines.join('\n');
+  };
+
+  it('prints the tool configuration for Moodle and Canvas', async () => {
+    const out = await run('tool-config');
+    expect(out).toContain('Initiate login URL:           https://laering.kongsberg.kommune.example/lti/login');
+    expect(out).toContain('https://laering.kongsberg.kommune.example/lti/jwks');
+    expect(out).toContain('"oidc_initiation_url": "https://laering.kongsberg.kommune.example/lti/login"');
+  });
+
+  it('adds, lists and removes a Moodle platform bound to a municipality', async () => {
+    await run('tenant', 'import-municipalities', sharedDataFile('kommuner.csv'));
+    const moodle = 'https://kslaring.example.no';
+    const added = await run('platform', 'add', '--tenant', '3303', '--issuer', moodle, '--client-id', 'abc123',
+      '--auth-url', `${moodle}/mod/lti/auth.php`, '--token-url', `${moodle}/mod/lti/token.php`, '--jwks-url', `${moodle}/mod/lti/certs.php`,
+      '--deployment-id', '1', '--deployment-id', '2', '--name', 'KS Læring');
+    expect(added).toContain('registered https://kslaring.example.no (client abc123) for Kongsberg; deployments: 1, 2');
+    const listed = JSON.parse(await run('platform', 'list', '--json')) as { issuer: string; deploymentIds: string[] }[];
+    expect(listed).toMatchObject([{ issuer: moodle, deploymentIds: ['1', '2'] }]);
+    await expect(run('platform', 'add', '--tenant', '9999', '--issuer', moodle)).rejects.toThrow(/no municipality 9999/);
+    await expect(run('platform', 'add', '--tenant', '3303', '--issuer', 'ftp://x', '--client-id', 'c', '--auth-url', 'x', '--token-url', 'x', '--jwks-url', 'x', '--deployment-id', '1')).rejects.toThrow(/issuer/);
+    expect(await run('platform', 'remove', '--issuer', moodle, '--client-id', 'abc123')).toBe('removed');
+    expect(await run('platform', 'list')).toBe('');
+  });
+
+  it('rotates the tool key, keeping the old one published for the grace period', async () => {
+    await run('lti-key', 'rotate');
+    const rotated = await run('lti-key', 'rotate', '--grace-days', '3');
+    expect(rotated).toMatch(/^new signing key [\w-]+\nretired [\w-]+; published until /);
+    const listed = (await run('lti-key', 'list')).split('\n');
+    expect(listed.filter((l) => l.endsWith('current'))).toHaveLength(1);
+    expect(listed.filter((l) => l.includes('retired, published until'))).toHaveLength(1);
+  });
+
+  it('issues a registration invitation and lists the score outbox', async () => {
+    expect(await run('lti-invite', '--tenant', '3303')).toMatch(/^https:\/\/laering\.kongsberg\.kommune\.example\/lti\/register\?invite=[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(await run('lti-outbox')).toBe('nothing waiting');
+  });
+});

@@ -1,0 +1,208 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchableItems, type PackageManifest } from '../../src/content/manifest-model.js';
+import { attemptOutcome, commitHistory, scoOutcomes } from '../../src/scorm/outcomes.js';
+import { ensurePlayerBuilt } from './support/build-player.js';
+import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { zipFixture, type FixturePackage } from '../content/support/package-zip.js';
+import { seedTenantAndPerson } from './support/seed.js';
+import { openAttempt, startScormServer, uploadPackage } from './support/server.js';
+import { waitFor } from './support/wait.js';
+
+let testDb: TestDatabase;
+let running: Awaited<ReturnType<typeof startScormServer>>;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  ensurePlayerBuilt();
+  testDb = await createTestDatabase();
+  running = await startScormServer(testDb.database);
+  base = running.server.url;
+  browser = await launchBrowser();
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await running?.stop();
+  await testDb?.dispose();
+}, 120_000);
+
+async function prepare(fixture: FixturePackage) {
+  const ids = await seedTenantAndPerson(testDb.database.db);
+  const response = await uploadPackage(base, ids.tenantId, await zipFixture(fixture));
+  expect(response.status).toBe(201);
+  const { id: packageId } = (await response.json()) as { id: string };
+  const attempt = await openAttempt(base, { ...ids, packageId });
+  const row = await testDb.database.db.selectFrom('content_packages').select('manifest').where('id', '=', packageId).executeTakeFirstOrThrow();
+  return { ...ids, packageId, attempt, manifest: row.manifest as PackageManifest };
+}
+
+async function openPlayer(url: string): Promise<Page> {
+  const context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO' });
+  const page = await context.newPage();
+  await page.goto(`${base}${url}`);
+  return page;
+}
+
+const sco = (page: Page) => page.frameLocator('#sco-frame');
+/** The machine is shared: give the browser time. */
+const SLOW = { timeout: 15_000 };
+
+/**
+ * The outcome once the given SCOs' Finish/Terminate commits are stored. Autocommit may store an
+ * earlier state (for example the status computed from a previous session's score) before the
+ * terminating commit arrives, so waiting for "completed" alone can read a state in between.
+ */
+async function finishedOutcome(tenantId: string, attemptId: string, manifest: PackageManifest, scoIds: string[]) {
+  await waitFor(`terminating commits of ${scoIds.join(', ')}`, async () => {
+    const history = await commitHistory(testDb.database.db, tenantId, attemptId);
+    return scoIds.every((id) => history.some((h) => h.scoId === id && h.terminate && h.accepted));
+  });
+  const outcome = await attemptOutcome(testDb.database.db, tenantId, attemptId, manifest);
+  if (!outcome) throw new Error('no outcome');
+  return outcome;
+}
+
+const scoIdsOf = (manifest: PackageManifest) => launchableItems(manifest).filter((i) => i.scormType === 'sco').map((i) => i.id);
+
+async function closeWithoutFinish(page: Page): Promise<void> {
+  await page.close({ runBeforeUnload: true });
+  await page.context().close();
+}
+
+describe.skipIf(!hasChromium)('the player in Chromium', { timeout: 120_000 }, () => {
+  it('SCORM 1.2 single SCO: runs, sets status, score and oversize suspend data, closes without Finish, resumes, completes', async () => {
+    const { tenantId, personId, attempt, manifest } = await prepare('scorm12-single');
+    let page = await openPlayer(attempt.playerUrl);
+    await expect.poll(() => sco(page).locator('#entry').textContent(), SLOW).toBe('ab-initio');
+    expect(await sco(page).locator('#launch-data').textContent()).toBe('modus=kort');
+    expect(await sco(page).locator('#learner').textContent()).toBe(personId);
+    expect(await axeViolations(page)).toEqual([]);
+    await sco(page).locator('#progress').click();
+    await expect.poll(() => sco(page).locator('#status').textContent(), SLOW).toContain('commit=true');
+    expect(await sco(page).locator('#status').textContent()).not.toMatch(/=false/);
+    await closeWithoutFinish(page);
+
+    page = await openPlayer(attempt.playerUrl);
+    await expect.poll(() => sco(page).locator('#entry').textContent(), SLOW).toBe('resume');
+    expect(await sco(page).locator('#location').textContent()).toBe('side-2');
+    // 8,400 characters: more than SCORM 1.2's 4,096, as Storyline writes.
+    expect(await sco(page).locator('#suspend').textContent()).toBe('brann-x'.repeat(1200));
+    await sco(page).locator('#complete').click();
+    await expect.poll(() => sco(page).locator('#status').textContent(), SLOW).toContain('finish=true');
+
+    const outcome = await finishedOutcome(tenantId, attempt.attemptId, manifest, scoIdsOf(manifest));
+    // Raw 90 against the manifest's masteryscore 80: passed.
+    expect(outcome).toMatchObject({ completed: true, successStatus: 'passed', personId });
+    expect(outcome.scos[0]).toMatchObject({ lessonStatus: 'passed', scoreRaw: 90 });
+    expect(outcome.totalTimeSeconds).toBeGreaterThanOrEqual(210);
+    await page.context().close();
+  });
+
+  it('SCORM 1.2 multi-SCO: table of contents, next part with its parameters, both parts complete', async () => {
+    const { tenantId, attempt, manifest } = await prepare('scorm12-multi');
+    const page = await openPlayer(attempt.playerUrl);
+    await expect.poll(() => sco(page).locator('h1').textContent(), SLOW).toBe('Del 1: Introduksjon');
+    await expect.poll(() => page.locator('#player-status').textContent(), SLOW).toMatch(/lagres automatisk/);
+    // Del 2 has adlcp:prerequisites "del1": locked until del1 is completed.
+    expect(await page.locator('nav.player-toc li', { hasText: 'Del 2' }).textContent()).toContain('(låst)');
+    expect(await page.locator('#player-next').count()).toBe(0);
+    const lockedPage = await openPlayer(attempt.playerUrl.replace(/\/player$/, '/play/del2'));
+    expect(await lockedPage.locator('.locked-notice').textContent()).toMatch(/Denne delen er låst/);
+    expect(await lockedPage.locator('#sco-frame').count()).toBe(0);
+    expect(await axeViolations(lockedPage)).toEqual([]);
+    await lockedPage.context().close();
+    await sco(page).locator('#complete').click();
+    await expect.poll(() => page.locator('#player-status').textContent(), SLOW).toMatch(/avsluttet/);
+    await waitFor('del1 stored as completed', async () => (await scoOutcomes(testDb.database.db, tenantId, attempt.attemptId)).some((o) => o.scoId === 'del1' && o.completedAt));
+    await page.locator('#player-next').click();
+    await expect.poll(() => sco(page).locator('h1').textContent(), SLOW).toBe('Del 2: Øvelse');
+    expect(page.frames().some((f) => f.url().includes('del2/index.html?side=1'))).toBe(true);
+    expect(await page.locator('nav.player-toc a[aria-current="page"]').textContent()).toBe('Del 2: Øvelse');
+    await sco(page).locator('#complete').click();
+    const outcome = await finishedOutcome(tenantId, attempt.attemptId, manifest, scoIdsOf(manifest));
+    expect(outcome.scos.map((s) => s.scoId).sort()).toEqual(['del1', 'del2']);
+    await page.context().close();
+  });
+
+  it('SCORM 2004 4th edition: resume after closing, then adl.nav.request continue and exit move through the package', async () => {
+    const { tenantId, attempt, manifest } = await prepare('scorm2004-4th');
+    let page = await openPlayer(attempt.playerUrl);
+    await expect.poll(() => sco(page).locator('#entry').textContent(), SLOW).toBe('ab-initio');
+    expect(await sco(page).locator('#version').textContent()).toBe('2004');
+    expect(await sco(page).locator('#launch-data').textContent()).toBe('del=1');
+    await sco(page).locator('#progress').click();
+    await expect.poll(() => sco(page).locator('#status').textContent(), SLOW).toContain('commit=true');
+    expect(await sco(page).locator('#status').textContent()).not.toMatch(/=false/);
+    await closeWithoutFinish(page);
+
+    page = await openPlayer(attempt.playerUrl);
+    await expect.poll(() => sco(page).locator('#entry').textContent(), SLOW).toBe('resume');
+    expect(await sco(page).locator('#suspend').textContent()).toBe('pv1');
+    expect(await sco(page).locator('#location').textContent()).toBe('side-2');
+    await sco(page).locator('#complete').click();
+    // The SCO asked for "continue": the player moves on to the second SCO.
+    await page.waitForURL(/\/play\/pv-sco2/);
+    await expect.poll(() => sco(page).locator('h1').textContent(), SLOW).toBe('Personvern del 2');
+    await sco(page).locator('#complete').click();
+    await page.waitForURL(/\/exit/);
+    expect(await page.locator('h2').textContent()).toBe('Du har avsluttet kurset');
+    expect(await axeViolations(page)).toEqual([]);
+    const outcome = await finishedOutcome(tenantId, attempt.attemptId, manifest, scoIdsOf(manifest));
+    expect(outcome).toMatchObject({ completed: true, successStatus: 'passed' });
+    expect(outcome.scoreScaled).toBeCloseTo(0.9);
+    await page.context().close();
+  });
+
+  it('æøå: titles and file names play, and state set without any commit leaves with the page (pagehide beacon, UTF-8)', async () => {
+    const { tenantId, attempt, manifest } = await prepare('scorm12-norsk');
+    const [item] = launchableItems(manifest);
+    let page = await openPlayer(`${attempt.playerUrl}?lang=nn`);
+    await expect.poll(() => sco(page).locator('h1').textContent(), SLOW).toBe('Førstehjelp – æøå');
+    expect(await page.locator('html').getAttribute('lang')).toBe('nn');
+    expect(await page.locator('nav.player-toc').getAttribute('aria-label')).toBe('Innhald i kurset');
+    expect(await axeViolations(page)).toEqual([]);
+    const frame = page.frames().find((f) => f.url().includes('/files/'))!;
+    await frame.evaluate(() => {
+      const api = (window.parent as unknown as { API: { LMSSetValue(k: string, v: string): string } }).API;
+      api.LMSSetValue('cmi.suspend_data', 'blåbærsyltetøy-ÆØÅ;');
+      api.LMSSetValue('cmi.core.lesson_location', 'hjerte–lunge');
+      api.LMSSetValue('cmi.core.exit', 'suspend');
+    });
+    await closeWithoutFinish(page);
+    await waitFor('the pagehide beacon', async () => {
+      const [state] = await scoOutcomes(testDb.database.db, tenantId, attempt.attemptId);
+      const history = await commitHistory(testDb.database.db, tenantId, attempt.attemptId);
+      return state && history.some((h) => h.body['cmi.suspend_data'] === 'blåbærsyltetøy-ÆØÅ;');
+    });
+    page = await openPlayer(`${attempt.playerUrl}?lang=en`);
+    await expect.poll(() => sco(page).locator('#entry').textContent(), SLOW).toBe('resume');
+    expect(await sco(page).locator('#suspend').textContent()).toBe('blåbærsyltetøy-ÆØÅ;');
+    expect(await sco(page).locator('#location').textContent()).toBe('hjerte–lunge');
+    expect(await page.locator('nav.player-toc a[aria-current="page"]').textContent()).toBe(item!.title);
+    await page.context().close();
+  });
+
+  it('two windows on one attempt: the newer one owns it, the older one is told and cannot overwrite', async () => {
+    const { tenantId, attempt } = await prepare('scorm12-single');
+    const older = await openPlayer(attempt.playerUrl);
+    await expect.poll(() => sco(older).locator('#entry').textContent(), SLOW).toBe('ab-initio');
+    const newer = await openPlayer(attempt.playerUrl);
+    await expect.poll(() => sco(newer).locator('#learner').textContent(), SLOW).not.toBe('');
+    await sco(newer).locator('#progress').click();
+    await expect.poll(() => sco(newer).locator('#status').textContent(), SLOW).toContain('commit=true');
+    // The older window's commit is refused (the SCO sees commit=false) and the player says why.
+    await sco(older).locator('#progress').click();
+    await expect.poll(() => older.locator('#player-status').textContent(), SLOW).toMatch(/åpnet i et annet vindu/);
+    expect(await sco(older).locator('#status').textContent()).toContain('commit=false');
+    // Its Finish (a beacon) cannot overwrite the newer window's state either.
+    await sco(older).locator('#complete').click();
+    await waitFor('the refused beacon', async () => (await commitHistory(testDb.database.db, tenantId, attempt.attemptId)).filter((h) => !h.accepted).length >= 2);
+    const [state] = await scoOutcomes(testDb.database.db, tenantId, attempt.attemptId);
+    // 50 against masteryscore 80 is failed; the older window's 90 (passed) never landed.
+    expect(state).toMatchObject({ lessonStatus: 'failed', scoreRaw: 50 });
+    await older.context().close();
+    await newer.context().close();
+  });
+});

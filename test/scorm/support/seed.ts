@@ -1,0 +1,17 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../../src/db/schema.js';
+import { createPerson } from '../../../src/people/people.js';
+
+let counter = 0;
+
+/** A municipality and one employee in it. */
+export async function seedTenantAndPerson(db: Kysely<Schema>, name = 'Bærum'): Promise<{ tenantId: string; personId: string }> {
+  counter += 1;
+  const tenant = await db
+    .insertInto('tenants')
+    .values({ kind: 'municipality', kommunenummer: String(3000 + counter + Math.floor(Math.random() * 5000)).padStart(4, '0'), name })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const person = await createPerson(db, tenant.id, { name: 'Kari Nordmann', givenName: 'Kari', familyName: 'Nordmann' });
+  return { tenantId: tenant.id, personId: person.id };
+}
