@@ -4,7 +4,7 @@ import type { Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
 import type { StartPageLink } from './web/home.js';
-import { composeLti } from './web/lti/compose-lti.js';
+import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
 import { scormCapability } from './web/scorm/scorm-capability.js';
 
@@ -31,7 +31,10 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   const startPageLinks: StartPageLink[] = [];
   const stoppers: (() => Promise<void>)[] = [];
 
-  const lti = await composeLti(deps);
+  // Later capabilities add where a launch leads (learner's path, designer's start page) and what
+  // Deep Linking offers; the LTI router reads these when requests come.
+  const ltiHooks: LtiHooks = { launchRoutes: [] };
+  const lti = await composeLti(deps, ltiHooks);
   routers.push(...lti.routers);
   startPageLinks.push(...lti.startPageLinks);
   stoppers.push(lti.stop);

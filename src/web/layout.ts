@@ -10,13 +10,15 @@ export interface PageOptions {
   body: SafeHtml;
   /** Path of this page, used for the language links. */
   path?: string;
+  /** Query parameters the language links must keep (a session token inside an LMS iframe). */
+  keep?: Readonly<Record<string, string>>;
 }
 
-export function page({ locale, title, body, path = '' }: PageOptions): SafeHtml {
+export function page({ locale, title, body, path = '', keep = {} }: PageOptions): SafeHtml {
   const languageLinks = LOCALES.map((l) =>
     l === locale
       ? html`<li><span aria-current="true" lang="${l}">${LANGUAGE_NAMES[l]}</span></li>`
-      : html`<li><a href="${path}?lang=${l}" lang="${l}" hreflang="${l}">${LANGUAGE_NAMES[l]}</a></li>`,
+      : html`<li><a href="${path}?${new URLSearchParams({ ...keep, lang: l }).toString()}" lang="${l}" hreflang="${l}">${LANGUAGE_NAMES[l]}</a></li>`,
   );
   return html`<!doctype html>
 <html lang="${locale}">

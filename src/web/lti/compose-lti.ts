@@ -4,12 +4,13 @@ import { DevLms } from '../../dev-lms/dev-lms.js';
 import { registerDevLms } from '../../dev-lms/register.js';
 import { devLmsRouter } from '../../dev-lms/router.js';
 import { AgsOutbox } from '../../lti/ags.js';
-import { createLtiService } from '../../lti/lti-service.js';
+import { createLtiService, type LtiService } from '../../lti/lti-service.js';
 import { purgeExpiredLoginState } from '../../lti/oidc-login.js';
 import type { StartPageLink } from '../home.js';
-import { ltiRouter } from './router.js';
+import { ltiRouter, SAMPLE_ITEMS, type LaunchRoute, type LinkableItems } from './router.js';
 
 export interface LtiComposition {
+  lti: LtiService;
   routers: Router[];
   startPageLinks: StartPageLink[];
   stop(): Promise<void>;
@@ -22,10 +23,20 @@ const PURGE_INTERVAL_MS = 60_000;
  * LTI in the running service: the tool's key (created on first start), its routes, the AGS outbox
  * worker, and outside production the development LMS (registered with the tool in development).
  */
-export async function composeLti({ config, database, logger }: CapabilityDependencies): Promise<LtiComposition> {
+export interface LtiHooks {
+  /** Filled by later capabilities before the first request: see LtiRouterDeps. */
+  launchRoutes: LaunchRoute[];
+  linkableItems?: LinkableItems;
+}
+
+export async function composeLti({ config, database, logger }: CapabilityDependencies, hooks: LtiHooks = { launchRoutes: [] }): Promise<LtiComposition> {
   const lti = createLtiService({ config, database, logger });
   await lti.toolKeys.ensureKey();
-  const routers: Router[] = [ltiRouter({ config, database, logger, lti })];
+  const linkableItems: LinkableItems = {
+    list: (session) => (hooks.linkableItems ?? SAMPLE_ITEMS).list(session),
+    find: (session, id) => (hooks.linkableItems ?? SAMPLE_ITEMS).find(session, id),
+  };
+  const routers: Router[] = [ltiRouter({ config, database, logger, lti, launchRoutes: hooks.launchRoutes, linkableItems })];
   const startPageLinks: StartPageLink[] = [];
 
   if (config.nodeEnv !== 'production') {
@@ -59,6 +70,7 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
   timer.unref();
 
   return {
+    lti,
     routers,
     startPageLinks,
     async stop() {

@@ -2,7 +2,8 @@ import { Router, type ErrorRequestHandler, type Request, type Response } from 'e
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import type { Logger } from '../../logger.js';
-import { SAMPLE_PATHS } from '../../lti/deep-linking.js';
+import { SAMPLE_PATHS, type LinkableItem } from '../../lti/deep-linking.js';
+import type { LaunchClaims } from '../../lti/claims.js';
 import { recordLaunch } from '../../lti/identity.js';
 import type { LtiService } from '../../lti/lti-service.js';
 import { bindingMatches, findState, startLogin, type LoginInitiation } from '../../lti/oidc-login.js';
@@ -20,11 +21,34 @@ import { autoPostPage, deepLinkPickerPage, landingPage, newWindowPage, refusalPa
 import { registerRouter } from './register-routes.js';
 import { AUTOSUBMIT_JS, STORAGE_JS } from './scripts.js';
 
+/** What a launch leads to: the first route that answers a URL is where the browser goes. */
+export interface LaunchContext {
+  session: LtiSession;
+  sessionToken: string;
+  claims: LaunchClaims;
+  locale: Locale;
+}
+export type LaunchRoute = (launch: LaunchContext) => Promise<string | undefined>;
+
+/** The items a designer may place with Deep Linking (the paths capability provides them). */
+export interface LinkableItems {
+  list(session: LtiSession): Promise<readonly LinkableItem[]>;
+  find(session: LtiSession, id: string): Promise<LinkableItem | undefined>;
+}
+
+export const SAMPLE_ITEMS: LinkableItems = {
+  list: async () => SAMPLE_PATHS,
+  find: async (_session, id) => SAMPLE_PATHS.find((i) => i.id === id),
+};
+
 export interface LtiRouterDeps {
   config: Config;
   database: Database;
   logger: Logger;
   lti: LtiService;
+  /** Consulted in order after a resource-link launch; none answering shows the landing page. */
+  launchRoutes?: readonly LaunchRoute[];
+  linkableItems?: LinkableItems;
 }
 
 const LOGIN_FIELDS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint', 'client_id', 'lti_deployment_id', 'lti_storage_target'] as const;
@@ -39,7 +63,7 @@ export async function sessionFrom(req: Request, lti: LtiService): Promise<LtiSes
   return lti.sessions.verify(token);
 }
 
-export function ltiRouter({ config, database, logger, lti }: LtiRouterDeps): Router {
+export function ltiRouter({ config, database, logger, lti, launchRoutes = [], linkableItems = SAMPLE_ITEMS }: LtiRouterDeps): Router {
   const router = Router();
   router.use(registerRouter({ config, database }));
   const db = database.db;
@@ -170,8 +194,15 @@ export function ltiRouter({ config, database, logger, lti }: LtiRouterDeps): Rou
         data: claims.deepLinking!.data,
         personId: identity.personId,
       });
-      sendPage(res, 200, deepLinkPickerPage(pageLocale, SAMPLE_PATHS, sessionToken, contextToken));
+      sendPage(res, 200, deepLinkPickerPage(pageLocale, await linkableItems.list(session), sessionToken, contextToken));
       return;
+    }
+    for (const route of launchRoutes) {
+      const target = await route({ session, sessionToken, claims, locale: pageLocale });
+      if (target) {
+        res.redirect(303, target);
+        return;
+      }
     }
     sendPage(
       res,
@@ -192,7 +223,7 @@ export function ltiRouter({ config, database, logger, lti }: LtiRouterDeps): Rou
     if (context.personId !== session.personId || context.platformId !== session.platformId) {
       throw new LtiRefusal('not-permitted', 'the deep-linking request belongs to someone else');
     }
-    const item = SAMPLE_PATHS.find((i) => i.id === param(req, 'item'));
+    const item = await linkableItems.find(session, param(req, 'item') ?? '');
     if (!item) throw new LtiRefusal('bad-login-request', 'unknown item');
     const platform = await findPlatformById(db, context.platformId);
     if (!platform) throw new LtiRefusal('unknown-platform', 'the platform was removed');
@@ -207,12 +238,12 @@ export function ltiRouter({ config, database, logger, lti }: LtiRouterDeps): Rou
   return router;
 }
 
-function platformOrigins(platform: { issuer: string; authEndpoint: string }): string[] {
+export function platformOrigins(platform: { issuer: string; authEndpoint: string }): string[] {
   return [...new Set(["'self'", origin(platform.issuer), origin(platform.authEndpoint)].filter((o): o is string => Boolean(o)))];
 }
 
 /** Refusals become a bokmål (or the asked language's) page with a reference id and a log line. */
-const refusalHandler: ErrorRequestHandler = (error, req, res: Response, next) => {
+export const refusalHandler: ErrorRequestHandler = (error, req, res: Response, next) => {
   if (!(error instanceof LtiRefusal)) {
     next(error);
     return;
