@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { Logger } from './logger.js';
+import { ensureDemoPath } from './demo/demo-path.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
 import type { StartPageLink } from './web/home.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
@@ -42,6 +43,11 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   const scorm = scormCapability(deps);
   routers.push(...scorm.routers);
   startPageLinks.push(...scorm.startPageLinks);
+
+  if (deps.config.nodeEnv === 'development' && lti.devLms) {
+    const demo = await ensureDemoPath({ db: deps.database.db, store: scorm.store, lms: lti.devLms });
+    if (demo.created) deps.logger.info({ path: demo.pathId }, 'demo path created and placed in the development LMS');
+  }
 
   routers.push(xapiRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl, bodyLimitBytes: deps.config.bodyLimitBytes }));
 

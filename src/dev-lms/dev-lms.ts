@@ -33,10 +33,19 @@ export const DEV_RESOURCE_LINK = { id: 'dev-link-1', title: 'Førstehjelp – gr
 export const DEV_CLIENT_ID = 'laeringslop-dev-lms';
 export const DEV_DEPLOYMENT_ID = 'dev-deployment-1';
 
+/** A link in the development course: the default one, or one placed with Deep Linking. */
+export interface DevLink {
+  id: string;
+  title: string;
+  custom: Record<string, string>;
+}
+
 interface PendingLaunch {
   userId: string;
   role: DevRole;
   messageType: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest';
+  /** The course link launched (resource-link launches); the default link when not given. */
+  linkId?: string;
   expiresAt: number;
 }
 
@@ -102,10 +111,10 @@ export class DevLms {
   }
 
   /** The login initiation a click on "launch as …" sends to the tool (Moodle's shape of hints). */
-  startLaunch(role: DevRole, messageType: PendingLaunch['messageType'] = 'LtiResourceLinkRequest', storageTarget?: string): string {
+  startLaunch(role: DevRole, messageType: PendingLaunch['messageType'] = 'LtiResourceLinkRequest', storageTarget?: string, linkId?: string): string {
     const launchId = randomUUID();
     const user = DEV_USERS[role];
-    this.#pending.set(launchId, { userId: user.id, role, messageType, expiresAt: Date.now() + 10 * 60_000 });
+    this.#pending.set(launchId, { userId: user.id, role, messageType, ...(linkId ? { linkId } : {}), expiresAt: Date.now() + 10 * 60_000 });
     const url = new URL(`${this.options.toolUrl}/lti/login`);
     url.searchParams.set('iss', this.issuer);
     url.searchParams.set('login_hint', user.id);
@@ -146,9 +155,11 @@ export class DevLms {
   }
 
   /** The claims Moodle 4.x sends, with this course, link and the AGS/NRPS/deep-linking claims. */
-  async idToken(launch: Pick<PendingLaunch, 'role' | 'messageType'>, nonce: string, overrides: Record<string, unknown> = {}): Promise<string> {
+  async idToken(launch: Pick<PendingLaunch, 'role' | 'messageType' | 'linkId'>, nonce: string, overrides: Record<string, unknown> = {}): Promise<string> {
     const user = DEV_USERS[launch.role];
     const e = this.endpoints;
+    const link = launch.linkId ? await this.findLink(launch.linkId) : undefined;
+    if (launch.linkId && !link) throw new DevLmsError('invalid_request', `no link ${launch.linkId} in the course`);
     const claims: Record<string, unknown> = {
       nonce,
       name: user.name,
@@ -164,13 +175,13 @@ export class DevLms {
       [CLAIM.context]: { ...DEV_COURSE, type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'] },
       [CLAIM.toolPlatform]: { guid: 'dev-lms', name: 'Utviklings-LMS', product_family_code: 'laeringslop-dev-lms', version: '1' },
       [CLAIM.launchPresentation]: { locale: this.options.locale ?? 'nb', document_target: 'iframe', return_url: `${this.options.baseUrl}` },
-      [CLAIM.custom]: { kommunenummer: '3303' },
+      [CLAIM.custom]: { kommunenummer: '3303', ...(link?.custom ?? {}) },
       [CLAIM.ags]: { scope: [SCOPE.lineItem, SCOPE.lineItemReadOnly, SCOPE.score, SCOPE.resultReadOnly], lineitems: e.lineItems },
       [CLAIM.nrps]: { context_memberships_url: e.members, service_versions: ['2.0'] },
       ...overrides,
     };
     if (launch.messageType === 'LtiResourceLinkRequest') {
-      claims[CLAIM.resourceLink] = DEV_RESOURCE_LINK;
+      claims[CLAIM.resourceLink] = link ? { id: link.id, title: link.title } : DEV_RESOURCE_LINK;
     } else {
       claims[CLAIM.deepLinkingSettings] = {
         deep_link_return_url: e.deepLinkReturn,
@@ -227,6 +238,28 @@ export class DevLms {
     } catch (error) {
       throw new DevLmsError('invalid_token', (error as Error).message, 401);
     }
+  }
+
+  /** The links placed in the course (with Deep Linking or by the demo set-up), oldest first. */
+  async listLinks(): Promise<DevLink[]> {
+    const rows = await this.options.db.selectFrom('dev_lms_links').select(['id', 'title', 'custom']).where('context_id', '=', DEV_COURSE.id).orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, title: r.title, custom: r.custom }));
+  }
+
+  async findLink(id: string): Promise<DevLink | undefined> {
+    const row = await this.options.db.selectFrom('dev_lms_links').select(['id', 'title', 'custom']).where('context_id', '=', DEV_COURSE.id).where('id', '=', id).executeTakeFirst();
+    return row ? { id: row.id, title: row.title, custom: row.custom } : undefined;
+  }
+
+  /** Places a link in the course; `id` given keeps it stable (the demo link), else one is made. */
+  async addLink(input: { id?: string; title: string; custom: Record<string, string> }): Promise<DevLink> {
+    const link = { id: input.id ?? `dev-link-${randomUUID().slice(0, 8)}`, title: input.title, custom: input.custom };
+    await this.options.db
+      .insertInto('dev_lms_links')
+      .values({ id: link.id, context_id: DEV_COURSE.id, title: link.title, custom: JSON.stringify(link.custom) })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ title: link.title, custom: JSON.stringify(link.custom) }))
+      .execute();
+    return link;
   }
 
   /** Verifies the tool's deep-linking response (Deep Linking 2.0 §4.2). */

@@ -51,7 +51,7 @@ export function devLmsRouter(lms: DevLms, mount = '/dev/lms'): Router {
   router.get(`${mount}/assets/autosubmit.js`, (_req, res) => void res.type('text/javascript').send(AUTOSUBMIT_JS));
 
   router.get(mount, async (_req, res) => {
-    const [scores, lineItems] = await Promise.all([listScores(db), listLineItems(db, DEV_COURSE.id)]);
+    const [scores, lineItems, links] = await Promise.all([listScores(db), listLineItems(db, DEV_COURSE.id), lms.listLinks()]);
     sendPage(
       res,
       200,
@@ -65,6 +65,13 @@ export function devLmsRouter(lms: DevLms, mount = '/dev/lms'): Router {
 <ul>${DEV_ROLES.map((role) => html`<li><a href="${mount}/launch?role=${role}" data-launch="${role}">Start som ${ROLE_LABELS[role]} (${DEV_USERS[role].name})</a></li>`)}
 <li><a href="${mount}/launch?role=designer&amp;message=deeplink" data-launch="deeplink">Legg til læringsløp i emnet (dyplenking, som læringsdesigner)</a></li>
 <li><a href="${mount}/launch?role=learner&amp;storage=none" data-launch="no-storage">Start som deltaker fra en plattform uten postMessage-lagring</a></li></ul>
+<h2>Lenker i emnet</h2>
+${links.length
+  ? html`<ul class="dev-links">${links.map(
+      (link) => html`<li data-link="${link.id}"><strong>${link.title}</strong>
+<ul>${(['learner', 'designer'] as const).map((role) => html`<li><a href="${mount}/launch?role=${role}&amp;link=${encodeURIComponent(link.id)}" data-launch-link="${link.id}" data-role="${role}">Åpne «${link.title}» som ${ROLE_LABELS[role]} (${DEV_USERS[role].name})</a></li>`)}</ul></li>`,
+    )}</ul>`
+  : html`<p>Ingen ennå. Legg til et læringsløp med dyplenking.</p>`}
 <h2>Vurderingskolonner</h2>
 ${lineItems.length ? html`<ul>${lineItems.map((li) => html`<li>${li.label} (maks ${li.score_maximum}, ressurs ${li.resource_id ?? '–'}, lenke ${li.resource_link_id ?? '–'})</li>`)}</ul>` : html`<p>Ingen ennå.</p>`}
 <h2>Resultater mottatt</h2>
@@ -82,7 +89,8 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
     const role = DEV_ROLES.find((r) => r === req.query['role']) ?? 'learner';
     const messageType = req.query['message'] === 'deeplink' ? 'LtiDeepLinkingRequest' : 'LtiResourceLinkRequest';
     // ?storage=none imitates a platform without LTI client-side storage (the new-window fallback).
-    const src = lms.startLaunch(role, messageType, req.query['storage'] === 'none' ? undefined : '_parent');
+    const linkId = typeof req.query['link'] === 'string' ? req.query['link'] : undefined;
+    const src = lms.startLaunch(role, messageType, req.query['storage'] === 'none' ? undefined : '_parent', linkId);
     res.setHeader('Cache-Control', 'no-store');
     sendPage(
       res,
@@ -172,13 +180,12 @@ ${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" v
   router.post(`${mount}/deep-link-return`, async (req, res) => {
     const payload = await lms.readDeepLinkResponse(String((req.body as Record<string, unknown>)['JWT'] ?? ''));
     const items = (payload[CLAIM.contentItems] as Record<string, unknown>[] | undefined) ?? [];
-    const created: string[] = [];
     for (const item of items) {
+      if (item['type'] !== 'ltiResourceLink') continue;
+      const custom = Object.fromEntries(Object.entries((item['custom'] as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
+      const link = await lms.addLink({ title: String(item['title'] ?? 'Læringsløp'), custom });
       const lineItem = item['lineItem'] as Record<string, unknown> | undefined;
-      if (item['type'] === 'ltiResourceLink' && lineItem) {
-        await createLineItem(db, DEV_COURSE.id, { ...lineItem, label: lineItem['label'] ?? item['title'] });
-      }
-      created.push(String(item['title']));
+      if (lineItem) await createLineItem(db, DEV_COURSE.id, { ...lineItem, label: lineItem['label'] ?? item['title'], resourceLinkId: link.id });
     }
     sendPage(
       res,

@@ -31,7 +31,16 @@ export interface DevLmsScoresTable {
   received_at: ColumnType<Date, never, never>;
 }
 
+export interface DevLmsLinksTable {
+  id: string;
+  context_id: string;
+  title: string;
+  custom: ColumnType<Record<string, string>, string, string>;
+  created_at: ColumnType<Date, never, never>;
+}
+
 export interface DevLmsTables {
+  dev_lms_links: DevLmsLinksTable;
   dev_lms_keys: DevLmsKeysTable;
   dev_lms_line_items: DevLmsLineItemsTable;
   dev_lms_scores: DevLmsScoresTable;

@@ -63,6 +63,17 @@ describe(`LTI Advantage services end to end (${BACKEND})`, () => {
     expect(returnedPage).toContain('laeringslop_path');
     const items = await testDb.database.db.selectFrom('dev_lms_line_items').selectAll().where('resource_id', '=', 'informasjonssikkerhet').execute();
     expect(items).toMatchObject([{ score_maximum: 100, tag: 'laeringslop-path', label: 'Informasjonssikkerhet i kommunen' }]);
+    // The LMS keeps the placed link with its custom parameters and launches it with them.
+    const links = await testDb.database.db.selectFrom('dev_lms_links').selectAll().execute();
+    const placed = links.find((l) => l.custom['laeringslop_path'] === 'informasjonssikkerhet');
+    expect(placed).toMatchObject({ title: 'Informasjonssikkerhet i kommunen' });
+    expect(items[0]!.resource_link_id).toBe(placed!.id);
+    const lmsPage = await (await fetch(lmsBase())).text();
+    expect(lmsPage).toContain(`link=${placed!.id}`);
+    const launchPlaced = await launchThroughHttp(toolUrl, lmsBase(), 'learner', { link: placed!.id });
+    expect(launchPlaced.status).toBe(200);
+    expect(launchPlaced.body).toContain(placed!.id);
+    expect(launchPlaced.body).toContain('informasjonssikkerhet');
   });
 
   it('deep linking is refused to a learner', async () => {

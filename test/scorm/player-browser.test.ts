@@ -66,8 +66,11 @@ async function finishedOutcome(tenantId: string, attemptId: string, manifest: Pa
 
 const scoIdsOf = (manifest: PackageManifest) => launchableItems(manifest).filter((i) => i.scormType === 'sco').map((i) => i.id);
 
-async function closeWithoutFinish(page: Page): Promise<void> {
+/** Closes the page as a learner closes the window; the context (and with it any beacon still in
+ *  flight) stays until `arrived` says the page's last state is stored. */
+async function closeWithoutFinish(page: Page, arrived?: () => Promise<boolean | undefined>): Promise<void> {
   await page.close({ runBeforeUnload: true });
+  if (arrived) await waitFor('the state sent when the page closed', arrived);
   await page.context().close();
 }
 
@@ -170,8 +173,7 @@ describe.skipIf(!hasChromium)('the player in Chromium', { timeout: 120_000 }, ()
       api.LMSSetValue('cmi.core.lesson_location', 'hjerte–lunge');
       api.LMSSetValue('cmi.core.exit', 'suspend');
     });
-    await closeWithoutFinish(page);
-    await waitFor('the pagehide beacon', async () => {
+    await closeWithoutFinish(page, async () => {
       const [state] = await scoOutcomes(testDb.database.db, tenantId, attempt.attemptId);
       const history = await commitHistory(testDb.database.db, tenantId, attempt.attemptId);
       return state && history.some((h) => h.body['cmi.suspend_data'] === 'blåbærsyltetøy-ÆØÅ;');

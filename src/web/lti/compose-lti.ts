@@ -11,6 +11,8 @@ import { ltiRouter, SAMPLE_ITEMS, type LaunchRoute, type LinkableItems } from '.
 
 export interface LtiComposition {
   lti: LtiService;
+  /** The development LMS, outside production only. */
+  devLms: DevLms | undefined;
   routers: Router[];
   startPageLinks: StartPageLink[];
   stop(): Promise<void>;
@@ -38,9 +40,11 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
   };
   const routers: Router[] = [ltiRouter({ config, database, logger, lti, launchRoutes: hooks.launchRoutes, linkableItems })];
   const startPageLinks: StartPageLink[] = [];
+  let devLms: DevLms | undefined;
 
   if (config.nodeEnv !== 'production') {
     const lms = new DevLms({ db: database.db, baseUrl: `${config.publicUrl}/dev/lms`, toolUrl: config.publicUrl, secret: config.keyEncryptionSecret });
+    devLms = lms;
     routers.push(devLmsRouter(lms));
     startPageLinks.push({
       href: '/dev/lms',
@@ -71,6 +75,7 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
 
   return {
     lti,
+    devLms,
     routers,
     startPageLinks,
     async stop() {
