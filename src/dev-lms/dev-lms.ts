@@ -28,6 +28,16 @@ export const DEV_USERS: Record<DevRole, DevUser> = {
   admin: { id: '104', name: 'Per Admin', givenName: 'Per', familyName: 'Admin', email: 'per.admin@kongsberg.kommune.example', roles: [`${LIS}system/person#Administrator`, `${LIS}membership#Instructor`] },
 };
 
+/** A second learner of the course, to try two people on one path. */
+export const DEV_SECOND_LEARNER: DevUser = {
+  id: '105', name: 'Per Hansen', givenName: 'Per', familyName: 'Hansen', email: 'per.hansen@kongsberg.kommune.example', roles: [`${LIS}membership#Learner`],
+};
+
+/** The user a launch is made as: the role's user, or the second learner for `learner2`. */
+function devUser(role: DevRole, second: boolean): DevUser {
+  return role === 'learner' && second ? DEV_SECOND_LEARNER : DEV_USERS[role];
+}
+
 export const DEV_COURSE = { id: 'dev-course-1', label: 'FH-101', title: 'Førstehjelp for ansatte (utviklings-LMS)' };
 export const DEV_RESOURCE_LINK = { id: 'dev-link-1', title: 'Førstehjelp – grunnkurs' };
 export const DEV_CLIENT_ID = 'laeringslop-dev-lms';
@@ -46,6 +56,8 @@ interface PendingLaunch {
   messageType: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest';
   /** The course link launched (resource-link launches); the default link when not given. */
   linkId?: string;
+  /** Launch as the course's second learner. */
+  secondLearner?: boolean;
   expiresAt: number;
 }
 
@@ -111,10 +123,10 @@ export class DevLms {
   }
 
   /** The login initiation a click on "launch as …" sends to the tool (Moodle's shape of hints). */
-  startLaunch(role: DevRole, messageType: PendingLaunch['messageType'] = 'LtiResourceLinkRequest', storageTarget?: string, linkId?: string): string {
+  startLaunch(role: DevRole, messageType: PendingLaunch['messageType'] = 'LtiResourceLinkRequest', storageTarget?: string, linkId?: string, secondLearner = false): string {
     const launchId = randomUUID();
-    const user = DEV_USERS[role];
-    this.#pending.set(launchId, { userId: user.id, role, messageType, ...(linkId ? { linkId } : {}), expiresAt: Date.now() + 10 * 60_000 });
+    const user = devUser(role, secondLearner);
+    this.#pending.set(launchId, { userId: user.id, role, messageType, ...(linkId ? { linkId } : {}), secondLearner, expiresAt: Date.now() + 10 * 60_000 });
     const url = new URL(`${this.options.toolUrl}/lti/login`);
     url.searchParams.set('iss', this.issuer);
     url.searchParams.set('login_hint', user.id);
@@ -155,8 +167,8 @@ export class DevLms {
   }
 
   /** The claims Moodle 4.x sends, with this course, link and the AGS/NRPS/deep-linking claims. */
-  async idToken(launch: Pick<PendingLaunch, 'role' | 'messageType' | 'linkId'>, nonce: string, overrides: Record<string, unknown> = {}): Promise<string> {
-    const user = DEV_USERS[launch.role];
+  async idToken(launch: Pick<PendingLaunch, 'role' | 'messageType' | 'linkId' | 'secondLearner'>, nonce: string, overrides: Record<string, unknown> = {}): Promise<string> {
+    const user = devUser(launch.role, launch.secondLearner === true);
     const e = this.endpoints;
     const link = launch.linkId ? await this.findLink(launch.linkId) : undefined;
     if (launch.linkId && !link) throw new DevLmsError('invalid_request', `no link ${launch.linkId} in the course`);

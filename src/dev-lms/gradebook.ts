@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import { DEV_USERS, DevLmsError } from './dev-lms.js';
+import { DEV_SECOND_LEARNER, DEV_USERS, DevLmsError } from './dev-lms.js';
 
 export interface LineItemInput {
   label?: unknown;
@@ -80,7 +80,7 @@ export function listScores(db: Kysely<Schema>) {
 
 /** The course's members: the four role users and a class of learners, enough to page through. */
 export function devMembers(): { user_id: string; name: string; email: string; roles: string[]; status: 'Active' }[] {
-  const staff = Object.values(DEV_USERS).map((u) => ({ user_id: u.id, name: u.name, email: u.email, roles: u.roles, status: 'Active' as const }));
+  const staff = [...Object.values(DEV_USERS), DEV_SECOND_LEARNER].map((u) => ({ user_id: u.id, name: u.name, email: u.email, roles: u.roles, status: 'Active' as const }));
   const learners = Array.from({ length: 21 }, (_, i) => ({
     user_id: String(200 + i),
     name: `Deltaker ${i + 1}`,

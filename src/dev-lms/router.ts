@@ -2,7 +2,7 @@ import express, { Router, type ErrorRequestHandler, type Request } from 'express
 import { CLAIM, SCOPE } from '../lti/claims.js';
 import { html } from '../web/html.js';
 import { page, sendPage } from '../web/layout.js';
-import { DEV_COURSE, DEV_ROLES, DEV_USERS, DevLmsError, type DevLms, type DevRole } from './dev-lms.js';
+import { DEV_COURSE, DEV_ROLES, DEV_SECOND_LEARNER, DEV_USERS, DevLmsError, type DevLms, type DevRole } from './dev-lms.js';
 import { addScore, createLineItem, devMembers, findLineItem, listLineItems, listScores } from './gradebook.js';
 
 /**
@@ -69,7 +69,8 @@ export function devLmsRouter(lms: DevLms, mount = '/dev/lms'): Router {
 ${links.length
   ? html`<ul class="dev-links">${links.map(
       (link) => html`<li data-link="${link.id}"><strong>${link.title}</strong>
-<ul>${(['learner', 'designer'] as const).map((role) => html`<li><a href="${mount}/launch?role=${role}&amp;link=${encodeURIComponent(link.id)}" data-launch-link="${link.id}" data-role="${role}">Åpne «${link.title}» som ${ROLE_LABELS[role]} (${DEV_USERS[role].name})</a></li>`)}</ul></li>`,
+<ul>${(['learner', 'designer'] as const).map((role) => html`<li><a href="${mount}/launch?role=${role}&amp;link=${encodeURIComponent(link.id)}" data-launch-link="${link.id}" data-role="${role}">Åpne «${link.title}» som ${ROLE_LABELS[role]} (${DEV_USERS[role].name})</a></li>`)}
+<li><a href="${mount}/launch?role=learner&amp;user=2&amp;link=${encodeURIComponent(link.id)}" data-launch-link="${link.id}" data-role="learner2">Åpne «${link.title}» som ${ROLE_LABELS.learner} (${DEV_SECOND_LEARNER.name})</a></li></ul></li>`,
     )}</ul>`
   : html`<p>Ingen ennå. Legg til et læringsløp med dyplenking.</p>`}
 <h2>Vurderingskolonner</h2>
@@ -90,7 +91,7 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
     const messageType = req.query['message'] === 'deeplink' ? 'LtiDeepLinkingRequest' : 'LtiResourceLinkRequest';
     // ?storage=none imitates a platform without LTI client-side storage (the new-window fallback).
     const linkId = typeof req.query['link'] === 'string' ? req.query['link'] : undefined;
-    const src = lms.startLaunch(role, messageType, req.query['storage'] === 'none' ? undefined : '_parent', linkId);
+    const src = lms.startLaunch(role, messageType, req.query['storage'] === 'none' ? undefined : '_parent', linkId, req.query['user'] === '2');
     res.setHeader('Cache-Control', 'no-store');
     sendPage(
       res,

@@ -74,6 +74,10 @@ describe(`LTI Advantage services end to end (${BACKEND})`, () => {
     expect(launchPlaced.status).toBe(200);
     expect(launchPlaced.body).toContain(placed!.id);
     expect(launchPlaced.body).toContain('informasjonssikkerhet');
+    // The course's second learner is another person with a subject of their own.
+    const second = await launchThroughHttp(toolUrl, lmsBase(), 'learner', { link: placed!.id, secondLearner: true });
+    expect(second.status).toBe(200);
+    expect(second.body).toContain('Per Hansen');
   });
 
   it('deep linking is refused to a learner', async () => {
@@ -155,7 +159,7 @@ describe(`LTI Advantage services end to end (${BACKEND})`, () => {
     const client = createLtiService({ config: config(), database: testDb.database, logger }).serviceClient;
     const first = await courseMembers(testDb.database.db, client, session.tenantId, session.contextId);
     expect(first.fromCache).toBe(false);
-    expect(first.members).toHaveLength(25);
+    expect(first.members).toHaveLength(26);
     expect(first.members.find((m) => m.userId === '200')!.roles).toEqual(['Learner']);
     expect(first.members.find((m) => m.userId === '201')!.roles).toEqual(['Learner']);
     expect(first.members.find((m) => m.userId === '103')).toMatchObject({ name: 'Ingrid Leder', roles: ['Mentor'] });

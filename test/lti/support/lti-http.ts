@@ -86,8 +86,8 @@ export interface LaunchResult {
  * A browser's launch through real HTTP: the dev LMS course page → the tool's login initiation →
  * the LMS's authorization endpoint → the form_post to /lti/launch with the binding cookie.
  */
-export async function launchThroughHttp(toolUrl: string, lmsBase: string, role: string, options: { message?: 'deeplink'; link?: string; tamper?: (f: Record<string, string>) => void; cookie?: boolean; headers?: Record<string, string> } = {}): Promise<LaunchResult> {
-  const coursePage = await (await fetch(`${lmsBase}/launch?role=${role}${options.message ? `&message=${options.message}` : ''}${options.link ? `&link=${encodeURIComponent(options.link)}` : ''}`)).text();
+export async function launchThroughHttp(toolUrl: string, lmsBase: string, role: string, options: { message?: 'deeplink'; link?: string; secondLearner?: boolean; tamper?: (f: Record<string, string>) => void; cookie?: boolean; headers?: Record<string, string> } = {}): Promise<LaunchResult> {
+  const coursePage = await (await fetch(`${lmsBase}/launch?role=${role}${options.message ? `&message=${options.message}` : ''}${options.link ? `&link=${encodeURIComponent(options.link)}` : ''}${options.secondLearner ? '&user=2' : ''}`)).text();
   const loginUrl = attribute(coursePage, /<iframe id="tool-frame" title="[^"]*" src="([^"]+)"/);
   const login = await fetch(loginUrl, { redirect: 'manual' });
   const setCookie = login.headers.get('set-cookie') ?? '';
