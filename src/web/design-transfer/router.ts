@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { ContentStore } from '../../content/content-store.js';
 import { ContentImportError } from '../../content/import-errors.js';
-import { importPackage } from '../../content/package-import.js';
+import { importPackage, type ImportedPackage } from '../../content/package-import.js';
 import { receiveUpload } from '../../content/upload.js';
 import type { ZipLimits } from '../../content/zip-reader.js';
 import type { Database } from '../../db/database.js';
@@ -10,7 +10,7 @@ import { findPlatformById } from '../../lti/platforms.js';
 import type { LtiSession, SessionTokens } from '../../lti/session-token.js';
 import { ArchiveError } from '../../paths/archive/errors.js';
 import { archiveStream, ExportRefusal, missingBlobs, prepareExport } from '../../paths/archive/export.js';
-import { importPathArchive } from '../../paths/archive/import.js';
+import { importPathArchive, type ImportReport } from '../../paths/archive/import.js';
 import { PathError } from '../../paths/errors.js';
 import { requestLocale, toLocale, type Locale } from '../i18n.js';
 import { sendPage } from '../layout.js';
@@ -171,23 +171,31 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
       await allowFraming(res, database, session);
       sendPage(res, status, transferPage(locale, 'import', sessionToken(req)!, options.uploadLimitBytes, outcome));
     };
+    // The upload is removed before the answer goes out: a client that sees the answer sees no leftovers.
+    let outcome: { report: ImportReport } | { refusal: ArchiveError };
     let upload: Awaited<ReturnType<typeof receive>> | undefined;
     try {
       upload = await receive(req, options);
-      const report = await importPathArchive({ ...deps, workDir: options.uploadDir }, session.tenantId, session.personId, upload.file, { archiveName: upload.name ?? 'archive.zip' });
-      req.log.info({ path: report.pathId, packages: report.packages.length, person: session.personId }, 'path archive imported');
-      if (wantsJson(req)) res.status(201).json(report);
-      else await answer(201, { kind: 'report', report });
+      outcome = { report: await importPathArchive({ ...deps, workDir: options.uploadDir }, session.tenantId, session.personId, upload.file, { archiveName: upload.name ?? 'archive.zip' }) };
     } catch (error) {
       const refusal = error instanceof ContentImportError ? new ArchiveError('archive-unreadable', { file: upload?.name ?? 'archive.zip' }, error) : error;
       if (!(refusal instanceof ArchiveError)) throw error;
-      req.log.info({ refusal: refusal.code, reason: refusal.reason?.code, file: refusal.file }, 'path archive refused');
-      const problem = archiveProblem(refusal);
-      if (wantsJson(req)) sendProblem(res, req, problem);
-      else await answer(problem.status, { kind: 'refused', text: refusal.text(locale) });
+      outcome = { refusal };
     } finally {
       await upload?.remove();
     }
+    if ('report' in outcome) {
+      const { report } = outcome;
+      req.log.info({ path: report.pathId, packages: report.packages.length, person: session.personId }, 'path archive imported');
+      if (wantsJson(req)) res.status(201).json(report);
+      else await answer(201, { kind: 'report', report });
+      return;
+    }
+    const { refusal } = outcome;
+    req.log.info({ refusal: refusal.code, reason: refusal.reason?.code, file: refusal.file }, 'path archive refused');
+    const problem = archiveProblem(refusal);
+    if (wantsJson(req)) sendProblem(res, req, problem);
+    else await answer(problem.status, { kind: 'refused', text: refusal.text(locale) });
   });
 
   router.post(UPLOAD_PATH, async (req, res) => {
@@ -197,25 +205,32 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
       await allowFraming(res, database, session);
       sendPage(res, status, transferPage(locale, 'package', sessionToken(req)!, options.uploadLimitBytes, outcome));
     };
+    let outcome: { imported: ImportedPackage } | { refusal: ContentImportError };
     let upload: Awaited<ReturnType<typeof receive>> | undefined;
     try {
       upload = await receive(req, options);
-      const imported = await importPackage(deps, session.tenantId, upload.file, upload.name ? { originalName: upload.name } : {});
+      outcome = { imported: await importPackage(deps, session.tenantId, upload.file, upload.name ? { originalName: upload.name } : {}) };
+    } catch (error) {
+      if (!(error instanceof ContentImportError)) throw error;
+      outcome = { refusal: error };
+    } finally {
+      await upload?.remove();
+    }
+    if ('imported' in outcome) {
+      const { imported } = outcome;
       req.log.info({ package: imported.id, person: session.personId }, 'content package uploaded');
       if (wantsJson(req)) {
         res.status(201).json({ id: imported.id, title: imported.title, standard: imported.standard, edition: imported.edition, fileCount: imported.fileCount });
       } else {
         await answer(201, { kind: 'uploaded', title: imported.title, id: imported.id });
       }
-    } catch (error) {
-      if (!(error instanceof ContentImportError)) throw error;
-      req.log.info({ refusal: error.code, file: error.file }, 'content package refused');
-      const problem = importProblem(error);
-      if (wantsJson(req)) sendProblem(res, req, problem);
-      else await answer(problem.status, { kind: 'refused', text: error.text(locale) });
-    } finally {
-      await upload?.remove();
+      return;
     }
+    const { refusal } = outcome;
+    req.log.info({ refusal: refusal.code, file: refusal.file }, 'content package refused');
+    const problem = importProblem(refusal);
+    if (wantsJson(req)) sendProblem(res, req, problem);
+    else await answer(problem.status, { kind: 'refused', text: refusal.text(locale) });
   });
 
   router.use(refusalHandler);
