@@ -136,6 +136,24 @@ describe(`path archives and package upload over HTTP (${BACKEND})`, { timeout: 6
     expect(missing.status).toBe(404);
   });
 
+  it('refuses to export a path whose SCORM step names a package the tenant does not have, naming the step', async () => {
+    const db = source.testDb.database.db;
+    const other = await seedTenantAndPerson(db, 'Drammen');
+    const foreign = (await db.selectFrom('content_packages').select('id').where('tenant_id', '=', source.tenantId).executeTakeFirstOrThrow()).id;
+    const broken = await createPath(db, source.tenantId, { title: 'Løp med fremmed pakke', language: 'nb', createdBy: source.personId });
+    await addStep(db, source.tenantId, broken.id, { type: 'scorm', title: 'Lånt kurs', required: true, config: { packageId: 'pkg-1', completion: { rule: 'completed' } } });
+    const response = await fetch(`${source.url}/design/paths/${broken.id}/export?session=${source.token}`, { headers: { accept: 'application/json' } });
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ type: '/problems/path-export-refused', step: 'Lånt kurs', package: 'pkg-1' });
+    // Another tenant cannot export through a step that names this tenant's package either.
+    const theirs = await createPath(db, other.tenantId, { title: 'Deres løp', language: 'nb', createdBy: other.personId });
+    await addStep(db, other.tenantId, theirs.id, { type: 'scorm', title: 'Kurset', required: true, config: { packageId: foreign, completion: { rule: 'completed' } } });
+    const otherToken = await sessionFor(other);
+    const page = await fetch(`${source.url}/design/paths/${theirs.id}/export?session=${otherToken}`);
+    expect(page.status).toBe(409);
+    expect(await page.text()).toContain('Steget «Kurset» viser til pakken');
+  });
+
   it('imports the archive into another installation as a draft with new packages, and a learner completes it', async () => {
     const db = target.testDb.database.db;
     const response = await post(`${target.url}/design/import?name=personvern.zip`, target.token, fs.readFileSync(archiveFile));
