@@ -1,6 +1,6 @@
 import type { ImportReport } from '../../paths/archive/import.js';
 import { html, SafeHtml } from '../html.js';
-import type { Locale } from '../i18n.js';
+import { t, type Locale } from '../i18n.js';
 import { page } from '../layout.js';
 import { withSession } from '../session.js';
 import { fill, tt, type TransferMessageId } from './messages.js';
@@ -15,7 +15,7 @@ export const SCRIPT_PATHS: Record<TransferKind, string> = { import: '/design/imp
 export type Outcome =
   | { kind: 'report'; report: ImportReport }
   | { kind: 'uploaded'; title: string; id: string }
-  | { kind: 'refused'; text: string };
+  | { kind: 'refused'; text: string; reference: string };
 
 function megabytes(bytes: number, locale: Locale): string {
   return `${new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'nb-NO', { maximumFractionDigits: 0 }).format(bytes / 1024 / 1024)} MB`;
@@ -64,7 +64,8 @@ export function transferPage(locale: Locale, kind: TransferKind, token: string, 
   const title = tt(locale, `${prefix}.title`);
   let result: SafeHtml | string = '';
   if (outcome?.kind === 'refused') {
-    result = html`<p class="transfer-refused" role="alert" data-state="refused">${fill(tt(locale, `${prefix}.refused`), { reason: outcome.text })}</p>`;
+    result = html`<p class="transfer-refused" role="alert" data-state="refused">${fill(tt(locale, `${prefix}.refused`), { reason: outcome.text })}</p>
+<p class="reference">${t(locale, 'error.reference')}: ${outcome.reference}</p>`;
   } else if (outcome?.kind === 'report') {
     result = html`<section class="transfer-report">${reportHtml(locale, outcome.report)}</section>`;
   } else if (outcome?.kind === 'uploaded') {
@@ -88,10 +89,11 @@ ${kind === 'import' ? html`<section id="transfer-report" class="transfer-report"
 }
 
 /** A refused export, as a page. */
-export function exportRefusedPage(locale: Locale, text: string, token: string): SafeHtml {
+export function exportRefusedPage(locale: Locale, text: string, token: string, reference: string): SafeHtml {
   const body = html`<div class="error-page">
 <h1>${tt(locale, 'export.title')}</h1>
 <p role="alert" data-state="refused">${text}</p>
+<p class="reference">${t(locale, 'error.reference')}: ${reference}</p>
 <p><a href="${withSession(IMPORT_PATH, token)}">${tt(locale, 'import.title')}</a></p>
 </div>`;
   return page({ locale, title: tt(locale, 'export.title'), body });

@@ -112,7 +112,7 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
     const refuse = async (status: number, problem: ProblemError, text: string) => {
       if (wantsJson(req)) return sendProblem(res, req, problem);
       await allowFraming(res, database, session);
-      sendPage(res, status, exportRefusedPage(locale, text, token));
+      sendPage(res, status, exportRefusedPage(locale, text, token, String(req.id ?? '')));
     };
     if (version === undefined) {
       await refuse(400, new ProblemError('validation-failed', 'Give the version as ?version=draft or a published version number.'), fill(tt(locale, 'export.no-version'), { version: asked }));
@@ -195,7 +195,7 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
     req.log.info({ refusal: refusal.code, reason: refusal.reason?.code, file: refusal.file }, 'path archive refused');
     const problem = archiveProblem(refusal);
     if (wantsJson(req)) sendProblem(res, req, problem);
-    else await answer(problem.status, { kind: 'refused', text: refusal.text(locale) });
+    else await answer(problem.status, { kind: 'refused', text: refusal.text(locale), reference: String(req.id ?? '') });
   });
 
   router.post(UPLOAD_PATH, async (req, res) => {
@@ -230,7 +230,7 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
     req.log.info({ refusal: refusal.code, file: refusal.file }, 'content package refused');
     const problem = importProblem(refusal);
     if (wantsJson(req)) sendProblem(res, req, problem);
-    else await answer(problem.status, { kind: 'refused', text: refusal.text(locale) });
+    else await answer(problem.status, { kind: 'refused', text: refusal.text(locale), reference: String(req.id ?? '') });
   });
 
   router.use(refusalHandler);
