@@ -230,6 +230,12 @@ describe(`path archives and package upload over HTTP (${BACKEND})`, { timeout: 6
         m.packages[0]!.sha256 = (await import('node:crypto')).createHash('sha256').update(fs.readFileSync(bad)).digest('hex');
         return writeArchive([{ name: 'path.json', data: JSON.stringify(m) }, { name: m.packages[0]!.file, file: bad }]);
       }, status: 422, code: 'package-invalid', nb: /er ikke en gyldig SCORM-pakke: Filstien '\.\.\/\.\.\/evil\.sh' peker ut av pakken/ },
+      { name: 'a package that is a zip bomb', archive: async () => {
+        const bad = hostilePackages().find((h) => h.name === 'zip-bomb')!.file;
+        const m = structuredClone(manifest);
+        m.packages[0]!.sha256 = (await import('node:crypto')).createHash('sha256').update(fs.readFileSync(bad)).digest('hex');
+        return writeArchive([{ name: 'path.json', data: JSON.stringify(m) }, { name: m.packages[0]!.file, file: bad }]);
+      }, status: 422, code: 'package-invalid', nb: /er ikke en gyldig SCORM-pakke: Filen 'data\.bin' er komprimert mistenkelig mye/ },
       { name: 'a valid new package followed by an invalid one (the stored files of the first are removed again)', archive: async () => {
         const { createHash } = await import('node:crypto');
         const good = await zipFixture('scorm12-multi');
