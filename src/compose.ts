@@ -1,9 +1,12 @@
+import path from 'node:path';
 import type { Router } from 'express';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { Logger } from './logger.js';
+import { DEFAULT_ZIP_LIMITS } from './content/zip-reader.js';
 import { ensureDemoPath } from './demo/demo-path.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
+import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
@@ -48,6 +51,17 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
     const demo = await ensureDemoPath({ db: deps.database.db, store: scorm.store, lms: lti.devLms });
     if (demo.created) deps.logger.info({ path: demo.pathId }, 'demo path created and placed in the development LMS');
   }
+
+  // Designers export and import whole paths (with their SCORM packages) and upload packages, for
+  // the tenant of their LTI session.
+  routers.push(designTransferRouter({
+    database: deps.database,
+    sessions: lti.lti.sessions,
+    store: scorm.store,
+    limits: DEFAULT_ZIP_LIMITS,
+    uploadDir: path.join(deps.config.dataDir, 'content', 'uploads'),
+    uploadLimitBytes: deps.config.contentUploadLimitBytes,
+  }));
 
   routers.push(xapiRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl, bodyLimitBytes: deps.config.bodyLimitBytes }));
 

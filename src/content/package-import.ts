@@ -55,9 +55,81 @@ async function removeOrphans(deps: ImportDependencies, created: readonly string[
 }
 
 /**
- * Imports a SCORM package from a zip file on disk. Everything is checked before a byte is unpacked
- * (limits, paths, manifest, hrefs); files then go to the content store and the rows are written in
- * one transaction. A failed import leaves no rows and no files it created.
+ * A package whose files are in the content store but which has no rows yet: nothing refers to its
+ * blobs, so nobody sees it. `insertStagedPackage` makes it a package (inside the caller's
+ * transaction); `discardStagedPackages` removes the blobs it created when that never happens.
+ */
+export interface StagedPackage {
+  manifest: PackageManifest;
+  files: { path: string; sha256: string; size: number }[];
+  zipSha256: string;
+  zipSize: number;
+  /** Blobs this staging created (not in the store before). */
+  created: string[];
+}
+
+/**
+ * Checks a package zip on disk and puts its files in the content store. Everything is checked
+ * before a byte is unpacked (limits, paths, manifest, hrefs). A refused package leaves no files it
+ * created.
+ */
+export async function stagePackage(deps: ImportDependencies, zipFile: string): Promise<StagedPackage> {
+  const zip = await CheckedZip.open(zipFile, deps.limits);
+  const created: string[] = [];
+  try {
+    const manifest = parseManifest(await zip.readText(findManifest(zip), MAX_MANIFEST_BYTES), new Set(zip.files.keys()));
+    const files: StagedPackage['files'] = [];
+    for (const entry of zip.files.values()) {
+      const blob = await storeEntry(deps.store, zip, entry);
+      if (blob.created) created.push(blob.sha256);
+      files.push({ path: entry.path, sha256: blob.sha256, size: blob.size });
+    }
+    const original = await deps.store.put(fs.createReadStream(zipFile));
+    if (original.created) created.push(original.sha256);
+    const zipSize = (await fs.promises.stat(zipFile)).size;
+    return { manifest, files, zipSha256: original.sha256, zipSize, created };
+  } catch (error) {
+    await removeOrphans(deps, created);
+    throw error;
+  } finally {
+    zip.close();
+  }
+}
+
+/** Writes the rows of a staged package in the caller's transaction; returns the package id. */
+export async function insertStagedPackage(trx: Kysely<Schema>, tenantId: string, staged: StagedPackage, options: { originalName?: string } = {}): Promise<string> {
+  const { manifest } = staged;
+  const row = await trx
+    .insertInto('content_packages')
+    .values({
+      tenant_id: tenantId,
+      title: manifest.title,
+      standard: manifest.standard,
+      edition: manifest.edition,
+      manifest: JSON.stringify(manifest),
+      zip_sha256: staged.zipSha256,
+      zip_size: staged.zipSize,
+      original_name: options.originalName ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (let i = 0; i < staged.files.length; i += 500) {
+    await trx
+      .insertInto('content_package_files')
+      .values(staged.files.slice(i, i + 500).map((r) => ({ package_id: row.id, ...r })))
+      .execute();
+  }
+  return row.id;
+}
+
+/** Removes the blobs staged packages created, unless some package refers to them by now. */
+export async function discardStagedPackages(deps: ImportDependencies, staged: readonly StagedPackage[]): Promise<void> {
+  await removeOrphans(deps, staged.flatMap((s) => s.created));
+}
+
+/**
+ * Imports a SCORM package from a zip file on disk: staged (checked, files stored), then the rows
+ * are written in one transaction. A failed import leaves no rows and no files it created.
  */
 export async function importPackage(
   deps: ImportDependencies,
@@ -65,57 +137,22 @@ export async function importPackage(
   zipFile: string,
   options: { originalName?: string } = {},
 ): Promise<ImportedPackage> {
-  const zip = await CheckedZip.open(zipFile, deps.limits);
-  const created: string[] = [];
+  const staged = await stagePackage(deps, zipFile);
   try {
-    const manifest = parseManifest(await zip.readText(findManifest(zip), MAX_MANIFEST_BYTES), new Set(zip.files.keys()));
-    const rows: { path: string; sha256: string; size: number }[] = [];
-    for (const entry of zip.files.values()) {
-      const blob = await storeEntry(deps.store, zip, entry);
-      if (blob.created) created.push(blob.sha256);
-      rows.push({ path: entry.path, sha256: blob.sha256, size: blob.size });
-    }
-    const original = await deps.store.put(fs.createReadStream(zipFile));
-    if (original.created) created.push(original.sha256);
-    const zipSize = (await fs.promises.stat(zipFile)).size;
-
-    const id = await deps.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .insertInto('content_packages')
-        .values({
-          tenant_id: tenantId,
-          title: manifest.title,
-          standard: manifest.standard,
-          edition: manifest.edition,
-          manifest: JSON.stringify(manifest),
-          zip_sha256: original.sha256,
-          zip_size: zipSize,
-          original_name: options.originalName ?? null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      for (let i = 0; i < rows.length; i += 500) {
-        await trx
-          .insertInto('content_package_files')
-          .values(rows.slice(i, i + 500).map((r) => ({ package_id: row.id, ...r })))
-          .execute();
-      }
-      return row.id;
-    });
+    const id = await deps.db.transaction().execute((trx) => insertStagedPackage(trx, tenantId, staged, options));
+    const { manifest } = staged;
     return {
       id,
       tenantId,
       title: manifest.title,
       standard: manifest.standard,
       edition: manifest.edition,
-      fileCount: rows.length,
-      zipSha256: original.sha256,
+      fileCount: staged.files.length,
+      zipSha256: staged.zipSha256,
       manifest,
     };
   } catch (error) {
-    await removeOrphans(deps, created);
+    await discardStagedPackages(deps, [staged]);
     throw error;
-  } finally {
-    zip.close();
   }
 }

@@ -15,6 +15,8 @@ export const PROBLEM_TYPES = {
   'xapi-conflict': { status: 409, title: 'The request conflicts with what the LRS holds' },
   'xapi-precondition-failed': { status: 412, title: 'A precondition (If-Match / If-None-Match) failed' },
   'content-package-invalid': { status: 422, title: 'The content package was refused' },
+  'path-archive-invalid': { status: 422, title: 'The path archive was refused' },
+  'path-export-refused': { status: 409, title: 'The path cannot be exported as it is' },
   'sco-locked': { status: 403, title: 'This part of the course is not available yet' },
   'attempt-token-invalid': { status: 403, title: 'The attempt token is missing, expired or not valid' },
   'not-ready': { status: 503, title: 'The service is not ready' },

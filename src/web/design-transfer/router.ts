@@ -1,0 +1,238 @@
+import { pipeline } from 'node:stream/promises';
+import { Router, type Request, type Response } from 'express';
+import type { ContentStore } from '../../content/content-store.js';
+import { ContentImportError } from '../../content/import-errors.js';
+import { importPackage, type ImportedPackage } from '../../content/package-import.js';
+import { receiveUpload } from '../../content/upload.js';
+import type { ZipLimits } from '../../content/zip-reader.js';
+import type { Database } from '../../db/database.js';
+import { findPlatformById } from '../../lti/platforms.js';
+import type { LtiSession, SessionTokens } from '../../lti/session-token.js';
+import { ArchiveError } from '../../paths/archive/errors.js';
+import { archiveStream, ExportRefusal, missingBlobs, prepareExport } from '../../paths/archive/export.js';
+import { importPathArchive, type ImportReport } from '../../paths/archive/import.js';
+import { PathError } from '../../paths/errors.js';
+import { requestLocale, toLocale, type Locale } from '../i18n.js';
+import { sendPage } from '../layout.js';
+import { adjustCsp } from '../lti/http.js';
+import { platformOrigins, refusalHandler } from '../lti/router.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError } from '../problem.js';
+import { importProblem } from '../scorm/import-router.js';
+import { requireSession, sessionToken } from '../session.js';
+import { fill, tt } from './messages.js';
+import { FormFileStream, formDataBoundary } from './multipart-file.js';
+import { exportRefusedPage, IMPORT_PATH, SCRIPT_PATHS, transferPage, UPLOAD_PATH, type Outcome, type TransferKind } from './pages.js';
+import { TRANSFER_JS } from './scripts.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DESIGNERS = ['designer', 'admin'] as const;
+
+export interface DesignTransferOptions {
+  database: Database;
+  sessions: SessionTokens;
+  store: ContentStore;
+  limits: ZipLimits;
+  /** Uploads are streamed here before they are checked (removed afterwards). */
+  uploadDir: string;
+  uploadLimitBytes: number;
+}
+
+/** `?lang=` first, then the language of the launch, then the browser's. */
+function localeOf(req: Request, session: LtiSession): Locale {
+  if (typeof req.query['lang'] === 'string' && toLocale(req.query['lang'])) return toLocale(req.query['lang'])!;
+  return toLocale(session.locale) ?? requestLocale(req);
+}
+
+function wantsJson(req: Request): boolean {
+  return req.accepts(['html', 'json']) === 'json';
+}
+
+/** Designer pages are shown in the LMS's iframe: let the session's platform frame them. */
+async function allowFraming(res: Response, database: Database, session: LtiSession): Promise<void> {
+  const platform = UUID.test(session.platformId) ? await findPlatformById(database.db, session.platformId) : undefined;
+  if (platform) adjustCsp(res, { frameAncestors: platformOrigins(platform) });
+}
+
+function sendProblem(res: Response, req: Request, problem: ProblemError): void {
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...problem.toBody(req.originalUrl), reference: String(req.id ?? '') }));
+}
+
+export function archiveProblem(error: ArchiveError): ProblemError {
+  const tooLarge = error.reason?.code === 'upload-too-large';
+  return new ProblemError(tooLarge ? 'payload-too-large' : 'path-archive-invalid', error.text('en'), {
+    code: error.code,
+    ...(error.reason ? { reason: error.reason.code } : {}),
+    ...(error.file ? { file: error.file } : {}),
+    messages: error.texts(),
+  });
+}
+
+/**
+ * The uploaded zip on disk: the request body itself (the page's script, API clients) or the first
+ * file of a multipart form (the page without script). Streamed; refused past `limitBytes`.
+ */
+async function receive(req: Request, options: DesignTransferOptions): Promise<{ file: string; name: string | undefined; remove(): Promise<void> }> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > options.uploadLimitBytes + 64 * 1024) {
+    throw new ContentImportError('upload-too-large', { limit: options.uploadLimitBytes });
+  }
+  const boundary = formDataBoundary(req.headers['content-type']);
+  if (boundary) {
+    const form = new FormFileStream(boundary, options.uploadLimitBytes + 64 * 1024);
+    req.on('error', (error) => form.destroy(error));
+    const upload = await receiveUpload(req.pipe(form), options.uploadDir, options.uploadLimitBytes);
+    return { ...upload, name: form.filename || undefined };
+  }
+  const upload = await receiveUpload(req, options.uploadDir, options.uploadLimitBytes);
+  const name = typeof req.query['name'] === 'string' ? req.query['name'].slice(0, 255) : undefined;
+  return { ...upload, name };
+}
+
+/**
+ * The designer's export and import of whole paths, and the package upload, for the tenant of the
+ * LTI session (designers and admins only).
+ */
+export function designTransferRouter(options: DesignTransferOptions): Router {
+  const router = Router();
+  const { database } = options;
+  const deps = { db: database.db, store: options.store, limits: options.limits };
+
+  for (const kind of ['import', 'package'] as TransferKind[]) {
+    router.get(SCRIPT_PATHS[kind], (_req, res) => {
+      res.type('text/javascript').setHeader('Cache-Control', 'public, max-age=3600').send(TRANSFER_JS);
+    });
+  }
+
+  router.get('/design/paths/:pathId/export', async (req, res) => {
+    const session = await requireSession(req, options.sessions, DESIGNERS);
+    const locale = localeOf(req, session);
+    const token = sessionToken(req)!;
+    const asked = typeof req.query['version'] === 'string' ? req.query['version'] : 'draft';
+    const version = asked === 'draft' ? 'draft' : /^[1-9]\d{0,8}$/.test(asked) ? Number(asked) : undefined;
+    const refuse = async (status: number, problem: ProblemError, text: string) => {
+      if (wantsJson(req)) return sendProblem(res, req, problem);
+      await allowFraming(res, database, session);
+      sendPage(res, status, exportRefusedPage(locale, text, token, String(req.id ?? '')));
+    };
+    if (version === undefined) {
+      await refuse(400, new ProblemError('validation-failed', 'Give the version as ?version=draft or a published version number.'), fill(tt(locale, 'export.no-version'), { version: asked }));
+      return;
+    }
+    let prepared;
+    try {
+      prepared = await prepareExport(database.db, session.tenantId, String(req.params['pathId']), version);
+    } catch (error) {
+      if (error instanceof PathError && error.code === 'path-not-found') {
+        await refuse(404, new ProblemError('not-found', 'No such path of your organisation.'), tt(locale, 'export.not-found'));
+        return;
+      }
+      if (error instanceof PathError && error.code === 'version-not-found') {
+        await refuse(404, new ProblemError('not-found', `The path has no published version ${version}.`), fill(tt(locale, 'export.no-version'), { version }));
+        return;
+      }
+      if (error instanceof ExportRefusal) {
+        const text = (l: Locale) => fill(tt(l, 'export.package-unavailable'), error.params);
+        await refuse(409, new ProblemError('path-export-refused', text('en'), { code: error.code, ...error.params, messages: { nb: text('nb'), nn: text('nn'), en: text('en') } }), text(locale));
+        return;
+      }
+      throw error;
+    }
+    const missing = await missingBlobs(options.store, prepared);
+    if (missing.length > 0) {
+      req.log.error({ missing }, 'path export: package blobs missing from the content store');
+      await refuse(500, new ProblemError('internal-error', `Package files are missing from the content store: ${missing.join(', ')}.`), fill(tt(locale, 'export.blob-missing'), { file: missing.join(', ') }));
+      return;
+    }
+    res.attachment(prepared.fileName);
+    res.type('application/zip').setHeader('Cache-Control', 'no-store');
+    req.log.info({ path: req.params['pathId'], version, packages: prepared.manifest.packages.length, person: session.personId }, 'path exported');
+    try {
+      await pipeline(archiveStream(options.store, prepared), res);
+    } catch (error) {
+      // Headers are gone: the client sees a broken download, the log says why.
+      req.log.error({ err: error }, 'path export failed while streaming');
+      res.destroy();
+    }
+  });
+
+  const showPage = (kind: TransferKind) => async (req: Request, res: Response) => {
+    const session = await requireSession(req, options.sessions, DESIGNERS);
+    await allowFraming(res, database, session);
+    res.setHeader('Cache-Control', 'no-store');
+    sendPage(res, 200, transferPage(localeOf(req, session), kind, sessionToken(req)!, options.uploadLimitBytes));
+  };
+  router.get(IMPORT_PATH, showPage('import'));
+  router.get(UPLOAD_PATH, showPage('package'));
+
+  router.post(IMPORT_PATH, async (req, res) => {
+    const session = await requireSession(req, options.sessions, DESIGNERS);
+    const locale = localeOf(req, session);
+    const answer = async (status: number, outcome: Outcome) => {
+      await allowFraming(res, database, session);
+      sendPage(res, status, transferPage(locale, 'import', sessionToken(req)!, options.uploadLimitBytes, outcome));
+    };
+    // The upload is removed before the answer goes out: a client that sees the answer sees no leftovers.
+    let outcome: { report: ImportReport } | { refusal: ArchiveError };
+    let upload: Awaited<ReturnType<typeof receive>> | undefined;
+    try {
+      upload = await receive(req, options);
+      outcome = { report: await importPathArchive({ ...deps, workDir: options.uploadDir }, session.tenantId, session.personId, upload.file, { archiveName: upload.name ?? 'archive.zip' }) };
+    } catch (error) {
+      const refusal = error instanceof ContentImportError ? new ArchiveError('archive-unreadable', { file: upload?.name ?? 'archive.zip' }, error) : error;
+      if (!(refusal instanceof ArchiveError)) throw error;
+      outcome = { refusal };
+    } finally {
+      await upload?.remove();
+    }
+    if ('report' in outcome) {
+      const { report } = outcome;
+      req.log.info({ path: report.pathId, packages: report.packages.length, person: session.personId }, 'path archive imported');
+      if (wantsJson(req)) res.status(201).json(report);
+      else await answer(201, { kind: 'report', report });
+      return;
+    }
+    const { refusal } = outcome;
+    req.log.info({ refusal: refusal.code, reason: refusal.reason?.code, file: refusal.file }, 'path archive refused');
+    const problem = archiveProblem(refusal);
+    if (wantsJson(req)) sendProblem(res, req, problem);
+    else await answer(problem.status, { kind: 'refused', text: refusal.text(locale), reference: String(req.id ?? '') });
+  });
+
+  router.post(UPLOAD_PATH, async (req, res) => {
+    const session = await requireSession(req, options.sessions, DESIGNERS);
+    const locale = localeOf(req, session);
+    const answer = async (status: number, outcome: Outcome) => {
+      await allowFraming(res, database, session);
+      sendPage(res, status, transferPage(locale, 'package', sessionToken(req)!, options.uploadLimitBytes, outcome));
+    };
+    let outcome: { imported: ImportedPackage } | { refusal: ContentImportError };
+    let upload: Awaited<ReturnType<typeof receive>> | undefined;
+    try {
+      upload = await receive(req, options);
+      outcome = { imported: await importPackage(deps, session.tenantId, upload.file, upload.name ? { originalName: upload.name } : {}) };
+    } catch (error) {
+      if (!(error instanceof ContentImportError)) throw error;
+      outcome = { refusal: error };
+    } finally {
+      await upload?.remove();
+    }
+    if ('imported' in outcome) {
+      const { imported } = outcome;
+      req.log.info({ package: imported.id, person: session.personId }, 'content package uploaded');
+      if (wantsJson(req)) {
+        res.status(201).json({ id: imported.id, title: imported.title, standard: imported.standard, edition: imported.edition, fileCount: imported.fileCount });
+      } else {
+        await answer(201, { kind: 'uploaded', title: imported.title, id: imported.id });
+      }
+      return;
+    }
+    const { refusal } = outcome;
+    req.log.info({ refusal: refusal.code, file: refusal.file }, 'content package refused');
+    const problem = importProblem(refusal);
+    if (wantsJson(req)) sendProblem(res, req, problem);
+    else await answer(problem.status, { kind: 'refused', text: refusal.text(locale), reference: String(req.id ?? '') });
+  });
+
+  router.use(refusalHandler);
+  return router;
+}
