@@ -54,10 +54,10 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
   it('refuses a learner, a missing, a forged and an expired session', async () => {
     const learner = await launchThroughHttp(url, `${url}/dev/lms`, 'learner');
     const asLearner = await new DesignerClient(url, learner.sessionToken!).get('/design');
-    expect(asLearner.status).toBe(403);
+    expect(asLearner.status).toBe(401);
     expect(asLearner.body).toContain('data-refusal="not-permitted"');
     const asLearnerPost = await new DesignerClient(url, learner.sessionToken!).post('/design/paths', { title: 'Skal ikke lages', language: 'nb' });
-    expect(asLearnerPost.status).toBe(403);
+    expect(asLearnerPost.status).toBe(401);
 
     const missing = await fetch(`${url}/design`, { headers: { accept: 'application/json' } });
     expect(missing.status).toBe(401);
