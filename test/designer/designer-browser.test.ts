@@ -165,10 +165,13 @@ describe.skipIf(!hasChromium)(`designer in Chromium, launched through the develo
     // Mouse: drag the SCORM module onto the top half of the first step.
     const scormId = (await page.locator('[data-step-id]').last().getAttribute('data-step-id'))!;
     const topId = (await page.locator('[data-step-id]').first().getAttribute('data-step-id'))!;
+    // (dragging is a desktop mouse gesture: the list fits a desktop screen, so no scrolling mid-drag)
+    await page.setViewportSize({ width: 1280, height: 1200 });
     await page.dragAndDrop(`#step-${scormId} .step-title`, `#step-${topId}`, { targetPosition: { x: 20, y: 5 } });
     await expect.poll(order).toEqual(['E-læringsmodul', 'Hva kan du fra før?', 'Hva synes du?', 'Les veilederen', 'Samling']);
     await expect.poll(() => page.locator('#notice').textContent()).toBe('«E-læringsmodul» er flyttet til plass 1 av 5.');
     await expect.poll(domOrder).toEqual(await order());
+    await page.setViewportSize({ width: 360, height: 800 });
 
     // The self-assessment can now recommend later steps.
     const selfAssessment = (await getDraft(db(), tenantId, pathId)).steps[1]!;

@@ -50,11 +50,16 @@ export const DESIGNER_JS = `(function () {
     }).catch(failed);
   });
 
-  // Drag and drop with the mouse.
+  // Drag and drop with the mouse: the step moves while it is dragged over the others; the new
+  // order is saved when it is dropped, and put back when the drag is cancelled.
   var dragged = null;
+  var before = null;
+  var dropped = false;
   list.addEventListener('dragstart', function (event) {
     dragged = event.target.closest ? event.target.closest('li[data-step-id]') : null;
     if (!dragged) return;
+    before = currentOrder();
+    dropped = false;
     event.dataTransfer.effectAllowed = 'move';
     event.dataTransfer.setData('text/plain', dragged.dataset.stepId);
     dragged.classList.add('dragging');
@@ -63,31 +68,40 @@ export const DESIGNER_JS = `(function () {
     if (!dragged) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = 'move';
-  });
-  list.addEventListener('drop', function (event) {
-    if (!dragged) return;
-    event.preventDefault();
     var target = event.target.closest ? event.target.closest('li[data-step-id]') : null;
     if (!target || target === dragged) return;
     var box = target.getBoundingClientRect();
     var after = event.clientY > box.top + box.height / 2;
-    list.insertBefore(dragged, after ? target.nextSibling : target);
-    var moved = dragged.dataset.stepId;
+    var reference = after ? target.nextSibling : target;
+    if (reference !== dragged && reference !== dragged.nextSibling) list.insertBefore(dragged, reference);
+  });
+  list.addEventListener('drop', function (event) {
+    if (!dragged) return;
+    event.preventDefault();
+    dropped = true;
+  });
+  list.addEventListener('dragend', function () {
+    if (!dragged) return;
+    var item = dragged;
+    dragged = null;
+    item.classList.remove('dragging');
+    var order = currentOrder();
+    if (!dropped) return applyOrder(before);
+    if (order.join() === before.join()) return;
     fetch(list.dataset.orderUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer ' + list.dataset.session },
-      body: JSON.stringify({ order: currentOrder(), moved: moved })
+      body: JSON.stringify({ order: order, moved: item.dataset.stepId })
     }).then(function (response) {
       if (!response.ok) throw new Error('HTTP ' + response.status);
       return response.json();
     }).then(function (result) {
       applyOrder(result.order);
       announce(result.message);
-    }).catch(failed);
-  });
-  list.addEventListener('dragend', function () {
-    if (dragged) dragged.classList.remove('dragging');
-    dragged = null;
+    }).catch(function () {
+      applyOrder(before);
+      failed();
+    });
   });
 })();
 `;
