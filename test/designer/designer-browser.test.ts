@@ -3,6 +3,10 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDevLms } from '../../src/dev-lms/register.js';
 import { getDraft } from '../../src/paths/drafts.js';
+import { deliverOutcome } from '../../src/paths/engine.js';
+import { enrol } from '../../src/paths/enrolments.js';
+import { signUpForSession } from '../../src/paths/sessions.js';
+import { createPerson } from '../../src/people/people.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { capturingLogger, testConfig } from '../support/app.js';
 import { axeViolations, hasChromium, launchBrowser, type AxeViolation } from '../support/browser.js';
@@ -31,7 +35,7 @@ async function checkPage(page: Page, name: string): Promise<void> {
 }
 
 // Browser tests on a shared two-core machine: generous time, waiting for states, never sleeping.
-describe.skipIf(!hasChromium)(`designer in Chromium, launched through the development LMS (${BACKEND})`, { timeout: 240_000 }, () => {
+describe.skipIf(!hasChromium)(`designer in Chromium, launched through the development LMS (${BACKEND})`, { timeout: 480_000 }, () => {
   let testDb: TestDatabase;
   let tool: RunningServer;
   let lms: Awaited<ReturnType<typeof startStandaloneDevLms>>;
@@ -208,9 +212,24 @@ describe.skipIf(!hasChromium)(`designer in Chromium, launched through the develo
     await page.locator('[data-version="1"]').waitFor();
     await checkPage(page, 'versions');
 
+    // Learners: one signs up for the session, five answer the evaluation (the report's threshold).
     const steps = (await getDraft(db(), tenantId, pathId)).steps;
-    await visit(`/design/paths/${pathId}/steps/${steps.find((s) => s.type === 'session')!.id}/signups`, 'sign-ups', 'h1');
-    await visit(`/design/paths/${pathId}/steps/${steps.find((s) => s.type === 'evaluation')!.id}/report`, 'evaluation report', '[data-report="too-few"]');
+    const sessionStep = steps.find((s) => s.type === 'session')!;
+    const evaluationStep = steps.find((s) => s.type === 'evaluation')!;
+    const [scale, text] = evaluationStep.type === 'evaluation' ? evaluationStep.config.questions : [];
+    for (let i = 0; i < 5; i += 1) {
+      const personId = (await createPerson(db(), tenantId, { name: `Ansatt ${i}` })).id;
+      const { enrolmentId } = await enrol(db(), tenantId, { personId, pathId });
+      if (i === 0) await signUpForSession(db(), tenantId, enrolmentId, sessionStep.id);
+      await deliverOutcome(db(), tenantId, { enrolmentId, stepId: evaluationStep.id, idempotencyKey: `answer-${i}`, outcome: { kind: 'evaluation', answers: { [scale!.id]: 3 + (i % 2), [text!.id]: `Forslag ${i}` } } });
+    }
+    await visit(`/design/paths/${pathId}/steps/${sessionStep.id}/signups`, 'sign-ups', '[data-enrolment]');
+    await page.check('[data-enrolment] input[value="yes"]');
+    await page.click('[data-enrolment] button[type="submit"]');
+    await expect.poll(() => page.locator('[data-attendance]').textContent()).toBe('Møtt');
+    await checkPage(page, 'sign-ups after registering');
+    await visit(`/design/paths/${pathId}/steps/${evaluationStep.id}/report`, 'evaluation report', '[data-report="ready"]');
+    expect(await page.locator('[data-mean]').textContent()).toBe('3,4');
     await visit(`/design/paths/${pathId}/duplicate`, 'duplicate', '#title');
     await visit(`/design/paths/${pathId}/steps/${steps[0]!.id}/remove`, 'remove confirmation', 'h1');
     await visit('/design', 'list with a path', `[data-path-id="${pathId}"]`);

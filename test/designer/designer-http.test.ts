@@ -309,6 +309,11 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     expect((await designer.get(`/design/paths/${pathId}/steps/new`, { type: 'quiz' })).status).toBe(404);
     expect((await designer.get('/design')).body).not.toContain('Hemmelig');
 
+    // Shared but never published: nothing to use yet, so not shown.
+    const unpublished = await publishedPath(db(), world.outside, 'Delt utkast', { sharing: 'everyone', publish: false });
+    expect((await designer.get(`/design/paths/${unpublished.id}`)).status).toBe(404);
+    expect((await designer.get('/design')).body).not.toContain('Delt utkast');
+
     const shared = await publishedPath(db(), world.outside, 'Delt løp fra en annen kommune', { sharing: 'everyone' });
     const view = await designer.get(`/design/paths/${shared.id}`);
     expect(view.status).toBe(200);

@@ -76,7 +76,7 @@ export function designerRouter({ db, sessions }: DesignerRouterDeps): Router {
   /** A path the tenant may see; another tenant's unshared path is simply not found. */
   async function visiblePath(ctx: DesignerContext, id: unknown): Promise<PathSummary> {
     const path = isUuid(id) ? await findVisiblePath(db, ctx.session.tenantId, id) : undefined;
-    if (!path) throw new DesignerRefusal(404);
+    if (!path || (path.tenantId !== ctx.session.tenantId && !path.latestVersion)) throw new DesignerRefusal(404);
     return path;
   }
 
@@ -106,7 +106,9 @@ export function designerRouter({ db, sessions }: DesignerRouterDeps): Router {
     const q = (param(req, 'q') ?? '').slice(0, 200);
     const show = ['own', 'shared'].includes(param(req, 'show') ?? '') ? param(req, 'show')! : 'all';
     const found = await listVisiblePaths(db, ctx.session.tenantId, { search: q, ownOnly: show === 'own', limit: 200 });
-    const paths = show === 'shared' ? found.filter((p) => p.tenantId !== ctx.session.tenantId) : found;
+    // Another tenant's path is usable (viewable, duplicable) only once it is published.
+    const usable = found.filter((p) => p.tenantId === ctx.session.tenantId || p.latestVersion);
+    const paths = show === 'shared' ? usable.filter((p) => p.tenantId !== ctx.session.tenantId) : usable;
     const updated = await pathUpdateTimes(db, ctx.session.tenantId, paths.map((p) => p.id));
     const tenant = await db.selectFrom('tenants').select('name').where('id', '=', ctx.session.tenantId).executeTakeFirst();
     const showChoices = (['all', 'own', 'shared'] as const).map((value) => ({ value, label: td(locale, `list.filter.${value}`) }));
