@@ -177,6 +177,13 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     expect((await getDraft(db(), tenantId, pathId)).steps[1]).toMatchObject({ requires: [web.id], config: { place: 'Rådhuset' } });
     const page = await designer.get(`/design/paths/${pathId}`);
     expect(page.body).toContain('Krever: Les veilederen');
+    // A step another step requires cannot be removed; the refusal says why and nothing changes.
+    const kept = await getDraft(db(), tenantId, pathId);
+    expect((await designer.get(`/design/paths/${pathId}/steps/${web.id}/remove`)).body).toContain('Ja, fjern steget');
+    const refused = await designer.post(`/design/paths/${pathId}/steps/${web.id}/remove`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toContain('Steget kan ikke fjernes');
+    expect(await getDraft(db(), tenantId, pathId)).toEqual(kept);
   });
 
   it('refuses N of M larger than M and keeps the settings', async () => {
@@ -247,6 +254,10 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     const refused = await designer.get(`/design/paths/${empty}/publish`);
     expect(refused.body).toContain('data-publish-problems');
     expect((await designer.post(`/design/paths/${empty}/publish`)).status).toBe(400);
+    const added = await designer.post(`/design/paths/${empty}/steps`, { type: 'web', title: 'Midlertidig', required: 'yes', resourceKind: 'link', url: 'https://www.ks.no/', doneBy: 'mark-as-done' });
+    const stepId = /#step-([0-9a-f-]{36})/.exec(added.location ?? '')![1]!;
+    expect((await designer.post(`/design/paths/${empty}/steps/${stepId}/remove`)).status).toBe(303);
+    expect((await getDraft(db(), tenantId, empty)).steps).toEqual([]);
   });
 
   it('lists sign-ups, registers attendance, shows the evaluation report only from five answers, and moves learners', async () => {

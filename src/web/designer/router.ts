@@ -284,12 +284,12 @@ ${own ? html`<h2>${td(locale, 'path.add-step')}</h2>
       crumbs: [pathCrumb(ctx, path)],
       body: html`<h1>${td(locale, 'preview.title', { title: draft.title })}</h1>
 <p class="note">${td(locale, 'preview.intro')}</p>
-<section class="preview" lang="${draft.language}" aria-label="${draft.title}">
-<h2>${draft.title}</h2>
-${draft.description ? html`<p>${draft.description}</p>` : ''}
+<section class="preview" aria-labelledby="preview-title">
+<h2 id="preview-title" lang="${draft.language}">${draft.title}</h2>
+${draft.description ? html`<p lang="${draft.language}">${draft.description}</p>` : ''}
 <p>${rule}${draft.dueAfterDays ? html` ${td(locale, 'preview.due', { days: draft.dueAfterDays })}` : ''}</p>
 ${total > 0 ? html`<p>${td(locale, 'preview.total', { minutes: total })}</p>` : ''}
-<ol class="steps preview-steps">${draft.steps.map((step) => html`<li data-preview-step="${step.id}"><h3 class="step-title">${step.title}</h3><p class="step-meta">${stepMeta(locale, step, titleOf)}</p></li>`)}</ol>
+<ol class="steps preview-steps">${draft.steps.map((step) => html`<li data-preview-step="${step.id}"><h3 class="step-title" lang="${draft.language}">${step.title}</h3><p class="step-meta">${stepMeta(locale, step, titleOf)}</p></li>`)}</ol>
 </section>`,
     });
   }));
