@@ -10,6 +10,8 @@ import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
+import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
+import { designerRouter } from './web/designer/router.js';
 import { scormCapability } from './web/scorm/scorm-capability.js';
 
 export interface CapabilityDependencies {
@@ -40,6 +42,12 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   const ltiHooks: LtiHooks = { launchRoutes: [] };
   const lti = await composeLti(deps, ltiHooks);
   routers.push(...lti.routers);
+
+  // Designer pages (/design/…); a designer's launch goes there unless the link names a path they
+  // do not own; Deep Linking offers the published paths the designer's tenant may see.
+  ltiHooks.launchRoutes.push(designerLaunchRoute(deps.database.db));
+  ltiHooks.linkableItems = publishedPathItems(deps.database.db);
+  routers.push(designerRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   startPageLinks.push(...lti.startPageLinks);
   stoppers.push(lti.stop);
 

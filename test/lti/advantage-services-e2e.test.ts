@@ -9,6 +9,7 @@ import { startServer } from '../../src/server.js';
 import { capturingLogger, testConfig } from '../support/app.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { attribute, freePort, hiddenFields, launchThroughHttp, SECRET, startStandaloneDevLms } from './support/lti-http.js';
+import { devTenant, publishedPath } from '../designer/support/designer-http.js';
 
 /** Deep linking, grade passback and roster against the development LMS running on its own port. */
 describe(`LTI Advantage services end to end (${BACKEND})`, () => {
@@ -42,14 +43,18 @@ describe(`LTI Advantage services end to end (${BACKEND})`, () => {
   const scores = () => testDb.database.db.selectFrom('dev_lms_scores').selectAll().orderBy('id').execute();
 
   it('deep linking: the designer picks a path, the signed response reaches the LMS and creates a line item', async () => {
+    // Deep Linking offers the published paths of the designer's municipality.
+    const db = testDb.database.db;
+    const path = await publishedPath(db, await devTenant(db), 'Informasjonssikkerhet i kommunen', { description: 'Personvern, taushetsplikt og trygg bruk av digitale verktøy.' });
     const launch = await launchThroughHttp(toolUrl, lmsBase(), 'designer', { message: 'deeplink' });
     expect(launch.status).toBe(200);
     expect(launch.body).toContain('Velg læringsløp');
+    expect(launch.body).toContain(`data-item="${path.id}"`);
     const fields = hiddenFields(launch.body);
     const chosen = await fetch(`${toolUrl}/lti/deep-linking/respond`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ session: fields['session']!, context: fields['context']!, item: 'informasjonssikkerhet' }),
+      body: new URLSearchParams({ session: fields['session']!, context: fields['context']!, item: path.id }),
     });
     const page = await chosen.text();
     expect(chosen.status).toBe(200);
@@ -60,8 +65,8 @@ describe(`LTI Advantage services end to end (${BACKEND})`, () => {
     const returnedPage = await returned.text();
     expect(returned.status).toBe(200);
     expect(returnedPage).toContain('Informasjonssikkerhet i kommunen');
-    expect(returnedPage).toContain('laeringslop_path');
-    const items = await testDb.database.db.selectFrom('dev_lms_line_items').selectAll().where('resource_id', '=', 'informasjonssikkerhet').execute();
+    expect(returnedPage).toContain(`{&quot;laeringslop_path&quot;:&quot;${path.id}&quot;}`);
+    const items = await testDb.database.db.selectFrom('dev_lms_line_items').selectAll().where('resource_id', '=', path.id).execute();
     expect(items).toMatchObject([{ score_maximum: 100, tag: 'laeringslop-path', label: 'Informasjonssikkerhet i kommunen' }]);
     // The LMS keeps the placed link with its custom parameters and launches it with them.
     const links = await testDb.database.db.selectFrom('dev_lms_links').selectAll().execute();

@@ -7,6 +7,7 @@ import { capturingLogger, testConfig } from '../support/app.js';
 import { axeViolations, CHROMIUM_PATH, hasChromium, type AxeViolation } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort, SECRET, startStandaloneDevLms, startToolWithDevLms } from './support/lti-http.js';
+import { devTenant, publishedPath } from '../designer/support/designer-http.js';
 
 const require = createRequire(import.meta.url);
 
@@ -78,6 +79,11 @@ describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party 
   });
 
   it('runs the deep-linking picker in the frame and returns the choice to the LMS', async () => {
+    // Deep Linking offers the published paths of the designer's municipality.
+    const db = testDb.database.db;
+    const tenant = await devTenant(db);
+    const paths = [];
+    for (const title of ['Førstehjelp – grunnkurs', 'Informasjonssikkerhet i kommunen', 'Velferdsteknologi – introduksjon']) paths.push(await publishedPath(db, tenant, title));
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${lms.url}/dev/lms`);
@@ -86,7 +92,7 @@ describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party 
     await expect.poll(() => frame.locator('button[data-item]').count(), { timeout: 60_000 }).toBe(3);
     const toolFrame = page.frames().find((f) => f.url().startsWith(toolUrl))!;
     expect(await frameViolations(toolFrame)).toEqual([]);
-    await frame.locator('button[data-item="forstehjelp-grunnkurs"]').click();
+    await frame.locator(`button[data-item="${paths[0]!.id}"]`).click();
     await expect.poll(() => frame.locator('[data-content-item]').count(), { timeout: 60_000 }).toBe(1);
     expect(await frame.locator('[data-content-item]').textContent()).toContain('Førstehjelp – grunnkurs');
     await context.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
-import { launchThroughHttp, startToolWithDevLms } from './support/lti-http.js';
+import { attribute, launchThroughHttp, startToolWithDevLms } from './support/lti-http.js';
 import type { RunningServer } from '../../src/server.js';
 
 describe(`LTI launch end to end through the development LMS (${BACKEND})`, () => {
@@ -19,15 +19,25 @@ describe(`LTI launch end to end through the development LMS (${BACKEND})`, () =>
 
   it.each([
     ['learner', 'learner', 'Velkommen til Læringsløp'],
+    // Designers and administrators go on to the designer start page (src/web/designer).
     ['designer', 'designer', 'Startside for læringsdesignere'],
     ['manager', 'manager', 'Lederoversikt'],
-    ['admin', 'admin', 'Administrasjon'],
+    ['admin', 'admin', 'Startside for læringsdesignere'],
   ])('launches as %s and lands with a session scoped to person, tenant, role and course', async (devRole, toolRole, heading) => {
     const result = await launchThroughHttp(url, `${url}/dev/lms`, devRole);
-    expect(result.status).toBe(200);
-    expect(result.body).toContain(`data-role="${toolRole}"`);
-    expect(result.body).toContain(heading);
-    expect(result.body).toContain('Kongsberg');
+    let landing = result.body;
+    if (toolRole === 'designer' || toolRole === 'admin') {
+      expect(result.status).toBe(303);
+      const location = new URL(attribute(result.body, /(\/design\?session=[A-Za-z0-9._-]+)/), url);
+      const page = await fetch(location, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      landing = await page.text();
+    } else {
+      expect(result.status).toBe(200);
+    }
+    expect(landing).toContain(`data-role="${toolRole}"`);
+    expect(landing).toContain(heading);
+    expect(landing).toContain('Kongsberg');
     // Moodle's hints go back to the platform exactly as sent.
     const login = new URL(result.loginUrl);
     const auth = new URL(result.authUrl);

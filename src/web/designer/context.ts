@@ -1,0 +1,72 @@
+import type { Request, Response } from 'express';
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/schema.js';
+import { findPlatformById } from '../../lti/platforms.js';
+import type { LtiSession, SessionTokens } from '../../lti/session-token.js';
+import { html, type SafeHtml } from '../html.js';
+import { requestLocale, toLocale, type Locale } from '../i18n.js';
+import { page, sendPage } from '../layout.js';
+import { adjustCsp, param } from '../lti/http.js';
+import { platformOrigins } from '../lti/router.js';
+import { requireSession, sessionToken } from '../session.js';
+import { carried } from './form-html.js';
+import { td } from './messages.js';
+
+/** One designer request: who asks, in which language, and how links keep the session. */
+export interface DesignerContext {
+  session: LtiSession;
+  token: string;
+  locale: Locale;
+  /** The language asked for with ?lang= (kept in links and forms); undefined = the session's. */
+  lang: Locale | undefined;
+  /** `path` with the session (and a chosen language) in its query. */
+  href(path: string, query?: Record<string, string | undefined>): string;
+  /** The hidden session (and language) fields of a form. */
+  hidden: SafeHtml;
+}
+
+export async function designerContext(req: Request, res: Response, db: Kysely<Schema>, sessions: SessionTokens): Promise<DesignerContext> {
+  const session = await requireSession(req, sessions, ['designer', 'admin']);
+  const token = sessionToken(req)!;
+  // Shown inside the LMS's iframe: the platform that launched the session may frame the page.
+  const platform = await findPlatformById(db, session.platformId);
+  if (platform) adjustCsp(res, { frameAncestors: platformOrigins(platform) });
+  res.setHeader('Cache-Control', 'no-store');
+  const lang = toLocale(param(req, 'lang'));
+  const locale = lang ?? toLocale(session.locale) ?? requestLocale(req);
+  return {
+    session,
+    token,
+    locale,
+    lang,
+    href(path, query = {}) {
+      const search = new URLSearchParams({ session: token });
+      if (lang) search.set('lang', lang);
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, v);
+      const [pathname, hash] = path.split('#');
+      return `${pathname}?${search.toString()}${hash ? `#${hash}` : ''}`;
+    },
+    hidden: carried(token, lang),
+  };
+}
+
+export interface Crumb {
+  label: string;
+  href: string;
+}
+
+/** A designer page: breadcrumbs, an optional notice read out by screen readers, the body. */
+export function sendDesignerPage(
+  res: Response,
+  ctx: DesignerContext,
+  options: { status?: number; title: string; path: string; body: SafeHtml; crumbs?: readonly Crumb[]; notice?: string | undefined },
+): void {
+  const crumbs: Crumb[] = [{ label: td(ctx.locale, 'nav.list'), href: ctx.href('/design') }, ...(options.crumbs ?? [])];
+  const body = html`<div class="designer">
+<nav aria-label="${td(ctx.locale, 'nav.designer')}" class="crumbs"><ol>${crumbs.map((c) => html`<li><a href="${c.href}">${c.label}</a></li>`)}</ol></nav>
+<div id="notice" class="notice" role="status" aria-live="polite">${options.notice ?? ''}</div>
+${options.body}
+</div>
+<script src="/design/assets/designer.js"></script>`;
+  sendPage(res, options.status ?? 200, page({ locale: ctx.locale, title: options.title, body, path: options.path, keep: { session: ctx.token } }));
+}
