@@ -60,6 +60,15 @@ describe('voiding before the target arrives', () => {
     expect(await status(f.a, 'statementId', untouched['id'] as string)).toBe(200);
   });
 
+  it('a voiding statement and its target sent at the same moment always end with the target voided', async () => {
+    const targets = Array.from({ length: 6 }, () => statementAbout(f.actorOf(kari)));
+    await Promise.all(targets.flatMap((target) => [
+      as(f.app, f.a).post('/xapi/statements').send(voiding(f.actorOf(kari), target['id'] as string)).expect(200),
+      as(f.app, f.a).post('/xapi/statements').send(target).expect(200),
+    ]));
+    for (const target of targets) expect(await status(f.a, 'voidedStatementId', target['id'] as string)).toBe(200);
+  });
+
   it('a voiding statement arriving after an earlier voiding of its id is not voided', async () => {
     const laterVoiding = voiding(f.actorOf(kari), randomUUID());
     await as(f.app, f.a).post('/xapi/statements').send(voiding(f.actorOf(kari), laterVoiding['id'] as string)).expect(200);
