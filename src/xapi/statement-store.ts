@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { findXapiClientsById } from './credentials.js';
+import { comparableStatement } from './durations.js';
 import { XapiError } from './errors.js';
 import { completeStatement, extractColumns } from './extract.js';
 import { jsonEqual } from './json-equal.js';
@@ -26,7 +27,7 @@ export function clientAuthority(reader: Reader): Json {
 }
 
 /** A re-sent statement is the same when it matches the stored one apart from what the LRS set. */
-function sameStatement(received: Json, stored: Json): boolean {
+function sameStatement(received: Json, stored: Json, version: XapiVersion): boolean {
   const comparable: Json = { ...stored };
   delete comparable['stored'];
   delete comparable['authority'];
@@ -38,7 +39,7 @@ function sameStatement(received: Json, stored: Json): boolean {
   const normalised = completeStatement(incoming, { stored: '', authority: null, version: '' });
   for (const key of ['stored', 'authority']) delete normalised[key];
   for (const key of ['id', 'timestamp', 'version']) if (!(key in received)) delete normalised[key];
-  return jsonEqual(normalised, comparable);
+  return jsonEqual(comparableStatement(normalised, version), comparableStatement(comparable, version));
 }
 
 async function checkVoidingTargets(trx: Transaction<Schema>, statements: Json[], targets: string[]): Promise<void> {
@@ -105,7 +106,7 @@ export async function storeStatements(
       .onConflict((oc) => oc.column('statement_id').doNothing())
       .returning('statement_id')
       .execute();
-    if (inserted.length < ids.length) await checkDuplicates(trx, received, ids, new Set(inserted.map((r) => r.statement_id)));
+    if (inserted.length < ids.length) await checkDuplicates(trx, received, ids, new Set(inserted.map((r) => r.statement_id)), version);
     if (voidTargets.length > 0) await voidTargetsVisibleTo(trx, reader, voidTargets);
     if (activities.length > 0) await upsertActivities(trx, activities);
     await storeAttachments(trx, attachments);
@@ -138,7 +139,7 @@ async function voidOnArrival(db: Kysely<Schema>, publicUrl: string, ids: readonl
   }
 }
 
-async function checkDuplicates(trx: Transaction<Schema>, received: Json[], ids: string[], inserted: Set<string>): Promise<void> {
+async function checkDuplicates(trx: Transaction<Schema>, received: Json[], ids: string[], inserted: Set<string>, version: XapiVersion): Promise<void> {
   const existing = await trx
     .selectFrom('xapi_statements')
     .select(['statement_id', 'statement'])
@@ -146,7 +147,7 @@ async function checkDuplicates(trx: Transaction<Schema>, received: Json[], ids: 
     .execute();
   for (const row of existing) {
     const index = ids.indexOf(row.statement_id);
-    if (!sameStatement(received[index] as Json, row.statement as Json)) {
+    if (!sameStatement(received[index] as Json, row.statement as Json, version)) {
       throw new XapiError('conflict', `A different statement with id ${row.statement_id} is already stored.`);
     }
   }

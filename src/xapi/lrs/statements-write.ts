@@ -20,7 +20,7 @@ async function store(auth: AuthorisedRequest, request: XapiRequest, expectId?: s
       throw new XapiInvalid('statement.id', 'differs from the statementId parameter');
     }
   }
-  matchAttachments(list, attachments);
+  matchAttachments(list, attachments, auth.version);
   const statements = expectId === undefined ? list : [{ ...(list[0] as Json), id: expectId }];
   const token = auth.context.tracker.begin();
   try {

@@ -1,7 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Person } from '../../../src/people/people.js';
+import { durationToHundredths } from '../../../src/xapi/durations.js';
+import { buildMultipart } from '../../../src/xapi/multipart.js';
 import { as, createLrsFixture, query, statementAbout, type Credentials, type LrsFixture } from '../../xapi/lrs-fixture.js';
 
 /**
@@ -176,6 +178,50 @@ describe('2.0 statements', () => {
     const direct = await as2(f.a).post('/xapi/statements?method=GET').type('form').send('');
     expect(direct.status).toBe(400);
     expect((await as(f.app, f.a).get(`/xapi/statements?statementId=${statement['id'] as string}`)).status).toBe(404);
+  });
+});
+
+describe('2.0 durations (§4.2.7): precision beyond 0.01 s is not compared', () => {
+  it('truncates, never rounds', () => {
+    expect(durationToHundredths('P1DT12H36M0.12567S')).toBe('P1DT12H36M0.12S');
+    expect(durationToHundredths('PT0.1S')).toBe('PT0.10S');
+    expect(durationToHundredths('PT5.001S')).toBe('PT5S');
+    expect(durationToHundredths('PT5S')).toBe('PT5S');
+    expect(durationToHundredths('P1D')).toBe('P1D');
+  });
+
+  it('a re-sent 2.0 statement differing only beyond 0.01 s is the same statement; in 1.0.3 it is a conflict', async () => {
+    const statement = statementAbout(actor, { result: { duration: 'P1DT12H36M0.12S' } });
+    await as2(f.a).post('/xapi/statements').send(statement).expect(200);
+    const again = { ...statement, result: { duration: 'P1DT12H36M0.1237S' } };
+    expect((await as2(f.a).post('/xapi/statements').send(again)).status).toBe(200);
+    expect((await as(f.app, f.a).post('/xapi/statements').send(again)).status).toBe(409);
+    expect((await as2(f.a).post('/xapi/statements').send({ ...statement, result: { duration: 'P1DT12H36M0.13S' } })).status).toBe(409);
+  });
+
+  it('a signature over the duration to 0.01 s matches its statement in 2.0, not in 1.0.3', async () => {
+    const signedPayload = statementAbout(actor, { result: { duration: 'P1DT12H36M0.12S' } });
+    const jws = Buffer.from([
+      Buffer.from(JSON.stringify({ alg: 'RS256' })).toString('base64url'),
+      Buffer.from(JSON.stringify(signedPayload)).toString('base64url'),
+      Buffer.from('not checked without x5c').toString('base64url'),
+    ].join('.'));
+    const attachment = {
+      usageType: 'http://adlnet.gov/expapi/attachments/signature',
+      display: { en: 'signature' },
+      contentType: 'application/octet-stream',
+      length: jws.length,
+      sha2: createHash('sha256').update(jws).digest('hex'),
+    };
+    const body = (statement: Record<string, unknown>) => buildMultipart('b0undary', [
+      { headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify({ ...statement, attachments: [attachment] })) },
+      { headers: { 'Content-Type': 'application/octet-stream', 'Content-Transfer-Encoding': 'binary', 'X-Experience-API-Hash': attachment.sha2 }, body: jws },
+    ]);
+    const precise = { ...signedPayload, result: { duration: 'P1DT12H36M0.1237S' } };
+    const old = await as(f.app, f.a).post('/xapi/statements').set('Content-Type', 'multipart/mixed; boundary=b0undary').send(body(precise));
+    expect(old.status).toBe(400);
+    const res = await as2(f.a).post('/xapi/statements').set('Content-Type', 'multipart/mixed; boundary=b0undary').send(body(precise));
+    expect(res.status, res.text).toBe(200);
   });
 });
 
