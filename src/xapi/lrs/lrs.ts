@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { XapiAuthenticator, type XapiClient, type XapiScope } from '../credentials.js';
 import { XapiError } from '../errors.js';
+import { parseVersion } from '../version.js';
 import { unfoldAlternateSyntax } from './alternate-syntax.js';
 import { WriteTracker, type AuthorisedRequest, type LrsContext } from './context.js';
 import { ACTIVITY_PROFILE, AGENT_PROFILE, STATE, handleDocuments } from './documents.js';
 import { header, methodNotAllowed, type XapiMethod, type XapiRequest, type XapiResponse } from './request.js';
 import { about, getActivity, getPerson } from './resources.js';
-import { parseVersion } from '../version.js';
 import { getStatements } from './statements-read.js';
 import { postStatements, putStatement } from './statements-write.js';
 
