@@ -82,6 +82,13 @@ export async function listXapiClients(db: Kysely<Schema>, tenantId?: string): Pr
   return (await query.execute()).map(toClient);
 }
 
+/** Clients by id, revoked ones included (their statements keep acting, e.g. a voiding statement). */
+export async function findXapiClientsById(db: Kysely<Schema>, ids: readonly string[]): Promise<Map<string, XapiClient>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('xapi_clients').select(COLUMNS).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((row) => [row.id, toClient(row)]));
+}
+
 /** Revokes by key; true when a live client was revoked. Its statements stay, signed by it. */
 export async function revokeXapiClient(db: Kysely<Schema>, key: string): Promise<boolean> {
   const result = await db

@@ -60,10 +60,13 @@ export async function getDocument(db: Kysely<Schema>, scope: DocumentScope, docu
   };
 }
 
-export async function listDocumentIds(db: Kysely<Schema>, scope: DocumentScope, since?: Date): Promise<string[]> {
-  let query = scoped(db, scope).select('document_id');
+/** The ids in scope (changed after `since`, when given), and when the newest of them changed. */
+export async function listDocumentIds(db: Kysely<Schema>, scope: DocumentScope, since?: Date): Promise<{ ids: string[]; updated: Date | undefined }> {
+  let query = scoped(db, scope).select(['document_id', 'updated']);
   if (since) query = query.where('updated', '>', since);
-  return (await query.orderBy('document_id').execute()).map((row) => row.document_id);
+  const rows = await query.orderBy('document_id').execute();
+  const newest = rows.reduce<number | undefined>((max, row) => Math.max(max ?? 0, row.updated.getTime()), undefined);
+  return { ids: rows.map((row) => row.document_id), updated: newest === undefined ? undefined : new Date(newest) };
 }
 
 function matches(header: string, etag: string): boolean {
@@ -88,8 +91,11 @@ export interface DocumentWrite {
   readonly contentType: string;
   readonly content: Buffer;
   readonly preconditions: Preconditions;
-  /** PUT of a profile document needs If-Match or If-None-Match: 409 when it exists, 400 when it does not (§3.1). */
-  readonly requirePrecondition: boolean;
+  /**
+   * PUT of a profile document needs If-Match or If-None-Match: 409 when it exists, 400 when it does
+   * not (§3.1). 'when-exists' (the State resource in xAPI 2.0): 409 when it exists, created when not.
+   */
+  readonly requirePrecondition: boolean | 'when-exists';
   /** POST: merge JSON objects (the new one's top-level properties win), both sides must be JSON objects. */
   readonly merge: boolean;
 }
@@ -118,7 +124,9 @@ export async function writeDocument(db: Kysely<Schema>, scope: DocumentScope, wr
     if (write.requirePrecondition && write.preconditions.ifMatch === undefined && write.preconditions.ifNoneMatch === undefined) {
       // §3.1: 409 when the document exists; for a new one the ADL suite (XAPI-00273/00287) wants 400.
       if (existing) throw new XapiError('conflict', 'The document exists: send If-Match with its ETag (or If-None-Match: *) to change it.');
-      throw new XapiError('bad-request', 'PUT of a profile document needs If-None-Match: * (to create) or If-Match (to replace).');
+      if (write.requirePrecondition === true) {
+        throw new XapiError('bad-request', 'PUT of a profile document needs If-None-Match: * (to create) or If-Match (to replace).');
+      }
     }
     checkPreconditions(existing, write.preconditions);
     let contentType = write.contentType;

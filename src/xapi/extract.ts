@@ -32,6 +32,8 @@ function normaliseContextActivities(statement: Json): Json {
 export interface LrsSetProperties {
   stored: string;
   authority: unknown;
+  /** The `version` set when the statement has none: "1.0.0", or "2.0.0" for an xAPI 2.0 request. */
+  version: string;
 }
 
 /**
@@ -50,7 +52,7 @@ export function completeStatement(received: Json, set: LrsSetProperties): Json {
     timestamp: received['timestamp'] ?? set.stored,
     stored: set.stored,
     authority: set.authority,
-    version: received['version'] ?? '1.0.0',
+    version: received['version'] ?? set.version,
   };
 }
 
@@ -83,6 +85,13 @@ function agentKeys(statement: Json, into: Set<string>): void {
   if (isPlainObject(context)) {
     for (const key of agentAndMemberKeys(context['instructor'])) into.add(key);
     for (const key of agentAndMemberKeys(context['team'])) into.add(key);
+    // xAPI 2.0: the agents and groups of contextAgents / contextGroups are related agents too.
+    for (const entry of Array.isArray(context['contextAgents']) ? context['contextAgents'] : []) {
+      if (isPlainObject(entry)) for (const key of agentAndMemberKeys(entry['agent'])) into.add(key);
+    }
+    for (const entry of Array.isArray(context['contextGroups']) ? context['contextGroups'] : []) {
+      if (isPlainObject(entry)) for (const key of agentAndMemberKeys(entry['group'])) into.add(key);
+    }
   }
   for (const key of agentAndMemberKeys(statement['authority'])) into.add(key);
 }

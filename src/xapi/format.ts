@@ -30,6 +30,13 @@ function contextIds(context: unknown): unknown {
   const out: Json = { ...context };
   if (context['instructor']) out['instructor'] = agentIds(context['instructor']);
   if (context['team']) out['team'] = agentIds(context['team']);
+  // xAPI 2.0 contextAgents / contextGroups: their agent and group by identifiers too.
+  if (Array.isArray(context['contextAgents'])) {
+    out['contextAgents'] = context['contextAgents'].map((entry: unknown) => (isPlainObject(entry) ? { ...entry, agent: agentIds(entry['agent']) } : entry));
+  }
+  if (Array.isArray(context['contextGroups'])) {
+    out['contextGroups'] = context['contextGroups'].map((entry: unknown) => (isPlainObject(entry) ? { ...entry, group: agentIds(entry['group']) } : entry));
+  }
   if (isPlainObject(context['contextActivities'])) {
     out['contextActivities'] = Object.fromEntries(
       Object.entries(context['contextActivities']).map(([key, list]) => [key, Array.isArray(list) ? list.map(activityIds) : list]),

@@ -48,11 +48,31 @@ function matchSql(alias: string, filters: StatementFilters): RawBuilder<boolean>
 }
 
 /**
+ * Part Three §2.1.3 "Filter Conditions for StatementRefs", applied recursively: the statements the
+ * StatementRef object of `s` leads to, one after another (s targets b, b targets c, …), match when
+ * one of them matches the filters. Only statements the reader can see are followed, so a chain never
+ * reveals anything through a statement the reader could not read; voided ones are followed (the
+ * statements targeting a voided statement are still returned). UNION drops ids already walked, so
+ * a cycle of references (ids are the clients' choice) ends.
+ */
+function targetChainMatchesSql(targetMatch: RawBuilder<boolean>, reader: Reader): RawBuilder<boolean> {
+  return sql<boolean>`s.object_statement_ref is not null and exists (
+    with recursive chain(id) as (
+      select s.object_statement_ref
+      union
+      select t.object_statement_ref from chain c join xapi_statements t on t.statement_id = c.id
+      where t.object_statement_ref is not null and ${visibleSql('t', reader)}
+    )
+    select 1 from chain c join xapi_statements t on t.statement_id = c.id where ${targetMatch} and ${visibleSql('t', reader)})`;
+}
+
+/**
  * One page of a query, after the cursor (the seq of the last statement of the page before).
  *
- * Part Three §2.1.3 "Filter Conditions for StatementRefs": a statement whose object is a StatementRef
- * to a statement that matches the filters matches too (voiding statements included, and whether or
- * not the target is voided). Each branch is an index walk limited to one page; the union is sorted.
+ * A statement matches by its own content, or because its StatementRef chain leads to a matching
+ * statement (`targetChainMatchesSql`; voiding statements included, whether or not the target is
+ * voided). since/until and the page apply to the statement itself. Each branch is an index walk
+ * limited to one page; the union is sorted.
  */
 export async function queryStatements(
   db: Kysely<Schema>,
@@ -73,8 +93,7 @@ export async function queryStatements(
   const targetMatch = matchSql('t', filters);
   const seqs =
     match && targetMatch
-      ? sql`${branch(match)} union ${branch(sql`s.object_statement_ref is not null and exists (
-          select 1 from xapi_statements t where t.statement_id = s.object_statement_ref and ${targetMatch} and ${visibleSql('t', reader)})`)}`
+      ? sql`${branch(match)} union ${branch(targetChainMatchesSql(targetMatch, reader))}`
       : branch(sql`true`);
   const { rows } = await sql<{ seq: number; statement: Json; attachment_hashes: string[] }>`
     select s.seq, s.statement, s.attachment_hashes from xapi_statements s

@@ -1,10 +1,13 @@
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import { findXapiClientsById } from './credentials.js';
+import { comparableStatement } from './durations.js';
 import { XapiError } from './errors.js';
 import { completeStatement, extractColumns } from './extract.js';
 import { jsonEqual } from './json-equal.js';
 import { XapiInvalid } from './validation/invalid.js';
 import { isPlainObject } from './validation/primitives.js';
+import { defaultStatementVersion, type XapiVersion } from './version.js';
 import { visibleSql, type Reader } from './visibility.js';
 
 type Json = Record<string, unknown>;
@@ -24,7 +27,7 @@ export function clientAuthority(reader: Reader): Json {
 }
 
 /** A re-sent statement is the same when it matches the stored one apart from what the LRS set. */
-function sameStatement(received: Json, stored: Json): boolean {
+function sameStatement(received: Json, stored: Json, version: XapiVersion): boolean {
   const comparable: Json = { ...stored };
   delete comparable['stored'];
   delete comparable['authority'];
@@ -33,10 +36,10 @@ function sameStatement(received: Json, stored: Json): boolean {
   delete incoming['stored'];
   delete incoming['authority'];
   if (typeof incoming['id'] === 'string') incoming['id'] = incoming['id'].toLowerCase();
-  const normalised = completeStatement(incoming, { stored: '', authority: null });
+  const normalised = completeStatement(incoming, { stored: '', authority: null, version: '' });
   for (const key of ['stored', 'authority']) delete normalised[key];
   for (const key of ['id', 'timestamp', 'version']) if (!(key in received)) delete normalised[key];
-  return jsonEqual(normalised, comparable);
+  return jsonEqual(comparableStatement(normalised, version), comparableStatement(comparable, version));
 }
 
 async function checkVoidingTargets(trx: Transaction<Schema>, statements: Json[], targets: string[]): Promise<void> {
@@ -55,17 +58,19 @@ async function checkVoidingTargets(trx: Transaction<Schema>, statements: Json[],
 /**
  * Stores a batch in one transaction (§2.1.2: all or nothing). Ids already held are accepted when the
  * statement is the same and refused with 409 when it differs. Voiding marks its target voided only
- * when the writer can see the target; voiding an unknown statement is allowed.
+ * when the writer can see the target; voiding an unknown statement is allowed, and the statement is
+ * voided when it arrives later (see `voidOnArrival`).
  */
 export async function storeStatements(
   db: Kysely<Schema>,
   reader: Reader,
   received: Json[],
   attachments: ReadonlyMap<string, AttachmentContent>,
+  version: XapiVersion = '1.0',
 ): Promise<string[]> {
   const stored = new Date().toISOString();
   const authority = clientAuthority(reader);
-  const complete = received.map((statement) => completeStatement(statement, { stored, authority }));
+  const complete = received.map((statement) => completeStatement(statement, { stored, authority, version: defaultStatementVersion(version) }));
   const ids = complete.map((statement) => String(statement['id']));
   if (new Set(ids).size !== ids.length) throw new XapiInvalid('statements', 'the batch holds the same statement id twice');
   const extracted = complete.map((statement) => extractColumns(statement));
@@ -86,6 +91,7 @@ export async function storeStatements(
   if (voidTargets.length === 0 && attachments.size === 0) {
     try {
       await insertAtOnce(db, rows, activities);
+      await voidOnArrival(db, reader.publicUrl, ids);
       return ids;
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
@@ -100,15 +106,40 @@ export async function storeStatements(
       .onConflict((oc) => oc.column('statement_id').doNothing())
       .returning('statement_id')
       .execute();
-    if (inserted.length < ids.length) await checkDuplicates(trx, received, ids, new Set(inserted.map((r) => r.statement_id)));
+    if (inserted.length < ids.length) await checkDuplicates(trx, received, ids, new Set(inserted.map((r) => r.statement_id)), version);
     if (voidTargets.length > 0) await voidTargetsVisibleTo(trx, reader, voidTargets);
     if (activities.length > 0) await upsertActivities(trx, activities);
     await storeAttachments(trx, attachments);
   });
+  // Once committed, voiding is settled again outside the transaction: a target committed by another
+  // request while this one ran was invisible to it, and this batch was invisible to that request.
+  // Each side looking after its own commit means one of them always sees the other.
+  if (voidTargets.length > 0) await voidTargetsVisibleTo(db, reader, voidTargets);
+  await voidOnArrival(db, reader.publicUrl, ids);
   return ids;
 }
 
-async function checkDuplicates(trx: Transaction<Schema>, received: Json[], ids: string[], inserted: Set<string>): Promise<void> {
+/**
+ * Statements that arrive after a voiding statement targeting them are voided then, under the rule a
+ * stored target is voided by: only when the voiding statement's client can see it (so never across
+ * municipalities), and never a voiding statement (Part Two §2.2.1, "voiding statements cannot be voided").
+ */
+async function voidOnArrival(db: Kysely<Schema>, publicUrl: string, ids: readonly string[]): Promise<void> {
+  const pending = await db
+    .selectFrom('xapi_statements')
+    .select(['client_id', 'object_statement_ref'])
+    .where('is_voiding', '=', true)
+    .where('object_statement_ref', 'in', ids)
+    .execute();
+  if (pending.length === 0) return;
+  const clients = await findXapiClientsById(db, pending.map((row) => row.client_id));
+  for (const row of pending) {
+    const client = clients.get(row.client_id);
+    if (client && row.object_statement_ref) await voidTargetsVisibleTo(db, { client, publicUrl }, [row.object_statement_ref]);
+  }
+}
+
+async function checkDuplicates(trx: Transaction<Schema>, received: Json[], ids: string[], inserted: Set<string>, version: XapiVersion): Promise<void> {
   const existing = await trx
     .selectFrom('xapi_statements')
     .select(['statement_id', 'statement'])
@@ -116,18 +147,19 @@ async function checkDuplicates(trx: Transaction<Schema>, received: Json[], ids: 
     .execute();
   for (const row of existing) {
     const index = ids.indexOf(row.statement_id);
-    if (!sameStatement(received[index] as Json, row.statement as Json)) {
+    if (!sameStatement(received[index] as Json, row.statement as Json, version)) {
       throw new XapiError('conflict', `A different statement with id ${row.statement_id} is already stored.`);
     }
   }
 }
 
-async function voidTargetsVisibleTo(trx: Transaction<Schema>, reader: Reader, targets: string[]): Promise<void> {
-  await trx
+async function voidTargetsVisibleTo(db: Kysely<Schema>, reader: Reader, targets: string[]): Promise<void> {
+  await db
     .updateTable('xapi_statements as s')
     .set({ voided: true })
     .where('s.statement_id', 'in', targets)
     .where('s.is_voiding', '=', false)
+    .where('s.voided', '=', false)
     .where(visibleSql('s', reader))
     .execute();
 }

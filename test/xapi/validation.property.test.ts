@@ -53,6 +53,15 @@ describe('validators (property-based)', () => {
     fc.assert(fc.property(timestamp, (value) => !isTimestamp(value.replace('Z', '-00:00'))));
     fc.assert(fc.property(timestamp, (value) => isTimestamp(value.replace('Z', '+02:00'))));
   });
+  it('xAPI 2.0 timestamps: a zone is required, RFC 3339\'s space for T is allowed and read as the same instant', () => {
+    const v2 = { requireZone: true, allowSpace: true };
+    fc.assert(fc.property(timestamp, (value) => isTimestamp(value, v2) && !isTimestamp(value.replace('Z', ''), v2)));
+    fc.assert(fc.property(timestamp, (value) => {
+      const spaced = value.replace('T', ' ');
+      return isTimestamp(spaced, v2) && !isTimestamp(spaced) && timestampToDate(spaced).toISOString() === value;
+    }));
+    fc.assert(fc.property(timestamp, (value) => !isTimestamp(value.replace('Z', '-00:00'), v2)));
+  });
   it('accepts durations with any parts and refuses them without the P or with an empty T', () => {
     fc.assert(fc.property(duration, (value) => isDuration(value) && !isDuration(value.slice(1))));
     fc.assert(fc.property(fc.nat(), (n) => isDuration(`PT${n}S`) && isDuration(`P${n}W`) && !isDuration(`P${n}DT`)));

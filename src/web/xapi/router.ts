@@ -2,11 +2,11 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { XapiError, type XapiErrorKind } from '../../xapi/errors.js';
+import { requestedVersionHeader } from '../../xapi/lrs/alternate-syntax.js';
 import { Lrs } from '../../xapi/lrs/lrs.js';
 import { XapiInvalid } from '../../xapi/validation/invalid.js';
+import { responseVersionHeader } from '../../xapi/version.js';
 import { ProblemError, type ProblemType } from '../problem.js';
-
-const VERSION = '1.0.3';
 
 /** CORS for browser content (xAPI content runs on other origins and sends Basic credentials). */
 const CORS_HEADERS: Record<string, string> = {
@@ -83,7 +83,8 @@ export function xapiRouter(options: { db: Kysely<Schema>; publicUrl: string; bod
   });
   const router = express.Router();
   router.use('/xapi', (req: Request, res: Response, next: NextFunction) => {
-    res.set('X-Experience-API-Version', VERSION);
+    // Until the body is read, the header alone says the version; see below for the alternate syntax.
+    res.set('X-Experience-API-Version', responseVersionHeader(req.get('X-Experience-API-Version')));
     res.set(CORS_HEADERS);
     if (req.method === 'OPTIONS') {
       res.status(204).end();
@@ -96,7 +97,12 @@ export function xapiRouter(options: { db: Kysely<Schema>; publicUrl: string; bod
       res.set('X-Experience-API-Consistent-Through', lrs.context.tracker.consistentThrough().toISOString());
     }
     readBody(req, options.bodyLimitBytes)
-      .then((body) => lrs.handle({ method: req.method, path: url.pathname.replace(/^\/xapi/, ''), query: url.searchParams, headers: headersOf(req), body }))
+      .then((body) => {
+        const headers = headersOf(req);
+        // An xAPI 2.0 request is answered as 2.0.0, a 1.0.x one as 1.0.3 (xAPI 2.0 Communication §3.3).
+        res.set('X-Experience-API-Version', responseVersionHeader(requestedVersionHeader(req.method, url.searchParams, headers, body)));
+        return lrs.handle({ method: req.method, path: url.pathname.replace(/^\/xapi/, ''), query: url.searchParams, headers, body });
+      })
       .then((response) => {
         const body = response.body === undefined ? undefined : Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body);
         res.status(response.status).set(response.headers ?? {});

@@ -13,6 +13,20 @@ export interface Unfolded {
 }
 
 /**
+ * The X-Experience-API-Version a raw request names: its header, or for the alternate request syntax
+ * the form field that stands for it. Read before anything else, so that every answer (errors
+ * included) names the version the request was made in.
+ */
+export function requestedVersionHeader(method: string, query: URLSearchParams, headers: Record<string, string | undefined>, body: Buffer): string | undefined {
+  if (method.toUpperCase() === 'POST' && query.has('method') && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(headers['content-type'] ?? '')) {
+    for (const [name, value] of new URLSearchParams(body.toString('utf8'))) {
+      if (name.toLowerCase() === 'x-experience-api-version') return value;
+    }
+  }
+  return headers['x-experience-api-version'];
+}
+
+/**
  * POST ?method=PUT with a form body: the form carries the headers, the parameters and `content`
  * (the real body). Any other query parameter is a 400.
  */

@@ -3,6 +3,7 @@ import { XapiError } from '../errors.js';
 import { boundaryOf, parseMultipart } from '../multipart.js';
 import type { AttachmentContent } from '../statement-store.js';
 import { isPlainObject } from '../validation/primitives.js';
+import type { XapiVersion } from '../version.js';
 import { verifySignature, SIGNATURE_USAGE } from './signature.js';
 
 type Json = Record<string, unknown>;
@@ -60,7 +61,7 @@ export function readStatementBody(contentType: string, body: Buffer): StatementB
  * Every attachment without a fileUrl has its part; no part is left over (§2.4.11 / Part Three §1.5.2);
  * signature attachments are checked (§2.6).
  */
-export function matchAttachments(statements: readonly Json[], parts: ReadonlyMap<string, AttachmentContent>): void {
+export function matchAttachments(statements: readonly Json[], parts: ReadonlyMap<string, AttachmentContent>, version: XapiVersion = '1.0'): void {
   const used = new Set<string>();
   statements.forEach((statement, index) => {
     const list = Array.isArray(statement['attachments']) ? (statement['attachments'] as Json[]) : [];
@@ -73,7 +74,7 @@ export function matchAttachments(statements: readonly Json[], parts: ReadonlyMap
       if (part) used.add(sha2);
       if (attachment['usageType'] === SIGNATURE_USAGE) {
         if (!part) throw new XapiError('bad-request', `Statement ${index}: the signature attachment must be sent as a part.`);
-        verifySignature(statement, attachment, part.content);
+        verifySignature(statement, attachment, part.content, version);
       }
     }
   });

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
+import type { XapiVersion } from '../version.js';
 import type { Reader } from '../visibility.js';
 
 /** Statement writes under way in this process; statements stored before the oldest are all visible. */
@@ -40,4 +41,6 @@ export interface LrsContext {
 export interface AuthorisedRequest {
   readonly context: LrsContext;
   readonly reader: Reader;
+  /** The xAPI version the request named; the rules that differ between 1.0.3 and 2.0 follow it. */
+  readonly version: XapiVersion;
 }

@@ -3,6 +3,7 @@ import {
 } from '../document-store.js';
 import { XapiError } from '../errors.js';
 import type { XapiDocumentKind } from '../tables.js';
+import type { XapiVersion } from '../version.js';
 import { XapiInvalid } from '../validation/invalid.js';
 import { isIri } from '../validation/primitives.js';
 import type { AuthorisedRequest } from './context.js';
@@ -15,8 +16,11 @@ interface DocumentResource {
   kind: XapiDocumentKind;
   idParam: 'stateId' | 'profileId';
   params: readonly string[];
-  /** The State resource does not take part in ETag concurrency for PUT (Part Three §3.1 names the profile resources). */
-  requirePrecondition: boolean;
+  /**
+   * The State resource does not take part in ETag concurrency for PUT in 1.0.3 (Part Three §3.1 names
+   * the profile resources); xAPI 2.0 (§4.1.4) adds it: a PUT over an existing State document needs If-Match.
+   */
+  requirePrecondition: (version: XapiVersion) => boolean | 'when-exists';
   scope(request: XapiRequest, tenantId: string): DocumentScope;
 }
 
@@ -36,7 +40,7 @@ export const STATE: DocumentResource = {
   kind: 'state',
   idParam: 'stateId',
   params: ['activityId', 'agent', 'registration', 'stateId', 'since'],
-  requirePrecondition: false,
+  requirePrecondition: (version) => (version === '2.0' ? 'when-exists' : false),
   scope(request, tenantId) {
     const registration = uuidParam(request, 'registration');
     return {
@@ -53,7 +57,7 @@ export const ACTIVITY_PROFILE: DocumentResource = {
   kind: 'activity-profile',
   idParam: 'profileId',
   params: ['activityId', 'profileId', 'since'],
-  requirePrecondition: true,
+  requirePrecondition: () => true,
   scope: (request, tenantId) => ({ tenantId, kind: 'activity-profile', activityId: activityIdParam(request) }),
 };
 
@@ -61,7 +65,7 @@ export const AGENT_PROFILE: DocumentResource = {
   kind: 'agent-profile',
   idParam: 'profileId',
   params: ['agent', 'profileId', 'since'],
-  requirePrecondition: true,
+  requirePrecondition: () => true,
   scope: (request, tenantId) => ({ tenantId, kind: 'agent-profile', agentKey: agentKeyParam(request) }),
 };
 
@@ -84,7 +88,9 @@ export async function handleDocuments(resource: DocumentResource, auth: Authoris
     case 'GET':
     case 'HEAD': {
       if (documentId === undefined) {
-        return jsonResponse(200, await listDocumentIds(db, scope, timestampParam(request, 'since')));
+        // Last-Modified on a list too (xAPI 2.0 changelog): when the newest listed document changed.
+        const { ids, updated } = await listDocumentIds(db, scope, timestampParam(request, 'since'));
+        return jsonResponse(200, ids, updated ? { 'Last-Modified': updated.toUTCString() } : {});
       }
       if (request.params.has('since')) throw new XapiInvalid('since', `cannot be combined with ${resource.idParam}`);
       const document = await getDocument(db, scope, documentId);
@@ -103,7 +109,7 @@ export async function handleDocuments(resource: DocumentResource, auth: Authoris
         contentType: contentTypeOf(request) || 'application/octet-stream',
         content: request.body,
         preconditions: preconditionsOf(request),
-        requirePrecondition: request.method === 'PUT' && resource.requirePrecondition,
+        requirePrecondition: request.method === 'PUT' && resource.requirePrecondition(auth.version),
         merge: request.method === 'POST',
       });
       return { status: 204, headers: { ETag: written.etag } };

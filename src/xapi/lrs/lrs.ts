@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { XapiAuthenticator, type XapiClient, type XapiScope } from '../credentials.js';
 import { XapiError } from '../errors.js';
+import { parseVersion } from '../version.js';
 import { unfoldAlternateSyntax } from './alternate-syntax.js';
 import { WriteTracker, type AuthorisedRequest, type LrsContext } from './context.js';
 import { ACTIVITY_PROFILE, AGENT_PROFILE, STATE, handleDocuments } from './documents.js';
@@ -41,7 +42,7 @@ function basicCredentials(value: string | undefined): { key: string; secret: str
 
 const RESOURCES = new Set(['statements', 'activities/state', 'activities/profile', 'agents/profile', 'activities', 'agents', 'about']);
 
-/** The Learning Record Store: takes wire requests, applies the xAPI 1.0.3 rules, answers. */
+/** The Learning Record Store: takes wire requests, applies the xAPI 1.0.3 or 2.0 rules, answers. */
 export class Lrs {
   readonly context: LrsContext;
   readonly #authenticator: XapiAuthenticator;
@@ -64,21 +65,25 @@ export class Lrs {
       if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed(request);
       return about(request);
     }
-    const version = header(request, 'x-experience-api-version');
-    if (version === undefined) throw new XapiError('bad-request', 'The X-Experience-API-Version header is required.');
-    if (!/^1\.0(\.\d+)?$/.test(version)) throw new XapiError('bad-request', `X-Experience-API-Version ${version} is not supported; this LRS speaks 1.0.3.`);
+    const versionHeader = header(request, 'x-experience-api-version');
+    if (versionHeader === undefined) throw new XapiError('bad-request', 'The X-Experience-API-Version header is required.');
+    const version = parseVersion(versionHeader);
+    if (!version) throw new XapiError('bad-request', `X-Experience-API-Version ${versionHeader} is not supported; this LRS speaks 1.0.x (1.0.3) and 2.0.x (2.0.0).`);
+    if (request.alternateSyntax && (version === '2.0' || parseVersion(raw.headers['x-experience-api-version']) === '2.0')) {
+      throw new XapiError('bad-request', 'xAPI 2.0 has no alternate request syntax: send the method, headers and body as they are.');
+    }
     const client = await this.#authenticate(request);
     const needed = scopesFor(request.resource, request.method);
     if (!client.scopes.some((scope) => needed.includes(scope))) {
       throw new XapiError('forbidden', `These credentials lack the scope for ${request.method} /xapi/${request.resource} (one of: ${needed.join(', ')}).`);
     }
-    return this.#dispatch({ context: this.context, reader: { client, publicUrl: this.context.publicUrl } }, request);
+    return this.#dispatch({ context: this.context, reader: { client, publicUrl: this.context.publicUrl }, version }, request);
   }
 
   #unfold(raw: RawXapiRequest): XapiRequest {
     const resource = raw.path.replace(/^\/+|\/+$/g, '');
     if (raw.method === 'POST' && raw.query.has('method')) {
-      return { resource, ...unfoldAlternateSyntax(raw.query, raw.headers, raw.body) };
+      return { resource, ...unfoldAlternateSyntax(raw.query, raw.headers, raw.body), alternateSyntax: true };
     }
     const method = raw.method.toUpperCase() as XapiMethod;
     if (!['GET', 'HEAD', 'PUT', 'POST', 'DELETE'].includes(method)) {

@@ -15,6 +15,8 @@ export interface XapiRequest {
   /** Lower-cased header names. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: Buffer;
+  /** Sent with the alternate request syntax (Part Three §1.3), which xAPI 2.0 no longer has. */
+  readonly alternateSyntax?: boolean;
 }
 
 export interface XapiResponse {

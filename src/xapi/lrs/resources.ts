@@ -2,12 +2,13 @@ import { sql } from 'kysely';
 import type { AuthorisedRequest } from './context.js';
 import { XapiInvalid } from '../validation/invalid.js';
 import { isIri, isUuid } from '../validation/primitives.js';
+import { SUPPORTED_VERSIONS } from '../version.js';
 import { agentParam, checkParams, jsonResponse, requiredParam, type XapiRequest, type XapiResponse } from './request.js';
 
 /** GET /xapi/about (Part Three §2.8): no credentials and no version header needed. */
 export function about(request: XapiRequest): XapiResponse {
   checkParams(request, []);
-  return jsonResponse(200, { version: ['1.0.3'], extensions: {} });
+  return jsonResponse(200, { version: [...SUPPORTED_VERSIONS], extensions: {} });
 }
 
 /** GET /xapi/activities (§2.5): the Activity with the definition this tenant's statements gave it. */

@@ -1,7 +1,9 @@
 import { createPublicKey, createVerify, X509Certificate } from 'node:crypto';
+import { comparableStatement } from '../durations.js';
 import { XapiError } from '../errors.js';
 import { jsonEqual } from '../json-equal.js';
 import { isPlainObject } from '../validation/primitives.js';
+import type { XapiVersion } from '../version.js';
 
 type Json = Record<string, unknown>;
 
@@ -36,7 +38,7 @@ function unsignedForm(statement: Json): Json {
  * whose payload is the statement as signed. When the header carries an x5c chain, the signature is
  * verified with its first certificate.
  */
-export function verifySignature(statement: Json, attachment: Json, content: Buffer): void {
+export function verifySignature(statement: Json, attachment: Json, content: Buffer, version: XapiVersion = '1.0'): void {
   if (String(attachment['contentType']).toLowerCase() !== 'application/octet-stream') {
     throw new XapiError('bad-request', 'A signature attachment must have contentType application/octet-stream.');
   }
@@ -48,8 +50,8 @@ export function verifySignature(statement: Json, attachment: Json, content: Buff
   const algorithm = ALGORITHMS[String(headerJson['alg'])];
   if (!algorithm) throw new XapiError('bad-request', 'The signature must use RS256, RS384 or RS512.');
   const payload = decodeSegment(encodedPayload, 'payload');
-  const signed = unsignedForm(payload);
-  const mine = unsignedForm(statement);
+  const signed = comparableStatement(unsignedForm(payload), version);
+  const mine = comparableStatement(unsignedForm(statement), version);
   if (!jsonEqual(signed, mine)) throw new XapiError('bad-request', 'The signed payload is not the statement it is attached to.');
   const chain = headerJson['x5c'];
   if (Array.isArray(chain) && typeof chain[0] === 'string') {

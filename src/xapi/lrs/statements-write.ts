@@ -13,18 +13,18 @@ async function store(auth: AuthorisedRequest, request: XapiRequest, expectId?: s
   const { list, batch } = asStatementList(json);
   if (expectId !== undefined && batch) throw new XapiError('bad-request', 'PUT stores one statement, not an array.');
   // §2.1.2: one invalid statement rejects the whole batch; the error names which one and where.
-  list.forEach((statement, index) => validateStatement(statement, batch ? `statements[${index}]` : 'statement'));
+  list.forEach((statement, index) => validateStatement(statement, batch ? `statements[${index}]` : 'statement', auth.version));
   if (expectId !== undefined) {
     const given = (list[0] as Json)['id'];
     if (given !== undefined && String(given).toLowerCase() !== expectId) {
       throw new XapiInvalid('statement.id', 'differs from the statementId parameter');
     }
   }
-  matchAttachments(list, attachments);
+  matchAttachments(list, attachments, auth.version);
   const statements = expectId === undefined ? list : [{ ...(list[0] as Json), id: expectId }];
   const token = auth.context.tracker.begin();
   try {
-    return await storeStatements(auth.context.db, auth.reader, statements, attachments);
+    return await storeStatements(auth.context.db, auth.reader, statements, attachments, auth.version);
   } finally {
     auth.context.tracker.end(token);
   }

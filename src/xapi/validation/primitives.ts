@@ -46,7 +46,13 @@ export function isDuration(value: unknown): value is string {
 }
 
 const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})([T ])(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** What differs between the versions: xAPI 2.0 wants the time zone, and allows RFC 3339's space for the T. */
+export interface TimestampRules {
+  readonly requireZone?: boolean;
+  readonly allowSpace?: boolean;
+}
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -56,11 +62,13 @@ function daysInMonth(year: number, month: number): number {
  * ISO 8601 date and time (§4.5 timestamp). The offset "-00:00" is refused: RFC 3339 gives it the
  * meaning "unknown offset", which the spec forbids.
  */
-export function isTimestamp(value: unknown): value is string {
+export function isTimestamp(value: unknown, rules: TimestampRules = {}): value is string {
   if (typeof value !== 'string') return false;
   const match = TIMESTAMP.exec(value);
   if (!match) return false;
-  const [, y, mo, d, h, mi, s, , zone] = match;
+  const [, y, mo, d, separator, h, mi, s, , zone] = match;
+  if (separator === ' ' && !rules.allowSpace) return false;
+  if (!zone && rules.requireZone) return false;
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
@@ -79,8 +87,8 @@ export function isTimestamp(value: unknown): value is string {
 export function timestampToDate(value: string): Date {
   const match = TIMESTAMP.exec(value);
   if (!match) return new Date(Number.NaN);
-  const zone = match[8];
-  const base = value.replace(',', '.');
+  const zone = match[9];
+  const base = value.replace(',', '.').replace(' ', 'T');
   return new Date(zone ? base : `${base}Z`);
 }
 

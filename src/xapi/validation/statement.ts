@@ -1,3 +1,4 @@
+import { isStatementVersion, type XapiVersion } from '../version.js';
 import { validateActivity } from './activity.js';
 import { validateActor, validateAgent, validateGroup } from './agent.js';
 import { fail } from './invalid.js';
@@ -6,6 +7,11 @@ import {
   expectBoolean, expectExtensions, expectIri, expectLanguageMap, expectNumber, expectObject, expectString, optional, required,
 } from './structure.js';
 
+/** The rules that differ by the version of the request that carries the statement. */
+interface Rules {
+  readonly version: XapiVersion;
+}
+
 export const VOIDED_VERB = 'http://adlnet.gov/expapi/verbs/voided';
 
 const expectUuid = (value: unknown, path: string): string => {
@@ -13,9 +19,19 @@ const expectUuid = (value: unknown, path: string): string => {
   return value;
 };
 
-const expectTimestamp = (value: unknown, path: string): void => {
-  if (!isTimestamp(value)) fail(path, 'must be an ISO 8601 timestamp (and not the offset -00:00)');
-};
+/** xAPI 2.0 §4.5 (IEEE 9274.1.1): a timestamp shall include its time zone and may use RFC 3339's space. */
+function timestampCheck(rules: Rules): (value: unknown, path: string) => void {
+  if (rules.version === '2.0') {
+    return (value, path) => {
+      if (!isTimestamp(value, { requireZone: true, allowSpace: true })) {
+        fail(path, 'must be an RFC 3339 / ISO 8601 timestamp with a time zone (Z or an offset, not -00:00)');
+      }
+    };
+  }
+  return (value, path) => {
+    if (!isTimestamp(value)) fail(path, 'must be an ISO 8601 timestamp (and not the offset -00:00)');
+  };
+}
 
 function validateVerb(value: unknown, path: string): void {
   const verb = expectObject(value, path, ['id', 'display']);
@@ -61,10 +77,40 @@ function validateContextActivities(value: unknown, path: string): void {
   }
 }
 
-function validateContext(value: unknown, path: string, objectIsActivity: boolean): void {
-  const context = expectObject(value, path, [
-    'registration', 'instructor', 'team', 'contextActivities', 'revision', 'platform', 'language', 'statement', 'extensions',
-  ]);
+/** xAPI 2.0 relevantTypes: a non-empty array of IRIs. */
+function validateRelevantTypes(value: unknown, path: string): void {
+  if (!Array.isArray(value) || value.length === 0) fail(path, 'must be a non-empty array of IRIs');
+  value.forEach((type, index) => expectIri(type, `${path}[${index}]`));
+}
+
+/** xAPI 2.0 contextAgents: an array of {objectType "contextAgent", agent: an Agent, relevantTypes?}. */
+function validateContextAgents(value: unknown, path: string): void {
+  if (!Array.isArray(value)) fail(path, 'must be an array of contextAgent objects');
+  value.forEach((item, index) => {
+    const at = `${path}[${index}]`;
+    const contextAgent = expectObject(item, at, ['objectType', 'agent', 'relevantTypes']);
+    if (contextAgent['objectType'] !== 'contextAgent') fail(`${at}.objectType`, 'must be "contextAgent"');
+    required(contextAgent, 'agent', at, (agent, agentAt) => validateAgent(agent, agentAt));
+    optional(contextAgent, 'relevantTypes', at, validateRelevantTypes);
+  });
+}
+
+/** xAPI 2.0 contextGroups: an array of {objectType "contextGroup", group: a Group, relevantTypes?}. */
+function validateContextGroups(value: unknown, path: string): void {
+  if (!Array.isArray(value)) fail(path, 'must be an array of contextGroup objects');
+  value.forEach((item, index) => {
+    const at = `${path}[${index}]`;
+    const contextGroup = expectObject(item, at, ['objectType', 'group', 'relevantTypes']);
+    if (contextGroup['objectType'] !== 'contextGroup') fail(`${at}.objectType`, 'must be "contextGroup"');
+    required(contextGroup, 'group', at, validateGroup);
+    optional(contextGroup, 'relevantTypes', at, validateRelevantTypes);
+  });
+}
+
+const CONTEXT_PROPERTIES = ['registration', 'instructor', 'team', 'contextActivities', 'revision', 'platform', 'language', 'statement', 'extensions'];
+
+function validateContext(value: unknown, path: string, objectIsActivity: boolean, rules: Rules): void {
+  const context = expectObject(value, path, rules.version === '2.0' ? [...CONTEXT_PROPERTIES, 'contextAgents', 'contextGroups'] : CONTEXT_PROPERTIES);
   optional(context, 'registration', path, expectUuid);
   optional(context, 'instructor', path, validateActor);
   optional(context, 'team', path, validateGroup);
@@ -83,6 +129,8 @@ function validateContext(value: unknown, path: string, objectIsActivity: boolean
   });
   optional(context, 'statement', path, validateStatementRef);
   optional(context, 'extensions', path, expectExtensions);
+  optional(context, 'contextAgents', path, validateContextAgents);
+  optional(context, 'contextGroups', path, validateContextGroups);
 }
 
 /** §2.4.11 Attachments (the metadata; the content arrives in a multipart part or at fileUrl). */
@@ -111,7 +159,7 @@ function objectTypeOf(value: unknown): unknown {
   return isPlainObject(value) ? (value['objectType'] ?? 'Activity') : undefined;
 }
 
-function validateObject(value: unknown, path: string, inSubStatement: boolean): void {
+function validateObject(value: unknown, path: string, inSubStatement: boolean, rules: Rules): void {
   if (!isPlainObject(value)) fail(path, 'must be a JSON object');
   const type = objectTypeOf(value);
   switch (type) {
@@ -125,19 +173,19 @@ function validateObject(value: unknown, path: string, inSubStatement: boolean): 
       return validateStatementRef(value, path);
     case 'SubStatement':
       if (inSubStatement) fail(path, 'a SubStatement cannot contain another SubStatement');
-      return validateSubStatement(value, path);
+      return validateSubStatement(value, path, rules);
     default:
       fail(`${path}.objectType`, 'must be Activity, Agent, Group, StatementRef or SubStatement');
   }
 }
 
-function validateCore(statement: Record<string, unknown>, path: string, inSubStatement: boolean): void {
+function validateCore(statement: Record<string, unknown>, path: string, inSubStatement: boolean, rules: Rules): void {
   required(statement, 'actor', path, validateActor);
   required(statement, 'verb', path, validateVerb);
-  required(statement, 'object', path, (object, at) => validateObject(object, at, inSubStatement));
+  required(statement, 'object', path, (object, at) => validateObject(object, at, inSubStatement, rules));
   optional(statement, 'result', path, validateResult);
-  optional(statement, 'context', path, (context, at) => validateContext(context, at, objectTypeOf(statement['object']) === 'Activity'));
-  optional(statement, 'timestamp', path, expectTimestamp);
+  optional(statement, 'context', path, (context, at) => validateContext(context, at, objectTypeOf(statement['object']) === 'Activity', rules));
+  optional(statement, 'timestamp', path, timestampCheck(rules));
   optional(statement, 'attachments', path, validateAttachments);
 }
 
@@ -153,25 +201,28 @@ function validateAuthority(value: unknown, path: string): void {
 }
 
 /** §2.4.4.3 SubStatement: a statement without id, stored, version or authority, not nested. */
-function validateSubStatement(value: unknown, path: string): void {
+function validateSubStatement(value: unknown, path: string, rules: Rules): void {
   const sub = expectObject(value, path, ['objectType', 'actor', 'verb', 'object', 'result', 'context', 'timestamp', 'attachments']);
-  validateCore(sub, path, true);
+  validateCore(sub, path, true, rules);
 }
 
 /**
  * xAPI 1.0.3 Part Two §2.2 / §2.4: every rule a statement must meet before it is stored. Throws
  * XapiInvalid naming the property (e.g. `statements[2].object.definition.name.x y`) and the rule.
+ * A statement sent in an xAPI 2.0 request (`version` "2.0") follows the 2.0 rules where they differ:
+ * context may carry contextAgents and contextGroups, `version` may be 2.0.x, timestamps need a zone.
  */
-export function validateStatement(value: unknown, path = 'statement'): void {
+export function validateStatement(value: unknown, path = 'statement', version: XapiVersion = '1.0'): void {
+  const rules: Rules = { version };
   const statement = expectObject(value, path, [
     'id', 'actor', 'verb', 'object', 'result', 'context', 'timestamp', 'stored', 'authority', 'version', 'attachments',
   ]);
   optional(statement, 'id', path, expectUuid);
-  validateCore(statement, path, false);
-  optional(statement, 'stored', path, expectTimestamp);
+  validateCore(statement, path, false, rules);
+  optional(statement, 'stored', path, timestampCheck(rules));
   optional(statement, 'authority', path, validateAuthority);
-  optional(statement, 'version', path, (version, at) => {
-    if (typeof version !== 'string' || !/^1\.0(\.\d+)?$/.test(version)) fail(at, 'must be a 1.0.x version');
+  optional(statement, 'version', path, (given, at) => {
+    if (!isStatementVersion(given, version)) fail(at, version === '2.0' ? 'must be a 1.0.x or 2.0.x version' : 'must be a 1.0.x version');
   });
   // §2.2.1 Voiding: the voided verb needs a StatementRef object.
   const verb = statement['verb'] as { id?: unknown };
