@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'node_modules/', 'coverage/', 'scorm/dist/', 'test/fixtures/**/*.js'] },
+  { ignores: ['dist/', 'data/', 'node_modules/', 'coverage/', 'scorm/dist/', 'test/fixtures/**/*.js', 'demo/packages/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
