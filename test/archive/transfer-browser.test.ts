@@ -77,7 +77,9 @@ describe.skipIf(!hasChromium)(`designer upload and import pages in the LMS ifram
     await page.click('[data-launch="designer"]');
     const frame = page.frameLocator('#tool-frame');
     await expect.poll(() => frame.locator('h1[data-role="designer"]').count(), LONG).toBe(1);
-    token = new URL(`${toolUrl}${await frame.locator('[data-session-link]').getAttribute('href')}`).searchParams.get('session')!;
+    // The designer lands on the designer start page, whose address carries the session.
+    const designerFrame = page.frames().find((f) => f.url().startsWith(`${toolUrl}/design`))!;
+    token = new URL(designerFrame.url()).searchParams.get('session')!;
     const session = (await (await fetch(`${toolUrl}/lti/session?session=${token}`)).json()) as { tenantId: string; personId: string; role: string };
     expect(session.role).toBe('designer');
     const toolFrame = page.frames().find((f) => f.url().startsWith(toolUrl))!;
