@@ -61,6 +61,15 @@ class FormRefused extends Error {
   }
 }
 
+/** The ids in the URL; kept on the response so the error handler (which has no params) can show the step again. */
+function ids(req: Request, res: Response): { enrolmentId: string; stepId: string } {
+  const kept = res.locals['learnerIds'] as { enrolmentId: string; stepId: string } | undefined;
+  if (kept) return kept;
+  const found = { enrolmentId: String(req.params['enrolmentId']), stepId: String(req.params['stepId'] ?? '') };
+  res.locals['learnerIds'] = found;
+  return found;
+}
+
 /** The form's fields named `prefix.<id>`. */
 function fields(req: Request, prefix: string): Record<string, string> {
   const body = (req.body ?? {}) as Record<string, unknown>;
@@ -71,18 +80,18 @@ export function learnerRouter({ db, sessions, bridge, logger, contentOrigin }: L
   const router = Router();
 
   /** The session's own enrolment, its version and progress (SCORM deliveries healed first). */
-  async function load(req: Request) {
+  async function load(req: Request, res: Response) {
     const session = await requireSession(req, sessions, LEARNER_ROLES);
-    const enrolment = await findOwnEnrolment(db, session.tenantId, session.personId, String(req.params['enrolmentId']));
+    const enrolment = await findOwnEnrolment(db, session.tenantId, session.personId, ids(req, res).enrolmentId);
     await bridge.heal(session.tenantId, enrolment.id);
     const progress = await getProgress(db, session.tenantId, enrolment.id);
     const version = await loadPublishedVersion(db, progress.versionId);
     return { session, enrolment, progress, version, view: viewOf(req, session) };
   }
 
-  async function stepOf(req: Request) {
-    const loaded = await load(req);
-    const stepId = String(req.params['stepId']);
+  async function stepOf(req: Request, res: Response) {
+    const loaded = await load(req, res);
+    const stepId = ids(req, res).stepId;
     const step = loaded.version.definition.steps.find((s) => s.id === stepId);
     const progress = loaded.progress.steps.find((s) => s.stepId === stepId);
     if (!step || !progress) throw new PathError('step-not-found', 'the step is not in the version this learner follows');
@@ -93,7 +102,7 @@ export function learnerRouter({ db, sessions, bridge, logger, contentOrigin }: L
   }
 
   async function renderStep(req: Request, res: Response, status: number, problem?: FormProblem, notice?: LearnerMessageId) {
-    const s = await stepOf(req);
+    const s = await stepOf(req, res);
     if (s.step.type === 'web' && s.stepProgress.status !== 'locked' && s.stepProgress.status !== 'completed') {
       // Seeing the step is opening the resource: the minimum time counts from the first view.
       await deliverOutcome(db, s.session.tenantId, { enrolmentId: s.enrolment.id, stepId: s.step.id, idempotencyKey: `web-opened:${s.step.id}`, outcome: { kind: 'web', event: 'opened' } });
@@ -117,7 +126,7 @@ export function learnerRouter({ db, sessions, bridge, logger, contentOrigin }: L
   });
 
   router.get('/learn/enrolments/:enrolmentId', async (req, res) => {
-    const { session, enrolment, progress, version, view } = await load(req);
+    const { session, enrolment, progress, version, view } = await load(req, res);
     const completion = progress.status === 'completed'
       ? (await listCompletions(db, session.tenantId, { personId: session.personId, pathId: enrolment.pathId })).find((c) => c.enrolmentId === enrolment.id)
       : undefined;
@@ -132,7 +141,7 @@ export function learnerRouter({ db, sessions, bridge, logger, contentOrigin }: L
   });
 
   router.post('/learn/enrolments/:enrolmentId/steps/:stepId', async (req, res) => {
-    const s = await stepOf(req);
+    const s = await stepOf(req, res);
     const request = param(req, 'request') ?? '';
     if (!REQUEST_ID.test(request)) throw new LtiRefusal('bad-login-request', 'the form has no request id');
     if (s.stepProgress.status === 'locked') throw new FormRefused({ message: 'problem.prerequisites-not-met', values: {} }, 403);
