@@ -217,6 +217,29 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     await page.close();
   });
 
+  it('every step type\'s page passes axe-core in bokmål and English at 360 px', async () => {
+    const kari = await sessionInfo(url, (await launch(url, 'learner')).sessionToken!);
+    const packageId = (await db().selectFrom('path_scorm_attempts').select('package_id').executeTakeFirstOrThrow()).package_id;
+    const { pathId, stepIds: ids } = await publishPath(testDb.database, kari.tenantId, [
+      { type: 'scorm', title: 'Kurs', required: true, config: { packageId, completion: { rule: 'completed' } } },
+      { type: 'web', title: 'Film om brannøvelse', required: true, config: { resource: { kind: 'video', url: 'https://video.example.no/ovelse.mp4' }, done: { by: 'minimum-time', seconds: 300 } } },
+      { type: 'self-assessment', title: 'Egenvurdering', required: true, config: { statements: [{ id: 'x', competence: 'brann', text: 'Jeg kan bruke et brannteppe.' }], recommendations: [] } },
+      { type: 'evaluation', title: 'Evaluering', required: true, config: { questions: [{ id: 'q', kind: 'scale', text: 'Nyttig?', min: 1, max: 5 }, { id: 't', kind: 'text', text: 'Kommentar', maxLength: 300 }] } },
+      { type: 'session', title: 'Øvelse på brannstasjonen', required: false, config: { date: '2026-12-02', startTime: '13:00', endTime: '15:00', place: 'Kongsberg brannstasjon', capacity: 12 } },
+    ], { title: 'Alle trinntyper' });
+    const link = await world.lms.addLink({ title: 'Alle trinntyper', custom: { laeringslop_path: pathId } });
+    const home = `${url}${(await launch(url, 'learner', link.id)).location!}`;
+    const page = await context.newPage();
+    for (const lang of ['nb', 'en']) {
+      for (const [index, stepId] of ids.entries()) {
+        await page.goto(`${home.replace('?', `/steps/${stepId}?`)}&lang=${lang}`);
+        expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+        await noViolations(page, `step ${index} (${lang})`);
+      }
+    }
+    await page.close();
+  });
+
   it('the refusal page passes axe-core', async () => {
     const page = await context.newPage();
     const link = await world.lms.addLink({ title: 'Borte', custom: { laeringslop_path: '00000000-0000-4000-8000-000000000000' } });

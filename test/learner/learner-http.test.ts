@@ -234,6 +234,25 @@ describe(`learner pages over HTTP (${BACKEND})`, () => {
     expect(asDesigner.body).toContain('data-refusal="not-permitted"');
   });
 
+  it('grade passback queues one result per path event and link, however often the event is handled', async () => {
+    const { pathId, stepIds } = await publishPath(testDb.database, kari.tenantId, [web('Les')]);
+    const launched = await launchPath(pathId);
+    const enrolmentId = launched.location!.split('/')[3]!.split('?')[0]!;
+    const stepPage = await page(launched.location!.replace('?', `/steps/${stepIds[0]}?`));
+    await postForm(url, `/learn/enrolments/${enrolmentId}/steps/${stepIds[0]}`, formFields(stepPage.body, 'done'));
+    const { listEnrolmentEvents } = await import('../../src/paths/events.js');
+    const completed = (await listEnrolmentEvents(db(), kari.tenantId, enrolmentId)).find((e) => e.type === 'path-completed')!;
+    const { gradePassback } = await import('../../src/web/learner/grade-passback.js');
+    const handler = gradePassback(db(), createLogger('silent'));
+    await handler(completed);
+    await handler(completed);
+    const info = await sessionInfo(url, launched.sessionToken!);
+    await waitFor('the passback subscriber has handled the event too', async () =>
+      (await db().selectFrom('path_passback_receipts').select('event_id').where('event_id', '=', completed.id).execute()).length === 1);
+    const queued = await db().selectFrom('lti_ags_outbox').select(['score']).where('resource_link_id', '=', info.resourceLinkId).where('person_id', '=', info.personId).execute();
+    expect(queued.map((q) => q.score)).toEqual([expect.objectContaining({ scoreGiven: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded' })]);
+  });
+
   describe('SCORM steps', () => {
     let packageId: string;
     let region: string;
