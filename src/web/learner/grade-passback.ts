@@ -43,11 +43,14 @@ async function resultFor(db: Kysely<Schema>, event: PathEvent, logger: Logger): 
  */
 export function gradePassback(db: Kysely<Schema>, logger: Logger): PathEventHandler {
   return async (event) => {
+    // Links whose platform offers no gradebook (no AGS claim at launch) get nothing queued.
     const links = await db
-      .selectFrom('path_enrolment_links')
-      .select('resource_link_id')
-      .where('tenant_id', '=', event.tenantId)
-      .where('enrolment_id', '=', event.enrolmentId)
+      .selectFrom('path_enrolment_links as el')
+      .innerJoin('lti_resource_links as rl', 'rl.id', 'el.resource_link_id')
+      .select('el.resource_link_id')
+      .where('el.tenant_id', '=', event.tenantId)
+      .where('el.enrolment_id', '=', event.enrolmentId)
+      .where((eb) => eb.or([eb('rl.lineitem_url', 'is not', null), eb('rl.lineitems_url', 'is not', null)]))
       .execute();
     if (links.length === 0) return;
     const result = await resultFor(db, event, logger);
