@@ -31,13 +31,16 @@ export async function findOwnEnrolment(db: Kysely<Schema>, tenantId: string, per
 
 /** Seats taken in a physical session (all tenants' learners share them) and whether this enrolment has one. */
 export async function sessionSeats(db: Kysely<Schema>, tenantId: string, enrolmentId: string, pathId: string, stepId: string): Promise<{ taken: number; signedUp: boolean }> {
-  const rows = await db
+  const row = await db
     .selectFrom('path_session_signups')
-    .select(['enrolment_id', 'tenant_id'])
+    .select((eb) => [
+      eb.fn.countAll<number>().as('taken'),
+      eb.fn.countAll<number>().filterWhere((w) => w.and([w('enrolment_id', '=', enrolmentId), w('tenant_id', '=', tenantId)])).as('mine'),
+    ])
     .where('path_id', '=', pathId)
     .where('step_id', '=', stepId)
-    .execute();
-  return { taken: rows.length, signedUp: rows.some((r) => r.enrolment_id === enrolmentId && r.tenant_id === tenantId) };
+    .executeTakeFirstOrThrow();
+  return { taken: Number(row.taken), signedUp: Number(row.mine) > 0 };
 }
 
 /**

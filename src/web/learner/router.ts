@@ -20,8 +20,8 @@ import { platformOrigins, refusalHandler } from '../lti/router.js';
 import { requireSession, sessionToken } from '../session.js';
 import type { LearnerMessageId } from './messages.js';
 import { enrolmentPath, link, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
-import type { ScormStepBridge} from './scorm-bridge.js';
-import { ScormStepUnavailable } from './scorm-bridge.js';
+import { ScormStepUnavailable, type ScormStepBridge } from './scorm-bridge.js';
+import { FormRefused, readAnswers, readRatings } from './step-forms.js';
 import { stepPage, videoKind, type FormProblem } from './step-page.js';
 
 export interface LearnerRouterDeps {
@@ -55,12 +55,6 @@ function viewOf(req: Request, session: LtiSession): LearnerView {
   return { locale, keep: { session: sessionToken(req) ?? '', ...(asked ? { lang: asked } : {}) } };
 }
 
-class FormRefused extends Error {
-  constructor(readonly problem: FormProblem, readonly status = 400) {
-    super(problem.message);
-  }
-}
-
 /** The ids in the URL; kept on the response so the error handler (which has no params) can show the step again. */
 function ids(req: Request, res: Response): { enrolmentId: string; stepId: string } {
   const kept = res.locals['learnerIds'] as { enrolmentId: string; stepId: string } | undefined;
@@ -68,12 +62,6 @@ function ids(req: Request, res: Response): { enrolmentId: string; stepId: string
   const found = { enrolmentId: String(req.params['enrolmentId']), stepId: String(req.params['stepId'] ?? '') };
   res.locals['learnerIds'] = found;
   return found;
-}
-
-/** The form's fields named `prefix.<id>`. */
-function fields(req: Request, prefix: string): Record<string, string> {
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => e[0].startsWith(prefix) && typeof e[1] === 'string'));
 }
 
 export function learnerRouter({ db, sessions, bridge, logger, contentOrigin }: LearnerRouterDeps): Router {
@@ -150,6 +138,7 @@ export function learnerRouter({ db, sessions, bridge, logger, contentOrigin }: L
     const action = param(req, 'action');
     const back = (extra: Record<string, string> = {}) => res.redirect(303, link(s.view, enrolmentPath(s.enrolment.id), { saved: s.step.id, ...extra }));
     const step: Step = s.step;
+    const body = (req.body ?? {}) as Record<string, unknown>;
     switch (step.type) {
       case 'web': {
         if (action !== 'done') break;
@@ -158,31 +147,12 @@ export function learnerRouter({ db, sessions, bridge, logger, contentOrigin }: L
         return;
       }
       case 'self-assessment': {
-        const given = fields(req, 'rating.');
-        const ratings: Record<string, number> = {};
-        for (const statement of step.config.statements) {
-          const level = Number(given[`rating.${statement.id}`]);
-          if (!Number.isInteger(level) || level < 1 || level > 4) throw new FormRefused({ message: 'self.missing', values: given });
-          ratings[statement.id] = level;
-        }
-        await deliverOutcome(db, tenantId, { ...target, outcome: { kind: 'self-assessment', ratings } });
+        await deliverOutcome(db, tenantId, { ...target, outcome: { kind: 'self-assessment', ratings: readRatings(step, body) } });
         back();
         return;
       }
       case 'evaluation': {
-        const given = fields(req, 'answer.');
-        const answers: Record<string, number | string> = {};
-        for (const question of step.config.questions) {
-          const value = given[`answer.${question.id}`];
-          if (question.kind === 'scale') {
-            const n = Number(value);
-            if (!value || !Number.isInteger(n) || n < question.min || n > question.max) throw new FormRefused({ message: 'eval.missing', values: given });
-            answers[question.id] = n;
-          } else if (value?.trim()) {
-            answers[question.id] = value.slice(0, question.maxLength);
-          }
-        }
-        await deliverOutcome(db, tenantId, { ...target, outcome: { kind: 'evaluation', answers } });
+        await deliverOutcome(db, tenantId, { ...target, outcome: { kind: 'evaluation', answers: readAnswers(step, body) } });
         back();
         return;
       }

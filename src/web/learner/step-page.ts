@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { EvaluationStep, SelfAssessmentStep, SessionStep, Step, WebStep } from '../../paths/definition.js';
 import type { StepProgress } from '../../paths/enrolments.js';
 import { html, type SafeHtml } from '../html.js';
-import type { Locale } from '../i18n.js';
 import { page } from '../layout.js';
 import { formatDate, tr, type LearnerMessageId } from './messages.js';
 import { enrolmentPath, link, stateText, stepMeta, stepPath, withoutLang, type LearnerView } from './path-page.js';
@@ -169,4 +168,3 @@ ${body}
   });
 }
 
-export type { Locale };
