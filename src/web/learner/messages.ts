@@ -49,6 +49,7 @@ export const LEARNER_MESSAGES = {
   'scorm.open': m('Åpne kurset (nytt vindu)', 'Opne kurset (nytt vindauge)', 'Open the course (new window)'),
   'scorm.resume': m('Fortsett kurset (nytt vindu)', 'Hald fram med kurset (nytt vindauge)', 'Resume the course (new window)'),
   'scorm.help': m('Kurset åpnes i et nytt vindu. Framdriften lagres automatisk. Når du er ferdig, lukker du vinduet og går tilbake til læringsløpet.', 'Kurset blir opna i eit nytt vindauge. Framdrifta blir lagra automatisk. Når du er ferdig, lukkar du vindauget og går tilbake til læringsløpet.', 'The course opens in a new window. Your progress is saved automatically. When you are done, close the window and return to the learning path.'),
+  'scorm.refresh': m('Se oppdatert status for kurset', 'Sjå oppdatert status for kurset', 'See the course’s updated status'),
   'scorm.unavailable': m('Kurset er ikke tilgjengelig nå. Kontakt den som har laget læringsløpet.', 'Kurset er ikkje tilgjengeleg no. Kontakt den som har laga læringsløpet.', 'The course is not available now. Contact whoever made the learning path.'),
 
   'self.intro': m('Vurder hvor godt hvert utsagn passer for deg, fra 1 (lite) til 4 (svært godt). Svarene viser hvilke trinn som kan være nyttige for deg.', 'Vurder kor godt kvart utsegn passar for deg, frå 1 (lite) til 4 (svært godt). Svara viser kva steg som kan vere nyttige for deg.', 'Rate how well each statement fits you, from 1 (little) to 4 (very well). Your answers show which steps may be useful to you.'),

@@ -64,7 +64,7 @@ function scormBody(view: LearnerView, input: StepPageInput, done: boolean): Safe
   const started = input.progress.status !== 'not-started';
   return html`<p>${tr(locale, 'scorm.help')}</p>
 ${form(view, input, 'open', html`<button type="submit" id="open-course">${tr(locale, started || done ? 'scorm.resume' : 'scorm.open')}</button>`, { target: '_blank' })}
-<p><a href="${link(view, stepPath(input.enrolmentId, input.step.id))}">${tr(locale, 'path.back')}</a></p>`;
+<p><a href="${link(view, stepPath(input.enrolmentId, input.step.id))}">${tr(locale, 'scorm.refresh')}</a></p>`;
 }
 
 function selfAssessmentBody(view: LearnerView, input: StepPageInput, step: SelfAssessmentStep): SafeHtml {
