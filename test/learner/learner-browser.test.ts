@@ -75,8 +75,8 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
   }, 120_000);
 
   /** Launches in the LMS page's iframe; returns the learner page's URL (with its session). */
-  async function launchInFrame(page: Page, role: 'learner' | 'manager'): Promise<Frame> {
-    await page.goto(`${url}/dev/lms/launch?role=${role}&link=${linkId}`);
+  async function launchInFrame(page: Page, who: 'learner' | 'second learner'): Promise<Frame> {
+    await page.goto(`${url}/dev/lms/launch?role=learner&link=${linkId}${who === 'second learner' ? '&user=2' : ''}`);
     await page.frameLocator('#tool-frame').locator('.learner-path h1').waitFor({ timeout: 60_000 });
     return page.frame({ url: /\/learn\/enrolments\// })!;
   }
@@ -190,9 +190,9 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     await page.close();
   });
 
-  it('a second learner stops halfway and "continue" leads back to the course, which resumes', async () => {
+  it('a second learner (Per Hansen) stops halfway and "continue" leads back to the course, which resumes', async () => {
     const page = await context.newPage();
-    const frame = await launchInFrame(page, 'manager');
+    const frame = await launchInFrame(page, 'second learner');
     const home = frame.url();
     const enrolmentId = new URL(home).pathname.split('/')[3]!;
     await page.goto(home);
@@ -204,7 +204,7 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
       await waitFor('the progress commit reached the path', async () => (await stepRow(stepIds[0]!).where('enrolment_id', '=', enrolmentId).executeTakeFirst())?.status === 'in_progress', 30_000);
     });
 
-    const back = await launchInFrame(page, 'manager');
+    const back = await launchInFrame(page, 'second learner');
     expect(await back.locator(`[data-step="${stepIds[0]}"]`).getAttribute('data-status')).toBe('in-progress');
     expect(await back.locator('#continue').textContent()).toBe('Fortsett der du slapp');
     await page.goto(back.url());

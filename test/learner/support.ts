@@ -56,9 +56,9 @@ export interface Launched {
  * A browser's launch through real HTTP: the dev LMS course page (optionally of one course link) →
  * the tool's login → the LMS's authorization endpoint → the form_post with the binding cookie.
  */
-export async function launch(url: string, role: 'learner' | 'designer' | 'manager' | 'admin', linkId?: string): Promise<Launched> {
+export async function launch(url: string, role: 'learner' | 'designer' | 'manager' | 'admin', linkId?: string, secondLearner = false): Promise<Launched> {
   const lmsBase = `${url}/dev/lms`;
-  const coursePage = await (await fetch(`${lmsBase}/launch?role=${role}${linkId ? `&link=${encodeURIComponent(linkId)}` : ''}`)).text();
+  const coursePage = await (await fetch(`${lmsBase}/launch?role=${role}${linkId ? `&link=${encodeURIComponent(linkId)}` : ''}${secondLearner ? '&user=2' : ''}`)).text();
   const loginUrl = attribute(coursePage, /<iframe id="tool-frame" title="[^"]*" src="([^"]+)"/);
   const login = await fetch(loginUrl, { redirect: 'manual' });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
