@@ -8,6 +8,7 @@ import { ensureDemoPath } from './demo/demo-path.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
+import { learnerCapability } from './web/learner/learner-capability.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
@@ -77,6 +78,13 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // dispatcher: subscribers (LTI grade passback, xAPI, competence) register with
   // pathEvents.subscribe(name, handler) here.
   const pathEvents = new PathEventDispatcher({ db: deps.database.db, logger: deps.logger.child({ component: 'path-events' }) });
+
+  // The learner side of paths: a launch of a path link enrols and leads to the learner's pages;
+  // SCORM outcomes reach the paths engine; path scores go back to the LMS (lti-grade-passback).
+  const learner = learnerCapability(deps, { lti: lti.lti, scorm: scorm.runtime, pathEvents });
+  ltiHooks.launchRoutes.push(learner.launchRoute);
+  routers.push(...learner.routers);
+
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());
   return {

@@ -148,6 +148,34 @@ export interface PathEventCursorsTable {
   updated_at: Updated;
 }
 
+/** The LMS resource links an enrolment was launched from (grade passback goes to each). */
+export interface PathEnrolmentLinksTable {
+  enrolment_id: string;
+  resource_link_id: string;
+  tenant_id: string;
+  first_launch_at: Created;
+  last_launch_at: Updated;
+}
+
+/** The SCORM attempt of one enrolment's SCORM step. */
+export interface PathScormAttemptsTable {
+  enrolment_id: string;
+  step_id: string;
+  tenant_id: string;
+  attempt_id: string;
+  package_id: string;
+  package_tenant_id: string;
+  created_at: Created;
+}
+
+/** Path events the grade passback has queued for a link. */
+export interface PathPassbackReceiptsTable {
+  event_id: number;
+  resource_link_id: string;
+  tenant_id: string;
+  queued_at: Created;
+}
+
 export interface PathTables {
   paths: PathsTable;
   path_versions: PathVersionsTable;
@@ -162,4 +190,7 @@ export interface PathTables {
   path_evaluation_answers: PathEvaluationAnswersTable;
   path_events: PathEventsTable;
   path_event_cursors: PathEventCursorsTable;
+  path_enrolment_links: PathEnrolmentLinksTable;
+  path_scorm_attempts: PathScormAttemptsTable;
+  path_passback_receipts: PathPassbackReceiptsTable;
 }

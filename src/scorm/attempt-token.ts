@@ -7,6 +7,13 @@ export interface AttemptClaims {
   tenantId: string;
   personId: string;
   packageId: string;
+  /** The tenant owning the package when it is not the learner's (a path shared across tenants). */
+  packageTenantId?: string;
+}
+
+/** Where the attempt's package is looked up: its owner's tenant, by default the learner's. */
+export function packageTenantOf(claims: AttemptClaims): string {
+  return claims.packageTenantId ?? claims.tenantId;
 }
 
 const ISSUER = 'laeringslop';
@@ -26,7 +33,8 @@ export function attemptTokens(secret: string, ttlSeconds = 12 * 3600): AttemptTo
   const key = new Uint8Array(hkdfSync('sha256', secret, 'laeringslop', 'scorm-attempt-token', 32));
   return {
     async sign(claims) {
-      return new SignJWT({ tid: claims.tenantId, pid: claims.personId, pkg: claims.packageId })
+      const shared = claims.packageTenantId && claims.packageTenantId !== claims.tenantId ? { ptid: claims.packageTenantId } : {};
+      return new SignJWT({ tid: claims.tenantId, pid: claims.personId, pkg: claims.packageId, ...shared })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
@@ -38,9 +46,9 @@ export function attemptTokens(secret: string, ttlSeconds = 12 * 3600): AttemptTo
     async verify(token) {
       try {
         const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], clockTolerance: 30 });
-        const { sub, tid, pid, pkg } = payload;
+        const { sub, tid, pid, pkg, ptid } = payload;
         if (typeof sub !== 'string' || typeof tid !== 'string' || typeof pid !== 'string' || typeof pkg !== 'string') return undefined;
-        return { attemptId: sub, tenantId: tid, personId: pid, packageId: pkg };
+        return { attemptId: sub, tenantId: tid, personId: pid, packageId: pkg, ...(typeof ptid === 'string' ? { packageTenantId: ptid } : {}) };
       } catch {
         return undefined;
       }

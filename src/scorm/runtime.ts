@@ -5,7 +5,7 @@ import { findPackage } from '../content/packages.js';
 import type { Schema } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { findPerson } from '../people/people.js';
-import type { AttemptClaims, AttemptTokens } from './attempt-token.js';
+import { packageTenantOf, type AttemptClaims, type AttemptTokens } from './attempt-token.js';
 import { checkElement, SCORM12_ERRORS, SCORM2004_ERRORS } from './cmi-model.js';
 import { launchCmi, SESSION_ONLY } from './launch-data.js';
 import { recordRefusedCommit, storeCommit, type CommitInput } from './commit-store.js';
@@ -68,17 +68,24 @@ export class ScormRuntime {
   }
 
   async manifest(tenantId: string, packageId: string): Promise<PackageManifest> {
-    const cached = this.#manifests.get(packageId);
+    // Keyed by tenant too: a cached manifest must not let another tenant's lookup succeed.
+    const key = `${tenantId}:${packageId}`;
+    const cached = this.#manifests.get(key);
     if (cached) return cached;
     const found = await findPackage(this.#db, tenantId, packageId);
     if (!found) throw new AttemptNotFoundError(`package ${packageId} not found`);
     if (this.#manifests.size > 1000) this.#manifests.clear();
-    this.#manifests.set(packageId, found.manifest);
+    this.#manifests.set(key, found.manifest);
     return found.manifest;
   }
 
+  /** The manifest of the package an attempt token is for (looked up in the package owner's tenant). */
+  manifestOf(claims: AttemptClaims): Promise<PackageManifest> {
+    return this.manifest(packageTenantOf(claims), claims.packageId);
+  }
+
   async #sco(claims: AttemptClaims, scoId: string): Promise<{ manifest: PackageManifest; sco: LaunchableItem } | undefined> {
-    const manifest = await this.manifest(claims.tenantId, claims.packageId);
+    const manifest = await this.manifestOf(claims);
     const sco = launchableItems(manifest).find((i) => i.id === scoId);
     return sco && { manifest, sco };
   }
@@ -86,12 +93,32 @@ export class ScormRuntime {
   /**
    * Opens (or reopens) the person's attempt on a package and returns a token that lets the content
    * read and write that attempt only. LTI launches call this; so does the development route.
+   * `attemptId` reopens that attempt (it must be this person's on this package); `packageTenantId`
+   * names the package's owner when it is another tenant than the learner's: the caller (a path
+   * shared with the learner's tenant) has checked that the learner may use it.
    */
-  async openAttempt(tenantId: string, personId: string, packageId: string, options: { fresh?: boolean } = {}): Promise<{ attemptId: string; token: string }> {
+  async openAttempt(
+    tenantId: string,
+    personId: string,
+    packageId: string,
+    options: { fresh?: boolean; attemptId?: string; packageTenantId?: string } = {},
+  ): Promise<{ attemptId: string; token: string }> {
     if (!(await findPerson(this.#db, tenantId, personId))) throw new AttemptNotFoundError('person not found in this tenant');
-    await this.manifest(tenantId, packageId);
+    const packageTenantId = options.packageTenantId ?? tenantId;
+    await this.manifest(packageTenantId, packageId);
     let attemptId: string | undefined;
-    if (!options.fresh) {
+    if (options.attemptId) {
+      const own = await this.#db
+        .selectFrom('scorm_attempts')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('person_id', '=', personId)
+        .where('package_id', '=', packageId)
+        .where('id', '=', options.attemptId)
+        .executeTakeFirst();
+      if (!own) throw new AttemptNotFoundError('no such attempt of this person on this package');
+      attemptId = own.id;
+    } else if (!options.fresh) {
       const existing = await this.#db
         .selectFrom('scorm_attempts')
         .select('id')
@@ -105,7 +132,7 @@ export class ScormRuntime {
     attemptId ??= (
       await this.#db.insertInto('scorm_attempts').values({ tenant_id: tenantId, person_id: personId, package_id: packageId }).returning('id').executeTakeFirstOrThrow()
     ).id;
-    const token = await this.#tokens.sign({ attemptId, tenantId, personId, packageId });
+    const token = await this.#tokens.sign({ attemptId, tenantId, personId, packageId, ...(packageTenantId !== tenantId ? { packageTenantId } : {}) });
     return { attemptId, token };
   }
 
@@ -114,7 +141,7 @@ export class ScormRuntime {
    * the lesson status of the items they name. (2004 sequencing rules are not enforced.)
    */
   async lockedScos(claims: AttemptClaims): Promise<Set<string>> {
-    const manifest = await this.manifest(claims.tenantId, claims.packageId);
+    const manifest = await this.manifestOf(claims);
     const guarded = launchableItems(manifest).filter((i) => i.item.prerequisites);
     if (manifest.standard !== 'scorm12' || guarded.length === 0) return new Set();
     const rows = await this.#db.selectFrom('scorm_sco_states').select(['sco_id', 'lesson_status']).where('attempt_id', '=', claims.attemptId).execute();

@@ -64,6 +64,40 @@ dl.facts dd { margin: 0; }
 .designer table { border-collapse: collapse; }
 .designer th, .designer td { text-align: left; padding: .25rem .75rem; border-bottom: 1px solid #c5ccd6; }
 .designer .preview { border: 2px dashed #c5ccd6; padding: 0 1rem; }
+/* Learner pages (src/web/learner) */
+.learner-path .button, .learner-step .button, .learner-step button { display: inline-block; font: inherit; padding: .6rem 1rem; border-radius: .25rem; border: 2px solid var(--accent); background: var(--accent); color: #fff; text-decoration: none; cursor: pointer; }
+.learner .notice { background: var(--band); padding: .75rem 1rem; border-left: 4px solid var(--accent); }
+.learner .problem { border: 2px solid var(--danger); padding: .75rem 1rem; margin: 1rem 0; }
+.learner .problem h2 { margin-top: 0; font-size: 1.1rem; color: var(--danger); }
+.learner .path-description { white-space: pre-line; }
+.learner .path-progress { margin: 1rem 0; }
+.learner .path-progress label { display: block; font-weight: 600; }
+.learner .path-progress progress { width: 100%; max-width: 30rem; height: 1.25rem; }
+.learner .path-progress p { margin: .25rem 0 0; }
+.learner .path-completed { border: 2px solid #1b6e37; padding: .75rem 1rem; margin: 1rem 0; }
+.learner .path-completed h2 { margin-top: 0; color: #1b6e37; }
+.learner ol.steps { list-style: none; padding: 0; }
+.learner .step { border: 1px solid #c5ccd6; border-radius: .25rem; padding: .75rem 1rem; margin: 0 0 .75rem; }
+.learner .step h3 { margin: 0 0 .25rem; font-size: 1.1rem; overflow-wrap: anywhere; }
+.learner .step p { margin: .25rem 0; }
+.learner .step-next { border: 3px solid var(--accent); background: var(--band); }
+.learner .step-next-label { font-weight: 700; color: var(--accent); }
+.learner .step-completed .step-state::before { content: "✓ "; }
+.learner .step-locked { color: var(--muted); }
+.learner .step-meta, .learner .hint { color: var(--muted); }
+.learner .step-recommended { font-weight: 600; }
+.learner fieldset.rating { border: 1px solid #c5ccd6; border-radius: .25rem; margin: 0 0 1rem; padding: .5rem 1rem 1rem; }
+.learner fieldset.rating legend { font-weight: 600; padding: 0 .25rem; }
+.learner .choice { display: flex; align-items: center; gap: .5rem; padding: .25rem 0; }
+.learner .choice input { width: 1.25rem; height: 1.25rem; margin: 0; }
+.learner .choice-inline { display: inline-flex; margin-right: 1rem; }
+.learner .field { margin: 0 0 1rem; }
+.learner .field label { display: block; font-weight: 600; }
+.learner .field textarea { width: 100%; font: inherit; }
+.learner .step-form { margin: 1rem 0; }
+.learner .step-video { width: 100%; max-height: 60vh; }
+.learner .step-video-frame { position: relative; padding-top: 56.25%; }
+.learner .step-video-frame iframe { position: absolute; inset: 0; width: 100%; height: 100%; border: 0; }
 @media (max-width: 30rem) { dl.facts { grid-template-columns: 1fr; } main { padding: 1rem; } }
 `;
 

@@ -75,14 +75,20 @@ describe(`LTI Advantage services end to end (${BACKEND})`, () => {
     expect(items[0]!.resource_link_id).toBe(placed!.id);
     const lmsPage = await (await fetch(lmsBase())).text();
     expect(lmsPage).toContain(`link=${placed!.id}`);
+    // A learner's launch of the placed link is enrolled in the path and lands on its learner page.
     const launchPlaced = await launchThroughHttp(toolUrl, lmsBase(), 'learner', { link: placed!.id });
-    expect(launchPlaced.status).toBe(200);
-    expect(launchPlaced.body).toContain(placed!.id);
-    expect(launchPlaced.body).toContain(path.id);
-    // The course's second learner is another person with a subject of their own.
+    expect(launchPlaced.status).toBe(303);
+    const learnerPath = attribute(launchPlaced.body, /(\/learn\/enrolments\/[0-9a-f-]{36})\?session=/);
+    const learnerPage = await fetch(`${toolUrl}${learnerPath}?session=${launchPlaced.sessionToken}`);
+    expect(learnerPage.status).toBe(200);
+    expect(await learnerPage.text()).toContain('Informasjonssikkerhet i kommunen');
+    // The course's second learner is another person with a subject of their own, and an enrolment of their own.
     const second = await launchThroughHttp(toolUrl, lmsBase(), 'learner', { link: placed!.id, secondLearner: true });
-    expect(second.status).toBe(200);
-    expect(second.body).toContain('Per Hansen');
+    expect(second.status).toBe(303);
+    const secondSession = (await (await fetch(`${toolUrl}/lti/session?session=${second.sessionToken}`)).json()) as { personId: string };
+    const people = await db.selectFrom('people').select('name').where('id', '=', secondSession.personId).execute();
+    expect(people).toEqual([{ name: 'Per Hansen' }]);
+    expect(await db.selectFrom('path_enrolments').select('person_id').where('path_id', '=', path.id).execute()).toHaveLength(2);
   });
 
   it('deep linking is refused to a learner', async () => {

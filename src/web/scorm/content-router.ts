@@ -74,12 +74,12 @@ export function contentRouter({ config, database, runtime, store }: ContentRoute
   const base = (claims: AttemptClaims, req: Request) => `/content/${String(req.params['token'])}`;
 
   router.get('/content/:token/player', withClaims(async (req, res, claims) => {
-    const first = launchableItems(await runtime.manifest(claims.tenantId, claims.packageId))[0];
+    const first = launchableItems(await runtime.manifestOf(claims))[0];
     res.redirect(303, `${base(claims, req)}/play/${encodeURIComponent(first?.id ?? '')}?lang=${requestLocale(req)}`);
   }));
 
   router.get('/content/:token/play/:scoId', withClaims(async (req, res, claims) => {
-    const manifest = await runtime.manifest(claims.tenantId, claims.packageId);
+    const manifest = await runtime.manifestOf(claims);
     const items = launchableItems(manifest);
     const current = items.find((i) => i.id === req.params['scoId']);
     if (!current) throw new ProblemError('not-found', 'No such part in this course.');
@@ -88,7 +88,7 @@ export function contentRouter({ config, database, runtime, store }: ContentRoute
   }));
 
   router.get('/content/:token/exit', withClaims(async (req, res, claims) => {
-    const manifest = await runtime.manifest(claims.tenantId, claims.packageId);
+    const manifest = await runtime.manifestOf(claims);
     const locked = await runtime.lockedScos(claims);
     sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items: launchableItems(manifest), current: undefined, locked, base: base(claims, req) }));
   }));

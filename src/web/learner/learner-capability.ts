@@ -1,0 +1,35 @@
+import type { Router } from 'express';
+import type { CapabilityDependencies } from '../../compose.js';
+import type { LtiService } from '../../lti/lti-service.js';
+import type { PathEventDispatcher } from '../../paths/dispatcher.js';
+import type { ScormRuntime } from '../../scorm/runtime.js';
+import type { LaunchRoute } from '../lti/router.js';
+import { gradePassback } from './grade-passback.js';
+import { learnerLaunchRoute } from './launch-route.js';
+import { learnerRouter } from './router.js';
+import { ScormStepBridge } from './scorm-bridge.js';
+
+export interface LearnerCapability {
+  routers: Router[];
+  /** Where a learner's launch of a path link goes (push into ltiHooks.launchRoutes). */
+  launchRoute: LaunchRoute;
+}
+
+/**
+ * The learner side of paths: the launch into a path, the learner's pages, SCORM outcomes into the
+ * paths engine, and the path score back to the LMS gradebook.
+ */
+export function learnerCapability(
+  { config, database, logger }: CapabilityDependencies,
+  { lti, scorm, pathEvents }: { lti: LtiService; scorm: ScormRuntime; pathEvents: PathEventDispatcher },
+): LearnerCapability {
+  const db = database.db;
+  const log = logger.child({ capability: 'learner' });
+  const bridge = new ScormStepBridge(db, scorm, log, config.contentOrigin ?? '');
+  scorm.onOutcome((outcome) => bridge.deliverStored(outcome.tenantId, outcome.attemptId));
+  pathEvents.subscribe('lti-grade-passback', gradePassback(db, log));
+  return {
+    routers: [learnerRouter({ db, sessions: lti.sessions, bridge, logger: log, contentOrigin: config.contentOrigin })],
+    launchRoute: learnerLaunchRoute(db),
+  };
+}

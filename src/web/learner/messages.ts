@@ -1,0 +1,111 @@
+import { translator, type Locale, type Messages } from '../i18n.js';
+
+const m = (nb: string, nn: string, en: string): Messages => ({ nb, nn, en });
+
+/** Texts of the learner's path pages, in every language we speak. `{name}` marks a value. */
+export const LEARNER_MESSAGES = {
+  'path.progress': m('Framdrift', 'Framdrift', 'Progress'),
+  'path.progress.text': m('{done} av {total} trinn fullført', '{done} av {total} steg fullførte', '{done} of {total} steps completed'),
+  'path.due': m('Fullføres innen', 'Skal fullførast innan', 'Complete by'),
+  'path.overdue': m('Fristen er passert.', 'Fristen er passert.', 'The due date has passed.'),
+  'path.remaining-time': m('Omtrent gjenstående tid', 'Om lag attverande tid', 'About this much time left'),
+  'path.minutes': m('{n} min', '{n} min', '{n} min'),
+  'path.continue': m('Fortsett der du slapp', 'Hald fram der du slapp', 'Continue where you left off'),
+  'path.start': m('Start læringsløpet', 'Start læringsløpet', 'Start the learning path'),
+  'path.steps': m('Trinn i læringsløpet', 'Steg i læringsløpet', 'Steps of the learning path'),
+  'path.next': m('Neste trinn', 'Neste steg', 'Next step'),
+  'path.required': m('Obligatorisk', 'Obligatorisk', 'Required'),
+  'path.optional': m('Valgfritt', 'Valfritt', 'Optional'),
+  'path.completed.title': m('Du har fullført læringsløpet', 'Du har fullført læringsløpet', 'You have completed the learning path'),
+  'path.completed.body': m('Fullført {date}.', 'Fullført {date}.', 'Completed {date}.'),
+  'path.completed.score': m('Resultat: {score} av 100.', 'Resultat: {score} av 100.', 'Result: {score} out of 100.'),
+  'path.back': m('Tilbake til læringsløpet', 'Tilbake til læringsløpet', 'Back to the learning path'),
+  'path.saved': m('Lagret.', 'Lagra.', 'Saved.'),
+  'path.version': m('Versjon {n}', 'Versjon {n}', 'Version {n}'),
+
+  'state.not-started': m('Ikke startet', 'Ikkje starta', 'Not started'),
+  'state.in-progress': m('Påbegynt', 'Påbyrja', 'In progress'),
+  'state.completed': m('Fullført', 'Fullført', 'Completed'),
+  'state.locked': m('Låst til tidligere trinn er fullført', 'Låst til tidlegare steg er fullførte', 'Locked until earlier steps are completed'),
+  'state.recommended': m('Anbefalt for deg etter egenvurderingen', 'Tilrådd for deg etter eigenvurderinga', 'Recommended for you after the self-assessment'),
+  'state.score': m('Poeng: {score} %', 'Poeng: {score} %', 'Score: {score}%'),
+
+  'type.scorm': m('E-læringskurs', 'E-læringskurs', 'E-learning course'),
+  'type.web': m('Nettressurs', 'Nettressurs', 'Web resource'),
+  'type.session': m('Fysisk samling', 'Fysisk samling', 'In-person session'),
+  'type.self-assessment': m('Egenvurdering', 'Eigenvurdering', 'Self-assessment'),
+  'type.evaluation': m('Evaluering', 'Evaluering', 'Evaluation'),
+
+  'step.locked.body': m('Dette trinnet åpnes når du har fullført: {steps}.', 'Dette steget blir opna når du har fullført: {steps}.', 'This step opens when you have completed: {steps}.'),
+  'step.done.body': m('Du har fullført dette trinnet.', 'Du har fullført dette steget.', 'You have completed this step.'),
+  'step.estimate': m('Beregnet tid: {n} min', 'Rekna tid: {n} min', 'Estimated time: {n} min'),
+
+  'web.open': m('Åpne ressursen (nytt vindu)', 'Opne ressursen (nytt vindauge)', 'Open the resource (new window)'),
+  'web.video': m('Video: {title}', 'Video: {title}', 'Video: {title}'),
+  'web.mark-done': m('Merk som fullført', 'Merk som fullført', 'Mark as done'),
+  'web.minimum-time': m('Ressursen må være åpen i minst {n} minutter før du kan merke den som fullført.', 'Ressursen må vere open i minst {n} minutt før du kan merkje han som fullført.', 'The resource must be open for at least {n} minutes before you can mark it as done.'),
+  'web.too-early': m('Det er for tidlig å merke ressursen som fullført. Bruk litt mer tid på den, og prøv igjen.', 'Det er for tidleg å merkje ressursen som fullført. Bruk litt meir tid på han, og prøv igjen.', 'It is too early to mark the resource as done. Spend a little more time on it and try again.'),
+
+  'scorm.open': m('Åpne kurset (nytt vindu)', 'Opne kurset (nytt vindauge)', 'Open the course (new window)'),
+  'scorm.resume': m('Fortsett kurset (nytt vindu)', 'Hald fram med kurset (nytt vindauge)', 'Resume the course (new window)'),
+  'scorm.help': m('Kurset åpnes i et nytt vindu. Framdriften lagres automatisk. Når du er ferdig, lukker du vinduet og går tilbake til læringsløpet.', 'Kurset blir opna i eit nytt vindauge. Framdrifta blir lagra automatisk. Når du er ferdig, lukkar du vindauget og går tilbake til læringsløpet.', 'The course opens in a new window. Your progress is saved automatically. When you are done, close the window and return to the learning path.'),
+  'scorm.refresh': m('Se oppdatert status for kurset', 'Sjå oppdatert status for kurset', 'See the course’s updated status'),
+  'scorm.unavailable': m('Kurset er ikke tilgjengelig nå. Kontakt den som har laget læringsløpet.', 'Kurset er ikkje tilgjengeleg no. Kontakt den som har laga læringsløpet.', 'The course is not available now. Contact whoever made the learning path.'),
+
+  'self.intro': m('Vurder hvor godt hvert utsagn passer for deg, fra 1 (lite) til 4 (svært godt). Svarene viser hvilke trinn som kan være nyttige for deg.', 'Vurder kor godt kvart utsegn passar for deg, frå 1 (lite) til 4 (svært godt). Svara viser kva steg som kan vere nyttige for deg.', 'Rate how well each statement fits you, from 1 (little) to 4 (very well). Your answers show which steps may be useful to you.'),
+  'self.level.1': m('1 – I liten grad', '1 – I liten grad', '1 – To a small extent'),
+  'self.level.2': m('2 – I noen grad', '2 – I nokon grad', '2 – To some extent'),
+  'self.level.3': m('3 – I stor grad', '3 – I stor grad', '3 – To a large extent'),
+  'self.level.4': m('4 – I svært stor grad', '4 – I svært stor grad', '4 – To a very large extent'),
+  'self.submit': m('Send egenvurderingen', 'Send eigenvurderinga', 'Submit the self-assessment'),
+  'self.missing': m('Svar på alle utsagnene før du sender.', 'Svar på alle utsegna før du sender.', 'Answer every statement before you submit.'),
+
+  'eval.anonymous': m('Svarene dine er anonyme: de lagres uten navnet ditt, og ingen kan se hva du svarte. Du kan svare én gang.', 'Svara dine er anonyme: dei blir lagra utan namnet ditt, og ingen kan sjå kva du svarte. Du kan svare éin gong.', 'Your answers are anonymous: they are stored without your name, and nobody can see what you answered. You can answer once.'),
+  'eval.scale': m('Fra 1 (lavest) til {max} (høyest)', 'Frå 1 (lågast) til {max} (høgast)', 'From 1 (lowest) to {max} (highest)'),
+  'eval.text-hint': m('Valgfritt, høyst {n} tegn.', 'Valfritt, høgst {n} teikn.', 'Optional, at most {n} characters.'),
+  'eval.submit': m('Send evalueringen', 'Send evalueringa', 'Submit the evaluation'),
+  'eval.missing': m('Svar på alle spørsmålene med skala før du sender.', 'Svar på alle spørsmåla med skala før du sender.', 'Answer every scale question before you submit.'),
+  'eval.already': m('Du har allerede svart på evalueringen. Takk!', 'Du har alt svart på evalueringa. Takk!', 'You have already answered the evaluation. Thank you!'),
+
+  'session.when': m('Tid', 'Tid', 'When'),
+  'session.where': m('Sted', 'Stad', 'Where'),
+  'session.seats': m('Plasser', 'Plassar', 'Seats'),
+  'session.seats.value': m('{taken} av {capacity} tatt', '{taken} av {capacity} tekne', '{taken} of {capacity} taken'),
+  'session.sign-up': m('Meld meg på', 'Meld meg på', 'Sign me up'),
+  'session.cancel': m('Meld meg av', 'Meld meg av', 'Cancel my sign-up'),
+  'session.signed-up': m('Du er påmeldt. Oppmøtet registreres av arrangøren.', 'Du er påmeld. Oppmøtet blir registrert av arrangøren.', 'You are signed up. Attendance is registered by the organiser.'),
+  'session.full': m('Samlingen er full. Kontakt arrangøren hvis du trenger plass.', 'Samlinga er full. Kontakt arrangøren om du treng plass.', 'The session is full. Contact the organiser if you need a seat.'),
+  'session.cancelled': m('Du er meldt av.', 'Du er meld av.', 'Your sign-up is cancelled.'),
+
+  'problem.prerequisites-not-met': m('Fullfør de tidligere trinnene først.', 'Fullfør dei tidlegare stega først.', 'Complete the earlier steps first.'),
+  'problem.invalid-outcome': m('Svaret kunne ikke tas imot. Sjekk at alt er fylt ut riktig, og prøv igjen.', 'Svaret kunne ikkje takast imot. Sjekk at alt er fylt ut rett, og prøv igjen.', 'The answer could not be accepted. Check that everything is filled in correctly and try again.'),
+  'problem.generic': m('Det du sendte, kunne ikke lagres. Prøv igjen.', 'Det du sende, kunne ikkje lagrast. Prøv igjen.', 'What you sent could not be saved. Try again.'),
+  'problem.heading': m('Ikke lagret', 'Ikkje lagra', 'Not saved'),
+
+  'unavailable.title': m('Læringsløpet kan ikke åpnes', 'Læringsløpet kan ikkje opnast', 'The learning path cannot be opened'),
+  'unavailable.path-not-found': m('Lenken peker på et læringsløp som ikke finnes, eller som ikke er delt med kommunen din. Gi beskjed til den som la lenken inn i emnet.', 'Lenkja peikar på eit læringsløp som ikkje finst, eller som ikkje er delt med kommunen din. Gi beskjed til den som la lenkja inn i emnet.', 'The link points to a learning path that does not exist or is not shared with your municipality. Tell whoever added the link to the course.'),
+  'unavailable.not-published': m('Læringsløpet er ikke publisert ennå. Prøv igjen senere, eller gi beskjed til den som la lenken inn i emnet.', 'Læringsløpet er ikkje publisert enno. Prøv igjen seinare, eller gi beskjed til den som la lenkja inn i emnet.', 'The learning path has not been published yet. Try again later, or tell whoever added the link to the course.'),
+  'unavailable.enrolment-not-found': m('Vi fant ikke denne påmeldingen for deg. Start læringsløpet fra lenken i emnet ditt.', 'Vi fann ikkje denne påmeldinga for deg. Start læringsløpet frå lenkja i emnet ditt.', 'We could not find this enrolment for you. Start the learning path from the link in your course.'),
+  'unavailable.step-not-found': m('Trinnet finnes ikke i læringsløpet ditt.', 'Steget finst ikkje i læringsløpet ditt.', 'The step is not in your learning path.'),
+  'unavailable.reference': m('Referanse', 'Referanse', 'Reference'),
+} satisfies Record<string, Messages>;
+
+export type LearnerMessageId = keyof typeof LEARNER_MESSAGES;
+
+const translate = translator(LEARNER_MESSAGES);
+
+/** A learner text with `{name}` values filled in. */
+export function tr(locale: Locale, id: LearnerMessageId, values: Record<string, string | number> = {}): string {
+  return translate(locale, id).replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
+const DATE_LOCALES: Record<Locale, string> = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
+
+/** A date as people in Norway read it, in Norwegian time. */
+export function formatDate(locale: Locale, date: Date, withTime = false): string {
+  return new Intl.DateTimeFormat(DATE_LOCALES[locale], {
+    dateStyle: 'long',
+    ...(withTime ? { timeStyle: 'short' } : {}),
+    timeZone: 'Europe/Oslo',
+  }).format(date);
+}

@@ -1,0 +1,232 @@
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/schema.js';
+import type { Logger } from '../../logger.js';
+import { findPlatformById } from '../../lti/platforms.js';
+import { LtiRefusal } from '../../lti/refusal.js';
+import type { LtiSession, SessionTokens } from '../../lti/session-token.js';
+import { missingPrerequisites } from '../../paths/completion.js';
+import type { Step } from '../../paths/definition.js';
+import { getProgress, listCompletions } from '../../paths/enrolments.js';
+import { deliverOutcome } from '../../paths/engine.js';
+import { PathError } from '../../paths/errors.js';
+import { findOwnEnrolment, sessionSeats } from '../../paths/learner-view.js';
+import { loadPublishedVersion } from '../../paths/paths.js';
+import { cancelSignUp, signUpForSession } from '../../paths/sessions.js';
+import { requestLocale, toLocale, type Locale } from '../i18n.js';
+import { sendPage } from '../layout.js';
+import { adjustCsp, origin, param } from '../lti/http.js';
+import { platformOrigins, refusalHandler } from '../lti/router.js';
+import { requireSession, sessionToken } from '../session.js';
+import type { LearnerMessageId } from './messages.js';
+import { enrolmentPath, link, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
+import { ScormStepUnavailable, type ScormStepBridge } from './scorm-bridge.js';
+import { FormRefused, readAnswers, readRatings } from './step-forms.js';
+import { stepPage, videoKind, type FormProblem } from './step-page.js';
+
+export interface LearnerRouterDeps {
+  db: Kysely<Schema>;
+  sessions: SessionTokens;
+  bridge: ScormStepBridge;
+  logger: Logger;
+  /** Where SCORM content is served, when not on the tool's own origin (forms redirect there). */
+  contentOrigin?: string | undefined;
+}
+
+const LEARNER_ROLES = ['learner', 'manager'] as const;
+const REQUEST_ID = /^[A-Za-z0-9-]{8,100}$/;
+
+/** Pages are framed by the platform the learner launched from, and by nothing else. */
+async function frameFor(db: Kysely<Schema>, res: Response, session: LtiSession, extra: { formAction?: string[] } = {}): Promise<void> {
+  const platform = await findPlatformById(db, session.platformId);
+  adjustCsp(res, { frameAncestors: platform ? platformOrigins(platform) : ["'self'"], ...(extra.formAction ? { formAction: extra.formAction } : {}) });
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+/** Adds one CSP directive for a page that embeds a video from its origin. */
+function allowMedia(res: Response, directive: 'frame-src' | 'media-src', source: string): void {
+  const current = String(res.getHeader('Content-Security-Policy') ?? '');
+  res.setHeader('Content-Security-Policy', `${current};${directive} ${source}`);
+}
+
+function viewOf(req: Request, session: LtiSession): LearnerView {
+  const asked = typeof req.query['lang'] === 'string' ? toLocale(req.query['lang']) : toLocale(param(req, 'lang'));
+  const locale: Locale = asked ?? toLocale(session.locale) ?? requestLocale(req);
+  return { locale, keep: { session: sessionToken(req) ?? '', ...(asked ? { lang: asked } : {}) } };
+}
+
+/** The ids in the URL; kept on the response so the error handler (which has no params) can show the step again. */
+function ids(req: Request, res: Response): { enrolmentId: string; stepId: string } {
+  const kept = res.locals['learnerIds'] as { enrolmentId: string; stepId: string } | undefined;
+  if (kept) return kept;
+  const found = { enrolmentId: String(req.params['enrolmentId']), stepId: String(req.params['stepId'] ?? '') };
+  res.locals['learnerIds'] = found;
+  return found;
+}
+
+export function learnerRouter({ db, sessions, bridge, logger, contentOrigin }: LearnerRouterDeps): Router {
+  const router = Router();
+
+  /** The session's own enrolment, its version and progress (SCORM deliveries healed first). */
+  async function load(req: Request, res: Response) {
+    const session = await requireSession(req, sessions, LEARNER_ROLES);
+    const enrolment = await findOwnEnrolment(db, session.tenantId, session.personId, ids(req, res).enrolmentId);
+    await bridge.heal(session.tenantId, enrolment.id);
+    const progress = await getProgress(db, session.tenantId, enrolment.id);
+    const version = await loadPublishedVersion(db, progress.versionId);
+    return { session, enrolment, progress, version, view: viewOf(req, session) };
+  }
+
+  async function stepOf(req: Request, res: Response) {
+    const loaded = await load(req, res);
+    const stepId = ids(req, res).stepId;
+    const step = loaded.version.definition.steps.find((s) => s.id === stepId);
+    const progress = loaded.progress.steps.find((s) => s.stepId === stepId);
+    if (!step || !progress) throw new PathError('step-not-found', 'the step is not in the version this learner follows');
+    const completed = new Set(loaded.progress.steps.filter((s) => s.status === 'completed').map((s) => s.stepId));
+    const missing = missingPrerequisites(loaded.version.definition, stepId, completed)
+      .map((id) => loaded.version.definition.steps.find((s) => s.id === id)?.title ?? id);
+    return { ...loaded, step, stepProgress: progress, missing };
+  }
+
+  async function renderStep(req: Request, res: Response, status: number, problem?: FormProblem, notice?: LearnerMessageId) {
+    const s = await stepOf(req, res);
+    if (s.step.type === 'web' && s.stepProgress.status !== 'locked' && s.stepProgress.status !== 'completed') {
+      // Seeing the step is opening the resource: the minimum time counts from the first view.
+      await deliverOutcome(db, s.session.tenantId, { enrolmentId: s.enrolment.id, stepId: s.step.id, idempotencyKey: `web-opened:${s.step.id}`, outcome: { kind: 'web', event: 'opened' } });
+    }
+    const seats = s.step.type === 'session' ? await sessionSeats(db, s.session.tenantId, s.enrolment.id, s.enrolment.pathId, s.step.id) : undefined;
+    const formAction = s.step.type === 'scorm' && contentOrigin ? ["'self'", origin(contentOrigin)!] : undefined;
+    await frameFor(db, res, s.session, formAction ? { formAction } : {});
+    if (s.step.type === 'web' && s.step.config.resource.kind === 'video' && s.stepProgress.status !== 'locked') {
+      const video = s.step.config.resource.url;
+      allowMedia(res, videoKind(video) === 'file' ? 'media-src' : 'frame-src', origin(video)!);
+    }
+    const progress = (await getProgress(db, s.session.tenantId, s.enrolment.id)).steps.find((p) => p.stepId === s.step.id)!;
+    sendPage(res, status, stepPage(s.view, { enrolmentId: s.enrolment.id, step: s.step, progress, missing: s.missing, problem, session: seats, notice }));
+  }
+
+  router.get('/learn/unavailable', async (req, res) => {
+    const session = await requireSession(req, sessions);
+    await frameFor(db, res, session);
+    const reason = param(req, 'reason') === 'not-published' ? 'not-published' : 'path-not-found';
+    sendPage(res, 404, unavailablePage(viewOf(req, session), reason, String(req.id ?? '')));
+  });
+
+  router.get('/learn/enrolments/:enrolmentId', async (req, res) => {
+    const { session, enrolment, progress, version, view } = await load(req, res);
+    const completion = progress.status === 'completed'
+      ? (await listCompletions(db, session.tenantId, { personId: session.personId, pathId: enrolment.pathId })).find((c) => c.enrolmentId === enrolment.id)
+      : undefined;
+    await frameFor(db, res, session);
+    const saved = param(req, 'saved');
+    sendPage(res, 200, pathPage(view, { progress, version, completion, saved, now: new Date() }));
+  });
+
+  router.get('/learn/enrolments/:enrolmentId/steps/:stepId', async (req, res) => {
+    const notice = param(req, 'notice');
+    await renderStep(req, res, 200, undefined, notice === 'session.cancelled' ? 'session.cancelled' : undefined);
+  });
+
+  router.post('/learn/enrolments/:enrolmentId/steps/:stepId', async (req, res) => {
+    const s = await stepOf(req, res);
+    const request = param(req, 'request') ?? '';
+    if (!REQUEST_ID.test(request)) throw new LtiRefusal('bad-login-request', 'the form has no request id');
+    if (s.stepProgress.status === 'locked') throw new FormRefused({ message: 'problem.prerequisites-not-met', values: {} }, 403);
+    const target = { enrolmentId: s.enrolment.id, stepId: s.step.id, idempotencyKey: `learner:${request}` };
+    const tenantId = s.session.tenantId;
+    const action = param(req, 'action');
+    const back = (extra: Record<string, string> = {}) => res.redirect(303, link(s.view, enrolmentPath(s.enrolment.id), { saved: s.step.id, ...extra }));
+    const step: Step = s.step;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    switch (step.type) {
+      case 'web': {
+        if (action !== 'done') break;
+        await deliverOutcome(db, tenantId, { ...target, outcome: { kind: 'web', event: 'done' } });
+        back();
+        return;
+      }
+      case 'self-assessment': {
+        await deliverOutcome(db, tenantId, { ...target, outcome: { kind: 'self-assessment', ratings: readRatings(step, body) } });
+        back();
+        return;
+      }
+      case 'evaluation': {
+        await deliverOutcome(db, tenantId, { ...target, outcome: { kind: 'evaluation', answers: readAnswers(step, body) } });
+        back();
+        return;
+      }
+      case 'session': {
+        if (action === 'sign-up') {
+          await signUpForSession(db, tenantId, s.enrolment.id, step.id);
+          back();
+          return;
+        }
+        if (action === 'cancel') {
+          try {
+            await cancelSignUp(db, tenantId, s.enrolment.id, step.id);
+          } catch (error) {
+            // A second click on "cancel": the seat is already given back.
+            if (!(error instanceof PathError && error.code === 'not-signed-up')) throw error;
+          }
+          res.redirect(303, link(s.view, stepPath(s.enrolment.id, step.id), { notice: 'session.cancelled' }));
+          return;
+        }
+        break;
+      }
+      case 'scorm': {
+        if (action !== 'open') break;
+        const ref = { tenantId, personId: s.session.personId, enrolmentId: s.enrolment.id, pathId: s.enrolment.pathId, ownerTenantId: s.version.ownerTenantId };
+        res.redirect(303, await bridge.open(ref, step, s.view.locale));
+        return;
+      }
+    }
+    throw new FormRefused({ message: 'problem.generic', values: {} });
+  });
+
+  const learnerErrors: ErrorRequestHandler = (error, req, res, next) => {
+    // Errors of routers mounted earlier pass through here too: only the learner pages' are ours.
+    if (!req.path.startsWith('/learn/')) {
+      next(error);
+      return;
+    }
+    const handle = async () => {
+      if (error instanceof FormRefused || (error instanceof PathError && ['too-early', 'session-full', 'prerequisites-not-met', 'invalid-outcome', 'already-answered'].includes(error.code))) {
+        const problem: FormProblem = error instanceof FormRefused ? error.problem : { message: problemMessage(error as PathError), values: {} };
+        req.log.info({ problem: problem.message }, 'learner form refused');
+        await renderStep(req, res, error instanceof FormRefused ? error.status : 409, problem);
+        return;
+      }
+      if (error instanceof ScormStepUnavailable) {
+        req.log.warn({ detail: error.message }, 'scorm step unavailable');
+        await renderStep(req, res, 409, { message: 'scorm.unavailable', values: {} });
+        return;
+      }
+      if (error instanceof PathError && (error.code === 'enrolment-not-found' || error.code === 'step-not-found')) {
+        const session = await requireSession(req, sessions);
+        await frameFor(db, res, session);
+        req.log.warn({ refusal: error.code }, 'learner page refused');
+        sendPage(res, 404, unavailablePage(viewOf(req, session), error.code, String(req.id ?? '')));
+        return;
+      }
+      next(error);
+    };
+    handle().catch((failure: unknown) => {
+      logger.error({ err: failure }, 'learner error page failed');
+      next(error);
+    });
+  };
+  router.use(learnerErrors);
+  router.use(refusalHandler);
+  return router;
+}
+
+function problemMessage(error: PathError): LearnerMessageId {
+  switch (error.code) {
+    case 'too-early': return 'web.too-early';
+    case 'session-full': return 'session.full';
+    case 'prerequisites-not-met': return 'problem.prerequisites-not-met';
+    case 'already-answered': return 'eval.already';
+    default: return 'problem.invalid-outcome';
+  }
+}
