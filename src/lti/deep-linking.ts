@@ -13,16 +13,6 @@ export interface LinkableItem {
   description: string;
 }
 
-/**
- * The items offered in the deep-linking picker until learning paths exist: sample paths with
- * stable ids, so a link placed now keeps its custom parameter when real paths replace them.
- */
-export const SAMPLE_PATHS: readonly LinkableItem[] = [
-  { id: 'forstehjelp-grunnkurs', title: 'Førstehjelp – grunnkurs', description: 'Hjerte-lunge-redning og førstehjelp på arbeidsplassen.' },
-  { id: 'informasjonssikkerhet', title: 'Informasjonssikkerhet i kommunen', description: 'Personvern, taushetsplikt og trygg bruk av digitale verktøy.' },
-  { id: 'velferdsteknologi-intro', title: 'Velferdsteknologi – introduksjon', description: 'Trygghetsalarm, digitalt tilsyn og medisineringsstøtte.' },
-];
-
 /** What the tool must remember between the deep-linking request and the designer's choice. */
 export interface DeepLinkContext {
   platformId: string;

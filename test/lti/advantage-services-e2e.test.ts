@@ -42,6 +42,13 @@ describe(`LTI Advantage services end to end (${BACKEND})`, () => {
   const lmsBase = () => `http://127.0.0.1:${lmsPort}/dev/lms`;
   const scores = () => testDb.database.db.selectFrom('dev_lms_scores').selectAll().orderBy('id').execute();
 
+  it('deep linking before any path is published says so', async () => {
+    const launch = await launchThroughHttp(toolUrl, lmsBase(), 'designer', { message: 'deeplink' });
+    expect(launch.status).toBe(200);
+    expect(launch.body).toContain('data-no-items');
+    expect(launch.body).not.toContain('data-item=');
+  });
+
   it('deep linking: the designer picks a path, the signed response reaches the LMS and creates a line item', async () => {
     // Deep Linking offers the published paths of the designer's municipality.
     const db = testDb.database.db;

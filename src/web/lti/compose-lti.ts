@@ -7,7 +7,7 @@ import { AgsOutbox } from '../../lti/ags.js';
 import { createLtiService, type LtiService } from '../../lti/lti-service.js';
 import { purgeExpiredLoginState } from '../../lti/oidc-login.js';
 import type { StartPageLink } from '../home.js';
-import { ltiRouter, SAMPLE_ITEMS, type LaunchRoute, type LinkableItems } from './router.js';
+import { ltiRouter, NO_ITEMS, type LaunchRoute, type LinkableItems } from './router.js';
 
 export interface LtiComposition {
   lti: LtiService;
@@ -35,8 +35,8 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
   const lti = createLtiService({ config, database, logger });
   await lti.toolKeys.ensureKey();
   const linkableItems: LinkableItems = {
-    list: (session) => (hooks.linkableItems ?? SAMPLE_ITEMS).list(session),
-    find: (session, id) => (hooks.linkableItems ?? SAMPLE_ITEMS).find(session, id),
+    list: (session) => (hooks.linkableItems ?? NO_ITEMS).list(session),
+    find: (session, id) => (hooks.linkableItems ?? NO_ITEMS).find(session, id),
   };
   const routers: Router[] = [ltiRouter({ config, database, logger, lti, launchRoutes: hooks.launchRoutes, linkableItems })];
   const startPageLinks: StartPageLink[] = [];

@@ -61,6 +61,7 @@ export const LTI_MESSAGES = {
   'landing.not-sent': m('(ikke sendt)', '(ikkje sendt)', '(not sent)'),
   'deeplink.title': m('Velg læringsløp', 'Vel læringsløp', 'Choose a learning path'),
   'deeplink.intro': m('Velg læringsløpet som skal legges inn i emnet. Resultatet føres i vurderingsboken (0–100).', 'Vel læringsløpet som skal leggjast inn i emnet. Resultatet blir ført i vurderingsboka (0–100).', 'Choose the learning path to add to the course. The result goes to the gradebook (0–100).'),
+  'deeplink.empty': m('Det finnes ingen publiserte læringsløp du kan legge inn ennå. Publiser et læringsløp under Læringsløp for designere først.', 'Det finst ingen publiserte læringsløp du kan leggje inn enno. Publiser eit læringsløp under Læringsløp for designarar først.', 'There are no published learning paths you can add yet. Publish a path in the designer pages first.'),
   'deeplink.choose': m('Legg inn', 'Legg inn', 'Add'),
   'deeplink.returning': m('Sender valget tilbake til læringsplattformen …', 'Sender valet tilbake til læringsplattforma …', 'Sending your choice back to the learning platform …'),
   'register.title': m('Registrere læringsplattform', 'Registrere læringsplattform', 'Register a learning platform'),

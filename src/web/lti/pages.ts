@@ -70,7 +70,8 @@ export interface LandingFacts {
 
 const fact = (label: string, value: string | undefined, empty: string) => html`<dt>${label}</dt><dd>${value ?? empty}</dd>`;
 
-/** After a launch: who the platform says you are, and what it sent (until the paths exist). */
+/** After a launch that no capability routes (e.g. a manager, or a learner on a link without a path):
+ *  who the platform says you are, and what it sent. */
 export function landingPage(locale: Locale, facts: LandingFacts): SafeHtml {
   const { claims } = facts;
   const empty = tl(locale, 'landing.not-sent');
@@ -105,6 +106,7 @@ export function deepLinkPickerPage(locale: Locale, items: readonly LinkableItem[
     title: tl(locale, 'deeplink.title'),
     body: html`<h1>${tl(locale, 'deeplink.title')}</h1>
 <p>${tl(locale, 'deeplink.intro')}</p>
+${items.length === 0 ? html`<p data-no-items>${tl(locale, 'deeplink.empty')}</p>` : ''}
 <ul class="deep-link-items">
 ${items.map(
   (item) => html`<li><form method="post" action="/lti/deep-linking/respond">

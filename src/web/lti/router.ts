@@ -2,7 +2,7 @@ import { Router, type ErrorRequestHandler, type Request, type Response } from 'e
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import type { Logger } from '../../logger.js';
-import { SAMPLE_PATHS, type LinkableItem } from '../../lti/deep-linking.js';
+import type { LinkableItem } from '../../lti/deep-linking.js';
 import type { LaunchClaims } from '../../lti/claims.js';
 import { recordLaunch } from '../../lti/identity.js';
 import type { LtiService } from '../../lti/lti-service.js';
@@ -36,9 +36,10 @@ export interface LinkableItems {
   find(session: LtiSession, id: string): Promise<LinkableItem | undefined>;
 }
 
-export const SAMPLE_ITEMS: LinkableItems = {
-  list: async () => SAMPLE_PATHS,
-  find: async (_session, id) => SAMPLE_PATHS.find((i) => i.id === id),
+/** Nothing to place: the picker says so (the paths capability provides the real items). */
+export const NO_ITEMS: LinkableItems = {
+  list: async () => [],
+  find: async () => undefined,
 };
 
 export interface LtiRouterDeps {
@@ -63,7 +64,7 @@ export async function sessionFrom(req: Request, lti: LtiService): Promise<LtiSes
   return lti.sessions.verify(token);
 }
 
-export function ltiRouter({ config, database, logger, lti, launchRoutes = [], linkableItems = SAMPLE_ITEMS }: LtiRouterDeps): Router {
+export function ltiRouter({ config, database, logger, lti, launchRoutes = [], linkableItems = NO_ITEMS }: LtiRouterDeps): Router {
   const router = Router();
   router.use(registerRouter({ config, database }));
   const db = database.db;
