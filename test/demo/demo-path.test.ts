@@ -18,7 +18,7 @@ import { findMunicipality } from '../../src/tenants/tenants.js';
 import { testConfig } from '../support/app.js';
 import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort, SECRET } from '../lti/support/lti-http.js';
+import { freePort, launchThroughHttp, SECRET } from '../lti/support/lti-http.js';
 import { openAttempt } from '../scorm/support/server.js';
 import { waitFor } from '../scorm/support/wait.js';
 
@@ -75,6 +75,17 @@ describe('the demo path', () => {
     expect(link?.custom).toEqual({ laeringslop_path: pathId });
     const lmsPage = await (await fetch(`${base}/dev/lms`)).text();
     expect(lmsPage).toContain(`link=${DEMO_LINK_ID}`);
+
+    // A newcomer opens it from the development LMS: the learner lands on the path, the designer on
+    // the path's designer page.
+    const learner = await launchThroughHttp(base, `${base}/dev/lms`, 'learner', { link: DEMO_LINK_ID });
+    expect(learner.status).toBe(303);
+    const learnerPage = await (await fetch(new URL(learner.location!, base))).text();
+    expect(learnerPage).toContain('Brannvern og førstehjelp på arbeidsplassen');
+    expect(learnerPage).toContain('E-læring: Brannvern på arbeidsplassen');
+    const designer = await launchThroughHttp(base, `${base}/dev/lms`, 'designer', { link: DEMO_LINK_ID });
+    expect(designer.status).toBe(303);
+    expect(designer.location).toContain(`/design/paths/${pathId}`);
   });
 
   describe.skipIf(!hasChromium)('its SCORM package, played in Chromium', { timeout: 120_000 }, () => {

@@ -80,6 +80,8 @@ export interface LaunchResult {
   authUrl: string;
   fields: Record<string, string>;
   cookie: string;
+  /** Where a redirecting launch leads (a learner's path, the designer pages). */
+  location: string | null;
 }
 
 /**
@@ -106,5 +108,5 @@ export async function launchThroughHttp(toolUrl: string, lmsBase: string, role: 
   });
   const body = await launch.text();
   const session = /session=([A-Za-z0-9._-]+)/.exec(body)?.[1] ?? /name="session" value="([^"]+)"/.exec(body)?.[1];
-  return { status: launch.status, body, sessionToken: session, loginUrl, authUrl, fields, cookie };
+  return { status: launch.status, body, sessionToken: session, loginUrl, authUrl, fields, cookie, location: launch.headers.get('location') };
 }
