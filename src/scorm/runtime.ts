@@ -51,6 +51,8 @@ export class ScormRuntime {
   readonly #listeners: OutcomeListener[];
   /** Packages never change after import, so their manifests are cached by id. */
   readonly #manifests = new Map<string, PackageManifest>();
+  /** The launchable items of each cached manifest by id: every commit looks its SCO up. */
+  readonly #scos = new WeakMap<PackageManifest, Map<string, LaunchableItem>>();
   /** The SCO states this process last wrote: a commit builds on them without reading the row first. */
   readonly #states = new ScoStateMemory();
 
@@ -88,7 +90,13 @@ export class ScormRuntime {
 
   async #sco(claims: AttemptClaims, scoId: string): Promise<{ manifest: PackageManifest; sco: LaunchableItem } | undefined> {
     const manifest = await this.manifestOf(claims);
-    const sco = launchableItems(manifest).find((i) => i.id === scoId);
+    let scos = this.#scos.get(manifest);
+    if (!scos) {
+      scos = new Map();
+      for (const item of launchableItems(manifest)) if (!scos.has(item.id)) scos.set(item.id, item);
+      this.#scos.set(manifest, scos);
+    }
+    const sco = scos.get(scoId);
     return sco && { manifest, sco };
   }
 
