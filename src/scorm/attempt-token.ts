@@ -25,12 +25,21 @@ export interface AttemptTokens {
   verify(token: string): Promise<AttemptClaims | undefined>;
 }
 
+/** How long a verified token is remembered (never past its own expiry), and how many are. */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 10_000;
+
 /**
  * HS256 tokens with a key derived from the tool's secret (HKDF, its own label), so no key needs
  * storing and a token for this purpose is useless for any other.
+ *
+ * The player sends its token with every commit, so verified tokens are remembered by their exact
+ * string for a minute: the same string always verifies to the same claims (fixed key), and an
+ * entry ends no later than the token's expiry. Refused tokens are never remembered.
  */
 export function attemptTokens(secret: string, ttlSeconds = 12 * 3600): AttemptTokens {
   const key = new Uint8Array(hkdfSync('sha256', secret, 'laeringslop', 'scorm-attempt-token', 32));
+  const verified = new Map<string, { claims: Readonly<AttemptClaims>; until: number }>();
   return {
     async sign(claims) {
       const shared = claims.packageTenantId && claims.packageTenantId !== claims.tenantId ? { ptid: claims.packageTenantId } : {};
@@ -44,12 +53,20 @@ export function attemptTokens(secret: string, ttlSeconds = 12 * 3600): AttemptTo
         .sign(key);
     },
     async verify(token) {
+      const now = Date.now();
+      const known = verified.get(token);
+      if (known && now < known.until) return { ...known.claims };
       try {
         const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], clockTolerance: 30 });
-        const { sub, tid, pid, pkg, ptid } = payload;
+        const { sub, tid, pid, pkg, ptid, exp } = payload;
         if (typeof sub !== 'string' || typeof tid !== 'string' || typeof pid !== 'string' || typeof pkg !== 'string') return undefined;
-        return { attemptId: sub, tenantId: tid, personId: pid, packageId: pkg, ...(typeof ptid === 'string' ? { packageTenantId: ptid } : {}) };
+        const claims: AttemptClaims = { attemptId: sub, tenantId: tid, personId: pid, packageId: pkg, ...(typeof ptid === 'string' ? { packageTenantId: ptid } : {}) };
+        if (typeof exp !== 'number') return claims;
+        if (verified.size >= VERIFIED_MAX) verified.clear();
+        verified.set(token, { claims: Object.freeze({ ...claims }), until: Math.min(now + VERIFIED_TTL_MS, exp * 1000) });
+        return claims;
       } catch {
+        verified.delete(token);
         return undefined;
       }
     },

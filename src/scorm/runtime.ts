@@ -8,7 +8,7 @@ import { findPerson } from '../people/people.js';
 import { packageTenantOf, type AttemptClaims, type AttemptTokens } from './attempt-token.js';
 import { checkElement, SCORM12_ERRORS, SCORM2004_ERRORS } from './cmi-model.js';
 import { launchCmi, SESSION_ONLY } from './launch-data.js';
-import { recordRefusedCommit, storeCommit, type CommitInput } from './commit-store.js';
+import { recordRefusedCommit, ScoStateMemory, storeCommit, type CommitInput } from './commit-store.js';
 import type { OutcomeListener, ScoOutcome } from './ports.js';
 import { prerequisitesMet } from './prerequisites.js';
 import type { FlatCmi } from './tables.js';
@@ -51,6 +51,10 @@ export class ScormRuntime {
   readonly #listeners: OutcomeListener[];
   /** Packages never change after import, so their manifests are cached by id. */
   readonly #manifests = new Map<string, PackageManifest>();
+  /** The launchable items of each cached manifest by id: every commit looks its SCO up. */
+  readonly #scos = new WeakMap<PackageManifest, Map<string, LaunchableItem>>();
+  /** The SCO states this process last wrote: a commit builds on them without reading the row first. */
+  readonly #states = new ScoStateMemory();
 
   constructor(deps: RuntimeDependencies) {
     this.#db = deps.db;
@@ -86,7 +90,13 @@ export class ScormRuntime {
 
   async #sco(claims: AttemptClaims, scoId: string): Promise<{ manifest: PackageManifest; sco: LaunchableItem } | undefined> {
     const manifest = await this.manifestOf(claims);
-    const sco = launchableItems(manifest).find((i) => i.id === scoId);
+    let scos = this.#scos.get(manifest);
+    if (!scos) {
+      scos = new Map();
+      for (const item of launchableItems(manifest)) if (!scos.has(item.id)) scos.set(item.id, item);
+      this.#scos.set(manifest, scos);
+    }
+    const sco = scos.get(scoId);
     return sco && { manifest, sco };
   }
 
@@ -158,6 +168,7 @@ export class ScormRuntime {
     if (!found) return undefined;
     if ((await this.lockedScos(claims)).has(scoId)) return 'locked';
     const { manifest, sco } = found;
+    this.#states.forget(ScoStateMemory.key({ claims, scoId }));
     const person = await findPerson(this.#db, claims.tenantId, claims.personId);
     return this.#db.transaction().execute(async (trx) => {
       await trx
@@ -239,7 +250,7 @@ export class ScormRuntime {
       written,
       body: body.cmi,
     };
-    const stored = await storeCommit(this.#db, input);
+    const stored = await storeCommit(this.#db, input, this.#states);
     if (stored.kind === 'superseded') {
       const errorCode = manifest.standard === 'scorm12' ? SCORM12_ERRORS.general : SCORM2004_ERRORS.commitFailed;
       await recordRefusedCommit(this.#db, input, errorCode);

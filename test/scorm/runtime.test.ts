@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { attemptTokens } from '../../src/scorm/attempt-token.js';
+import { ScormRuntime } from '../../src/scorm/runtime.js';
 import { attemptOutcome, commitHistory, scoOutcomes } from '../../src/scorm/outcomes.js';
 import type { ScoOutcome } from '../../src/scorm/ports.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -105,6 +108,55 @@ describe('SCORM 1.2 runtime', () => {
     expect(outcome!.scos.find((s) => s.scoId === 'del2')?.successStatus).toBe('passed');
     // Another tenant sees nothing of it.
     expect(await attemptOutcome(testDb.database.db, '00000000-0000-0000-0000-000000000000', attemptId, manifest)).toBeUndefined();
+  });
+});
+
+describe('commits served by several processes', () => {
+  it('a commit builds on what another process stored, and a launch there still supersedes this window', async () => {
+    const { runtime: here, tenantId, personId, packageId } = await runtimeWithPackage(testDb.database, 'scorm12-single');
+    // A second process on the same database: its own memory of SCO states and of verified tokens.
+    const there = new ScormRuntime({ db: testDb.database.db, tokens: attemptTokens('test-secret-test-secret-test-secret-1234'), logger: createLogger('silent') });
+    const { attemptId, token } = await here.openAttempt(tenantId, personId, packageId);
+    const claims = (await here.verifyToken(token))!;
+    const { session } = await launchOk(here, claims, 'item-brannvern');
+    expect(await here.commit(claims, 'item-brannvern', { session, seq: 1, cmi: { 'cmi.core.lesson_location': 'side-1', 'cmi.suspend_data': 'a' } })).toMatchObject({ result: true });
+    // The window's next commit lands on the other process (a load balancer), then comes back here.
+    expect(await there.commit(claims, 'item-brannvern', { session, seq: 2, cmi: { 'cmi.core.score.raw': '40' } })).toMatchObject({ result: true });
+    expect(await here.commit(claims, 'item-brannvern', { session, seq: 3, cmi: { 'cmi.suspend_data': 'c' } })).toMatchObject({ result: true });
+    // A repeat of seq 2 reaching this process is acknowledged and changes nothing.
+    expect(await here.commit(claims, 'item-brannvern', { session, seq: 2, cmi: { 'cmi.suspend_data': 'stale' } })).toMatchObject({ result: true });
+    const [outcome] = await scoOutcomes(testDb.database.db, tenantId, attemptId);
+    expect(outcome).toMatchObject({ scoreRaw: 40 });
+    const row = await testDb.database.db.selectFrom('scorm_sco_states').select(['cmi', 'last_seq', 'commit_count']).where('attempt_id', '=', attemptId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ last_seq: 3, commit_count: 3, cmi: { 'cmi.core.lesson_location': 'side-1', 'cmi.core.score.raw': '40', 'cmi.suspend_data': 'c' } });
+
+    // A second window opens the SCO through the other process: this process's window is refused.
+    const newer = await launchOk(there, claims, 'item-brannvern');
+    expect(await here.commit(claims, 'item-brannvern', { session, seq: 4, cmi: { 'cmi.suspend_data': 'old window' } })).toMatchObject({ result: false, status: 409 });
+    expect(await here.commit(claims, 'item-brannvern', { session: newer.session, seq: 1, cmi: { 'cmi.suspend_data': 'new window' } })).toMatchObject({ result: true });
+    const after = await testDb.database.db.selectFrom('scorm_sco_states').select(['cmi']).where('attempt_id', '=', attemptId).executeTakeFirstOrThrow();
+    expect(after.cmi['cmi.suspend_data']).toBe('new window');
+    const refused = await testDb.database.db.selectFrom('scorm_commits').select(['seq', 'accepted']).where('attempt_id', '=', attemptId).where('accepted', '=', false).execute();
+    expect(refused).toEqual([{ seq: 4, accepted: false }]);
+  });
+
+  it('remembers a verified token no longer than the token is valid', async () => {
+    const tokens = attemptTokens('test-secret-test-secret-test-secret-1234', 60);
+    const claims = { attemptId: 'a1', tenantId: 't1', personId: 'p1', packageId: 'k1' };
+    const token = await tokens.sign(claims);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      expect(await tokens.verify(token)).toEqual(claims);
+      const answer = (await tokens.verify(token))!;
+      expect(answer).toEqual(claims);
+      // Changing an answer does not change what the next request gets.
+      answer.tenantId = 'other';
+      expect(await tokens.verify(token)).toEqual(claims);
+      vi.setSystemTime(Date.now() + 120_000);
+      expect(await tokens.verify(token)).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
