@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { scoSatisfies } from './completion.js';
 import type { EvaluationStep, SelfAssessmentStep, Step } from './definition.js';
@@ -132,15 +132,17 @@ async function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome
       if (answer.trim()) answers[question.id] = answer.trim();
     }
   }
-  const respondent = await ctx.trx
-    .insertInto('path_evaluation_respondents')
-    .values({ path_id: ctx.pathId, step_id: step.id, person_id: ctx.personId, tenant_id: ctx.personTenantId })
-    .onConflict((oc) => oc.doNothing())
-    .returning('person_id')
-    .executeTakeFirst();
-  if (!respondent) throw new PathError('already-answered', 'this person has already answered the evaluation');
-  await ctx.trx
-    .insertInto('path_evaluation_answers')
-    .values({ tenant_id: ctx.ownerTenantId, path_id: ctx.pathId, version_id: ctx.versionId, step_id: step.id, answers: JSON.stringify(answers) })
-    .execute();
+  // One statement: the answers go in only when the respondent row is new.
+  const { rows } = await sql<{ id: string }>`
+    with respondent as (
+      insert into path_evaluation_respondents (path_id, step_id, person_id, tenant_id)
+      values (${ctx.pathId}, ${step.id}, ${ctx.personId}, ${ctx.personTenantId})
+      on conflict do nothing
+      returning person_id
+    )
+    insert into path_evaluation_answers (tenant_id, path_id, version_id, step_id, answers)
+    select ${ctx.ownerTenantId}::uuid, ${ctx.pathId}::uuid, ${ctx.versionId}::uuid, ${step.id}::uuid, ${JSON.stringify(answers)}::jsonb
+    from respondent
+    returning id`.execute(ctx.trx);
+  if (rows.length === 0) throw new PathError('already-answered', 'this person has already answered the evaluation');
 }
