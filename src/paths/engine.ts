@@ -5,7 +5,7 @@ import { PathError } from './errors.js';
 import type { EnrolmentRef } from './events.js';
 import { loadPublishedVersion, type PublishedVersion } from './paths.js';
 import { systemClock, type AttendanceOutcome, type Clock, type OutcomeDelivery } from './ports.js';
-import { applyOutcome, type StepRow } from './step-outcomes.js';
+import { applyOutcome, type OutcomeWrite, type StepRow } from './step-outcomes.js';
 
 export interface DeliveryResult {
   /** The idempotency key was seen before: nothing changed. */
@@ -140,7 +140,7 @@ export async function completeIfDone(trx: Kysely<Schema>, enrolment: LockedEnrol
 }
 
 /**
- * The delivery's writes in one statement: the step's progress, the step-completed event when the
+ * The delivery's writes in one statement: the outcome's own writes, the step's progress, the step-completed event when the
  * step became completed, and when that completes the path, the completion record, the enrolment's
  * status and the path-completed event. Both events go in through one insert so that their ids keep
  * the order step-completed, path-completed.
@@ -150,6 +150,7 @@ async function writeProgress(
   enrolment: LockedEnrolment,
   stepId: string,
   next: StepRow,
+  outcomeWrites: readonly OutcomeWrite[],
   completedAt: Date | null,
   stepCompleted: boolean,
   record: CompletionRecord | null,
@@ -161,15 +162,21 @@ async function writeProgress(
     select ${enrolment.tenant_id}::uuid, 'step-completed', ${enrolment.id}::uuid, ${enrolment.person_id}::uuid, ${enrolment.path_id}::uuid,
       ${enrolment.version_id}::uuid, ${stepId}::uuid, ${JSON.stringify({ score: next.score })}::jsonb`;
   const events = [...(stepCompleted ? [stepEvent] : []), ...(completion ? [completion.event] : [])];
-  const { rows } = await sql<{ completion_id: string | null }>`
-    with progress as (
+  const checks = outcomeWrites.flatMap((w) => (w.accepted ? [w.accepted] : []));
+  const { rows } = await sql<{ completion_id: string | null; accepted: boolean[] }>`
+    with ${outcomeWrites.length > 0 ? sql`${sql.join(outcomeWrites.map((w) => w.ctes))},` : sql``}
+    progress as (
       insert into path_step_progress (enrolment_id, step_id, tenant_id, status, score, data, started_at, completed_at, updated_at)
       values (${enrolment.id}, ${stepId}, ${enrolment.tenant_id}, ${next.status}, ${next.score}, ${data}::jsonb, ${now}, ${completedAt}, ${now})
       on conflict (enrolment_id, step_id) do update set
         status = excluded.status, score = excluded.score, data = excluded.data, completed_at = excluded.completed_at, updated_at = excluded.updated_at
     )${completion ? sql`, ${completion.ctes}` : sql``}${events.length > 0 ? sql`,
     events as (${EVENT_INSERT} ${sql.join(events, sql` union all `)})` : sql``}
-    select ${completion ? sql`(select id from completion)` : sql`null::uuid`} as completion_id`.execute(trx);
+    select ${completion ? sql`(select id from completion)` : sql`null::uuid`} as completion_id,
+      array[${sql.join([sql`true`, ...checks.map((c) => c.expression)])}]::boolean[] as accepted`.execute(trx);
+  // A refused outcome write throws, and the transaction rolls back everything this statement wrote.
+  const refused = checks.find((_, i) => rows[0]?.accepted[i + 1] !== true);
+  if (refused) throw refused.refusal;
   return rows[0]?.completion_id ?? null;
 }
 
@@ -195,15 +202,16 @@ async function deliver(
     const missing = missingPrerequisites(version.definition, step.id, completed);
     if (missing.length > 0) throw new PathError('prerequisites-not-met', `complete these steps first: ${missing.join(', ')}`);
 
-    const next = await applyOutcome(step, delivery.outcome, current, {
-      trx, now, personId: enrolment.person_id, personTenantId: enrolment.tenant_id, pathId: enrolment.path_id,
+    const writes: OutcomeWrite[] = [];
+    const next = applyOutcome(step, delivery.outcome, current, {
+      writes, now, personId: enrolment.person_id, personTenantId: enrolment.tenant_id, pathId: enrolment.path_id,
       versionId: enrolment.version_id, ownerTenantId: version.ownerTenantId,
     });
     const newlyCompleted = next.status === 'completed' && current?.status !== 'completed';
     const completedAt = newlyCompleted ? now : (current?.completed_at ?? null);
     const after = [...rows.filter((r) => r.step_id !== step.id), { ...next, step_id: step.id, completed_at: completedAt }];
     const record = newlyCompleted ? completionDue(enrolment, version, after, now) : null;
-    const completionId = await writeProgress(trx, enrolment, step.id, next, completedAt, newlyCompleted, record, now);
+    const completionId = await writeProgress(trx, enrolment, step.id, next, writes, completedAt, newlyCompleted, record, now);
     return { duplicate: false, stepStatus: next.status, stepCompleted: newlyCompleted, pathCompleted: completionId !== null, completionId };
   });
 }
