@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { isPathComplete, missingPrerequisites, pathScore, type StepState } from './completion.js';
 import { PathError } from './errors.js';
-import { emitPathEvent, type EnrolmentRef } from './events.js';
+import type { EnrolmentRef } from './events.js';
 import { loadPublishedVersion, type PublishedVersion } from './paths.js';
 import { systemClock, type AttendanceOutcome, type Clock, type OutcomeDelivery } from './ports.js';
-import { applyOutcome, type StepRow } from './step-outcomes.js';
+import { applyOutcome, type OutcomeWrite, type StepRow } from './step-outcomes.js';
 
 export interface DeliveryResult {
   /** The idempotency key was seen before: nothing changed. */
@@ -45,20 +45,35 @@ export async function lockEnrolment(trx: Kysely<Schema>, enrolmentId: string, sc
   return row;
 }
 
-async function progressRows(trx: Kysely<Schema>, enrolmentId: string): Promise<ProgressRow[]> {
-  return trx
-    .selectFrom('path_step_progress')
-    .select(['step_id', 'status', 'score', 'data', 'completed_at'])
-    .where('enrolment_id', '=', enrolmentId)
-    .execute() as Promise<ProgressRow[]>;
+/**
+ * Takes the idempotency receipt and reads the enrolment's progress in one statement. It runs after
+ * the enrolment lock is held, so its snapshot includes everything earlier holders committed (a
+ * read in the same statement as the lock would not: its snapshot predates the wait).
+ */
+async function receiptAndProgress(trx: Kysely<Schema>, enrolment: LockedEnrolment, stepId: string, idempotencyKey: string, now: Date): Promise<{ fresh: boolean; rows: ProgressRow[] }> {
+  const { rows } = await sql<ProgressRow & { fresh: boolean; step_id: string | null }>`
+    with receipt as (
+      insert into path_outcome_receipts (enrolment_id, idempotency_key, tenant_id, step_id, received_at)
+      values (${enrolment.id}, ${idempotencyKey}, ${enrolment.tenant_id}, ${stepId}, ${now})
+      on conflict (enrolment_id, idempotency_key) do nothing
+      returning enrolment_id
+    )
+    select exists (select 1 from receipt) as fresh, p.step_id, p.status, p.score, p.data, p.completed_at
+    from (select 1) as one
+    left join path_step_progress as p on p.enrolment_id = ${enrolment.id}`.execute(trx);
+  return {
+    fresh: rows[0]!.fresh,
+    rows: rows.filter((r): r is typeof r & { step_id: string } => r.step_id !== null).map(({ step_id, status, score, data, completed_at }) => ({ step_id, status, score, data, completed_at })),
+  };
 }
 
-/**
- * Writes the completion record and the path-completed event when the version's rule is met and
- * the enrolment is not completed yet. The unique enrolment_id of the record is the last guard
- * against a second completion.
- */
-export async function completeIfDone(trx: Kysely<Schema>, enrolment: LockedEnrolment, version: PublishedVersion, rows: readonly ProgressRow[], now: Date): Promise<string | null> {
+interface CompletionRecord {
+  readonly score: number | null;
+  readonly evidence: Record<string, unknown>;
+}
+
+/** The completion record due when the version's rule is met and the enrolment is not completed yet. */
+function completionDue(enrolment: LockedEnrolment, version: PublishedVersion, rows: readonly ProgressRow[], now: Date): CompletionRecord | null {
   if (enrolment.status === 'completed') return null;
   const states = new Map<string, StepState>(rows.map((r) => [r.step_id, { completed: r.status === 'completed', score: r.score }]));
   const completed = new Set(rows.filter((r) => r.status === 'completed').map((r) => r.step_id));
@@ -76,17 +91,93 @@ export async function completeIfDone(trx: Kysely<Schema>, enrolment: LockedEnrol
       }),
     grants: version.definition.grants,
   };
-  const record = await trx
-    .insertInto('path_completions')
-    .values({ tenant_id: enrolment.tenant_id, enrolment_id: enrolment.id, person_id: enrolment.person_id, path_id: enrolment.path_id,
-      version_id: enrolment.version_id, completed_at: now, score, evidence: JSON.stringify(evidence) })
-    .onConflict((oc) => oc.column('enrolment_id').doNothing())
-    .returning('id')
-    .executeTakeFirst();
+  return { score, evidence };
+}
+
+/**
+ * Common table expressions writing the completion record, marking the enrolment completed and
+ * selecting the path-completed event's row (for the caller's event insert). The unique enrolment_id
+ * of the record is the last guard against a second completion: when the record exists already,
+ * nothing else is written.
+ */
+function completionWrites(enrolment: EnrolmentRef, record: CompletionRecord, now: Date): { ctes: RawBuilder<unknown>; event: RawBuilder<unknown> } {
+  const payload = JSON.stringify({ score: record.score, completedAt: now.toISOString() });
+  return {
+    ctes: sql`
+      completion as (
+        insert into path_completions (tenant_id, enrolment_id, person_id, path_id, version_id, completed_at, score, evidence)
+        values (${enrolment.tenant_id}, ${enrolment.id}, ${enrolment.person_id}, ${enrolment.path_id}, ${enrolment.version_id}, ${now},
+          ${record.score}, ${JSON.stringify(record.evidence)}::jsonb)
+        on conflict (enrolment_id) do nothing
+        returning id
+      ),
+      completed_enrolment as (
+        update path_enrolments set status = 'completed', completed_at = ${now}, updated_at = ${now}
+        where id = ${enrolment.id} and exists (select 1 from completion)
+      )`,
+    event: sql`
+      select ${enrolment.tenant_id}::uuid, 'path-completed', ${enrolment.id}::uuid, ${enrolment.person_id}::uuid, ${enrolment.path_id}::uuid,
+        ${enrolment.version_id}::uuid, null::uuid, ${payload}::jsonb || jsonb_build_object('completionId', completion.id)
+      from completion`,
+  };
+}
+
+const EVENT_INSERT = sql`insert into path_events (tenant_id, type, enrolment_id, person_id, path_id, version_id, step_id, payload)`;
+
+/**
+ * Writes the completion record and the path-completed event (one statement) when the version's
+ * rule is met and the enrolment is not completed yet.
+ */
+export async function completeIfDone(trx: Kysely<Schema>, enrolment: LockedEnrolment, version: PublishedVersion, rows: readonly ProgressRow[], now: Date): Promise<string | null> {
+  const record = completionDue(enrolment, version, rows, now);
   if (!record) return null;
-  await trx.updateTable('path_enrolments').set({ status: 'completed', completed_at: now, updated_at: now }).where('id', '=', enrolment.id).execute();
-  await emitPathEvent(trx, 'path-completed', enrolment, null, { completionId: record.id, score, completedAt: now.toISOString() });
-  return record.id;
+  const writes = completionWrites(enrolment, record, now);
+  const { rows: result } = await sql<{ completion_id: string | null }>`
+    with ${writes.ctes},
+    completion_event as (${EVENT_INSERT} ${writes.event})
+    select (select id from completion) as completion_id`.execute(trx);
+  return result[0]?.completion_id ?? null;
+}
+
+/**
+ * The delivery's writes in one statement: the outcome's own writes, the step's progress, the step-completed event when the
+ * step became completed, and when that completes the path, the completion record, the enrolment's
+ * status and the path-completed event. Both events go in through one insert so that their ids keep
+ * the order step-completed, path-completed.
+ */
+async function writeProgress(
+  trx: Kysely<Schema>,
+  enrolment: LockedEnrolment,
+  stepId: string,
+  next: StepRow,
+  outcomeWrites: readonly OutcomeWrite[],
+  completedAt: Date | null,
+  stepCompleted: boolean,
+  record: CompletionRecord | null,
+  now: Date,
+): Promise<string | null> {
+  const data = JSON.stringify(next.data);
+  const completion = record ? completionWrites(enrolment, record, now) : null;
+  const stepEvent = sql`
+    select ${enrolment.tenant_id}::uuid, 'step-completed', ${enrolment.id}::uuid, ${enrolment.person_id}::uuid, ${enrolment.path_id}::uuid,
+      ${enrolment.version_id}::uuid, ${stepId}::uuid, ${JSON.stringify({ score: next.score })}::jsonb`;
+  const events = [...(stepCompleted ? [stepEvent] : []), ...(completion ? [completion.event] : [])];
+  const checks = outcomeWrites.flatMap((w) => (w.accepted ? [w.accepted] : []));
+  const { rows } = await sql<{ completion_id: string | null; accepted: boolean[] }>`
+    with ${outcomeWrites.length > 0 ? sql`${sql.join(outcomeWrites.map((w) => w.ctes))},` : sql``}
+    progress as (
+      insert into path_step_progress (enrolment_id, step_id, tenant_id, status, score, data, started_at, completed_at, updated_at)
+      values (${enrolment.id}, ${stepId}, ${enrolment.tenant_id}, ${next.status}, ${next.score}, ${data}::jsonb, ${now}, ${completedAt}, ${now})
+      on conflict (enrolment_id, step_id) do update set
+        status = excluded.status, score = excluded.score, data = excluded.data, completed_at = excluded.completed_at, updated_at = excluded.updated_at
+    )${completion ? sql`, ${completion.ctes}` : sql``}${events.length > 0 ? sql`,
+    events as (${EVENT_INSERT} ${sql.join(events, sql` union all `)})` : sql``}
+    select ${completion ? sql`(select id from completion)` : sql`null::uuid`} as completion_id,
+      array[${sql.join([sql`true`, ...checks.map((c) => c.expression)])}]::boolean[] as accepted`.execute(trx);
+  // A refused outcome write throws, and the transaction rolls back everything this statement wrote.
+  const refused = checks.find((_, i) => rows[0]?.accepted[i + 1] !== true);
+  if (refused) throw refused.refusal;
+  return rows[0]?.completion_id ?? null;
 }
 
 async function deliver(
@@ -102,41 +193,25 @@ async function deliver(
     const version = await loadPublishedVersion(trx, enrolment.version_id);
     const step = version.definition.steps.find((s) => s.id === delivery.stepId);
     if (!step) throw new PathError('step-not-found', 'the step is not in the version this learner follows');
-    const receipt = await trx
-      .insertInto('path_outcome_receipts')
-      .values({ enrolment_id: enrolment.id, idempotency_key: delivery.idempotencyKey, tenant_id: enrolment.tenant_id, step_id: step.id, received_at: now })
-      .onConflict((oc) => oc.columns(['enrolment_id', 'idempotency_key']).doNothing())
-      .returning('enrolment_id')
-      .executeTakeFirst();
-    const rows = await progressRows(trx, enrolment.id);
+    const { fresh, rows } = await receiptAndProgress(trx, enrolment, step.id, delivery.idempotencyKey, now);
     const current = rows.find((r) => r.step_id === step.id);
-    if (!receipt) {
+    if (!fresh) {
       return { duplicate: true, stepStatus: current?.status ?? 'in_progress', stepCompleted: false, pathCompleted: false, completionId: null };
     }
     const completed = new Set(rows.filter((r) => r.status === 'completed').map((r) => r.step_id));
     const missing = missingPrerequisites(version.definition, step.id, completed);
     if (missing.length > 0) throw new PathError('prerequisites-not-met', `complete these steps first: ${missing.join(', ')}`);
 
-    const next = await applyOutcome(step, delivery.outcome, current, {
-      trx, now, personId: enrolment.person_id, personTenantId: enrolment.tenant_id, pathId: enrolment.path_id,
+    const writes: OutcomeWrite[] = [];
+    const next = applyOutcome(step, delivery.outcome, current, {
+      writes, now, personId: enrolment.person_id, personTenantId: enrolment.tenant_id, pathId: enrolment.path_id,
       versionId: enrolment.version_id, ownerTenantId: version.ownerTenantId,
     });
     const newlyCompleted = next.status === 'completed' && current?.status !== 'completed';
     const completedAt = newlyCompleted ? now : (current?.completed_at ?? null);
-    await trx
-      .insertInto('path_step_progress')
-      .values({ enrolment_id: enrolment.id, step_id: step.id, tenant_id: enrolment.tenant_id, status: next.status, score: next.score,
-        data: JSON.stringify(next.data), started_at: now, completed_at: completedAt, updated_at: now })
-      .onConflict((oc) => oc.columns(['enrolment_id', 'step_id']).doUpdateSet({
-        status: next.status, score: next.score, data: JSON.stringify(next.data), completed_at: completedAt, updated_at: now,
-      }))
-      .execute();
-    let completionId: string | null = null;
-    if (newlyCompleted) {
-      await emitPathEvent(trx, 'step-completed', enrolment, step.id, { score: next.score });
-      const after = [...rows.filter((r) => r.step_id !== step.id), { ...next, step_id: step.id, completed_at: completedAt }];
-      completionId = await completeIfDone(trx, enrolment, version, after, now);
-    }
+    const after = [...rows.filter((r) => r.step_id !== step.id), { ...next, step_id: step.id, completed_at: completedAt }];
+    const record = newlyCompleted ? completionDue(enrolment, version, after, now) : null;
+    const completionId = await writeProgress(trx, enrolment, step.id, next, writes, completedAt, newlyCompleted, record, now);
     return { duplicate: false, stepStatus: next.status, stepCompleted: newlyCompleted, pathCompleted: completionId !== null, completionId };
   });
 }

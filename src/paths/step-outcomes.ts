@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Schema } from '../db/schema.js';
+import { sql, type RawBuilder } from 'kysely';
 import { scoSatisfies } from './completion.js';
 import type { EvaluationStep, SelfAssessmentStep, Step } from './definition.js';
 import { PathError } from './errors.js';
@@ -11,8 +10,18 @@ export interface StepRow {
   data: Record<string, unknown>;
 }
 
+/** A write an outcome needs besides the step's progress, made by the engine's write statement. */
+export interface OutcomeWrite {
+  /** Common table expressions (`name as (…)`, names unique to this write). */
+  readonly ctes: RawBuilder<unknown>;
+  /** Whether the write took effect, as an expression over those CTEs; when false the delivery is
+   *  refused with `refusal` and its transaction rolled back. */
+  readonly accepted?: { readonly expression: RawBuilder<unknown>; readonly refusal: PathError };
+}
+
 export interface OutcomeContext {
-  readonly trx: Kysely<Schema>;
+  /** Where the outcome puts its writes. */
+  readonly writes: OutcomeWrite[];
   readonly now: Date;
   readonly personId: string;
   readonly personTenantId: string;
@@ -29,7 +38,7 @@ function mismatch(step: Step, outcome: StepOutcome): PathError {
  * The step's next state after an outcome. Progress only moves forward: a completed step stays
  * completed and a score only rises, so outcomes applied in any order end in the same state.
  */
-export async function applyOutcome(step: Step, outcome: StepOutcome, current: StepRow | undefined, ctx: OutcomeContext): Promise<StepRow> {
+export function applyOutcome(step: Step, outcome: StepOutcome, current: StepRow | undefined, ctx: OutcomeContext): StepRow {
   const wasCompleted = current?.status === 'completed';
   const data = { ...(current?.data ?? {}) };
   switch (step.type) {
@@ -67,12 +76,12 @@ export async function applyOutcome(step: Step, outcome: StepOutcome, current: St
     }
     case 'self-assessment': {
       if (outcome.kind !== 'self-assessment') throw mismatch(step, outcome);
-      const result = await declareCompetence(step, outcome, ctx);
+      const result = declareCompetence(step, outcome, ctx);
       return { status: 'completed', score: null, data: { ...data, ...result } };
     }
     case 'evaluation': {
       if (outcome.kind !== 'evaluation') throw mismatch(step, outcome);
-      await recordEvaluation(step, outcome, ctx);
+      recordEvaluation(step, outcome, ctx);
       return { status: 'completed', score: null, data };
     }
   }
@@ -80,7 +89,7 @@ export async function applyOutcome(step: Step, outcome: StepOutcome, current: St
 
 /** Levels per competence (the rounded-down mean of its statements), stored as declared
  *  competence, and the later steps the result recommends. */
-async function declareCompetence(step: SelfAssessmentStep, outcome: SelfAssessmentOutcome, ctx: OutcomeContext) {
+function declareCompetence(step: SelfAssessmentStep, outcome: SelfAssessmentOutcome, ctx: OutcomeContext) {
   const statements = step.config.statements;
   const ratings = outcome.ratings;
   const known = new Set(statements.map((s) => s.id));
@@ -97,13 +106,14 @@ async function declareCompetence(step: SelfAssessmentStep, outcome: SelfAssessme
   }
   const levels: Record<string, number> = {};
   for (const [competence, { sum, count }] of sums) levels[competence] = Math.floor(sum / count);
-  await ctx.trx
-    .insertInto('path_declared_competences')
-    .values(Object.entries(levels).map(([competence, level]) => ({
-      tenant_id: ctx.personTenantId, person_id: ctx.personId, competence, level,
-      path_id: ctx.pathId, version_id: ctx.versionId, step_id: step.id, declared_at: ctx.now,
-    })))
-    .execute();
+  const rows = Object.entries(levels).map(([competence, level]) => sql`(${ctx.personTenantId}::uuid, ${ctx.personId}::uuid, ${competence},
+    ${level}::smallint, ${ctx.pathId}::uuid, ${ctx.versionId}::uuid, ${step.id}::uuid, ${ctx.now}::timestamptz)`);
+  if (rows.length > 0) {
+    ctx.writes.push({ ctes: sql`declared_competences as (
+      insert into path_declared_competences (tenant_id, person_id, competence, level, path_id, version_id, step_id, declared_at)
+      values ${sql.join(rows)}
+    )` });
+  }
   const recommended = new Set<string>();
   for (const rule of step.config.recommendations) {
     const level = levels[rule.competence];
@@ -113,7 +123,7 @@ async function declareCompetence(step: SelfAssessmentStep, outcome: SelfAssessme
 }
 
 /** Answers go in without the person; the respondents table only says who has answered (once). */
-async function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome, ctx: OutcomeContext): Promise<void> {
+function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome, ctx: OutcomeContext): void {
   const answers: Record<string, number | string> = {};
   const known = new Set(step.config.questions.map((q) => q.id));
   const unknown = Object.keys(outcome.answers).filter((id) => !known.has(id));
@@ -132,15 +142,22 @@ async function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome
       if (answer.trim()) answers[question.id] = answer.trim();
     }
   }
-  const respondent = await ctx.trx
-    .insertInto('path_evaluation_respondents')
-    .values({ path_id: ctx.pathId, step_id: step.id, person_id: ctx.personId, tenant_id: ctx.personTenantId })
-    .onConflict((oc) => oc.doNothing())
-    .returning('person_id')
-    .executeTakeFirst();
-  if (!respondent) throw new PathError('already-answered', 'this person has already answered the evaluation');
-  await ctx.trx
-    .insertInto('path_evaluation_answers')
-    .values({ tenant_id: ctx.ownerTenantId, path_id: ctx.pathId, version_id: ctx.versionId, step_id: step.id, answers: JSON.stringify(answers) })
-    .execute();
+  // The answers go in only when the respondent row is new.
+  ctx.writes.push({
+    ctes: sql`evaluation_respondent as (
+      insert into path_evaluation_respondents (path_id, step_id, person_id, tenant_id)
+      values (${ctx.pathId}, ${step.id}, ${ctx.personId}, ${ctx.personTenantId})
+      on conflict do nothing
+      returning person_id
+    ),
+    evaluation_answers as (
+      insert into path_evaluation_answers (tenant_id, path_id, version_id, step_id, answers)
+      select ${ctx.ownerTenantId}::uuid, ${ctx.pathId}::uuid, ${ctx.versionId}::uuid, ${step.id}::uuid, ${JSON.stringify(answers)}::jsonb
+      from evaluation_respondent
+    )`,
+    accepted: {
+      expression: sql`exists (select 1 from evaluation_respondent)`,
+      refusal: new PathError('already-answered', 'this person has already answered the evaluation'),
+    },
+  });
 }

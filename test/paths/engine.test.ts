@@ -92,6 +92,24 @@ describe(`progress and completion engine (${BACKEND})`, () => {
     await expect(refusal(deliverOutcome(db, world.inRegion, { ...delivery, idempotencyKey: '' }))).resolves.toMatchObject({ code: 'invalid-outcome' });
   });
 
+  it('a delivery is three statements inside its transaction: lock; receipt and progress read; every write', async () => {
+    const db = testDb.database.db;
+    const { pathId, stepIds } = await publishedPath(db, world, [webStep(), webStep()]);
+    const { enrolmentId } = await enrol(db, world.inRegion, { personId: await person(db, world.inRegion), pathId });
+    let statements = 0;
+    const counted = db.withPlugin({ transformQuery: (args) => { statements += 1; return args.node; }, transformResult: async (args) => args.result });
+    const deliver = async (stepId: string, key: string) => {
+      statements = 0;
+      const result = await deliverOutcome(counted, world.inRegion, { enrolmentId, stepId, idempotencyKey: key, outcome: done });
+      return { result, statements };
+    };
+    expect(await deliver(stepIds[0]!, 'a')).toMatchObject({ result: { stepCompleted: true, pathCompleted: false }, statements: 3 });
+    expect(await deliver(stepIds[1]!, 'b')).toMatchObject({ result: { stepCompleted: true, pathCompleted: true }, statements: 3 });
+    expect(await deliver(stepIds[1]!, 'b')).toMatchObject({ result: { duplicate: true }, statements: 2 });
+    expect((await listEnrolmentEvents(db, world.inRegion, enrolmentId)).map((e) => [e.type, e.stepId]))
+      .toEqual([['path-started', null], ['step-completed', stepIds[0]], ['step-completed', stepIds[1]], ['path-completed', null]]);
+  });
+
   it('concurrent deliveries (duplicates included) for one enrolment lose nothing and complete once', async () => {
     const parallel = parallelDatabase(testDb);
     try {
