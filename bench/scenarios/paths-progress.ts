@@ -25,7 +25,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 /**
  * 2,000 learners walk a five-step path (self-assessment, web resource, SCORM with a score rule,
- * a web resource that requires the SCORM step, evaluation), 20 learners at a time, each learner's
+ * a web resource that requires the SCORM step, evaluation), 8 learners at a time, each learner's
  * steps in order. Measured through the engine functions on the bench database directly (there is
  * no HTTP route for progress yet): every delivery is one engine transaction with its row lock,
  * idempotency receipt, events and, on the last step, the completion record.
