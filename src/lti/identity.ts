@@ -1,9 +1,10 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import { createPerson, updatePersonDetails, type PersonDetails } from '../people/people.js';
+import { updatePersonDetails, type PersonDetails } from '../people/people.js';
 import { toLocale, type Locale } from '../web/i18n.js';
 import type { LaunchClaims } from './claims.js';
-import { saveContext, saveResourceLink, type LaunchSnapshot } from './launch-records.js';
+import { contextChanged, resourceLinkChanged, saveContext, saveResourceLink, type LaunchSnapshot } from './launch-records.js';
 import type { Platform } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
 
@@ -22,9 +23,9 @@ export interface LaunchIdentity {
  * The tenant a launch belongs to: the platform's. A platform bound to a region may name the
  * municipality in the custom parameter `kommunenummer`; it must be one of the region's members.
  */
-async function launchTenant(trx: Transaction<Schema>, platform: Platform, claims: LaunchClaims): Promise<{ id: string; name: string }> {
+function launchTenant(db: Kysely<Schema>, platform: Platform, claims: LaunchClaims) {
   const number = claims.custom['kommunenummer'];
-  let query = trx.selectFrom('tenants as t').select(['t.id', 't.name']);
+  let query = db.selectFrom('tenants as t').select(['t.id', 't.name']);
   query = number
     ? query
         .leftJoin('region_municipalities as rm', 'rm.municipality_id', 't.id')
@@ -32,60 +33,96 @@ async function launchTenant(trx: Transaction<Schema>, platform: Platform, claims
         .where('t.kommunenummer', '=', number)
         .where((eb) => eb.or([eb('rm.region_id', '=', platform.tenantId), eb('t.id', '=', platform.tenantId)]))
     : query.where('t.id', '=', platform.tenantId);
-  const tenant = await query.executeTakeFirst();
-  if (!tenant) throw new LtiRefusal('unknown-tenant', `municipality ${number ?? ''} is not served by the platform's tenant`);
-  return tenant;
+  return query.limit(1);
 }
 
-/** What the database already holds about this launch's person, course and link, in one query. */
-async function snapshot(trx: Transaction<Schema>, platform: Platform, claims: LaunchClaims): Promise<LaunchSnapshot> {
-  const { rows } = await sql<LaunchSnapshot>`
-    select u.person_id, u.tenant_id as person_tenant_id, p.name, p.given_name, p.family_name, p.email, p.locale,
+type Known = LaunchSnapshot & { tenant_id: string | null; tenant_name: string | null };
+
+/** The launch's tenant and what the database already holds about its person, course and link, in one query. */
+async function snapshot(db: Kysely<Schema>, platform: Platform, claims: LaunchClaims): Promise<Known> {
+  const { rows } = await sql<Known>`
+    select t.id as tenant_id, t.name as tenant_name,
+           u.person_id, u.tenant_id as person_tenant_id, p.name, p.given_name, p.family_name, p.email, p.locale,
            c.id as context_row_id, c.title as context_title, c.label as context_label, c.memberships_url,
            r.id as link_row_id, r.context_id as link_context_id, r.title as link_title, r.custom as link_custom,
            r.lineitem_url, r.lineitems_url, r.ags_scopes
       from (select 1) as one
+      left join lateral (${launchTenant(db, platform, claims)}) as t on true
       left join lti_users u on u.platform_id = ${platform.id} and u.subject = ${claims.sub}
       left join people p on p.id = u.person_id
       left join lti_contexts c on c.platform_id = ${platform.id} and c.context_id = ${claims.context?.id ?? null}
-      left join lti_resource_links r on r.platform_id = ${platform.id} and r.resource_link_id = ${claims.resourceLink?.id ?? null}`.execute(trx);
+      left join lti_resource_links r on r.platform_id = ${platform.id} and r.resource_link_id = ${claims.resourceLink?.id ?? null}`.execute(db);
   return rows[0]!;
 }
 
 /**
+ * A new person with their platform account, in one statement: the person row is written only when
+ * the account is, so two first launches of one person at once (a double click) make one person; the
+ * second finds no row returned and reads the first one's.
+ */
+async function createLtiPerson(db: Kysely<Schema>, platform: Platform, tenantId: string, subject: string, details: PersonDetails): Promise<string | undefined> {
+  const personId = randomUUID();
+  // The account row refers to the person inserted after it in the same statement: foreign keys are
+  // checked at the end of the statement.
+  const { rows } = await sql<{ person_id: string }>`
+    with account as (
+      insert into lti_users (platform_id, subject, tenant_id, person_id)
+      values (${platform.id}, ${subject}, ${tenantId}, ${personId})
+      on conflict (platform_id, subject) do nothing
+      returning person_id
+    ), person as (
+      insert into people (id, tenant_id, name, given_name, family_name, email, locale)
+      select person_id, ${tenantId}, ${details.name ?? null}::text, ${details.givenName ?? null}::text, ${details.familyName ?? null}::text,
+             ${details.email ?? null}::text, ${details.locale ?? null}::text
+        from account
+      returning id
+    )
+    select id as person_id from person`.execute(db);
+  return rows[0]?.person_id;
+}
+
+function changedDetails(known: LaunchSnapshot, details: PersonDetails): PersonDetails {
+  const current: PersonDetails = { name: known.name, givenName: known.given_name, familyName: known.family_name, email: known.email, locale: known.locale };
+  return Object.fromEntries(Object.entries(details).filter(([k, v]) => current[k as keyof PersonDetails] !== v)) as PersonDetails;
+}
+
+/**
  * Who launched, from where: the person (platform + subject → people.id; name and email only when
- * sent), the course and the resource link. One transaction, so a refused launch leaves nothing;
- * a repeated launch that brings nothing new only reads.
+ * sent), the course and the resource link. A repeated launch that brings nothing new only reads
+ * (one query); the writes a launch needs happen together (one statement, or one transaction when
+ * there are several), so a refused launch leaves nothing.
  */
 export async function recordLaunch(db: Kysely<Schema>, platform: Platform, claims: LaunchClaims): Promise<LaunchIdentity> {
   const locale = toLocale(claims.locale);
-  return db.transaction().execute(async (trx) => {
-    const tenant = await launchTenant(trx, platform, claims);
-    const details: PersonDetails = {};
-    if (claims.name !== undefined) details.name = claims.name;
-    if (claims.givenName !== undefined) details.givenName = claims.givenName;
-    if (claims.familyName !== undefined) details.familyName = claims.familyName;
-    if (claims.email !== undefined) details.email = claims.email;
-    if (locale !== undefined) details.locale = locale;
+  const details: PersonDetails = {};
+  if (claims.name !== undefined) details.name = claims.name;
+  if (claims.givenName !== undefined) details.givenName = claims.givenName;
+  if (claims.familyName !== undefined) details.familyName = claims.familyName;
+  if (claims.email !== undefined) details.email = claims.email;
+  if (locale !== undefined) details.locale = locale;
 
-    let known = await snapshot(trx, platform, claims);
-    if (!known.person_id) {
-      // Two first launches of one person at once (a double click) must make one person, not two.
-      await sql`select pg_advisory_xact_lock(hashtextextended(${`lti-user:${platform.id}:${claims.sub}`}, 0))`.execute(trx);
-      known = await snapshot(trx, platform, claims);
+  const known = await snapshot(db, platform, claims);
+  if (!known.tenant_id) {
+    throw new LtiRefusal('unknown-tenant', `municipality ${claims.custom['kommunenummer'] ?? ''} is not served by the platform's tenant`);
+  }
+  const tenant = { id: known.tenant_id, name: known.tenant_name! };
+  const writes =
+    (known.person_id ? (Object.keys(changedDetails(known, details)).length > 0 ? 1 : 0) : 1) +
+    (claims.context && contextChanged(claims, known) ? 1 : 0) +
+    (claims.resourceLink && resourceLinkChanged(claims, claims.context ? known.context_row_id ?? undefined : null, known) ? 1 : 0);
+
+  const record = async (db: Kysely<Schema>): Promise<LaunchIdentity> => {
+    let current = known;
+    let personId = current.person_id ?? (await createLtiPerson(db, platform, tenant.id, claims.sub, details));
+    if (!personId) {
+      // Another launch of this person created them a moment ago: use theirs.
+      current = await snapshot(db, platform, claims);
+      personId = current.person_id!;
     }
-    let personId: string;
-    if (known.person_id) {
-      personId = known.person_id;
-      const current: PersonDetails = { name: known.name, givenName: known.given_name, familyName: known.family_name, email: known.email, locale: known.locale };
-      const changed = Object.fromEntries(Object.entries(details).filter(([k, v]) => current[k as keyof PersonDetails] !== v)) as PersonDetails;
-      await updatePersonDetails(trx, known.person_tenant_id!, personId, changed);
-    } else {
-      personId = (await createPerson(trx, tenant.id, details)).id;
-      await trx.insertInto('lti_users').values({ platform_id: platform.id, subject: claims.sub, tenant_id: tenant.id, person_id: personId }).execute();
-    }
-    const contextId = claims.context ? await saveContext(trx, platform, tenant.id, claims, known) : null;
-    const resourceLinkId = claims.resourceLink ? await saveResourceLink(trx, platform, tenant.id, claims, contextId, known) : null;
+    if (current.person_id) await updatePersonDetails(db, current.person_tenant_id!, personId, changedDetails(current, details));
+    const contextId = claims.context ? await saveContext(db, platform, tenant.id, claims, current) : null;
+    const resourceLinkId = claims.resourceLink ? await saveResourceLink(db, platform, tenant.id, claims, contextId, current) : null;
     return { personId, tenantId: tenant.id, tenantName: tenant.name, contextId, resourceLinkId, locale };
-  });
+  };
+  return writes > 1 ? db.transaction().execute(record) : record(db);
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import { findPlatform, type Platform } from './platforms.js';
+import { selectPlatforms, toPlatform, type Platform, type PlatformRow } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
 
 /** Parameters of a third-party initiated login (LTI 1.3 Core §5.1.1 / Security Framework §5.1.1). */
@@ -63,13 +63,6 @@ export async function startLogin(
   if (!ownUrl(params.target_link_uri, options.launchUrl)) {
     throw new LtiRefusal('bad-login-request', `target_link_uri ${params.target_link_uri} is not this tool's launch URL`);
   }
-  const platform = await findPlatform(db, params.iss, params.client_id);
-  if (!platform) {
-    throw new LtiRefusal('unknown-platform', `no platform registered for issuer ${params.iss}${params.client_id ? ` and client ${params.client_id}` : ''}`);
-  }
-  if (params.lti_deployment_id && !platform.deploymentIds.includes(params.lti_deployment_id)) {
-    throw new LtiRefusal('unknown-deployment', `deployment ${params.lti_deployment_id} is not registered for ${platform.issuer}`);
-  }
   const state = token();
   const nonce = token();
   const binding = token();
@@ -77,19 +70,31 @@ export async function startLogin(
   const loginParams = Object.fromEntries(
     Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
-  await db
-    .insertInto('lti_oidc_states')
-    .values({
-      state,
-      platform_id: platform.id,
-      nonce,
-      binding_hash: hashBinding(binding),
-      storage_target: params.lti_storage_target ?? null,
-      login_params: JSON.stringify(loginParams),
-      expires_at: new Date(now.getTime() + STATE_LIFETIME_MS),
-      used_at: null,
-    })
-    .execute();
+  // One round trip: the platform lookup and the state insert, which happens only when exactly one
+  // platform answers and the deployment (when named) is registered for it.
+  let platforms = selectPlatforms(db).where('p.issuer', '=', params.iss);
+  if (params.client_id) platforms = platforms.where('p.client_id', '=', params.client_id);
+  const deploymentId = params.lti_deployment_id ?? null;
+  const { rows } = await sql<PlatformRow & { recorded: number }>`
+    with platform as (${platforms.limit(2)}),
+    recorded as (
+      insert into lti_oidc_states (state, platform_id, nonce, binding_hash, storage_target, login_params, expires_at, used_at)
+      select ${state}, platform.id, ${nonce}, ${hashBinding(binding)}, ${params.lti_storage_target ?? null}::text,
+             ${JSON.stringify(loginParams)}::jsonb, ${new Date(now.getTime() + STATE_LIFETIME_MS)}::timestamptz, null
+        from platform
+       where (select count(*) from platform) = 1
+         and (${deploymentId}::text is null or ${deploymentId}::text = any(coalesce(platform.deployment_ids, '{}')))
+      returning state
+    )
+    select platform.*, (select count(*) from recorded)::int as recorded from platform`.execute(db);
+  if (rows.length !== 1) {
+    throw new LtiRefusal('unknown-platform', `no platform registered for issuer ${params.iss}${params.client_id ? ` and client ${params.client_id}` : ''}`);
+  }
+  const platform = toPlatform(rows[0]!);
+  if (params.lti_deployment_id && !platform.deploymentIds.includes(params.lti_deployment_id)) {
+    throw new LtiRefusal('unknown-deployment', `deployment ${params.lti_deployment_id} is not registered for ${platform.issuer}`);
+  }
+  if (rows[0]!.recorded !== 1) throw new LtiRefusal('unknown-platform', `the platform ${platform.issuer} changed while the login was recorded`);
 
   const auth = new URL(platform.authEndpoint);
   const request: Record<string, string> = {
@@ -108,12 +113,17 @@ export async function startLogin(
   return { platform, state, binding, authUrl: auth.toString(), storageTarget: params.lti_storage_target };
 }
 
-/** The state row, if it exists and has not expired (used ones are returned, marked used). */
-export async function findState(db: Kysely<Schema>, state: string, now = new Date()): Promise<StoredState | undefined> {
+/**
+ * The state row, if it exists and has not expired (used ones are returned, marked used), with the
+ * platform it was started for in the same round trip (undefined when the platform was removed).
+ */
+export async function findState(db: Kysely<Schema>, state: string, now = new Date()): Promise<(StoredState & { platform: Platform | undefined }) | undefined> {
   const row = await db
-    .selectFrom('lti_oidc_states')
-    .select(['state', 'platform_id', 'nonce', 'binding_hash', 'storage_target', 'login_params', 'expires_at', 'used_at'])
-    .where('state', '=', state)
+    .selectFrom('lti_oidc_states as s')
+    .leftJoin(selectPlatforms(db).as('p'), 'p.id', 's.platform_id')
+    .select(['s.state', 's.platform_id', 's.nonce', 's.binding_hash', 's.storage_target', 's.login_params', 's.expires_at', 's.used_at'])
+    .select(['p.id', 'p.tenant_id', 'p.name', 'p.issuer', 'p.client_id', 'p.auth_endpoint', 'p.token_endpoint', 'p.jwks_url', 'p.deployment_ids'])
+    .where('s.state', '=', state)
     .executeTakeFirst();
   if (!row || row.expires_at <= now) return undefined;
   return {
@@ -124,6 +134,7 @@ export async function findState(db: Kysely<Schema>, state: string, now = new Dat
     storageTarget: row.storage_target,
     loginParams: row.login_params,
     used: row.used_at !== null,
+    platform: row.id === null ? undefined : toPlatform(row as PlatformRow),
   };
 }
 

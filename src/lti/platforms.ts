@@ -48,17 +48,17 @@ export function validateRegistration(registration: PlatformRegistration, allowHt
   if (registration.deploymentIds.length === 0) throw new PlatformError('name at least one deployment id');
 }
 
-type Row = { id: string; tenant_id: string; name: string; issuer: string; client_id: string; auth_endpoint: string; token_endpoint: string; jwks_url: string; deployment_ids: string[] | null };
+export type PlatformRow = { id: string; tenant_id: string; name: string; issuer: string; client_id: string; auth_endpoint: string; token_endpoint: string; jwks_url: string; deployment_ids: string[] | null };
 
 /** Platforms with their deployment ids, in one round trip (launches read this on every request). */
-function selectPlatforms(db: Kysely<Schema>) {
+export function selectPlatforms(db: Kysely<Schema>) {
   return db
     .selectFrom('lti_platforms as p')
     .select(['p.id', 'p.tenant_id', 'p.name', 'p.issuer', 'p.client_id', 'p.auth_endpoint', 'p.token_endpoint', 'p.jwks_url'])
     .select(sql<string[] | null>`(select array_agg(d.deployment_id order by d.deployment_id) from lti_deployments d where d.platform_id = p.id)`.as('deployment_ids'));
 }
 
-function toPlatform(row: Row): Platform {
+export function toPlatform(row: PlatformRow): Platform {
   return {
     id: row.id,
     tenantId: row.tenant_id,

@@ -63,6 +63,26 @@ describe(`LTI launch end to end through the development LMS (${BACKEND})`, () =>
     expect(links).toEqual([{ resource_link_id: 'dev-link-1', lineitems_url: `${url}/dev/lms/courses/dev-course-1/lineitems?type_id=1` }]);
   });
 
+  it('makes one person of two first launches at once (a double click), and the launch after that only reads', async () => {
+    const db = testDb.database.db;
+    const count = async () => Number((await db.selectFrom('people').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const peopleBefore = await count();
+    const launches = await Promise.all([0, 1].map(() => launchThroughHttp(url, `${url}/dev/lms`, 'learner', { secondLearner: true })));
+    expect(launches.map((l) => l.status)).toEqual([200, 200]);
+    const sessions = await Promise.all(
+      launches.map(async (l) => (await (await fetch(`${url}/lti/session`, { headers: { authorization: `Bearer ${l.sessionToken}` } })).json()) as Record<string, unknown>),
+    );
+    expect(sessions[0]!['personId']).toBe(sessions[1]!['personId']);
+    expect(await count()).toBe(peopleBefore + 1);
+    const accounts = await db.selectFrom('lti_users').select(['person_id', 'tenant_id']).where('person_id', '=', String(sessions[0]!['personId'])).execute();
+    expect(accounts).toEqual([{ person_id: sessions[0]!['personId'], tenant_id: sessions[0]!['tenantId'] }]);
+
+    const again = await launchThroughHttp(url, `${url}/dev/lms`, 'learner', { secondLearner: true });
+    const session = (await (await fetch(`${url}/lti/session`, { headers: { authorization: `Bearer ${again.sessionToken}` } })).json()) as Record<string, unknown>;
+    expect(session).toMatchObject({ personId: sessions[0]!['personId'], contextId: sessions[0]!['contextId'], resourceLinkId: sessions[0]!['resourceLinkId'] });
+    expect(await count()).toBe(peopleBefore + 1);
+  });
+
   it('refuses a session token that was tampered with', async () => {
     const result = await launchThroughHttp(url, `${url}/dev/lms`, 'learner');
     const forged = result.sessionToken!.slice(0, -3) + (result.sessionToken!.endsWith('abc') ? 'abd' : 'abc');

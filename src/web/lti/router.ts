@@ -128,7 +128,7 @@ export function ltiRouter({ config, database, logger, lti, launchRoutes = [], li
     if (!idToken) throw new LtiRefusal('malformed-token', 'the authentication response has no id_token');
     const state = await findState(db, stateParam);
     if (!state) throw new LtiRefusal('state-mismatch', 'unknown or expired state');
-    const platform = await findPlatformById(db, state.platformId);
+    const platform = state.platform;
     if (!platform) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');
     adjustCsp(res, { frameAncestors: platformOrigins(platform) });
 
