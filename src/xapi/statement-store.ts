@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type OnConflictBuilder, type RawBuilder, type Transaction } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { findXapiClientsById } from './credentials.js';
 import { comparableStatement } from './durations.js';
@@ -167,11 +167,40 @@ async function voidTargetsVisibleTo(db: Kysely<Schema>, reader: Reader, targets:
 const UNIQUE_VIOLATION = '23505';
 
 /** §2.5: the Activity holds all it was given; name and description merge language by language. */
-const mergeMap = (key: string) =>
-  sql`case when xapi_activities.definition ? ${sql.lit(key)} and excluded.definition ? ${sql.lit(key)}
-    then jsonb_build_object(${sql.lit(key)}, (xapi_activities.definition -> ${sql.lit(key)}) || (excluded.definition -> ${sql.lit(key)}))
-    else '{}'::jsonb end`;
-const MERGED_DEFINITION = sql<string>`xapi_activities.definition || excluded.definition || ${mergeMap('name')} || ${mergeMap('description')}`;
+function mergedDefinition(held: string, given: string): RawBuilder<string> {
+  const [h, g] = [sql.ref(held), sql.ref(given)];
+  const mergeMap = (key: string) =>
+    sql`case when ${h} ? ${sql.lit(key)} and ${g} ? ${sql.lit(key)}
+      then jsonb_build_object(${sql.lit(key)}, (${h} -> ${sql.lit(key)}) || (${g} -> ${sql.lit(key)}))
+      else '{}'::jsonb end`;
+  return sql<string>`${h} || ${g} || ${mergeMap('name')} || ${mergeMap('description')}`;
+}
+
+/**
+ * The activities whose held definition the given one would change (or that are new). Most statements
+ * repeat a definition already held; leaving those rows out means they are neither rewritten nor
+ * locked, so concurrent statements about the same activity do not queue behind each other's commit.
+ * Skipping on a snapshot is safe: when the held definition already holds ours, a concurrent change
+ * to it ends as if ours had come first.
+ */
+function activitySource(activities: ActivityRow[]): RawBuilder<ActivityRow> {
+  const values = sql.join(activities.map((a) => sql`(${a.tenant_id}::uuid, ${a.activity_id}::text, ${a.definition}::jsonb)`));
+  return sql<ActivityRow>`select v.tenant_id, v.activity_id, v.definition
+    from (values ${values}) as v (tenant_id, activity_id, definition)
+    where not exists (
+      select from xapi_activities a
+      where a.tenant_id = v.tenant_id and a.activity_id = v.activity_id
+        and a.definition = ${mergedDefinition('a.definition', 'v.definition')}
+    )`;
+}
+
+const ACTIVITY_COLUMNS = ['tenant_id', 'activity_id', 'definition'] as const;
+
+function onActivityConflict(oc: OnConflictBuilder<Schema, 'xapi_activities'>) {
+  return oc
+    .columns(['tenant_id', 'activity_id'])
+    .doUpdateSet({ definition: mergedDefinition('xapi_activities.definition', 'excluded.definition') });
+}
 
 type StatementRow = Insertable<Schema['xapi_statements']>;
 type ActivityRow = Insertable<Schema['xapi_activities']>;
@@ -195,10 +224,9 @@ function activityRows(tenantId: string, activities: Json[]): ActivityRow[] {
 async function upsertActivities(db: Kysely<Schema>, activities: ActivityRow[]): Promise<void> {
   await db
     .insertInto('xapi_activities')
-    .values(activities)
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'activity_id']).doUpdateSet({ definition: MERGED_DEFINITION }),
-    )
+    .columns(ACTIVITY_COLUMNS)
+    .expression(activitySource(activities))
+    .onConflict(onActivityConflict)
     .execute();
 }
 
@@ -210,10 +238,9 @@ async function insertAtOnce(db: Kysely<Schema>, rows: StatementRow[], activities
   await db
     .with('stored_statements', (qb) => qb.insertInto('xapi_statements').values(rows).returning('seq'))
     .insertInto('xapi_activities')
-    .values(activities)
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'activity_id']).doUpdateSet({ definition: MERGED_DEFINITION }),
-    )
+    .columns(ACTIVITY_COLUMNS)
+    .expression(activitySource(activities))
+    .onConflict(onActivityConflict)
     .execute();
 }
 

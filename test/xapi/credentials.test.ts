@@ -4,7 +4,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
-import { listXapiClients, revokeXapiClient, verifySecret } from '../../src/xapi/credentials.js';
+import { CLIENT_CACHE_MS, XapiAuthenticator, listXapiClients, revokeXapiClient, verifySecret } from '../../src/xapi/credentials.js';
 import { as, createLrsFixture, statementAbout, type LrsFixture } from './lrs-fixture.js';
 
 let f: LrsFixture;
@@ -22,13 +22,43 @@ describe('xAPI client credentials', () => {
     expect(await verifySecret(`${f.a.secret}x`, row.secret_hash)).toBe(false);
   });
 
-  it('a wrong secret is 401, and a revoked client is refused at once', async () => {
+  it('a wrong secret is 401, also while the right one is remembered', async () => {
+    expect((await as(f.app, f.a).get('/xapi/statements')).status).toBe(200);
     const wrong = await request(f.app).get('/xapi/statements').auth(f.a.key, 'wrong').set('X-Experience-API-Version', '1.0.3');
     expect(wrong.status).toBe(401);
+    expect(wrong.headers['www-authenticate']).toMatch(/^Basic/);
+    const otherKey = await request(f.app).get('/xapi/statements').auth(f.b.key, f.a.secret).set('X-Experience-API-Version', '1.0.3');
+    expect(otherKey.status).toBe(401);
+  });
+
+  it('a verified client is remembered for CLIENT_CACHE_MS, so a revocation takes effect within it', async () => {
+    let now = Date.parse('2026-03-02T08:00:00Z');
+    const authenticator = new XapiAuthenticator(f.testDatabase.database.db, () => now);
+    const client = await f.client(f.tenantA, ['all']);
+    expect((await authenticator.authenticate(client.key, client.secret))?.key).toBe(client.key);
+    expect(await authenticator.authenticate(client.key, `${client.secret}x`)).toBeUndefined();
+    expect(await revokeXapiClient(f.testDatabase.database.db, client.key)).toBe(true);
+    now += CLIENT_CACHE_MS - 1;
+    expect((await authenticator.authenticate(client.key, client.secret))?.key).toBe(client.key);
+    now += 2;
+    expect(await authenticator.authenticate(client.key, client.secret)).toBeUndefined();
+    now += 60 * CLIENT_CACHE_MS;
+    expect(await authenticator.authenticate(client.key, client.secret)).toBeUndefined();
+  });
+
+  it('a revoked client is refused over HTTP within seconds', { timeout: 30_000 }, async () => {
     const client = await f.client(f.tenantA, ['all']);
     expect((await as(f.app, client).get('/xapi/statements')).status).toBe(200);
+    const revokedAt = Date.now();
     expect(await revokeXapiClient(f.testDatabase.database.db, client.key)).toBe(true);
-    expect((await as(f.app, client).get('/xapi/statements')).status).toBe(401);
+    let status = 200;
+    while (status === 200 && Date.now() - revokedAt < CLIENT_CACHE_MS + 10_000) {
+      status = (await as(f.app, client).get('/xapi/statements')).status;
+      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(CLIENT_CACHE_MS + 10_000);
+    expect((await as(f.app, client).post('/xapi/statements').send(statementAbout({ mbox: 'mailto:a@b.no' }))).status).toBe(401);
   });
 
   it('scopes: state and profile clients reach only their resources; all/read cannot write', async () => {
