@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { chromium, type Browser, type Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDevLms } from '../../src/dev-lms/register.js';
@@ -12,21 +11,10 @@ import { createLogger } from '../../src/logger.js';
 import { zipFixture } from '../content/support/package-zip.js';
 import { freePort, SECRET, startStandaloneDevLms } from '../lti/support/lti-http.js';
 import { testConfig } from '../support/app.js';
-import { axeViolations, CHROMIUM_PATH, hasChromium, type AxeViolation } from '../support/browser.js';
+import { axeViolations, CHROMIUM_PATH, hasChromium } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 
-const require = createRequire(import.meta.url);
 const LONG = { timeout: 60_000 };
-
-/** axe-core inside the LMS's iframe. */
-async function frameViolations(frame: Frame): Promise<AxeViolation[]> {
-  await frame.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  return frame.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html })) }));
-  });
-}
 
 /** Records every text the status line shows, so the test can see the progress it went through. */
 async function recordStatus(frame: Frame): Promise<void> {
@@ -89,7 +77,7 @@ describe.skipIf(!hasChromium)(`designer upload and import pages in the LMS ifram
     const csp = (await fetch(uploadUrl)).headers.get('content-security-policy') ?? '';
     expect(csp).toMatch(new RegExp(`frame-ancestors [^;]*${lms.url.replace(/[.:/]/g, '\\$&')}`));
     await toolFrame.goto(uploadUrl);
-    expect(await frameViolations(toolFrame)).toEqual([]);
+    expect(await axeViolations(toolFrame)).toEqual([]);
     await recordStatus(toolFrame);
     await frame.locator('#transfer-file').setInputFiles(await zipFixture('scorm2004-4th'));
     await frame.getByRole('button', { name: 'Last opp' }).click();
@@ -99,7 +87,7 @@ describe.skipIf(!hasChromium)(`designer upload and import pages in the LMS ifram
     const seen = await toolFrame.evaluate(() => (window as unknown as { seen: string[] }).seen);
     expect(seen[0]).toBe('Laster opp … 0 %');
     const packageId = /id ([0-9a-f-]{36})/.exec((await frame.locator('#transfer-status').textContent())!)![1]!;
-    expect(await frameViolations(toolFrame)).toEqual([]);
+    expect(await axeViolations(toolFrame)).toEqual([]);
 
     // A path of the designer's organisation with that package, exported as an archive.
     const db = testDb.database.db;
@@ -113,7 +101,7 @@ describe.skipIf(!hasChromium)(`designer upload and import pages in the LMS ifram
 
     // The import page shows the report.
     await toolFrame.goto(`${toolUrl}/design/import?session=${token}`);
-    expect(await frameViolations(toolFrame)).toEqual([]);
+    expect(await axeViolations(toolFrame)).toEqual([]);
     await frame.locator('#transfer-file').setInputFiles(archiveFile);
     await frame.getByRole('button', { name: 'Importer' }).click();
     await expect.poll(() => frame.locator('#transfer-report h2[data-imported-path]').count(), LONG).toBe(1);
@@ -123,7 +111,7 @@ describe.skipIf(!hasChromium)(`designer upload and import pages in the LMS ifram
     expect(report).toContain('Les veilederen (Nettressurs, valgfritt)');
     expect(report).toContain('Personvern i kommunen (2004 4th Edition, fantes fra før)');
     expect(report).toContain('Løpet er importert som et utkast');
-    expect(await frameViolations(toolFrame)).toEqual([]);
+    expect(await axeViolations(toolFrame)).toEqual([]);
 
     // A broken archive: the refusal names the file and the problem.
     const broken = path.join(dataDir, 'ødelagt.zip');
@@ -132,7 +120,7 @@ describe.skipIf(!hasChromium)(`designer upload and import pages in the LMS ifram
     await frame.getByRole('button', { name: 'Importer' }).click();
     await expect.poll(() => frame.locator('#transfer-status').textContent(), LONG).toMatch(/^Arkivet ble ikke importert: Arkivet 'ødelagt\.zip' ble ikke godtatt: Filen er ikke en gyldig zip-fil/);
     expect(await frame.locator('#transfer-report').isVisible()).toBe(false);
-    expect(await frameViolations(toolFrame)).toEqual([]);
+    expect(await axeViolations(toolFrame)).toEqual([]);
     await context.close();
   });
 

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDevLms } from '../../src/dev-lms/register.js';
 import { getDraft } from '../../src/paths/drafts.js';
@@ -9,21 +8,11 @@ import { signUpForSession } from '../../src/paths/sessions.js';
 import { createPerson } from '../../src/people/people.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { capturingLogger, testConfig } from '../support/app.js';
-import { axeViolations, hasChromium, launchBrowser, type AxeViolation } from '../support/browser.js';
+import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort, SECRET, startStandaloneDevLms } from '../lti/support/lti-http.js';
 import { devTenant, importFixturePackage } from './support/designer-http.js';
 
-const require = createRequire(import.meta.url);
-
-async function frameViolations(frame: Frame): Promise<AxeViolation[]> {
-  await frame.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  return frame.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html })) }));
-  });
-}
 
 /** Every designer page must pass axe-core and fit a 360 px phone without sideways scrolling. */
 async function checkPage(page: Page, name: string): Promise<void> {
@@ -260,7 +249,7 @@ describe.skipIf(!hasChromium)(`designer in Chromium, launched through the develo
     const frame = page.frameLocator('#tool-frame');
     await frame.locator('h1[data-role="designer"]').waitFor({ timeout: 60_000 });
     const toolFrame = page.frames().find((f) => f.url().startsWith(`${toolUrl}/design`))!;
-    expect(await frameViolations(toolFrame)).toEqual([]);
+    expect(await axeViolations(toolFrame)).toEqual([]);
     await frame.locator('text=Lag nytt læringsløp').click();
     await frame.locator('form[action="/design/paths"]').waitFor({ timeout: 60_000 });
     await context.close();

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewStep } from '../../src/paths/drafts.js';
@@ -6,21 +5,11 @@ import { zipFixture } from '../content/support/package-zip.js';
 import { ensurePlayerBuilt } from '../scorm/support/build-player.js';
 import { uploadPackage } from '../scorm/support/server.js';
 import { waitFor } from '../scorm/support/wait.js';
-import { axeViolations, hasChromium, launchBrowser, type AxeViolation } from '../support/browser.js';
+import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { launch, publishPath, sessionInfo, startLearnerWorld, type LearnerWorld } from './support.js';
 
-const require = createRequire(import.meta.url);
 const SLOW = { timeout: 30_000 };
-
-async function frameViolations(frame: Frame): Promise<AxeViolation[]> {
-  await frame.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  return frame.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html })) }));
-  });
-}
 
 /**
  * A learner walks a whole path in Chromium: launched from the development LMS's course link, the
@@ -104,7 +93,7 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     const frame = await launchInFrame(page, 'learner');
     expect(await frame.locator('h1').textContent()).toBe('Brannvern for alle ansatte');
     expect(await frame.locator('#path-progress').getAttribute('value')).toBe('0');
-    expect(await frameViolations(frame)).toEqual([]);
+    expect(await axeViolations(frame)).toEqual([]);
     const home = frame.url();
     const enrolmentId = new URL(home).pathname.split('/')[3]!;
 

@@ -1,25 +1,13 @@
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type Frame } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDevLms } from '../../src/dev-lms/register.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { capturingLogger, testConfig } from '../support/app.js';
-import { axeViolations, CHROMIUM_PATH, hasChromium, type AxeViolation } from '../support/browser.js';
+import { axeViolations, CHROMIUM_PATH, hasChromium } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort, SECRET, startStandaloneDevLms, startToolWithDevLms } from './support/lti-http.js';
 import { devTenant, publishedPath } from '../designer/support/designer-http.js';
 
-const require = createRequire(import.meta.url);
-
-/** axe-core inside a frame (the tool's pages are shown in the LMS's iframe). */
-async function frameViolations(frame: Frame): Promise<AxeViolation[]> {
-  await frame.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  return frame.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html })) }));
-  });
-}
 
 /**
  * A real launch in Chromium with third-party cookies blocked: the LMS at http://localhost:<port>
@@ -69,7 +57,7 @@ describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party 
 
     expect(await axeViolations(page)).toEqual([]);
     const toolFrame = page.frames().find((f) => f.url().startsWith(toolUrl))!;
-    expect(await frameViolations(toolFrame)).toEqual([]);
+    expect(await axeViolations(toolFrame)).toEqual([]);
 
     // The session link works inside the frame without cookies.
     const sessionHref = await frame.locator('[data-session-link]').getAttribute('href');
@@ -91,7 +79,7 @@ describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party 
     const frame = page.frameLocator('#tool-frame');
     await expect.poll(() => frame.locator('button[data-item]').count(), { timeout: 60_000 }).toBe(3);
     const toolFrame = page.frames().find((f) => f.url().startsWith(toolUrl))!;
-    expect(await frameViolations(toolFrame)).toEqual([]);
+    expect(await axeViolations(toolFrame)).toEqual([]);
     await frame.locator(`button[data-item="${paths[0]!.id}"]`).click();
     await expect.poll(() => frame.locator('[data-content-item]').count(), { timeout: 60_000 }).toBe(1);
     expect(await frame.locator('[data-content-item]').textContent()).toContain('Førstehjelp – grunnkurs');
@@ -106,7 +94,7 @@ describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party 
     const frame = page.frameLocator('#tool-frame');
     await expect.poll(() => frame.locator('[data-new-window]').count(), { timeout: 60_000 }).toBe(1);
     const toolFrame = page.frames().find((f) => f.url().startsWith(toolUrl))!;
-    expect(await frameViolations(toolFrame)).toEqual([]);
+    expect(await axeViolations(toolFrame)).toEqual([]);
     expect(await frame.locator('[data-new-window]').getAttribute('target')).toBe('_blank');
     await context.close();
   });
