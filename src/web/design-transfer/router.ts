@@ -6,7 +6,6 @@ import { importPackage, type ImportedPackage } from '../../content/package-impor
 import { receiveUpload } from '../../content/upload.js';
 import type { ZipLimits } from '../../content/zip-reader.js';
 import type { Database } from '../../db/database.js';
-import { findPlatformById } from '../../lti/platforms.js';
 import type { LtiSession, SessionTokens } from '../../lti/session-token.js';
 import { ArchiveError } from '../../paths/archive/errors.js';
 import { archiveStream, ExportRefusal, missingBlobs, prepareExport } from '../../paths/archive/export.js';
@@ -14,17 +13,15 @@ import { importPathArchive, type ImportReport } from '../../paths/archive/import
 import { PathError } from '../../paths/errors.js';
 import { requestLocale, toLocale, type Locale } from '../i18n.js';
 import { sendPage } from '../layout.js';
-import { adjustCsp } from '../lti/http.js';
-import { platformOrigins, refusalHandler } from '../lti/router.js';
+import { refusalHandler } from '../lti/router.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '../problem.js';
 import { importProblem } from '../scorm/import-router.js';
-import { requireSession, sessionToken } from '../session.js';
+import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import { fill, tt } from './messages.js';
 import { FormFileStream, formDataBoundary } from './multipart-file.js';
 import { exportRefusedPage, IMPORT_PATH, SCRIPT_PATHS, transferPage, UPLOAD_PATH, type Outcome, type TransferKind } from './pages.js';
 import { TRANSFER_JS } from './scripts.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DESIGNERS = ['designer', 'admin'] as const;
 
 export interface DesignTransferOptions {
@@ -47,11 +44,7 @@ function wantsJson(req: Request): boolean {
   return req.accepts(['html', 'json']) === 'json';
 }
 
-/** Designer pages are shown in the LMS's iframe: let the session's platform frame them. */
-async function allowFraming(res: Response, database: Database, session: LtiSession): Promise<void> {
-  const platform = UUID.test(session.platformId) ? await findPlatformById(database.db, session.platformId) : undefined;
-  if (platform) adjustCsp(res, { frameAncestors: platformOrigins(platform) });
-}
+const allowFraming = (res: Response, database: Database, session: LtiSession) => allowFramingByPlatform(res, database.db, session);
 
 function sendProblem(res: Response, req: Request, problem: ProblemError): void {
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...problem.toBody(req.originalUrl), reference: String(req.id ?? '') }));

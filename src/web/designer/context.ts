@@ -1,14 +1,12 @@
 import type { Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
-import { findPlatformById } from '../../lti/platforms.js';
 import type { LtiSession, SessionTokens } from '../../lti/session-token.js';
 import { html, type SafeHtml } from '../html.js';
 import { requestLocale, toLocale, type Locale } from '../i18n.js';
 import { page, sendPage } from '../layout.js';
-import { adjustCsp, param } from '../lti/http.js';
-import { platformOrigins } from '../lti/router.js';
-import { requireSession, sessionToken } from '../session.js';
+import { param } from '../lti/http.js';
+import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import { carried } from './form-html.js';
 import { td } from './messages.js';
 
@@ -29,8 +27,7 @@ export async function designerContext(req: Request, res: Response, db: Kysely<Sc
   const session = await requireSession(req, sessions, ['designer', 'admin']);
   const token = sessionToken(req)!;
   // Shown inside the LMS's iframe: the platform that launched the session may frame the page.
-  const platform = await findPlatformById(db, session.platformId);
-  if (platform) adjustCsp(res, { frameAncestors: platformOrigins(platform) });
+  await allowFramingByPlatform(res, db, session);
   res.setHeader('Cache-Control', 'no-store');
   const lang = toLocale(param(req, 'lang'));
   const locale = lang ?? toLocale(session.locale) ?? requestLocale(req);

@@ -2,7 +2,6 @@ import { Router, type ErrorRequestHandler, type Request, type Response } from 'e
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import type { Logger } from '../../logger.js';
-import { findPlatformById } from '../../lti/platforms.js';
 import { LtiRefusal } from '../../lti/refusal.js';
 import type { LtiSession, SessionTokens } from '../../lti/session-token.js';
 import { missingPrerequisites } from '../../paths/completion.js';
@@ -15,9 +14,9 @@ import { loadPublishedVersion } from '../../paths/paths.js';
 import { cancelSignUp, signUpForSession } from '../../paths/sessions.js';
 import { requestLocale, toLocale, type Locale } from '../i18n.js';
 import { sendPage } from '../layout.js';
-import { adjustCsp, origin, param } from '../lti/http.js';
-import { platformOrigins, refusalHandler } from '../lti/router.js';
-import { requireSession, sessionToken } from '../session.js';
+import { origin, param } from '../lti/http.js';
+import { refusalHandler } from '../lti/router.js';
+import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import type { LearnerMessageId } from './messages.js';
 import { enrolmentPath, link, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
 import { ScormStepUnavailable, type ScormStepBridge } from './scorm-bridge.js';
@@ -38,8 +37,7 @@ const REQUEST_ID = /^[A-Za-z0-9-]{8,100}$/;
 
 /** Pages are framed by the platform the learner launched from, and by nothing else. */
 async function frameFor(db: Kysely<Schema>, res: Response, session: LtiSession, extra: { formAction?: string[] } = {}): Promise<void> {
-  const platform = await findPlatformById(db, session.platformId);
-  adjustCsp(res, { frameAncestors: platform ? platformOrigins(platform) : ["'self'"], ...(extra.formAction ? { formAction: extra.formAction } : {}) });
+  await allowFramingByPlatform(res, db, session, extra);
   res.setHeader('Cache-Control', 'no-store');
 }
 

@@ -42,3 +42,8 @@ export function param(req: Request, name: string): string | undefined {
   const value = body[name] ?? (req.query as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : undefined;
 }
+
+/** The origins that may frame pages of a launch from this platform: its issuer and login host. */
+export function platformOrigins(platform: { issuer: string; authEndpoint: string }): string[] {
+  return [...new Set(["'self'", origin(platform.issuer), origin(platform.authEndpoint)].filter((o): o is string => Boolean(o)))];
+}

@@ -1,4 +1,4 @@
-import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Response } from 'express';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import type { Logger } from '../../logger.js';
@@ -15,7 +15,8 @@ import { canvasDeveloperKey } from '../../lti/tool-config.js';
 import { verifyLaunch } from '../../lti/verify-launch.js';
 import { requestLocale, toLocale, type Locale } from '../i18n.js';
 import { sendPage } from '../layout.js';
-import { adjustCsp, origin, param, readCookie } from './http.js';
+import { adjustCsp, origin, param, platformOrigins, readCookie } from './http.js';
+import { requireSession } from '../session.js';
 import { tl } from './messages.js';
 import { autoPostPage, deepLinkPickerPage, landingPage, newWindowPage, refusalPage, storagePage } from './pages.js';
 import { registerRouter } from './register-routes.js';
@@ -55,14 +56,6 @@ export interface LtiRouterDeps {
 const LOGIN_FIELDS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint', 'client_id', 'lti_deployment_id', 'lti_storage_target'] as const;
 const bindingCookie = (state: string) => `lti_b_${state}`;
 const storageKey = (state: string) => `laeringslop_state_${state}`;
-
-/** The session token from an Authorization header, the query or a form field. */
-export async function sessionFrom(req: Request, lti: LtiService): Promise<LtiSession> {
-  const header = req.headers.authorization;
-  const token = header?.startsWith('Bearer ') ? header.slice(7) : param(req, 'session');
-  if (!token) throw new LtiRefusal('session-invalid', 'no session token');
-  return lti.sessions.verify(token);
-}
 
 export function ltiRouter({ config, database, logger, lti, launchRoutes = [], linkableItems = NO_ITEMS }: LtiRouterDeps): Router {
   const router = Router();
@@ -214,11 +207,11 @@ export function ltiRouter({ config, database, logger, lti, launchRoutes = [], li
 
   router.get('/lti/session', async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json(await sessionFrom(req, lti));
+    res.json(await requireSession(req, lti.sessions));
   });
 
   router.post('/lti/deep-linking/respond', async (req, res) => {
-    const session = await sessionFrom(req, lti);
+    const session = await requireSession(req, lti.sessions);
     if (session.role !== 'designer' && session.role !== 'admin') throw new LtiRefusal('not-permitted', `role ${session.role} may not place content`);
     const context = await lti.deepLinking.openContext(param(req, 'context') ?? '');
     if (context.personId !== session.personId || context.platformId !== session.platformId) {
@@ -237,10 +230,6 @@ export function ltiRouter({ config, database, logger, lti, launchRoutes = [], li
 
   router.use(refusalHandler);
   return router;
-}
-
-export function platformOrigins(platform: { issuer: string; authEndpoint: string }): string[] {
-  return [...new Set(["'self'", origin(platform.issuer), origin(platform.authEndpoint)].filter((o): o is string => Boolean(o)))];
 }
 
 /** Refusals become a bokmål (or the asked language's) page with a reference id and a log line. */
