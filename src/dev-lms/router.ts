@@ -10,13 +10,12 @@ import { addScore, createLineItem, devMembers, findLineItem, listLineItems, list
  * platform keeps the values, so the tool needs no third-party cookie.
  */
 const STORAGE_HOST_JS = `(function () {
-  var frame = document.getElementById('tool-frame');
-  if (!frame) return;
-  var toolOrigin = new URL(frame.src).origin;
   var store = {};
+  // Loaded before the tool's frame exists, so the listener is ready for its first message.
   window.addEventListener('message', function (event) {
+    var frame = document.getElementById('tool-frame');
     var d = event.data;
-    if (event.origin !== toolOrigin || !d || typeof d.subject !== 'string') return;
+    if (!frame || event.origin !== new URL(frame.src).origin || !d || typeof d.subject !== 'string') return;
     if (d.subject === 'lti.put_data') {
       store[d.key] = d.value;
       event.source.postMessage({ subject: 'lti.put_data.response', message_id: d.message_id, key: d.key, value: d.value }, event.origin);
@@ -101,8 +100,8 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
         title: `Læringsløp som ${ROLE_LABELS[role]}`,
         body: html`<h1>${DEV_COURSE.title}</h1>
 <p><a href="${mount}">Tilbake til utviklings-LMS</a></p>
-<iframe id="tool-frame" title="Læringsløp" src="${src}" width="100%" height="700"></iframe>
-<script src="${mount}/assets/storage-host.js"></script>`,
+<script src="${mount}/assets/storage-host.js"></script>
+<iframe id="tool-frame" title="Læringsløp" src="${src}" width="100%" height="700"></iframe>`,
       }),
     );
   });

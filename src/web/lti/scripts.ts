@@ -46,8 +46,15 @@ export const STORAGE_JS = `(function () {
   var message = d.mode === 'put'
     ? { subject: 'lti.put_data', message_id: messageId, key: d.key, value: d.value }
     : { subject: 'lti.get_data', message_id: messageId, key: d.key };
-  w.postMessage(message, origin);
-  setTimeout(fail, 5000);
+  // The platform's listener may not be ready yet when this frame loads: ask again until it answers.
+  var tries = 0;
+  (function ask() {
+    if (done) return;
+    if (tries >= 10) return fail();
+    tries += 1;
+    w.postMessage(message, origin);
+    setTimeout(ask, 500);
+  })();
 })();
 `;
 
