@@ -9,6 +9,8 @@ export interface BenchContext {
   readonly databaseUrl: string;
   /** Resident set size of the server process now, in bytes. */
   rss(): number;
+  /** CPU time (user + system) the server process has used so far, in seconds. */
+  cpuSeconds(): number;
 }
 
 export interface BenchResult {
@@ -22,6 +24,9 @@ export interface BenchResult {
   readonly durationSeconds: number;
   /** Peak RSS of the server during the run, in MiB. */
   readonly peakRssMiB: number;
+  /** Server CPU time per request, in ms: steadier than requests/s when the load generator and
+   *  PostgreSQL share the cores. */
+  readonly cpuMsPerRequest?: number;
   readonly notes?: string;
 }
 
@@ -29,6 +34,13 @@ export interface Scenario {
   readonly name: string;
   readonly description: string;
   run(context: BenchContext): Promise<BenchResult>;
+}
+
+/** utime + stime of a process, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */
+export function cpuSecondsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 export function rssOf(pid: number): number {
@@ -48,7 +60,9 @@ export async function runAutocannon(
   const sampler = setInterval(() => (peak = Math.max(peak, context.rss())), 100);
   const { path, ...rest } = options;
   try {
+    const cpuBefore = context.cpuSeconds();
     const result = await autocannon({ ...rest, url: context.url + path });
+    const cpu = context.cpuSeconds() - cpuBefore;
     return {
       scenario,
       requestsPerSecond: Math.round(result.requests.average),
@@ -59,6 +73,7 @@ export async function runAutocannon(
       connections: result.connections,
       durationSeconds: result.duration,
       peakRssMiB: Math.round(peak / 1024 / 1024),
+      cpuMsPerRequest: result.requests.total > 0 ? Math.round((cpu * 1000 * 100) / result.requests.total) / 100 : 0,
       ...(notes ? { notes } : {}),
     };
   } finally {

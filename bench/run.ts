@@ -2,6 +2,8 @@
  * npm run bench [-- scenario…]: builds the tool, starts it on a fresh server PostgreSQL database,
  * runs the scenarios in bench/scenarios/ and appends their results to bench/RESULTS.md.
  *
+ * BENCH_NO_RECORD=1 prints the results without writing them down (trial runs).
+ * BENCH_PROFILE_DIR=dir also writes a V8 CPU profile of the tool for each scenario into dir.
  * BENCH_DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); a new
  * database is created on it for the run and dropped afterwards.
  */
@@ -12,7 +14,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createServerDatabase } from '../test/support/server-database.js';
 import { PROJECT_ROOT } from '../src/project-root.js';
-import { rssOf, type BenchResult, type Scenario } from './harness.js';
+import { cpuSecondsOf, rssOf, type BenchResult, type Scenario } from './harness.js';
 
 const serverUrl = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const wanted = process.argv.slice(2);
@@ -34,7 +36,10 @@ function machine(): string {
 }
 
 async function startTool(databaseUrl: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the tool per scenario there (open in Chrome DevTools).
+  const profileDir = process.env['BENCH_PROFILE_DIR'];
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const child = spawn(process.execPath, [...profiling, 'dist/src/main.js'], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1',
       PUBLIC_URL: 'http://127.0.0.1', KEY_ENCRYPTION_SECRET: 'bench-'.padEnd(48, 'x'), LOG_LEVEL: 'info', DATABASE_POOL_MAX: '20' },
@@ -69,7 +74,7 @@ function appendResults(results: readonly BenchResult[]): void {
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
   const rows = results.map(
     (r) =>
-      `| ${r.scenario} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.connections} | ${r.durationSeconds} | ${r.errors} | ${r.non2xx} | ${r.peakRssMiB} | ${r.notes ?? ''} |`,
+      `| ${r.scenario} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.connections} | ${r.durationSeconds} | ${r.errors} | ${r.non2xx} | ${r.peakRssMiB} | ${r.cpuMsPerRequest ?? ''} | ${r.notes ?? ''} |`,
   );
   const section = [
     '',
@@ -77,8 +82,8 @@ function appendResults(results: readonly BenchResult[]): void {
     '',
     `Machine: ${machine()}. Database: server PostgreSQL (${serverUrl.replace(/\/\/[^@]*@/, '//')}).`,
     '',
-    '| scenario | requests/s | p50 ms | p99 ms | connections | seconds | errors | non-2xx | peak RSS MiB | notes |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| scenario | requests/s | p50 ms | p99 ms | connections | seconds | errors | non-2xx | peak RSS MiB | tool CPU ms/request | notes |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');
@@ -95,13 +100,17 @@ for (const scenario of scenarios) {
   const tool = await startTool(database.url);
   try {
     process.stdout.write(`${scenario.name}: ${scenario.description}\n`);
-    const result = await scenario.run({ url: tool.url, databaseUrl: database.url, rss: () => rssOf(tool.pid) });
-    process.stdout.write(`  ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, peak RSS ${result.peakRssMiB} MiB\n`);
+    const result = await scenario.run({ url: tool.url, databaseUrl: database.url, rss: () => rssOf(tool.pid), cpuSeconds: () => cpuSecondsOf(tool.pid) });
+    process.stdout.write(`  ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, peak RSS ${result.peakRssMiB} MiB, tool CPU ${result.cpuMsPerRequest ?? '-'} ms/request\n`);
     results.push(result);
   } finally {
     await tool.stop();
     await database.drop();
   }
 }
-appendResults(results);
-process.stdout.write('results appended to bench/RESULTS.md\n');
+if (process.env['BENCH_NO_RECORD']) {
+  process.stdout.write('BENCH_NO_RECORD is set: results not written to bench/RESULTS.md\n');
+} else {
+  appendResults(results);
+  process.stdout.write('results appended to bench/RESULTS.md\n');
+}
