@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { MigrationFile } from './db/migrations.js';
@@ -11,6 +8,7 @@ import { assetsRouter } from './web/assets.js';
 import { errorHandler, notFoundHandler } from './web/errors.js';
 import { healthRouter } from './web/health.js';
 import { homeRouter, type StartPageLink } from './web/home.js';
+import { requestLog } from './web/request-log.js';
 
 export interface AppDependencies {
   config: Config;
@@ -23,9 +21,6 @@ export interface AppDependencies {
   isShuttingDown?: () => boolean;
 }
 
-/** Accept a caller's request id (a load balancer's) when it is harmless in a log line. */
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 export function createApp(deps: AppDependencies): Express {
   const { config, database, logger } = deps;
   const isShuttingDown = deps.isShuttingDown ?? (() => false);
@@ -34,27 +29,7 @@ export function createApp(deps: AppDependencies): Express {
   app.set('trust proxy', config.nodeEnv === 'production' ? 'loopback, uniquelocal' : false);
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger,
-      quietReqLogger: true,
-      customAttributeKeys: { reqId: 'requestId' },
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      genReqId(req: IncomingMessage, res) {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel(_req, res, error) {
-        if (error || res.statusCode >= 500) return 'error';
-        return res.statusCode >= 400 ? 'info' : 'debug';
-      },
-    }),
-  );
+  app.use(requestLog(app, logger));
 
   app.use(
     helmet({

@@ -131,6 +131,20 @@ describe('request logging', () => {
     expect(JSON.stringify(logged)).toContain('secret internal detail');
   });
 
+  it('logs successes at debug, client errors at info and server errors at error', async () => {
+    const { logger, lines } = capturingLogger('info');
+    const app = testApp(testDb.database, { logger, routers: [probeRouter()] });
+    await request(app).get('/healthz').expect(200);
+    await request(app).get('/api/no-such-thing').expect(404);
+    await request(app).get('/api/crash').expect(500);
+    const completed = lines().filter((l) => l['msg'] === 'request completed');
+    expect(completed.map((l) => [l['level'], (l['req'] as { url: string }).url, (l['res'] as { statusCode: number }).statusCode])).toEqual([
+      [30, '/api/no-such-thing', 404],
+      [50, '/api/crash', 500],
+    ]);
+    for (const line of completed) expect(line['responseTime']).toEqual(expect.any(Number));
+  });
+
   it('replaces a request id that is unsafe to log', async () => {
     const app = testApp(testDb.database);
     const res = await request(app).get('/healthz').set('x-request-id', '<script>alert(1)</script>');
