@@ -1,7 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ManifestItem, ScormStandard } from '../content/manifest-model.js';
 import type { Schema } from '../db/schema.js';
 import type { AttemptClaims } from './attempt-token.js';
+import type { CommitWriter } from './commit-writer.js';
 import { computeOutcome } from './outcome.js';
 import type { ScoOutcome } from './ports.js';
 import { parseDuration } from './scorm-time.js';
@@ -70,14 +71,13 @@ export class ScoStateMemory {
 }
 
 /**
- * Stores one commit: the new state and its history row in ONE statement (an update and an insert
- * joined by a CTE), guarded by the session and the sequence number read just before
- * (compare-and-set). Two round trips, no explicit transaction, and still all-or-nothing: when the
- * statement returns, both rows are committed, so the acknowledgement may go out. With `memory`,
- * the next commit of the same SCO in the same session builds on the state written here and
- * needs one round trip; its guard still decides.
+ * Stores one commit: the new state and its history row in ONE statement (the writer's), guarded by
+ * the session and the sequence number read just before (compare-and-set). No explicit transaction,
+ * and still all-or-nothing: when the statement returns, both rows are committed, so the
+ * acknowledgement may go out. With `memory`, the next commit of the same SCO in the same session
+ * builds on the state written here and needs no read; its guard still decides.
  */
-export async function storeCommit(db: Kysely<Schema>, c: CommitInput, memory?: ScoStateMemory): Promise<StoreResult> {
+export async function storeCommit(db: Kysely<Schema>, writer: CommitWriter, c: CommitInput, memory?: ScoStateMemory): Promise<StoreResult> {
   const key = ScoStateMemory.key(c);
   let remembered = memory?.get(key);
   for (let race = 0; race < MAX_RACES; race += 1) {
@@ -106,23 +106,28 @@ export async function storeCommit(db: Kysely<Schema>, c: CommitInput, memory?: S
     const o = computeOutcome(c.standard, cmi, c.item);
     const now = new Date();
     const completedAt = state.completed_at ?? (o.completionStatus === 'completed' ? now : null);
-    const stored = await sql<{ id: number }>`
-      with updated as (
-        update scorm_sco_states set
-          cmi = ${JSON.stringify(cmi)}::jsonb, last_seq = ${c.seq}, open_session_seconds = ${openSeconds},
-          terminated = ${c.terminate}, commit_count = commit_count + 1,
-          completion_status = ${o.completionStatus}, success_status = ${o.successStatus}, lesson_status = ${o.lessonStatus},
-          score_raw = ${o.scoreRaw}, score_min = ${o.scoreMin}, score_max = ${o.scoreMax}, score_scaled = ${o.scoreScaled},
-          completed_at = ${completedAt}, updated_at = ${now}
-        where attempt_id = ${c.claims.attemptId} and sco_id = ${c.scoId}
-          and session = ${c.session} and last_seq = ${state.last_seq}
-        returning attempt_id
-      )
-      insert into scorm_commits (tenant_id, attempt_id, sco_id, session, seq, terminate, accepted, body)
-      select ${c.claims.tenantId}, attempt_id, ${c.scoId}, ${c.session}, ${c.seq}, ${c.terminate}, true, ${JSON.stringify(c.body)}::jsonb
-      from updated
-      returning id`.execute(db);
-    if (stored.rows.length === 1) {
+    const stored = await writer.write({
+      tenantId: c.claims.tenantId,
+      attemptId: c.claims.attemptId,
+      scoId: c.scoId,
+      session: c.session,
+      expectedSeq: state.last_seq,
+      seq: c.seq,
+      terminate: c.terminate,
+      cmi,
+      openSessionSeconds: openSeconds,
+      completionStatus: o.completionStatus,
+      successStatus: o.successStatus,
+      lessonStatus: o.lessonStatus,
+      scoreRaw: o.scoreRaw,
+      scoreMin: o.scoreMin,
+      scoreMax: o.scoreMax,
+      scoreScaled: o.scoreScaled,
+      completedAt,
+      updatedAt: now,
+      body: c.body,
+    });
+    if (stored) {
       memory?.set(key, { cmi, session: c.session, last_seq: c.seq, closed_sessions_seconds: state.closed_sessions_seconds, open_session_seconds: openSeconds, completed_at: completedAt });
       return {
         kind: 'stored',

@@ -9,6 +9,7 @@ import { packageTenantOf, type AttemptClaims, type AttemptTokens } from './attem
 import { checkElement, SCORM12_ERRORS, SCORM2004_ERRORS } from './cmi-model.js';
 import { launchCmi, SESSION_ONLY } from './launch-data.js';
 import { recordRefusedCommit, ScoStateMemory, storeCommit, type CommitInput } from './commit-store.js';
+import { CommitWriter } from './commit-writer.js';
 import type { OutcomeListener, ScoOutcome } from './ports.js';
 import { prerequisitesMet } from './prerequisites.js';
 import type { FlatCmi } from './tables.js';
@@ -55,9 +56,12 @@ export class ScormRuntime {
   readonly #scos = new WeakMap<PackageManifest, Map<string, LaunchableItem>>();
   /** The SCO states this process last wrote: a commit builds on them without reading the row first. */
   readonly #states = new ScoStateMemory();
+  /** Commits arriving together are written by one statement. */
+  readonly #writer: CommitWriter;
 
   constructor(deps: RuntimeDependencies) {
     this.#db = deps.db;
+    this.#writer = new CommitWriter(deps.db);
     this.#tokens = deps.tokens;
     this.#logger = deps.logger;
     this.#listeners = [...(deps.listeners ?? [])];
@@ -250,7 +254,7 @@ export class ScormRuntime {
       written,
       body: body.cmi,
     };
-    const stored = await storeCommit(this.#db, input, this.#states);
+    const stored = await storeCommit(this.#db, this.#writer, input, this.#states);
     if (stored.kind === 'superseded') {
       const errorCode = manifest.standard === 'scorm12' ? SCORM12_ERRORS.general : SCORM2004_ERRORS.commitFailed;
       await recordRefusedCommit(this.#db, input, errorCode);
