@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionTokens } from '../../src/lti/session-token.js';
 import { createLogger } from '../../src/logger.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { attemptTokens } from '../../src/scorm/attempt-token.js';
+import type { ScoOutcome } from '../../src/scorm/ports.js';
 import { ScormRuntime } from '../../src/scorm/runtime.js';
 import { ScormStepBridge } from '../../src/web/learner/scorm-bridge.js';
 import { zipFixture } from '../content/support/package-zip.js';
@@ -338,6 +340,26 @@ describe(`learner pages over HTTP (${BACKEND})`, () => {
       const receipts = await db().selectFrom('path_outcome_receipts').select('idempotency_key').where('enrolment_id', '=', enrolmentId).where('step_id', '=', stepIds[0]!).execute();
       expect(receipts).toHaveLength(1);
       expect(receipts[0]!.idempotency_key).toBe(`scorm:${claims.attemptId}:completed|passed|0.9`);
+
+      // Commit after commit with the same SCO state costs no query after the first; neither does a
+      // commit of an attempt outside paths, after the one query that found it unmapped.
+      let queries = 0;
+      const counted = db().withPlugin({ transformQuery: (a) => ((queries += 1), a.node), transformResult: (a) => Promise.resolve(a.result) });
+      const watching = new ScormStepBridge(counted, quiet, createLogger('silent'), '');
+      const stored: ScoOutcome = {
+        tenantId: kari.tenantId, personId: claims.personId, packageId: claims.packageId, attemptId: claims.attemptId, scoId: 'item-brannvern',
+        completionStatus: 'completed', successStatus: 'passed', lessonStatus: 'passed', scoreRaw: 90, scoreMin: null, scoreMax: null, scoreScaled: 0.9,
+        totalTimeSeconds: 0, completedAt: new Date(),
+      };
+      await watching.onScoOutcome(stored);
+      const afterFirst = queries;
+      expect(afterFirst).toBeGreaterThan(1);
+      await watching.onScoOutcome({ ...stored, totalTimeSeconds: 30 });
+      expect(queries).toBe(afterFirst);
+      const outside = { ...stored, attemptId: randomUUID() };
+      await watching.onScoOutcome(outside);
+      await watching.onScoOutcome({ ...outside, scoreScaled: 0.5 });
+      expect(queries).toBe(afterFirst + 1);
       const events = await db().selectFrom('path_events').select('type').where('enrolment_id', '=', enrolmentId).where('type', '!=', 'path-started').orderBy('id').execute();
       expect(events.map((e) => e.type)).toEqual(['step-completed', 'path-completed']);
       expect(await db().selectFrom('path_completions').select('score').where('enrolment_id', '=', enrolmentId).execute()).toEqual([{ score: 90 }]);

@@ -26,7 +26,7 @@ export function learnerCapability(
   const db = database.db;
   const log = logger.child({ capability: 'learner' });
   const bridge = new ScormStepBridge(db, scorm, log, config.contentOrigin ?? '');
-  scorm.onOutcome((outcome) => bridge.deliverStored(outcome.tenantId, outcome.attemptId));
+  scorm.onOutcome((outcome) => bridge.onScoOutcome(outcome));
   pathEvents.subscribe('lti-grade-passback', gradePassback(db, log));
   return {
     routers: [learnerRouter({ db, sessions: lti.sessions, bridge, logger: log, contentOrigin: config.contentOrigin })],

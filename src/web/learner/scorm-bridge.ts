@@ -7,7 +7,7 @@ import { PathError } from '../../paths/errors.js';
 import { findVisiblePath, loadPublishedVersion } from '../../paths/paths.js';
 import type { ScoOutcome as PathScoOutcome } from '../../paths/ports.js';
 import { attemptOutcome } from '../../scorm/outcomes.js';
-import type { AttemptOutcome } from '../../scorm/ports.js';
+import type { AttemptOutcome, ScoOutcome } from '../../scorm/ports.js';
 import { AttemptNotFoundError, type ScormRuntime } from '../../scorm/runtime.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -29,7 +29,21 @@ export interface StepAttemptRef {
  * (the roll-up of src/scorm/outcomes.ts) is delivered to the engine keyed by that state, so the
  * same state never counts twice and a delivery lost in a crash is made again from the database.
  */
+/** What delivering an attempt's stored outcome came to. */
+export type DeliveryResult = 'not-a-step' | 'delivered' | 'nothing-to-deliver' | 'waits-for-prerequisites';
+
+/** How many attempts and SCO states the bridge remembers (oldest forgotten first). */
+const REMEMBERED = 20_000;
+
 export class ScormStepBridge {
+  /**
+   * Attempts found not to be any path step's. An attempt is mapped to its step before its token is
+   * handed out, and never afterwards, so an attempt once found unmapped stays unmapped.
+   */
+  readonly #notSteps = new Set<string>();
+  /** The SCO state last delivered per attempt and SCO: an autocommit that changes nothing is not delivered again. */
+  readonly #delivered = new Map<string, string>();
+
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly runtime: ScormRuntime,
@@ -78,8 +92,23 @@ export class ScormStepBridge {
     return this.runtime.openAttempt(ref.tenantId, ref.personId, packageId, { attemptId: row.attempt_id, packageTenantId: row.package_tenant_id });
   }
 
+  /**
+   * Called after each stored commit. Commits of attempts outside paths cost nothing after the first,
+   * and a commit that leaves its SCO's completion, success and score as they were is not delivered
+   * again (the engine would find the same idempotency key and do nothing).
+   */
+  async onScoOutcome(outcome: ScoOutcome): Promise<void> {
+    if (this.#notSteps.has(outcome.attemptId)) return;
+    const key = `${outcome.attemptId}:${outcome.scoId}`;
+    const state = `${outcome.completionStatus}|${outcome.successStatus}|${outcome.scoreScaled ?? '-'}|${outcome.completedAt ? 'done' : ''}`;
+    if (this.#delivered.get(key) === state) return;
+    const result = await this.deliverStored(outcome.tenantId, outcome.attemptId);
+    if (result === 'not-a-step') remember(this.#notSteps, outcome.attemptId);
+    else if (result !== 'waits-for-prerequisites') remember(this.#delivered, key, state);
+  }
+
   /** Delivers what an attempt's stored commits add up to, if the attempt is a path step's. */
-  async deliverStored(tenantId: string, attemptId: string): Promise<void> {
+  async deliverStored(tenantId: string, attemptId: string): Promise<DeliveryResult> {
     const row = await this.db
       .selectFrom('path_scorm_attempts as a')
       .innerJoin('path_enrolments as e', 'e.id', 'a.enrolment_id')
@@ -87,23 +116,24 @@ export class ScormStepBridge {
       .where('a.tenant_id', '=', tenantId)
       .where('a.attempt_id', '=', attemptId)
       .executeTakeFirst();
-    if (!row) return;
+    if (!row) return 'not-a-step';
     const version = await loadPublishedVersion(this.db, row.version_id);
     const step = version.definition.steps.find((s) => s.id === row.step_id);
-    if (step?.type !== 'scorm' || step.config.packageId !== row.package_id) return;
+    if (step?.type !== 'scorm' || step.config.packageId !== row.package_id) return 'nothing-to-deliver';
     const manifest = await this.runtime.manifest(row.package_tenant_id, row.package_id);
     const rolled = await attemptOutcome(this.db, tenantId, attemptId, manifest);
-    if (!rolled) return;
+    if (!rolled) return 'nothing-to-deliver';
     const outcome = toPathOutcome(step, rolled);
-    if (outcome.completionStatus === 'not attempted' && outcome.successStatus === 'unknown' && outcome.scoreScaled === undefined) return;
+    if (outcome.completionStatus === 'not attempted' && outcome.successStatus === 'unknown' && outcome.scoreScaled === undefined) return 'nothing-to-deliver';
     const state = `${outcome.completionStatus}|${outcome.successStatus}|${outcome.scoreScaled ?? '-'}`;
     try {
       await deliverOutcome(this.db, tenantId, { enrolmentId: row.enrolment_id, stepId: step.id, idempotencyKey: `scorm:${attemptId}:${state}`, outcome });
+      return 'delivered';
     } catch (error) {
       // Prerequisites not met yet: no receipt was written, so the same state is delivered again later.
       if (error instanceof PathError && error.code === 'prerequisites-not-met') {
         this.logger.info({ attemptId, step: step.id }, 'scorm outcome waits for the step prerequisites');
-        return;
+        return 'waits-for-prerequisites';
       }
       throw error;
     }
@@ -130,6 +160,15 @@ export class ScormStepBridge {
       }
     }
   }
+}
+
+function remember(memory: Set<string>, key: string): void;
+function remember(memory: Map<string, string>, key: string, value: string): void;
+function remember(memory: Set<string> | Map<string, string>, key: string, value?: string): void {
+  memory.delete(key);
+  if (memory.size >= REMEMBERED) memory.delete(memory.keys().next().value!);
+  if (memory instanceof Set) memory.add(key);
+  else memory.set(key, value!);
 }
 
 /**
