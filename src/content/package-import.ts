@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path/posix';
-import type { Kysely } from 'kysely';
+import type { Readable } from 'node:stream';
+import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { ContentStore } from './content-store.js';
 import { ContentImportError } from './import-errors.js';
@@ -45,19 +47,47 @@ async function storeEntry(store: ContentStore, zip: CheckedZip, entry: ZipEntry)
   }
 }
 
-/** Removes blobs this import created unless some package refers to them by now. */
-async function removeOrphans(deps: ImportDependencies, created: readonly string[]): Promise<void> {
-  for (const sha256 of created) {
-    const usedAsFile = await deps.db.selectFrom('content_package_files').select('sha256').where('sha256', '=', sha256).executeTakeFirst();
-    const usedAsZip = await deps.db.selectFrom('content_packages').select('id').where('zip_sha256', '=', sha256).executeTakeFirst();
-    if (!usedAsFile && !usedAsZip) await deps.store.delete(sha256);
-  }
+/**
+ * Taking leases and removing orphans happen under one advisory lock, so a failing import that
+ * checks a blob and removes it cannot interleave with another import that leases the same blob.
+ */
+const BLOB_LIFECYCLE_LOCK = 0x4c4c_0202;
+/** A lease older than this was left by a process that crashed mid-import. */
+const LEASE_LIFETIME = "interval '1 day'";
+
+function underBlobLock<T>(db: Kysely<Schema>, work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${BLOB_LIFECYCLE_LOCK})`.execute(trx);
+    return work(trx);
+  });
+}
+
+/**
+ * Releases the import's leases and removes the blobs it created that no package refers to and no
+ * other import has leased.
+ */
+async function removeOrphans(deps: ImportDependencies, leaseId: string, created: readonly string[]): Promise<void> {
+  await underBlobLock(deps.db, async (trx) => {
+    await trx.deleteFrom('content_blob_leases').where('lease_id', '=', leaseId).execute();
+    for (const sha256 of new Set(created)) {
+      const usedAsFile = await trx.selectFrom('content_package_files').select('sha256').where('sha256', '=', sha256).executeTakeFirst();
+      const usedAsZip = await trx.selectFrom('content_packages').select('id').where('zip_sha256', '=', sha256).executeTakeFirst();
+      const leased = await trx
+        .selectFrom('content_blob_leases')
+        .select('lease_id')
+        .where('sha256', '=', sha256)
+        .where('taken_at', '>', sql<Date>`now() - ${sql.raw(LEASE_LIFETIME)}`)
+        .executeTakeFirst();
+      if (!usedAsFile && !usedAsZip && !leased) await deps.store.delete(sha256);
+    }
+  });
 }
 
 /**
  * A package whose files are in the content store but which has no rows yet: nothing refers to its
- * blobs, so nobody sees it. `insertStagedPackage` makes it a package (inside the caller's
- * transaction); `discardStagedPackages` removes the blobs it created when that never happens.
+ * blobs, so nobody sees it, and its lease keeps them from being removed by another import that
+ * fails. `insertStagedPackage` makes it a package (inside the caller's transaction);
+ * `discardStagedPackages` removes the blobs it created when that never happens.
  */
 export interface StagedPackage {
   manifest: PackageManifest;
@@ -66,6 +96,8 @@ export interface StagedPackage {
   zipSize: number;
   /** Blobs this staging created (not in the store before). */
   created: string[];
+  /** Names this staging's leases on its blobs. */
+  leaseId: string;
 }
 
 /**
@@ -76,20 +108,38 @@ export interface StagedPackage {
 export async function stagePackage(deps: ImportDependencies, zipFile: string): Promise<StagedPackage> {
   const zip = await CheckedZip.open(zipFile, deps.limits);
   const created: string[] = [];
+  const leaseId = randomUUID();
   try {
     const manifest = parseManifest(await zip.readText(findManifest(zip), MAX_MANIFEST_BYTES), new Set(zip.files.keys()));
     const files: StagedPackage['files'] = [];
+    const sources = new Map<string, () => Promise<Readable>>();
     for (const entry of zip.files.values()) {
       const blob = await storeEntry(deps.store, zip, entry);
       if (blob.created) created.push(blob.sha256);
       files.push({ path: entry.path, sha256: blob.sha256, size: blob.size });
+      sources.set(blob.sha256, () => zip.read(entry));
     }
     const original = await deps.store.put(fs.createReadStream(zipFile));
     if (original.created) created.push(original.sha256);
+    sources.set(original.sha256, () => Promise.resolve(fs.createReadStream(zipFile)));
     const zipSize = (await fs.promises.stat(zipFile)).size;
-    return { manifest, files, zipSha256: original.sha256, zipSize, created };
+
+    await underBlobLock(deps.db, async (trx) => {
+      const leases = [...sources.keys()].map((sha256) => ({ sha256, lease_id: leaseId }));
+      for (let i = 0; i < leases.length; i += 1000) {
+        await trx.insertInto('content_blob_leases').values(leases.slice(i, i + 1000)).onConflict((oc) => oc.doNothing()).execute();
+      }
+    });
+    // A blob found in the store may have been removed by a failing import before the lease was
+    // taken: put it again. Leased now, it stays.
+    for (const [sha256, source] of sources) {
+      if (await deps.store.has(sha256)) continue;
+      const again = await deps.store.put(await source());
+      if (again.created) created.push(again.sha256);
+    }
+    return { manifest, files, zipSha256: original.sha256, zipSize, created, leaseId };
   } catch (error) {
-    await removeOrphans(deps, created);
+    await removeOrphans(deps, leaseId, created);
     throw error;
   } finally {
     zip.close();
@@ -119,12 +169,14 @@ export async function insertStagedPackage(trx: Kysely<Schema>, tenantId: string,
       .values(staged.files.slice(i, i + 500).map((r) => ({ package_id: row.id, ...r })))
       .execute();
   }
+  // The rows now hold the blobs; the leases go with the same commit.
+  await trx.deleteFrom('content_blob_leases').where('lease_id', '=', staged.leaseId).execute();
   return row.id;
 }
 
-/** Removes the blobs staged packages created, unless some package refers to them by now. */
+/** Releases staged packages' leases and removes the blobs they created that nothing else needs. */
 export async function discardStagedPackages(deps: ImportDependencies, staged: readonly StagedPackage[]): Promise<void> {
-  await removeOrphans(deps, staged.flatMap((s) => s.created));
+  for (const s of staged) await removeOrphans(deps, s.leaseId, s.created);
 }
 
 /**

@@ -21,7 +21,14 @@ export interface ContentPackageFilesTable {
   size: number;
 }
 
+export interface ContentBlobLeasesTable {
+  sha256: string;
+  lease_id: string;
+  taken_at: ColumnType<Date, never, never>;
+}
+
 export interface ContentTables {
   content_packages: ContentPackagesTable;
   content_package_files: ContentPackageFilesTable;
+  content_blob_leases: ContentBlobLeasesTable;
 }

@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiskContentStore } from '../../src/content/content-store.js';
+import { DiskContentStore, type ContentStore } from '../../src/content/content-store.js';
 import { ContentImportError } from '../../src/content/import-errors.js';
 import { launchableItems } from '../../src/content/manifest-model.js';
-import { importPackage, type ImportDependencies } from '../../src/content/package-import.js';
+import { discardStagedPackages, importPackage, insertStagedPackage, stagePackage, type ImportDependencies } from '../../src/content/package-import.js';
 import { findPackage, packageFile } from '../../src/content/packages.js';
 import { DEFAULT_ZIP_LIMITS } from '../../src/content/zip-reader.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -100,6 +102,68 @@ describe('importing the packages we author', () => {
     await importPackage(deps, tenantId, await zipFixture('scorm12-single'));
     // Same files again: only nothing new (the zip is byte-identical too, same address).
     expect(blobCount()).toBe(before);
+  });
+});
+
+describe('two imports of the same files at once', () => {
+  const freshPackage = (name: string) =>
+    writeZip(`${name}.zip`, rawZip([
+      { name: 'imsmanifest.xml', data: Buffer.from(MINIMAL_MANIFEST_12) },
+      { name: 'index.html', data: Buffer.from(`<p>${name} ${randomUUID()}</p>`) },
+    ]));
+  const leases = async () => Number((await testDb.database.db.selectFrom('content_blob_leases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('an import that fails does not remove blobs that another import of the same files is about to use', async () => {
+    const zip = freshPackage('samtidig');
+    // The first import puts the blobs in the store; the second finds them there.
+    const first = await stagePackage(deps, zip);
+    const second = await stagePackage(deps, zip);
+    expect(first.created.length).toBeGreaterThan(0);
+    expect(second.created).toEqual([]);
+    // The first gives up before writing its rows; the second then writes its rows.
+    await discardStagedPackages(deps, [first]);
+    const id = await testDb.database.db.transaction().execute((trx) => insertStagedPackage(trx, tenantId, second));
+    for (const file of second.files) expect(await deps.store.has(file.sha256), file.path).toBe(true);
+    expect(await deps.store.has(second.zipSha256)).toBe(true);
+    expect(await packageFile(deps.db, id, 'index.html')).toBeDefined();
+    expect(await leases()).toBe(0);
+  });
+
+  it('a blob removed by a failing import before this import leased it is put back', async () => {
+    const zip = freshPackage('fjernet');
+    // A store where another import removes each blob just after this import found it there.
+    let removals = 0;
+    const racing: ContentStore = {
+      put: async (source) => {
+        const blob = await deps.store.put(source);
+        if (removals < 2) {
+          removals += 1;
+          await deps.store.delete(blob.sha256);
+          return { ...blob, created: false };
+        }
+        return blob;
+      },
+      has: (sha) => deps.store.has(sha),
+      open: (sha) => deps.store.open(sha),
+      delete: (sha) => deps.store.delete(sha),
+    };
+    const imported = await importPackage({ ...deps, store: racing }, tenantId, zip);
+    expect(removals).toBe(2);
+    const files = await testDb.database.db.selectFrom('content_package_files').select('sha256').where('package_id', '=', imported.id).execute();
+    for (const file of files) expect(await deps.store.has(file.sha256)).toBe(true);
+    expect(await deps.store.has(imported.zipSha256)).toBe(true);
+  });
+
+  it('a lease left by a crashed import is ignored after a day: a failed import still cleans up', async () => {
+    const zip = freshPackage('krasj');
+    const crashed = await stagePackage(deps, zip);
+    await sql`update content_blob_leases set taken_at = now() - interval '2 days' where lease_id = ${crashed.leaseId}`.execute(testDb.database.db);
+    const failing = await stagePackage(deps, zip);
+    // The failing import did not create the blobs; hand it the crashed one's list to clean up.
+    await discardStagedPackages(deps, [{ ...failing, created: crashed.created }]);
+    for (const sha of crashed.created) expect(await deps.store.has(sha)).toBe(false);
+    await testDb.database.db.deleteFrom('content_blob_leases').where('lease_id', '=', crashed.leaseId).execute();
+    expect(await leases()).toBe(0);
   });
 });
 
