@@ -3,7 +3,7 @@ import type { Schema } from '../../db/schema.js';
 import { findVisiblePath, listVisiblePaths } from '../../paths/paths.js';
 import type { LaunchRoute, LinkableItems } from '../lti/router.js';
 import { withSession } from '../session.js';
-import { isUuid } from './router.js';
+import { isUuid } from './kit.js';
 
 /** The custom parameter a placed link carries (set by Deep Linking, src/lti/deep-linking.ts). */
 export const PATH_PARAMETER = 'laeringslop_path';

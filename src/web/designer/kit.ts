@@ -1,0 +1,139 @@
+import type { Request, Response } from 'express';
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/schema.js';
+import type { SessionTokens } from '../../lti/session-token.js';
+import type { PathDefinition, Step } from '../../paths/definition.js';
+import { getDraft } from '../../paths/drafts.js';
+import { PathError } from '../../paths/errors.js';
+import { findVisiblePath, type PathSummary } from '../../paths/paths.js';
+import type { PathSharing } from '../../paths/tables.js';
+import { html } from '../html.js';
+import type { Locale } from '../i18n.js';
+import { param } from '../lti/http.js';
+import { designerContext, sendDesignerPage, type Crumb, type DesignerContext } from './context.js';
+import { many, type FormValues } from './forms.js';
+import { td, type DesignerMessageId } from './messages.js';
+
+export interface DesignerRouterDeps {
+  db: Kysely<Schema>;
+  sessions: SessionTokens;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
+export const SHARINGS: readonly PathSharing[] = ['tenant', 'region', 'everyone'];
+
+/** A page the designer cannot have: not found (also for paths of tenants it cannot see) or not the owner. */
+export class DesignerRefusal extends Error {
+  constructor(readonly status: 403 | 404) {
+    super(status === 404 ? 'not found' : 'not the owner');
+  }
+}
+
+export type Handler = (req: Request, res: Response, ctx: DesignerContext) => Promise<void>;
+
+export function formatDate(locale: Locale, date: Date): string {
+  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'nb-NO', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Oslo' }).format(date);
+}
+
+export const bodyValues = (req: Request): FormValues => (req.body ?? {}) as FormValues;
+
+export interface DesignerKit {
+  db: Kysely<Schema>;
+  route(handler: Handler): (req: Request, res: Response) => Promise<void>;
+  /** A path the tenant may see; another tenant's unshared path is simply not found. */
+  visiblePath(ctx: DesignerContext, id: unknown): Promise<PathSummary>;
+  /** A path the tenant owns: only the owner edits, publishes and reads reports. */
+  ownPath(ctx: DesignerContext, id: unknown): Promise<{ path: PathSummary; draft: PathDefinition }>;
+  stepOf(draft: PathDefinition, stepId: unknown): { step: Step; index: number };
+  pathCrumb(ctx: DesignerContext, path: { id: string; title: string }): Crumb;
+  redirect(res: Response, ctx: DesignerContext, path: string, query?: Record<string, string>): void;
+}
+
+/**
+ * What the designer's pages share: the route wrapper that opens the designer's context and turns
+ * refusals into pages, the lookups that decide what a designer may see or change, and links.
+ */
+export function designerKit({ db, sessions }: DesignerRouterDeps): DesignerKit {
+  const route = (handler: Handler) => async (req: Request, res: Response) => {
+    const ctx = await designerContext(req, res, db, sessions);
+    try {
+      await handler(req, res, ctx);
+    } catch (error) {
+      const notFound = error instanceof PathError && ['path-not-found', 'step-not-found', 'version-not-found'].includes(error.code);
+      if (!(error instanceof DesignerRefusal) && !notFound) throw error;
+      const status = error instanceof DesignerRefusal ? error.status : 404;
+      const key = status === 404 ? 'notfound' : 'forbidden';
+      sendDesignerPage(res, ctx, {
+        status,
+        title: td(ctx.locale, `${key}.title`),
+        path: '/design',
+        body: html`<div class="error-page" data-designer-refusal="${status}"><h1>${td(ctx.locale, `${key}.title`)}</h1><p>${td(ctx.locale, `${key}.body`)}</p></div>`,
+      });
+    }
+  };
+
+  /** A path the tenant may see; another tenant's unshared path is simply not found. */
+  async function visiblePath(ctx: DesignerContext, id: unknown): Promise<PathSummary> {
+    const path = isUuid(id) ? await findVisiblePath(db, ctx.session.tenantId, id) : undefined;
+    if (!path || (path.tenantId !== ctx.session.tenantId && !path.latestVersion)) throw new DesignerRefusal(404);
+    return path;
+  }
+
+  /** A path the tenant owns: only the owner edits, publishes and reads reports. */
+  async function ownPath(ctx: DesignerContext, id: unknown): Promise<{ path: PathSummary; draft: PathDefinition }> {
+    const path = await visiblePath(ctx, id);
+    if (path.tenantId !== ctx.session.tenantId) throw new DesignerRefusal(403);
+    return { path, draft: await getDraft(db, ctx.session.tenantId, path.id) };
+  }
+
+  function stepOf(draft: PathDefinition, stepId: unknown): { step: Step; index: number } {
+    const index = draft.steps.findIndex((s) => s.id === stepId);
+    if (index < 0) throw new DesignerRefusal(404);
+    return { step: draft.steps[index]!, index };
+  }
+
+  const pathCrumb = (ctx: DesignerContext, path: { id: string; title: string }): Crumb => ({ label: path.title, href: ctx.href(`/design/paths/${path.id}`) });
+  const redirect = (res: Response, ctx: DesignerContext, path: string, query: Record<string, string> = {}) => res.redirect(303, ctx.href(path, query));
+  return { db, route, visiblePath, ownPath, stepOf, pathCrumb, redirect };
+}
+
+export function statusText(locale: Locale, path: PathSummary): string {
+  return path.latestVersion ? `${td(locale, 'status.published')} ${path.latestVersion.number}` : td(locale, 'status.draft');
+}
+
+export function stepMeta(locale: Locale, step: Step, titleOf: ReadonlyMap<string, string>): string {
+  const parts = [td(locale, `type.${step.type}`), td(locale, step.required ? 'step.required' : 'step.optional')];
+  if (step.estimatedMinutes) parts.push(`${step.estimatedMinutes} ${td(locale, 'step.minutes')}`);
+  if (step.requires.length > 0) parts.push(`${td(locale, 'step.requires')}: ${step.requires.map((id) => titleOf.get(id) ?? '?').join(', ')}`);
+  return parts.join(' · ');
+}
+
+/** How many numbered rows (`name-N-…`) the values hold: the highest N + 1. */
+export function filledRows(values: FormValues, name: string): number {
+  let rows = 0;
+  for (const key of Object.keys(values)) {
+    const match = new RegExp(`^${name}-(\\d+)-`).exec(key);
+    if (match && (many(values, key).length > 0)) rows = Math.max(rows, Number(match[1]) + 1);
+  }
+  return rows;
+}
+
+export const NOTICES: readonly DesignerMessageId[] = [
+  'path.created', 'settings.saved', 'step.added', 'step.saved', 'step.removed', 'step.moved', 'path.duplicated', 'path.published',
+  'path.moved-learners', 'signups.saved',
+];
+
+/** The confirmation after a redirect (?notice=…), from a fixed list: nothing from the query is shown as text. */
+export function noticeText(req: Request, ctx: DesignerContext, draft?: PathDefinition): string | undefined {
+  const id = param(req, 'notice') as DesignerMessageId | undefined;
+  if (!id || !NOTICES.includes(id)) return undefined;
+  const int = (name: string) => String(Number.parseInt(param(req, name) ?? '0', 10) || 0);
+  if (id === 'step.moved') {
+    const index = draft?.steps.findIndex((s) => s.id === param(req, 'step')) ?? -1;
+    if (!draft || index < 0) return undefined;
+    return td(ctx.locale, id, { title: draft.steps[index]!.title, position: index + 1, count: draft.steps.length });
+  }
+  return td(ctx.locale, id, { number: int('number'), moved: int('moved'), completed: int('completed') });
+}

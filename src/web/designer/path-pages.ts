@@ -1,0 +1,286 @@
+import type { Router, Request, Response } from 'express';
+import type { DefinitionProblem, PathDefinition } from '../../paths/definition.js';
+import { getDraft, reorderSteps, updateDraftSettings } from '../../paths/drafts.js';
+import { PathError } from '../../paths/errors.js';
+import { pathUpdateTimes } from '../../paths/designer-queries.js';
+import { createPath, listVisiblePaths, loadPublishedVersion, setSharing, type PathSummary } from '../../paths/paths.js';
+import type { PathSharing } from '../../paths/tables.js';
+import { html } from '../html.js';
+import { LOCALES, type Locale } from '../i18n.js';
+import { param } from '../lti/http.js';
+import { sendDesignerPage, type DesignerContext } from './context.js';
+import { choiceGroup, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
+import { formFromSettings, one, problemsByField, rowCount, settingsFromForm } from './forms.js';
+import { td, type DesignerMessageId } from './messages.js';
+import { bodyValues, formatDate, noticeText, statusText, stepMeta, filledRows, SHARINGS, type DesignerKit } from './kit.js';
+
+/** The start page (the list of paths), creating a path, one path with its steps and reordering, the preview as a learner, and the path settings. */
+export function pathPages(router: Router, { db, route, visiblePath, ownPath, stepOf, pathCrumb, redirect }: DesignerKit): void {
+  // ---- Start page: the list of paths --------------------------------------------------------
+  router.get('/design', route(async (req, res, ctx) => {
+    const { locale } = ctx;
+    const q = (param(req, 'q') ?? '').slice(0, 200);
+    const show = ['own', 'shared'].includes(param(req, 'show') ?? '') ? param(req, 'show')! : 'all';
+    const found = await listVisiblePaths(db, ctx.session.tenantId, { search: q, ownOnly: show === 'own', limit: 200 });
+    // Another tenant's path is usable (viewable, duplicable) only once it is published.
+    const usable = found.filter((p) => p.tenantId === ctx.session.tenantId || p.latestVersion);
+    const paths = show === 'shared' ? usable.filter((p) => p.tenantId !== ctx.session.tenantId) : usable;
+    const updated = await pathUpdateTimes(db, ctx.session.tenantId, paths.map((p) => p.id));
+    const tenant = await db.selectFrom('tenants').select('name').where('id', '=', ctx.session.tenantId).executeTakeFirst();
+    const showChoices = (['all', 'own', 'shared'] as const).map((value) => ({ value, label: td(locale, `list.filter.${value}`) }));
+    const filters = formState(locale, { q, show });
+    sendDesignerPage(res, ctx, {
+      title: td(locale, 'start.title'),
+      path: '/design',
+      body: html`<h1 data-role="${ctx.session.role}">${td(locale, 'start.title')}</h1>
+<p>${td(locale, 'start.tenant')}: <strong>${tenant?.name ?? ''}</strong></p>
+<ul class="actions">
+<li><a class="button" href="${ctx.href('/design/paths/new')}">${td(locale, 'list.new')}</a></li>
+<li><a href="${ctx.href('/design/import')}" data-import-link>${td(locale, 'list.import')}</a></li>
+</ul>
+<form method="get" action="/design" class="search" role="search">
+${ctx.hidden}
+${input(filters, 'q', td(locale, 'list.search'), { wide: true })}
+${select(filters, 'show', td(locale, 'list.filter'), showChoices)}
+<button type="submit">${td(locale, 'list.search.button')}</button>
+</form>
+<h2>${td(locale, 'list.results')} (${paths.length})</h2>
+${paths.length === 0 ? html`<p>${td(locale, 'list.none')}</p>` : html`<ul class="path-list">${paths.map((p) => html`<li data-path-id="${p.id}">
+<h3><a href="${ctx.href(`/design/paths/${p.id}`)}">${p.title}</a></h3>
+<dl class="facts">
+<dt>${td(locale, 'list.col.status')}</dt><dd>${statusText(locale, p)}</dd>
+<dt>${td(locale, 'list.col.sharing')}</dt><dd>${td(locale, `sharing.${p.sharing}`)}</dd>
+<dt>${td(locale, 'list.col.owner')}</dt><dd>${td(locale, p.tenantId === ctx.session.tenantId ? 'list.owner.own' : 'list.owner.other')}</dd>
+<dt>${td(locale, 'list.col.updated')}</dt><dd>${updated.has(p.id) ? formatDate(locale, updated.get(p.id)!) : ''}</dd>
+</dl></li>`)}</ul>`}`,
+    });
+  }));
+
+  // ---- Create --------------------------------------------------------------------------------
+  const createPage = (res: Response, ctx: DesignerContext, state: FormState, status = 200) => {
+    const { locale } = ctx;
+    const labels = { title: td(locale, 'field.title'), description: td(locale, 'field.description'), language: td(locale, 'field.language') };
+    sendDesignerPage(res, ctx, {
+      status,
+      title: td(locale, 'create.title'),
+      path: '/design/paths/new',
+      body: html`<h1>${td(locale, 'create.title')}</h1>
+${errorSummary(state, labels)}
+<form method="post" action="/design/paths" novalidate>
+${ctx.hidden}
+${input(state, 'title', labels.title, { wide: true })}
+${textarea(state, 'description', labels.description, { optional: true })}
+${choiceGroup(state, 'language', labels.language, LOCALES.map((l) => ({ value: l, label: td(locale, `language.${l}`) })))}
+<div class="buttons"><button type="submit">${td(locale, 'create.submit')}</button> <a href="${ctx.href('/design')}">${td(locale, 'form.cancel')}</a></div>
+</form>`,
+    });
+  };
+
+  router.get('/design/paths/new', route(async (_req, res, ctx) => {
+    createPage(res, ctx, formState(ctx.locale, { language: ctx.locale }));
+  }));
+
+  router.post('/design/paths', route(async (req, res, ctx) => {
+    const values = bodyValues(req);
+    try {
+      const path = await createPath(db, ctx.session.tenantId, {
+        title: one(values, 'title'),
+        description: one(values, 'description'),
+        language: one(values, 'language') as Locale,
+        createdBy: ctx.session.personId,
+      });
+      redirect(res, ctx, `/design/paths/${path.id}`, { notice: 'path.created' });
+    } catch (error) {
+      if (!(error instanceof PathError) || error.code !== 'invalid-definition') throw error;
+      createPage(res, ctx, formState(ctx.locale, values, problemsByField(error.problems, {}).keys()), 400);
+    }
+  }));
+
+  // ---- One path: its steps, reordering, actions ----------------------------------------------
+  router.get('/design/paths/:id', route(async (req, res, ctx) => {
+    const { locale } = ctx;
+    const path = await visiblePath(ctx, req.params['id']);
+    const own = path.tenantId === ctx.session.tenantId;
+    const definition = own ? await getDraft(db, ctx.session.tenantId, path.id) : (await loadPublishedVersion(db, path.latestVersion!.id)).definition;
+    const base = `/design/paths/${path.id}`;
+    const titleOf = new Map(definition.steps.map((s) => [s.id, s.title]));
+    const actions: [string, DesignerMessageId, string][] = own
+      ? [[`${base}/settings`, 'path.settings', 'settings'], [`${base}/preview`, 'path.preview', 'preview'], [`${base}/publish`, 'path.publish', 'publish'],
+        [`${base}/versions`, 'path.versions', 'versions'], [`${base}/duplicate`, 'path.duplicate', 'duplicate'], [`${base}/export`, 'path.export', 'export']]
+      : [[`${base}/duplicate`, 'path.duplicate', 'duplicate']];
+    sendDesignerPage(res, ctx, {
+      title: path.title,
+      path: base,
+      notice: noticeText(req, ctx, definition),
+      body: html`<h1>${path.title}</h1>
+${own ? '' : html`<p class="note">${td(locale, 'path.shared-readonly')}</p>`}
+<dl class="facts">
+<dt>${td(locale, 'path.status')}</dt><dd data-status>${statusText(locale, path)}</dd>
+<dt>${td(locale, 'path.sharing')}</dt><dd>${td(locale, `sharing.${path.sharing}`)}</dd>
+<dt>${td(locale, 'path.language')}</dt><dd>${td(locale, `language.${path.language}`)}</dd>
+</dl>
+${path.description ? html`<p class="description">${path.description}</p>` : ''}
+<nav aria-label="${td(locale, 'path.actions')}"><ul class="actions">${actions.map(([href, label, name]) => html`<li><a href="${ctx.href(href)}" data-action="${name}">${td(locale, label)}</a></li>`)}</ul></nav>
+<h2 id="steps-title">${td(locale, 'path.steps')}</h2>
+${definition.steps.length === 0 ? html`<p>${td(locale, 'path.no-steps')}</p>` : html`
+${own ? html`<p id="reorder-help" class="hint">${td(locale, 'reorder.instructions')}</p>` : ''}
+<ol class="steps" id="steps" aria-labelledby="steps-title"${own ? html` data-order-url="${base}/order" data-session="${ctx.token}" data-failed="${td(locale, 'reorder.failed')}"` : ''}>
+${definition.steps.map((step, index) => html`<li class="step" id="step-${step.id}" data-step-id="${step.id}"${own ? html` draggable="true"` : ''}>
+<div class="step-main">
+<h3 class="step-title">${step.title}</h3>
+<p class="step-meta">${stepMeta(locale, step, titleOf)}</p>
+</div>
+${own ? html`<div class="step-actions">
+${(['up', 'down'] as const).map((direction) => html`<form method="post" action="${base}/steps/${step.id}/move" data-move="${direction}">${ctx.hidden}<input type="hidden" name="direction" value="${direction}"><button type="submit" class="secondary" data-move-button="${direction}" aria-describedby="reorder-help">${td(locale, direction === 'up' ? 'step.up' : 'step.down')}<span class="visually-hidden">: ${step.title}</span></button></form>`)}
+<a href="${ctx.href(`${base}/steps/${step.id}`)}" data-edit-step="${index}">${td(locale, 'step.edit')}<span class="visually-hidden">: ${step.title}</span></a>
+<a href="${ctx.href(`${base}/steps/${step.id}/remove`)}">${td(locale, 'step.remove')}<span class="visually-hidden">: ${step.title}</span></a>
+${step.type === 'session' ? html`<a href="${ctx.href(`${base}/steps/${step.id}/signups`)}">${td(locale, 'step.signups')}<span class="visually-hidden">: ${step.title}</span></a>` : ''}
+${step.type === 'evaluation' ? html`<a href="${ctx.href(`${base}/steps/${step.id}/report`)}">${td(locale, 'step.report')}<span class="visually-hidden">: ${step.title}</span></a>` : ''}
+</div>` : ''}
+</li>`)}
+</ol>`}
+${own ? html`<h2>${td(locale, 'path.add-step')}</h2>
+<ul class="actions add-step">${(['scorm', 'web', 'session', 'self-assessment', 'evaluation'] as const).map((type) => html`<li><a href="${ctx.href(`${base}/steps/new`, { type })}" data-add-step="${type}">${td(locale, `type.${type}`)}</a></li>`)}</ul>` : ''}`,
+    });
+  }));
+
+  async function reorder(ctx: DesignerContext, pathId: string, ids: string[], moved: string): Promise<{ order: string[]; message: string }> {
+    await reorderSteps(db, ctx.session.tenantId, pathId, ids);
+    const draft = await getDraft(db, ctx.session.tenantId, pathId);
+    const index = draft.steps.findIndex((s) => s.id === moved);
+    return {
+      order: draft.steps.map((s) => s.id),
+      message: td(ctx.locale, 'step.moved', { title: draft.steps[index]?.title ?? '', position: index + 1, count: draft.steps.length }),
+    };
+  }
+
+  const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
+
+  router.post('/design/paths/:id/steps/:stepId/move', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    const { step, index } = stepOf(draft, req.params['stepId']);
+    const direction = param(req, 'direction');
+    if (direction !== 'up' && direction !== 'down') {
+      res.status(400).json({ error: 'direction must be up or down' });
+      return;
+    }
+    const ids = draft.steps.map((s) => s.id);
+    const to = Math.min(ids.length - 1, Math.max(0, index + (direction === 'up' ? -1 : 1)));
+    ids.splice(index, 1);
+    ids.splice(to, 0, step.id);
+    const result = await reorder(ctx, path.id, ids, step.id);
+    if (wantsJson(req)) res.json(result);
+    else redirect(res, ctx, `/design/paths/${path.id}#step-${step.id}`, { notice: 'step.moved', step: step.id });
+  }));
+
+  router.post('/design/paths/:id/order', route(async (req, res, ctx) => {
+    const { path } = await ownPath(ctx, req.params['id']);
+    const body = (req.body ?? {}) as { order?: unknown; moved?: unknown };
+    const order = Array.isArray(body.order) ? body.order.map(String) : String(body.order ?? '').split(',').filter(Boolean);
+    try {
+      res.json(await reorder(ctx, path.id, order, String(body.moved ?? order[0] ?? '')));
+    } catch (error) {
+      if (!(error instanceof PathError) || error.code !== 'invalid-definition') throw error;
+      res.status(400).json({ error: td(ctx.locale, 'reorder.failed') });
+    }
+  }));
+
+  // ---- Preview as learner ---------------------------------------------------------------------
+  router.get('/design/paths/:id/preview', route(async (req, res, ctx) => {
+    const { locale } = ctx;
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    const titleOf = new Map(draft.steps.map((s) => [s.id, s.title]));
+    const total = draft.steps.reduce((sum, s) => sum + (s.estimatedMinutes ?? 0), 0);
+    const rule = draft.completion.kind === 'n-of-m'
+      ? td(locale, 'preview.rule.nofm', { n: draft.completion.count, m: draft.steps.length })
+      : td(locale, 'preview.rule.all');
+    sendDesignerPage(res, ctx, {
+      title: td(locale, 'preview.title', { title: draft.title }),
+      path: `/design/paths/${path.id}/preview`,
+      crumbs: [pathCrumb(ctx, path)],
+      body: html`<h1>${td(locale, 'preview.title', { title: draft.title })}</h1>
+<p class="note">${td(locale, 'preview.intro')}</p>
+<section class="preview" aria-labelledby="preview-title">
+<h2 id="preview-title" lang="${draft.language}">${draft.title}</h2>
+${draft.description ? html`<p lang="${draft.language}">${draft.description}</p>` : ''}
+<p>${rule}${draft.dueAfterDays ? html` ${td(locale, 'preview.due', { days: draft.dueAfterDays })}` : ''}</p>
+${total > 0 ? html`<p>${td(locale, 'preview.total', { minutes: total })}</p>` : ''}
+<ol class="steps preview-steps">${draft.steps.map((step) => html`<li data-preview-step="${step.id}"><h3 class="step-title" lang="${draft.language}">${step.title}</h3><p class="step-meta">${stepMeta(locale, step, titleOf)}</p></li>`)}</ol>
+</section>`,
+    });
+  }));
+
+  // ---- Settings ------------------------------------------------------------------------------
+  const settingsPage = (res: Response, ctx: DesignerContext, path: PathSummary, draft: PathDefinition, state: FormState, status = 200) => {
+    const { locale } = ctx;
+    const grantRows = rowCount(state.values, 'grantRows', filledRows(state.values, 'grants'), 2);
+    const labels: Record<string, string> = {
+      title: td(locale, 'field.title'), description: td(locale, 'field.description'), language: td(locale, 'field.language'),
+      completionKind: td(locale, 'settings.completion'), completionCount: 'N', scoreKind: td(locale, 'settings.score'),
+      scoreStepId: td(locale, 'settings.score.stepId'), dueAfterDays: td(locale, 'settings.due'), sharing: td(locale, 'settings.sharing'),
+      grants: td(locale, 'settings.grants'), 'grants-competence': td(locale, 'settings.grant.competence'), 'grants-validMonths': td(locale, 'settings.grant.months'),
+    };
+    sendDesignerPage(res, ctx, {
+      status,
+      title: td(locale, 'settings.title', { title: path.title }),
+      path: `/design/paths/${path.id}/settings`,
+      crumbs: [pathCrumb(ctx, path)],
+      body: html`<h1>${td(locale, 'settings.title', { title: path.title })}</h1>
+${errorSummary(state, labels)}
+<form method="post" action="/design/paths/${path.id}/settings" novalidate>
+${ctx.hidden}
+<input type="hidden" name="grantRows" value="${grantRows}">
+<fieldset class="group"><legend>${td(locale, 'settings.about')}</legend>
+${input(state, 'title', labels.title!, { wide: true })}
+${textarea(state, 'description', labels.description!, { optional: true })}
+${choiceGroup(state, 'language', labels.language!, LOCALES.map((l) => ({ value: l, label: td(locale, `language.${l}`) })))}
+</fieldset>
+${choiceGroup(state, 'completionKind', labels.completionKind!, [{ value: 'all-required', label: td(locale, 'settings.completion.all') }, { value: 'n-of-m', label: td(locale, 'settings.completion.nofm') }])}
+${input(state, 'completionCount', td(locale, 'settings.completion.count', { m: draft.steps.length }), { type: 'number', inputmode: 'numeric', min: 1, optional: true })}
+${choiceGroup(state, 'scoreKind', labels.scoreKind!, [{ value: 'average-scored-required', label: td(locale, 'settings.score.average') }, { value: 'completion', label: td(locale, 'settings.score.completion') }, { value: 'step', label: td(locale, 'settings.score.step') }])}
+${select(state, 'scoreStepId', labels.scoreStepId!, draft.steps.map((s) => ({ value: s.id, label: s.title })), { placeholder: td(locale, 'settings.score.stepId.none') })}
+${input(state, 'dueAfterDays', labels.dueAfterDays!, { type: 'number', inputmode: 'numeric', min: 1, max: 3650, optional: true })}
+<fieldset class="group" id="grants" tabindex="-1"><legend>${labels.grants}</legend>
+<p class="hint">${td(locale, 'settings.grants.hint')}</p>
+${Array.from({ length: grantRows }, (_, i) => html`<fieldset class="row"><legend>${td(locale, 'settings.grant', { n: i + 1 })}</legend>
+${input(state, `grants-${i}-competence`, labels['grants-competence']!)}
+${input(state, `grants-${i}-validMonths`, labels['grants-validMonths']!, { type: 'number', inputmode: 'numeric', min: 1, max: 600, optional: true })}
+</fieldset>`)}
+<button type="submit" name="action" value="more-rows" class="secondary">${td(locale, 'form.more-rows')}</button>
+</fieldset>
+${choiceGroup(state, 'sharing', labels.sharing!, SHARINGS.map((s) => ({ value: s, label: td(locale, `sharing.${s}`) })))}
+<div class="buttons"><button type="submit" name="action" value="save">${td(locale, 'form.save')}</button> <a href="${ctx.href(`/design/paths/${path.id}`)}">${td(locale, 'form.cancel')}</a></div>
+</form>`,
+    });
+  };
+
+  router.get('/design/paths/:id/settings', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    settingsPage(res, ctx, path, draft, formState(ctx.locale, formFromSettings(draft, path.sharing)));
+  }));
+
+  router.post('/design/paths/:id/settings', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    const values = bodyValues(req);
+    if (one(values, 'action') === 'more-rows') {
+      settingsPage(res, ctx, path, draft, formState(ctx.locale, { ...values, grantRows: String(Number(one(values, 'grantRows')) + 3) }));
+      return;
+    }
+    const sharing = one(values, 'sharing') as PathSharing;
+    const { settings, rows } = settingsFromForm(values);
+    const problems: DefinitionProblem[] = SHARINGS.includes(sharing) ? [] : [{ path: 'sharing', message: 'unknown sharing' }];
+    if (problems.length === 0) {
+      try {
+        await updateDraftSettings(db, ctx.session.tenantId, path.id, settings);
+        if (sharing !== path.sharing) await setSharing(db, ctx.session.tenantId, path.id, sharing);
+        redirect(res, ctx, `/design/paths/${path.id}`, { notice: 'settings.saved' });
+        return;
+      } catch (error) {
+        if (!(error instanceof PathError) || error.code !== 'invalid-definition') throw error;
+        problems.push(...error.problems);
+      }
+    }
+    settingsPage(res, ctx, path, draft, formState(ctx.locale, values, problemsByField(problems, rows).keys()), 400);
+  }));
+
+}

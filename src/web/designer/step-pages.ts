@@ -1,0 +1,248 @@
+import type { Router, Response } from 'express';
+import { findPackage, listPackages } from '../../content/packages.js';
+import type { DefinitionProblem, PathDefinition, Step } from '../../paths/definition.js';
+import { addStep, type NewStep, editStep, removeStep } from '../../paths/drafts.js';
+import { PathError } from '../../paths/errors.js';
+import type { PathSummary } from '../../paths/paths.js';
+import { html, type SafeHtml } from '../html.js';
+import { param } from '../lti/http.js';
+import { sendDesignerPage, type DesignerContext } from './context.js';
+import { choiceGroup, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
+import { formFromStep, isStepType, one, problemsByField, rowCount, stepChanges, stepFromForm, type FormValues, type RowMap } from './forms.js';
+import { td } from './messages.js';
+import { bodyValues, isUuid, filledRows, DesignerRefusal, type DesignerKit } from './kit.js';
+
+/** Adding, editing and removing steps. */
+export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrumb, redirect }: DesignerKit): void {
+  // ---- Steps: add, edit, remove ----------------------------------------------------------------
+  const stepFormPage = async (
+    res: Response,
+    ctx: DesignerContext,
+    path: PathSummary,
+    draft: PathDefinition,
+    form: { type: Step['type']; index: number; step?: Step },
+    state: FormState,
+    status = 200,
+  ) => {
+    const { locale } = ctx;
+    const { type, index, step } = form;
+    const earlier = draft.steps.slice(0, index);
+    const later = step ? draft.steps.slice(index + 1) : [];
+    const title = step ? td(locale, 'stepform.edit', { title: step.title }) : td(locale, 'stepform.new', { type: td(locale, `type.${type}`) });
+    const action = step ? `/design/paths/${path.id}/steps/${step.id}` : `/design/paths/${path.id}/steps`;
+    const labels: Record<string, string> = {
+      title: td(locale, 'field.title'), required: td(locale, 'stepform.required'), requires: td(locale, 'stepform.requires'),
+      estimatedMinutes: td(locale, 'stepform.estimate'), packageId: td(locale, 'scorm.package'), completionRule: td(locale, 'scorm.rule'),
+      minimumScore: td(locale, 'scorm.minimum'), resourceKind: td(locale, 'web.kind'), url: td(locale, 'web.url'), doneBy: td(locale, 'web.done'),
+      minimumMinutes: td(locale, 'web.minutes'), date: td(locale, 'session.date'), startTime: td(locale, 'session.start'), endTime: td(locale, 'session.end'),
+      place: td(locale, 'session.place'), capacity: td(locale, 'session.capacity'), statements: td(locale, 'sa.statements'),
+      'statements-text': td(locale, 'sa.text'), 'statements-competence': td(locale, 'sa.competence'), recommendations: td(locale, 'sa.recommendations'),
+      'recommendations-competence': td(locale, 'sa.competence'), 'recommendations-belowLevel': td(locale, 'sa.below'), 'recommendations-stepIds': td(locale, 'sa.steps'),
+      questions: td(locale, 'ev.questions'), 'questions-text': td(locale, 'ev.text'), 'questions-kind': td(locale, 'ev.kind'), 'questions-max': td(locale, 'ev.max'),
+      'questions-maxLength': td(locale, 'ev.maxLength'),
+    };
+    let specific: SafeHtml;
+    const rowsField = (name: string, spare: number) => rowCount(state.values, `${name}Rows`, filledRows(state.values, name), spare);
+    if (type === 'scorm') {
+      const packages = await listPackages(db, ctx.session.tenantId);
+      specific = html`<fieldset class="group"><legend>${td(locale, 'type.scorm')}</legend>
+${packages.length === 0 ? html`<p class="note" id="packageId-none">${td(locale, 'scorm.package.none')}</p>` : ''}
+${select(state, 'packageId', labels.packageId!, packages.map((p) => ({ value: p.id, label: `${p.title} (${p.standard} ${p.edition})` })), { placeholder: td(locale, 'scorm.package.choose') })}
+<p><a href="${ctx.href('/design/packages/upload', { path: path.id })}" data-upload-link>${td(locale, 'scorm.upload')}</a></p>
+${choiceGroup(state, 'completionRule', labels.completionRule!, (['completed', 'passed', 'score'] as const).map((r) => ({ value: r, label: td(locale, `scorm.rule.${r}`) })))}
+${input(state, 'minimumScore', labels.minimumScore!, { type: 'number', inputmode: 'decimal', min: 0, max: 100, step: 'any', optional: true })}
+</fieldset>`;
+    } else if (type === 'web') {
+      specific = html`<fieldset class="group"><legend>${td(locale, 'type.web')}</legend>
+${choiceGroup(state, 'resourceKind', labels.resourceKind!, [{ value: 'link', label: td(locale, 'web.kind.link') }, { value: 'video', label: td(locale, 'web.kind.video') }])}
+${input(state, 'url', labels.url!, { type: 'url', wide: true, autocomplete: 'url' })}
+${choiceGroup(state, 'doneBy', labels.doneBy!, [{ value: 'mark-as-done', label: td(locale, 'web.done.mark') }, { value: 'minimum-time', label: td(locale, 'web.done.time') }])}
+${input(state, 'minimumMinutes', labels.minimumMinutes!, { type: 'number', inputmode: 'decimal', min: 1, max: 1440, step: 'any', optional: true })}
+</fieldset>`;
+    } else if (type === 'session') {
+      specific = html`<fieldset class="group"><legend>${td(locale, 'type.session')}</legend>
+${input(state, 'date', labels.date!, { type: 'date' })}
+${input(state, 'startTime', labels.startTime!, { type: 'time' })}
+${input(state, 'endTime', labels.endTime!, { type: 'time', optional: true })}
+${input(state, 'place', labels.place!, { wide: true })}
+${input(state, 'capacity', labels.capacity!, { type: 'number', inputmode: 'numeric', min: 1, max: 10000 })}
+</fieldset>`;
+    } else if (type === 'self-assessment') {
+      const statementRows = rowsField('statements', 2);
+      const recommendationRows = rowsField('recommendations', 1);
+      specific = html`<fieldset class="group" id="statements" tabindex="-1"><legend>${labels.statements}</legend>
+<p class="hint">${td(locale, 'sa.statements.hint')}</p>
+${state.errors.has('statements') ? html`<p class="field-error">${state.errors.get('statements')}</p>` : ''}
+<input type="hidden" name="statementsRows" value="${statementRows}">
+${Array.from({ length: statementRows }, (_, i) => html`<fieldset class="row"><legend>${td(locale, 'sa.statement', { n: i + 1 })}</legend>
+${one(state.values, `statements-${i}-id`) ? html`<input type="hidden" name="statements-${i}-id" value="${one(state.values, `statements-${i}-id`)}">` : ''}
+${textarea(state, `statements-${i}-text`, labels['statements-text']!, { rows: 2 })}
+${input(state, `statements-${i}-competence`, labels['statements-competence']!)}
+</fieldset>`)}
+<button type="submit" name="action" value="more-rows" class="secondary">${td(locale, 'form.more-rows')}</button>
+</fieldset>
+<fieldset class="group" id="recommendations" tabindex="-1"><legend>${labels.recommendations}</legend>
+<p class="hint">${td(locale, 'sa.recommendations.hint')}</p>
+${state.errors.has('recommendations') ? html`<p class="field-error">${state.errors.get('recommendations')}</p>` : ''}
+<input type="hidden" name="recommendationsRows" value="${recommendationRows}">
+${later.length === 0 ? html`<p class="muted">${td(locale, 'sa.recommendations.none')}</p>` : Array.from({ length: recommendationRows }, (_, i) => html`<fieldset class="row"><legend>${td(locale, 'sa.recommendation', { n: i + 1 })}</legend>
+${input(state, `recommendations-${i}-competence`, labels['recommendations-competence']!)}
+${select(state, `recommendations-${i}-belowLevel`, labels['recommendations-belowLevel']!, ['2', '3', '4'].map((v) => ({ value: v, label: v })))}
+${choiceGroup(state, `recommendations-${i}-stepIds`, labels['recommendations-stepIds']!, later.map((s) => ({ value: s.id, label: s.title })), { multiple: true })}
+</fieldset>`)}
+</fieldset>`;
+    } else {
+      const questionRows = rowsField('questions', 2);
+      specific = html`<fieldset class="group" id="questions" tabindex="-1"><legend>${labels.questions}</legend>
+<p class="hint">${td(locale, 'ev.questions.hint')}</p>
+${state.errors.has('questions') ? html`<p class="field-error">${state.errors.get('questions')}</p>` : ''}
+<input type="hidden" name="questionsRows" value="${questionRows}">
+${Array.from({ length: questionRows }, (_, i) => html`<fieldset class="row"><legend>${td(locale, 'ev.question', { n: i + 1 })}</legend>
+${one(state.values, `questions-${i}-id`) ? html`<input type="hidden" name="questions-${i}-id" value="${one(state.values, `questions-${i}-id`)}">` : ''}
+${textarea(state, `questions-${i}-text`, labels['questions-text']!, { rows: 2 })}
+${select(state, `questions-${i}-kind`, labels['questions-kind']!, [{ value: 'scale', label: td(locale, 'ev.kind.scale') }, { value: 'text', label: td(locale, 'ev.kind.text') }])}
+${input(state, `questions-${i}-max`, labels['questions-max']!, { type: 'number', inputmode: 'numeric', min: 2, max: 10, optional: true })}
+${input(state, `questions-${i}-maxLength`, labels['questions-maxLength']!, { type: 'number', inputmode: 'numeric', min: 1, max: 5000, optional: true })}
+</fieldset>`)}
+<button type="submit" name="action" value="more-rows" class="secondary">${td(locale, 'form.more-rows')}</button>
+</fieldset>`;
+    }
+    sendDesignerPage(res, ctx, {
+      status,
+      title,
+      path: step ? `/design/paths/${path.id}/steps/${step.id}` : `/design/paths/${path.id}/steps/new`,
+      crumbs: [pathCrumb(ctx, path)],
+      body: html`<h1>${title}</h1>
+${errorSummary(state, labels)}
+<form method="post" action="${action}" novalidate data-step-form="${type}">
+${ctx.hidden}
+<input type="hidden" name="type" value="${type}">
+<fieldset class="group"><legend>${td(locale, 'stepform.common')}</legend>
+${input(state, 'title', labels.title!, { wide: true })}
+${choiceGroup(state, 'required', labels.required!, [{ value: 'yes', label: td(locale, 'stepform.required.yes') }, { value: 'no', label: td(locale, 'stepform.required.no') }])}
+${input(state, 'estimatedMinutes', labels.estimatedMinutes!, { type: 'number', inputmode: 'numeric', min: 1, max: 10000, optional: true })}
+${choiceGroup(state, 'requires', labels.requires!, earlier.map((s) => ({ value: s.id, label: s.title })), { multiple: true, empty: td(locale, 'stepform.requires.none') })}
+</fieldset>
+${specific}
+<div class="buttons"><button type="submit" name="action" value="save">${step ? td(locale, 'form.save') : td(locale, 'stepform.add')}</button> <a href="${ctx.href(`/design/paths/${path.id}`)}">${td(locale, 'form.cancel')}</a></div>
+</form>`,
+    });
+  };
+
+  /** A SCORM step may only use a package of the designer's own tenant (ids of others are refused as unknown). */
+  async function checkPackage(ctx: DesignerContext, step: NewStep): Promise<void> {
+    if (step.type !== 'scorm') return;
+    const packageId = (step.config as { packageId?: unknown }).packageId;
+    if (typeof packageId !== 'string' || packageId === '') return; // the schema reports it
+    if (!isUuid(packageId) || !(await findPackage(db, ctx.session.tenantId, packageId))) {
+      throw new PathError('invalid-definition', 'no such package of this tenant', [{ path: 'config.packageId', message: 'unknown package' }]);
+    }
+  }
+
+  const NEW_STEP_DEFAULTS: Record<Step['type'], FormValues> = {
+    scorm: { completionRule: 'completed' },
+    web: { resourceKind: 'link', doneBy: 'mark-as-done' },
+    session: { capacity: '20', startTime: '09:00' },
+    'self-assessment': {},
+    evaluation: { 'questions-0-kind': 'scale', 'questions-0-max': '5', 'questions-1-kind': 'text' },
+  };
+
+  router.get('/design/paths/:id/steps/new', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    const type = param(req, 'type');
+    if (!isStepType(type)) throw new DesignerRefusal(404);
+    await stepFormPage(res, ctx, path, draft, { type, index: draft.steps.length }, formState(ctx.locale, { required: 'yes', ...NEW_STEP_DEFAULTS[type] }));
+  }));
+
+  /** Validation problems from the core, shown at their fields; the values as entered. */
+  const invalidStep = (ctx: DesignerContext, values: FormValues, problems: readonly DefinitionProblem[], rows: RowMap) =>
+    formState(ctx.locale, values, problemsByField(problems, rows).keys());
+
+  const moreRows = (values: FormValues, type: Step['type']): FormValues => {
+    const names = type === 'self-assessment' ? ['statements', 'recommendations'] : type === 'evaluation' ? ['questions'] : [];
+    const next = { ...values };
+    for (const name of names) next[`${name}Rows`] = String(Math.max(Number(one(values, `${name}Rows`)) || 0, filledRows(values, name)) + 3);
+    return next;
+  };
+
+  router.post('/design/paths/:id/steps', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    const values = bodyValues(req);
+    const type = one(values, 'type');
+    if (!isStepType(type)) throw new DesignerRefusal(404);
+    const form = { type, index: draft.steps.length };
+    if (one(values, 'action') === 'more-rows') {
+      await stepFormPage(res, ctx, path, draft, form, formState(ctx.locale, moreRows(values, type)));
+      return;
+    }
+    const parsed = stepFromForm(type, values);
+    try {
+      await checkPackage(ctx, parsed.step);
+      const id = await addStep(db, ctx.session.tenantId, path.id, parsed.step);
+      redirect(res, ctx, `/design/paths/${path.id}#step-${id}`, { notice: 'step.added' });
+    } catch (error) {
+      if (!(error instanceof PathError) || error.code !== 'invalid-definition') throw error;
+      await stepFormPage(res, ctx, path, draft, form, invalidStep(ctx, values, error.problems, parsed.rows), 400);
+    }
+  }));
+
+  router.get('/design/paths/:id/steps/:stepId', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    const { step, index } = stepOf(draft, req.params['stepId']);
+    await stepFormPage(res, ctx, path, draft, { type: step.type, index, step }, formState(ctx.locale, formFromStep(step)));
+  }));
+
+  router.post('/design/paths/:id/steps/:stepId', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    const { step, index } = stepOf(draft, req.params['stepId']);
+    const values = bodyValues(req);
+    const form = { type: step.type, index, step };
+    if (one(values, 'action') === 'more-rows') {
+      await stepFormPage(res, ctx, path, draft, form, formState(ctx.locale, moreRows(values, step.type)));
+      return;
+    }
+    const parsed = stepFromForm(step.type, values);
+    try {
+      await checkPackage(ctx, parsed.step);
+      await editStep(db, ctx.session.tenantId, path.id, step.id, stepChanges(parsed));
+      redirect(res, ctx, `/design/paths/${path.id}#step-${step.id}`, { notice: 'step.saved' });
+    } catch (error) {
+      if (!(error instanceof PathError) || error.code !== 'invalid-definition') throw error;
+      await stepFormPage(res, ctx, path, draft, form, invalidStep(ctx, values, error.problems, parsed.rows), 400);
+    }
+  }));
+
+  const removePage = (res: Response, ctx: DesignerContext, path: PathSummary, step: Step, refused: boolean) => {
+    const { locale } = ctx;
+    sendDesignerPage(res, ctx, {
+      status: refused ? 409 : 200,
+      title: td(locale, 'remove.title', { title: step.title }),
+      path: `/design/paths/${path.id}/steps/${step.id}/remove`,
+      crumbs: [pathCrumb(ctx, path)],
+      body: html`<h1>${td(locale, 'remove.title', { title: step.title })}</h1>
+${refused ? html`<div class="error-summary" role="alert"><p>${td(locale, 'remove.refused')}</p></div>` : ''}
+<p>${td(locale, 'remove.body')}</p>
+<form method="post" action="/design/paths/${path.id}/steps/${step.id}/remove">${ctx.hidden}
+<div class="buttons"><button type="submit" class="danger">${td(locale, 'remove.confirm')}</button> <a href="${ctx.href(`/design/paths/${path.id}`)}">${td(locale, 'form.cancel')}</a></div>
+</form>`,
+    });
+  };
+
+  router.get('/design/paths/:id/steps/:stepId/remove', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    removePage(res, ctx, path, stepOf(draft, req.params['stepId']).step, false);
+  }));
+
+  router.post('/design/paths/:id/steps/:stepId/remove', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    const { step } = stepOf(draft, req.params['stepId']);
+    try {
+      await removeStep(db, ctx.session.tenantId, path.id, step.id);
+      redirect(res, ctx, `/design/paths/${path.id}`, { notice: 'step.removed' });
+    } catch (error) {
+      if (!(error instanceof PathError) || error.code !== 'invalid-definition') throw error;
+      removePage(res, ctx, path, step, true);
+    }
+  }));
+
+}

@@ -1,0 +1,138 @@
+import type { Router, Response } from 'express';
+import { crossCheck, definitionSchema, type DefinitionProblem, type PathDefinition } from '../../paths/definition.js';
+import { duplicatePath, publish } from '../../paths/drafts.js';
+import { moveLearnersToVersion, versionOverview } from '../../paths/enrolments.js';
+import { PathError } from '../../paths/errors.js';
+import { listPublishedVersions, type PathSummary } from '../../paths/paths.js';
+import { html } from '../html.js';
+import { param } from '../lti/http.js';
+import { sendDesignerPage, type DesignerContext } from './context.js';
+import { errorSummary, formState, input, type FormState } from './form-html.js';
+import { fieldOf, one } from './forms.js';
+import { fieldError, td } from './messages.js';
+import { bodyValues, formatDate, noticeText, DesignerRefusal, type DesignerKit } from './kit.js';
+
+/** Publishing, the versions with moving learners to a newer one, and duplicating a path. */
+export function versionPages(router: Router, { db, route, visiblePath, ownPath, pathCrumb, redirect }: DesignerKit): void {
+  // ---- Publish, versions, moving learners -------------------------------------------------------
+  const publishPage = async (res: Response, ctx: DesignerContext, path: PathSummary, draft: PathDefinition, status = 200) => {
+    const { locale } = ctx;
+    const parsed = definitionSchema.safeParse(draft);
+    const problems = parsed.success ? crossCheck(parsed.data, true) : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const number = (path.latestVersion?.number ?? 0) + 1;
+    const fixLink = (problem: DefinitionProblem) => {
+      const stepIndex = /^steps\.(\d+)\./.exec(problem.path)?.[1];
+      const step = stepIndex === undefined ? undefined : draft.steps[Number(stepIndex)];
+      const field = fieldOf(problem.path, {});
+      const message = fieldError(locale, field.replace(/-\d+-/, '-') || 'generic');
+      const href = step ? ctx.href(`/design/paths/${path.id}/steps/${step.id}`) : field === 'steps' ? ctx.href(`/design/paths/${path.id}`) : ctx.href(`/design/paths/${path.id}/settings`);
+      return html`<li><a href="${href}">${step ? `${step.title}: ` : ''}${message}</a></li>`;
+    };
+    sendDesignerPage(res, ctx, {
+      status,
+      title: td(locale, 'publish.title', { title: path.title }),
+      path: `/design/paths/${path.id}/publish`,
+      crumbs: [pathCrumb(ctx, path)],
+      body: html`<h1>${td(locale, 'publish.title', { title: path.title })}</h1>
+${problems.length > 0
+  ? html`<div class="error-summary" role="alert" aria-labelledby="publish-problems" data-publish-problems><h2 id="publish-problems">${td(locale, 'publish.problems')}</h2><p>${td(locale, 'publish.fix')}</p><ul>${problems.map(fixLink)}</ul></div>`
+  : html`<p>${td(locale, 'publish.body', { number })}</p>
+<form method="post" action="/design/paths/${path.id}/publish">${ctx.hidden}
+<div class="buttons"><button type="submit" data-confirm-publish>${td(locale, 'publish.confirm', { number })}</button> <a href="${ctx.href(`/design/paths/${path.id}`)}">${td(locale, 'form.cancel')}</a></div>
+</form>`}`,
+    });
+  };
+
+  router.get('/design/paths/:id/publish', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    await publishPage(res, ctx, path, draft);
+  }));
+
+  router.post('/design/paths/:id/publish', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    try {
+      const { number } = await publish(db, ctx.session.tenantId, path.id, ctx.session.personId);
+      redirect(res, ctx, `/design/paths/${path.id}/versions`, { notice: 'path.published', number: String(number) });
+    } catch (error) {
+      if (!(error instanceof PathError) || error.code !== 'invalid-definition') throw error;
+      await publishPage(res, ctx, path, draft, 400);
+    }
+  }));
+
+  async function versionFacts(ctx: DesignerContext, pathId: string) {
+    const versions = await listPublishedVersions(db, ctx.session.tenantId, pathId);
+    const overview = await versionOverview(db, ctx.session.tenantId, pathId);
+    const newest = versions.at(-1);
+    const waiting = newest ? overview.filter((o) => o.status === 'in_progress' && o.versionNumber < newest.number).reduce((s, o) => s + o.learners, 0) : 0;
+    return { versions, overview, newest, waiting };
+  }
+
+  router.get('/design/paths/:id/versions', route(async (req, res, ctx) => {
+    const { locale } = ctx;
+    const { path } = await ownPath(ctx, req.params['id']);
+    const { versions, overview, newest, waiting } = await versionFacts(ctx, path.id);
+    const count = (number: number, status: string) => overview.find((o) => o.versionNumber === number && o.status === status)?.learners ?? 0;
+    sendDesignerPage(res, ctx, {
+      title: td(locale, 'versions.title', { title: path.title }),
+      path: `/design/paths/${path.id}/versions`,
+      crumbs: [pathCrumb(ctx, path)],
+      notice: noticeText(req, ctx),
+      body: html`<h1>${td(locale, 'versions.title', { title: path.title })}</h1>
+${versions.length === 0 ? html`<p>${td(locale, 'versions.none')}</p>` : html`<h2>${td(locale, 'versions.overview')}</h2>
+<div class="table-wrap" role="region" aria-label="${td(locale, 'versions.overview')}" tabindex="0"><table data-versions>
+<thead><tr><th scope="col">${td(locale, 'versions.number')}</th><th scope="col">${td(locale, 'versions.published-at')}</th><th scope="col">${td(locale, 'versions.in-progress')}</th><th scope="col">${td(locale, 'versions.completed')}</th></tr></thead>
+<tbody>${[...versions].reverse().map((v) => html`<tr data-version="${v.number}"><th scope="row">${v.number}</th><td>${formatDate(locale, v.publishedAt)}</td><td data-in-progress>${count(v.number, 'in_progress')}</td><td data-completed>${count(v.number, 'completed')}</td></tr>`)}</tbody>
+</table></div>
+<h2>${td(locale, 'versions.move')}</h2>
+${waiting === 0 ? html`<p>${td(locale, 'versions.move.none')}</p>` : html`<p>${td(locale, 'versions.move.body', { count: waiting, number: newest!.number })}</p>
+<form method="post" action="/design/paths/${path.id}/move-learners">${ctx.hidden}<input type="hidden" name="version" value="${newest!.id}">
+<button type="submit" data-move-learners>${td(locale, 'versions.move.confirm', { number: newest!.number })}</button></form>`}`}`,
+    });
+  }));
+
+  router.post('/design/paths/:id/move-learners', route(async (req, res, ctx) => {
+    const { path } = await ownPath(ctx, req.params['id']);
+    const { newest } = await versionFacts(ctx, path.id);
+    // Only to the newest version, and only the one the confirmation named (no surprise after a new publish).
+    if (!newest || param(req, 'version') !== newest.id) throw new DesignerRefusal(404);
+    const { moved, completed } = await moveLearnersToVersion(db, ctx.session.tenantId, path.id, newest.id);
+    redirect(res, ctx, `/design/paths/${path.id}/versions`, { notice: 'path.moved-learners', moved: String(moved), completed: String(completed) });
+  }));
+
+  // ---- Duplicate -------------------------------------------------------------------------------
+  const duplicatePage = (res: Response, ctx: DesignerContext, path: PathSummary, state: FormState, status = 200) => {
+    const { locale } = ctx;
+    const labels = { title: td(locale, 'duplicate.name') };
+    sendDesignerPage(res, ctx, {
+      status,
+      title: td(locale, 'duplicate.title', { title: path.title }),
+      path: `/design/paths/${path.id}/duplicate`,
+      crumbs: [pathCrumb(ctx, path)],
+      body: html`<h1>${td(locale, 'duplicate.title', { title: path.title })}</h1>
+${errorSummary(state, labels)}
+<p>${td(locale, 'duplicate.body')}</p>
+<form method="post" action="/design/paths/${path.id}/duplicate" novalidate>${ctx.hidden}
+${input(state, 'title', labels.title, { wide: true })}
+<div class="buttons"><button type="submit">${td(locale, 'duplicate.submit')}</button> <a href="${ctx.href(`/design/paths/${path.id}`)}">${td(locale, 'form.cancel')}</a></div>
+</form>`,
+    });
+  };
+
+  router.get('/design/paths/:id/duplicate', route(async (req, res, ctx) => {
+    const path = await visiblePath(ctx, req.params['id']);
+    duplicatePage(res, ctx, path, formState(ctx.locale, { title: `${td(ctx.locale, 'duplicate.prefix')} ${path.title}`.slice(0, 300) }));
+  }));
+
+  router.post('/design/paths/:id/duplicate', route(async (req, res, ctx) => {
+    const path = await visiblePath(ctx, req.params['id']);
+    const values = bodyValues(req);
+    try {
+      const copy = await duplicatePath(db, ctx.session.tenantId, path.id, ctx.session.personId, one(values, 'title'));
+      redirect(res, ctx, `/design/paths/${copy.id}`, { notice: 'path.duplicated' });
+    } catch (error) {
+      if (!(error instanceof PathError) || error.code !== 'invalid-definition') throw error;
+      duplicatePage(res, ctx, path, formState(ctx.locale, values, ['title']), 400);
+    }
+  }));
+
+}
