@@ -36,17 +36,50 @@ export interface Scenario {
   run(context: BenchContext): Promise<BenchResult>;
 }
 
-/** utime + stime of a process, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */
-export function cpuSecondsOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** The process and its children (the workers of WORKERS > 1), from /proc. */
+function processTree(pid: number): number[] {
+  const children = fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
+  return [pid, ...children];
 }
 
+function sumOver(pid: number, read: (pid: number) => number): number {
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      total += read(p);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+/** utime + stime of a process and its children, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */
+export function cpuSecondsOf(pid: number): number {
+  return sumOver(pid, (p) => {
+    const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  });
+}
+
+/** Resident set size of a process and its children, in bytes. */
 export function rssOf(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb * 1024;
+  return sumOver(pid, (p) => {
+    const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+  });
 }
 
 /** Runs autocannon against the server and samples the server's RSS while it runs. */

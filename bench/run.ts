@@ -2,6 +2,8 @@
  * npm run bench [-- scenario…]: builds the tool, starts it on a fresh server PostgreSQL database,
  * runs the scenarios in bench/scenarios/ and appends their results to bench/RESULTS.md.
  *
+ * BENCH_WORKERS=n starts the tool with WORKERS=n (its CPU and RSS figures are then the primary's
+ * and its workers' together).
  * BENCH_NO_RECORD=1 prints the results without writing them down (trial runs).
  * BENCH_PROFILE_DIR=dir also writes a V8 CPU profile of the tool for each scenario into dir.
  * BENCH_DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); a new
@@ -18,6 +20,8 @@ import { cpuSecondsOf, rssOf, type BenchResult, type Scenario } from './harness.
 
 const serverUrl = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const wanted = process.argv.slice(2);
+/** BENCH_WORKERS=n runs the tool with WORKERS=n (default 1). */
+const workers = Number(process.env['BENCH_WORKERS'] ?? '1');
 
 async function loadScenarios(): Promise<Scenario[]> {
   const dir = path.join(PROJECT_ROOT, 'bench', 'scenarios');
@@ -42,7 +46,7 @@ async function startTool(databaseUrl: string): Promise<{ url: string; pid: numbe
   const child = spawn(process.execPath, [...profiling, 'dist/src/main.js'], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1',
-      PUBLIC_URL: 'http://127.0.0.1', KEY_ENCRYPTION_SECRET: 'bench-'.padEnd(48, 'x'), LOG_LEVEL: 'info', DATABASE_POOL_MAX: '20' },
+      PUBLIC_URL: 'http://127.0.0.1', KEY_ENCRYPTION_SECRET: 'bench-'.padEnd(48, 'x'), LOG_LEVEL: 'info', DATABASE_POOL_MAX: '20', WORKERS: String(workers) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -80,7 +84,7 @@ function appendResults(results: readonly BenchResult[]): void {
     '',
     `## ${date}`,
     '',
-    `Machine: ${machine()}. Database: server PostgreSQL (${serverUrl.replace(/\/\/[^@]*@/, '//')}).`,
+    `Machine: ${machine()}. Database: server PostgreSQL (${serverUrl.replace(/\/\/[^@]*@/, '//')}). Tool processes: WORKERS=${workers}.`,
     '',
     '| scenario | requests/s | p50 ms | p99 ms | connections | seconds | errors | non-2xx | peak RSS MiB | tool CPU ms/request | notes |',
     '|---|---|---|---|---|---|---|---|---|---|---|',

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_ZIP_LIMITS } from './content/zip-reader.js';
+import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
 import { ensureDemoPath } from './demo/demo-path.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
@@ -57,7 +58,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   startPageLinks.push(...scorm.startPageLinks);
 
   if (deps.config.nodeEnv === 'development' && lti.devLms) {
-    const demo = await ensureDemoPath({ db: deps.database.db, store: scorm.store, lms: lti.devLms });
+    const lms = lti.devLms;
+    // Workers starting together: one creates the demo path, the others then find it.
+    const demo = await exclusively(deps.database, DEVELOPMENT_SEED_LOCK, () => ensureDemoPath({ db: deps.database.db, store: scorm.store, lms }));
     if (demo.created) deps.logger.info({ path: demo.pathId }, 'demo path created and placed in the development LMS');
   }
 

@@ -36,6 +36,8 @@ export interface Config {
   readonly contentOrigin: string | undefined;
   /** Largest content package upload, in bytes. */
   readonly contentUploadLimitBytes: number;
+  /** Processes serving requests on the shared port (node:cluster); above 1 needs server PostgreSQL. */
+  readonly workers: number;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +101,7 @@ const schema = z.object({
   LTI_CLOCK_SKEW_SECONDS: integer(0, 60).default(10),
   CONTENT_ORIGIN: httpUrl.optional(),
   CONTENT_UPLOAD_LIMIT_BYTES: integer(1024, 64 * 1024 ** 3).default(2 * 1024 ** 3),
+  WORKERS: integer(1, 64).default(1),
 });
 
 type Environment = Record<string, string | undefined>;
@@ -142,6 +145,9 @@ export function loadConfig(env: Environment = process.env): Config {
       });
     }
   }
+  if (values.WORKERS > 1 && !values.DATABASE_URL) {
+    problems.push({ variable: 'WORKERS', message: 'more than 1 needs DATABASE_URL: the embedded database belongs to one process' });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -160,5 +166,6 @@ export function loadConfig(env: Environment = process.env): Config {
     ltiClockSkewSeconds: values.LTI_CLOCK_SKEW_SECONDS,
     contentOrigin: values.CONTENT_ORIGIN,
     contentUploadLimitBytes: values.CONTENT_UPLOAD_LIMIT_BYTES,
+    workers: values.WORKERS,
   };
 }

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { CapabilityDependencies } from '../../compose.js';
 import { DevLms } from '../../dev-lms/dev-lms.js';
+import { DEVELOPMENT_SEED_LOCK, exclusively } from '../../db/advisory-lock.js';
 import { registerDevLms } from '../../dev-lms/register.js';
 import { devLmsRouter } from '../../dev-lms/router.js';
 import { AgsOutbox } from '../../lti/ags.js';
@@ -51,7 +52,7 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
       label: { nb: 'Utviklings-LMS: start Læringsløp som deltaker, designer, leder eller administrator', nn: 'Utviklings-LMS: start Læringsløp som deltakar, designar, leiar eller administrator', en: 'Development LMS: launch Læringsløp as learner, designer, manager or admin' },
     });
     if (config.nodeEnv === 'development') {
-      await registerDevLms(database.db, lms);
+      await exclusively(database, DEVELOPMENT_SEED_LOCK, () => registerDevLms(database.db, lms));
       logger.info({ url: `${config.publicUrl}/dev/lms` }, 'development LMS registered with the tool');
     }
   }
