@@ -6,7 +6,7 @@ import { XapiError } from './errors.js';
 import { completeStatement, extractColumns } from './extract.js';
 import { jsonEqual } from './json-equal.js';
 import { XapiInvalid } from './validation/invalid.js';
-import { isPlainObject } from './validation/primitives.js';
+import { mergeActivities, type PendingVoid, type StatementGroups, type StatementWrite } from './statement-groups.js';
 import { defaultStatementVersion, type XapiVersion } from './version.js';
 import { visibleSql, type Reader } from './visibility.js';
 
@@ -59,14 +59,33 @@ async function checkVoidingTargets(trx: Transaction<Schema>, statements: Json[],
  * Stores a batch in one transaction (§2.1.2: all or nothing). Ids already held are accepted when the
  * statement is the same and refused with 409 when it differs. Voiding marks its target voided only
  * when the writer can see the target; voiding an unknown statement is allowed, and the statement is
- * voided when it arrives later (see `voidOnArrival`).
+ * voided when it arrives later (see `voidPending`).
  */
 export async function storeStatements(
   db: Kysely<Schema>,
+  groups: StatementGroups,
   reader: Reader,
   received: Json[],
   attachments: ReadonlyMap<string, AttachmentContent>,
   version: XapiVersion = '1.0',
+): Promise<string[]> {
+  try {
+    return await store(db, groups, reader, received, attachments, version);
+  } catch (error) {
+    // JSON allows "\u0000" in strings; PostgreSQL's jsonb cannot hold it.
+    if ((error as { code?: unknown }).code !== UNTRANSLATABLE_CHARACTER) throw error;
+    const index = received.findIndex((statement) => JSON.stringify(statement).includes('\\u0000'));
+    throw new XapiInvalid(received.length > 1 ? `statements[${Math.max(index, 0)}]` : 'statement', 'holds the character U+0000 (\\u0000), which this LRS cannot store');
+  }
+}
+
+async function store(
+  db: Kysely<Schema>,
+  groups: StatementGroups,
+  reader: Reader,
+  received: Json[],
+  attachments: ReadonlyMap<string, AttachmentContent>,
+  version: XapiVersion,
 ): Promise<string[]> {
   const stored = new Date().toISOString();
   const authority = clientAuthority(reader);
@@ -75,30 +94,37 @@ export async function storeStatements(
   if (new Set(ids).size !== ids.length) throw new XapiInvalid('statements', 'the batch holds the same statement id twice');
   const extracted = complete.map((statement) => extractColumns(statement));
   const voidTargets = extracted.filter((e) => e.columns.is_voiding).map((e) => e.columns.object_statement_ref as string);
+  const { tenantId } = reader.client;
+  const write: StatementWrite = {
+    rows: complete.map((statement, index) => ({
+      statement_id: ids[index] as string,
+      tenant_id: tenantId,
+      client_id: reader.client.id,
+      statement,
+      stored,
+      ...(extracted[index] as ReturnType<typeof extractColumns>).columns,
+    })),
+    activities: mergeActivities(
+      extracted.flatMap((e) => e.activities.map((a) => ({ tenant_id: tenantId, activity_id: String(a['id']), definition: a['definition'] as Json }))),
+    ),
+  };
 
-  const rows = complete.map((statement, index) => ({
-    statement_id: ids[index] as string,
-    tenant_id: reader.client.tenantId,
-    client_id: reader.client.id,
-    statement: JSON.stringify(statement),
-    stored: new Date(stored),
-    ...(extracted[index] as ReturnType<typeof extractColumns>).columns,
-  }));
-  const activities = activityRows(reader.client.tenantId, extracted.flatMap((e) => e.activities));
-
-  // The common case in one round trip: a single INSERT (with the activities in a CTE) is atomic by
+  // The common case in one round trip, grouped with other requests' writes: one INSERT is atomic by
   // itself. A statement id already held makes it fail as a whole; then the careful path decides.
   if (voidTargets.length === 0 && attachments.size === 0) {
     try {
-      await insertAtOnce(db, rows, activities);
-      await voidOnArrival(db, reader.publicUrl, ids);
+      await voidPending(db, reader.publicUrl, await groups.insert(write));
       return ids;
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
     }
   }
 
+  const rows: StatementRow[] = write.rows.map((row) => ({ ...row, statement: JSON.stringify(row.statement), stored: new Date(stored) }) as StatementRow);
+  const activities: ActivityRow[] = write.activities.map((a) => ({ ...a, definition: JSON.stringify(a.definition) }));
   await db.transaction().execute(async (trx) => {
+    // Meets concurrent writes of the targets (migration 0302): whichever commits second sees the other.
+    if (voidTargets.length > 0) await sql`select xapi_lock_statement_ids(${voidTargets}::uuid[], true)`.execute(trx);
     await checkVoidingTargets(trx, complete, voidTargets);
     const inserted = await trx
       .insertInto('xapi_statements')
@@ -112,11 +138,21 @@ export async function storeStatements(
     await storeAttachments(trx, attachments);
   });
   // Once committed, voiding is settled again outside the transaction: a target committed by another
-  // request while this one ran was invisible to it, and this batch was invisible to that request.
-  // Each side looking after its own commit means one of them always sees the other.
+  // request on this careful path while this one ran was invisible to it, and this batch was
+  // invisible to that request. Each side looking after its own commit means one of them always sees the other.
   if (voidTargets.length > 0) await voidTargetsVisibleTo(db, reader, voidTargets);
-  await voidOnArrival(db, reader.publicUrl, ids);
+  await voidPending(db, reader.publicUrl, await pendingVoids(db, ids));
   return ids;
+}
+
+async function pendingVoids(db: Kysely<Schema>, ids: readonly string[]): Promise<PendingVoid[]> {
+  const rows = await db
+    .selectFrom('xapi_statements')
+    .select(['client_id', 'object_statement_ref'])
+    .where('is_voiding', '=', true)
+    .where('object_statement_ref', 'in', ids)
+    .execute();
+  return rows.map((row) => ({ voidingClientId: row.client_id, targetId: row.object_statement_ref as string }));
 }
 
 /**
@@ -124,18 +160,12 @@ export async function storeStatements(
  * stored target is voided by: only when the voiding statement's client can see it (so never across
  * municipalities), and never a voiding statement (Part Two §2.2.1, "voiding statements cannot be voided").
  */
-async function voidOnArrival(db: Kysely<Schema>, publicUrl: string, ids: readonly string[]): Promise<void> {
-  const pending = await db
-    .selectFrom('xapi_statements')
-    .select(['client_id', 'object_statement_ref'])
-    .where('is_voiding', '=', true)
-    .where('object_statement_ref', 'in', ids)
-    .execute();
+async function voidPending(db: Kysely<Schema>, publicUrl: string, pending: readonly PendingVoid[]): Promise<void> {
   if (pending.length === 0) return;
-  const clients = await findXapiClientsById(db, pending.map((row) => row.client_id));
-  for (const row of pending) {
-    const client = clients.get(row.client_id);
-    if (client && row.object_statement_ref) await voidTargetsVisibleTo(db, { client, publicUrl }, [row.object_statement_ref]);
+  const clients = await findXapiClientsById(db, pending.map((p) => p.voidingClientId));
+  for (const { voidingClientId, targetId } of pending) {
+    const client = clients.get(voidingClientId);
+    if (client) await voidTargetsVisibleTo(db, { client, publicUrl }, [targetId]);
   }
 }
 
@@ -165,15 +195,11 @@ async function voidTargetsVisibleTo(db: Kysely<Schema>, reader: Reader, targets:
 }
 
 const UNIQUE_VIOLATION = '23505';
+const UNTRANSLATABLE_CHARACTER = '22P05';
 
-/** §2.5: the Activity holds all it was given; name and description merge language by language. */
+/** §2.5: the Activity holds all it was given; name and description merge language by language (migration 0302). */
 function mergedDefinition(held: string, given: string): RawBuilder<string> {
-  const [h, g] = [sql.ref(held), sql.ref(given)];
-  const mergeMap = (key: string) =>
-    sql`case when ${h} ? ${sql.lit(key)} and ${g} ? ${sql.lit(key)}
-      then jsonb_build_object(${sql.lit(key)}, (${h} -> ${sql.lit(key)}) || (${g} -> ${sql.lit(key)}))
-      else '{}'::jsonb end`;
-  return sql<string>`${h} || ${g} || ${mergeMap('name')} || ${mergeMap('description')}`;
+  return sql<string>`xapi_merged_definition(${sql.ref(held)}, ${sql.ref(given)})`;
 }
 
 /**
@@ -205,38 +231,8 @@ function onActivityConflict(oc: OnConflictBuilder<Schema, 'xapi_activities'>) {
 type StatementRow = Insertable<Schema['xapi_statements']>;
 type ActivityRow = Insertable<Schema['xapi_activities']>;
 
-/** The Activities resource answers with the latest definition the tenant's statements gave (§2.5). */
-function activityRows(tenantId: string, activities: Json[]): ActivityRow[] {
-  const latest = new Map<string, Json>();
-  for (const activity of activities) {
-    const id = String(activity['id']);
-    const before = latest.get(id) ?? {};
-    const definition = activity['definition'] as Json;
-    const merged: Json = { ...before, ...definition };
-    for (const key of ['name', 'description']) {
-      if (isPlainObject(before[key]) && isPlainObject(definition[key])) merged[key] = { ...before[key], ...definition[key] };
-    }
-    latest.set(id, merged);
-  }
-  return [...latest].map(([id, definition]) => ({ tenant_id: tenantId, activity_id: id, definition: JSON.stringify(definition) }));
-}
-
 async function upsertActivities(db: Kysely<Schema>, activities: ActivityRow[]): Promise<void> {
   await db
-    .insertInto('xapi_activities')
-    .columns(ACTIVITY_COLUMNS)
-    .expression(activitySource(activities))
-    .onConflict(onActivityConflict)
-    .execute();
-}
-
-async function insertAtOnce(db: Kysely<Schema>, rows: StatementRow[], activities: ActivityRow[]): Promise<void> {
-  if (activities.length === 0) {
-    await db.insertInto('xapi_statements').values(rows).execute();
-    return;
-  }
-  await db
-    .with('stored_statements', (qb) => qb.insertInto('xapi_statements').values(rows).returning('seq'))
     .insertInto('xapi_activities')
     .columns(ACTIVITY_COLUMNS)
     .expression(activitySource(activities))

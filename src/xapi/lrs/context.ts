@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
+import type { StatementGroups } from '../statement-groups.js';
 import type { XapiVersion } from '../version.js';
 import type { Reader } from '../visibility.js';
 
@@ -34,6 +35,8 @@ export interface LrsContext {
   /** The path part of PUBLIC_URL ("" at the root), so `more` links stay valid behind a base path. */
   readonly basePath: string;
   readonly tracker: WriteTracker;
+  /** Statement writes of concurrent requests, committed together. */
+  readonly statementGroups: StatementGroups;
   /** The most statements one page holds (also what limit=0 means). */
   readonly maxPageSize: number;
 }

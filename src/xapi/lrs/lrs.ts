@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { XapiAuthenticator, type XapiClient, type XapiScope } from '../credentials.js';
 import { XapiError } from '../errors.js';
+import { StatementGroups } from '../statement-groups.js';
 import { parseVersion } from '../version.js';
 import { unfoldAlternateSyntax } from './alternate-syntax.js';
 import { WriteTracker, type AuthorisedRequest, type LrsContext } from './context.js';
@@ -53,6 +54,7 @@ export class Lrs {
       publicUrl: options.publicUrl,
       basePath: new URL(options.publicUrl).pathname.replace(/\/+$/, ''),
       tracker: new WriteTracker(),
+      statementGroups: new StatementGroups(options.db),
       maxPageSize: options.maxPageSize ?? 500,
     };
     this.#authenticator = new XapiAuthenticator(options.db);
