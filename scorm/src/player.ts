@@ -5,7 +5,8 @@
  *   - scorm-again commits on autocommit, LMSCommit/Commit and LMSFinish/Terminate (a beacon);
  *   - when the page is hidden or closed, the current state goes out by sendBeacon, so content that
  *     never calls Finish still has its last state kept;
- *   - SCORM 2004 navigation requests (adl.nav.request) move between the package's SCOs.
+ *   - SCORM 2004 navigation requests (adl.nav.request) move between the package's SCOs, and
+ *     adl.nav.request_valid answers what the server's sequencing allows (docs/content.md).
  * Every commit carries the session the launch opened and a sequence number: the server keeps the
  * newest window's data and ignores repeats (see docs/content.md, "Two windows").
  */
@@ -20,6 +21,8 @@ interface PlayerConfig {
   previousUrl: string | null;
   exitUrl: string;
   choiceUrls: Record<string, string>;
+  /** SCORM 2004: what the server's sequencing allows from this SCO (adl.nav.request_valid). */
+  requestValid: { continue: boolean; previous: boolean; choice: Record<string, boolean> } | null;
   texts: { ready: string; failed: string; superseded: string; finishedPart: string; next: string };
 }
 
@@ -38,6 +41,15 @@ interface ScormApi {
   isInitialized(): boolean;
   isTerminated(): boolean;
   on(event: string, callback: (...args: unknown[]) => void): void;
+  adl?: { nav?: { request_valid?: NavRequestValid } };
+}
+
+/** scorm-again's adl.nav.request_valid: plain values until Initialize, choice/jump answered from a map. */
+interface NavRequestValid {
+  continue: string;
+  previous: string;
+  choice?: { setAll(values: Record<string, string>): void };
+  jump?: { setAll(values: Record<string, string>): void };
 }
 
 type ApiConstructor = new (settings: Record<string, unknown>) => ScormApi;
@@ -95,6 +107,17 @@ interface PlayerWindow extends Window {
     if (!Api) throw new Error('scorm-again is not loaded');
     const api = new Api(settings);
     api.loadFromFlattenedJSON(state.cmi);
+    // Set before the SCO calls Initialize, after which scorm-again keeps them read-only.
+    const valid = api.adl?.nav?.request_valid;
+    if (config.requestValid && valid) {
+      const word = (allowed: boolean) => (allowed ? 'true' : 'false');
+      valid.continue = word(config.requestValid.continue);
+      valid.previous = word(config.requestValid.previous);
+      const targets = Object.fromEntries(Object.entries(config.requestValid.choice).map(([id, allowed]) => [id, word(allowed)]));
+      valid.choice?.setAll(targets);
+      // The server checks a jump's target like a choice's, so the same answers hold.
+      valid.jump?.setAll(targets);
+    }
     if (config.standard === 'scorm12') w.API = api;
     else w.API_1484_11 = api;
 
