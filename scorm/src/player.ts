@@ -41,15 +41,7 @@ interface ScormApi {
   isInitialized(): boolean;
   isTerminated(): boolean;
   on(event: string, callback: (...args: unknown[]) => void): void;
-  adl?: { nav?: { request_valid?: NavRequestValid } };
-}
-
-/** scorm-again's adl.nav.request_valid: plain values until Initialize, choice/jump answered from a map. */
-interface NavRequestValid {
-  continue: string;
-  previous: string;
-  choice?: { setAll(values: Record<string, string>): void };
-  jump?: { setAll(values: Record<string, string>): void };
+  adl?: { nav?: { request_valid?: { continue: string; previous: string }; sequencing: unknown } };
 }
 
 type ApiConstructor = new (settings: Record<string, unknown>) => ScormApi;
@@ -86,8 +78,11 @@ interface PlayerWindow extends Window {
     let seq = 0;
     const envelope = (cmi: unknown, terminate: boolean) => ({ session: state.session, seq: (seq += 1), terminate, cmi });
 
+    const choice = config.requestValid?.choice;
     const settings: Record<string, unknown> = {
       lmsCommitUrl: config.commitUrl,
+      // adl.nav.request_valid.choice/jump.{target=…}: the server checks a jump's target like a choice's.
+      ...(choice ? { scoItemIdValidator: (target: string) => choice[target] === true } : {}),
       autocommit: true,
       autocommitSeconds: 15,
       dataCommitFormat: 'flattened',
@@ -108,15 +103,14 @@ interface PlayerWindow extends Window {
     const api = new Api(settings);
     api.loadFromFlattenedJSON(state.cmi);
     // Set before the SCO calls Initialize, after which scorm-again keeps them read-only.
-    const valid = api.adl?.nav?.request_valid;
-    if (config.requestValid && valid) {
-      const word = (allowed: boolean) => (allowed ? 'true' : 'false');
-      valid.continue = word(config.requestValid.continue);
-      valid.previous = word(config.requestValid.previous);
-      const targets = Object.fromEntries(Object.entries(config.requestValid.choice).map(([id, allowed]) => [id, word(allowed)]));
-      valid.choice?.setAll(targets);
-      // The server checks a jump's target like a choice's, so the same answers hold.
-      valid.jump?.setAll(targets);
+    const nav = api.adl?.nav;
+    const valid = nav?.request_valid;
+    if (config.requestValid && nav && valid) {
+      // scorm-again's own sequencing has no activity tree here (the server sequences): detached, its
+      // request_valid answers the values below instead of predicting from an empty tree.
+      nav.sequencing = null;
+      valid.continue = config.requestValid.continue ? 'true' : 'false';
+      valid.previous = config.requestValid.previous ? 'true' : 'false';
     }
     if (config.standard === 'scorm12') w.API = api;
     else w.API_1484_11 = api;
