@@ -1,6 +1,14 @@
 import type { ManifestItem, PackageManifest } from '../../content/manifest-model.js';
 import { DEFAULT_SEQUENCING, type Sequencing } from '../../content/sequencing-model.js';
 
+/**
+ * Manifests stored before sequencing was read have no `sequencing` at all (undefined, where a
+ * manifest without any has null): they keep playing as they did, with choice and flow everywhere.
+ */
+const STORED_BEFORE_SEQUENCING: Sequencing = { ...DEFAULT_SEQUENCING, controlMode: { ...DEFAULT_SEQUENCING.controlMode, flow: true } };
+
+const sequencingOf = (s: Sequencing | null | undefined): Sequencing => (s === undefined ? STORED_BEFORE_SEQUENCING : (s ?? DEFAULT_SEQUENCING));
+
 /** What the runtime stores about one SCO of an attempt (a row of scorm_sco_states). */
 export interface ScoTracking {
   /** Attempts begun on the SCO (SN activity attempt count). */
@@ -89,7 +97,7 @@ export function buildActivityTree(manifest: PackageManifest, launchable: Readonl
     id: organization?.identifier ?? '',
     title: organization?.title ?? '',
     leaf: false,
-    sequencing: organization?.sequencing ?? DEFAULT_SEQUENCING,
+    sequencing: sequencingOf(organization?.sequencing),
     parent: null,
     children: [],
     status: UNTRACKED,
@@ -99,7 +107,7 @@ export function buildActivityTree(manifest: PackageManifest, launchable: Readonl
     // SCORM 2004 CAM: only leaf items launch content; an item with children is a cluster.
     const leaf = launchable.has(item.identifier) && item.children.length === 0;
     if (!leaf && item.children.length === 0) return undefined;
-    const activity: Activity = { id: item.identifier, title: item.title, leaf, sequencing: item.sequencing ?? DEFAULT_SEQUENCING, parent, children: [], status: UNTRACKED };
+    const activity: Activity = { id: item.identifier, title: item.title, leaf, sequencing: sequencingOf(item.sequencing), parent, children: [], status: UNTRACKED };
     byId.set(activity.id, activity);
     preorder.push(activity);
     if (!leaf) activity.children = item.children.map((c) => build(c, activity)).filter((c): c is Activity => c !== undefined);

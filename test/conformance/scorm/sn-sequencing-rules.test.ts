@@ -214,6 +214,21 @@ describe('SN navigation (SB.2.1–2.9) and delivery checks (UP.1, UP.5)', () => 
     expect(deliveryRefusal(t, laering, ids(t, 'sq-arkiv'))).toBe('disabled');
   });
 
+  it('a manifest stored before sequencing was read plays as before: choice and flow everywhere, no rules', () => {
+    const manifest = fixtureManifest();
+    const strip = (items: { sequencing?: unknown; children: never[] }[]) => items.forEach((i) => { delete i.sequencing; strip(i.children); });
+    delete manifest.organizations[0]!.sequencing;
+    strip(manifest.organizations[0]!.items as never);
+    const t = tree({ 'sq-prove': done() }, manifest);
+    expect(flowTarget(ids(t, 'sq-ekstra'), 'forward')?.id).toBe('sq-arkiv');
+    expect(flowTarget(ids(t, 'sq-oppsummering'), 'backward')?.id).toBe('sq-prove');
+    expect(choiceRefusal(ids(t, 'sq-intro'), ids(t, 'sq-prove'))).toBeNull();
+    // Without any imsss:sequencing, a manifest read now gets the SN defaults: no flow.
+    const none = fixtureManifest();
+    none.organizations[0]!.sequencing = null;
+    expect(startTarget(tree({}, none))).toBeNull();
+  });
+
   it('the view answers request_valid and the contents list; entry resumes an open attempt', () => {
     const t = tree({ 'sq-intro': done() });
     const view = navigationView(t, ids(t, 'sq-laering'));
