@@ -98,7 +98,7 @@ describe('SCORM 2004 sequencing over HTTP', { timeout: 60_000 }, () => {
     expect(end.headers.get('location')).toMatch(/\/exit\?/);
   });
 
-  it('reads only the attempt the token names: another learner starts with a clean state', async () => {
+  it('reads only the attempt the token names, and navigation stays inside the course', async () => {
     const first = await course();
     await finish(first.attempt.token, 'sq-intro');
     const other = await seedTenantAndPerson(testDb.database.db, 'Asker');
@@ -109,5 +109,10 @@ describe('SCORM 2004 sequencing over HTTP', { timeout: 60_000 }, () => {
     const fresh = await fetch(`${base}/api/dev/scorm/attempts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ tenantId: first.tenantId, personId: first.personId, packageId: first.packageId, fresh: true }) });
     const { playerUrl } = (await fresh.json()) as { playerUrl: string };
     expect((await fetch(`${base}${playerUrl}`, { redirect: 'manual' })).headers.get('location')).toMatch(/\/play\/sq-intro\?/);
+    // Navigation needs a valid token, takes only continue/previous, and leads only into the course.
+    expect((await fetch(`${base}/content/forged/navigate/continue?from=sq-intro`, { redirect: 'manual' })).status).toBe(403);
+    expect((await fetch(`${base}/content/${first.attempt.token}/navigate/jump?from=sq-intro`, { redirect: 'manual' })).status).toBe(404);
+    const odd = await fetch(`${base}/content/${first.attempt.token}/navigate/continue?from=${encodeURIComponent('https://evil.example/x')}`, { redirect: 'manual' });
+    expect(odd.headers.get('location')).toBe(`/content/${first.attempt.token}/exit?lang=nb`);
   });
 });
