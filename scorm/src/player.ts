@@ -5,7 +5,8 @@
  *   - scorm-again commits on autocommit, LMSCommit/Commit and LMSFinish/Terminate (a beacon);
  *   - when the page is hidden or closed, the current state goes out by sendBeacon, so content that
  *     never calls Finish still has its last state kept;
- *   - SCORM 2004 navigation requests (adl.nav.request) move between the package's SCOs.
+ *   - SCORM 2004 navigation requests (adl.nav.request) move between the package's SCOs, and
+ *     adl.nav.request_valid answers what the server's sequencing allows (docs/content.md).
  * Every commit carries the session the launch opened and a sequence number: the server keeps the
  * newest window's data and ignores repeats (see docs/content.md, "Two windows").
  */
@@ -20,6 +21,8 @@ interface PlayerConfig {
   previousUrl: string | null;
   exitUrl: string;
   choiceUrls: Record<string, string>;
+  /** SCORM 2004: what the server's sequencing allows from this SCO (adl.nav.request_valid). */
+  requestValid: { continue: boolean; previous: boolean; choice: Record<string, boolean> } | null;
   texts: { ready: string; failed: string; superseded: string; finishedPart: string; next: string };
 }
 
@@ -38,6 +41,7 @@ interface ScormApi {
   isInitialized(): boolean;
   isTerminated(): boolean;
   on(event: string, callback: (...args: unknown[]) => void): void;
+  adl?: { nav?: { request_valid?: { continue: string; previous: string }; sequencing: unknown } };
 }
 
 type ApiConstructor = new (settings: Record<string, unknown>) => ScormApi;
@@ -74,8 +78,11 @@ interface PlayerWindow extends Window {
     let seq = 0;
     const envelope = (cmi: unknown, terminate: boolean) => ({ session: state.session, seq: (seq += 1), terminate, cmi });
 
+    const choice = config.requestValid?.choice;
     const settings: Record<string, unknown> = {
       lmsCommitUrl: config.commitUrl,
+      // adl.nav.request_valid.choice/jump.{target=…}: the server checks a jump's target like a choice's.
+      ...(choice ? { scoItemIdValidator: (target: string) => choice[target] === true } : {}),
       autocommit: true,
       autocommitSeconds: 15,
       dataCommitFormat: 'flattened',
@@ -95,6 +102,16 @@ interface PlayerWindow extends Window {
     if (!Api) throw new Error('scorm-again is not loaded');
     const api = new Api(settings);
     api.loadFromFlattenedJSON(state.cmi);
+    // Set before the SCO calls Initialize, after which scorm-again keeps them read-only.
+    const nav = api.adl?.nav;
+    const valid = nav?.request_valid;
+    if (config.requestValid && nav && valid) {
+      // scorm-again's own sequencing has no activity tree here (the server sequences): detached, its
+      // request_valid answers the values below instead of predicting from an empty tree.
+      nav.sequencing = null;
+      valid.continue = config.requestValid.continue ? 'true' : 'false';
+      valid.previous = config.requestValid.previous ? 'true' : 'false';
+    }
     if (config.standard === 'scorm12') w.API = api;
     else w.API_1484_11 = api;
 

@@ -1,3 +1,5 @@
+import type { Sequencing } from './sequencing-model.js';
+
 /** The parts of an imsmanifest.xml the player and the runtime need, after validation. */
 
 export type ScormStandard = 'scorm12' | 'scorm2004';
@@ -30,8 +32,11 @@ export interface ManifestItem {
   /** SCORM 2004 primary objective's minNormalizedMeasure when satisfiedByMeasure: cmi.scaled_passing_score. */
   scaledPassingScore: number | null;
   objectives: ManifestObjective[];
-  /** SCORM 2004 controlMode of the item's children (choice / flow), when the manifest says. */
-  controlMode: { choice: boolean; flow: boolean } | null;
+  /**
+   * SCORM 2004 imsss:sequencing (IDRef into imsss:sequencingCollection resolved). Absent in
+   * manifests stored before sequencing was read, null when the item has none.
+   */
+  sequencing?: Sequencing | null;
   children: ManifestItem[];
 }
 
@@ -39,6 +44,8 @@ export interface ManifestOrganization {
   identifier: string;
   title: string;
   items: ManifestItem[];
+  /** imsss:sequencing of the organization (the root activity): its controlMode governs the top items. */
+  sequencing?: Sequencing | null;
 }
 
 export interface ManifestResource {

@@ -2,8 +2,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ContentImportError } from './import-errors.js';
 import type { ManifestItem, ManifestObjective, ManifestOrganization, ManifestResource, PackageManifest, ScormEdition } from './manifest-model.js';
 import { isExternalHref, launchHref, resolvePackagePath } from './package-paths.js';
-
-type XmlNode = Record<string, unknown>;
+import { parseSequencing, sequencingCollection, type SequencingResolver } from './sequencing-parser.js';
+import { attr, invalid, list, number, text, type XmlNode } from './xml-nodes.js';
 
 const ARRAYS = new Set(['organization', 'item', 'resource', 'file', 'dependency', 'objective', 'mapInfo']);
 
@@ -22,23 +22,6 @@ const parser = new XMLParser({
   isArray: (name) => ARRAYS.has(name),
 });
 
-function invalid(detail: string): ContentImportError {
-  return new ContentImportError('manifest-invalid', { detail });
-}
-
-function text(node: unknown): string | null {
-  if (node === undefined || node === null) return null;
-  if (typeof node === 'string') return node;
-  if (typeof node === 'object' && '#text' in (node as XmlNode)) return String((node as XmlNode)['#text']);
-  if (typeof node === 'object') return '';
-  return String(node);
-}
-
-function attr(node: XmlNode, name: string): string | null {
-  const value = node[`@${name}`];
-  return typeof value === 'string' ? value : null;
-}
-
 /** Attributes that 1.2 spells in lower case and 2004 in camel case (scormtype / scormType). */
 function attrAnyCase(node: XmlNode, name: string): string | null {
   const lower = name.toLowerCase();
@@ -50,18 +33,6 @@ function childAnyCase(node: XmlNode, name: string): unknown {
   const lower = name.toLowerCase();
   for (const key of Object.keys(node)) if (key.toLowerCase() === lower) return node[key];
   return undefined;
-}
-
-function list(node: unknown): XmlNode[] {
-  if (Array.isArray(node)) return node.filter((n): n is XmlNode => typeof n === 'object' && n !== null);
-  return typeof node === 'object' && node !== null ? [node as XmlNode] : [];
-}
-
-function number(value: string | null, what: string): number | null {
-  if (value === null || value.trim() === '') return null;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw invalid(`${what} '${value}' is not a number`);
-  return n;
 }
 
 function detectEdition(root: XmlNode): ScormEdition {
@@ -106,13 +77,12 @@ function completionThresholdOf(node: unknown): number | null {
   return number(text(node), 'completionThreshold');
 }
 
-function parseItem(node: XmlNode): ManifestItem {
+function parseItem(node: XmlNode, resolve: SequencingResolver): ManifestItem {
   const identifier = attr(node, 'identifier');
   if (!identifier) throw invalid('an <item> has no identifier');
-  const sequencing = list(node['sequencing'])[0];
+  const sequencing = resolve(node, `item '${identifier}'`);
   const { objectives, scaledPassingScore } = objectivesOf(sequencing);
   const limit = list(sequencing?.['limitConditions'])[0];
-  const control = list(sequencing?.['controlMode'])[0];
   return {
     identifier,
     title: text(node['title'])?.trim() || identifier,
@@ -127,8 +97,8 @@ function parseItem(node: XmlNode): ManifestItem {
     completionThreshold: completionThresholdOf(childAnyCase(node, 'completionThreshold')),
     scaledPassingScore,
     objectives,
-    controlMode: control ? { choice: attr(control, 'choice') !== 'false', flow: attr(control, 'flow') === 'true' } : null,
-    children: list(node['item']).map(parseItem),
+    sequencing: parseSequencing(sequencing, `item '${identifier}'`),
+    children: list(node['item']).map((child) => parseItem(child, resolve)),
   };
 }
 
@@ -175,11 +145,16 @@ export function parseManifest(xml: string, files: ReadonlySet<string>): PackageM
   if (!root || typeof root !== 'object') throw invalid('the root element is not <manifest>');
   const edition = detectEdition(root);
   const organizationsNode = (root['organizations'] ?? {}) as XmlNode;
-  const organizations: ManifestOrganization[] = list(organizationsNode['organization']).map((node) => ({
-    identifier: attr(node, 'identifier') ?? '',
-    title: text(node['title'])?.trim() || attr(node, 'identifier') || '',
-    items: list(node['item']).map(parseItem),
-  }));
+  const resolve = sequencingCollection(root);
+  const organizations: ManifestOrganization[] = list(organizationsNode['organization']).map((node) => {
+    const identifier = attr(node, 'identifier') ?? '';
+    return {
+      identifier,
+      title: text(node['title'])?.trim() || identifier,
+      items: list(node['item']).map((item) => parseItem(item, resolve)),
+      sequencing: edition === '1.2' ? null : parseSequencing(resolve(node, `organization '${identifier}'`), `organization '${identifier}'`),
+    };
+  });
   const resources = parseResources(root, files);
   const resourceIds = new Set(resources.map((r) => r.identifier));
   const walk = (items: ManifestItem[]) => {

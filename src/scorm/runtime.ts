@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { launchableItems, type LaunchableItem, type PackageManifest } from '../content/manifest-model.js';
 import { findPackage } from '../content/packages.js';
@@ -12,6 +12,9 @@ import { recordRefusedCommit, ScoStateMemory, storeCommit, type CommitInput } fr
 import { CommitWriter } from './commit-writer.js';
 import type { OutcomeListener, ScoOutcome } from './ports.js';
 import { prerequisitesMet } from './prerequisites.js';
+import { buildActivityTree, type ActivityTree, type ScoTracking } from './sequencing/activity-tree.js';
+import { deliveryRefusal, entryActivity, flowTarget, navigationView, type NavigationView } from './sequencing/navigation.js';
+import type { Refusal } from './sequencing/rules.js';
 import type { FlatCmi } from './tables.js';
 
 export interface CommitResult {
@@ -36,6 +39,21 @@ const commitBody = z.object({
 });
 
 export class AttemptNotFoundError extends Error {}
+
+/** A launch the rules forbid: SCORM 1.2 prerequisites or SCORM 2004 sequencing (docs/content.md). */
+export interface LaunchRefused {
+  refused: Refusal;
+}
+
+/** What the player shows for one SCO: whether it may be delivered, and the navigation around it. */
+export interface PlayerNavigation {
+  /** Why the SCO may not be launched now (relative to the SCO the attempt last worked on). */
+  refusal: Refusal | null;
+  /** Relative to the SCO when it may be launched, else to the one the attempt last worked on. */
+  view: NavigationView;
+  /** SCORM 2004 sequencing applies: the player answers adl.nav.request_valid from the view. */
+  sequenced: boolean;
+}
 
 export interface RuntimeDependencies {
   db: Kysely<Schema>;
@@ -152,7 +170,7 @@ export class ScormRuntime {
 
   /**
    * SCOs the learner may not start yet: SCORM 1.2 items whose adlcp:prerequisites are not met by
-   * the lesson status of the items they name. (2004 sequencing rules are not enforced.)
+   * the lesson status of the items they name.
    */
   async lockedScos(claims: AttemptClaims): Promise<Set<string>> {
     const manifest = await this.manifestOf(claims);
@@ -163,14 +181,100 @@ export class ScormRuntime {
     return new Set(guarded.filter((i) => !prerequisitesMet(i.item.prerequisites, (id) => status.get(id) ?? 'not attempted')).map((i) => i.id));
   }
 
+  /** The SCORM 2004 activity tree of the attempt with the SN tracking status of each SCO, and the SCO delivered last. */
+  async #activityTree(claims: AttemptClaims, manifest: PackageManifest): Promise<{ tree: ActivityTree; lastId: string | null }> {
+    const rows = await this.#db
+      .selectFrom('scorm_sco_states')
+      .select(['sco_id', 'attempt_count', 'terminated', 'completion_status', 'success_status', 'score_scaled', 'launched_at'])
+      .select(sql<string | null>`cmi->>'cmi.exit'`.as('exit'))
+      .where('attempt_id', '=', claims.attemptId)
+      .where('tenant_id', '=', claims.tenantId)
+      .execute();
+    const tracking = new Map<string, ScoTracking>(
+      rows.map((r) => [
+        r.sco_id,
+        {
+          attemptCount: r.attempt_count,
+          // RTE 4.2.8: Terminate with an exit other than suspend ends the attempt.
+          attemptOpen: r.attempt_count > 0 && (!r.terminated || r.exit === 'suspend'),
+          completionStatus: r.completion_status,
+          successStatus: r.success_status,
+          scoreScaled: r.score_scaled,
+        },
+      ]),
+    );
+    const launchable = new Set(launchableItems(manifest).map((i) => i.id));
+    // SN: the current activity is the one delivered last; a late beacon of an earlier SCO does not change it.
+    const last = rows.reduce<(typeof rows)[number] | undefined>((a, r) => (r.launched_at && (!a?.launched_at || r.launched_at > a.launched_at) ? r : a), undefined);
+    return { tree: buildActivityTree(manifest, launchable, tracking), lastId: last?.launched_at ? last.sco_id : null };
+  }
+
+  /** Why the SCO may not be launched now, or null. SCORM 1.2: prerequisites; 2004: sequencing. */
+  async launchRefusal(claims: AttemptClaims, scoId: string): Promise<Refusal | null> {
+    const manifest = await this.manifestOf(claims);
+    if (manifest.standard === 'scorm12') return (await this.lockedScos(claims)).has(scoId) ? 'prerequisites' : null;
+    const { tree, lastId } = await this.#activityTree(claims, manifest);
+    const target = tree.byId.get(scoId);
+    if (!target) return null;
+    return deliveryRefusal(tree, (lastId && tree.byId.get(lastId)) || null, target);
+  }
+
+  /** The navigation the player shows with one SCO (or, with none, on the exit page). */
+  async playerNavigation(claims: AttemptClaims, scoId: string | null): Promise<PlayerNavigation> {
+    const manifest = await this.manifestOf(claims);
+    const items = launchableItems(manifest);
+    if (manifest.standard === 'scorm12') {
+      const locked = await this.lockedScos(claims);
+      const index = items.findIndex((i) => i.id === scoId);
+      return {
+        refusal: scoId && locked.has(scoId) ? 'prerequisites' : null,
+        view: {
+          continueTarget: index >= 0 ? (items[index + 1]?.id ?? null) : null,
+          previousTarget: index > 0 ? (items[index - 1]?.id ?? null) : null,
+          choiceRefusals: new Map([...locked].map((id) => [id, 'prerequisites' as const])),
+          hidden: new Set(),
+        },
+        sequenced: false,
+      };
+    }
+    const { tree, lastId } = await this.#activityTree(claims, manifest);
+    const last = (lastId && tree.byId.get(lastId)) || null;
+    const target = scoId ? tree.byId.get(scoId) : undefined;
+    const refusal = target ? deliveryRefusal(tree, last, target) : null;
+    return { refusal, view: navigationView(tree, target && !refusal ? target : last), sequenced: true };
+  }
+
+  /** The SCO the player opens first: SCORM 2004 resumes an open attempt or starts by flow. */
+  async entryScoId(claims: AttemptClaims): Promise<string | null> {
+    const manifest = await this.manifestOf(claims);
+    const first = launchableItems(manifest)[0]?.id ?? null;
+    if (manifest.standard === 'scorm12') return first;
+    const { tree, lastId } = await this.#activityTree(claims, manifest);
+    return entryActivity(tree, (lastId && tree.byId.get(lastId)) || null)?.id ?? first;
+  }
+
+  /** SN continue / previous from a SCO: the SCO it leads to, or null (the end of the course, or not allowed). */
+  async flowFrom(claims: AttemptClaims, scoId: string, request: 'continue' | 'previous'): Promise<string | null> {
+    const manifest = await this.manifestOf(claims);
+    if (manifest.standard === 'scorm12') {
+      const items = launchableItems(manifest);
+      const index = items.findIndex((i) => i.id === scoId);
+      return index < 0 ? null : (items[request === 'continue' ? index + 1 : index - 1]?.id ?? null);
+    }
+    const { tree } = await this.#activityTree(claims, manifest);
+    const from = tree.byId.get(scoId);
+    return (from && flowTarget(from, request === 'continue' ? 'forward' : 'backward')?.id) ?? null;
+  }
+
   /**
    * Starts a session of one SCO: the previous session's time is closed, `entry` is decided, and the
    * session number goes up, so a window opened earlier can no longer write (the two-window rule).
    */
-  async launch(claims: AttemptClaims, scoId: string): Promise<LaunchState | 'locked' | undefined> {
+  async launch(claims: AttemptClaims, scoId: string): Promise<LaunchState | LaunchRefused | undefined> {
     const found = await this.#sco(claims, scoId);
     if (!found) return undefined;
-    if ((await this.lockedScos(claims)).has(scoId)) return 'locked';
+    const refused = await this.launchRefusal(claims, scoId);
+    if (refused) return { refused };
     const { manifest, sco } = found;
     this.#states.forget(ScoStateMemory.key({ claims, scoId }));
     const person = await findPerson(this.#db, claims.tenantId, claims.personId);
@@ -208,6 +312,9 @@ export class ScormRuntime {
           open_session_seconds: 0,
           terminated: false,
           launches: state.launches + 1,
+          // SN activity attempt count: a launch that starts afresh begins a new attempt.
+          attempt_count: state.attempt_count + (entry === 'ab-initio' ? 1 : 0),
+          launched_at: new Date(),
           // exit and session_time belong to the session that wrote them (RTE 3.4.4 / 4.2.8).
           cmi: JSON.stringify(kept),
           updated_at: new Date(),

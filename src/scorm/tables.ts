@@ -21,6 +21,8 @@ export interface ScormScoStatesTable {
   open_session_seconds: ColumnType<number, number | undefined, number>;
   terminated: ColumnType<boolean, boolean | undefined, boolean>;
   launches: ColumnType<number, number | undefined, number>;
+  attempt_count: ColumnType<number, number | undefined, number>;
+  launched_at: Date | null;
   commit_count: ColumnType<number, number | undefined, number>;
   completion_status: ColumnType<string, string | undefined, string>;
   success_status: ColumnType<string, string | undefined, string>;

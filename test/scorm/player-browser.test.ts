@@ -158,6 +158,67 @@ describe.skipIf(!hasChromium)('the player in Chromium', { timeout: 120_000 }, ()
     await page.context().close();
   });
 
+  it('SCORM 2004 sequencing: the contents list, next/previous and adl.nav.request_valid follow the rules through the course', async () => {
+    const { tenantId, attempt } = await prepare('scorm2004-sequencing');
+    const page = await openPlayer(attempt.playerUrl);
+    const toc = page.locator('nav.player-toc');
+    const navValid = (element: string) =>
+      page.frames().find((f) => f.url().includes('/files/'))!.evaluate((e) => (window.parent as unknown as { API_1484_11: { GetValue(k: string): string } }).API_1484_11.GetValue(e), element);
+    const terminated = (scoId: string) =>
+      waitFor(`the terminating commit of ${scoId}`, async () => (await commitHistory(testDb.database.db, tenantId, attempt.attemptId)).some((h) => h.scoId === scoId && h.terminate && h.accepted));
+
+    // Start: flow delivers the introduction first.
+    await expect.poll(() => sco(page).locator('h1').textContent(), SLOW).toBe('Innledning');
+    await expect.poll(() => page.locator('#player-status').textContent(), SLOW).toMatch(/lagres automatisk/);
+    expect(await toc.textContent()).not.toContain('Ekstrastoff'); // hiddenFromChoice
+    expect(await toc.locator('li', { hasText: 'Gammel versjon' }).textContent()).toContain('(låst)'); // disabled
+    expect(await toc.locator('a', { hasText: 'Læringsdel' }).count()).toBe(1);
+    expect(await toc.locator('a', { hasText: 'Prøven' }).count()).toBe(0); // past the learning part's stopForwardTraversal
+    expect(await navValid('adl.nav.request_valid.continue')).toBe('true');
+    expect(await navValid('adl.nav.request_valid.previous')).toBe('false');
+    expect(await navValid('adl.nav.request_valid.choice.{target=sq-laering}')).toBe('true');
+    expect(await navValid('adl.nav.request_valid.choice.{target=sq-prove}')).toBe('false');
+    expect(await navValid('adl.nav.request_valid.choice.{target=sq-arkiv}')).toBe('false');
+    expect(await page.locator('#player-next').count()).toBe(1);
+    expect(await page.locator('#player-previous').count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // The SCO completes and asks for continue.
+    await sco(page).locator('#complete').click();
+    await page.waitForURL(/\/play\/sq-laering/);
+    await expect.poll(() => sco(page).locator('h1').textContent(), SLOW).toBe('Læringsdel');
+    // The introduction is completed, so skipped: there is nothing to go back to by flow.
+    expect(await navValid('adl.nav.request_valid.previous')).toBe('false');
+    expect(await page.locator('#player-previous').count()).toBe(0);
+    expect(await toc.locator('a', { hasText: 'Innledning' }).count()).toBe(1);
+
+    await sco(page).locator('#complete').click();
+    await page.waitForURL(/\/play\/sq-prove/);
+    await expect.poll(() => sco(page).locator('h1').textContent(), SLOW).toBe('Prøven');
+    await sco(page).locator('#complete').click();
+    await page.waitForURL(/\/play\/sq-oppsummering/);
+    await terminated('sq-prove');
+    await page.reload();
+    await expect.poll(() => sco(page).locator('h1').textContent(), SLOW).toBe('Oppsummering');
+    // The test's one attempt is used; the module is forward only.
+    expect(await toc.locator('li', { hasText: 'Prøven' }).textContent()).toContain('(ingen forsøk igjen)');
+    expect(await navValid('adl.nav.request_valid.choice.{target=sq-prove}')).toBe('false');
+    expect(await navValid('adl.nav.request_valid.previous')).toBe('false');
+    expect(await page.locator('#player-previous').count()).toBe(0);
+
+    await sco(page).locator('#complete').click();
+    await page.waitForURL(/\/play\/sq-ekstra/);
+    await expect.poll(() => sco(page).locator('h1').textContent(), SLOW).toBe('Ekstrastoff');
+    // Reached by flow; after it comes only the disabled old version, so continue is not valid.
+    expect(await toc.locator('a[aria-current="page"]').textContent()).toBe('Ekstrastoff');
+    expect(await navValid('adl.nav.request_valid.continue')).toBe('false');
+    expect(await page.locator('#player-next').count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await sco(page).locator('#complete').click();
+    await page.waitForURL(/\/exit/);
+    await page.context().close();
+  });
+
   it('æøå: titles and file names play, and state set without any commit leaves with the page (pagehide beacon, UTF-8)', async () => {
     const { tenantId, attempt, manifest } = await prepare('scorm12-norsk');
     const [item] = launchableItems(manifest);

@@ -94,7 +94,7 @@ describe('SCORM 1.2 runtime', () => {
     const { attemptId, token } = await runtime.openAttempt(tenantId, personId, packageId);
     const claims = (await runtime.verifyToken(token))!;
     // del2's prerequisites name del1: locked until del1 is completed or passed.
-    expect(await runtime.launch(claims, 'del2')).toBe('locked');
+    expect(await runtime.launch(claims, 'del2')).toEqual({ refused: 'prerequisites' });
     const one = await launchOk(runtime, claims, 'del1');
     await runtime.commit(claims, 'del1', { session: one.session, seq: 1, cmi: { 'cmi.core.lesson_status': 'completed', 'cmi.core.score.raw': '60' } });
     expect(await attemptOutcome(testDb.database.db, tenantId, attemptId, manifest)).toMatchObject({ completed: false });

@@ -10,6 +10,7 @@ import type { Database } from '../../db/database.js';
 import { PROJECT_ROOT } from '../../project-root.js';
 import type { AttemptClaims } from '../../scorm/attempt-token.js';
 import type { ScormRuntime } from '../../scorm/runtime.js';
+import type { Refusal } from '../../scorm/sequencing/rules.js';
 import { requestLocale } from '../i18n.js';
 import { sendPage } from '../layout.js';
 import { ProblemError } from '../problem.js';
@@ -34,6 +35,17 @@ export interface ContentRouterOptions {
   runtime: ScormRuntime;
   store: ContentStore;
 }
+
+const REFUSAL_DETAIL: Record<Refusal, string> = {
+  prerequisites: 'The prerequisites of this SCO are not met.',
+  disabled: 'A precondition rule disables this activity (SN UP.5).',
+  'attempt-limit': 'This activity has no attempts left (SN UP.1, limitConditions attemptLimit).',
+  'hidden-from-choice': 'A precondition rule hides this activity from choice; it is reached by flow only (SN SB.2.9).',
+  'choice-not-allowed': 'The controlMode of its parent does not allow choice, and no flow request leads here (SN SB.2.9).',
+  'choice-exit': 'The current activity does not allow choosing outside it (controlMode choiceExit, SN SB.2.9).',
+  'forward-only': 'The controlMode of the course forbids going backward (forwardOnly, SN SB.2.9).',
+  'stop-forward-traversal': 'A stopForwardTraversal rule forbids passing forward to this activity (SN SB.2.4).',
+};
 
 type Handler = (req: Request, res: Response, claims: AttemptClaims) => Promise<void>;
 
@@ -74,8 +86,8 @@ export function contentRouter({ config, database, runtime, store }: ContentRoute
   const base = (claims: AttemptClaims, req: Request) => `/content/${String(req.params['token'])}`;
 
   router.get('/content/:token/player', withClaims(async (req, res, claims) => {
-    const first = launchableItems(await runtime.manifestOf(claims))[0];
-    res.redirect(303, `${base(claims, req)}/play/${encodeURIComponent(first?.id ?? '')}?lang=${requestLocale(req)}`);
+    const entry = await runtime.entryScoId(claims);
+    res.redirect(303, `${base(claims, req)}/play/${encodeURIComponent(entry ?? '')}?lang=${requestLocale(req)}`);
   }));
 
   router.get('/content/:token/play/:scoId', withClaims(async (req, res, claims) => {
@@ -83,20 +95,29 @@ export function contentRouter({ config, database, runtime, store }: ContentRoute
     const items = launchableItems(manifest);
     const current = items.find((i) => i.id === req.params['scoId']);
     if (!current) throw new ProblemError('not-found', 'No such part in this course.');
-    const locked = await runtime.lockedScos(claims);
-    sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items, current, locked, base: base(claims, req) }));
+    const navigation = await runtime.playerNavigation(claims, current.id);
+    sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items, current, navigation, base: base(claims, req) }));
   }));
 
   router.get('/content/:token/exit', withClaims(async (req, res, claims) => {
     const manifest = await runtime.manifestOf(claims);
-    const locked = await runtime.lockedScos(claims);
-    sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items: launchableItems(manifest), current: undefined, locked, base: base(claims, req) }));
+    const navigation = await runtime.playerNavigation(claims, null);
+    sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items: launchableItems(manifest), current: undefined, navigation, base: base(claims, req) }));
+  }));
+
+  // SN continue / previous, decided on the state stored now: to the SCO it leads to, or the exit page.
+  router.get('/content/:token/navigate/:request', withClaims(async (req, res, claims) => {
+    const request = req.params['request'];
+    if (request !== 'continue' && request !== 'previous') throw new ProblemError('not-found', 'Navigation is continue or previous.');
+    const target = await runtime.flowFrom(claims, String(req.query['from'] ?? ''), request);
+    const lang = requestLocale(req);
+    res.redirect(303, target ? `${base(claims, req)}/play/${encodeURIComponent(target)}?lang=${lang}` : `${base(claims, req)}/exit?lang=${lang}`);
   }));
 
   router.post('/content/:token/runtime/:scoId/launch', withClaims(async (req, res, claims) => {
     const state = await runtime.launch(claims, String(req.params['scoId']));
     if (!state) throw new ProblemError('not-found', 'No such SCO in this package.');
-    if (state === 'locked') throw new ProblemError('sco-locked', 'The prerequisites of this SCO are not met.');
+    if ('refused' in state) throw new ProblemError('sco-locked', REFUSAL_DETAIL[state.refused], { reason: state.refused });
     res.json(state);
   }));
 

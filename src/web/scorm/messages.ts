@@ -35,6 +35,17 @@ export const SCORM_MESSAGES = {
     nn: 'Denne delen er låst til du har fullført delane han byggjer på. Vel ein annan del i innhaldslista.',
     en: 'This part is locked until you have completed the parts it builds on. Choose another part in the contents list.',
   },
+  'player.no-attempts-mark': { nb: '(ingen forsøk igjen)', nn: '(ingen forsøk att)', en: '(no attempts left)' },
+  'player.no-attempts': {
+    nb: 'Du har brukt alle forsøkene på denne delen. Velg en annen del i innholdslisten.',
+    nn: 'Du har brukt alle forsøka på denne delen. Vel ein annan del i innhaldslista.',
+    en: 'You have used all attempts at this part. Choose another part in the contents list.',
+  },
+  'player.unavailable': {
+    nb: 'Denne delen kan ikke åpnes herfra. Følg rekkefølgen i kurset, eller velg en annen del i innholdslisten.',
+    nn: 'Denne delen kan ikkje opnast herifrå. Følg rekkjefølgja i kurset, eller vel ein annan del i innhaldslista.',
+    en: 'This part cannot be opened from here. Follow the order of the course, or choose another part in the contents list.',
+  },
   'player.current': { nb: '(du er her)', nn: '(du er her)', en: '(you are here)' },
 } as const;
 

@@ -6,7 +6,7 @@ import yazl from 'yazl';
 import { PROJECT_ROOT } from '../../../src/project-root.js';
 
 export const FIXTURES_DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'scorm');
-export const FIXTURE_PACKAGES = ['scorm12-single', 'scorm12-multi', 'scorm2004-4th', 'scorm12-norsk'] as const;
+export const FIXTURE_PACKAGES = ['scorm12-single', 'scorm12-multi', 'scorm2004-4th', 'scorm12-norsk', 'scorm2004-sequencing'] as const;
 export type FixturePackage = (typeof FIXTURE_PACKAGES)[number];
 
 function walk(dir: string, prefix = ''): { name: string; file: string }[] {

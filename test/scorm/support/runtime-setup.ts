@@ -26,6 +26,6 @@ export async function runtimeWithPackage(database: Database, fixture: FixturePac
 /** A launch that must succeed (not locked, not unknown). */
 export async function launchOk(runtime: ScormRuntime, claims: AttemptClaims, scoId: string): Promise<LaunchState> {
   const state = await runtime.launch(claims, scoId);
-  if (!state || state === 'locked') throw new Error(`launch of ${scoId}: ${String(state)}`);
+  if (!state || 'refused' in state) throw new Error(`launch of ${scoId}: ${JSON.stringify(state)}`);
   return state;
 }
