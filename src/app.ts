@@ -17,6 +17,12 @@ export interface AppDependencies {
   migrations: readonly MigrationFile[];
   /** Capability routers, mounted after the core routes and before the error handlers. */
   routers?: readonly Router[];
+  /**
+   * Routers for machine clients (the SCORM runtime API, the LRS): they parse their own bodies and
+   * answer JSON, so they come before the page middleware (security headers for pages, form and
+   * JSON parsing), which their busy requests would only pay for.
+   */
+  apiRouters?: readonly Router[];
   startPageLinks?: readonly StartPageLink[];
   isShuttingDown?: () => boolean;
 }
@@ -30,6 +36,13 @@ export function createApp(deps: AppDependencies): Express {
   app.set('query parser', 'simple');
 
   app.use(requestLog(app, logger));
+
+  app.use((_req, res, next) => {
+    // Answers are never to be sniffed into something else, API answers included.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  for (const router of deps.apiRouters ?? []) app.use(router);
 
   app.use(
     helmet({

@@ -25,6 +25,8 @@ export interface CapabilityDependencies {
 /** What the capabilities contribute to the running service. */
 export interface Capabilities {
   routers: Router[];
+  /** Routers for machine clients (the SCORM runtime API, the LRS), mounted ahead of the page middleware. */
+  apiRouters: Router[];
   startPageLinks: StartPageLink[];
   /** Background work started here (outbox workers, timers) is stopped here, before the database closes. */
   stop(): Promise<void>;
@@ -36,6 +38,7 @@ export interface Capabilities {
  */
 export async function composeCapabilities(deps: CapabilityDependencies): Promise<Capabilities> {
   const routers: Router[] = [];
+  const apiRouters: Router[] = [];
   const startPageLinks: StartPageLink[] = [];
   const stoppers: (() => Promise<void>)[] = [];
 
@@ -55,6 +58,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
 
   const scorm = scormCapability(deps);
   routers.push(...scorm.routers);
+  apiRouters.push(...scorm.apiRouters);
   startPageLinks.push(...scorm.startPageLinks);
 
   if (deps.config.nodeEnv === 'development' && lti.devLms) {
@@ -75,7 +79,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
     uploadLimitBytes: deps.config.contentUploadLimitBytes,
   }));
 
-  routers.push(xapiRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl, bodyLimitBytes: deps.config.bodyLimitBytes }));
+  apiRouters.push(xapiRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl, bodyLimitBytes: deps.config.bodyLimitBytes }));
 
   // Path events (started, step completed, completed) leave the engine only through this
   // dispatcher: subscribers (LTI grade passback, xAPI, competence) register with
@@ -92,6 +96,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   stoppers.push(() => pathEvents.stop());
   return {
     routers,
+    apiRouters,
     startPageLinks,
     async stop() {
       for (const stop of stoppers.reverse()) await stop();

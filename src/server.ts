@@ -46,6 +46,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       migrations,
       isShuttingDown: () => shuttingDown,
       routers: [...capabilities.routers, ...(options.routers ?? [])],
+      apiRouters: capabilities.apiRouters,
       startPageLinks: capabilities.startPageLinks,
     });
     server = http.createServer((req, res) => {

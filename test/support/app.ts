@@ -31,12 +31,13 @@ export function capturingLogger(level: 'info' | 'debug' = 'debug'): { logger: Lo
   };
 }
 
-export function testApp(database: Database, options: { config?: Config; logger?: Logger; routers?: Router[] } = {}) {
+export function testApp(database: Database, options: { config?: Config; logger?: Logger; routers?: Router[]; apiRouters?: Router[] } = {}) {
   return createApp({
     config: options.config ?? testConfig(),
     database,
     logger: options.logger ?? createLogger('silent'),
     migrations: readMigrationFiles(),
     ...(options.routers ? { routers: options.routers } : {}),
+    ...(options.apiRouters ? { apiRouters: options.apiRouters } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import { Router, type Express } from 'express';
+import express, { Router, type Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProblemError } from '../../src/web/problem.js';
@@ -108,6 +108,34 @@ describe(`HTTP service (${BACKEND})`, () => {
     expect(res.text).toMatch(/Versjon<\/dt><dd>\d+\.\d+\.\d+/);
     expect(res.text).toContain(`data-database-kind="${BACKEND}"`);
     expect(res.text).toContain('href="/readyz"');
+  });
+});
+
+describe('routers for machine clients', () => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(() => testDb.dispose());
+
+  it('come before the page middleware: their answers are not sniffed, carry request ids and no page policy, and errors still become problems', async () => {
+    const api = Router();
+    api.post('/api/runtime', express.json(), (req, res) => res.json({ got: req.body }));
+    api.get('/api/runtime/broken', () => {
+      throw new ProblemError('validation-failed', 'no such thing');
+    });
+    const app = testApp(testDb.database, { apiRouters: [api] });
+    const res = await request(app).post('/api/runtime').send({ a: 1 });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ got: { a: 1 } });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers['content-security-policy']).toBeUndefined();
+    const broken = await request(app).get('/api/runtime/broken');
+    expect(broken.status).toBe(400);
+    expect(broken.headers['content-type']).toMatch(/^application\/problem\+json/);
+    // Pages still get their policy.
+    expect((await request(app).get('/')).headers['content-security-policy']).toMatch(/default-src 'self'/);
   });
 });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { ContentStore } from '../../content/content-store.js';
 import { launchableItems } from '../../content/manifest-model.js';
 import { packageFile } from '../../content/packages.js';
@@ -49,15 +49,69 @@ const REFUSAL_DETAIL: Record<Refusal, string> = {
 
 type Handler = (req: Request, res: Response, claims: AttemptClaims) => Promise<void>;
 
-export function contentRouter({ config, database, runtime, store }: ContentRouterOptions): Router {
-  const router = Router();
+/** With a separate content origin, content is served there only, never on the tool's origin. */
+function onlyOnContentOrigin(config: Config): RequestHandler {
   const contentHost = config.contentOrigin ? new URL(config.contentOrigin).host : undefined;
-
-  // With a separate content origin, content is served there only, never on the tool's origin.
-  router.use('/content', (req, _res, next) => {
+  return (req, _res, next) => {
     if (contentHost && req.get('host') !== contentHost) next(new ProblemError('not-found', 'Content is served from the content origin.'));
     else next();
-  });
+  };
+}
+
+/** A handler for requests that carry an attempt token in the path: refused unless it verifies. */
+function withClaims(runtime: ScormRuntime, handler: Handler) {
+  return async (req: Request, res: Response) => {
+    const claims = await runtime.verifyToken(String(req.params['token']));
+    if (!claims) throw new ProblemError('attempt-token-invalid');
+    res.setHeader('Cache-Control', 'no-store');
+    await handler(req, res, claims);
+  };
+}
+
+/**
+ * The runtime API the player calls (launch and commit): JSON for a script, the busiest requests the
+ * tool serves. The app mounts it ahead of the page middleware, so it parses its own bodies.
+ */
+export function runtimeApiRouter({ config, runtime }: Pick<ContentRouterOptions, 'config' | 'runtime'>): Router {
+  const router = Router();
+  router.use('/content', onlyOnContentOrigin(config));
+  const json = express.json({ limit: config.bodyLimitBytes });
+
+  router.post('/content/:token/runtime/:scoId/launch', json, withClaims(runtime, async (req, res, claims) => {
+    const state = await runtime.launch(claims, String(req.params['scoId']));
+    if (!state) throw new ProblemError('not-found', 'No such SCO in this package.');
+    if ('refused' in state) throw new ProblemError('sco-locked', REFUSAL_DETAIL[state.refused], { reason: state.refused });
+    res.json(state);
+  }));
+
+  // scorm-again commits JSON by XHR or fetch, and its Terminate commit by sendBeacon as text/plain
+  // (a beacon carries no headers: the token is in the path). Both are decoded as UTF-8.
+  router.post(
+    '/content/:token/runtime/:scoId/commit',
+    json,
+    express.text({ type: 'text/plain', limit: config.bodyLimitBytes, defaultCharset: 'utf-8' }),
+    withClaims(runtime, async (req, res, claims) => {
+      let body: unknown = req.body;
+      if (typeof body === 'string') {
+        try {
+          body = JSON.parse(body);
+        } catch {
+          res.status(400).json({ result: false, errorCode: 101, errorMessage: 'the commit is not JSON' });
+          return;
+        }
+      }
+      const { status, ...answer } = await runtime.commit(claims, String(req.params['scoId']), body);
+      res.status(status).json(answer);
+    }),
+  );
+
+  return router;
+}
+
+/** The player's pages and scripts, and the package's files, for one attempt. */
+export function contentRouter({ config, database, runtime, store }: ContentRouterOptions): Router {
+  const router = Router();
+  router.use('/content', onlyOnContentOrigin(config));
 
   const sendFile = (file: string, type: string) => (_req: Request, res: Response, next: NextFunction) => {
     res.type(type).setHeader('Cache-Control', 'public, max-age=3600');
@@ -76,21 +130,15 @@ export function contentRouter({ config, database, runtime, store }: ContentRoute
     res.send(PLAYER_CSS);
   });
 
-  const withClaims = (handler: Handler) => async (req: Request, res: Response) => {
-    const claims = await runtime.verifyToken(String(req.params['token']));
-    if (!claims) throw new ProblemError('attempt-token-invalid');
-    res.setHeader('Cache-Control', 'no-store');
-    await handler(req, res, claims);
-  };
 
   const base = (claims: AttemptClaims, req: Request) => `/content/${String(req.params['token'])}`;
 
-  router.get('/content/:token/player', withClaims(async (req, res, claims) => {
+  router.get('/content/:token/player', withClaims(runtime, async (req, res, claims) => {
     const entry = await runtime.entryScoId(claims);
     res.redirect(303, `${base(claims, req)}/play/${encodeURIComponent(entry ?? '')}?lang=${requestLocale(req)}`);
   }));
 
-  router.get('/content/:token/play/:scoId', withClaims(async (req, res, claims) => {
+  router.get('/content/:token/play/:scoId', withClaims(runtime, async (req, res, claims) => {
     const manifest = await runtime.manifestOf(claims);
     const items = launchableItems(manifest);
     const current = items.find((i) => i.id === req.params['scoId']);
@@ -99,14 +147,14 @@ export function contentRouter({ config, database, runtime, store }: ContentRoute
     sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items, current, navigation, base: base(claims, req) }));
   }));
 
-  router.get('/content/:token/exit', withClaims(async (req, res, claims) => {
+  router.get('/content/:token/exit', withClaims(runtime, async (req, res, claims) => {
     const manifest = await runtime.manifestOf(claims);
     const navigation = await runtime.playerNavigation(claims, null);
     sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items: launchableItems(manifest), current: undefined, navigation, base: base(claims, req) }));
   }));
 
   // SN continue / previous, decided on the state stored now: to the SCO it leads to, or the exit page.
-  router.get('/content/:token/navigate/:request', withClaims(async (req, res, claims) => {
+  router.get('/content/:token/navigate/:request', withClaims(runtime, async (req, res, claims) => {
     const request = req.params['request'];
     if (request !== 'continue' && request !== 'previous') throw new ProblemError('not-found', 'Navigation is continue or previous.');
     const target = await runtime.flowFrom(claims, String(req.query['from'] ?? ''), request);
@@ -114,34 +162,7 @@ export function contentRouter({ config, database, runtime, store }: ContentRoute
     res.redirect(303, target ? `${base(claims, req)}/play/${encodeURIComponent(target)}?lang=${lang}` : `${base(claims, req)}/exit?lang=${lang}`);
   }));
 
-  router.post('/content/:token/runtime/:scoId/launch', withClaims(async (req, res, claims) => {
-    const state = await runtime.launch(claims, String(req.params['scoId']));
-    if (!state) throw new ProblemError('not-found', 'No such SCO in this package.');
-    if ('refused' in state) throw new ProblemError('sco-locked', REFUSAL_DETAIL[state.refused], { reason: state.refused });
-    res.json(state);
-  }));
-
-  // scorm-again commits JSON by XHR or fetch, and its Terminate commit by sendBeacon as text/plain
-  // (a beacon carries no headers: the token is in the path). Both are decoded as UTF-8.
-  router.post(
-    '/content/:token/runtime/:scoId/commit',
-    express.text({ type: 'text/plain', limit: config.bodyLimitBytes, defaultCharset: 'utf-8' }),
-    withClaims(async (req, res, claims) => {
-      let body: unknown = req.body;
-      if (typeof body === 'string') {
-        try {
-          body = JSON.parse(body);
-        } catch {
-          res.status(400).json({ result: false, errorCode: 101, errorMessage: 'the commit is not JSON' });
-          return;
-        }
-      }
-      const { status, ...answer } = await runtime.commit(claims, String(req.params['scoId']), body);
-      res.status(status).json(answer);
-    }),
-  );
-
-  router.get('/content/:token/files/*file', withClaims(async (req, res, claims) => {
+  router.get('/content/:token/files/*file', withClaims(runtime, async (req, res, claims) => {
     const segments = req.params['file'] as unknown as string[];
     const file = segments.join('/');
     const found = await packageFile(database.db, claims.packageId, file);

@@ -7,7 +7,7 @@ import type { Database } from '../../db/database.js';
 import type { Logger } from '../../logger.js';
 import { attemptTokens } from '../../scorm/attempt-token.js';
 import { ScormRuntime } from '../../scorm/runtime.js';
-import { contentRouter } from './content-router.js';
+import { contentRouter, runtimeApiRouter } from './content-router.js';
 import { devAttemptRouter } from './dev-attempt-router.js';
 import { importPageRouter } from './import-page.js';
 import { importRouter } from './import-router.js';
@@ -15,6 +15,8 @@ import type { StartPageLink } from '../home.js';
 
 export interface ScormCapability {
   routers: Router[];
+  /** The runtime API (launch, commit), mounted ahead of the page middleware. */
+  apiRouters: Router[];
   startPageLinks: StartPageLink[];
   runtime: ScormRuntime;
   store: ContentStore;
@@ -38,5 +40,5 @@ export function scormCapability({ config, database, logger }: { config: Config; 
   if (config.nodeEnv === 'production' && !config.contentOrigin) {
     logger.warn('CONTENT_ORIGIN is not set: uploaded content runs on the tool\'s own origin. Set it to a separate origin in production (docs/content.md).');
   }
-  return { routers, startPageLinks, runtime, store };
+  return { routers, apiRouters: [runtimeApiRouter({ config, runtime })], startPageLinks, runtime, store };
 }
