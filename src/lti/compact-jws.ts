@@ -51,7 +51,7 @@ function split(token: string): Parts {
   const header = decodeJson(parts[0], 'header');
   // Extensions marked critical are ones we do not understand (RFC 7515 §4.1.11): refuse them.
   if (header['crit'] !== undefined || header['b64'] !== undefined) throw new JwsError('malformed', 'critical header parameters are not supported');
-  return { header, signingInput: `${parts[0]}.${parts[1]}`, payloadSegment: parts[1], signature: Buffer.from(parts[2], 'base64url') };
+  return { header, signingInput: `${parts[0]}.${parts[1]}`, payloadSegment: parts[1], signature: Buffer.from(parts[2] ?? '', 'base64url') };
 }
 
 /** The protected header, without verifying anything (to pick the algorithm and key). */
