@@ -106,6 +106,7 @@ for (const scenario of scenarios) {
     process.stdout.write(`${scenario.name}: ${scenario.description}\n`);
     const result = await scenario.run({ url: tool.url, databaseUrl: database.url, rss: () => rssOf(tool.pid), cpuSeconds: () => cpuSecondsOf(tool.pid) });
     process.stdout.write(`  ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, peak RSS ${result.peakRssMiB} MiB, tool CPU ${result.cpuMsPerRequest ?? '-'} ms/request\n`);
+    if (result.notes) process.stdout.write(`  ${result.notes}\n`);
     results.push(result);
   } finally {
     await tool.stop();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { updatePersonDetails, type PersonDetails } from '../people/people.js';
 import { toLocale, type Locale } from '../web/i18n.js';
@@ -19,41 +19,41 @@ export interface LaunchIdentity {
   locale: Locale | undefined;
 }
 
-/**
- * The tenant a launch belongs to: the platform's. A platform bound to a region may name the
- * municipality in the custom parameter `kommunenummer`; it must be one of the region's members.
- */
-function launchTenant(db: Kysely<Schema>, platform: Platform, claims: LaunchClaims) {
-  const number = claims.custom['kommunenummer'];
-  let query = db.selectFrom('tenants as t').select(['t.id', 't.name']);
-  query = number
-    ? query
-        .leftJoin('region_municipalities as rm', 'rm.municipality_id', 't.id')
-        .where('t.kind', '=', 'municipality')
-        .where('t.kommunenummer', '=', number)
-        .where((eb) => eb.or([eb('rm.region_id', '=', platform.tenantId), eb('t.id', '=', platform.tenantId)]))
-    : query.where('t.id', '=', platform.tenantId);
-  return query.limit(1);
-}
-
 type Known = LaunchSnapshot & { tenant_id: string | null; tenant_name: string | null };
 
-/** The launch's tenant and what the database already holds about its person, course and link, in one query. */
+/**
+ * The launch's tenant and what the database already holds about its person, course and link, in
+ * one query. The tenant is the platform's; a platform bound to a region may name the municipality
+ * in the custom parameter `kommunenummer`, which must be one of the region's members.
+ */
 async function snapshot(db: Kysely<Schema>, platform: Platform, claims: LaunchClaims): Promise<Known> {
-  const { rows } = await sql<Known>`
+  const number = claims.custom['kommunenummer'];
+  const parameters = [platform.tenantId, platform.id, claims.sub, claims.context?.id ?? null, claims.resourceLink?.id ?? null];
+  const query = number ? CompiledQuery.raw(snapshotSql(MUNICIPALITY_TENANT_SQL), [...parameters, number]) : CompiledQuery.raw(PLATFORM_TENANT_SNAPSHOT_SQL, parameters);
+  const { rows } = await db.executeQuery<Known>(query);
+  return rows[0]!;
+}
+
+// Written once as SQL text ($1 the platform's tenant, $2 the platform, $3 subject, $4 context id,
+// $5 resource link id, $6 kommunenummer): the query builder cost more CPU than the query.
+const snapshotSql = (tenant: string) => `
     select t.id as tenant_id, t.name as tenant_name,
            u.person_id, u.tenant_id as person_tenant_id, p.name, p.given_name, p.family_name, p.email, p.locale,
            c.id as context_row_id, c.title as context_title, c.label as context_label, c.memberships_url,
            r.id as link_row_id, r.context_id as link_context_id, r.title as link_title, r.custom as link_custom,
            r.lineitem_url, r.lineitems_url, r.ags_scopes
       from (select 1) as one
-      left join lateral (${launchTenant(db, platform, claims)}) as t on true
-      left join lti_users u on u.platform_id = ${platform.id} and u.subject = ${claims.sub}
+      left join lateral (${tenant}) as t on true
+      left join lti_users u on u.platform_id = $2 and u.subject = $3
       left join people p on p.id = u.person_id
-      left join lti_contexts c on c.platform_id = ${platform.id} and c.context_id = ${claims.context?.id ?? null}
-      left join lti_resource_links r on r.platform_id = ${platform.id} and r.resource_link_id = ${claims.resourceLink?.id ?? null}`.execute(db);
-  return rows[0]!;
-}
+      left join lti_contexts c on c.platform_id = $2 and c.context_id = $4::text
+      left join lti_resource_links r on r.platform_id = $2 and r.resource_link_id = $5::text`;
+const MUNICIPALITY_TENANT_SQL = `
+      select t.id, t.name from tenants as t
+        left join region_municipalities as rm on rm.municipality_id = t.id
+       where t.kind = 'municipality' and t.kommunenummer = $6 and (rm.region_id = $1 or t.id = $1)
+       limit 1`;
+const PLATFORM_TENANT_SNAPSHOT_SQL = snapshotSql('select t.id, t.name from tenants as t where t.id = $1 limit 1');
 
 /**
  * A new person with their platform account, in one statement: the person row is written only when

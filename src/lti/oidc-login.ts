@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import { selectPlatforms, toPlatform, type Platform, type PlatformRow } from './platforms.js';
+import { PLATFORM_COLUMNS_SQL, toPlatform, type Platform, type PlatformRow } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
 
 /** Parameters of a third-party initiated login (LTI 1.3 Core §5.1.1 / Security Framework §5.1.1). */
@@ -32,7 +32,16 @@ export interface StoredState {
   bindingHash: string;
   storageTarget: string | null;
   loginParams: Record<string, string>;
-  used: boolean;
+}
+
+/** A login state as a launch finds it, and whether this launch consumed it. */
+export interface ClaimedState extends StoredState {
+  /** Undefined when the platform was removed since the login. */
+  platform: Platform | undefined;
+  /** This request marked the state used: the browser binding matched and nobody had used it. */
+  consumed: boolean;
+  /** The nonce was recorded as seen now (false: it had been seen before, a replay). */
+  nonceRecorded: boolean;
 }
 
 /** How long a browser has between login initiation and the authentication response. */
@@ -72,21 +81,19 @@ export async function startLogin(
   );
   // One round trip: the platform lookup and the state insert, which happens only when exactly one
   // platform answers and the deployment (when named) is registered for it.
-  let platforms = selectPlatforms(db).where('p.issuer', '=', params.iss);
-  if (params.client_id) platforms = platforms.where('p.client_id', '=', params.client_id);
-  const deploymentId = params.lti_deployment_id ?? null;
-  const { rows } = await sql<PlatformRow & { recorded: number }>`
-    with platform as (${platforms.limit(2)}),
-    recorded as (
-      insert into lti_oidc_states (state, platform_id, nonce, binding_hash, storage_target, login_params, expires_at, used_at)
-      select ${state}, platform.id, ${nonce}, ${hashBinding(binding)}, ${params.lti_storage_target ?? null}::text,
-             ${JSON.stringify(loginParams)}::jsonb, ${new Date(now.getTime() + STATE_LIFETIME_MS)}::timestamptz, null
-        from platform
-       where (select count(*) from platform) = 1
-         and (${deploymentId}::text is null or ${deploymentId}::text = any(coalesce(platform.deployment_ids, '{}')))
-      returning state
-    )
-    select platform.*, (select count(*) from recorded)::int as recorded from platform`.execute(db);
+  const { rows } = await db.executeQuery<PlatformRow & { recorded: number }>(
+    CompiledQuery.raw(START_LOGIN_SQL, [
+      params.iss,
+      params.client_id ?? null,
+      state,
+      nonce,
+      hashBinding(binding),
+      params.lti_storage_target ?? null,
+      JSON.stringify(loginParams),
+      new Date(now.getTime() + STATE_LIFETIME_MS),
+      params.lti_deployment_id ?? null,
+    ]),
+  );
   if (rows.length !== 1) {
     throw new LtiRefusal('unknown-platform', `no platform registered for issuer ${params.iss}${params.client_id ? ` and client ${params.client_id}` : ''}`);
   }
@@ -114,18 +121,26 @@ export async function startLogin(
 }
 
 /**
- * The state row, if it exists and has not expired (used ones are returned, marked used), with the
- * platform it was started for in the same round trip (undefined when the platform was removed).
+ * The login state of an authentication response, if it exists and has not expired, with its
+ * platform; in the same statement, when the browser's binding secret matches, the state is marked
+ * used and its nonce recorded (Security Framework §5.1.3: single use), before the id_token is
+ * verified. A browser without the secret (another browser, or one whose cookie is blocked and must
+ * first ask the platform's storage) only reads it, so it cannot use up someone else's login.
  */
-export async function findState(db: Kysely<Schema>, state: string, now = new Date()): Promise<(StoredState & { platform: Platform | undefined }) | undefined> {
-  const row = await db
-    .selectFrom('lti_oidc_states as s')
-    .leftJoin(selectPlatforms(db).as('p'), 'p.id', 's.platform_id')
-    .select(['s.state', 's.platform_id', 's.nonce', 's.binding_hash', 's.storage_target', 's.login_params', 's.expires_at', 's.used_at'])
-    .select(['p.id', 'p.tenant_id', 'p.name', 'p.issuer', 'p.client_id', 'p.auth_endpoint', 'p.token_endpoint', 'p.jwks_url', 'p.deployment_ids'])
-    .where('s.state', '=', state)
-    .executeTakeFirst();
-  if (!row || row.expires_at <= now) return undefined;
+export async function claimState(db: Kysely<Schema>, state: string, binding: string | undefined, now = new Date()): Promise<ClaimedState | undefined> {
+  type Row = PlatformRow & {
+    state: string;
+    platform_id: string;
+    nonce: string;
+    binding_hash: string;
+    storage_target: string | null;
+    login_params: Record<string, string>;
+    consumed: number;
+    recorded: number;
+  };
+  const { rows } = await db.executeQuery<Row>(CompiledQuery.raw(CLAIM_STATE_SQL, [state, now, binding === undefined ? null : hashBinding(binding)]));
+  const row = rows[0];
+  if (!row) return undefined;
   return {
     state: row.state,
     platformId: row.platform_id,
@@ -133,10 +148,51 @@ export async function findState(db: Kysely<Schema>, state: string, now = new Dat
     bindingHash: row.binding_hash,
     storageTarget: row.storage_target,
     loginParams: row.login_params,
-    used: row.used_at !== null,
-    platform: row.id === null ? undefined : toPlatform(row as PlatformRow),
+    platform: row.id === null ? undefined : toPlatform(row),
+    consumed: row.consumed === 1,
+    nonceRecorded: row.recorded === 1,
   };
 }
+
+// Written once as SQL text: building them with the query builder cost more tool CPU per launch
+// than the rest of the statement handling.
+const START_LOGIN_SQL = `
+with platform as (
+  select ${PLATFORM_COLUMNS_SQL}
+    from lti_platforms p
+   where p.issuer = $1 and ($2::text is null or p.client_id = $2::text)
+   limit 2
+), recorded as (
+  insert into lti_oidc_states (state, platform_id, nonce, binding_hash, storage_target, login_params, expires_at, used_at)
+  select $3, platform.id, $4, $5, $6::text, $7::jsonb, $8::timestamptz, null
+    from platform
+   where (select count(*) from platform) = 1
+     and ($9::text is null or $9::text = any(coalesce(platform.deployment_ids, '{}')))
+  returning state
+)
+select platform.*, (select count(*) from recorded)::int as recorded from platform`;
+
+// The nonce is kept an hour past the state's expiry; a token carrying it could only be accepted
+// together with this (single-use) state anyway.
+const CLAIM_STATE_SQL = `
+with found as (
+  select s.state, s.platform_id, s.nonce, s.binding_hash, s.storage_target, s.login_params
+    from lti_oidc_states s
+   where s.state = $1 and s.expires_at > $2::timestamptz
+), consumed as (
+  update lti_oidc_states s set used_at = now()
+   where s.state = $1 and s.expires_at > $2::timestamptz and s.used_at is null and s.binding_hash = $3::text
+  returning s.platform_id, s.nonce, s.expires_at
+), recorded as (
+  insert into lti_nonces (platform_id, nonce, expires_at)
+  select platform_id, nonce, expires_at + interval '1 hour' from consumed
+  on conflict do nothing
+  returning nonce
+)
+select found.*, ${PLATFORM_COLUMNS_SQL},
+       (select count(*) from consumed)::int as consumed, (select count(*) from recorded)::int as recorded
+  from found
+  left join lti_platforms p on p.id = found.platform_id`;
 
 /** Removes login states and nonces whose time is past; run now and then. */
 export async function purgeExpiredLoginState(db: Kysely<Schema>, now = new Date()): Promise<void> {

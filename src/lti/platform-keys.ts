@@ -1,13 +1,17 @@
-import { importJWK, type CryptoKey, type JWK } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { JwsError, rsaPublicKey } from './compact-jws.js';
 import type { Platform } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
 
 interface CachedJwks {
   keys: JWK[];
   fetchedAt: number;
+  /** Parsed verification keys of this key set, by JWK (parsed once, not per launch). */
+  parsed: WeakMap<JWK, KeyObject>;
 }
 
 export interface PlatformKeysOptions {
@@ -21,12 +25,13 @@ export interface PlatformKeysOptions {
 
 /**
  * The platforms' public keys: fetched from each JWKS URL, kept in memory and in the database, and
- * refetched when a token names a kid we have not seen (the platform rotated). When the JWKS URL is
- * down, the cached keys keep working.
+ * refetched when a token names a kid we have not seen (the platform rotated) and when they are
+ * older than maxAgeMs (a key the platform withdrew stops verifying then). When the JWKS URL is
+ * down, the cached keys keep working. Concurrent launches share one database read and one fetch.
  */
 export class PlatformKeys {
   readonly #memory = new Map<string, CachedJwks>();
-  readonly #imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
+  readonly #pending = new Map<string, Promise<CachedJwks | undefined>>();
   readonly #maxAgeMs: number;
   readonly #refetchIntervalMs: number;
   readonly #fetchTimeoutMs: number;
@@ -37,22 +42,22 @@ export class PlatformKeys {
     private readonly logger: Logger,
     options: PlatformKeysOptions = {},
   ) {
-    this.#maxAgeMs = options.maxAgeMs ?? 3600_000;
+    this.#maxAgeMs = options.maxAgeMs ?? 15 * 60_000;
     this.#refetchIntervalMs = options.refetchIntervalMs ?? 10_000;
     this.#fetchTimeoutMs = options.fetchTimeoutMs ?? 5000;
     this.#now = options.now ?? Date.now;
   }
 
   /** The RS256 verification key named by `kid`, or a refusal saying why there is none. */
-  async key(platform: Platform, kid: string | undefined): Promise<CryptoKey | Uint8Array> {
-    let cached = this.#memory.get(platform.id) ?? (await this.#loadStored(platform.id));
+  async key(platform: Platform, kid: string | undefined): Promise<KeyObject> {
+    let cached = this.#memory.get(platform.id) ?? (await this.#once(`stored:${platform.id}`, () => this.#loadStored(platform.id)));
     let fetchFailed = false;
     const stale = !cached || this.#now() - cached.fetchedAt > this.#maxAgeMs;
     const unknownKid = cached !== undefined && !findKey(cached.keys, kid);
     const mayRefetch = !cached || this.#now() - cached.fetchedAt > this.#refetchIntervalMs;
     if (stale || (unknownKid && mayRefetch)) {
       try {
-        cached = await this.#fetch(platform);
+        cached = await this.#once(`fetch:${platform.id}`, () => this.#fetch(platform));
       } catch (error) {
         fetchFailed = true;
         this.logger.warn({ platform: platform.issuer, jwksUrl: platform.jwksUrl, err: error }, 'platform JWKS unreachable; using cached keys');
@@ -65,13 +70,26 @@ export class PlatformKeys {
       }
       throw new LtiRefusal('unknown-kid', `the platform's JWKS has no key ${kid ?? '(none named)'}`);
     }
-    const cacheKey = `${platform.id}:${JSON.stringify(jwk)}`;
-    let imported = this.#imported.get(cacheKey);
-    if (!imported) {
-      imported = importJWK(jwk, 'RS256');
-      this.#imported.set(cacheKey, imported);
+    let parsed = cached!.parsed.get(jwk);
+    if (!parsed) {
+      try {
+        parsed = rsaPublicKey(jwk as Record<string, unknown>);
+      } catch (error) {
+        if (!(error instanceof JwsError)) throw error;
+        throw new LtiRefusal('bad-signature', `the platform's key ${kid ?? '(none named)'} is unusable: ${error.message}`);
+      }
+      cached!.parsed.set(jwk, parsed);
     }
-    return imported;
+    return parsed;
+  }
+
+  /** One call of `work` at a time per name: the others wait for its answer. */
+  async #once<T extends CachedJwks | undefined>(name: string, work: () => Promise<T>): Promise<T> {
+    const running = this.#pending.get(name) as Promise<T> | undefined;
+    if (running) return running;
+    const started = work().finally(() => this.#pending.delete(name));
+    this.#pending.set(name, started);
+    return started;
   }
 
   async #loadStored(platformId: string): Promise<CachedJwks | undefined> {
@@ -81,7 +99,7 @@ export class PlatformKeys {
       .where('platform_id', '=', platformId)
       .executeTakeFirst();
     if (!row) return undefined;
-    const cached = { keys: row.jwks.keys as JWK[], fetchedAt: row.fetched_at.getTime() };
+    const cached: CachedJwks = { keys: row.jwks.keys as JWK[], fetchedAt: row.fetched_at.getTime(), parsed: new WeakMap() };
     this.#memory.set(platformId, cached);
     return cached;
   }
@@ -95,7 +113,7 @@ export class PlatformKeys {
     const body = (await response.json()) as { keys?: unknown };
     if (!Array.isArray(body.keys)) throw new Error(`${platform.jwksUrl} is not a JWKS`);
     const keys = (body.keys as JWK[]).filter((k) => k.kty === 'RSA');
-    const cached = { keys, fetchedAt: this.#now() };
+    const cached: CachedJwks = { keys, fetchedAt: this.#now(), parsed: new WeakMap() };
     this.#memory.set(platform.id, cached);
     const values = { platform_id: platform.id, jwks: JSON.stringify({ keys }), fetched_at: new Date(cached.fetchedAt) };
     await this.db

@@ -58,6 +58,10 @@ export function selectPlatforms(db: Kysely<Schema>) {
     .select(sql<string[] | null>`(select array_agg(d.deployment_id order by d.deployment_id) from lti_deployments d where d.platform_id = p.id)`.as('deployment_ids'));
 }
 
+/** The columns of selectPlatforms over `lti_platforms p`, for statements written once as SQL text. */
+export const PLATFORM_COLUMNS_SQL = `p.id, p.tenant_id, p.name, p.issuer, p.client_id, p.auth_endpoint, p.token_endpoint, p.jwks_url,
+  (select array_agg(d.deployment_id order by d.deployment_id) from lti_deployments d where d.platform_id = p.id) as deployment_ids`;
+
 export function toPlatform(row: PlatformRow): Platform {
   return {
     id: row.id,

@@ -1,10 +1,8 @@
-import { compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
-import { sql, type Kysely } from 'kysely';
-import type { Schema } from '../db/schema.js';
+import { JwsError, readHeader, verifyRs256 } from './compact-jws.js';
 import { CLAIM, MESSAGE_TYPES, type LaunchClaims, type MessageType } from './claims.js';
 import type { StoredState } from './oidc-login.js';
 import type { PlatformKeys } from './platform-keys.js';
-import { findPlatformById, type Platform } from './platforms.js';
+import type { Platform } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
 
 export interface VerifyOptions {
@@ -26,63 +24,37 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /**
  * Verifies an authentication response (id_token) against the login state it answers, in the order
  * of the 1EdTech Security Framework §5.1.3: signature with the platform's key, iss, aud, azp, exp,
- * iat, nonce (single use); then LTI 1.3 Core §5.3: deployment, message type, version, required claims.
- * The browser binding (cookie or client-side storage) is checked by the caller before this.
+ * iat, nonce; then LTI 1.3 Core §5.3: deployment, message type, version, required claims.
+ * The browser binding and single use of state and nonce (claimState) are checked by the caller first.
  */
-export async function verifyLaunch(
-  db: Kysely<Schema>,
-  keys: PlatformKeys,
-  idToken: string,
-  state: StoredState,
-  options: VerifyOptions & { platform?: Platform },
-): Promise<VerifiedLaunch> {
-  const platform = options.platform ?? (await findPlatformById(db, state.platformId));
-  if (!platform || platform.id !== state.platformId) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');
+export async function verifyLaunch(keys: PlatformKeys, idToken: string, state: StoredState, platform: Platform, options: VerifyOptions): Promise<VerifiedLaunch> {
+  if (platform.id !== state.platformId) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');
 
   let header;
   try {
-    header = decodeProtectedHeader(idToken);
+    header = readHeader(idToken);
   } catch {
     throw new LtiRefusal('malformed-token', 'the id_token is not a JWS in compact form');
   }
   // Security Framework §5.1.3 step 1: RS256 only. Refusing before key lookup rules out `none`
   // and HS256 signed with the platform's public key as the HMAC secret.
-  if (header.alg !== 'RS256') throw new LtiRefusal('bad-algorithm', `alg ${String(header.alg)} is not RS256`);
+  if (header['alg'] !== 'RS256') throw new LtiRefusal('bad-algorithm', `alg ${String(header['alg'])} is not RS256`);
 
-  const key = await keys.key(platform, header.kid);
+  const kid = header['kid'];
+  if (kid !== undefined && typeof kid !== 'string') throw new LtiRefusal('malformed-token', 'the id_token header names a kid that is not a string');
+  const key = await keys.key(platform, kid);
   let payload: Payload;
   try {
-    const verified = await compactVerify(idToken, key, { algorithms: ['RS256'] });
-    payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Payload;
+    payload = verifyRs256(idToken, key).payload;
   } catch (error) {
-    if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+    if (error instanceof JwsError && error.reason === 'signature') {
       throw new LtiRefusal('bad-signature', 'the id_token signature does not verify with the platform key');
     }
     throw new LtiRefusal('malformed-token', `the id_token could not be read: ${(error as Error).message}`);
   }
-  if (!isObject(payload)) throw new LtiRefusal('malformed-token', 'the id_token payload is not an object');
 
   checkRegisteredClaims(payload, platform, state, options);
-  const claims = readLtiClaims(payload, platform);
-
-  // Single use (Security Framework §5.1.3 step 9): the login state is consumed and the nonce
-  // recorded in one statement; a second use of either is a replay.
-  const exp = payload['exp'] as number;
-  const { rows } = await sql<{ consumed: number; recorded: number }>`
-    with consumed as (
-      update lti_oidc_states set used_at = now() where state = ${state.state} and used_at is null returning state
-    ), recorded as (
-      insert into lti_nonces (platform_id, nonce, expires_at)
-      select ${platform.id}, ${claims.nonce}, ${new Date((exp + options.skewSeconds + 3600) * 1000)}
-       where exists (select 1 from consumed)
-      on conflict do nothing
-      returning nonce
-    )
-    select (select count(*) from consumed)::int as consumed, (select count(*) from recorded)::int as recorded`.execute(db);
-  const outcome = rows[0]!;
-  if (outcome.consumed === 0) throw new LtiRefusal('replayed-nonce', 'this login state was already used');
-  if (outcome.recorded === 0) throw new LtiRefusal('replayed-nonce', `nonce already used for ${platform.issuer}`);
-  return { platform, claims };
+  return { platform, claims: readLtiClaims(payload, platform) };
 }
 
 function checkRegisteredClaims(payload: Payload, platform: Platform, state: StoredState, options: VerifyOptions): void {

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
+import { verifyRs256 } from '../../src/lti/compact-jws.js';
 import { PlatformKeys } from '../../src/lti/platform-keys.js';
 import { LtiRefusal } from '../../src/lti/refusal.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { newKey, TestPlatform } from './support/attack-platform.js';
+
+const claims = { sub: 'x' };
 
 describe(`platform JWKS cache (${BACKEND})`, () => {
   let testDb: TestDatabase;
@@ -54,5 +57,39 @@ describe(`platform JWKS cache (${BACKEND})`, () => {
     now += 11_000;
     await expect(keys.key(platform.platform, 'forged-x')).rejects.toMatchObject({ code: 'unknown-kid' });
     expect(platform.jwksRequests - before).toBeLessThanOrEqual(2);
+  });
+
+  it('answers concurrent launches on an empty cache with one database read and one fetch, and the key verifies', async () => {
+    const keys = new PlatformKeys(testDb.database.db, createLogger('silent'), { maxAgeMs: 1, now: () => 9_000_000_000_000 });
+    const before = platform.jwksRequests;
+    const found = await Promise.all(Array.from({ length: 20 }, () => keys.key(platform.platform, 'k1')));
+    expect(platform.jwksRequests - before).toBe(1);
+    expect(new Set(found).size).toBe(1);
+    const token = await platform.sign(claims, platform.published[0]!);
+    expect(verifyRs256(token, found[0]!).payload).toMatchObject(claims);
+  });
+
+  it('uses a rotated key at once and stops accepting a withdrawn key when the cached set is older than maxAge', async () => {
+    // Later than the clocks of the tests before: they stored the key set with their fetch times.
+    let now = 10_000_000_000_000;
+    const keys = new PlatformKeys(testDb.database.db, createLogger('silent'), { maxAgeMs: 15 * 60_000, refetchIntervalMs: 10_000, now: () => now });
+    const original = platform.published[0]!;
+    await keys.key(platform.platform, original.kid);
+    try {
+      // The platform rotates: a new key is published beside the old one; its first token refetches.
+      const rotated = await newKey('k2');
+      platform.published = [rotated, original];
+      now += 11_000;
+      const key = await keys.key(platform.platform, 'k2');
+      expect(verifyRs256(await platform.sign(claims, rotated), key).payload).toMatchObject(claims);
+      // It then withdraws the old key: still cached until the set is 15 minutes old, then refused.
+      platform.published = [rotated];
+      now += 60_000;
+      await expect(keys.key(platform.platform, original.kid)).resolves.toBeDefined();
+      now += 15 * 60_000;
+      await expect(keys.key(platform.platform, original.kid)).rejects.toMatchObject({ code: 'unknown-kid' });
+    } finally {
+      platform.published = [original];
+    }
   });
 });

@@ -6,7 +6,7 @@ import type { LinkableItem } from '../../lti/deep-linking.js';
 import type { LaunchClaims } from '../../lti/claims.js';
 import { recordLaunch } from '../../lti/identity.js';
 import type { LtiService } from '../../lti/lti-service.js';
-import { bindingMatches, findState, startLogin, type LoginInitiation } from '../../lti/oidc-login.js';
+import { bindingMatches, claimState, startLogin, type LoginInitiation } from '../../lti/oidc-login.js';
 import { findPlatformById } from '../../lti/platforms.js';
 import { LtiRefusal } from '../../lti/refusal.js';
 import { mapRoles } from '../../lti/roles.js';
@@ -119,12 +119,6 @@ export function ltiRouter({ config, database, logger, lti, launchRoutes = [], li
     const idToken = param(req, 'id_token');
     if (!stateParam) throw new LtiRefusal('missing-state', 'the authentication response has no state');
     if (!idToken) throw new LtiRefusal('malformed-token', 'the authentication response has no id_token');
-    const state = await findState(db, stateParam);
-    if (!state) throw new LtiRefusal('state-mismatch', 'unknown or expired state');
-    const platform = state.platform;
-    if (!platform) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');
-    adjustCsp(res, { frameAncestors: platformOrigins(platform) });
-
     // The browser that started the login must be the one finishing it: its secret comes back in
     // the cookie or, where third-party cookies are blocked, from the platform's storage frame via
     // our own page. A secret in a form posted from another site is a login-CSRF attempt (the
@@ -135,6 +129,13 @@ export function ltiRouter({ config, database, logger, lti, launchRoutes = [], li
       throw new LtiRefusal('state-mismatch', `binding posted from ${req.headers.origin ?? 'no origin'}, not from this tool`);
     }
     const binding = fromStorage || readCookie(req, bindingCookie(stateParam));
+    // One round trip: the state with its platform and, when the binding matches, its single use.
+    const state = await claimState(db, stateParam, binding);
+    if (!state) throw new LtiRefusal('state-mismatch', 'unknown or expired state');
+    const platform = state.platform;
+    if (!platform) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');
+    adjustCsp(res, { frameAncestors: platformOrigins(platform) });
+
     const locale = requestLocale(req);
     const fallback = `/lti/login?${new URLSearchParams(Object.entries(state.loginParams).filter(([k]) => k !== 'lti_storage_target'))}`;
     if (!binding) {
@@ -153,8 +154,10 @@ export function ltiRouter({ config, database, logger, lti, launchRoutes = [], li
       return;
     }
     if (!bindingMatches(binding, state.bindingHash)) throw new LtiRefusal('state-mismatch', 'the browser binding does not match this state');
+    if (!state.consumed) throw new LtiRefusal('replayed-nonce', 'this login state was already used');
+    if (!state.nonceRecorded) throw new LtiRefusal('replayed-nonce', `nonce already used for ${platform.issuer}`);
 
-    const verified = await verifyLaunch(db, lti.platformKeys, idToken, state, { skewSeconds: lti.skewSeconds, platform });
+    const verified = await verifyLaunch(lti.platformKeys, idToken, state, platform, { skewSeconds: lti.skewSeconds });
     res.clearCookie(bindingCookie(stateParam), { path: '/lti/launch', secure: true, sameSite: 'none', httpOnly: true });
     const { claims } = verified;
     const identity = await recordLaunch(db, verified.platform, claims);

@@ -1,0 +1,89 @@
+/**
+ * The login state is claimed in the statement that reads it: only by the browser holding its
+ * binding secret, once. A platform removed between login and launch (or before a login) is refused
+ * at once: nothing about platforms is cached outside the database.
+ */
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLtiService } from '../../src/lti/lti-service.js';
+import { removePlatform } from '../../src/lti/platforms.js';
+import { ltiRouter } from '../../src/web/lti/router.js';
+import { capturingLogger, testApp, testConfig } from '../support/app.js';
+import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
+import { initiateLogin, newKey, postLaunch, TestPlatform, type PlatformKey } from './support/attack-platform.js';
+import { freePort, SECRET } from './support/lti-http.js';
+
+describe(`LTI login state claiming and platform removal (${BACKEND})`, () => {
+  let testDb: TestDatabase;
+  let server: http.Server;
+  let toolUrl: string;
+  let platform: TestPlatform;
+  let key: PlatformKey;
+  const captured = capturingLogger('info');
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    const port = await freePort();
+    toolUrl = `http://127.0.0.1:${port}`;
+    const config = testConfig({ PORT: String(port), PUBLIC_URL: toolUrl, KEY_ENCRYPTION_SECRET: SECRET });
+    const lti = createLtiService({ config, database: testDb.database, logger: captured.logger });
+    const app = testApp(testDb.database, { config, logger: captured.logger, routers: [ltiRouter({ config, database: testDb.database, logger: captured.logger, lti })] });
+    server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    key = await newKey('state-key-1');
+    platform = new TestPlatform();
+    await platform.start(testDb.database, key);
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await platform.stop();
+    await testDb.dispose();
+  });
+
+  const stateRow = (state: string) =>
+    testDb.database.db.selectFrom('lti_oidc_states').select(['used_at']).where('state', '=', state).executeTakeFirst();
+
+  it('a post with another browser binding neither launches nor uses up the login; its own browser then launches once', async () => {
+    const victim = await initiateLogin(toolUrl, platform);
+    const attacker = await initiateLogin(toolUrl, platform);
+    const idToken = await platform.sign(platform.claims(victim.nonce, toolUrl), key);
+    const foreign = await postLaunch(toolUrl, { id_token: idToken, state: victim.state }, `lti_b_${victim.state}=${attacker.cookie.split('=')[1]}`);
+    expect(foreign.body).toContain('data-refusal="state-mismatch"');
+    expect((await stateRow(victim.state))?.used_at).toBeNull();
+
+    const own = await postLaunch(toolUrl, { id_token: idToken, state: victim.state }, victim.cookie);
+    expect(own.status).toBe(200);
+    expect((await stateRow(victim.state))?.used_at).toBeInstanceOf(Date);
+    const nonces = await testDb.database.db.selectFrom('lti_nonces').select('nonce').where('nonce', '=', victim.nonce).execute();
+    expect(nonces).toHaveLength(1);
+    expect((await postLaunch(toolUrl, { id_token: idToken, state: victim.state }, victim.cookie)).body).toContain('data-refusal="replayed-nonce"');
+  });
+
+  it('a post without any binding (cookie blocked, no platform storage) leaves the login unused', async () => {
+    const login = await initiateLogin(toolUrl, platform);
+    const idToken = await platform.sign(platform.claims(login.nonce, toolUrl), key);
+    const blocked = await postLaunch(toolUrl, { id_token: idToken, state: login.state });
+    expect(blocked.body).toContain('data-new-window');
+    expect((await stateRow(login.state))?.used_at).toBeNull();
+  });
+
+  it('a refused id_token uses up the login: the same state cannot be tried again with another token', async () => {
+    const login = await initiateLogin(toolUrl, platform);
+    const wrong = await platform.sign({ ...platform.claims(login.nonce, toolUrl), iss: 'https://evil.example' }, key);
+    expect((await postLaunch(toolUrl, { id_token: wrong, state: login.state }, login.cookie)).body).toContain('data-refusal="wrong-issuer"');
+    const right = await platform.sign(platform.claims(login.nonce, toolUrl), key);
+    expect((await postLaunch(toolUrl, { id_token: right, state: login.state }, login.cookie)).body).toContain('data-refusal="replayed-nonce"');
+  });
+
+  it('refuses a platform removed after the login, and a login for it afterwards', async () => {
+    const login = await initiateLogin(toolUrl, platform);
+    const idToken = await platform.sign(platform.claims(login.nonce, toolUrl), key);
+    expect(await removePlatform(testDb.database.db, platform.issuer, platform.clientId)).toBe(true);
+    const launch = await postLaunch(toolUrl, { id_token: idToken, state: login.state }, login.cookie);
+    expect(launch.status).toBe(400);
+    expect(launch.body).toContain('data-refusal="state-mismatch"');
+    await expect(initiateLogin(toolUrl, platform)).rejects.toThrow(/login answered 400/);
+    expect(captured.lines().some((l) => l['refusal'] === 'unknown-platform')).toBe(true);
+  });
+});
