@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { GroupCommit } from '../db/group-commit.js';
 import type { Schema } from '../db/schema.js';
 import type { FlatCmi } from './tables.js';
 
@@ -30,13 +31,6 @@ export interface GuardedCommitWrite {
   body: Record<string, unknown>;
 }
 
-interface Pending {
-  readonly key: string;
-  readonly write: GuardedCommitWrite;
-  resolve(stored: boolean): void;
-  reject(error: unknown): void;
-}
-
 export interface CommitWriterOptions {
   /** Most commits written by one statement. */
   maxBatch?: number;
@@ -45,10 +39,9 @@ export interface CommitWriterOptions {
 }
 
 /**
- * Writes commits the way PostgreSQL commits transactions under load: the commits that arrive while
- * earlier ones are being written go together in ONE statement (one round trip, one transaction,
- * one WAL flush), and each caller learns whether its own guard matched. A commit is answered only
- * after the statement holding it has committed, so batching changes nothing about durability.
+ * Writes commits as a group commit (src/db/group-commit.ts): the commits that arrive while earlier
+ * ones are being written go together in ONE statement, and each caller learns whether its own guard
+ * matched, after that statement has committed, so batching changes nothing about durability.
  *
  * Two commits of the same SCO are never in flight together (the second waits for the next
  * statement), so this process's statements never wait on each other's row locks. Should one
@@ -57,68 +50,23 @@ export interface CommitWriterOptions {
  */
 export class CommitWriter {
   readonly #db: Kysely<Schema>;
-  readonly #maxBatch: number;
-  readonly #maxInFlight: number;
-  #queue: Pending[] = [];
-  readonly #busy = new Set<string>();
-  #inFlight = 0;
-  #scheduled = false;
+  readonly #groups: GroupCommit<GuardedCommitWrite, boolean>;
 
   constructor(db: Kysely<Schema>, options: CommitWriterOptions = {}) {
     this.#db = db;
-    this.#maxBatch = options.maxBatch ?? 100;
-    this.#maxInFlight = options.maxInFlight ?? 2;
+    this.#groups = new GroupCommit(async (writes) => {
+      const stored = await this.#statement(writes);
+      return writes.map((_, i) => stored.has(i));
+    }, {
+      inFlight: options.maxInFlight ?? 2,
+      maxWeight: options.maxBatch ?? 100,
+      key: (write) => `${write.attemptId}\u0000${write.scoId}`,
+    });
   }
 
   /** Resolves true when the commit is stored, false when its guard did not match (nothing written). */
   write(write: GuardedCommitWrite): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      this.#queue.push({ key: `${write.attemptId}\u0000${write.scoId}`, write, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        // Commits that arrive in the same turn of the event loop go out together.
-        setImmediate(() => {
-          this.#scheduled = false;
-          this.#pump();
-        });
-      }
-    });
-  }
-
-  #pump(): void {
-    while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
-      const batch: Pending[] = [];
-      const waiting: Pending[] = [];
-      for (const pending of this.#queue) {
-        if (batch.length < this.#maxBatch && !this.#busy.has(pending.key)) {
-          this.#busy.add(pending.key);
-          batch.push(pending);
-        } else {
-          waiting.push(pending);
-        }
-      }
-      this.#queue = waiting;
-      if (batch.length === 0) return;
-      this.#inFlight += 1;
-      void this.#run(batch).finally(() => {
-        for (const pending of batch) this.#busy.delete(pending.key);
-        this.#inFlight -= 1;
-        this.#pump();
-      });
-    }
-  }
-
-  async #run(batch: Pending[]): Promise<void> {
-    try {
-      const stored = await this.#statement(batch.map((p) => p.write));
-      batch.forEach((pending, i) => pending.resolve(stored.has(i)));
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
-        return;
-      }
-      await Promise.all(batch.map((pending) => this.#run([pending])));
-    }
+    return this.#groups.submit(write);
   }
 
   /** Writes the commits in one statement; returns the positions of those whose guard matched. */

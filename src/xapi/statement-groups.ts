@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { GroupCommit, type GroupCommitStats } from '../db/group-commit.js';
 import type { Schema } from '../db/schema.js';
 import { isPlainObject } from './validation/primitives.js';
 
@@ -67,12 +68,6 @@ export async function insertStatements(db: Kysely<Schema>, writes: readonly Stat
   return result.rows.map((row) => ({ voidingClientId: row.voiding_client_id, targetId: row.target_id }));
 }
 
-interface Queued {
-  readonly write: StatementWrite;
-  readonly resolve: (pending: PendingVoid[]) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 export interface StatementGroupLimits {
   /** Groups being written at once; further writes queue and go together in the next group. */
   readonly inFlight: number;
@@ -80,85 +75,36 @@ export interface StatementGroupLimits {
   readonly statements: number;
 }
 
-export interface StatementGroupStats {
-  groups: number;
-  writes: number;
-  /** Writes of a failed group that were then stored one by one. */
-  retriedAlone: number;
-}
-
 /**
- * Group commit: writes that arrive while others are being written go to PostgreSQL together, as one
- * INSERT in one transaction, so a burst of single-statement POSTs costs one round trip and one
- * commit instead of one each. Each write still gets its own answer only after the group committed.
- * When a group fails (a statement id already held, anything else), each of its writes is tried
- * again alone, so one request's conflict or bad statement never fails another request.
+ * Group commit of statement writes (src/db/group-commit.ts): writes that arrive while others are
+ * being written go to PostgreSQL together, as one INSERT in one transaction, so a burst of
+ * single-statement POSTs costs one round trip and one commit instead of one each. Each write still
+ * gets its own answer only after the group committed. When a group fails (a statement id already
+ * held, anything else), each of its writes is tried again alone, so one request's conflict or bad
+ * statement never fails another request.
  */
 export class StatementGroups {
-  readonly stats: StatementGroupStats = { groups: 0, writes: 0, retriedAlone: 0 };
-  readonly #queue: Queued[] = [];
-  #inFlight = 0;
-  #scheduled = false;
+  readonly #groups: GroupCommit<StatementWrite, PendingVoid[]>;
 
-  constructor(
-    private readonly db: Kysely<Schema>,
-    private readonly limits: StatementGroupLimits = { inFlight: 2, statements: 1000 },
-  ) {}
+  constructor(db: Kysely<Schema>, limits: StatementGroupLimits = { inFlight: 2, statements: 1000 }) {
+    this.#groups = new GroupCommit(
+      async (writes) => {
+        const pending = await insertStatements(db, writes);
+        return writes.map((write) => {
+          const ids = new Set(write.rows.map((row) => row.statement_id));
+          return pending.filter((p) => ids.has(p.targetId));
+        });
+      },
+      { inFlight: limits.inFlight, maxWeight: limits.statements, weight: (write) => write.rows.length },
+    );
+  }
+
+  get stats(): GroupCommitStats {
+    return this.#groups.stats;
+  }
 
   /** Resolves once the write is committed, with the voiding statements that name its statements. */
   insert(write: StatementWrite): Promise<PendingVoid[]> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ write, resolve, reject });
-      this.#schedule();
-    });
-  }
-
-  #schedule(): void {
-    if (this.#scheduled || this.#queue.length === 0 || this.#inFlight >= this.limits.inFlight) return;
-    this.#scheduled = true;
-    // After the current I/O callbacks, so that requests read in the same turn go in one group.
-    setImmediate(() => {
-      this.#scheduled = false;
-      while (this.#queue.length > 0 && this.#inFlight < this.limits.inFlight) {
-        const group = this.#take();
-        this.#inFlight += 1;
-        void this.#write(group).finally(() => {
-          this.#inFlight -= 1;
-          this.#schedule();
-        });
-      }
-    });
-  }
-
-  #take(): Queued[] {
-    const group = [this.#queue.shift() as Queued];
-    let statements = (group[0] as Queued).write.rows.length;
-    while (this.#queue.length > 0 && statements + (this.#queue[0] as Queued).write.rows.length <= this.limits.statements) {
-      const next = this.#queue.shift() as Queued;
-      statements += next.write.rows.length;
-      group.push(next);
-    }
-    return group;
-  }
-
-  async #write(group: Queued[]): Promise<void> {
-    this.stats.groups += 1;
-    this.stats.writes += group.length;
-    let pending: PendingVoid[];
-    try {
-      pending = await insertStatements(this.db, group.map((queued) => queued.write));
-    } catch (error) {
-      if (group.length === 1) {
-        (group[0] as Queued).reject(error);
-        return;
-      }
-      this.stats.retriedAlone += group.length;
-      await Promise.all(group.map((queued) => insertStatements(this.db, [queued.write]).then(queued.resolve, queued.reject)));
-      return;
-    }
-    for (const queued of group) {
-      const ids = new Set(queued.write.rows.map((row) => row.statement_id));
-      queued.resolve(pending.filter((p) => ids.has(p.targetId)));
-    }
+    return this.#groups.submit(write);
   }
 }
