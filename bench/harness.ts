@@ -18,6 +18,8 @@ export interface BenchResult {
   readonly requestsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** autocannon has no p95; p97.5 bounds it from above. */
+  readonly p97_5Ms?: number;
   readonly errors: number;
   readonly non2xx: number;
   readonly connections: number;
@@ -101,6 +103,7 @@ export async function runAutocannon(
       requestsPerSecond: Math.round(result.requests.average),
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
+      p97_5Ms: result.latency.p97_5,
       errors: result.errors + result.timeouts,
       non2xx: result.non2xx,
       connections: result.connections,

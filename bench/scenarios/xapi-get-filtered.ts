@@ -57,6 +57,6 @@ export const scenario: Scenario = {
       duration: seconds('XAPI_BENCH_SECONDS', 30),
       headers: { Authorization: reader.authorization, 'X-Experience-API-Version': '1.0.3' },
     });
-    return { ...result, notes: `${rows} statements seeded in ${Math.round(ms / 1000)} s; p99 (autocannon has no p95) target < 50 ms` };
+    return { ...result, notes: `${rows} statements seeded in ${Math.round(ms / 1000)} s; p97.5 ${result.p97_5Ms} ms (autocannon has no p95; p97.5 bounds it from above), target p95 < 50 ms` };
   },
 };
