@@ -95,7 +95,7 @@ export function ltiRouter({ config, database, logger, lti, launchRoutes = [], li
       path: '/lti/launch',
       maxAge: 10 * 60_000,
     });
-    req.log.info({ platform: login.platform.issuer, storage: Boolean(login.storageTarget) }, 'lti login initiated');
+    req.log.debug({ platform: login.platform.issuer, storage: Boolean(login.storageTarget) }, 'lti login initiated');
     const authOrigin = origin(login.platform.authEndpoint)!;
     if (!login.storageTarget) {
       res.redirect(302, login.authUrl);
