@@ -126,8 +126,23 @@ interface PlayerWindow extends Window {
       if (document.visibilityState === 'hidden') flush();
     });
 
+    // The terminating commit leaves as a beacon, which may arrive after the next page has asked
+    // the server where sequencing leads. The final state is therefore committed once more (a
+    // higher seq; the beacon then counts as a repeat) and acknowledged before the player moves on.
+    const settle = async () => {
+      try {
+        await fetch(config.commitUrl, {
+          method: 'POST',
+          keepalive: true,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(envelope(api.renderCommitCMI(true), true)),
+        });
+      } catch {
+        // Offline: move on; the server decides on what it has.
+      }
+    };
     const go = (url: string | null | undefined) => {
-      if (url) window.location.assign(url);
+      if (url) void settle().then(() => window.location.assign(url));
     };
     // SCORM 2004 navigation (scorm-again raises these after Terminate when the LMS sequences).
     api.on('SequenceNext', () => go(config.nextUrl ?? config.exitUrl));
