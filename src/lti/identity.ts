@@ -3,7 +3,7 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { updatePersonDetails, type PersonDetails } from '../people/people.js';
 import { toLocale, type Locale } from '../web/i18n.js';
-import type { LaunchClaims } from './claims.js';
+import { CLAIM, type LaunchClaims } from './claims.js';
 import { contextChanged, resourceLinkChanged, saveContext, saveResourceLink, type LaunchSnapshot } from './launch-records.js';
 import type { Platform } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
@@ -19,41 +19,96 @@ export interface LaunchIdentity {
   locale: Locale | undefined;
 }
 
-type Known = LaunchSnapshot & { tenant_id: string | null; tenant_name: string | null };
+/** What the database holds about a launch's tenant, person, course and link. */
+export type KnownSnapshot = LaunchSnapshot & { tenant_id: string | null; tenant_name: string | null };
+
+/** The values of a launch that its snapshot is read by. */
+export interface LaunchSubject {
+  sub: string;
+  contextId: string | null;
+  resourceLinkId: string | null;
+  kommunenummer: string | undefined;
+}
+
+/** A snapshot read ahead (with the login's claim), and the subject it was read for. */
+export interface KnownLaunch {
+  subject: LaunchSubject;
+  snapshot: KnownSnapshot;
+}
+
+export function launchSubject(claims: Pick<LaunchClaims, 'sub' | 'context' | 'resourceLink' | 'custom'>): LaunchSubject {
+  return { sub: claims.sub, contextId: claims.context?.id ?? null, resourceLinkId: claims.resourceLink?.id ?? null, kommunenummer: claims.custom['kommunenummer'] || undefined };
+}
+
+/**
+ * The subject an id_token names, read without verifying it: only to read ahead what the launch will
+ * need once it has verified. Undefined when the token cannot be read as one.
+ */
+export function peekLaunchSubject(idToken: string): LaunchSubject | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const sub = payload['sub'];
+    if (typeof sub !== 'string' || sub === '') return undefined;
+    const id = (claim: string) => {
+      const value = payload[claim] as { id?: unknown } | undefined;
+      return typeof value?.id === 'string' ? value.id : null;
+    };
+    const custom = payload[CLAIM.custom] as Record<string, unknown> | undefined;
+    const kommunenummer = custom?.['kommunenummer'];
+    return { sub, contextId: id(CLAIM.context), resourceLinkId: id(CLAIM.resourceLink), kommunenummer: typeof kommunenummer === 'string' && kommunenummer ? kommunenummer : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+const sameSubject = (a: LaunchSubject, b: LaunchSubject) =>
+  a.sub === b.sub && a.contextId === b.contextId && a.resourceLinkId === b.resourceLinkId && a.kommunenummer === b.kommunenummer;
 
 /**
  * The launch's tenant and what the database already holds about its person, course and link, in
  * one query. The tenant is the platform's; a platform bound to a region may name the municipality
  * in the custom parameter `kommunenummer`, which must be one of the region's members.
  */
-async function snapshot(db: Kysely<Schema>, platform: Platform, claims: LaunchClaims): Promise<Known> {
-  const number = claims.custom['kommunenummer'];
-  const parameters = [platform.tenantId, platform.id, claims.sub, claims.context?.id ?? null, claims.resourceLink?.id ?? null];
-  const query = number ? CompiledQuery.raw(snapshotSql(MUNICIPALITY_TENANT_SQL), [...parameters, number]) : CompiledQuery.raw(PLATFORM_TENANT_SNAPSHOT_SQL, parameters);
-  const { rows } = await db.executeQuery<Known>(query);
+async function snapshot(db: Kysely<Schema>, platform: Platform, subject: LaunchSubject): Promise<KnownSnapshot> {
+  const parameters = [platform.tenantId, platform.id, subject.sub, subject.contextId, subject.resourceLinkId];
+  const query = subject.kommunenummer
+    ? CompiledQuery.raw(MUNICIPALITY_SNAPSHOT_SQL, [...parameters, subject.kommunenummer])
+    : CompiledQuery.raw(PLATFORM_TENANT_SNAPSHOT_SQL, parameters);
+  const { rows } = await db.executeQuery<KnownSnapshot>(query);
   return rows[0]!;
 }
 
-// Written once as SQL text ($1 the platform's tenant, $2 the platform, $3 subject, $4 context id,
-// $5 resource link id, $6 kommunenummer): the query builder cost more CPU than the query.
-const snapshotSql = (tenant: string) => `
+/** Where the snapshot's values come from: parameters or columns of the statement around it. */
+interface SnapshotInputs {
+  platform: string;
+  sub: string;
+  context: string;
+  link: string;
+}
+
+// Written once as SQL text: the query builder cost more CPU than the query.
+export const snapshotSql = (tenantSql: string, at: SnapshotInputs) => `
     select t.id as tenant_id, t.name as tenant_name,
            u.person_id, u.tenant_id as person_tenant_id, p.name, p.given_name, p.family_name, p.email, p.locale,
            c.id as context_row_id, c.title as context_title, c.label as context_label, c.memberships_url,
            r.id as link_row_id, r.context_id as link_context_id, r.title as link_title, r.custom as link_custom,
            r.lineitem_url, r.lineitems_url, r.ags_scopes
       from (select 1) as one
-      left join lateral (${tenant}) as t on true
-      left join lti_users u on u.platform_id = $2 and u.subject = $3
+      left join lateral (${tenantSql}) as t on true
+      left join lti_users u on u.platform_id = ${at.platform} and u.subject = ${at.sub}::text
       left join people p on p.id = u.person_id
-      left join lti_contexts c on c.platform_id = $2 and c.context_id = $4::text
-      left join lti_resource_links r on r.platform_id = $2 and r.resource_link_id = $5::text`;
-const MUNICIPALITY_TENANT_SQL = `
+      left join lti_contexts c on c.platform_id = ${at.platform} and c.context_id = ${at.context}::text
+      left join lti_resource_links r on r.platform_id = ${at.platform} and r.resource_link_id = ${at.link}::text`;
+/** The tenant of a launch that names its municipality: one of the platform tenant's, or itself. */
+export const MUNICIPALITY_TENANT_SQL = (platformTenant: string, kommunenummer: string) => `
       select t.id, t.name from tenants as t
         left join region_municipalities as rm on rm.municipality_id = t.id
-       where t.kind = 'municipality' and t.kommunenummer = $6 and (rm.region_id = $1 or t.id = $1)
+       where t.kind = 'municipality' and t.kommunenummer = ${kommunenummer}::text and (rm.region_id = ${platformTenant} or t.id = ${platformTenant})
        limit 1`;
-const PLATFORM_TENANT_SNAPSHOT_SQL = snapshotSql('select t.id, t.name from tenants as t where t.id = $1 limit 1');
+export const PLATFORM_TENANT_SQL = (platformTenant: string) => `select t.id, t.name from tenants as t where t.id = ${platformTenant} limit 1`;
+const SNAPSHOT_INPUTS: SnapshotInputs = { platform: '$2::uuid', sub: '$3', context: '$4', link: '$5' };
+const PLATFORM_TENANT_SNAPSHOT_SQL = snapshotSql(PLATFORM_TENANT_SQL('$1::uuid'), SNAPSHOT_INPUTS);
+const MUNICIPALITY_SNAPSHOT_SQL = snapshotSql(MUNICIPALITY_TENANT_SQL('$1::uuid', '$6'), SNAPSHOT_INPUTS);
 
 /**
  * A new person with their platform account, in one statement: the person row is written only when
@@ -92,7 +147,7 @@ function changedDetails(known: LaunchSnapshot, details: PersonDetails): PersonDe
  * (one query); the writes a launch needs happen together (one statement, or one transaction when
  * there are several), so a refused launch leaves nothing.
  */
-export async function recordLaunch(db: Kysely<Schema>, platform: Platform, claims: LaunchClaims): Promise<LaunchIdentity> {
+export async function recordLaunch(db: Kysely<Schema>, platform: Platform, claims: LaunchClaims, readAhead?: KnownLaunch): Promise<LaunchIdentity> {
   const locale = toLocale(claims.locale);
   const details: PersonDetails = {};
   if (claims.name !== undefined) details.name = claims.name;
@@ -101,7 +156,8 @@ export async function recordLaunch(db: Kysely<Schema>, platform: Platform, claim
   if (claims.email !== undefined) details.email = claims.email;
   if (locale !== undefined) details.locale = locale;
 
-  const known = await snapshot(db, platform, claims);
+  const subject = launchSubject(claims);
+  const known = readAhead && sameSubject(readAhead.subject, subject) ? readAhead.snapshot : await snapshot(db, platform, subject);
   if (!known.tenant_id) {
     throw new LtiRefusal('unknown-tenant', `municipality ${claims.custom['kommunenummer'] ?? ''} is not served by the platform's tenant`);
   }
@@ -116,7 +172,7 @@ export async function recordLaunch(db: Kysely<Schema>, platform: Platform, claim
     let personId = current.person_id ?? (await createLtiPerson(db, platform, tenant.id, claims.sub, details));
     if (!personId) {
       // Another launch of this person created them a moment ago: use theirs.
-      current = await snapshot(db, platform, claims);
+      current = await snapshot(db, platform, subject);
       personId = current.person_id!;
     }
     if (current.person_id) await updatePersonDetails(db, current.person_tenant_id!, personId, changedDetails(current, details));

@@ -1,8 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import { MUNICIPALITY_TENANT_SQL, PLATFORM_TENANT_SQL, snapshotSql, type KnownLaunch, type KnownSnapshot, type LaunchSubject } from './identity.js';
 import { PLATFORM_COLUMNS_SQL, toPlatform, type Platform, type PlatformRow } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
+import { SecretBox } from './secret-box.js';
 
 /** Parameters of a third-party initiated login (LTI 1.3 Core §5.1.1 / Security Framework §5.1.1). */
 export interface LoginInitiation {
@@ -17,7 +19,9 @@ export interface LoginInitiation {
 
 export interface StartedLogin {
   platform: Platform;
+  /** The sealed login state, sent to the platform and back. */
   state: string;
+  nonce: string;
   /** The secret the browser must bring back to the launch (in a cookie or the platform's storage). */
   binding: string;
   /** The platform's OIDC authorization endpoint with the authentication request. */
@@ -25,44 +29,82 @@ export interface StartedLogin {
   storageTarget: string | undefined;
 }
 
-export interface StoredState {
-  state: string;
+/**
+ * A login waiting for its authentication response. It is not stored: it travels as the `state`
+ * parameter, sealed (AES-256-GCM), so a login costs the database one read and nothing is written
+ * until a launch comes back. Single use is kept by the nonce, which is recorded when the launch
+ * claims it (lti_nonces), and the nonce is unique to the login.
+ */
+export interface LoginState {
   platformId: string;
   nonce: string;
+  /** base64url SHA-256 of the binding secret the browser must bring back. */
   bindingHash: string;
   storageTarget: string | null;
   loginParams: Record<string, string>;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
 }
 
-/** A login state as a launch finds it, and whether this launch consumed it. */
-export interface ClaimedState extends StoredState {
-  /** Undefined when the platform was removed since the login. */
+/** What a launch's claim found: the platform (unless it was removed) and whether the nonce was new. */
+export interface ClaimedLogin {
   platform: Platform | undefined;
-  /** This request marked the state used: the browser binding matched and nobody had used it. */
-  consumed: boolean;
   /** The nonce was recorded as seen now (false: it had been seen before, a replay). */
   nonceRecorded: boolean;
+  /** What the database held about the launch's person, course and link (see recordLaunch). */
+  known: KnownLaunch | undefined;
 }
 
 /** How long a browser has between login initiation and the authentication response. */
 const STATE_LIFETIME_MS = 10 * 60_000;
 
 const token = () => randomBytes(24).toString('base64url');
-export const hashBinding = (binding: string) => createHash('sha256').update(binding).digest('hex');
+export const hashBinding = (binding: string) => createHash('sha256').update(binding).digest('base64url');
 
 export function bindingMatches(binding: string, storedHash: string): boolean {
-  const given = Buffer.from(hashBinding(binding), 'hex');
-  const stored = Buffer.from(storedHash, 'hex');
+  const given = Buffer.from(hashBinding(binding));
+  const stored = Buffer.from(storedHash);
   return given.length === stored.length && timingSafeEqual(given, stored);
 }
 
+/** Seals login states into `state` values and opens them again; a value sealed elsewhere opens as nothing. */
+export class LoginStates {
+  readonly #box: SecretBox;
+
+  constructor(secret: string) {
+    this.#box = new SecretBox(secret, 'lti-login-state');
+  }
+
+  seal(state: LoginState): string {
+    return this.#box.seal(JSON.stringify([state.platformId, state.nonce, state.bindingHash, state.storageTarget, state.loginParams, state.expiresAt]));
+  }
+
+  /** The login state, unless the value is not one of ours, was altered, or has expired. */
+  open(sealed: string, now = Date.now()): LoginState | undefined {
+    let fields: unknown;
+    try {
+      fields = JSON.parse(this.#box.open(sealed));
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(fields) || fields.length !== 6) return undefined;
+    const [platformId, nonce, bindingHash, storageTarget, loginParams, expiresAt] = fields as unknown[];
+    if (typeof platformId !== 'string' || typeof nonce !== 'string' || typeof bindingHash !== 'string' || typeof expiresAt !== 'number') return undefined;
+    if (storageTarget !== null && typeof storageTarget !== 'string') return undefined;
+    if (typeof loginParams !== 'object' || loginParams === null) return undefined;
+    if (expiresAt <= now) return undefined;
+    return { platformId, nonce, bindingHash, storageTarget, loginParams: loginParams as Record<string, string>, expiresAt };
+  }
+}
+
 /**
- * Answers a login initiation: finds the platform, records state and nonce, and builds the OIDC
- * authentication request. login_hint and lti_message_hint go back exactly as received (Moodle
- * checks both).
+ * Answers a login initiation: finds the platform (one read), seals state and nonce into the state
+ * parameter, and builds the OIDC authentication request. login_hint and lti_message_hint go back
+ * exactly as received (Moodle checks both).
  */
 export async function startLogin(
   db: Kysely<Schema>,
+  states: LoginStates,
   params: LoginInitiation,
   options: { launchUrl: string; now?: Date },
 ): Promise<StartedLogin> {
@@ -72,28 +114,7 @@ export async function startLogin(
   if (!ownUrl(params.target_link_uri, options.launchUrl)) {
     throw new LtiRefusal('bad-login-request', `target_link_uri ${params.target_link_uri} is not this tool's launch URL`);
   }
-  const state = token();
-  const nonce = token();
-  const binding = token();
-  const now = options.now ?? new Date();
-  const loginParams = Object.fromEntries(
-    Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
-  // One round trip: the platform lookup and the state insert, which happens only when exactly one
-  // platform answers and the deployment (when named) is registered for it.
-  const { rows } = await db.executeQuery<PlatformRow & { recorded: number }>(
-    CompiledQuery.raw(START_LOGIN_SQL, [
-      params.iss,
-      params.client_id ?? null,
-      state,
-      nonce,
-      hashBinding(binding),
-      params.lti_storage_target ?? null,
-      JSON.stringify(loginParams),
-      new Date(now.getTime() + STATE_LIFETIME_MS),
-      params.lti_deployment_id ?? null,
-    ]),
-  );
+  const { rows } = await db.executeQuery<PlatformRow>(CompiledQuery.raw(FIND_LOGIN_PLATFORM_SQL, [params.iss, params.client_id ?? null]));
   if (rows.length !== 1) {
     throw new LtiRefusal('unknown-platform', `no platform registered for issuer ${params.iss}${params.client_id ? ` and client ${params.client_id}` : ''}`);
   }
@@ -101,7 +122,21 @@ export async function startLogin(
   if (params.lti_deployment_id && !platform.deploymentIds.includes(params.lti_deployment_id)) {
     throw new LtiRefusal('unknown-deployment', `deployment ${params.lti_deployment_id} is not registered for ${platform.issuer}`);
   }
-  if (rows[0]!.recorded !== 1) throw new LtiRefusal('unknown-platform', `the platform ${platform.issuer} changed while the login was recorded`);
+
+  const nonce = token();
+  const binding = token();
+  const now = options.now ?? new Date();
+  const loginParams = Object.fromEntries(
+    Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+  const state = states.seal({
+    platformId: platform.id,
+    nonce,
+    bindingHash: hashBinding(binding),
+    storageTarget: params.lti_storage_target ?? null,
+    loginParams,
+    expiresAt: now.getTime() + STATE_LIFETIME_MS,
+  });
 
   const auth = new URL(platform.authEndpoint);
   const request: Record<string, string> = {
@@ -117,86 +152,66 @@ export async function startLogin(
   };
   if (params.lti_message_hint !== undefined) request['lti_message_hint'] = params.lti_message_hint;
   for (const [name, value] of Object.entries(request)) auth.searchParams.set(name, value);
-  return { platform, state, binding, authUrl: auth.toString(), storageTarget: params.lti_storage_target };
+  return { platform, state, nonce, binding, authUrl: auth.toString(), storageTarget: params.lti_storage_target };
 }
 
 /**
- * The login state of an authentication response, if it exists and has not expired, with its
- * platform; in the same statement, when the browser's binding secret matches, the state is marked
- * used and its nonce recorded (Security Framework §5.1.3: single use), before the id_token is
- * verified. A browser without the secret (another browser, or one whose cookie is blocked and must
- * first ask the platform's storage) only reads it, so it cannot use up someone else's login.
+ * Claims a login whose browser binding matched: in one statement, its platform as it is now and
+ * the nonce recorded as used (Security Framework §5.1.3: single use), before the id_token is
+ * verified, so a login whose token is refused cannot be tried again with another. The same
+ * statement reads what is known of the person, course and link the (not yet verified) token
+ * names; recordLaunch uses that only for the very same subject once the token has verified.
  */
-export async function claimState(db: Kysely<Schema>, state: string, binding: string | undefined, now = new Date()): Promise<ClaimedState | undefined> {
-  type Row = PlatformRow & {
-    state: string;
-    platform_id: string;
-    nonce: string;
-    binding_hash: string;
-    storage_target: string | null;
-    login_params: Record<string, string>;
-    consumed: number;
-    recorded: number;
-  };
-  const { rows } = await db.executeQuery<Row>(CompiledQuery.raw(CLAIM_STATE_SQL, [state, now, binding === undefined ? null : hashBinding(binding)]));
+export async function claimLogin(db: Kysely<Schema>, state: LoginState, subject: LaunchSubject | undefined): Promise<ClaimedLogin> {
+  type Row = PlatformRow & { recorded: number; known: KnownSnapshot | null };
+  const viaMunicipality = Boolean(subject?.kommunenummer);
+  const { rows } = await db.executeQuery<Row>(
+    CompiledQuery.raw(viaMunicipality ? CLAIM_LOGIN_MUNICIPALITY_SQL : CLAIM_LOGIN_SQL, [
+      state.platformId,
+      state.nonce,
+      // Kept an hour past the login's expiry; a token carrying it could only be accepted together
+      // with this (single-use) login anyway.
+      new Date(state.expiresAt + 60 * 60_000),
+      subject?.sub ?? null,
+      subject?.contextId ?? null,
+      subject?.resourceLinkId ?? null,
+      ...(viaMunicipality ? [subject!.kommunenummer!] : []),
+    ]),
+  );
   const row = rows[0];
-  if (!row) return undefined;
+  if (!row) return { platform: undefined, nonceRecorded: false, known: undefined };
   return {
-    state: row.state,
-    platformId: row.platform_id,
-    nonce: row.nonce,
-    bindingHash: row.binding_hash,
-    storageTarget: row.storage_target,
-    loginParams: row.login_params,
-    platform: row.id === null ? undefined : toPlatform(row),
-    consumed: row.consumed === 1,
+    platform: toPlatform(row),
     nonceRecorded: row.recorded === 1,
+    known: subject && row.known ? { subject, snapshot: row.known } : undefined,
   };
 }
 
 // Written once as SQL text: building them with the query builder cost more tool CPU per launch
 // than the rest of the statement handling.
-const START_LOGIN_SQL = `
-with platform as (
-  select ${PLATFORM_COLUMNS_SQL}
-    from lti_platforms p
-   where p.issuer = $1 and ($2::text is null or p.client_id = $2::text)
-   limit 2
-), recorded as (
-  insert into lti_oidc_states (state, platform_id, nonce, binding_hash, storage_target, login_params, expires_at, used_at)
-  select $3, platform.id, $4, $5, $6::text, $7::jsonb, $8::timestamptz, null
-    from platform
-   where (select count(*) from platform) = 1
-     and ($9::text is null or $9::text = any(coalesce(platform.deployment_ids, '{}')))
-  returning state
-)
-select platform.*, (select count(*) from recorded)::int as recorded from platform`;
+const FIND_LOGIN_PLATFORM_SQL = `
+select ${PLATFORM_COLUMNS_SQL}
+  from lti_platforms p
+ where p.issuer = $1 and ($2::text is null or p.client_id = $2::text)
+ limit 2`;
 
-// The nonce is kept an hour past the state's expiry; a token carrying it could only be accepted
-// together with this (single-use) state anyway.
-const CLAIM_STATE_SQL = `
-with found as (
-  select s.state, s.platform_id, s.nonce, s.binding_hash, s.storage_target, s.login_params
-    from lti_oidc_states s
-   where s.state = $1 and s.expires_at > $2::timestamptz
-), consumed as (
-  update lti_oidc_states s set used_at = now()
-   where s.state = $1 and s.expires_at > $2::timestamptz and s.used_at is null and s.binding_hash = $3::text
-  returning s.platform_id, s.nonce, s.expires_at
+const claimLoginSql = (tenantSql: string) => `
+with platform as (
+  select ${PLATFORM_COLUMNS_SQL} from lti_platforms p where p.id = $1
 ), recorded as (
   insert into lti_nonces (platform_id, nonce, expires_at)
-  select platform_id, nonce, expires_at + interval '1 hour' from consumed
+  select id, $2, $3::timestamptz from platform
   on conflict do nothing
   returning nonce
 )
-select found.*, ${PLATFORM_COLUMNS_SQL},
-       (select count(*) from consumed)::int as consumed, (select count(*) from recorded)::int as recorded
-  from found
-  left join lti_platforms p on p.id = found.platform_id`;
+select platform.*, (select count(*) from recorded)::int as recorded, row_to_json(known) as known
+  from platform
+  left join lateral (${snapshotSql(tenantSql, { platform: 'platform.id', sub: '$4', context: '$5', link: '$6' })}) as known on true`;
+const CLAIM_LOGIN_SQL = claimLoginSql(PLATFORM_TENANT_SQL('platform.tenant_id'));
+const CLAIM_LOGIN_MUNICIPALITY_SQL = claimLoginSql(MUNICIPALITY_TENANT_SQL('platform.tenant_id', '$7'));
 
-/** Removes login states and nonces whose time is past; run now and then. */
+/** Removes recorded nonces whose time is past; run now and then. */
 export async function purgeExpiredLoginState(db: Kysely<Schema>, now = new Date()): Promise<void> {
-  await db.deleteFrom('lti_oidc_states').where('expires_at', '<', now).execute();
   await db.deleteFrom('lti_nonces').where('expires_at', '<', now).execute();
 }
 

@@ -35,18 +35,6 @@ export interface LtiPlatformJwksTable {
   fetched_at: Date;
 }
 
-export interface LtiOidcStatesTable {
-  state: string;
-  platform_id: string;
-  nonce: string;
-  binding_hash: string;
-  storage_target: string | null;
-  login_params: Json<Record<string, string>>;
-  created_at: CreatedAt;
-  expires_at: Date;
-  used_at: Date | null;
-}
-
 export interface LtiNoncesTable {
   platform_id: string;
   nonce: string;
@@ -112,7 +100,6 @@ export interface LtiTables {
   lti_platforms: LtiPlatformsTable;
   lti_deployments: LtiDeploymentsTable;
   lti_platform_jwks: LtiPlatformJwksTable;
-  lti_oidc_states: LtiOidcStatesTable;
   lti_nonces: LtiNoncesTable;
   lti_users: LtiUsersTable;
   lti_contexts: LtiContextsTable;

@@ -1,6 +1,6 @@
 import { JwsError, readHeader, verifyRs256 } from './compact-jws.js';
 import { CLAIM, MESSAGE_TYPES, type LaunchClaims, type MessageType } from './claims.js';
-import type { StoredState } from './oidc-login.js';
+import type { LoginState } from './oidc-login.js';
 import type { PlatformKeys } from './platform-keys.js';
 import type { Platform } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
@@ -25,9 +25,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * Verifies an authentication response (id_token) against the login state it answers, in the order
  * of the 1EdTech Security Framework §5.1.3: signature with the platform's key, iss, aud, azp, exp,
  * iat, nonce; then LTI 1.3 Core §5.3: deployment, message type, version, required claims.
- * The browser binding and single use of state and nonce (claimState) are checked by the caller first.
+ * The browser binding and single use of the login's nonce (claimLogin) are checked by the caller first.
  */
-export async function verifyLaunch(keys: PlatformKeys, idToken: string, state: StoredState, platform: Platform, options: VerifyOptions): Promise<VerifiedLaunch> {
+export async function verifyLaunch(keys: PlatformKeys, idToken: string, state: LoginState, platform: Platform, options: VerifyOptions): Promise<VerifiedLaunch> {
   if (platform.id !== state.platformId) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');
 
   let header;
@@ -57,7 +57,7 @@ export async function verifyLaunch(keys: PlatformKeys, idToken: string, state: S
   return { platform, claims: readLtiClaims(payload, platform) };
 }
 
-function checkRegisteredClaims(payload: Payload, platform: Platform, state: StoredState, options: VerifyOptions): void {
+function checkRegisteredClaims(payload: Payload, platform: Platform, state: LoginState, options: VerifyOptions): void {
   if (payload['iss'] !== platform.issuer) {
     throw new LtiRefusal('wrong-issuer', `iss ${String(payload['iss'])} is not ${platform.issuer}`);
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { CLAIM, type LaunchClaims } from '../../src/lti/claims.js';
-import { recordLaunch } from '../../src/lti/identity.js';
+import { launchSubject, peekLaunchSubject, recordLaunch } from '../../src/lti/identity.js';
 import { savePlatform, type Platform } from '../../src/lti/platforms.js';
 import { findMunicipality, importMunicipalities } from '../../src/tenants/tenants.js';
 
@@ -53,4 +53,41 @@ describe(`recording who launched (${BACKEND})`, () => {
     await expect(recordLaunch(db, platform, claims('stranger', { custom: { kommunenummer: '0301' } }))).rejects.toMatchObject({ code: 'unknown-tenant' });
     expect(await db.selectFrom('lti_users').select('subject').where('subject', '=', 'stranger').execute()).toEqual([]);
   });
+
+  it('uses a snapshot read ahead only for the very subject it was read for', async () => {
+    const db = testDb.database.db;
+    const victim = await recordLaunch(db, platform, claims('victim'));
+    const victimSnapshot = { subject: launchSubject(claims('victim')), snapshot: await snapshotOf('victim') };
+    // A read-ahead taken from one token must never decide who another launch is.
+    const attacker = await recordLaunch(db, platform, claims('attacker'), victimSnapshot);
+    expect(attacker.personId).not.toBe(victim.personId);
+    const sameAgain = await recordLaunch(db, platform, claims('victim'), victimSnapshot);
+    expect(sameAgain.personId).toBe(victim.personId);
+  });
+
+  it('reads the subject of a token without trusting it, and nothing of what is not one', () => {
+    const payload = { sub: 's-1', [CLAIM.context]: { id: 'c-1' }, [CLAIM.resourceLink]: { id: 'l-1' }, [CLAIM.custom]: { kommunenummer: '3303' } };
+    const token = `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
+    expect(peekLaunchSubject(token)).toEqual({ sub: 's-1', contextId: 'c-1', resourceLinkId: 'l-1', kommunenummer: '3303' });
+    expect(peekLaunchSubject('not-a-token')).toBeUndefined();
+    expect(peekLaunchSubject(`e30.${Buffer.from('{"sub":42}').toString('base64url')}.x`)).toBeUndefined();
+    expect(peekLaunchSubject(`e30.${Buffer.from('[1,2').toString('base64url')}.x`)).toBeUndefined();
+  });
+
+  /** What the launch's claim statement would have read for this subject. */
+  async function snapshotOf(sub: string) {
+    const db = testDb.database.db;
+    const user = await db.selectFrom('lti_users').innerJoin('people', 'people.id', 'lti_users.person_id')
+      .select(['lti_users.person_id', 'lti_users.tenant_id', 'people.name', 'people.given_name', 'people.family_name', 'people.email', 'people.locale'])
+      .where('lti_users.subject', '=', sub).executeTakeFirstOrThrow();
+    const link = await db.selectFrom('lti_resource_links').selectAll().where('resource_link_id', '=', 'link-1').executeTakeFirstOrThrow();
+    const context = await db.selectFrom('lti_contexts').selectAll().where('context_id', '=', 'course-1').executeTakeFirstOrThrow();
+    return {
+      tenant_id: platform.tenantId, tenant_name: 'Kongsberg', person_id: user.person_id, person_tenant_id: user.tenant_id,
+      name: user.name, given_name: user.given_name, family_name: user.family_name, email: user.email, locale: user.locale as 'nb',
+      context_row_id: context.id, context_title: context.title, context_label: context.label, memberships_url: context.memberships_url,
+      link_row_id: link.id, link_context_id: link.context_id, link_title: link.title, link_custom: link.custom as Record<string, string> | null,
+      lineitem_url: link.lineitem_url, lineitems_url: link.lineitems_url, ags_scopes: link.ags_scopes,
+    };
+  }
 });

@@ -4,9 +4,9 @@ import type { Database } from '../../db/database.js';
 import type { Logger } from '../../logger.js';
 import type { LinkableItem } from '../../lti/deep-linking.js';
 import type { LaunchClaims } from '../../lti/claims.js';
-import { recordLaunch } from '../../lti/identity.js';
 import type { LtiService } from '../../lti/lti-service.js';
-import { bindingMatches, claimState, startLogin, type LoginInitiation } from '../../lti/oidc-login.js';
+import { peekLaunchSubject, recordLaunch } from '../../lti/identity.js';
+import { bindingMatches, claimLogin, startLogin, type LoginInitiation } from '../../lti/oidc-login.js';
 import { findPlatformById } from '../../lti/platforms.js';
 import { LtiRefusal } from '../../lti/refusal.js';
 import { mapRoles } from '../../lti/roles.js';
@@ -54,8 +54,9 @@ export interface LtiRouterDeps {
 }
 
 const LOGIN_FIELDS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint', 'client_id', 'lti_deployment_id', 'lti_storage_target'] as const;
-const bindingCookie = (state: string) => `lti_b_${state}`;
-const storageKey = (state: string) => `laeringslop_state_${state}`;
+// Named by the login's nonce, which is unique to it and short (the state itself is a sealed value).
+const bindingCookie = (nonce: string) => `lti_b_${nonce}`;
+const storageKey = (nonce: string) => `laeringslop_state_${nonce}`;
 
 export function ltiRouter({ config, database, logger, lti, launchRoutes = [], linkableItems = NO_ITEMS }: LtiRouterDeps): Router {
   const router = Router();
@@ -85,10 +86,10 @@ export function ltiRouter({ config, database, logger, lti, launchRoutes = [], li
       return;
     }
     const initiation: LoginInitiation = Object.fromEntries(LOGIN_FIELDS.map((f) => [f, param(req, f)]));
-    const login = await startLogin(db, initiation, { launchUrl: lti.endpoints.launchUrl });
+    const login = await startLogin(db, lti.loginStates, initiation, { launchUrl: lti.endpoints.launchUrl });
     res.setHeader('Cache-Control', 'no-store');
     // SameSite=None needs Secure; browsers accept Secure cookies from http://localhost too.
-    res.cookie(bindingCookie(login.state), login.binding, {
+    res.cookie(bindingCookie(login.nonce), login.binding, {
       httpOnly: true,
       secure: true,
       sameSite: 'none',
@@ -106,7 +107,7 @@ export function ltiRouter({ config, database, logger, lti, launchRoutes = [], li
     sendPage(
       res,
       200,
-      storagePage(requestLocale(req), { mode: 'put', target: login.storageTarget, origin: authOrigin, key: storageKey(login.state), value: login.binding, next: login.authUrl }, fallback),
+      storagePage(requestLocale(req), { mode: 'put', target: login.storageTarget, origin: authOrigin, key: storageKey(login.nonce), value: login.binding, next: login.authUrl }, fallback),
     );
   });
 
@@ -128,24 +129,24 @@ export function ltiRouter({ config, database, logger, lti, launchRoutes = [], li
     if (fromStorage && !ownPage) {
       throw new LtiRefusal('state-mismatch', `binding posted from ${req.headers.origin ?? 'no origin'}, not from this tool`);
     }
-    const binding = fromStorage || readCookie(req, bindingCookie(stateParam));
-    // One round trip: the state with its platform and, when the binding matches, its single use.
-    const state = await claimState(db, stateParam, binding);
+    const state = lti.loginStates.open(stateParam);
     if (!state) throw new LtiRefusal('state-mismatch', 'unknown or expired state');
-    const platform = state.platform;
-    if (!platform) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');
-    adjustCsp(res, { frameAncestors: platformOrigins(platform) });
+    const binding = fromStorage || readCookie(req, bindingCookie(state.nonce));
 
     const locale = requestLocale(req);
-    const fallback = `/lti/login?${new URLSearchParams(Object.entries(state.loginParams).filter(([k]) => k !== 'lti_storage_target'))}`;
     if (!binding) {
+      // Nothing is claimed without the binding, so this browser cannot use up someone else's login.
+      const platform = await findPlatformById(db, state.platformId);
+      if (!platform) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');
+      adjustCsp(res, { frameAncestors: platformOrigins(platform) });
+      const fallback = `/lti/login?${new URLSearchParams(Object.entries(state.loginParams).filter(([k]) => k !== 'lti_storage_target'))}`;
       if (state.storageTarget && param(req, 'storage_checked') !== '1') {
         // The page's own form must carry Origin (helmet's no-referrer would send "null").
         res.setHeader('Referrer-Policy', 'same-origin');
         sendPage(
           res,
           200,
-          storagePage(locale, { mode: 'get', target: state.storageTarget, origin: origin(platform.authEndpoint)!, key: storageKey(stateParam) }, fallback, { idToken, state: stateParam }),
+          storagePage(locale, { mode: 'get', target: state.storageTarget, origin: origin(platform.authEndpoint)!, key: storageKey(state.nonce) }, fallback, { idToken, state: stateParam }),
         );
         return;
       }
@@ -154,13 +155,18 @@ export function ltiRouter({ config, database, logger, lti, launchRoutes = [], li
       return;
     }
     if (!bindingMatches(binding, state.bindingHash)) throw new LtiRefusal('state-mismatch', 'the browser binding does not match this state');
-    if (!state.consumed) throw new LtiRefusal('replayed-nonce', 'this login state was already used');
-    if (!state.nonceRecorded) throw new LtiRefusal('replayed-nonce', `nonce already used for ${platform.issuer}`);
+    // One round trip: the platform as it is now, the nonce's single use, and what is known of the
+    // person, course and link the token names (used only once it has verified).
+    const claimed = await claimLogin(db, state, peekLaunchSubject(idToken));
+    const platform = claimed.platform;
+    if (!platform) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');
+    adjustCsp(res, { frameAncestors: platformOrigins(platform) });
+    if (!claimed.nonceRecorded) throw new LtiRefusal('replayed-nonce', 'this login was already used');
 
     const verified = await verifyLaunch(lti.platformKeys, idToken, state, platform, { skewSeconds: lti.skewSeconds });
-    res.clearCookie(bindingCookie(stateParam), { path: '/lti/launch', secure: true, sameSite: 'none', httpOnly: true });
+    res.clearCookie(bindingCookie(state.nonce), { path: '/lti/launch', secure: true, sameSite: 'none', httpOnly: true });
     const { claims } = verified;
-    const identity = await recordLaunch(db, verified.platform, claims);
+    const identity = await recordLaunch(db, verified.platform, claims, claimed.known);
     const role = mapRoles(claims.roles, lti.managerRoles, claims.custom);
     const pageLocale: Locale = identity.locale ?? locale;
     const session: LtiSession = {

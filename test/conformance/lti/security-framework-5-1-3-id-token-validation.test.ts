@@ -231,7 +231,7 @@ describe(`LTI id_token validation refusals (${BACKEND})`, () => {
     const victim = await initiateLogin(toolUrl, platform);
     const attacker = await initiateLogin(toolUrl, platform);
     const idToken = await platform.sign(platform.claims(victim.nonce, toolUrl), key);
-    const cookieForVictimState = `lti_b_${victim.state}=${attacker.cookie.split('=')[1]}`;
+    const cookieForVictimState = `lti_b_${victim.nonce}=${attacker.cookie.split('=')[1]}`;
     expectRefused(await postLaunch(toolUrl, { id_token: idToken, state: victim.state }, cookieForVictimState), 'state-mismatch');
   });
 
