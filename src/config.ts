@@ -16,6 +16,8 @@ export interface Config {
   /** Server PostgreSQL connection string; undefined means the embedded PGlite database under dataDir. */
   readonly databaseUrl: string | undefined;
   readonly databasePoolMax: number;
+  /** Plan the hottest statements once per server connection (off behind PgBouncer in transaction mode before 1.21). */
+  readonly databasePreparedStatements: boolean;
   readonly dataDir: string;
   /** Secret that encrypts stored private keys (LTI tool keys and the like). */
   readonly keyEncryptionSecret: string;
@@ -89,6 +91,7 @@ const schema = z.object({
   PUBLIC_URL: httpUrl.optional(),
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: integer(1, 1000).default(10),
+  DATABASE_PREPARED_STATEMENTS: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   KEY_ENCRYPTION_SECRET: z
     .string()
@@ -157,6 +160,7 @@ export function loadConfig(env: Environment = process.env): Config {
     publicUrl: values.PUBLIC_URL ?? `http://localhost:${values.PORT}`,
     databaseUrl: values.DATABASE_URL,
     databasePoolMax: values.DATABASE_POOL_MAX,
+    databasePreparedStatements: values.DATABASE_PREPARED_STATEMENTS === 'on',
     dataDir: path.resolve(values.DATA_DIR),
     keyEncryptionSecret: values.KEY_ENCRYPTION_SECRET ?? DEVELOPMENT_KEY_ENCRYPTION_SECRET,
     logLevel: values.LOG_LEVEL,

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database, SqlSession } from './database.js';
+import { preparedName } from './prepared.js';
 import type { Schema } from './schema.js';
 
 // PGlite returns int8 as a JavaScript number; the server driver would return a string. One shape
@@ -11,6 +12,25 @@ export interface PostgresOptions {
   connectionString: string;
   poolMax: number;
   applicationName?: string;
+  /**
+   * Run the texts marked `prepared` as named prepared statements (default true). Off for a pooler
+   * that hands one client's statements to several server connections (PgBouncer in transaction
+   * mode before 1.21).
+   */
+  prepareStatements?: boolean;
+}
+
+/**
+ * A connection that runs marked texts as named statements: node-postgres parses a name once per
+ * connection and then only binds and executes it.
+ */
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const name = typeof text === 'string' && Array.isArray(values) ? preparedName(text) : undefined;
+    const call = super.query as (...a: unknown[]) => never;
+    return name ? call.call(this, { name, text, values }, ...args.slice(2)) : call.apply(this, args);
+  }
 }
 
 export function openPostgres(options: PostgresOptions): Database {
@@ -20,6 +40,7 @@ export function openPostgres(options: PostgresOptions): Database {
     application_name: options.applicationName ?? 'laeringslop',
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    ...(options.prepareStatements === false ? {} : { Client: PreparingClient }),
   });
   // An idle client losing its connection (server restart) must not crash the process;
   // the pool discards it and the next query opens a new one.

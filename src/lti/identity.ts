@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { prepared } from '../db/prepared.js';
 import type { Schema } from '../db/schema.js';
 import { updatePersonDetails, type PersonDetails } from '../people/people.js';
 import { toLocale, type Locale } from '../web/i18n.js';
@@ -107,8 +108,8 @@ export const MUNICIPALITY_TENANT_SQL = (platformTenant: string, kommunenummer: s
        limit 1`;
 export const PLATFORM_TENANT_SQL = (platformTenant: string) => `select t.id, t.name from tenants as t where t.id = ${platformTenant} limit 1`;
 const SNAPSHOT_INPUTS: SnapshotInputs = { platform: '$2::uuid', sub: '$3', context: '$4', link: '$5' };
-const PLATFORM_TENANT_SNAPSHOT_SQL = snapshotSql(PLATFORM_TENANT_SQL('$1::uuid'), SNAPSHOT_INPUTS);
-const MUNICIPALITY_SNAPSHOT_SQL = snapshotSql(MUNICIPALITY_TENANT_SQL('$1::uuid', '$6'), SNAPSHOT_INPUTS);
+const PLATFORM_TENANT_SNAPSHOT_SQL = prepared(snapshotSql(PLATFORM_TENANT_SQL('$1::uuid'), SNAPSHOT_INPUTS));
+const MUNICIPALITY_SNAPSHOT_SQL = prepared(snapshotSql(MUNICIPALITY_TENANT_SQL('$1::uuid', '$6'), SNAPSHOT_INPUTS));
 
 /**
  * A new person with their platform account, in one statement: the person row is written only when
@@ -119,22 +120,25 @@ async function createLtiPerson(db: Kysely<Schema>, platform: Platform, tenantId:
   const personId = randomUUID();
   // The account row refers to the person inserted after it in the same statement: foreign keys are
   // checked at the end of the statement.
-  const { rows } = await sql<{ person_id: string }>`
+  const { rows } = await db.executeQuery<{ person_id: string }>(
+    CompiledQuery.raw(CREATE_LTI_PERSON_SQL, [platform.id, subject, tenantId, personId, details.name ?? null, details.givenName ?? null, details.familyName ?? null, details.email ?? null, details.locale ?? null]),
+  );
+  return rows[0]?.person_id;
+}
+
+const CREATE_LTI_PERSON_SQL = prepared(`
     with account as (
       insert into lti_users (platform_id, subject, tenant_id, person_id)
-      values (${platform.id}, ${subject}, ${tenantId}, ${personId})
+      values ($1, $2, $3, $4)
       on conflict (platform_id, subject) do nothing
       returning person_id
     ), person as (
       insert into people (id, tenant_id, name, given_name, family_name, email, locale)
-      select person_id, ${tenantId}, ${details.name ?? null}::text, ${details.givenName ?? null}::text, ${details.familyName ?? null}::text,
-             ${details.email ?? null}::text, ${details.locale ?? null}::text
+      select person_id, $3, $5::text, $6::text, $7::text, $8::text, $9::text
         from account
       returning id
     )
-    select id as person_id from person`.execute(db);
-  return rows[0]?.person_id;
-}
+    select id as person_id from person`);
 
 function changedDetails(known: LaunchSnapshot, details: PersonDetails): PersonDetails {
   const current: PersonDetails = { name: known.name, givenName: known.given_name, familyName: known.family_name, email: known.email, locale: known.locale };

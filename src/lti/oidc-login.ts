@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
+import { prepared } from '../db/prepared.js';
 import type { Schema } from '../db/schema.js';
 import { MUNICIPALITY_TENANT_SQL, PLATFORM_TENANT_SQL, snapshotSql, type KnownLaunch, type KnownSnapshot, type LaunchSubject } from './identity.js';
 import { PLATFORM_COLUMNS_SQL, toPlatform, type Platform, type PlatformRow } from './platforms.js';
@@ -189,11 +190,11 @@ export async function claimLogin(db: Kysely<Schema>, state: LoginState, subject:
 
 // Written once as SQL text: building them with the query builder cost more tool CPU per launch
 // than the rest of the statement handling.
-const FIND_LOGIN_PLATFORM_SQL = `
+const FIND_LOGIN_PLATFORM_SQL = prepared(`
 select ${PLATFORM_COLUMNS_SQL}
   from lti_platforms p
  where p.issuer = $1 and ($2::text is null or p.client_id = $2::text)
- limit 2`;
+ limit 2`);
 
 const claimLoginSql = (tenantSql: string) => `
 with platform as (
@@ -207,8 +208,8 @@ with platform as (
 select platform.*, (select count(*) from recorded)::int as recorded, row_to_json(known) as known
   from platform
   left join lateral (${snapshotSql(tenantSql, { platform: 'platform.id', sub: '$4', context: '$5', link: '$6' })}) as known on true`;
-const CLAIM_LOGIN_SQL = claimLoginSql(PLATFORM_TENANT_SQL('platform.tenant_id'));
-const CLAIM_LOGIN_MUNICIPALITY_SQL = claimLoginSql(MUNICIPALITY_TENANT_SQL('platform.tenant_id', '$7'));
+const CLAIM_LOGIN_SQL = prepared(claimLoginSql(PLATFORM_TENANT_SQL('platform.tenant_id')));
+const CLAIM_LOGIN_MUNICIPALITY_SQL = prepared(claimLoginSql(MUNICIPALITY_TENANT_SQL('platform.tenant_id', '$7')));
 
 /** Removes recorded nonces whose time is past; run now and then. */
 export async function purgeExpiredLoginState(db: Kysely<Schema>, now = new Date()): Promise<void> {

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { prepared } from '../db/prepared.js';
 import { GroupCommit } from '../db/group-commit.js';
 import type { Schema } from '../db/schema.js';
 import type { FlatCmi } from './tables.js';
@@ -93,9 +94,15 @@ export class CommitWriter {
       updated_at: w.updatedAt,
       body: w.body,
     }));
-    const result = await sql<{ idx: number }>`
+    const result = await this.#db.executeQuery<{ idx: number }>(CompiledQuery.raw(COMMIT_SQL, [JSON.stringify(rows)]));
+    return new Set(result.rows.map((r) => Number(r.idx)));
+  }
+}
+
+// One text for any number of commits (they arrive as one jsonb array), so it is planned once per connection.
+const COMMIT_SQL = prepared(`
       with input as (
-        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(
+        select * from jsonb_to_recordset($1::jsonb) as i(
           idx integer, tenant_id uuid, attempt_id uuid, sco_id text, session integer, expected_seq bigint,
           seq bigint, terminate boolean, cmi jsonb, open_session_seconds double precision,
           completion_status text, success_status text, lesson_status text, score_raw double precision,
@@ -120,7 +127,4 @@ export class CommitWriter {
         from input i join updated u on u.idx = i.idx
         order by i.idx
       )
-      select idx from updated`.execute(this.#db);
-    return new Set(result.rows.map((r) => Number(r.idx)));
-  }
-}
+      select idx from updated`);
