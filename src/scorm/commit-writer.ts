@@ -1,6 +1,6 @@
-import { CompiledQuery, type Kysely } from 'kysely';
-import { prepared } from '../db/prepared.js';
+import { sql, type Kysely } from 'kysely';
 import { GroupCommit } from '../db/group-commit.js';
+import { prepared } from '../db/prepared.js';
 import type { Schema } from '../db/schema.js';
 import type { FlatCmi } from './tables.js';
 
@@ -55,6 +55,8 @@ export class CommitWriter {
 
   constructor(db: Kysely<Schema>, options: CommitWriterOptions = {}) {
     this.#db = db;
+    // One text for any number of commits (they arrive as one jsonb array): planned once per connection.
+    prepared(commitStatement('[]').compile(db).sql);
     this.#groups = new GroupCommit(async (writes) => {
       const stored = await this.#statement(writes);
       return writes.map((_, i) => stored.has(i));
@@ -94,37 +96,36 @@ export class CommitWriter {
       updated_at: w.updatedAt,
       body: w.body,
     }));
-    const result = await this.#db.executeQuery<{ idx: number }>(CompiledQuery.raw(COMMIT_SQL, [JSON.stringify(rows)]));
+    const result = await commitStatement(JSON.stringify(rows)).execute(this.#db);
     return new Set(result.rows.map((r) => Number(r.idx)));
   }
 }
 
-// One text for any number of commits (they arrive as one jsonb array), so it is planned once per connection.
-const COMMIT_SQL = prepared(`
-      with input as (
-        select * from jsonb_to_recordset($1::jsonb) as i(
-          idx integer, tenant_id uuid, attempt_id uuid, sco_id text, session integer, expected_seq bigint,
-          seq bigint, terminate boolean, cmi jsonb, open_session_seconds double precision,
-          completion_status text, success_status text, lesson_status text, score_raw double precision,
-          score_min double precision, score_max double precision, score_scaled double precision,
-          completed_at timestamptz, updated_at timestamptz, body jsonb)
-      ),
-      updated as (
-        update scorm_sco_states s set
-          cmi = i.cmi, last_seq = i.seq, open_session_seconds = i.open_session_seconds,
-          terminated = i.terminate, commit_count = s.commit_count + 1,
-          completion_status = i.completion_status, success_status = i.success_status, lesson_status = i.lesson_status,
-          score_raw = i.score_raw, score_min = i.score_min, score_max = i.score_max, score_scaled = i.score_scaled,
-          completed_at = i.completed_at, updated_at = i.updated_at
-        from input i
-        where s.attempt_id = i.attempt_id and s.sco_id = i.sco_id
-          and s.session = i.session and s.last_seq = i.expected_seq
-        returning i.idx
-      ),
-      history as (
-        insert into scorm_commits (tenant_id, attempt_id, sco_id, session, seq, terminate, accepted, body)
-        select i.tenant_id, i.attempt_id, i.sco_id, i.session, i.seq, i.terminate, true, i.body
-        from input i join updated u on u.idx = i.idx
-        order by i.idx
-      )
-      select idx from updated`);
+const commitStatement = (rowsJson: string) => sql<{ idx: number }>`
+  with input as (
+    select * from jsonb_to_recordset(${rowsJson}::jsonb) as i(
+      idx integer, tenant_id uuid, attempt_id uuid, sco_id text, session integer, expected_seq bigint,
+      seq bigint, terminate boolean, cmi jsonb, open_session_seconds double precision,
+      completion_status text, success_status text, lesson_status text, score_raw double precision,
+      score_min double precision, score_max double precision, score_scaled double precision,
+      completed_at timestamptz, updated_at timestamptz, body jsonb)
+  ),
+  updated as (
+    update scorm_sco_states s set
+      cmi = i.cmi, last_seq = i.seq, open_session_seconds = i.open_session_seconds,
+      terminated = i.terminate, commit_count = s.commit_count + 1,
+      completion_status = i.completion_status, success_status = i.success_status, lesson_status = i.lesson_status,
+      score_raw = i.score_raw, score_min = i.score_min, score_max = i.score_max, score_scaled = i.score_scaled,
+      completed_at = i.completed_at, updated_at = i.updated_at
+    from input i
+    where s.attempt_id = i.attempt_id and s.sco_id = i.sco_id
+      and s.session = i.session and s.last_seq = i.expected_seq
+    returning i.idx
+  ),
+  history as (
+    insert into scorm_commits (tenant_id, attempt_id, sco_id, session, seq, terminate, accepted, body)
+    select i.tenant_id, i.attempt_id, i.sco_id, i.session, i.seq, i.terminate, true, i.body
+    from input i join updated u on u.idx = i.idx
+    order by i.idx
+  )
+  select idx from updated`;

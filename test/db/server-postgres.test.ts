@@ -3,6 +3,8 @@ import type { Database } from '../../src/db/database.js';
 import { migrate, readMigrationFiles } from '../../src/db/migrations.js';
 import { openPglite } from '../../src/db/pglite.js';
 import { openPostgres } from '../../src/db/postgres.js';
+import { prepared } from '../../src/db/prepared.js';
+import { CompiledQuery } from 'kysely';
 import { createServerDatabase, SERVER_URL, type ServerDatabase } from '../support/database.js';
 
 // These need a PostgreSQL server; CI's second run sets TEST_DATABASE_URL.
@@ -63,6 +65,31 @@ describeServer('server PostgreSQL', () => {
       expect(rows.map((r) => r.name).sort()).toEqual(files.map((f) => f.name).sort());
     } finally {
       await Promise.all(instances.map((instance) => instance.close()));
+    }
+  });
+
+  it('runs a text marked prepared as a named statement on each connection, and others as before', async () => {
+    const server = await serverDatabase();
+    const marked = prepared('select $1::int + 1 as n, pg_backend_pid() as pid');
+    const plain = 'select $1::int + 2 as n, pg_backend_pid() as pid';
+    const statementsOf = async (database: Database) => {
+      // One connection, so the catalogue view shows that connection's statements.
+      const { rows } = await database.db.executeQuery<{ n: number }>(CompiledQuery.raw(marked, [1]));
+      expect(rows[0]!.n).toBe(2);
+      expect((await database.db.executeQuery<{ n: number }>(CompiledQuery.raw(plain, [1]))).rows[0]!.n).toBe(3);
+      const again = await database.db.executeQuery<{ n: number }>(CompiledQuery.raw(marked, [41]));
+      expect(again.rows[0]!.n).toBe(42);
+      const listed = await database.db.executeQuery<{ statement: string }>(CompiledQuery.raw('select statement from pg_prepared_statements', []));
+      return listed.rows.map((r) => r.statement);
+    };
+    const preparing = openPostgres({ connectionString: server.url, poolMax: 1 });
+    const notPreparing = openPostgres({ connectionString: server.url, poolMax: 1, prepareStatements: false });
+    try {
+      expect(await statementsOf(preparing)).toEqual([marked]);
+      expect(await statementsOf(notPreparing)).toEqual([]);
+    } finally {
+      await preparing.close();
+      await notPreparing.close();
     }
   });
 });
