@@ -8,6 +8,7 @@ import { assetsRouter } from './web/assets.js';
 import { errorHandler, notFoundHandler } from './web/errors.js';
 import { healthRouter } from './web/health.js';
 import { homeRouter, type StartPageLink } from './web/home.js';
+import { handedOverErrors } from './web/direct-routes.js';
 import { requestLog } from './web/request-log.js';
 
 export interface AppDependencies {
@@ -36,6 +37,7 @@ export function createApp(deps: AppDependencies): Express {
   app.set('query parser', 'simple');
 
   app.use(requestLog(app, logger));
+  app.use(handedOverErrors);
 
   app.use((_req, res, next) => {
     // Answers are never to be sniffed into something else, API answers included.

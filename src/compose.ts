@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { Logger } from './logger.js';
+import type { DirectRoute } from './web/direct-routes.js';
 import { DEFAULT_ZIP_LIMITS } from './content/zip-reader.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
 import { ensureDemoPath } from './demo/demo-path.js';
@@ -27,6 +28,8 @@ export interface Capabilities {
   routers: Router[];
   /** Routers for machine clients (the SCORM runtime API, the LRS), mounted ahead of the page middleware. */
   apiRouters: Router[];
+  /** Routes served ahead of the app for the busiest requests (web/direct-routes.ts). */
+  directRoutes: DirectRoute[];
   startPageLinks: StartPageLink[];
   /** Background work started here (outbox workers, timers) is stopped here, before the database closes. */
   stop(): Promise<void>;
@@ -97,6 +100,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   return {
     routers,
     apiRouters,
+    directRoutes: scorm.directRoutes,
     startPageLinks,
     async stop() {
       for (const stop of stoppers.reverse()) await stop();

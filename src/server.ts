@@ -8,6 +8,7 @@ import type { Database } from './db/database.js';
 import { migrate, readMigrationFiles } from './db/migrations.js';
 import { openDatabase } from './db/open.js';
 import type { Logger } from './logger.js';
+import { directRequestListener } from './web/direct-routes.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -49,12 +50,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       apiRouters: capabilities.apiRouters,
       startPageLinks: capabilities.startPageLinks,
     });
+    const listener = directRequestListener(app, capabilities.directRoutes);
     server = http.createServer((req, res) => {
       inFlight += 1;
       res.on('close', () => (inFlight -= 1));
       // While stopping, each response closes its connection so keep-alive clients move on.
       if (shuttingDown) res.setHeader('Connection', 'close');
-      app(req, res);
+      listener(req, res);
     });
     server.headersTimeout = 30_000;
     server.requestTimeout = 5 * 60_000;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Express, RequestHandler } from 'express';
 import type { Level } from 'pino';
 import type { Logger } from '../logger.js';
@@ -18,7 +19,13 @@ const CHILD_LOGGER = Symbol('request logger');
 
 type WithChild = { [CHILD_LOGGER]?: Logger; id: string };
 
-function levelOf(statusCode: number): Level {
+/** The caller's request id when it is safe to log, otherwise a new one. */
+export function requestIdOf(headers: IncomingHttpHeaders): string {
+  const incoming = headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+export function levelOf(statusCode: number): Level {
   if (statusCode >= 500) return 'error';
   return statusCode >= 400 ? 'info' : 'debug';
 }
@@ -38,8 +45,7 @@ export function requestLog(app: Express, logger: Logger): RequestHandler {
   });
   return (req, res, next) => {
     const started = performance.now();
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const id = requestIdOf(req.headers);
     req.id = id;
     res.setHeader('X-Request-Id', id);
     const done = (aborted: boolean) => {

@@ -9,6 +9,8 @@ import { attemptTokens } from '../../scorm/attempt-token.js';
 import { ScormRuntime } from '../../scorm/runtime.js';
 import { contentRouter, runtimeApiRouter } from './content-router.js';
 import { devAttemptRouter } from './dev-attempt-router.js';
+import { directCommitRoute } from './direct-commit.js';
+import type { DirectRoute } from '../direct-routes.js';
 import { importPageRouter } from './import-page.js';
 import { importRouter } from './import-router.js';
 import type { StartPageLink } from '../home.js';
@@ -17,6 +19,8 @@ export interface ScormCapability {
   routers: Router[];
   /** The runtime API (launch, commit), mounted ahead of the page middleware. */
   apiRouters: Router[];
+  /** The commit, served ahead of Express (the runtime API router serves what it leaves). */
+  directRoutes: DirectRoute[];
   startPageLinks: StartPageLink[];
   runtime: ScormRuntime;
   store: ContentStore;
@@ -40,5 +44,5 @@ export function scormCapability({ config, database, logger }: { config: Config; 
   if (config.nodeEnv === 'production' && !config.contentOrigin) {
     logger.warn('CONTENT_ORIGIN is not set: uploaded content runs on the tool\'s own origin. Set it to a separate origin in production (docs/content.md).');
   }
-  return { routers, apiRouters: [runtimeApiRouter({ config, runtime })], startPageLinks, runtime, store };
+  return { routers, apiRouters: [runtimeApiRouter({ config, runtime })], directRoutes: [directCommitRoute({ config, runtime, logger })], startPageLinks, runtime, store };
 }

@@ -1,0 +1,94 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { ScormRuntime } from '../../scorm/runtime.js';
+import type { DirectRoute, Handover } from '../direct-routes.js';
+import { ProblemError } from '../problem.js';
+import { levelOf, requestIdOf } from '../request-log.js';
+
+const COMMIT_PATH = /^\/content\/([^/?#]+)\/runtime\/([^/?#]+)\/commit$/;
+/** JSON by XHR or fetch, text/plain from sendBeacon; UTF-8 (said or not) and nothing else. */
+const COMMIT_TYPE = /^\s*(application\/json|text\/plain)\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+/**
+ * POST /content/<token>/runtime/<sco>/commit served ahead of Express (see direct-routes.ts): the
+ * same answers as the runtime API router's commit route, which still serves everything this one
+ * leaves to it: another host than the content origin, a body that is empty, compressed, chunked,
+ * over the limit or of another type or charset, a path that does not decode, a token that does not
+ * verify, and any error.
+ */
+export function directCommitRoute({ config, runtime, logger }: { config: Config; runtime: ScormRuntime; logger: Logger }): DirectRoute {
+  const contentHost = config.contentOrigin ? new URL(config.contentOrigin).host : undefined;
+  return (req, res) => {
+    if (req.method !== 'POST') return undefined;
+    const path = COMMIT_PATH.exec(req.url ?? '');
+    if (!path) return undefined;
+    if (contentHost && req.headers.host !== contentHost) return undefined;
+    const type = COMMIT_TYPE.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (!type) return undefined;
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return undefined;
+    const length = Number(req.headers['content-length'] ?? Number.NaN);
+    if (!Number.isInteger(length) || length <= 0 || length > config.bodyLimitBytes) return undefined;
+    let token: string;
+    let scoId: string;
+    try {
+      token = decodeURIComponent(path[1]!);
+      scoId = decodeURIComponent(path[2]!);
+    } catch {
+      return undefined;
+    }
+    return serve(req, res, { token, scoId, json: type === 'application/json' });
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse, at: { token: string; scoId: string; json: boolean }): Promise<Handover | undefined> {
+    const started = performance.now();
+    let text = (await readBody(req)).toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // As the app's parsers answer: JSON that does not parse is a malformed body; a beacon's text
+      // goes to the commit route, which says it is not JSON.
+      return at.json ? { error: new ProblemError('malformed-request-body', 'The body is not valid JSON.') } : { body: text };
+    }
+    // The app's JSON parser is strict: an object or an array.
+    if (at.json && (typeof body !== 'object' || body === null)) return { error: new ProblemError('malformed-request-body', 'The body is not valid JSON.') };
+
+    const claims = await runtime.verifyToken(at.token);
+    if (!claims) return { body };
+    const { status, ...answer } = await runtime.commit(claims, at.scoId, body);
+
+    const id = requestIdOf(req.headers);
+    const json = JSON.stringify(answer);
+    res.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(json),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Request-Id': id,
+    });
+    res.end(json);
+    const level = levelOf(status);
+    if (logger.isLevelEnabled(level)) {
+      logger[level](
+        { requestId: id, req: { method: req.method, url: req.url }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) },
+        'request completed',
+      );
+    }
+    return undefined;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new ProblemError('malformed-request-body', 'The request was aborted before the body was complete.'));
+    });
+  });
+}
