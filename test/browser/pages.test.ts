@@ -50,6 +50,8 @@ describe.skipIf(!hasChromium)(`pages in Chromium (${BACKEND})`, () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Hopp til innholdet');
     await page.keyboard.press('Enter');
+    // A same-document navigation: the page's URL is updated when its event arrives, not at once.
+    await page.waitForURL(/#main$/, { timeout: 5_000 });
     expect(page.url()).toMatch(/#main$/);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.closest('main, header')?.tagName)).toBeDefined();
