@@ -59,5 +59,4 @@ async function serve(config: Config): Promise<void> {
     // Let pino flush before exiting.
     setImmediate(() => process.exit(1));
   }
-
 }

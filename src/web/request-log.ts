@@ -25,9 +25,26 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-export function levelOf(statusCode: number): Level {
+function levelOf(statusCode: number): Level {
   if (statusCode >= 500) return 'error';
   return statusCode >= 400 ? 'info' : 'debug';
+}
+
+/**
+ * The request's log line, when its level is enabled. `log` is asked for only then, so a request
+ * whose line is not written never makes a child logger.
+ */
+export function logRequestEnd(
+  logger: Logger,
+  log: () => Logger,
+  request: { method: string | undefined; url: string | undefined; statusCode: number; started: number; aborted: boolean },
+): void {
+  const level = request.aborted ? 'info' : levelOf(request.statusCode);
+  if (!logger.isLevelEnabled(level)) return;
+  log()[level](
+    { req: { method: request.method, url: request.url }, res: { statusCode: request.statusCode }, responseTime: Math.round(performance.now() - request.started) },
+    request.aborted ? 'request aborted' : 'request completed',
+  );
 }
 
 /**
@@ -51,12 +68,7 @@ export function requestLog(app: Express, logger: Logger): RequestHandler {
     const done = (aborted: boolean) => {
       res.removeListener('finish', finished);
       res.removeListener('close', closed);
-      const level = aborted ? 'info' : levelOf(res.statusCode);
-      if (!logger.isLevelEnabled(level)) return;
-      req.log[level](
-        { req: { method: req.method, url: req.originalUrl }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) },
-        aborted ? 'request aborted' : 'request completed',
-      );
+      logRequestEnd(logger, () => req.log, { method: req.method, url: req.originalUrl, statusCode: res.statusCode, started, aborted });
     };
     const finished = () => done(false);
     const closed = () => done(!res.writableFinished);

@@ -49,13 +49,35 @@ const REFUSAL_DETAIL: Record<Refusal, string> = {
 
 type Handler = (req: Request, res: Response, claims: AttemptClaims) => Promise<void>;
 
+/** With a separate content origin, content is served there only: whether a Host header is allowed. */
+export function contentHostCheck(config: Config): (host: string | undefined) => boolean {
+  const contentHost = config.contentOrigin ? new URL(config.contentOrigin).host : undefined;
+  return (host) => !contentHost || host === contentHost;
+}
+
 /** With a separate content origin, content is served there only, never on the tool's origin. */
 function onlyOnContentOrigin(config: Config): RequestHandler {
-  const contentHost = config.contentOrigin ? new URL(config.contentOrigin).host : undefined;
+  const allowed = contentHostCheck(config);
   return (req, _res, next) => {
-    if (contentHost && req.get('host') !== contentHost) next(new ProblemError('not-found', 'Content is served from the content origin.'));
+    if (!allowed(req.get('host'))) next(new ProblemError('not-found', 'Content is served from the content origin.'));
     else next();
   };
+}
+
+/**
+ * A commit's answer: its JSON and HTTP status. A beacon's body arrives as text and is read as JSON
+ * here; text that is not JSON is refused as the runtime API's own error.
+ */
+export async function commitAnswer(runtime: ScormRuntime, claims: AttemptClaims, scoId: string, body: unknown): Promise<{ status: number; answer: object }> {
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return { status: 400, answer: { result: false, errorCode: 101, errorMessage: 'the commit is not JSON' } };
+    }
+  }
+  const { status, ...answer } = await runtime.commit(claims, scoId, body);
+  return { status, answer };
 }
 
 /** A handler for requests that carry an attempt token in the path: refused unless it verifies. */
@@ -91,16 +113,7 @@ export function runtimeApiRouter({ config, runtime }: Pick<ContentRouterOptions,
     json,
     express.text({ type: 'text/plain', limit: config.bodyLimitBytes, defaultCharset: 'utf-8' }),
     withClaims(runtime, async (req, res, claims) => {
-      let body: unknown = req.body;
-      if (typeof body === 'string') {
-        try {
-          body = JSON.parse(body);
-        } catch {
-          res.status(400).json({ result: false, errorCode: 101, errorMessage: 'the commit is not JSON' });
-          return;
-        }
-      }
-      const { status, ...answer } = await runtime.commit(claims, String(req.params['scoId']), body);
+      const { status, answer } = await commitAnswer(runtime, claims, String(req.params['scoId']), req.body);
       res.status(status).json(answer);
     }),
   );
@@ -129,7 +142,6 @@ export function contentRouter({ config, database, runtime, store }: ContentRoute
     res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600');
     res.send(PLAYER_CSS);
   });
-
 
   const base = (claims: AttemptClaims, req: Request) => `/content/${String(req.params['token'])}`;
 

@@ -4,8 +4,10 @@ import type { Logger } from '../../logger.js';
 import type { ScormRuntime } from '../../scorm/runtime.js';
 import type { DirectRoute, Handover } from '../direct-routes.js';
 import { ProblemError } from '../problem.js';
-import { levelOf, requestIdOf } from '../request-log.js';
+import { logRequestEnd, requestIdOf } from '../request-log.js';
+import { commitAnswer, contentHostCheck } from './content-router.js';
 
+const malformed = () => new ProblemError('malformed-request-body', 'The body is not valid JSON.');
 const COMMIT_PATH = /^\/content\/([^/?#]+)\/runtime\/([^/?#]+)\/commit$/;
 /** JSON by XHR or fetch, text/plain from sendBeacon; UTF-8 (said or not) and nothing else. */
 const COMMIT_TYPE = /^\s*(application\/json|text\/plain)\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -14,16 +16,16 @@ const COMMIT_TYPE = /^\s*(application\/json|text\/plain)\s*(?:;\s*charset\s*=\s*
  * POST /content/<token>/runtime/<sco>/commit served ahead of Express (see direct-routes.ts): the
  * same answers as the runtime API router's commit route, which still serves everything this one
  * leaves to it: another host than the content origin, a body that is empty, compressed, chunked,
- * over the limit or of another type or charset, a path that does not decode, a token that does not
- * verify, and any error.
+ * over the limit or of another type or charset, a path that does not decode, JSON that does not
+ * parse, a token that does not verify, and any error.
  */
 export function directCommitRoute({ config, runtime, logger }: { config: Config; runtime: ScormRuntime; logger: Logger }): DirectRoute {
-  const contentHost = config.contentOrigin ? new URL(config.contentOrigin).host : undefined;
+  const onContentHost = contentHostCheck(config);
   return (req, res) => {
     if (req.method !== 'POST') return undefined;
     const path = COMMIT_PATH.exec(req.url ?? '');
     if (!path) return undefined;
-    if (contentHost && req.headers.host !== contentHost) return undefined;
+    if (!onContentHost(req.headers.host)) return undefined;
     const type = COMMIT_TYPE.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
     if (!type) return undefined;
     const encoding = req.headers['content-encoding'];
@@ -45,20 +47,21 @@ export function directCommitRoute({ config, runtime, logger }: { config: Config;
     const started = performance.now();
     let text = (await readBody(req)).toString('utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // As the app's parsers answer: JSON that does not parse is a malformed body; a beacon's text
-      // goes to the commit route, which says it is not JSON.
-      return at.json ? { error: new ProblemError('malformed-request-body', 'The body is not valid JSON.') } : { body: text };
+    // A beacon's text goes to commitAnswer as it is; JSON is parsed as strictly as the app's parser
+    // does (an object or an array), and JSON that does not parse is its malformed-body problem.
+    let body: unknown = text;
+    if (at.json) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return { error: malformed() };
+      }
+      if (typeof body !== 'object' || body === null) return { error: malformed() };
     }
-    // The app's JSON parser is strict: an object or an array.
-    if (at.json && (typeof body !== 'object' || body === null)) return { error: new ProblemError('malformed-request-body', 'The body is not valid JSON.') };
 
     const claims = await runtime.verifyToken(at.token);
     if (!claims) return { body };
-    const { status, ...answer } = await runtime.commit(claims, at.scoId, body);
+    const { status, answer } = await commitAnswer(runtime, claims, at.scoId, body);
 
     const id = requestIdOf(req.headers);
     const json = JSON.stringify(answer);
@@ -70,13 +73,7 @@ export function directCommitRoute({ config, runtime, logger }: { config: Config;
       'X-Request-Id': id,
     });
     res.end(json);
-    const level = levelOf(status);
-    if (logger.isLevelEnabled(level)) {
-      logger[level](
-        { requestId: id, req: { method: req.method, url: req.url }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) },
-        'request completed',
-      );
-    }
+    logRequestEnd(logger, () => logger.child({ requestId: id }), { method: req.method, url: req.url, statusCode: status, started, aborted: false });
     return undefined;
   }
 }
