@@ -4,43 +4,29 @@
  * altered, foreign or expired state is refused. A platform removed between login and launch (or
  * before a login) is refused at once: nothing about platforms is cached outside the database.
  */
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLtiService } from '../../src/lti/lti-service.js';
 import { LoginStates } from '../../src/lti/oidc-login.js';
 import { removePlatform } from '../../src/lti/platforms.js';
-import { ltiRouter } from '../../src/web/lti/router.js';
-import { capturingLogger, testApp, testConfig } from '../support/app.js';
-import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
-import { initiateLogin, newKey, postLaunch, TestPlatform, type PlatformKey } from './support/attack-platform.js';
-import { freePort, SECRET } from './support/lti-http.js';
+import { capturingLogger } from '../support/app.js';
+import { BACKEND, type TestDatabase } from '../support/database.js';
+import { initiateLogin, postLaunch, type PlatformKey, type TestPlatform } from './support/attack-platform.js';
+import { startAttackedTool, type AttackedTool } from './support/attacked-tool.js';
+import { SECRET } from './support/lti-http.js';
 
 describe(`LTI login state claiming and platform removal (${BACKEND})`, () => {
+  let tool: AttackedTool;
   let testDb: TestDatabase;
-  let server: http.Server;
   let toolUrl: string;
   let platform: TestPlatform;
   let key: PlatformKey;
   const captured = capturingLogger('info');
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    const port = await freePort();
-    toolUrl = `http://127.0.0.1:${port}`;
-    const config = testConfig({ PORT: String(port), PUBLIC_URL: toolUrl, KEY_ENCRYPTION_SECRET: SECRET });
-    const lti = createLtiService({ config, database: testDb.database, logger: captured.logger });
-    const app = testApp(testDb.database, { config, logger: captured.logger, routers: [ltiRouter({ config, database: testDb.database, logger: captured.logger, lti })] });
-    server = http.createServer(app);
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    key = await newKey('state-key-1');
-    platform = new TestPlatform();
-    await platform.start(testDb.database, key);
+    tool = await startAttackedTool(captured.logger, { kid: 'state-key-1' });
+    ({ testDb, toolUrl, platform, key } = tool);
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await platform.stop();
-    await testDb.dispose();
+    await tool.stop();
   });
 
   const nonceRows = (nonce: string) => testDb.database.db.selectFrom('lti_nonces').select('nonce').where('nonce', '=', nonce).execute();

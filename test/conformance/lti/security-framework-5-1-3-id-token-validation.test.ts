@@ -4,44 +4,29 @@
  * with a bokmål page carrying a reference id, and a log line naming the refusal.
  */
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
 import { exportSPKI, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM } from '../../../src/lti/claims.js';
-import { createLtiService } from '../../../src/lti/lti-service.js';
-import { ltiRouter } from '../../../src/web/lti/router.js';
-import { capturingLogger, testApp, testConfig } from '../../support/app.js';
-import { BACKEND, createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { initiateLogin, newKey, postLaunch, TestPlatform, type PlatformKey } from '../../lti/support/attack-platform.js';
-import { freePort, SECRET } from '../../lti/support/lti-http.js';
+import { capturingLogger } from '../../support/app.js';
+import { BACKEND, type TestDatabase } from '../../support/database.js';
+import { initiateLogin, newKey, postLaunch, type PlatformKey, type TestPlatform } from '../../lti/support/attack-platform.js';
+import { startAttackedTool, type AttackedTool } from '../../lti/support/attacked-tool.js';
 
 describe(`LTI id_token validation refusals (${BACKEND})`, () => {
+  let tool: AttackedTool;
   let testDb: TestDatabase;
-  let server: http.Server;
   let toolUrl: string;
   let platform: TestPlatform;
   let key: PlatformKey;
   const captured = capturingLogger('info');
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    const port = await freePort();
-    toolUrl = `http://127.0.0.1:${port}`;
-    const config = testConfig({ PORT: String(port), PUBLIC_URL: toolUrl, KEY_ENCRYPTION_SECRET: SECRET });
     // Unknown kids refetch the JWKS at once here, so rotation is visible without waiting.
-    const lti = createLtiService({ config, database: testDb.database, logger: captured.logger }, { platformKeys: { refetchIntervalMs: 0 } });
-    const app = testApp(testDb.database, { config, logger: captured.logger, routers: [ltiRouter({ config, database: testDb.database, logger: captured.logger, lti })] });
-    server = http.createServer(app);
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    key = await newKey('platform-key-1');
-    platform = new TestPlatform();
-    await platform.start(testDb.database, key);
+    tool = await startAttackedTool(captured.logger, { kid: 'platform-key-1', platformKeys: { refetchIntervalMs: 0 } });
+    ({ testDb, toolUrl, platform, key } = tool);
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await platform.stop();
-    await testDb.dispose();
+    await tool.stop();
   });
 
   /** A login, then an id_token built from valid claims changed by `mutate`, signed by `sign`. */
