@@ -212,7 +212,7 @@ const CLAIM_LOGIN_SQL = prepared(claimLoginSql(PLATFORM_TENANT_SQL('platform.ten
 const CLAIM_LOGIN_MUNICIPALITY_SQL = prepared(claimLoginSql(MUNICIPALITY_TENANT_SQL('platform.tenant_id', '$7')));
 
 /** Removes recorded nonces whose time is past; run now and then. */
-export async function purgeExpiredLoginState(db: Kysely<Schema>, now = new Date()): Promise<void> {
+export async function purgeExpiredNonces(db: Kysely<Schema>, now = new Date()): Promise<void> {
   await db.deleteFrom('lti_nonces').where('expires_at', '<', now).execute();
 }
 

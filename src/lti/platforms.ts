@@ -50,17 +50,19 @@ export function validateRegistration(registration: PlatformRegistration, allowHt
 
 export type PlatformRow = { id: string; tenant_id: string; name: string; issuer: string; client_id: string; auth_endpoint: string; token_endpoint: string; jwks_url: string; deployment_ids: string[] | null };
 
+const DEPLOYMENT_IDS_SQL = '(select array_agg(d.deployment_id order by d.deployment_id) from lti_deployments d where d.platform_id = p.id)';
+
 /** Platforms with their deployment ids, in one round trip (launches read this on every request). */
 export function selectPlatforms(db: Kysely<Schema>) {
   return db
     .selectFrom('lti_platforms as p')
     .select(['p.id', 'p.tenant_id', 'p.name', 'p.issuer', 'p.client_id', 'p.auth_endpoint', 'p.token_endpoint', 'p.jwks_url'])
-    .select(sql<string[] | null>`(select array_agg(d.deployment_id order by d.deployment_id) from lti_deployments d where d.platform_id = p.id)`.as('deployment_ids'));
+    .select(sql<string[] | null>`${sql.raw(DEPLOYMENT_IDS_SQL)}`.as('deployment_ids'));
 }
 
 /** The columns of selectPlatforms over `lti_platforms p`, for statements written once as SQL text. */
 export const PLATFORM_COLUMNS_SQL = `p.id, p.tenant_id, p.name, p.issuer, p.client_id, p.auth_endpoint, p.token_endpoint, p.jwks_url,
-  (select array_agg(d.deployment_id order by d.deployment_id) from lti_deployments d where d.platform_id = p.id) as deployment_ids`;
+  ${DEPLOYMENT_IDS_SQL} as deployment_ids`;
 
 export function toPlatform(row: PlatformRow): Platform {
   return {

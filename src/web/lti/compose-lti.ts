@@ -6,7 +6,7 @@ import { registerDevLms } from '../../dev-lms/register.js';
 import { devLmsRouter } from '../../dev-lms/router.js';
 import { AgsOutbox } from '../../lti/ags.js';
 import { createLtiService, type LtiService } from '../../lti/lti-service.js';
-import { purgeExpiredLoginState } from '../../lti/oidc-login.js';
+import { purgeExpiredNonces } from '../../lti/oidc-login.js';
 import type { StartPageLink } from '../home.js';
 import { ltiRouter, NO_ITEMS, type LaunchRoute, type LinkableItems } from './router.js';
 
@@ -66,7 +66,7 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
       await outbox.runOnce();
       if (Date.now() - lastPurge > PURGE_INTERVAL_MS) {
         lastPurge = Date.now();
-        await purgeExpiredLoginState(database.db);
+        await purgeExpiredNonces(database.db);
       }
     })()
       .catch((error: unknown) => logger.error({ err: error }, 'LTI background work failed'))
