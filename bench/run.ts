@@ -55,7 +55,12 @@ async function startTool(databaseUrl: string): Promise<{ url: string; pid: numbe
     lines.on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { url?: string; msg?: string };
-        if (entry.url && entry.msg?.includes('running')) resolve(entry.url);
+        if (entry.url && entry.msg?.includes('running')) {
+          // The tool's log lines are not read after this: parsing them would take CPU time from
+          // the cores the tool is measured on (they are drained below and dropped).
+          lines.close();
+          resolve(entry.url);
+        }
       } catch {
         // not a log line
       }
