@@ -1,5 +1,4 @@
 import express, { type Express, type Router } from 'express';
-import helmet from 'helmet';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { MigrationFile } from './db/migrations.js';
@@ -10,6 +9,7 @@ import { healthRouter } from './web/health.js';
 import { homeRouter, type StartPageLink } from './web/home.js';
 import { handedOverErrors } from './web/direct-routes.js';
 import { requestLog } from './web/request-log.js';
+import { pageSecurityHeaders } from './web/security-headers.js';
 
 export interface AppDependencies {
   config: Config;
@@ -46,25 +46,7 @@ export function createApp(deps: AppDependencies): Express {
   });
   for (const router of deps.apiRouters ?? []) app.use(router);
 
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          'default-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          'style-src': ["'self'"],
-          'script-src': ["'self'"],
-          'form-action': ["'self'"],
-          // Pages are shown inside LMS iframes; launch routes set their own frame-ancestors.
-          'frame-ancestors': ["'self'"],
-          'upgrade-insecure-requests': config.publicUrl.startsWith('https:') ? [] : null,
-        },
-      },
-      // frame-ancestors above supersedes X-Frame-Options, which cannot name several LMS origins.
-      frameguard: false,
-      strictTransportSecurity: config.publicUrl.startsWith('https:'),
-    }),
-  );
+  app.use(pageSecurityHeaders(config));
 
   // JSON and form bodies anywhere; capabilities with other needs (xAPI, uploads) parse their own.
   // The LRS under /xapi reads its own bodies (raw documents, multipart attachments, alternate syntax).

@@ -15,13 +15,33 @@ export function toLocale(tag: string | undefined): Locale | undefined {
 
 /** `?lang=` first, then the browser's Accept-Language, then bokmål. */
 export function requestLocale(req: Request): Locale {
-  const asked = typeof req.query['lang'] === 'string' ? toLocale(req.query['lang']) : undefined;
+  return localeOf(typeof req.query['lang'] === 'string' ? req.query['lang'] : undefined, req.headers['accept-language']);
+}
+
+/** The locale asked for by `lang`, else the first of the Accept-Language header's we speak, else bokmål. */
+export function localeOf(lang: string | undefined, acceptLanguage: string | undefined): Locale {
+  const asked = toLocale(lang);
   if (asked) return asked;
-  for (const tag of req.acceptsLanguages()) {
+  for (const tag of acceptedLanguages(acceptLanguage)) {
     const locale = toLocale(tag);
     if (locale) return locale;
   }
   return DEFAULT_LOCALE;
+}
+
+/** The tags of an Accept-Language header, most wanted first (by q, then as listed); q=0 is unwanted. */
+export function acceptedLanguages(header: string | undefined): string[] {
+  if (!header) return [];
+  return header
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...parameters] = part.split(';').map((p) => p.trim());
+      const q = parameters.find((p) => /^q=/i.test(p));
+      return { tag, q: q === undefined ? 1 : Number(q.slice(2)), index };
+    })
+    .filter((l) => l.tag !== '' && l.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index)
+    .map((l) => l.tag);
 }
 
 /** One text in every language we speak. */

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 
-/** Cookies from the header (the app has no cookie parser; LTI needs one cookie). */
-export function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
+/** A cookie from the Cookie header (the app has no cookie parser; LTI needs one cookie). */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
   }
@@ -17,12 +17,22 @@ export function origin(url: string): string | undefined {
   }
 }
 
+/** Directives of a page's CSP that one response replaces. */
+export interface CspChanges {
+  frameAncestors?: readonly string[];
+  formAction?: readonly string[];
+}
+
 /**
  * Replaces CSP directives set by helmet for one response: LTI pages are framed by the LMS
  * (frame-ancestors) and some post forms to it (form-action).
  */
-export function adjustCsp(res: Response, directives: { frameAncestors?: readonly string[]; formAction?: readonly string[] }): void {
-  const current = String(res.getHeader('Content-Security-Policy') ?? '');
+export function adjustCsp(res: Response, changes: CspChanges): void {
+  res.setHeader('Content-Security-Policy', adjustedCsp(String(res.getHeader('Content-Security-Policy') ?? ''), changes));
+}
+
+/** The policy `current` with the changed directives replaced (or added). */
+export function adjustedCsp(current: string, changes: CspChanges): string {
   const parts = current.split(';').map((p) => p.trim()).filter(Boolean);
   const replace = (name: string, values: readonly string[] | undefined) => {
     if (!values) return;
@@ -31,9 +41,9 @@ export function adjustCsp(res: Response, directives: { frameAncestors?: readonly
     if (index >= 0) parts[index] = directive;
     else parts.push(directive);
   };
-  replace('frame-ancestors', directives.frameAncestors);
-  replace('form-action', directives.formAction);
-  res.setHeader('Content-Security-Policy', parts.join(';'));
+  replace('frame-ancestors', changes.frameAncestors);
+  replace('form-action', changes.formAction);
+  return parts.join(';');
 }
 
 /** A string parameter from the query (GET) or the form body (POST). */
