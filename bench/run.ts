@@ -5,6 +5,7 @@
  * BENCH_WORKERS=n starts the tool with WORKERS=n (its CPU and RSS figures are then the primary's
  * and its workers' together).
  * BENCH_NO_RECORD=1 prints the results without writing them down (trial runs).
+ * BENCH_POOL_MAX=n gives the tool a database pool of n connections (default 20).
  * BENCH_PROFILE_DIR=dir also writes a V8 CPU profile of the tool for each scenario into dir.
  * BENCH_DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); a new
  * database is created on it for the run and dropped afterwards.
@@ -46,7 +47,7 @@ async function startTool(databaseUrl: string): Promise<{ url: string; pid: numbe
   const child = spawn(process.execPath, [...profiling, 'dist/src/main.js'], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1',
-      PUBLIC_URL: 'http://127.0.0.1', KEY_ENCRYPTION_SECRET: 'bench-'.padEnd(48, 'x'), LOG_LEVEL: 'info', DATABASE_POOL_MAX: '20', WORKERS: String(workers) },
+      PUBLIC_URL: 'http://127.0.0.1', KEY_ENCRYPTION_SECRET: 'bench-'.padEnd(48, 'x'), LOG_LEVEL: 'info', DATABASE_POOL_MAX: process.env['BENCH_POOL_MAX'] ?? '20', WORKERS: String(workers) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -8,6 +8,7 @@ import { errorHandler, notFoundHandler } from './web/errors.js';
 import { healthRouter } from './web/health.js';
 import { homeRouter, type StartPageLink } from './web/home.js';
 import { handedOverErrors } from './web/direct-routes.js';
+import { FORM_FIELD_LIMIT } from './web/problem.js';
 import { requestLog } from './web/request-log.js';
 import { pageSecurityHeaders } from './web/security-headers.js';
 
@@ -53,7 +54,7 @@ export function createApp(deps: AppDependencies): Express {
   const parsed = (parser: express.RequestHandler): express.RequestHandler => (req, res, next) =>
     /^\/xapi(\/|$)/.test(req.path) ? next() : parser(req, res, next);
   app.use(parsed(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] })));
-  app.use(parsed(express.urlencoded({ limit: config.bodyLimitBytes, extended: false })));
+  app.use(parsed(express.urlencoded({ limit: config.bodyLimitBytes, extended: false, parameterLimit: FORM_FIELD_LIMIT })));
 
   app.use(healthRouter({ database, migrations: deps.migrations, isShuttingDown }));
   app.use(assetsRouter());

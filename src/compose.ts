@@ -100,7 +100,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   return {
     routers,
     apiRouters,
-    directRoutes: scorm.directRoutes,
+    directRoutes: [...lti.directRoutes, ...scorm.directRoutes],
     startPageLinks,
     async stop() {
       for (const stop of stoppers.reverse()) await stop();

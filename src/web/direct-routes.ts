@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Express, RequestHandler } from 'express';
+import { ProblemError } from './problem.js';
 
 /**
  * What a direct route hands to the app when it does not answer itself: the body it has read (the
@@ -45,3 +46,16 @@ export function directRequestListener(app: Express, routes: readonly DirectRoute
 export const handedOverErrors: RequestHandler = (req, _res, next) => {
   next((req as HandedOver)[HANDED_OVER_ERROR]);
 };
+
+/** The whole body of a request a direct route has taken (its length was checked beforehand). */
+export function readRequestBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new ProblemError('malformed-request-body', 'The request was aborted before the body was complete.'));
+    });
+  });
+}

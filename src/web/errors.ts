@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { html } from './html.js';
 import { requestLocale, t, type MessageId } from './i18n.js';
 import { page, sendPage } from './layout.js';
-import { PROBLEM_CONTENT_TYPE, ProblemError, type ProblemType } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError, tooManyFormFields, type ProblemType } from './problem.js';
 
 /** Machine clients get problem+json: API paths always, elsewhere when they do not ask for HTML. */
 function wantsProblemJson(req: Request): boolean {
@@ -17,6 +17,8 @@ function toProblem(error: unknown): ProblemError | undefined {
   switch (e?.type) {
     case 'entity.too.large':
       return new ProblemError('payload-too-large', `The body is larger than the limit of ${e.limit} bytes.`);
+    case 'parameters.too.many':
+      return tooManyFormFields();
     case 'entity.parse.failed':
       return new ProblemError('malformed-request-body', 'The body is not valid JSON.');
     case 'encoding.unsupported':

@@ -66,3 +66,7 @@ export class ProblemError extends Error {
     };
   }
 }
+
+/** The most fields a form may have (the form parser's parameterLimit); more are refused as too large. */
+export const FORM_FIELD_LIMIT = 1000;
+export const tooManyFormFields = () => new ProblemError('payload-too-large', `The form has more than ${FORM_FIELD_LIMIT} fields.`);

@@ -37,7 +37,7 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
   it('a designer launch without a path lands on the designer start page, framed by the LMS only', async () => {
     const launch = await launchThroughHttp(url, `${url}/dev/lms`, 'designer');
     expect(launch.status).toBe(303);
-    const target = new URL(attribute(launch.body, /(\/design\?session=[A-Za-z0-9._-]+)/), url);
+    const target = new URL(attribute(launch.location ?? '', /(\/design\?session=[A-Za-z0-9._-]+)/), url);
     const start = await fetch(target, { headers: { accept: 'text/html' } });
     const body = await start.text();
     expect(start.status).toBe(200);

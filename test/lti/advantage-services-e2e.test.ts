@@ -85,7 +85,7 @@ describe(`LTI Advantage services end to end (${BACKEND})`, () => {
     // A learner's launch of the placed link is enrolled in the path and lands on its learner page.
     const launchPlaced = await launchThroughHttp(toolUrl, lmsBase(), 'learner', { link: placed!.id });
     expect(launchPlaced.status).toBe(303);
-    const learnerPath = attribute(launchPlaced.body, /(\/learn\/enrolments\/[0-9a-f-]{36})\?session=/);
+    const learnerPath = attribute(launchPlaced.location ?? '', /(\/learn\/enrolments\/[0-9a-f-]{36})\?session=/);
     const learnerPage = await fetch(`${toolUrl}${learnerPath}?session=${launchPlaced.sessionToken}`);
     expect(learnerPage.status).toBe(200);
     expect(await learnerPage.text()).toContain('Informasjonssikkerhet i kommunen');

@@ -28,7 +28,7 @@ describe(`LTI launch end to end through the development LMS (${BACKEND})`, () =>
     let landing = result.body;
     if (toolRole === 'designer' || toolRole === 'admin') {
       expect(result.status).toBe(303);
-      const location = new URL(attribute(result.body, /(\/design\?session=[A-Za-z0-9._-]+)/), url);
+      const location = new URL(attribute(result.location ?? '', /(\/design\?session=[A-Za-z0-9._-]+)/), url);
       const page = await fetch(location, { headers: { accept: 'text/html' } });
       expect(page.status).toBe(200);
       landing = await page.text();

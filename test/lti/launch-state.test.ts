@@ -13,7 +13,7 @@ import { initiateLogin, postLaunch, type PlatformKey, type TestPlatform } from '
 import { startAttackedTool, type AttackedTool } from './support/attacked-tool.js';
 import { SECRET } from './support/lti-http.js';
 
-describe(`LTI login state claiming and platform removal (${BACKEND})`, () => {
+describe.each(['direct', 'app'] as const)(`LTI login state claiming and platform removal (${BACKEND}, served %s)`, (served) => {
   let tool: AttackedTool;
   let testDb: TestDatabase;
   let toolUrl: string;
@@ -22,7 +22,7 @@ describe(`LTI login state claiming and platform removal (${BACKEND})`, () => {
   const captured = capturingLogger('info');
 
   beforeAll(async () => {
-    tool = await startAttackedTool(captured.logger, { kid: 'state-key-1' });
+    tool = await startAttackedTool(captured.logger, { kid: 'state-key-1', served });
     ({ testDb, toolUrl, platform, key } = tool);
   });
   afterAll(async () => {

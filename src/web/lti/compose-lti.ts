@@ -7,7 +7,10 @@ import { devLmsRouter } from '../../dev-lms/router.js';
 import { AgsOutbox } from '../../lti/ags.js';
 import { createLtiService, type LtiService } from '../../lti/lti-service.js';
 import { purgeExpiredNonces } from '../../lti/oidc-login.js';
+import type { DirectRoute } from '../direct-routes.js';
 import type { StartPageLink } from '../home.js';
+import { pageSecurityHeaderValues } from '../security-headers.js';
+import { directLaunchRoute } from './direct-launch.js';
 import { ltiRouter, NO_ITEMS, type LaunchRoute, type LinkableItems } from './router.js';
 
 export interface LtiComposition {
@@ -15,6 +18,8 @@ export interface LtiComposition {
   /** The development LMS, outside production only. */
   devLms: DevLms | undefined;
   routers: Router[];
+  /** The login and the launch, served ahead of Express (the router serves what they leave). */
+  directRoutes: DirectRoute[];
   startPageLinks: StartPageLink[];
   stop(): Promise<void>;
 }
@@ -40,6 +45,9 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
     find: (session, id) => (hooks.linkableItems ?? NO_ITEMS).find(session, id),
   };
   const routers: Router[] = [ltiRouter({ config, database, logger, lti, launchRoutes: hooks.launchRoutes, linkableItems })];
+  const directRoutes = [
+    directLaunchRoute({ config, logger, pageHeaders: pageSecurityHeaderValues(config), flow: { database, lti, launchRoutes: hooks.launchRoutes, linkableItems } }),
+  ];
   const startPageLinks: StartPageLink[] = [];
   let devLms: DevLms | undefined;
 
@@ -78,6 +86,7 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
     lti,
     devLms,
     routers,
+    directRoutes,
     startPageLinks,
     async stop() {
       clearInterval(timer);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ScormRuntime } from '../../scorm/runtime.js';
-import type { DirectRoute, Handover } from '../direct-routes.js';
+import { readRequestBody, type DirectRoute, type Handover } from '../direct-routes.js';
 import { ProblemError } from '../problem.js';
 import { logRequestEnd, requestIdOf } from '../request-log.js';
 import { commitAnswer, contentHostCheck } from './content-router.js';
@@ -45,7 +45,7 @@ export function directCommitRoute({ config, runtime, logger }: { config: Config;
 
   async function serve(req: IncomingMessage, res: ServerResponse, at: { token: string; scoId: string; json: boolean }): Promise<Handover | undefined> {
     const started = performance.now();
-    let text = (await readBody(req)).toString('utf8');
+    let text = (await readRequestBody(req)).toString('utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     // A beacon's text goes to commitAnswer as it is; JSON is parsed as strictly as the app's parser
     // does (an object or an array), and JSON that does not parse is its malformed-body problem.
@@ -76,16 +76,4 @@ export function directCommitRoute({ config, runtime, logger }: { config: Config;
     logRequestEnd(logger, () => logger.child({ requestId: id }), { method: req.method, url: req.url, statusCode: status, started, aborted: false });
     return undefined;
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
-    req.on('close', () => {
-      if (!req.complete) reject(new ProblemError('malformed-request-body', 'The request was aborted before the body was complete.'));
-    });
-  });
 }

@@ -12,7 +12,7 @@ import { BACKEND, type TestDatabase } from '../../support/database.js';
 import { initiateLogin, newKey, postLaunch, type PlatformKey, type TestPlatform } from '../../lti/support/attack-platform.js';
 import { startAttackedTool, type AttackedTool } from '../../lti/support/attacked-tool.js';
 
-describe(`LTI id_token validation refusals (${BACKEND})`, () => {
+describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${BACKEND}, login and launch served %s)`, (served) => {
   let tool: AttackedTool;
   let testDb: TestDatabase;
   let toolUrl: string;
@@ -22,7 +22,7 @@ describe(`LTI id_token validation refusals (${BACKEND})`, () => {
 
   beforeAll(async () => {
     // Unknown kids refetch the JWKS at once here, so rotation is visible without waiting.
-    tool = await startAttackedTool(captured.logger, { kid: 'platform-key-1', platformKeys: { refetchIntervalMs: 0 } });
+    tool = await startAttackedTool(captured.logger, { kid: 'platform-key-1', platformKeys: { refetchIntervalMs: 0 }, served });
     ({ testDb, toolUrl, platform, key } = tool);
   });
   afterAll(async () => {

@@ -107,6 +107,8 @@ export async function launchThroughHttp(toolUrl: string, lmsBase: string, role: 
     redirect: 'manual',
   });
   const body = await launch.text();
-  const session = /session=([A-Za-z0-9._-]+)/.exec(body)?.[1] ?? /name="session" value="([^"]+)"/.exec(body)?.[1];
-  return { status: launch.status, body, sessionToken: session, loginUrl, authUrl, fields, cookie, location: launch.headers.get('location') };
+  // A launch that leads somewhere answers 303 with the session in the Location; a page carries it.
+  const location = launch.headers.get('location');
+  const session = /session=([A-Za-z0-9._-]+)/.exec(location ?? body)?.[1] ?? /name="session" value="([^"]+)"/.exec(body)?.[1];
+  return { status: launch.status, body, sessionToken: session, loginUrl, authUrl, fields, cookie, location };
 }
