@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { DeepLinking } from './deep-linking.js';
-import { LoginStates } from './oidc-login.js';
+import { LoginPlatforms, LoginStates } from './oidc-login.js';
 import { PlatformKeys, type PlatformKeysOptions } from './platform-keys.js';
 import { SecretBox } from './secret-box.js';
 import { ServiceClient } from './service-client.js';
@@ -17,6 +17,7 @@ export interface LtiService {
   readonly platformKeys: PlatformKeys;
   readonly sessions: SessionTokens;
   readonly loginStates: LoginStates;
+  readonly loginPlatforms: LoginPlatforms;
   readonly deepLinking: DeepLinking;
   readonly serviceClient: ServiceClient;
   readonly skewSeconds: number;
@@ -39,6 +40,7 @@ export function createLtiService(
     platformKeys: new PlatformKeys(database.db, logger, options.platformKeys),
     sessions: new SessionTokens(config.keyEncryptionSecret),
     loginStates: new LoginStates(config.keyEncryptionSecret),
+    loginPlatforms: new LoginPlatforms(database.db),
     deepLinking: new DeepLinking(config.keyEncryptionSecret, toolKeys),
     serviceClient: new ServiceClient(toolKeys),
     skewSeconds: config.ltiClockSkewSeconds,

@@ -99,12 +99,38 @@ export class LoginStates {
 }
 
 /**
- * Answers a login initiation: finds the platform (one read), seals state and nonce into the state
- * parameter, and builds the OIDC authentication request. login_hint and lti_message_hint go back
- * exactly as received (Moodle checks both).
+ * Finds the platform a login initiation names. Logins that arrive while the same platform is being
+ * read share that read (a class starting a course sends many logins of one platform at once), so
+ * under load a login waits for no round trip of its own. Nothing is kept once a read is answered:
+ * a login that arrives after a platform was removed or changed reads it anew.
+ */
+export class LoginPlatforms {
+  readonly #reads = new Map<string, Promise<readonly PlatformRow[]>>();
+
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  /** The platforms registered for the issuer (and client, when given): one, or a refusal. */
+  async rows(issuer: string, clientId: string | undefined): Promise<readonly PlatformRow[]> {
+    const key = JSON.stringify([issuer, clientId ?? null]);
+    let read = this.#reads.get(key);
+    if (!read) {
+      read = this.db
+        .executeQuery<PlatformRow>(CompiledQuery.raw(FIND_LOGIN_PLATFORM_SQL, [issuer, clientId ?? null]))
+        .then((result) => result.rows)
+        .finally(() => this.#reads.delete(key));
+      this.#reads.set(key, read);
+    }
+    return read;
+  }
+}
+
+/**
+ * Answers a login initiation: finds the platform (one read, shared by concurrent logins of the same
+ * platform), seals state and nonce into the state parameter, and builds the OIDC authentication
+ * request. login_hint and lti_message_hint go back exactly as received (Moodle checks both).
  */
 export async function startLogin(
-  db: Kysely<Schema>,
+  platforms: LoginPlatforms,
   states: LoginStates,
   params: LoginInitiation,
   options: { launchUrl: string; now?: Date },
@@ -115,7 +141,7 @@ export async function startLogin(
   if (!ownUrl(params.target_link_uri, options.launchUrl)) {
     throw new LtiRefusal('bad-login-request', `target_link_uri ${params.target_link_uri} is not this tool's launch URL`);
   }
-  const { rows } = await db.executeQuery<PlatformRow>(CompiledQuery.raw(FIND_LOGIN_PLATFORM_SQL, [params.iss, params.client_id ?? null]));
+  const rows = await platforms.rows(params.iss, params.client_id);
   if (rows.length !== 1) {
     throw new LtiRefusal('unknown-platform', `no platform registered for issuer ${params.iss}${params.client_id ? ` and client ${params.client_id}` : ''}`);
   }

@@ -59,14 +59,14 @@ function bindingCookie(nonce: string, binding: string | undefined, now = Date.no
 }
 
 /** OIDC third-party initiated login (LTI 1.3 Core §5.1.1), by GET or POST. */
-export async function answerLogin(ex: LtiExchange, { database, lti }: LoginLaunchDeps): Promise<void> {
+export async function answerLogin(ex: LtiExchange, { lti }: LoginLaunchDeps): Promise<void> {
   if (ex.method !== 'GET' && ex.method !== 'POST') {
     ex.setHeader('Allow', 'GET, POST');
     ex.empty(405);
     return;
   }
   const initiation: LoginInitiation = Object.fromEntries(LOGIN_FIELDS.map((f) => [f, ex.param(f)]));
-  const login = await startLogin(database.db, lti.loginStates, initiation, { launchUrl: lti.endpoints.launchUrl });
+  const login = await startLogin(lti.loginPlatforms, lti.loginStates, initiation, { launchUrl: lti.endpoints.launchUrl });
   ex.setHeader('Cache-Control', 'no-store');
   ex.setCookie(bindingCookie(login.nonce, login.binding));
   ex.log.debug({ platform: login.platform.issuer, storage: Boolean(login.storageTarget) }, 'lti login initiated');
