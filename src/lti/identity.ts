@@ -106,7 +106,7 @@ export const MUNICIPALITY_TENANT_SQL = (platformTenant: string, kommunenummer: s
         left join region_municipalities as rm on rm.municipality_id = t.id
        where t.kind = 'municipality' and t.kommunenummer = ${kommunenummer}::text and (rm.region_id = ${platformTenant} or t.id = ${platformTenant})
        limit 1`;
-export const PLATFORM_TENANT_SQL = (platformTenant: string) => `select t.id, t.name from tenants as t where t.id = ${platformTenant} limit 1`;
+const PLATFORM_TENANT_SQL = (platformTenant: string) => `select t.id, t.name from tenants as t where t.id = ${platformTenant} limit 1`;
 const SNAPSHOT_INPUTS: SnapshotInputs = { platform: '$2::uuid', sub: '$3', context: '$4', link: '$5' };
 const PLATFORM_TENANT_SNAPSHOT_SQL = prepared(snapshotSql(PLATFORM_TENANT_SQL('$1::uuid'), SNAPSHOT_INPUTS));
 const MUNICIPALITY_SNAPSHOT_SQL = prepared(snapshotSql(MUNICIPALITY_TENANT_SQL('$1::uuid', '$6'), SNAPSHOT_INPUTS));

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { DeepLinking } from './deep-linking.js';
-import { LoginPlatforms, LoginStates } from './oidc-login.js';
+import { LoginClaims, LoginPlatforms, LoginStates } from './oidc-login.js';
 import { PlatformKeys, type PlatformKeysOptions } from './platform-keys.js';
 import { SecretBox } from './secret-box.js';
 import { ServiceClient } from './service-client.js';
@@ -18,6 +18,7 @@ export interface LtiService {
   readonly sessions: SessionTokens;
   readonly loginStates: LoginStates;
   readonly loginPlatforms: LoginPlatforms;
+  readonly loginClaims: LoginClaims;
   readonly deepLinking: DeepLinking;
   readonly serviceClient: ServiceClient;
   readonly skewSeconds: number;
@@ -41,6 +42,7 @@ export function createLtiService(
     sessions: new SessionTokens(config.keyEncryptionSecret),
     loginStates: new LoginStates(config.keyEncryptionSecret),
     loginPlatforms: new LoginPlatforms(database.db),
+    loginClaims: new LoginClaims(database.db),
     deepLinking: new DeepLinking(config.keyEncryptionSecret, toolKeys),
     serviceClient: new ServiceClient(toolKeys),
     skewSeconds: config.ltiClockSkewSeconds,

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
+import { GroupCommit } from '../db/group-commit.js';
 import { prepared } from '../db/prepared.js';
 import type { Schema } from '../db/schema.js';
-import { MUNICIPALITY_TENANT_SQL, PLATFORM_TENANT_SQL, snapshotSql, type KnownLaunch, type KnownSnapshot, type LaunchSubject } from './identity.js';
+import { MUNICIPALITY_TENANT_SQL, snapshotSql, type KnownLaunch, type KnownSnapshot, type LaunchSubject } from './identity.js';
 import { PLATFORM_COLUMNS_SQL, toPlatform, type Platform, type PlatformRow } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
 import { SecretBox } from './secret-box.js';
@@ -182,36 +183,60 @@ export async function startLogin(
   return { platform, state, nonce, binding, authUrl: auth.toString(), storageTarget: params.lti_storage_target };
 }
 
+/** A login to claim: its state, and the subject its (not yet verified) id_token names. */
+export interface LoginClaim {
+  state: LoginState;
+  subject: LaunchSubject | undefined;
+}
+
 /**
- * Claims a login whose browser binding matched: in one statement, its platform as it is now and
- * the nonce recorded as used (Security Framework §5.1.3: single use), before the id_token is
+ * Claims logins whose browser binding matched: in one statement, each login's platform as it is now
+ * and its nonce recorded as used (Security Framework §5.1.3: single use), before the id_token is
  * verified, so a login whose token is refused cannot be tried again with another. The same
  * statement reads what is known of the person, course and link the (not yet verified) token
  * names; recordLaunch uses that only for the very same subject once the token has verified.
+ *
+ * Claims that arrive while others are being written go to PostgreSQL together (group commit, see
+ * db/group-commit.ts): one round trip and one WAL flush for all of them. Two claims of one nonce
+ * are never in one statement: the later one waits for the next and finds the nonce used.
  */
-export async function claimLogin(db: Kysely<Schema>, state: LoginState, subject: LaunchSubject | undefined): Promise<ClaimedLogin> {
-  type Row = PlatformRow & { recorded: number; known: KnownSnapshot | null };
-  const viaMunicipality = Boolean(subject?.kommunenummer);
-  const { rows } = await db.executeQuery<Row>(
-    CompiledQuery.raw(viaMunicipality ? CLAIM_LOGIN_MUNICIPALITY_SQL : CLAIM_LOGIN_SQL, [
-      state.platformId,
-      state.nonce,
-      // Kept an hour past the login's expiry; a token carrying it could only be accepted together
-      // with this (single-use) login anyway.
-      new Date(state.expiresAt + 60 * 60_000),
-      subject?.sub ?? null,
-      subject?.contextId ?? null,
-      subject?.resourceLinkId ?? null,
-      ...(viaMunicipality ? [subject!.kommunenummer!] : []),
-    ]),
-  );
-  const row = rows[0];
-  if (!row) return { platform: undefined, nonceRecorded: false, known: undefined };
-  return {
-    platform: toPlatform(row),
-    nonceRecorded: row.recorded === 1,
-    known: subject && row.known ? { subject, snapshot: row.known } : undefined,
-  };
+export class LoginClaims {
+  readonly #groups: GroupCommit<LoginClaim, ClaimedLogin>;
+
+  constructor(db: Kysely<Schema>, options: { inFlight?: number; maxGroup?: number } = {}) {
+    this.#groups = new GroupCommit((claims) => claimGroup(db, claims), {
+      inFlight: options.inFlight ?? 4,
+      maxWeight: options.maxGroup ?? 50,
+      key: (claim) => `${claim.state.platformId}\u0000${claim.state.nonce}`,
+    });
+  }
+
+  claim(state: LoginState, subject: LaunchSubject | undefined): Promise<ClaimedLogin> {
+    return this.#groups.submit({ state, subject });
+  }
+}
+
+async function claimGroup(db: Kysely<Schema>, claims: readonly LoginClaim[]): Promise<ClaimedLogin[]> {
+  type Row = PlatformRow & { ord: number; recorded: boolean; known: KnownSnapshot | null };
+  const input = claims.map(({ state, subject }, ord) => ({
+    ord,
+    platform_id: state.platformId,
+    nonce: state.nonce,
+    // Kept an hour past the login's expiry; a token carrying it could only be accepted together
+    // with this (single-use) login anyway.
+    expires_at: new Date(state.expiresAt + 60 * 60_000).toISOString(),
+    sub: subject?.sub ?? null,
+    context_id: subject?.contextId ?? null,
+    link_id: subject?.resourceLinkId ?? null,
+    kommunenummer: subject?.kommunenummer ?? null,
+  }));
+  const { rows } = await db.executeQuery<Row>(CompiledQuery.raw(CLAIM_LOGINS_SQL, [JSON.stringify(input)]));
+  const byOrd = new Map(rows.map((row) => [row.ord, row]));
+  return claims.map(({ subject }, ord) => {
+    const row = byOrd.get(ord);
+    if (!row) return { platform: undefined, nonceRecorded: false, known: undefined };
+    return { platform: toPlatform(row), nonceRecorded: row.recorded, known: subject && row.known ? { subject, snapshot: row.known } : undefined };
+  });
 }
 
 // Written once as SQL text: building them with the query builder cost more tool CPU per launch
@@ -222,20 +247,24 @@ select ${PLATFORM_COLUMNS_SQL}
  where p.issuer = $1 and ($2::text is null or p.client_id = $2::text)
  limit 2`);
 
-const claimLoginSql = (tenantSql: string) => `
-with platform as (
-  select ${PLATFORM_COLUMNS_SQL} from lti_platforms p where p.id = $1
+// One text for any number of claims (they arrive as one jsonb array): planned once per connection.
+// A launch's tenant is its platform's, or the municipality it names (see identity.ts).
+const CLAIM_TENANT_SQL = `(select t.id, t.name from tenants as t where i.kommunenummer is null and t.id = platform.tenant_id)
+      union all (${MUNICIPALITY_TENANT_SQL('platform.tenant_id', 'i.kommunenummer')})`;
+const CLAIM_LOGINS_SQL = prepared(`
+with input as (
+  select * from jsonb_to_recordset($1::jsonb)
+    as i(ord int, platform_id uuid, nonce text, expires_at timestamptz, sub text, context_id text, link_id text, kommunenummer text)
 ), recorded as (
   insert into lti_nonces (platform_id, nonce, expires_at)
-  select id, $2, $3::timestamptz from platform
+  select p.id, i.nonce, i.expires_at from input i join lti_platforms p on p.id = i.platform_id
   on conflict do nothing
-  returning nonce
+  returning platform_id, nonce
 )
-select platform.*, (select count(*) from recorded)::int as recorded, row_to_json(known) as known
-  from platform
-  left join lateral (${snapshotSql(tenantSql, { platform: 'platform.id', sub: '$4', context: '$5', link: '$6' })}) as known on true`;
-const CLAIM_LOGIN_SQL = prepared(claimLoginSql(PLATFORM_TENANT_SQL('platform.tenant_id')));
-const CLAIM_LOGIN_MUNICIPALITY_SQL = prepared(claimLoginSql(MUNICIPALITY_TENANT_SQL('platform.tenant_id', '$7')));
+select i.ord, platform.*, exists (select 1 from recorded r where r.platform_id = i.platform_id and r.nonce = i.nonce) as recorded, row_to_json(known) as known
+  from input i
+  join lateral (select ${PLATFORM_COLUMNS_SQL} from lti_platforms p where p.id = i.platform_id) as platform on true
+  left join lateral (${snapshotSql(CLAIM_TENANT_SQL, { platform: 'platform.id', sub: 'i.sub', context: 'i.context_id', link: 'i.link_id' })}) as known on true`);
 
 /** Removes recorded nonces whose time is past; run now and then. */
 export async function purgeExpiredNonces(db: Kysely<Schema>, now = new Date()): Promise<void> {

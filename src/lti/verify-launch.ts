@@ -25,7 +25,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * Verifies an authentication response (id_token) against the login state it answers, in the order
  * of the 1EdTech Security Framework §5.1.3: signature with the platform's key, iss, aud, azp, exp,
  * iat, nonce; then LTI 1.3 Core §5.3: deployment, message type, version, required claims.
- * The browser binding and single use of the login's nonce (claimLogin) are checked by the caller first.
+ * The browser binding and single use of the login's nonce (LoginClaims) are checked by the caller first.
  */
 export async function verifyLaunch(keys: PlatformKeys, idToken: string, state: LoginState, platform: Platform, options: VerifyOptions): Promise<VerifiedLaunch> {
   if (platform.id !== state.platformId) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');

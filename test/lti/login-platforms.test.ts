@@ -2,11 +2,10 @@
  * Logins that arrive while their platform is being read share that read; nothing is kept after it,
  * so a platform removed in between is refused from the next read on.
  */
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Schema } from '../../src/db/schema.js';
 import { LoginPlatforms } from '../../src/lti/oidc-login.js';
 import { removePlatform } from '../../src/lti/platforms.js';
+import { countingDb } from '../support/counting-db.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { newKey, TestPlatform } from './support/attack-platform.js';
 
@@ -23,21 +22,8 @@ describe(`the platform reads of login initiations (${BACKEND})`, () => {
     await testDb.dispose();
   });
 
-  /** The database, counting the statements sent to it. */
-  function counted(): { db: Kysely<Schema>; statements: () => number } {
-    let statements = 0;
-    const db = testDb.database.db;
-    const counting = new Proxy(db, {
-      get(target, property, receiver) {
-        if (property === 'executeQuery') return (...args: Parameters<typeof db.executeQuery>) => ((statements += 1), db.executeQuery(...args));
-        return Reflect.get(target, property, receiver) as unknown;
-      },
-    });
-    return { db: counting, statements: () => statements };
-  }
-
   it('shares one read among logins that arrive together, and keeps nothing after it', async () => {
-    const { db, statements } = counted();
+    const { db, statements } = countingDb(testDb.database.db);
     const platforms = new LoginPlatforms(db);
     const together = await Promise.all(Array.from({ length: 20 }, () => platforms.rows(platform.issuer, platform.clientId)));
     expect(statements()).toBe(1);

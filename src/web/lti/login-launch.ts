@@ -3,7 +3,7 @@ import type { LaunchClaims } from '../../lti/claims.js';
 import type { LinkableItem } from '../../lti/deep-linking.js';
 import { peekLaunchSubject, recordLaunch } from '../../lti/identity.js';
 import type { LtiService } from '../../lti/lti-service.js';
-import { bindingMatches, claimLogin, startLogin, type LoginInitiation } from '../../lti/oidc-login.js';
+import { bindingMatches, startLogin, type LoginInitiation } from '../../lti/oidc-login.js';
 import { findPlatformById } from '../../lti/platforms.js';
 import { LtiRefusal } from '../../lti/refusal.js';
 import { mapRoles } from '../../lti/roles.js';
@@ -128,7 +128,7 @@ export async function answerLaunch(ex: LtiExchange, { database, lti, launchRoute
   if (!bindingMatches(binding, state.bindingHash)) throw new LtiRefusal('state-mismatch', 'the browser binding does not match this state');
   // One round trip: the platform as it is now, the nonce's single use, and what is known of the
   // person, course and link the token names (used only once it has verified).
-  const claimed = await claimLogin(db, state, peekLaunchSubject(idToken));
+  const claimed = await lti.loginClaims.claim(state, peekLaunchSubject(idToken));
   const platform = claimed.platform;
   if (!platform) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');
   ex.csp({ frameAncestors: platformOrigins(platform) });
