@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { JwsError, rsaPublicKey } from './compact-jws.js';
 import type { Platform } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
+import { SharedCalls } from './shared-calls.js';
 
 interface CachedJwks {
   keys: JWK[];
@@ -31,7 +32,7 @@ export interface PlatformKeysOptions {
  */
 export class PlatformKeys {
   readonly #memory = new Map<string, CachedJwks>();
-  readonly #pending = new Map<string, Promise<CachedJwks | undefined>>();
+  readonly #shared = new SharedCalls<CachedJwks | undefined>();
   readonly #maxAgeMs: number;
   readonly #refetchIntervalMs: number;
   readonly #fetchTimeoutMs: number;
@@ -50,14 +51,14 @@ export class PlatformKeys {
 
   /** The RS256 verification key named by `kid`, or a refusal saying why there is none. */
   async key(platform: Platform, kid: string | undefined): Promise<KeyObject> {
-    let cached = this.#memory.get(platform.id) ?? (await this.#once(`stored:${platform.id}`, () => this.#loadStored(platform.id)));
+    let cached = this.#memory.get(platform.id) ?? (await this.#shared.run(`stored:${platform.id}`, () => this.#loadStored(platform.id)));
     let fetchFailed = false;
     const stale = !cached || this.#now() - cached.fetchedAt > this.#maxAgeMs;
     const unknownKid = cached !== undefined && !findKey(cached.keys, kid);
     const mayRefetch = !cached || this.#now() - cached.fetchedAt > this.#refetchIntervalMs;
     if (stale || (unknownKid && mayRefetch)) {
       try {
-        cached = await this.#once(`fetch:${platform.id}`, () => this.#fetch(platform));
+        cached = await this.#shared.run(`fetch:${platform.id}`, () => this.#fetch(platform));
       } catch (error) {
         fetchFailed = true;
         this.logger.warn({ platform: platform.issuer, jwksUrl: platform.jwksUrl, err: error }, 'platform JWKS unreachable; using cached keys');
@@ -81,15 +82,6 @@ export class PlatformKeys {
       cached!.parsed.set(jwk, parsed);
     }
     return parsed;
-  }
-
-  /** One call of `work` at a time per name: the others wait for its answer. */
-  async #once<T extends CachedJwks | undefined>(name: string, work: () => Promise<T>): Promise<T> {
-    const running = this.#pending.get(name) as Promise<T> | undefined;
-    if (running) return running;
-    const started = work().finally(() => this.#pending.delete(name));
-    this.#pending.set(name, started);
-    return started;
   }
 
   async #loadStored(platformId: string): Promise<CachedJwks | undefined> {
