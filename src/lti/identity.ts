@@ -71,45 +71,46 @@ const sameSubject = (a: LaunchSubject, b: LaunchSubject) =>
  * in the custom parameter `kommunenummer`, which must be one of the region's members.
  */
 async function snapshot(db: Kysely<Schema>, platform: Platform, subject: LaunchSubject): Promise<KnownSnapshot> {
-  const parameters = [platform.tenantId, platform.id, subject.sub, subject.contextId, subject.resourceLinkId];
-  const query = subject.kommunenummer
-    ? CompiledQuery.raw(MUNICIPALITY_SNAPSHOT_SQL, [...parameters, subject.kommunenummer])
-    : CompiledQuery.raw(PLATFORM_TENANT_SNAPSHOT_SQL, parameters);
-  const { rows } = await db.executeQuery<KnownSnapshot>(query);
+  const { rows } = await db.executeQuery<KnownSnapshot>(
+    CompiledQuery.raw(SNAPSHOT_SQL, [platform.tenantId, platform.id, subject.sub, subject.contextId, subject.resourceLinkId, subject.kommunenummer ?? null]),
+  );
   return rows[0]!;
 }
 
 /** Where the snapshot's values come from: parameters or columns of the statement around it. */
 interface SnapshotInputs {
+  platformTenant: string;
   platform: string;
   sub: string;
   context: string;
   link: string;
+  /** Null when the launch names no municipality. */
+  kommunenummer: string;
 }
 
-// Written once as SQL text: the query builder cost more CPU than the query.
-export const snapshotSql = (tenantSql: string, at: SnapshotInputs) => `
+// Written once as SQL text: the query builder cost more CPU than the query. The tenant is the
+// platform's when no municipality is named, else the named one if it is the platform tenant or one
+// of its members.
+export const snapshotSql = (at: SnapshotInputs) => `
     select t.id as tenant_id, t.name as tenant_name,
            u.person_id, u.tenant_id as person_tenant_id, p.name, p.given_name, p.family_name, p.email, p.locale,
            c.id as context_row_id, c.title as context_title, c.label as context_label, c.memberships_url,
            r.id as link_row_id, r.context_id as link_context_id, r.title as link_title, r.custom as link_custom,
            r.lineitem_url, r.lineitems_url, r.ags_scopes
       from (select 1) as one
-      left join lateral (${tenantSql}) as t on true
+      left join lateral (
+        (select t.id, t.name from tenants as t where ${at.kommunenummer}::text is null and t.id = ${at.platformTenant})
+        union all
+        (select t.id, t.name from tenants as t
+           left join region_municipalities as rm on rm.municipality_id = t.id
+          where t.kind = 'municipality' and t.kommunenummer = ${at.kommunenummer}::text and (rm.region_id = ${at.platformTenant} or t.id = ${at.platformTenant})
+          limit 1)
+      ) as t on true
       left join lti_users u on u.platform_id = ${at.platform} and u.subject = ${at.sub}::text
       left join people p on p.id = u.person_id
       left join lti_contexts c on c.platform_id = ${at.platform} and c.context_id = ${at.context}::text
       left join lti_resource_links r on r.platform_id = ${at.platform} and r.resource_link_id = ${at.link}::text`;
-/** The tenant of a launch that names its municipality: one of the platform tenant's, or itself. */
-export const MUNICIPALITY_TENANT_SQL = (platformTenant: string, kommunenummer: string) => `
-      select t.id, t.name from tenants as t
-        left join region_municipalities as rm on rm.municipality_id = t.id
-       where t.kind = 'municipality' and t.kommunenummer = ${kommunenummer}::text and (rm.region_id = ${platformTenant} or t.id = ${platformTenant})
-       limit 1`;
-const PLATFORM_TENANT_SQL = (platformTenant: string) => `select t.id, t.name from tenants as t where t.id = ${platformTenant} limit 1`;
-const SNAPSHOT_INPUTS: SnapshotInputs = { platform: '$2::uuid', sub: '$3', context: '$4', link: '$5' };
-const PLATFORM_TENANT_SNAPSHOT_SQL = prepared(snapshotSql(PLATFORM_TENANT_SQL('$1::uuid'), SNAPSHOT_INPUTS));
-const MUNICIPALITY_SNAPSHOT_SQL = prepared(snapshotSql(MUNICIPALITY_TENANT_SQL('$1::uuid', '$6'), SNAPSHOT_INPUTS));
+const SNAPSHOT_SQL = prepared(snapshotSql({ platformTenant: '$1::uuid', platform: '$2::uuid', sub: '$3', context: '$4', link: '$5', kommunenummer: '$6' }));
 
 /**
  * A new person with their platform account, in one statement: the person row is written only when

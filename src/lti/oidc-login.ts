@@ -3,10 +3,11 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { GroupCommit } from '../db/group-commit.js';
 import { prepared } from '../db/prepared.js';
 import type { Schema } from '../db/schema.js';
-import { MUNICIPALITY_TENANT_SQL, snapshotSql, type KnownLaunch, type KnownSnapshot, type LaunchSubject } from './identity.js';
+import { snapshotSql, type KnownLaunch, type KnownSnapshot, type LaunchSubject } from './identity.js';
 import { PLATFORM_COLUMNS_SQL, toPlatform, type Platform, type PlatformRow } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
 import { SecretBox } from './secret-box.js';
+import { SharedCalls } from './shared-calls.js';
 
 /** Parameters of a third-party initiated login (LTI 1.3 Core §5.1.1 / Security Framework §5.1.1). */
 export interface LoginInitiation {
@@ -106,22 +107,16 @@ export class LoginStates {
  * a login that arrives after a platform was removed or changed reads it anew.
  */
 export class LoginPlatforms {
-  readonly #reads = new Map<string, Promise<readonly PlatformRow[]>>();
+  readonly #reads = new SharedCalls<readonly PlatformRow[]>();
 
   constructor(private readonly db: Kysely<Schema>) {}
 
   /** The platforms registered for the issuer (and client, when given): one, or a refusal. */
-  async rows(issuer: string, clientId: string | undefined): Promise<readonly PlatformRow[]> {
-    const key = JSON.stringify([issuer, clientId ?? null]);
-    let read = this.#reads.get(key);
-    if (!read) {
-      read = this.db
-        .executeQuery<PlatformRow>(CompiledQuery.raw(FIND_LOGIN_PLATFORM_SQL, [issuer, clientId ?? null]))
-        .then((result) => result.rows)
-        .finally(() => this.#reads.delete(key));
-      this.#reads.set(key, read);
-    }
-    return read;
+  rows(issuer: string, clientId: string | undefined): Promise<readonly PlatformRow[]> {
+    return this.#reads.run(JSON.stringify([issuer, clientId ?? null]), async () => {
+      const { rows } = await this.db.executeQuery<PlatformRow>(CompiledQuery.raw(FIND_LOGIN_PLATFORM_SQL, [issuer, clientId ?? null]));
+      return rows;
+    });
   }
 }
 
@@ -248,9 +243,6 @@ select ${PLATFORM_COLUMNS_SQL}
  limit 2`);
 
 // One text for any number of claims (they arrive as one jsonb array): planned once per connection.
-// A launch's tenant is its platform's, or the municipality it names (see identity.ts).
-const CLAIM_TENANT_SQL = `(select t.id, t.name from tenants as t where i.kommunenummer is null and t.id = platform.tenant_id)
-      union all (${MUNICIPALITY_TENANT_SQL('platform.tenant_id', 'i.kommunenummer')})`;
 const CLAIM_LOGINS_SQL = prepared(`
 with input as (
   select * from jsonb_to_recordset($1::jsonb)
@@ -264,7 +256,7 @@ with input as (
 select i.ord, platform.*, exists (select 1 from recorded r where r.platform_id = i.platform_id and r.nonce = i.nonce) as recorded, row_to_json(known) as known
   from input i
   join lateral (select ${PLATFORM_COLUMNS_SQL} from lti_platforms p where p.id = i.platform_id) as platform on true
-  left join lateral (${snapshotSql(CLAIM_TENANT_SQL, { platform: 'platform.id', sub: 'i.sub', context: 'i.context_id', link: 'i.link_id' })}) as known on true`);
+  left join lateral (${snapshotSql({ platformTenant: 'platform.tenant_id', platform: 'platform.id', sub: 'i.sub', context: 'i.context_id', link: 'i.link_id', kommunenummer: 'i.kommunenummer' })}) as known on true`);
 
 /** Removes recorded nonces whose time is past; run now and then. */
 export async function purgeExpiredNonces(db: Kysely<Schema>, now = new Date()): Promise<void> {
