@@ -20,6 +20,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/scorm/dist ./scorm/dist
 COPY migrations ./migrations
+COPY reference ./reference
 RUN mkdir -p /var/lib/laeringslop && chown node:node /var/lib/laeringslop
 USER node
 EXPOSE 3000

@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { migrate, readMigrationFiles } from './db/migrations.js';
 import { openDatabase } from './db/open.js';
+import { createMissingMunicipalities } from './tenants/official-municipalities.js';
 import type { Logger } from './logger.js';
 import { directRequestListener } from './web/direct-routes.js';
 
@@ -38,6 +39,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   try {
     const migrations = readMigrationFiles();
     await migrate(database, migrations, (name) => logger.info({ migration: name }, 'migration applied'));
+    const municipalities = await createMissingMunicipalities(database.db);
+    if (municipalities.length > 0) logger.info({ count: municipalities.length }, 'municipalities created from the official list');
     capabilities = await composeCapabilities({ config, database, logger });
 
     const app = createApp({

@@ -1,8 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { savePlatform, type Platform } from '../lti/platforms.js';
-import { findMunicipality, importMunicipalities, importRegions } from '../tenants/tenants.js';
+import { createMissingMunicipalities } from '../tenants/official-municipalities.js';
+import { findMunicipality, importRegions, listTenants } from '../tenants/tenants.js';
 import { DEV_CLIENT_ID, DEV_DEPLOYMENT_ID, type DevLms } from './dev-lms.js';
+
+const DEV_REGION = 'Kongsbergregionen';
 
 /** Kongsbergregionen's municipalities in Buskerud, named here so development needs no data files. */
 const DEV_MUNICIPALITIES = [
@@ -17,11 +20,10 @@ const DEV_MUNICIPALITIES = [
  * created too, so a launch may name another member municipality). Safe to run on every start.
  */
 export async function registerDevLms(db: Kysely<Schema>, lms: DevLms): Promise<Platform> {
-  const missing = [];
-  for (const m of DEV_MUNICIPALITIES) if (!(await findMunicipality(db, m.kommunenummer))) missing.push(m);
-  if (missing.length > 0) {
-    await importMunicipalities(db, missing);
-    await importRegions(db, DEV_MUNICIPALITIES.map((m) => ({ region: 'Kongsbergregionen', kommunenummer: m.kommunenummer })));
+  await createMissingMunicipalities(db, DEV_MUNICIPALITIES);
+  const regions = await listTenants(db, { kind: 'region' });
+  if (!regions.some((region) => region.name === DEV_REGION)) {
+    await importRegions(db, DEV_MUNICIPALITIES.map((m) => ({ region: DEV_REGION, kommunenummer: m.kommunenummer })));
   }
   const kongsberg = await findMunicipality(db, '3303');
   const e = lms.endpoints;

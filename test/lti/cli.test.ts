@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { BACKEND, createServerDatabase, SERVER_URL, type ServerDatabase } from '../support/database.js';
-import { sharedDataFile } from '../support/shared-data.js';
+import { OFFICIAL_MUNICIPALITIES_FILE } from '../../src/tenants/official-municipalities.js';
 
 /** The operator's LTI commands, run as `npm run cli` runs them, against a database of their own. */
 // Each command opens the database as `npm run cli` does (PGlite from disk is slow to open).
@@ -46,7 +46,7 @@ describe(`LTI admin CLI (${BACKEND})`, { timeout: 180_000 }, () => {
   });
 
   it('adds, lists and removes a Moodle platform bound to a municipality', async () => {
-    await run('tenant', 'import-municipalities', sharedDataFile('kommuner.csv'));
+    await run('tenant', 'import-municipalities', OFFICIAL_MUNICIPALITIES_FILE);
     const moodle = 'https://kslaring.example.no';
     const added = await run('platform', 'add', '--tenant', '3303', '--issuer', moodle, '--client-id', 'abc123',
       '--auth-url', `${moodle}/mod/lti/auth.php`, '--token-url', `${moodle}/mod/lti/token.php`, '--jwks-url', `${moodle}/mod/lti/certs.php`,

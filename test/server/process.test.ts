@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKEND } from '../support/database.js';
-import { sharedDataFile } from '../support/shared-data.js';
+import { OFFICIAL_MUNICIPALITIES_FILE } from '../../src/tenants/official-municipalities.js';
 import { runToCompletion, startToolProcess, type ToolProcess } from '../support/process.js';
 
 // The tool as a newcomer runs it: a real process on the embedded database in a data folder.
@@ -26,7 +26,7 @@ async function tenantCount(url: string): Promise<number> {
 describe.skipIf(BACKEND === 'postgres')('the tool as a process on the embedded database', { timeout: 180_000 }, () => {
   it('keeps what was written across a stop and a start on the same DATA_DIR, and stops cleanly on SIGTERM', async () => {
     const DATA_DIR = dataDir();
-    const imported = await runToCompletion('cli.ts', ['tenant', 'import-municipalities', sharedDataFile('kommuner.csv')], { DATA_DIR });
+    const imported = await runToCompletion('cli.ts', ['tenant', 'import-municipalities', OFFICIAL_MUNICIPALITIES_FILE], { DATA_DIR });
     expect(imported.stderr).toBe('');
     expect(imported.stdout).toContain('357 municipalities in the file: 357 created');
     expect(imported.code).toBe(0);
@@ -43,6 +43,17 @@ describe.skipIf(BACKEND === 'postgres')('the tool as a process on the embedded d
     running.push(second);
     expect(await tenantCount(second.url)).toBe(357);
     expect(await second.stop('SIGINT')).toBe(0);
+  });
+
+  it('knows every municipality of the shipped official list from its first start', async () => {
+    const DATA_DIR = dataDir();
+    const tool = await startToolProcess({ DATA_DIR });
+    running.push(tool);
+    expect(await tenantCount(tool.url)).toBe(357);
+    expect(tool.logLines.some((line) => line.includes('"count":357') && line.includes('municipalities created from the official list'))).toBe(true);
+    expect(await tool.stop('SIGTERM')).toBe(0);
+    const list = await runToCompletion('cli.ts', ['tenant', 'list', '--kind', 'municipality'], { DATA_DIR });
+    expect(list.stdout.trim().split('\n')).toHaveLength(357);
   });
 
   it('refuses a second process on the same DATA_DIR instead of corrupting it', async () => {

@@ -3,10 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvImportError, decodeCsv, parseMunicipalityCsv, parseRegionCsv } from '../../src/tenants/municipality-csv.js';
 import { findMunicipality, importMunicipalities, importRegions, listTenants, regionMunicipalities } from '../../src/tenants/tenants.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
-import { sharedDataFile } from '../support/shared-data.js';
+import { OFFICIAL_MUNICIPALITIES_FILE, createMissingMunicipalities } from '../../src/tenants/official-municipalities.js';
 
-const kommunerCsv = fs.readFileSync(sharedDataFile('kommuner.csv'), 'utf8');
-const regionerCsv = fs.readFileSync(sharedDataFile('regioner.csv'), 'utf8');
+const kommunerCsv = fs.readFileSync(OFFICIAL_MUNICIPALITIES_FILE, 'utf8');
+// Two real regions that cooperate on competence development, as region,kommunenummer lines.
+const regionerCsv = `region,kommunenummer,kommunenavn
+Kongsbergregionen,3303,Kongsberg
+Kongsbergregionen,3334,Flesberg
+Kongsbergregionen,3336,Rollag
+Kongsbergregionen,3338,Nore og Uvdal
+Kongsbergregionen,4005,Notodden
+Kongsbergregionen,4024,Hjartdal
+Nord-Troms,5546,Kvænangen
+Nord-Troms,5544,Nordreisa - Ráisa - Raisi
+Nord-Troms,5542,Skjervøy
+Nord-Troms,5536,Lyngen - Ivgu - Yykeä
+Nord-Troms,5540,Gáivuotna - Kåfjord - Kaivuono
+Nord-Troms,5538,Storfjord - Omasvuotna - Omasvuono
+`;
 
 function csvProblems(work: () => unknown): string[] {
   try {
@@ -110,6 +124,21 @@ describe(`tenants (${BACKEND})`, () => {
       /line 3: no municipality with kommunenummer 9999/,
     );
     expect(await listTenants(testDb.database.db, { kind: 'region' })).toEqual(before);
+  });
+
+  it('creates only the shipped municipalities it does not have, leaving known and retired ones as they are', async () => {
+    const db = testDb.database.db;
+    const rows = parseMunicipalityCsv(kommunerCsv);
+    await importMunicipalities(db, [{ ...rows.find((r) => r.kommunenummer === '3303')!, name: 'Kongsberg (renamed by the operator)' }]);
+    await db.deleteFrom('tenants').where('kommunenummer', '=', '5501').execute();
+    await db.updateTable('tenants').set({ retired_at: new Date() }).where('kommunenummer', '=', '3336').execute();
+
+    expect(await createMissingMunicipalities(db)).toEqual(['5501']);
+    expect((await findMunicipality(db, '3303'))?.name).toBe('Kongsberg (renamed by the operator)');
+    expect((await findMunicipality(db, '3336'))?.retiredAt).toBeInstanceOf(Date);
+    expect(await listTenants(db, { kind: 'municipality' })).toHaveLength(357);
+    expect(await createMissingMunicipalities(db)).toEqual([]);
+    await importMunicipalities(db, rows);
   });
 
   it('keeps a failed municipality import from changing anything (one transaction)', async () => {
