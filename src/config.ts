@@ -1,10 +1,17 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isLoopbackHost } from './loopback.js';
 
 /** The key-encryption secret used when none is given outside production. Refused in production. */
 export const DEVELOPMENT_KEY_ENCRYPTION_SECRET = 'development-only-key-encryption-secret-not-for-production';
 
 export type NodeEnv = 'development' | 'test' | 'production';
+/**
+ * Whether the development LMS is served: 'on' (asked for with DEV_LMS=on, answers anyone), 'loopback'
+ * (the default outside production when PUBLIC_URL is a loopback address: answers only requests from
+ * this machine) or 'off'. It can start a launch as anyone, administrators included.
+ */
+export type DevLmsMode = 'on' | 'loopback' | 'off';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -40,6 +47,7 @@ export interface Config {
   readonly contentUploadLimitBytes: number;
   /** Processes serving requests on the shared port (node:cluster); above 1 needs server PostgreSQL. */
   readonly workers: number;
+  readonly devLms: DevLmsMode;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +113,7 @@ const schema = z.object({
   CONTENT_ORIGIN: httpUrl.optional(),
   CONTENT_UPLOAD_LIMIT_BYTES: integer(1024, 64 * 1024 ** 3).default(2 * 1024 ** 3),
   WORKERS: integer(1, 64).default(1),
+  DEV_LMS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
 });
 
 type Environment = Record<string, string | undefined>;
@@ -148,16 +157,21 @@ export function loadConfig(env: Environment = process.env): Config {
       });
     }
   }
+  if (values.DEV_LMS === 'on' && values.NODE_ENV === 'production') {
+    problems.push({ variable: 'DEV_LMS', message: 'cannot be on in production: the development LMS starts launches as anyone, administrators included' });
+  }
   if (values.WORKERS > 1 && !values.DATABASE_URL) {
     problems.push({ variable: 'WORKERS', message: 'more than 1 needs DATABASE_URL: the embedded database belongs to one process' });
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const publicUrl = values.PUBLIC_URL ?? `http://localhost:${values.PORT}`;
+  const devLmsByDefault = values.NODE_ENV !== 'production' && isLoopbackHost(new URL(publicUrl).hostname);
   return {
     nodeEnv: values.NODE_ENV,
     host: values.HOST,
     port: values.PORT,
-    publicUrl: values.PUBLIC_URL ?? `http://localhost:${values.PORT}`,
+    publicUrl,
     databaseUrl: values.DATABASE_URL,
     databasePoolMax: values.DATABASE_POOL_MAX,
     databasePreparedStatements: values.DATABASE_PREPARED_STATEMENTS === 'on',
@@ -171,5 +185,6 @@ export function loadConfig(env: Environment = process.env): Config {
     contentOrigin: values.CONTENT_ORIGIN,
     contentUploadLimitBytes: values.CONTENT_UPLOAD_LIMIT_BYTES,
     workers: values.WORKERS,
+    devLms: values.DEV_LMS ?? (devLmsByDefault ? 'loopback' : 'off'),
   };
 }

@@ -4,7 +4,7 @@ import type { Schema } from '../db/schema.js';
 import { listOutbox } from '../lti/ags.js';
 import { toolKeyBox } from '../lti/lti-service.js';
 import { listPlatforms, PlatformError, removePlatform, savePlatform, validateRegistration } from '../lti/platforms.js';
-import { registrationInvite } from '../lti/dynamic-registration.js';
+import { createRegistrationInvite, listRegistrationInvites, revokeRegistrationInvite } from '../lti/registration-invites.js';
 import { toolConfigText } from '../lti/tool-config.js';
 import { DEFAULT_GRACE_MS, ToolKeys } from '../lti/tool-keys.js';
 import { findMunicipality } from '../tenants/tenants.js';
@@ -22,7 +22,10 @@ export const LTI_USAGE = `
   platform remove --issuer URL --client-id ID
   tool-config                             what to paste into Moodle and Canvas (uses PUBLIC_URL)
   lti-invite --tenant <kommunenummer|region> [--days N]
-                                          a dynamic-registration URL for one tenant
+                                          a dynamic-registration URL for one tenant, valid for one
+                                          registration within N days (default 7)
+  lti-invite list [--all] [--json]        open invitations (with --all: used, revoked, expired too)
+  lti-invite revoke <id>                  an open invitation can no longer register a platform
   lti-outbox [--all]                      grade passback waiting or failing (with --all: delivered too)`;
 
 export interface LtiCliValues {
@@ -68,7 +71,14 @@ const need = (value: string | undefined, flag: string): string => {
 };
 
 /** Runs an LTI command; false when the command is not one of these. */
-export async function runLtiCommand(command: string, sub: string | undefined, values: LtiCliValues, withDb: WithDb, out: Output): Promise<boolean> {
+export async function runLtiCommand(
+  command: string,
+  sub: string | undefined,
+  rest: readonly string[],
+  values: LtiCliValues,
+  withDb: WithDb,
+  out: Output,
+): Promise<boolean> {
   const config = loadConfig();
   if (command === 'tool-config') {
     out(toolConfigText(config.publicUrl));
@@ -130,11 +140,35 @@ export async function runLtiCommand(command: string, sub: string | undefined, va
     });
     return true;
   }
-  if (command === 'lti-invite') {
+  if (command === 'lti-invite' && sub === 'list') {
+    await withDb(async (db) => {
+      const invites = await listRegistrationInvites(db, { all: values.all ?? false });
+      if (values.json) out(JSON.stringify(invites, null, 2));
+      else if (invites.length === 0) out(values.all ? 'no invitations' : 'no open invitations');
+      for (const i of values.json ? [] : invites) {
+        const used = i.usedBy ? ` by ${i.usedBy.issuer} (client ${i.usedBy.clientId}) ${i.usedAt?.toISOString()}` : '';
+        out(`${i.id}\t${i.tenantName}\t${i.state}${used}\tcreated ${i.createdAt.toISOString()}\texpires ${i.expiresAt.toISOString()}`);
+      }
+    });
+    return true;
+  }
+  if (command === 'lti-invite' && sub === 'revoke') {
+    const id = need(rest[0], 'the invitation id (lti-invite list)');
+    await withDb(async (db) => {
+      const state = await revokeRegistrationInvite(db, id);
+      if (state === 'unknown') throw new LtiCliError(`no invitation ${id}`);
+      if (state !== 'revoked') throw new LtiCliError(`invitation ${id} is ${state} and cannot be revoked`);
+      out(`revoked ${id}`);
+    });
+    return true;
+  }
+  if (command === 'lti-invite' && sub === undefined) {
     await withDb(async (db) => {
       const tenant = await resolveTenant(db, values.tenant);
       const days = values.days ? Number(values.days) : 7;
-      out(await registrationInvite(config, tenant.id, days));
+      if (!Number.isFinite(days) || days <= 0) throw new LtiCliError('--days must be a positive number of days');
+      const invite = await createRegistrationInvite(db, config, tenant.id, days);
+      out(invite.url);
     });
     return true;
   }

@@ -137,7 +137,7 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
   }
 
   try {
-    if (await runLtiCommand(command, sub, values, (work) => withDatabase((database) => work(database.db)), out)) return;
+    if (await runLtiCommand(command, sub, rest, values, (work) => withDatabase((database) => work(database.db)), out)) return;
   } catch (error) {
     if (error instanceof LtiCliError) throw new UsageError(error.message);
     throw error;

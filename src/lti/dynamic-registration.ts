@@ -1,35 +1,7 @@
-import { jwtVerify, SignJWT } from 'jose';
-import type { Config } from '../config.js';
 import { SCOPE } from './claims.js';
 import { LtiRefusal } from './refusal.js';
-import { derivedKey } from './secret-box.js';
 import { toolEndpoints } from './tool-config.js';
 import type { PlatformRegistration } from './platforms.js';
-
-const INVITE_ISSUER = 'laeringslop/registration-invite';
-
-/**
- * The URL an operator gives an LMS administrator for LTI Dynamic Registration. It carries a signed
- * invitation naming the tenant, so only registrations an operator started can bind to a tenant.
- */
-export async function registrationInvite(config: Pick<Config, 'publicUrl' | 'keyEncryptionSecret'>, tenantId: string, days: number): Promise<string> {
-  const invite = await new SignJWT({ ten: tenantId })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(INVITE_ISSUER)
-    .setIssuedAt()
-    .setExpirationTime(`${Math.max(1, Math.round(days * 24))}h`)
-    .sign(derivedKey(config.keyEncryptionSecret, 'lti-registration-invite'));
-  return `${toolEndpoints(config.publicUrl).registerUrl}?invite=${invite}`;
-}
-
-export async function openInvite(secret: string, invite: string): Promise<string> {
-  try {
-    const { payload } = await jwtVerify(invite, derivedKey(secret, 'lti-registration-invite'), { issuer: INVITE_ISSUER, algorithms: ['HS256'] });
-    return String(payload['ten']);
-  } catch (error) {
-    throw new LtiRefusal('not-permitted', `registration invitation refused: ${(error as Error).message}`);
-  }
-}
 
 /** The parts of the platform's OpenID configuration (Dynamic Registration 1.0 §3.4) the tool uses. */
 export interface PlatformConfiguration {

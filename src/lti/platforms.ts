@@ -80,32 +80,40 @@ export function toPlatform(row: PlatformRow): Platform {
 
 /** Adds a platform, or updates it (same issuer and client id) and adds the deployment ids given. */
 export async function savePlatform(db: Kysely<Schema>, registration: PlatformRegistration): Promise<Platform> {
-  const id = await db.transaction().execute(async (trx) => {
-    const values = {
-      tenant_id: registration.tenantId,
-      name: registration.name,
-      issuer: registration.issuer,
-      client_id: registration.clientId,
-      auth_endpoint: registration.authEndpoint,
-      token_endpoint: registration.tokenEndpoint,
-      jwks_url: registration.jwksUrl,
-    };
-    const row = await trx
-      .insertInto('lti_platforms')
-      .values(values)
-      .onConflict((oc) => oc.columns(['issuer', 'client_id']).doUpdateSet(values))
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('lti_deployments')
-      .values(registration.deploymentIds.map((deploymentId) => ({ platform_id: row.id, deployment_id: deploymentId })))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    return row.id;
-  });
+  return savePlatformIn(db, (trx) => writePlatform(trx, registration));
+}
+
+/** Runs `write` (returning the platform's id) in a transaction, then reads the platform it saved. */
+export async function savePlatformIn(db: Kysely<Schema>, write: (trx: Kysely<Schema>) => Promise<string>): Promise<Platform> {
+  const id = await db.transaction().execute(write);
   const platform = await findPlatformById(db, id);
   if (!platform) throw new PlatformError('the platform vanished while it was saved');
   return platform;
+}
+
+/** savePlatform's writes, for a transaction that does more (such as using up an invitation). */
+export async function writePlatform(trx: Kysely<Schema>, registration: PlatformRegistration): Promise<string> {
+  const values = {
+    tenant_id: registration.tenantId,
+    name: registration.name,
+    issuer: registration.issuer,
+    client_id: registration.clientId,
+    auth_endpoint: registration.authEndpoint,
+    token_endpoint: registration.tokenEndpoint,
+    jwks_url: registration.jwksUrl,
+  };
+  const row = await trx
+    .insertInto('lti_platforms')
+    .values(values)
+    .onConflict((oc) => oc.columns(['issuer', 'client_id']).doUpdateSet(values))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('lti_deployments')
+    .values(registration.deploymentIds.map((deploymentId) => ({ platform_id: row.id, deployment_id: deploymentId })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  return row.id;
 }
 
 export async function listPlatforms(db: Kysely<Schema>): Promise<Platform[]> {

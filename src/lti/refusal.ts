@@ -26,6 +26,7 @@ export const REFUSAL_CODES = [
   'unknown-tenant',
   'session-invalid',
   'not-permitted',
+  'invite-unusable',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -34,7 +35,7 @@ export class LtiRefusal extends Error {
   constructor(
     readonly code: RefusalCode,
     readonly detail: string,
-    readonly status = code === 'jwks-unavailable' ? 503 : code === 'session-invalid' || code === 'not-permitted' ? 401 : 400,
+    readonly status = code === 'jwks-unavailable' ? 503 : code === 'session-invalid' || code === 'not-permitted' || code === 'invite-unusable' ? 401 : 400,
   ) {
     super(`${code}: ${detail}`);
     this.name = 'LtiRefusal';

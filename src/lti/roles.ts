@@ -20,12 +20,13 @@ const isAdmin = (role: string) =>
 /**
  * LIS roles (LTI 1.3 Core §A.2) → ours: Administrator → admin; Instructor, ContentDeveloper →
  * designer; any of `managerRoles` (e.g. Mentor) → manager; otherwise learner. The most privileged
- * wins. A custom parameter `laeringslop_role=manager` also makes a manager, for LMSs without Mentor.
+ * wins. Custom parameters never raise a role: a course's teacher writes them, and they reach everyone
+ * who launches the activity.
  */
-export function mapRoles(roles: readonly string[], managerRoles: readonly string[], custom: Record<string, string> = {}): ToolRole {
+export function mapRoles(roles: readonly string[], managerRoles: readonly string[]): ToolRole {
   if (roles.some(isAdmin)) return 'admin';
   const names = roles.map(roleName);
   if (names.some((n) => n === 'Instructor' || n === 'ContentDeveloper')) return 'designer';
-  if (names.some((n) => managerRoles.includes(n)) || custom['laeringslop_role'] === 'manager') return 'manager';
+  if (names.some((n) => managerRoles.includes(n))) return 'manager';
   return 'learner';
 }

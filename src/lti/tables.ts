@@ -95,6 +95,17 @@ export interface LtiNrpsCacheTable {
   fetched_at: Date;
 }
 
+export interface LtiRegistrationInvitesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+  revoked_at: Date | null;
+  used_at: Date | null;
+  used_by_issuer: string | null;
+  used_by_client_id: string | null;
+}
+
 export interface LtiTables {
   lti_tool_keys: LtiToolKeysTable;
   lti_platforms: LtiPlatformsTable;
@@ -106,4 +117,5 @@ export interface LtiTables {
   lti_resource_links: LtiResourceLinksTable;
   lti_ags_outbox: LtiAgsOutboxTable;
   lti_nrps_cache: LtiNrpsCacheTable;
+  lti_registration_invites: LtiRegistrationInvitesTable;
 }

@@ -79,6 +79,22 @@ export const MESSAGES = {
     nn: 'Klar-sjekk (database og migreringar)',
     en: 'Readiness check (database and migrations)',
   },
+  'home.dev-lms': { nb: 'Utviklings-LMS', nn: 'Utviklings-LMS', en: 'Development LMS' },
+  'home.dev-lms.loopback': {
+    nb: 'På, bare for denne maskinen, fordi PUBLIC_URL er en loopback-adresse. Slå av med DEV_LMS=off.',
+    nn: 'På, berre for denne maskinen, fordi PUBLIC_URL er ei loopback-adresse. Slå av med DEV_LMS=off.',
+    en: 'On, for this machine only, because PUBLIC_URL is a loopback address. Turn it off with DEV_LMS=off.',
+  },
+  'home.dev-lms.on': {
+    nb: 'På for alle som når tjenesten (DEV_LMS=on): den kan starte Læringsløp som hvem som helst, også som administrator.',
+    nn: 'På for alle som når tenesta (DEV_LMS=on): han kan starte Læringsløp som kven som helst, også som administrator.',
+    en: 'On for everyone who can reach the service (DEV_LMS=on): it can launch Læringsløp as anyone, administrators included.',
+  },
+  'home.dev-lms.off': {
+    nb: 'Av. Den er på som standard bare når PUBLIC_URL er en loopback-adresse; DEV_LMS=on slår den på (aldri i produksjon).',
+    nn: 'Av. Han er på som standard berre når PUBLIC_URL er ei loopback-adresse; DEV_LMS=on slår han på (aldri i produksjon).',
+    en: 'Off. It is on by default only when PUBLIC_URL is a loopback address; DEV_LMS=on turns it on (never in production).',
+  },
   'home.tenants': { nb: 'Kommuner og regioner registrert', nn: 'Kommunar og regionar registrerte', en: 'Municipalities and regions registered' },
   'nav.skip': { nb: 'Hopp til innholdet', nn: 'Hopp til innhaldet', en: 'Skip to content' },
   'nav.language': { nb: 'Språk', nn: 'Språk', en: 'Language' },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEVELOPMENT_KEY_ENCRYPTION_SECRET, loadConfig } from '../../src/config.js';
+import { isLoopbackAddress, isLoopbackHost } from '../../src/loopback.js';
 
 function problemsOf(env: Record<string, string>): { variable: string; message: string }[] {
   try {
@@ -69,5 +70,24 @@ describe('configuration', () => {
   it('refuses the development key-encryption secret in production', () => {
     const problems = problemsOf({ ...PRODUCTION, KEY_ENCRYPTION_SECRET: DEVELOPMENT_KEY_ENCRYPTION_SECRET });
     expect(problems).toEqual([{ variable: 'KEY_ENCRYPTION_SECRET', message: expect.stringMatching(/development default/) }]);
+  });
+
+  it('serves the development LMS by default only on a loopback PUBLIC_URL, and never in production', () => {
+    expect(loadConfig({}).devLms).toBe('loopback');
+    expect(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:3000' }).devLms).toBe('loopback');
+    expect(loadConfig({ PUBLIC_URL: 'https://laering.kongsberg.kommune.no' }).devLms).toBe('off');
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost.evil.example' }).devLms).toBe('off');
+    expect(loadConfig({ PUBLIC_URL: 'https://laering.test.example', DEV_LMS: 'on' }).devLms).toBe('on');
+    expect(loadConfig({ DEV_LMS: 'off' }).devLms).toBe('off');
+    expect(loadConfig({ ...PRODUCTION, PUBLIC_URL: 'http://localhost:3000' }).devLms).toBe('off');
+    expect(problemsOf({ ...PRODUCTION, DEV_LMS: 'on' })).toEqual([{ variable: 'DEV_LMS', message: expect.stringMatching(/cannot be on in production/) }]);
+    expect(problemsOf({ DEV_LMS: 'yes' })).toEqual([{ variable: 'DEV_LMS', message: expect.stringContaining('on or off') }]);
+  });
+
+  it('tells loopback host names and addresses from others', () => {
+    for (const host of ['localhost', 'LOCALHOST', 'app.localhost', '127.0.0.1', '127.1.2.3', '[::1]', 'localhost.']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['localhost.evil.example', 'example.com', '10.0.0.1', '[::2]', '128.0.0.1', '0.0.0.0']) expect(isLoopbackHost(host), host).toBe(false);
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1']) expect(isLoopbackAddress(address), address).toBe(true);
+    for (const address of [undefined, '', '192.0.2.2', '::ffff:192.0.2.2', 'fd00::2', '::']) expect(isLoopbackAddress(address), address).toBe(false);
   });
 });

@@ -342,6 +342,21 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     expect(copied).toEqual({ tenant_id: tenantId, title: 'Vår kopi', sharing: 'tenant' });
   });
 
+  it("refuses with 403, not 500, a session whose person belongs to another municipality than the session's tenant", async () => {
+    const world = await createWorld(db());
+    const outsider = await createPerson(db(), world.outside, { name: 'Utenbygds' });
+    const session = (await (await fetch(`${url}/lti/session?session=${designer.token}`)).json()) as Parameters<SessionTokens['issue']>[0];
+    const foreign = new DesignerClient(url, await new SessionTokens(SECRET).issue({ ...session, personId: outsider.id }));
+
+    const created = await foreign.post('/design/paths', { title: 'Løp fra feil kommune', language: 'nb' });
+    expect(created.status).toBe(403);
+    expect(created.body).toContain('Du er ikke registrert i denne kommunen');
+    expect(created.body).toContain('<html lang="nb"');
+    expect((await foreign.post(`/design/paths/${pathId}/publish`, { confirm: 'yes' })).status).toBe(403);
+    expect((await foreign.post(`/design/paths/${pathId}/duplicate`, { title: 'Kopi fra feil kommune' })).status).toBe(403);
+    expect(await db().selectFrom('paths').select('id').where('title', 'in', ['Løp fra feil kommune', 'Kopi fra feil kommune']).execute()).toEqual([]);
+  });
+
   it('a designer launching a placed link goes to the path they own; other paths are left to the learner routes', async () => {
     const session = (await (await fetch(`${url}/lti/session?session=${designer.token}`)).json()) as Parameters<SessionTokens['issue']>[0];
     const route = designerLaunchRoute(db());

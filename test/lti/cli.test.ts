@@ -69,8 +69,22 @@ describe(`LTI admin CLI (${BACKEND})`, { timeout: 180_000 }, () => {
     expect(listed.filter((l) => l.includes('retired, published until'))).toHaveLength(1);
   });
 
-  it('issues a registration invitation and lists the score outbox', async () => {
+  it('issues, lists and revokes registration invitations, and lists the score outbox', async () => {
+    expect(await run('lti-invite', 'list')).toBe('no open invitations');
     expect(await run('lti-invite', '--tenant', '3303')).toMatch(/^https:\/\/laering\.kongsberg\.kommune\.example\/lti\/register\?invite=[\w-]+\.[\w-]+\.[\w-]+$/);
+    await run('lti-invite', '--tenant', '3303', '--days', '1');
+    const open = (await run('lti-invite', 'list')).split('\n');
+    expect(open).toHaveLength(2);
+    expect(open[0]).toMatch(/^[\da-f-]{36}\tKongsberg\topen\tcreated /);
+    const id = open[0]!.split('\t')[0]!;
+    expect(await run('lti-invite', 'revoke', id)).toBe(`revoked ${id}`);
+    await expect(run('lti-invite', 'revoke', id)).resolves.toBe(`revoked ${id}`);
+    expect((await run('lti-invite', 'list')).split('\n')).toHaveLength(1);
+    const all = JSON.parse(await run('lti-invite', 'list', '--all', '--json')) as { id: string; state: string }[];
+    expect(all.find((i) => i.id === id)).toMatchObject({ state: 'revoked' });
+    await expect(run('lti-invite', 'revoke', '00000000-0000-4000-8000-000000000000')).rejects.toThrow(/no invitation/);
+    await expect(run('lti-invite', 'revoke')).rejects.toThrow(/invitation id/);
+    await expect(run('lti-invite', '--tenant', '3303', '--days', 'x')).rejects.toThrow(/--days/);
     expect(await run('lti-outbox')).toBe('nothing waiting');
   });
 });

@@ -22,10 +22,9 @@ describe('LIS role mapping (LTI 1.3 Core §A.2)', () => {
     expect(mapRoles(roles, ['Mentor'])).toBe(expected);
   });
 
-  it('takes the manager roles from configuration, or a custom parameter', () => {
+  it('takes the manager roles from configuration only', () => {
     expect(mapRoles([`${LIS}membership#Mentor`], [])).toBe('learner');
     expect(mapRoles([`${LIS}membership#Manager`], ['Manager'])).toBe('manager');
-    expect(mapRoles([`${LIS}membership#Learner`], [], { laeringslop_role: 'manager' })).toBe('manager');
   });
 
   it('reads the leaf of full and short role names', () => {

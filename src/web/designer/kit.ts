@@ -31,6 +31,16 @@ export class DesignerRefusal extends Error {
   }
 }
 
+/** The refusal page an error becomes, or undefined for errors that are not refusals. */
+function refusalPage(error: unknown): { status: 403 | 404; key: 'notfound' | 'forbidden' | 'foreign-person' } | undefined {
+  if (error instanceof DesignerRefusal) return { status: error.status, key: error.status === 404 ? 'notfound' : 'forbidden' };
+  if (!(error instanceof PathError)) return undefined;
+  if (['path-not-found', 'step-not-found', 'version-not-found'].includes(error.code)) return { status: 404, key: 'notfound' };
+  // The session's person belongs to another municipality than the session's tenant.
+  if (error.code === 'person-not-found') return { status: 403, key: 'foreign-person' };
+  return undefined;
+}
+
 export type Handler = (req: Request, res: Response, ctx: DesignerContext) => Promise<void>;
 
 export function formatDate(locale: Locale, date: Date): string {
@@ -61,10 +71,9 @@ export function designerKit({ db, sessions }: DesignerRouterDeps): DesignerKit {
     try {
       await handler(req, res, ctx);
     } catch (error) {
-      const notFound = error instanceof PathError && ['path-not-found', 'step-not-found', 'version-not-found'].includes(error.code);
-      if (!(error instanceof DesignerRefusal) && !notFound) throw error;
-      const status = error instanceof DesignerRefusal ? error.status : 404;
-      const key = status === 404 ? 'notfound' : 'forbidden';
+      const refusal = refusalPage(error);
+      if (!refusal) throw error;
+      const { status, key } = refusal;
       sendDesignerPage(res, ctx, {
         status,
         title: td(ctx.locale, `${key}.title`),

@@ -255,6 +255,8 @@ const MESSAGES = {
   'notfound.body': m('Læringsløpet eller steget finnes ikke, eller dere har ikke tilgang til det.', 'Læringsløpet eller steget finst ikkje, eller de har ikkje tilgang til det.', 'The learning path or step does not exist, or you have no access to it.'),
   'forbidden.title': m('Bare eieren kan endre dette', 'Berre eigaren kan endre dette', 'Only the owner can change this'),
   'forbidden.body': m('Løpet eies av en annen kommune eller region. Lag en kopi for å endre det.', 'Løpet er eigd av ein annan kommune eller region. Lag ein kopi for å endre det.', 'The path is owned by another municipality or region. Make a copy to change it.'),
+  'foreign-person.title': m('Du er ikke registrert i denne kommunen', 'Du er ikkje registrert i denne kommunen', 'You are not registered in this municipality'),
+  'foreign-person.body': m('Økten din gjelder en annen kommune enn den du er registrert i. Start Læringsløp på nytt fra læringsplattformen.', 'Økta di gjeld ein annan kommune enn den du er registrert i. Start Læringsløp på nytt frå læringsplattforma.', 'Your session is for another municipality than the one you are registered in. Start Læringsløp again from the learning platform.'),
   'reorder.instructions': m('Flytt steg med knappene «Flytt opp» og «Flytt ned», eller dra dem med musen.', 'Flytt steg med knappane «Flytt opp» og «Flytt ned», eller dra dei med musa.', 'Move steps with the “Move up” and “Move down” buttons, or drag them with the mouse.'),
   'reorder.failed': m('Rekkefølgen ble ikke lagret. Last siden på nytt og prøv igjen.', 'Rekkjefølgja vart ikkje lagra. Last sida på nytt og prøv igjen.', 'The order was not saved. Reload the page and try again.'),
 } satisfies Record<string, Messages>;

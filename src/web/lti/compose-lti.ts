@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import { Router } from 'express';
 import type { CapabilityDependencies } from '../../compose.js';
 import { DevLms } from '../../dev-lms/dev-lms.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from '../../db/advisory-lock.js';
@@ -7,6 +7,7 @@ import { devLmsRouter } from '../../dev-lms/router.js';
 import { AgsOutbox } from '../../lti/ags.js';
 import { createLtiService, type LtiService } from '../../lti/lti-service.js';
 import { purgeExpiredNonces } from '../../lti/oidc-login.js';
+import { isLoopbackAddress } from '../../loopback.js';
 import type { DirectRoute } from '../direct-routes.js';
 import type { StartPageLink } from '../home.js';
 import { pageSecurityHeaderValues } from '../security-headers.js';
@@ -15,7 +16,7 @@ import { ltiRouter, NO_ITEMS, type LaunchRoute, type LinkableItems } from './rou
 
 export interface LtiComposition {
   lti: LtiService;
-  /** The development LMS, outside production only. */
+  /** The development LMS, when the configuration serves it (never in production). */
   devLms: DevLms | undefined;
   routers: Router[];
   /** The login and the launch, served ahead of Express (the router serves what they leave). */
@@ -29,12 +30,24 @@ const PURGE_INTERVAL_MS = 60_000;
 
 /**
  * LTI in the running service: the tool's key (created on first start), its routes, the AGS outbox
- * worker, and outside production the development LMS (registered with the tool in development).
+ * worker, and the development LMS when config.devLms serves it (registered with the tool in development).
  */
 export interface LtiHooks {
   /** Filled by later capabilities before the first request: see LtiRouterDeps. */
   launchRoutes: LaunchRoute[];
   linkableItems?: LinkableItems;
+}
+
+/**
+ * `router` below `mount` answers only requests from this machine; others fall through to the
+ * not-found page. The development LMS is on by default when PUBLIC_URL is a loopback address, but
+ * the port usually listens on every interface (HOST 0.0.0.0).
+ */
+function fromThisMachineOnly(mount: string, router: Router): Router {
+  const guarded = Router();
+  guarded.use(mount, (req, _res, next) => next(isLoopbackAddress(req.socket.remoteAddress) ? undefined : 'router'));
+  guarded.use(router);
+  return guarded;
 }
 
 export async function composeLti({ config, database, logger }: CapabilityDependencies, hooks: LtiHooks = { launchRoutes: [] }): Promise<LtiComposition> {
@@ -51,10 +64,10 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
   const startPageLinks: StartPageLink[] = [];
   let devLms: DevLms | undefined;
 
-  if (config.nodeEnv !== 'production') {
+  if (config.devLms !== 'off') {
     const lms = new DevLms({ db: database.db, baseUrl: `${config.publicUrl}/dev/lms`, toolUrl: config.publicUrl, secret: config.keyEncryptionSecret });
     devLms = lms;
-    routers.push(devLmsRouter(lms));
+    routers.push(config.devLms === 'loopback' ? fromThisMachineOnly('/dev/lms', devLmsRouter(lms)) : devLmsRouter(lms));
     startPageLinks.push({
       href: '/dev/lms',
       label: { nb: 'Utviklings-LMS: start Læringsløp som deltaker, designer, leder eller administrator', nn: 'Utviklings-LMS: start Læringsløp som deltakar, designar, leiar eller administrator', en: 'Development LMS: launch Læringsløp as learner, designer, manager or admin' },

@@ -138,7 +138,7 @@ export async function answerLaunch(ex: LtiExchange, { database, lti, launchRoute
   ex.setCookie(bindingCookie(state.nonce, undefined));
   const { claims } = verified;
   const identity = await recordLaunch(db, verified.platform, claims, claimed.known);
-  const role = mapRoles(claims.roles, lti.managerRoles, claims.custom);
+  const role = mapRoles(claims.roles, lti.managerRoles);
   const pageLocale: Locale = identity.locale ?? ex.locale;
   const session: LtiSession = {
     personId: identity.personId,

@@ -27,6 +27,7 @@ const REFUSALS: Record<`refusal.${RefusalCode}`, Messages> = {
   'refusal.unknown-tenant': m('Kommunen læringsplattformen oppga, hører ikke til denne registreringen.', 'Kommunen læringsplattforma oppgav, høyrer ikkje til denne registreringa.', 'The municipality the platform named does not belong to this registration.'),
   'refusal.session-invalid': m('Økten din er utløpt eller ugyldig. Start Læringsløp på nytt fra læringsplattformen.', 'Økta di er utgått eller ugyldig. Start Læringsløp på nytt frå læringsplattforma.', 'Your session has expired or is invalid. Start Læringsløp again from the learning platform.'),
   'refusal.not-permitted': m('Rollen din gir ikke tilgang til dette.', 'Rolla di gir ikkje tilgang til dette.', 'Your role does not give access to this.'),
+  'refusal.invite-unusable': m('Registreringsinvitasjonen er allerede brukt, trukket tilbake eller utløpt. Be operatøren av Læringsløp om en ny.', 'Registreringsinvitasjonen er allereie brukt, trekt tilbake eller utgått. Be operatøren av Læringsløp om ein ny.', 'The registration invitation has already been used, was revoked or has expired. Ask the operator of Læringsløp for a new one.'),
 };
 
 export const LTI_MESSAGES = {

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
-import { fetchPlatformConfiguration, openInvite, registerWithPlatform } from '../../lti/dynamic-registration.js';
-import { savePlatform, validateRegistration } from '../../lti/platforms.js';
+import { fetchPlatformConfiguration, registerWithPlatform } from '../../lti/dynamic-registration.js';
+import { savePlatformIn, validateRegistration, writePlatform } from '../../lti/platforms.js';
+import { consumeRegistrationInvite, openRegistrationInvite } from '../../lti/registration-invites.js';
 import { LtiRefusal } from '../../lti/refusal.js';
 import { html } from '../html.js';
 import { requestLocale } from '../i18n.js';
@@ -33,7 +34,7 @@ export function registerRouter({ config, database }: { config: Config; database:
     const registrationToken = param(req, 'registration_token');
     if (!invite) throw new LtiRefusal('not-permitted', 'no registration invitation (npm run cli -- lti-invite)');
     if (!configurationUrl) throw new LtiRefusal('bad-login-request', 'openid_configuration is required');
-    const tenantId = await openInvite(config.keyEncryptionSecret, invite);
+    const { tenantId } = await openRegistrationInvite(database.db, config.keyEncryptionSecret, invite);
     const configuration = await fetchPlatformConfiguration(configurationUrl, registrationToken);
     const tenant = await database.db.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
     adjustCsp(res, { frameAncestors: ['*'] });
@@ -61,15 +62,21 @@ export function registerRouter({ config, database }: { config: Config; database:
 
   router.post('/lti/register', async (req, res) => {
     const locale = requestLocale(req);
-    const tenantId = await openInvite(config.keyEncryptionSecret, param(req, 'invite') ?? '');
+    const invite = await openRegistrationInvite(database.db, config.keyEncryptionSecret, param(req, 'invite') ?? '');
+    const tenantId = invite.tenantId;
     const configurationUrl = param(req, 'openid_configuration');
     if (!configurationUrl) throw new LtiRefusal('bad-login-request', 'openid_configuration is required');
     const registrationToken = param(req, 'registration_token') || undefined;
     const configuration = await fetchPlatformConfiguration(configurationUrl, registrationToken);
     const registration = await registerWithPlatform(config.publicUrl, configuration, registrationToken, tenantId);
     validateRegistration(registration, config.nodeEnv !== 'production');
-    const platform = await savePlatform(database.db, registration);
-    req.log.info({ platform: platform.issuer, clientId: platform.clientId, tenant: tenantId }, 'lti platform registered dynamically');
+    const platform = await savePlatformIn(database.db, async (trx) => {
+      if (!(await consumeRegistrationInvite(trx, invite.id, registration))) {
+        throw new LtiRefusal('invite-unusable', `registration invitation ${invite.id} was used or revoked while the platform answered`);
+      }
+      return writePlatform(trx, registration);
+    });
+    req.log.info({ platform: platform.issuer, clientId: platform.clientId, tenant: tenantId, invite: invite.id }, 'lti platform registered dynamically');
     adjustCsp(res, { frameAncestors: ['*'] });
     sendPage(
       res,

@@ -2,13 +2,15 @@
  * LTI Dynamic Registration 1.0 §3: the tool fetches the platform's OpenID configuration (§3.4),
  * checks its issuer (§3.5.1), posts its registration with the registration token (§3.6) and stores
  * the client id and deployment the platform returns — only after an operator-issued invitation and
- * a confirmation on the tool's page.
+ * a confirmation on the tool's page. Each invitation registers one platform.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registrationInvite } from '../../../src/lti/dynamic-registration.js';
+import { SignJWT } from 'jose';
 import { listPlatforms } from '../../../src/lti/platforms.js';
+import { createRegistrationInvite, listRegistrationInvites, revokeRegistrationInvite } from '../../../src/lti/registration-invites.js';
+import { derivedKey } from '../../../src/lti/secret-box.js';
 import { startServer, type RunningServer } from '../../../src/server.js';
 import { findMunicipality, importMunicipalities } from '../../../src/tenants/tenants.js';
 import { capturingLogger, testConfig } from '../../support/app.js';
@@ -56,7 +58,8 @@ describe(`LTI dynamic registration (${BACKEND})`, () => {
         req.on('data', (chunk) => (body += chunk));
         req.on('end', () => {
           registrations.push({ authorization: req.headers.authorization, body: JSON.parse(body) as Record<string, unknown> });
-          res.end(JSON.stringify({ client_id: 'moodle-client-7', 'https://purl.imsglobal.org/spec/lti-tool-configuration': { deployment_id: '3' } }));
+          // A new client id per registration, as Moodle does: a replayed invitation would add a platform.
+          res.end(JSON.stringify({ client_id: `moodle-client-${registrations.length + 6}`, 'https://purl.imsglobal.org/spec/lti-tool-configuration': { deployment_id: '3' } }));
         });
         return;
       }
@@ -72,8 +75,18 @@ describe(`LTI dynamic registration (${BACKEND})`, () => {
     await testDb.dispose();
   });
 
+  const newInvite = (days = 7) => createRegistrationInvite(testDb.database.db, { publicUrl: toolUrl, keyEncryptionSecret: SECRET }, tenantId, days);
+  const confirm = (page: string) =>
+    fetch(`${toolUrl}/lti/register`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(hiddenFields(page)) });
+  const expectUnusable = async (response: Response) => {
+    expect(response.status).toBe(401);
+    const body = await response.text();
+    expect(body).toContain('data-refusal="invite-unusable"');
+    expect(body).toContain('Registreringsinvitasjonen er allerede brukt, trukket tilbake eller utløpt');
+  };
+
   const registerUrl = async (invite?: string) => {
-    const url = new URL(invite ?? (await registrationInvite({ publicUrl: toolUrl, keyEncryptionSecret: SECRET }, tenantId, 7)));
+    const url = new URL(invite ?? (await newInvite()).url);
     url.searchParams.set('openid_configuration', `${platformUrl}/.well-known/openid-configuration`);
     url.searchParams.set('registration_token', 'reg-token-1');
     return url.toString();
@@ -89,7 +102,7 @@ describe(`LTI dynamic registration (${BACKEND})`, () => {
     expect(registrations).toHaveLength(0);
     expect(await listPlatforms(testDb.database.db)).toHaveLength(0);
 
-    const confirmed = await fetch(`${toolUrl}/lti/register`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(hiddenFields(page)) });
+    const confirmed = await confirm(page);
     const done = await confirmed.text();
     expect(confirmed.status).toBe(200);
     expect(done).toContain('data-registered');
@@ -120,6 +133,54 @@ describe(`LTI dynamic registration (${BACKEND})`, () => {
 
     const forged = await fetch(await registerUrl(`${toolUrl}/lti/register?invite=eyJhbGciOiJIUzI1NiJ9.eyJ0ZW4iOiJ4In0.AAAA`));
     expect(forged.status).toBe(401);
+  });
+
+  it('registers one platform per invitation: a replay of a used invitation is refused, the page and the confirmation alike', async () => {
+    const before = (await listPlatforms(testDb.database.db)).length;
+    const page = await (await fetch(await registerUrl())).text();
+    expect((await confirm(page)).status).toBe(200);
+    const platformCalls = registrations.length;
+
+    await expectUnusable(await confirm(page));
+    const url = new URL(await registerUrl());
+    url.searchParams.set('invite', new URLSearchParams(hiddenFields(page)).get('invite')!);
+    await expectUnusable(await fetch(url));
+    expect(registrations).toHaveLength(platformCalls);
+    expect(await listPlatforms(testDb.database.db)).toHaveLength(before + 1);
+    const used = (await listRegistrationInvites(testDb.database.db, { all: true })).find((i) => i.state === 'used' && i.usedBy?.clientId === `moodle-client-${platformCalls + 6}`);
+    expect(used).toMatchObject({ tenantName: 'Kongsberg', usedBy: { issuer: platformUrl } });
+  });
+
+  it('saves one platform when one invitation is confirmed twice at once', async () => {
+    const before = (await listPlatforms(testDb.database.db)).length;
+    const page = await (await fetch(await registerUrl())).text();
+    const answers = await Promise.all([confirm(page), confirm(page)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
+    expect(await listPlatforms(testDb.database.db)).toHaveLength(before + 1);
+  });
+
+  it('refuses a revoked invitation, an expired one and one signed before invitations were stored', async () => {
+    const revoked = await newInvite();
+    const page = await (await fetch(await registerUrl(revoked.url))).text();
+    expect(await revokeRegistrationInvite(testDb.database.db, revoked.id)).toBe('revoked');
+    await expectUnusable(await fetch(await registerUrl(revoked.url)));
+    await expectUnusable(await confirm(page));
+
+    const expired = await newInvite();
+    await testDb.database.db.updateTable('lti_registration_invites').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', expired.id).execute();
+    await expectUnusable(await fetch(await registerUrl(expired.url)));
+    expect(await revokeRegistrationInvite(testDb.database.db, expired.id)).toBe('expired');
+
+    const unstored = await new SignJWT({ ten: tenantId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('laeringslop/registration-invite')
+      .setIssuedAt()
+      .setExpirationTime('7d')
+      .sign(derivedKey(SECRET, 'lti-registration-invite'));
+    await expectUnusable(await fetch(await registerUrl(`${toolUrl}/lti/register?invite=${unstored}`)));
+    const open = (await listRegistrationInvites(testDb.database.db, { all: false })).map((i) => i.id);
+    expect(open).not.toContain(revoked.id);
+    expect(open).not.toContain(expired.id);
   });
 
   it('refuses a configuration whose issuer is not the origin it was fetched from', async () => {

@@ -59,6 +59,17 @@ describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${B
     expect(result.body).toContain('data-role="learner"');
   });
 
+  it("does not raise a learner's role through a custom parameter the course sets", async () => {
+    const { result } = await attack((c) => {
+      c['sub'] = 'custom-role-user';
+      c[CLAIM.custom] = { laeringslop_role: 'manager' };
+    });
+    expect(result.status).toBe(200);
+    expect(result.body).toContain('data-role="learner"');
+    const admin = await attack((c) => (c[CLAIM.custom] = { laeringslop_role: 'admin', role: 'manager' }));
+    expect(admin.result.body).toContain('data-role="learner"');
+  });
+
   it('refuses a login initiation whose target link is not this tool, or from an unknown issuer', async () => {
     const login = (params: Record<string, string>) => fetch(`${toolUrl}/lti/login?${new URLSearchParams({ iss: platform.issuer, login_hint: 'u', client_id: platform.clientId, target_link_uri: `${toolUrl}/lti/launch`, ...params })}`, { redirect: 'manual', headers: { 'accept-language': 'nb' } });
     const elsewhere = await login({ target_link_uri: 'https://evil.example/lti/launch' });
