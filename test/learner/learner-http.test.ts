@@ -254,14 +254,26 @@ describe(`learner pages over HTTP (${BACKEND})`, () => {
     const { listEnrolmentEvents } = await import('../../src/paths/events.js');
     const completed = (await listEnrolmentEvents(db(), kari.tenantId, enrolmentId)).find((e) => e.type === 'path-completed')!;
     const { gradePassback } = await import('../../src/web/learner/grade-passback.js');
-    const handler = gradePassback(db(), createLogger('silent'));
+    const handler = gradePassback(db());
     await handler(completed);
     await handler(completed);
     const info = await sessionInfo(url, launched.sessionToken!);
     await waitFor('the passback subscriber has handled the event too', async () =>
       (await db().selectFrom('path_passback_receipts').select('event_id').where('event_id', '=', completed.id).execute()).length === 1);
     const queued = await db().selectFrom('lti_ags_outbox').select(['score']).where('resource_link_id', '=', info.resourceLinkId).where('person_id', '=', info.personId).execute();
-    expect(queued.map((q) => q.score)).toEqual([expect.objectContaining({ scoreGiven: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded' })]);
+    // No step gives a score: the completion goes to the LMS without one, never an invented 100.
+    expect(queued.map((q) => q.score)).toEqual([{ activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: completed.payload['completedAt'] }]);
+    await waitFor('the development LMS has the completion', async () =>
+      (await db().selectFrom('dev_lms_scores as s').innerJoin('dev_lms_line_items as li', 'li.id', 's.line_item_id').select('s.score_given')
+        .where('li.resource_link_id', '=', launched.linkId).execute()).length === 1);
+    const gradebook = await (await fetch(`${url}/dev/lms`)).text();
+    expect(gradebook).toMatch(/<tr data-score><td>Læringsløp<\/td><td>\d+<\/td><td>fullført, uten poeng<\/td><td>Completed, FullyGraded<\/td>/);
+    const shown = await page(launched.location!);
+    expect(shown.body).toContain('data-no-score');
+    expect(shown.body).toContain('Læringsløpet gir ingen poengsum. Fullføringen er registrert uten poeng.');
+    expect(shown.body).not.toContain('av 100');
+    expect((await page(`${launched.location!}&lang=nn`)).body).toContain('Læringsløpet gjev ingen poengsum. Fullføringa er registrert utan poeng.');
+    expect((await page(`${launched.location!}&lang=en`)).body).toContain('This learning path gives no score. Your completion is recorded without one.');
   });
 
   describe('SCORM steps', () => {

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
-import type { Logger } from '../../logger.js';
 import { reportResult, type ResultReport } from '../../lti/ags.js';
 import { scoreSoFar } from '../../paths/learner-view.js';
 import type { PathEvent, PathEventHandler } from '../../paths/ports.js';
@@ -15,19 +14,18 @@ export async function rememberLaunchLink(db: Kysely<Schema>, tenantId: string, e
 }
 
 /**
- * The score an event sends to the LMS, or undefined when it sends none. Completion: the path
- * score, Completed / FullyGraded. A step with a score completed before the path is: the score so
- * far, InProgress / Pending (skipped once the path is completed: its Completed result follows).
+ * The result an event sends to the LMS, or undefined when it sends none. Completion: the path
+ * score, Completed / FullyGraded; a path whose score rule gives no score sends its completion
+ * without a score (AGS 2.0 §3.4.3: scoreGiven is optional) rather than an invented one. A step
+ * with a score completed before the path is: the score so far, InProgress / Pending (skipped once
+ * the path is completed: its Completed result follows).
  */
-async function resultFor(db: Kysely<Schema>, event: PathEvent, logger: Logger): Promise<ResultReport | undefined> {
+async function resultFor(db: Kysely<Schema>, event: PathEvent): Promise<ResultReport | undefined> {
   if (event.type === 'path-completed') {
     const score = event.payload['score'];
-    if (typeof score !== 'number') {
-      logger.warn({ event: event.id, enrolment: event.enrolmentId }, 'path completed without a score: nothing to pass back');
-      return undefined;
-    }
     const completedAt = typeof event.payload['completedAt'] === 'string' ? event.payload['completedAt'] : event.createdAt.toISOString();
-    return { scoreGiven: score, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: completedAt };
+    const progress = { activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: completedAt } as const;
+    return typeof score === 'number' ? { scoreGiven: score, scoreMaximum: 100, ...progress } : progress;
   }
   if (event.type !== 'step-completed' || typeof event.payload['score'] !== 'number') return undefined;
   const enrolment = await db.selectFrom('path_enrolments').select('status').where('tenant_id', '=', event.tenantId).where('id', '=', event.enrolmentId).executeTakeFirst();
@@ -37,34 +35,42 @@ async function resultFor(db: Kysely<Schema>, event: PathEvent, logger: Logger): 
   return { scoreGiven: score, scoreMaximum: 100, activityProgress: 'InProgress', gradingProgress: 'Pending', timestamp: event.createdAt.toISOString() };
 }
 
+/** The enrolment's links whose platform offers a gradebook (an AGS claim at launch). */
+async function gradedLinks(db: Kysely<Schema>, event: PathEvent): Promise<string[]> {
+  const query = db
+    .selectFrom('path_enrolment_links as el')
+    .innerJoin('lti_resource_links as rl', 'rl.id', 'el.resource_link_id')
+    .select('el.resource_link_id')
+    .where('el.tenant_id', '=', event.tenantId)
+    .where('el.enrolment_id', '=', event.enrolmentId)
+    .where((eb) => eb.or([eb('rl.lineitem_url', 'is not', null), eb('rl.lineitems_url', 'is not', null)]));
+  return (await query.execute()).map((row) => row.resource_link_id);
+}
+
+/** Queues the event's result for one link unless it was queued before: the receipt and the outbox
+ *  row are written in one transaction. */
+async function queueOnce(db: Kysely<Schema>, event: PathEvent, resourceLinkId: string, result: ResultReport): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const receipt = await trx
+      .insertInto('path_passback_receipts')
+      .values({ event_id: event.id, resource_link_id: resourceLinkId, tenant_id: event.tenantId })
+      .onConflict((oc) => oc.columns(['event_id', 'resource_link_id']).doNothing())
+      .returning('event_id')
+      .executeTakeFirst();
+    if (receipt) await reportResult(trx, resourceLinkId, event.personId, result);
+  });
+}
+
 /**
  * The LTI grade passback subscriber of the path events. Each (event, link) is queued in the AGS
- * outbox once: the receipt and the outbox row are written in one transaction.
+ * outbox once.
  */
-export function gradePassback(db: Kysely<Schema>, logger: Logger): PathEventHandler {
+export function gradePassback(db: Kysely<Schema>): PathEventHandler {
   return async (event) => {
-    // Links whose platform offers no gradebook (no AGS claim at launch) get nothing queued.
-    const links = await db
-      .selectFrom('path_enrolment_links as el')
-      .innerJoin('lti_resource_links as rl', 'rl.id', 'el.resource_link_id')
-      .select('el.resource_link_id')
-      .where('el.tenant_id', '=', event.tenantId)
-      .where('el.enrolment_id', '=', event.enrolmentId)
-      .where((eb) => eb.or([eb('rl.lineitem_url', 'is not', null), eb('rl.lineitems_url', 'is not', null)]))
-      .execute();
+    const links = await gradedLinks(db, event);
     if (links.length === 0) return;
-    const result = await resultFor(db, event, logger);
+    const result = await resultFor(db, event);
     if (!result) return;
-    for (const { resource_link_id: resourceLinkId } of links) {
-      await db.transaction().execute(async (trx) => {
-        const receipt = await trx
-          .insertInto('path_passback_receipts')
-          .values({ event_id: event.id, resource_link_id: resourceLinkId, tenant_id: event.tenantId })
-          .onConflict((oc) => oc.columns(['event_id', 'resource_link_id']).doNothing())
-          .returning('event_id')
-          .executeTakeFirst();
-        if (receipt) await reportResult(trx, resourceLinkId, event.personId, result);
-      });
-    }
+    for (const resourceLinkId of links) await queueOnce(db, event, resourceLinkId, result);
   };
 }
