@@ -1,16 +1,33 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { reportResult, type ResultReport } from '../../lti/ags.js';
+import { EVENT_COLUMNS, toPathEvent } from '../../paths/events.js';
 import { scoreSoFar } from '../../paths/learner-view.js';
 import type { PathEvent, PathEventHandler } from '../../paths/ports.js';
 
-/** Remembers that an enrolment was launched from an LMS resource link (grade passback goes there). */
+/**
+ * Remembers that an enrolment was launched from an LMS resource link (grade passback goes there).
+ * A link first launched after the path was completed (the same path placed in another course)
+ * gets the completion's result now: the path-completed event was handed out before the link was known.
+ */
 export async function rememberLaunchLink(db: Kysely<Schema>, tenantId: string, enrolmentId: string, resourceLinkId: string): Promise<void> {
   await db
     .insertInto('path_enrolment_links')
     .values({ enrolment_id: enrolmentId, resource_link_id: resourceLinkId, tenant_id: tenantId })
     .onConflict((oc) => oc.columns(['enrolment_id', 'resource_link_id']).doUpdateSet({ last_launch_at: new Date() }))
     .execute();
+  const completed = await db
+    .selectFrom('path_events')
+    .select(EVENT_COLUMNS)
+    .where('enrolment_id', '=', enrolmentId)
+    .where('tenant_id', '=', tenantId)
+    .where('type', '=', 'path-completed')
+    .executeTakeFirst();
+  if (!completed) return;
+  const event = toPathEvent(completed);
+  const links = await gradedLinks(db, event, resourceLinkId);
+  const result = links.length > 0 ? await resultFor(db, event) : undefined;
+  if (result) await queueOnce(db, event, resourceLinkId, result);
 }
 
 /**
@@ -35,20 +52,21 @@ async function resultFor(db: Kysely<Schema>, event: PathEvent): Promise<ResultRe
   return { scoreGiven: score, scoreMaximum: 100, activityProgress: 'InProgress', gradingProgress: 'Pending', timestamp: event.createdAt.toISOString() };
 }
 
-/** The enrolment's links whose platform offers a gradebook (an AGS claim at launch). */
-async function gradedLinks(db: Kysely<Schema>, event: PathEvent): Promise<string[]> {
-  const query = db
+/** The enrolment's links whose platform offers a gradebook (an AGS claim at launch); one link when named. */
+async function gradedLinks(db: Kysely<Schema>, event: PathEvent, only?: string): Promise<string[]> {
+  let query = db
     .selectFrom('path_enrolment_links as el')
     .innerJoin('lti_resource_links as rl', 'rl.id', 'el.resource_link_id')
     .select('el.resource_link_id')
     .where('el.tenant_id', '=', event.tenantId)
     .where('el.enrolment_id', '=', event.enrolmentId)
     .where((eb) => eb.or([eb('rl.lineitem_url', 'is not', null), eb('rl.lineitems_url', 'is not', null)]));
+  if (only) query = query.where('el.resource_link_id', '=', only);
   return (await query.execute()).map((row) => row.resource_link_id);
 }
 
 /** Queues the event's result for one link unless it was queued before: the receipt and the outbox
- *  row are written in one transaction. */
+ *  row are written in one transaction, whoever gets there first (the subscriber or a launch). */
 async function queueOnce(db: Kysely<Schema>, event: PathEvent, resourceLinkId: string, result: ResultReport): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const receipt = await trx
