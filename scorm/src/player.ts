@@ -2,7 +2,8 @@
  * The SCORM player's script. It runs on the content origin, beside the SCO's frame, and wires
  * scorm-again (loaded before it as a plain script) to the tool's runtime API:
  *   - the stored CMI is loaded before the SCO starts, so it resumes (entry, location, suspend_data);
- *   - scorm-again commits on autocommit, LMSCommit/Commit and LMSFinish/Terminate (a beacon);
+ *   - scorm-again commits on autocommit, LMSCommit/Commit and LMSFinish/Terminate (a beacon)
+ *     through the transport below, which keeps a commit made while the window closes;
  *   - when the page is hidden or closed, the current state goes out by sendBeacon, so content that
  *     never calls Finish still has its last state kept;
  *   - SCORM 2004 navigation requests (adl.nav.request) move between the package's SCOs, and
@@ -33,6 +34,92 @@ interface LaunchState {
 
 interface CommitMetadata {
   isTerminateCommit?: boolean;
+}
+
+interface CommitAnswer {
+  result: 'true' | 'false';
+  errorCode: number;
+}
+
+/** scorm-again's IHttpService, the part it calls. */
+interface CommitTransport {
+  processHttpRequest(url: string, params: unknown, immediate: boolean, log: unknown, listeners: unknown, metadata?: CommitMetadata): CommitAnswer;
+  updateSettings(settings: unknown): void;
+}
+
+const BEACON_TYPE = 'text/plain;charset=UTF-8';
+const DISMISSAL_EVENTS = ['beforeunload', 'pagehide', 'unload'] as const;
+
+/**
+ * The commit transport given to scorm-again (its `httpService` setting). Storyline, Rise, iSpring
+ * and Captivate call Commit, then Terminate, from beforeunload, pagehide or unload and check the
+ * answer; Chromium refuses a synchronous XHR during page dismissal, so scorm-again's own transport
+ * answers 391 (2004) or 101 (1.2) although the data could still leave. Here a commit goes by
+ * synchronous XHR, so the content gets the server's answer, except while the page is dismissed:
+ * then it goes by beacon and succeeds once the browser has queued it (the server keeps the newest
+ * seq of the session, so a beacon arriving late cannot overwrite a later state). Terminate goes by
+ * beacon as in scorm-again. A request refused outside dismissal (offline) is a failure.
+ */
+function commitTransport(
+  failureCode: number,
+  body: (params: unknown, terminate: boolean) => string,
+  dismissed: () => boolean,
+  onStatus: (httpStatus: number) => void,
+): CommitTransport {
+  const beacon = (url: string, text: string): CommitAnswer =>
+    navigator.sendBeacon(url, new Blob([text], { type: BEACON_TYPE })) ? { result: 'true', errorCode: 0 } : { result: 'false', errorCode: failureCode };
+  return {
+    processHttpRequest(url, params, immediate, _log, _listeners, metadata) {
+      const terminate = immediate || metadata?.isTerminateCommit === true;
+      const text = body(params, terminate);
+      if (terminate || dismissed()) return beacon(url, text);
+      const xhr = new XMLHttpRequest();
+      try {
+        xhr.open('POST', url, false);
+        xhr.setRequestHeader('Content-Type', 'application/json;charset=UTF-8');
+        xhr.send(text);
+      } catch {
+        // Chromium: "Synchronous XHR in page dismissal" when the content's handler ran before ours.
+        return dismissed() ? beacon(url, text) : { result: 'false', errorCode: failureCode };
+      }
+      onStatus(xhr.status);
+      try {
+        const answer = JSON.parse(xhr.responseText) as { result: unknown; errorCode: unknown };
+        const ok = answer.result === true || answer.result === 'true';
+        return { result: ok ? 'true' : 'false', errorCode: Number(answer.errorCode) || (ok ? 0 : failureCode) };
+      } catch {
+        return { result: 'false', errorCode: failureCode };
+      }
+    },
+    updateSettings() {
+      // Nothing of scorm-again's settings is used here.
+    },
+  };
+}
+
+/** Whether the player's window or the SCO's frame is being dismissed (closed, reloaded, navigated away). */
+function watchDismissal(frame: HTMLIFrameElement): () => boolean {
+  let dismissed = false;
+  const mark = () => (dismissed = true);
+  const watch = (target: Window) => {
+    // Capturing listeners at the target run before the content's own (DOM §2.9), so the mark is
+    // set before the content's close handler commits.
+    for (const name of DISMISSAL_EVENTS) target.addEventListener(name, mark, { capture: true });
+    target.addEventListener('pageshow', () => (dismissed = false));
+  };
+  watch(window);
+  frame.addEventListener('load', () => {
+    try {
+      if (frame.contentWindow) watch(frame.contentWindow);
+    } catch {
+      // A frame on another origin: the player window's own events still mark the close.
+    }
+  });
+  // A cancelled beforeunload leaves the page: a commit then goes by XHR again.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') dismissed = false;
+  });
+  return () => dismissed;
 }
 
 interface ScormApi {
@@ -79,6 +166,9 @@ interface PlayerWindow extends Window {
     const envelope = (cmi: unknown, terminate: boolean) => ({ session: state.session, seq: (seq += 1), terminate, cmi });
 
     const choice = config.requestValid?.choice;
+    // SCORM 2004 RTE 3.1.7.6: 391 General Commit Failure; SCORM 1.2 has only 101 General Exception.
+    const failureCode = config.standard === 'scorm12' ? 101 : 391;
+    const transport = commitTransport(failureCode, (cmi, terminate) => JSON.stringify(envelope(cmi, terminate)), watchDismissal(scoFrame), notice);
     const settings: Record<string, unknown> = {
       lmsCommitUrl: config.commitUrl,
       // adl.nav.request_valid.choice/jump.{target=…}: the server checks a jump's target like a choice's.
@@ -87,16 +177,7 @@ interface PlayerWindow extends Window {
       autocommitSeconds: 15,
       dataCommitFormat: 'flattened',
       logLevel: 4,
-      requestHandler: (commit: unknown, metadata?: CommitMetadata) => envelope(commit, metadata?.isTerminateCommit === true),
-      xhrResponseHandler: (xhr: XMLHttpRequest) => {
-        notice(xhr.status);
-        try {
-          const answer = JSON.parse(xhr.responseText) as { result: unknown; errorCode: unknown };
-          return { result: answer.result === true || answer.result === 'true' ? 'true' : 'false', errorCode: Number(answer.errorCode) || 0 };
-        } catch {
-          return { result: 'false', errorCode: 101 };
-        }
-      },
+      httpService: transport,
     };
     const Api = config.standard === 'scorm12' ? w.Scorm12API : w.Scorm2004API;
     if (!Api) throw new Error('scorm-again is not loaded');
@@ -119,7 +200,7 @@ interface PlayerWindow extends Window {
     const flush = () => {
       if (superseded || !api.isInitialized() || api.isTerminated()) return;
       const body = JSON.stringify(envelope(api.renderCommitCMI(false), false));
-      navigator.sendBeacon(config.commitUrl, new Blob([body], { type: 'text/plain;charset=UTF-8' }));
+      navigator.sendBeacon(config.commitUrl, new Blob([body], { type: BEACON_TYPE }));
     };
     window.addEventListener('pagehide', flush);
     document.addEventListener('visibilitychange', () => {

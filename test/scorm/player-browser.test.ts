@@ -247,6 +247,34 @@ describe.skipIf(!hasChromium)('the player in Chromium', { timeout: 120_000 }, ()
     await page.context().close();
   });
 
+  describe('content that commits and terminates while its window closes, as authoring tools do', () => {
+    const cases = [
+      ['scorm12-single', 'beforeunload'], ['scorm12-single', 'pagehide'], ['scorm12-single', 'unload'],
+      ['scorm2004-4th', 'beforeunload'], ['scorm2004-4th', 'pagehide'], ['scorm2004-4th', 'unload'],
+    ] as const;
+    it.each(cases)('%s, Commit and Terminate from %s: the content is told its data is saved, and the final state is stored', async (fixture, eventName) => {
+      const { tenantId, attempt } = await prepare(fixture);
+      const page = await openPlayer(attempt.playerUrl);
+      await expect.poll(() => sco(page).locator('#entry').textContent(), SLOW).toBe('ab-initio');
+      const frame = page.frames().find((f) => f.url().includes('/files/'))!;
+      await frame.evaluate((name) => (window as unknown as { scoCloseOn(e: string): void }).scoCloseOn(name), eventName);
+      const state = () => testDb.database.db.selectFrom('scorm_sco_states').select(['cmi', 'terminated']).where('attempt_id', '=', attempt.attemptId).executeTakeFirstOrThrow();
+      await page.close({ runBeforeUnload: true });
+      await waitFor('the state sent while the window closed', async () => (await state()).terminated);
+      // What the content's Commit and Terminate answered it, as it noted them in the closing window.
+      const reader = await page.context().newPage();
+      await reader.goto(`${base}/content/_player/player.css`);
+      expect(await reader.evaluate(() => localStorage.getItem('sco-close'))).toBe(`${eventName} true 0 true 0`);
+      await page.context().close();
+      // Stored: the state set before Commit, and what was set after it (kept by Terminate).
+      const location = fixture === 'scorm12-single' ? 'cmi.core.lesson_location' : 'cmi.location';
+      const { cmi } = await state();
+      expect({ suspend: cmi['cmi.suspend_data'], location: cmi[location] }).toEqual({ suspend: 'commit=true:0', location: `closed-${eventName}` });
+      const commits = (await commitHistory(testDb.database.db, tenantId, attempt.attemptId)).filter((h) => h.body[location] === `closed-${eventName}`);
+      expect(commits.filter((c) => c.terminate && c.accepted)).toHaveLength(1);
+    });
+  });
+
   it('two windows on one attempt: the newer one owns it, the older one is told and cannot overwrite', async () => {
     const { tenantId, attempt } = await prepare('scorm12-single');
     const older = await openPlayer(attempt.playerUrl);
