@@ -24,6 +24,8 @@ interface PlayerConfig {
   choiceUrls: Record<string, string>;
   /** SCORM 2004: what the server's sequencing allows from this SCO (adl.nav.request_valid). */
   requestValid: { continue: boolean; previous: boolean; choice: Record<string, boolean> } | null;
+  /** Free-text elements (`n` for an index) the server stores up to `limit` characters. */
+  longText: { elements: string[]; limit: number };
   texts: { ready: string; failed: string; superseded: string; finishedPart: string; next: string };
 }
 
@@ -97,6 +99,73 @@ function commitTransport(
   };
 }
 
+/** 2004 interaction types whose responses are free text (RTE 4.2.9); the others keep their formats. */
+const TEXT_RESPONSE_TYPES = ['fill-in', 'long-fill-in', 'other'];
+
+/**
+ * Makes scorm-again accept the free text the server stores. Its checks hold SCORM's lengths as
+ * maximums and refuse line breaks (`.` in its patterns), so an iSpring question's multi-line,
+ * 300-character `cmi.interactions.n.description` got 406 and was lost, although those lengths are
+ * smallest permitted maximums. When scorm-again refuses one of the server's free-text elements as
+ * a type mismatch (406 in 2004, 405 in 1.2) and the value is within the server's limit, it is kept
+ * in the field scorm-again's setter guards; past that limit it is refused, as the server would
+ * refuse the commit. Everything else (dependencies, read-only, the formats of structured 2004
+ * responses) stays scorm-again's. Loading the stored state goes the same way.
+ */
+function acceptLongText(api: ScormApi, standard: PlayerConfig['standard'], longText: PlayerConfig['longText']): void {
+  const patterns = longText.elements.map((element) => new RegExp(`^${element.split('.').map((part) => (part === 'n' ? '\\d+' : part)).join('\\.')}$`));
+  const mismatch = standard === 'scorm12' ? 405 : 406;
+  const original = api.setCMIValue.bind(api);
+  const allowed = (element: string, value: unknown): value is string => {
+    if (typeof value !== 'string' || !patterns.some((p) => p.test(element))) return false;
+    if (standard === 'scorm12' || !/^cmi\.interactions\.\d+\.(learner_response|correct_responses\.\d+\.pattern)$/.test(element)) return true;
+    const interaction = node(api.cmi, element.split('.').slice(1, 3));
+    return TEXT_RESPONSE_TYPES.includes(String(interaction?.['type']));
+  };
+  /** Keeps the value in the field scorm-again's setter guards; false when there is no such field. */
+  const keep = (element: string, value: string): boolean => {
+    const parts = element.split('.').slice(1);
+    const owner = node(api.cmi, parts.slice(0, -1));
+    const field = `_${parts[parts.length - 1] ?? ''}`;
+    if (!owner || !(field in owner)) return false;
+    owner[field] = value;
+    return true;
+  };
+  api.setCMIValue = (element, value) => {
+    // Past the server's limit the commit would be refused whole: refuse the one value instead.
+    if (typeof value === 'string' && value.length > longText.limit && patterns.some((p) => p.test(element))) {
+      api.throwSCORMError(element, mismatch, `${element} is longer than ${longText.limit} characters`);
+      return 'false';
+    }
+    let answer: string;
+    try {
+      answer = original(element, value);
+    } catch (error) {
+      if ((error as { errorCode?: unknown }).errorCode === mismatch && allowed(element, value) && keep(element, value)) return 'true';
+      throw error;
+    }
+    // 2004 checks a new correct response's pattern before it creates the entry, and refuses it
+    // without an exception: the entry is created with a one-character pattern, then given the whole.
+    if (answer !== 'true' && String(api.lastErrorCode) === String(mismatch) && /\.correct_responses\.\d+\.pattern$/.test(element) && allowed(element, value)) {
+      const owner = node(api.cmi, element.split('.').slice(1, -1));
+      if (!owner && original(element, 'x') === 'true' && keep(element, value)) return 'true';
+    }
+    return answer;
+  };
+}
+
+type CmiNode = Record<string, unknown>;
+
+/** The node of scorm-again's CMI tree at a path below `cmi` (collections by index). */
+function node(cmi: unknown, path: string[]): CmiNode | undefined {
+  let current = cmi as CmiNode | undefined;
+  for (const part of path) {
+    if (!current) return undefined;
+    current = /^\d+$/.test(part) ? (current['childArray'] as CmiNode[] | undefined)?.[Number(part)] : (current[part] as CmiNode | undefined);
+  }
+  return current;
+}
+
 /** Whether the player's window or the SCO's frame is being dismissed (closed, reloaded, navigated away). */
 function watchDismissal(frame: HTMLIFrameElement): () => boolean {
   let dismissed = false;
@@ -123,6 +192,10 @@ function watchDismissal(frame: HTMLIFrameElement): () => boolean {
 }
 
 interface ScormApi {
+  cmi: unknown;
+  lastErrorCode: string;
+  setCMIValue(element: string, value: string): string;
+  throwSCORMError(element: string, errorCode: number, message: string): void;
   loadFromFlattenedJSON(json: Record<string, string>, element?: string): void;
   renderCommitCMI(terminate: boolean): unknown;
   isInitialized(): boolean;
@@ -182,6 +255,7 @@ interface PlayerWindow extends Window {
     const Api = config.standard === 'scorm12' ? w.Scorm12API : w.Scorm2004API;
     if (!Api) throw new Error('scorm-again is not loaded');
     const api = new Api(settings);
+    acceptLongText(api, config.standard, config.longText);
     api.loadFromFlattenedJSON(state.cmi);
     // Set before the SCO calls Initialize, after which scorm-again keeps them read-only.
     const nav = api.adl?.nav;
