@@ -239,7 +239,7 @@ interface PlayerWindow extends Window {
     const envelope = (cmi: unknown, terminate: boolean) => ({ session: state.session, seq: (seq += 1), terminate, cmi });
 
     const choice = config.requestValid?.choice;
-    // SCORM 2004 RTE 3.1.7.6: 391 General Commit Failure; SCORM 1.2 has only 101 General Exception.
+    // SCORM 2004 RTE 3.1.7: 391 Commit Failed; SCORM 1.2 (RTE 3.3.2) has only 101 General Exception.
     const failureCode = config.standard === 'scorm12' ? 101 : 391;
     const transport = commitTransport(failureCode, (cmi, terminate) => JSON.stringify(envelope(cmi, terminate)), watchDismissal(scoFrame), notice);
     const settings: Record<string, unknown> = {
