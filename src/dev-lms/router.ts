@@ -77,7 +77,7 @@ ${lineItems.length ? html`<ul>${lineItems.map((li) => html`<li>${li.label} (maks
 <h2>Resultater mottatt</h2>
 ${scores.length
   ? html`<table><thead><tr><th scope="col">Kolonne</th><th scope="col">Bruker</th><th scope="col">Poeng</th><th scope="col">Status</th><th scope="col">Tidspunkt</th></tr></thead><tbody>
-${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td><td>${s.score_given ?? '–'} / ${s.score_maximum ?? '–'}</td><td>${s.activity_progress}, ${s.grading_progress}</td><td>${s.timestamp}</td></tr>`)}
+${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td><td>${s.score_given === null ? (s.activity_progress === 'Completed' ? 'fullført, uten poeng' : '–') : `${s.score_given} / ${s.score_maximum ?? '–'}`}</td><td>${s.activity_progress}, ${s.grading_progress}</td><td>${s.timestamp}</td></tr>`)}
 </tbody></table>`
   : html`<p>Ingen ennå.</p>`}`,
       }),

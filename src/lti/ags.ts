@@ -6,10 +6,14 @@ import { SCOPE } from './claims.js';
 import { findPlatformById } from './platforms.js';
 import { appendPath, PlatformServiceError, type ServiceClient } from './service-client.js';
 
-/** A result as AGS 2.0 §3.4 defines a score (the user id is added from the person's LTI subject). */
+/**
+ * A result as AGS 2.0 §3.4 defines a score (the user id is added from the person's LTI subject).
+ * `scoreGiven` is optional (§3.4.3): a completion without a score sends the progress alone, and
+ * `scoreMaximum` goes with a `scoreGiven` only.
+ */
 export interface ResultReport {
-  scoreGiven: number;
-  scoreMaximum: number;
+  scoreGiven?: number;
+  scoreMaximum?: number;
   activityProgress: 'Initialized' | 'Started' | 'InProgress' | 'Submitted' | 'Completed';
   gradingProgress: 'FullyGraded' | 'Pending' | 'PendingManual' | 'Failed' | 'NotReady';
   timestamp: string;
@@ -27,12 +31,13 @@ export async function reportResult(
   personId: string,
   result: ResultReport,
 ): Promise<{ queued: boolean }> {
-  if (!(result.scoreMaximum > 0) || result.scoreGiven < 0 || Number.isNaN(Date.parse(result.timestamp))) {
-    throw new RangeError('scoreMaximum must be positive, scoreGiven non-negative and timestamp ISO 8601');
+  const scored = result.scoreGiven !== undefined || result.scoreMaximum !== undefined;
+  if ((scored && !(result.scoreGiven! >= 0 && result.scoreMaximum! > 0)) || Number.isNaN(Date.parse(result.timestamp))) {
+    throw new RangeError('a score needs scoreGiven ≥ 0 with a positive scoreMaximum, and timestamp ISO 8601');
   }
   const link = await db.selectFrom('lti_resource_links').select(['tenant_id']).where('id', '=', resourceLinkId).executeTakeFirst();
   if (!link) throw new RangeError(`no resource link ${resourceLinkId}`);
-  const resultKey = createHash('sha256').update(JSON.stringify([resourceLinkId, personId, result.timestamp, result.scoreGiven, result.activityProgress, result.gradingProgress])).digest('hex');
+  const resultKey = createHash('sha256').update(JSON.stringify([resourceLinkId, personId, result.timestamp, result.scoreGiven ?? null, result.activityProgress, result.gradingProgress])).digest('hex');
   const row = await db
     .insertInto('lti_ags_outbox')
     .values({ tenant_id: link.tenant_id, resource_link_id: resourceLinkId, person_id: personId, result_key: resultKey, score: JSON.stringify(result) })

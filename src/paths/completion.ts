@@ -38,8 +38,9 @@ export function missingPrerequisites(definition: Pick<PathDefinition, 'steps'>, 
 /**
  * The path's score on 0..100 (two decimals), used in the completion record and for LMS grade
  * passback. `average-scored-required`: the mean of the scaled scores of the completed required
- * steps that have one, × 100; 100 when no required step gives a score. `completion`: 100.
- * `step`: that step's scaled score × 100, or null without one.
+ * steps that have one, × 100; null when no required step gives a score (a score is never
+ * invented: the completion goes to the LMS without one). `completion`: 100, the designer's
+ * explicit choice. `step`: that step's scaled score × 100, or null without one.
  */
 export function pathScore(definition: Pick<PathDefinition, 'steps' | 'score'>, states: ReadonlyMap<string, StepState>): number | null {
   const rule = definition.score;
@@ -54,6 +55,6 @@ export function pathScore(definition: Pick<PathDefinition, 'steps' | 'score'>, s
     .map((step) => states.get(step.id))
     .filter((state): state is StepState & { score: number } => state !== undefined && state.completed && state.score !== null)
     .map((state) => state.score);
-  if (scores.length === 0) return 100;
+  if (scores.length === 0) return null;
   return round(scores.reduce((sum, s) => sum + s, 0) / scores.length);
 }

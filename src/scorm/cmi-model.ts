@@ -17,6 +17,23 @@ export const SUSPEND_DATA_LIMIT = 64_000;
 /** Interaction responses and descriptions longer than the spec's lengths are common in real content. */
 export const LONG_TEXT_LIMIT = 64_000;
 
+/**
+ * The free-text elements stored up to LONG_TEXT_LIMIT characters, any characters (line breaks
+ * included): SCORM's lengths for them are smallest permitted maximums (1.2 RTE 3.4.2, 2004 RTE
+ * 4.1.3), and iSpring, Storyline and others write more. The player accepts the same in the
+ * browser (docs/content.md, "Limits").
+ */
+export const LONG_TEXT_ELEMENTS: Readonly<Record<ScormStandard, readonly string[]>> = {
+  scorm12: ['cmi.comments', 'cmi.interactions.n.correct_responses.n.pattern', 'cmi.interactions.n.student_response'],
+  scorm2004: [
+    'cmi.comments_from_learner.n.comment',
+    'cmi.objectives.n.description',
+    'cmi.interactions.n.correct_responses.n.pattern',
+    'cmi.interactions.n.learner_response',
+    'cmi.interactions.n.description',
+  ],
+};
+
 type Problem = 'type' | 'range';
 type Check = (value: string) => Problem | undefined;
 
@@ -64,7 +81,6 @@ const WRITABLE_12: Model = [
   rule('cmi.core.exit', vocab('time-out', 'suspend', 'logout', '')),
   rule('cmi.core.session_time', duration),
   rule('cmi.suspend_data', text(SUSPEND_DATA_LIMIT)),
-  rule('cmi.comments', text(LONG_TEXT_LIMIT)),
   rule('cmi.objectives.n.id', identifier(255)),
   rule('cmi.objectives.n.score.raw', decimal(0, 100)),
   rule('cmi.objectives.n.score.min', decimal(0, 100)),
@@ -78,11 +94,10 @@ const WRITABLE_12: Model = [
   rule('cmi.interactions.n.objectives.n.id', identifier(255)),
   rule('cmi.interactions.n.time', clock),
   rule('cmi.interactions.n.type', vocab('true-false', 'choice', 'fill-in', 'matching', 'performance', 'sequencing', 'likert', 'numeric')),
-  rule('cmi.interactions.n.correct_responses.n.pattern', text(LONG_TEXT_LIMIT)),
   rule('cmi.interactions.n.weighting', decimal()),
-  rule('cmi.interactions.n.student_response', text(LONG_TEXT_LIMIT)),
   rule('cmi.interactions.n.result', either(vocab('correct', 'wrong', 'unanticipated', 'neutral'), decimal())),
   rule('cmi.interactions.n.latency', duration),
+  ...LONG_TEXT_ELEMENTS.scorm12.map((element) => rule(element, text(LONG_TEXT_LIMIT))),
 ];
 
 const READ_ONLY_12: RegExp[] = [
@@ -107,7 +122,6 @@ const WRITABLE_2004: Model = [
   rule('cmi.score.max', real()),
   rule('cmi.session_time', duration),
   rule('cmi.suspend_data', text(SUSPEND_DATA_LIMIT)),
-  rule('cmi.comments_from_learner.n.comment', text(LONG_TEXT_LIMIT)),
   rule('cmi.comments_from_learner.n.location', text(250)),
   rule('cmi.comments_from_learner.n.timestamp', timestamp),
   rule('cmi.learner_preference.audio_level', real(0)),
@@ -122,17 +136,14 @@ const WRITABLE_2004: Model = [
   rule('cmi.objectives.n.success_status', SUCCESS),
   rule('cmi.objectives.n.completion_status', COMPLETION),
   rule('cmi.objectives.n.progress_measure', real(0, 1)),
-  rule('cmi.objectives.n.description', text(LONG_TEXT_LIMIT)),
   rule('cmi.interactions.n.id', identifier(4000)),
   rule('cmi.interactions.n.type', vocab('true-false', 'choice', 'fill-in', 'long-fill-in', 'matching', 'performance', 'sequencing', 'likert', 'numeric', 'other')),
   rule('cmi.interactions.n.objectives.n.id', identifier(4000)),
   rule('cmi.interactions.n.timestamp', timestamp),
-  rule('cmi.interactions.n.correct_responses.n.pattern', text(LONG_TEXT_LIMIT)),
   rule('cmi.interactions.n.weighting', real()),
-  rule('cmi.interactions.n.learner_response', text(LONG_TEXT_LIMIT)),
   rule('cmi.interactions.n.result', either(vocab('correct', 'incorrect', 'unanticipated', 'neutral'), real())),
   rule('cmi.interactions.n.latency', duration),
-  rule('cmi.interactions.n.description', text(LONG_TEXT_LIMIT)),
+  ...LONG_TEXT_ELEMENTS.scorm2004.map((element) => rule(element, text(LONG_TEXT_LIMIT))),
 ];
 
 const READ_ONLY_2004: RegExp[] = [

@@ -254,14 +254,62 @@ describe(`learner pages over HTTP (${BACKEND})`, () => {
     const { listEnrolmentEvents } = await import('../../src/paths/events.js');
     const completed = (await listEnrolmentEvents(db(), kari.tenantId, enrolmentId)).find((e) => e.type === 'path-completed')!;
     const { gradePassback } = await import('../../src/web/learner/grade-passback.js');
-    const handler = gradePassback(db(), createLogger('silent'));
+    const handler = gradePassback(db());
     await handler(completed);
     await handler(completed);
     const info = await sessionInfo(url, launched.sessionToken!);
     await waitFor('the passback subscriber has handled the event too', async () =>
       (await db().selectFrom('path_passback_receipts').select('event_id').where('event_id', '=', completed.id).execute()).length === 1);
     const queued = await db().selectFrom('lti_ags_outbox').select(['score']).where('resource_link_id', '=', info.resourceLinkId).where('person_id', '=', info.personId).execute();
-    expect(queued.map((q) => q.score)).toEqual([expect.objectContaining({ scoreGiven: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded' })]);
+    // No step gives a score: the completion goes to the LMS without one, never an invented 100.
+    expect(queued.map((q) => q.score)).toEqual([{ activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: completed.payload['completedAt'] }]);
+    await waitFor('the development LMS has the completion', async () =>
+      (await db().selectFrom('dev_lms_scores as s').innerJoin('dev_lms_line_items as li', 'li.id', 's.line_item_id').select('s.score_given')
+        .where('li.resource_link_id', '=', launched.linkId).execute()).length === 1);
+    const gradebook = await (await fetch(`${url}/dev/lms`)).text();
+    expect(gradebook).toMatch(/<tr data-score><td>Læringsløp<\/td><td>\d+<\/td><td>fullført, uten poeng<\/td><td>Completed, FullyGraded<\/td>/);
+    const shown = await page(launched.location!);
+    expect(shown.body).toContain('data-no-score');
+    expect(shown.body).toContain('Læringsløpet gir ingen poengsum. Fullføringen er registrert uten poeng.');
+    expect(shown.body).not.toContain('av 100');
+    expect((await page(`${launched.location!}&lang=nn`)).body).toContain('Læringsløpet gjev ingen poengsum. Fullføringa er registrert utan poeng.');
+    expect((await page(`${launched.location!}&lang=en`)).body).toContain('This learning path gives no score. Your completion is recorded without one.');
+  });
+
+  it('a path placed in several courses gets its result in each placement the learner launches, also after completion, once per link', async () => {
+    const { pathId, stepIds } = await publishPath(testDb.database, kari.tenantId, [web('Les')], { settings: { score: { kind: 'completion' } } });
+    const first = await launchPath(pathId);
+    const enrolmentId = first.location!.split('/')[3]!.split('?')[0]!;
+    const stepPage = await page(first.location!.replace('?', `/steps/${stepIds[0]}?`));
+    await postForm(url, `/learn/enrolments/${enrolmentId}/steps/${stepIds[0]}`, formFields(stepPage.body, 'done'));
+    const firstLink = (await sessionInfo(url, first.sessionToken!)).resourceLinkId;
+    await waitFor('the completion is queued for the first placement', async () =>
+      (await db().selectFrom('lti_ags_outbox').select('id').where('resource_link_id', '=', firstLink).execute()).length === 1);
+
+    // The second placement is first launched after completion: it shows "completed" and gets the result.
+    const second = await launchPath(pathId);
+    expect(second.location!.split('?')[0]).toBe(first.location!.split('?')[0]);
+    const secondLink = (await sessionInfo(url, second.sessionToken!)).resourceLinkId;
+    expect((await page(second.location!)).body).toContain('data-completed');
+    // Queued by the launch itself: the dispatcher handed the path-completed event out before this link was known.
+    expect(await db().selectFrom('lti_ags_outbox').select('id').where('resource_link_id', '=', secondLink).execute()).toHaveLength(1);
+    const { rememberLaunchLink, gradePassback } = await import('../../src/web/learner/grade-passback.js');
+    // Relaunches, a repeated launch step (a restart mid-launch) and the subscriber seeing the event again queue nothing more.
+    await launch(url, 'learner', second.linkId);
+    await rememberLaunchLink(db(), kari.tenantId, enrolmentId, secondLink);
+    const { listEnrolmentEvents } = await import('../../src/paths/events.js');
+    const completed = (await listEnrolmentEvents(db(), kari.tenantId, enrolmentId)).find((e) => e.type === 'path-completed')!;
+    await gradePassback(db())(completed);
+    const outbox = await db().selectFrom('lti_ags_outbox').select(['resource_link_id', 'score']).where('resource_link_id', 'in', [firstLink, secondLink]).execute();
+    const result = { scoreGiven: 100, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: completed.payload['completedAt'] };
+    expect(outbox.sort((a, b) => (a.resource_link_id === firstLink ? -1 : b.resource_link_id === firstLink ? 1 : 0))).toEqual([
+      { resource_link_id: firstLink, score: result },
+      { resource_link_id: secondLink, score: result },
+    ]);
+    // Both gradebook columns of the development LMS receive it.
+    await waitFor('both placements reach the gradebook', async () =>
+      (await db().selectFrom('dev_lms_scores as s').innerJoin('dev_lms_line_items as li', 'li.id', 's.line_item_id').select('li.resource_link_id')
+        .where('li.resource_link_id', 'in', [first.linkId, second.linkId]).execute()).length === 2);
   });
 
   describe('SCORM steps', () => {

@@ -87,9 +87,9 @@ describe('path score rule', () => {
     [b.id, { completed: true, score: 1 }],
     [c.id, { completed: true, score: 0 }],
   ]);
-  it('averages the scored required steps on 0–100; optional steps do not count', () => {
+  it('averages the scored required steps on 0–100; optional steps do not count; no score is invented', () => {
     expect(pathScore({ steps: [a, b, c], score: { kind: 'average-scored-required' } }, states)).toBe(75);
-    expect(pathScore({ steps: [a, b, c], score: { kind: 'average-scored-required' } }, new Map())).toBe(100);
+    expect(pathScore({ steps: [a, b, c], score: { kind: 'average-scored-required' } }, new Map())).toBeNull();
     expect(pathScore({ steps: [a, b, c], score: { kind: 'completion' } }, states)).toBe(100);
     expect(pathScore({ steps: [a, b, c], score: { kind: 'step', stepId: a.id } }, states)).toBe(50);
     expect(pathScore({ steps: [a, b, c], score: { kind: 'step', stepId: c.id } }, new Map())).toBeNull();

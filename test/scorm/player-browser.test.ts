@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchableItems, type PackageManifest } from '../../src/content/manifest-model.js';
 import { attemptOutcome, commitHistory, scoOutcomes } from '../../src/scorm/outcomes.js';
@@ -245,6 +245,142 @@ describe.skipIf(!hasChromium)('the player in Chromium', { timeout: 120_000 }, ()
     expect(await sco(page).locator('#location').textContent()).toBe('hjerte–lunge');
     expect(await page.locator('nav.player-toc a[aria-current="page"]').textContent()).toBe(item!.title);
     await page.context().close();
+  });
+
+  describe('content that commits and terminates while its window closes, as authoring tools do', () => {
+    // The content registers its handler as it starts; capturing, it runs before anything the player adds to the content's window.
+    const cases = [
+      ['scorm12-single', 'beforeunload', false], ['scorm12-single', 'pagehide', false], ['scorm12-single', 'unload', false],
+      ['scorm2004-4th', 'beforeunload', false], ['scorm2004-4th', 'pagehide', false], ['scorm2004-4th', 'unload', false],
+      ['scorm12-single', 'beforeunload', true], ['scorm12-single', 'pagehide', true], ['scorm12-single', 'unload', true],
+      ['scorm2004-4th', 'beforeunload', true], ['scorm2004-4th', 'pagehide', true], ['scorm2004-4th', 'unload', true],
+    ] as const;
+    it.each(cases)('%s, Commit and Terminate from %s (capturing: %s): the content is told its data is saved, and the final state is stored', async (fixture, eventName, capture) => {
+      const { tenantId, attempt } = await prepare(fixture);
+      const context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO' });
+      await context.addInitScript((setting) => localStorage.setItem('sco-close-on', setting), `${eventName} ${capture}`);
+      const page = await context.newPage();
+      await page.goto(`${base}${attempt.playerUrl}`);
+      await expect.poll(() => sco(page).locator('#entry').textContent(), SLOW).toBe('ab-initio');
+      const state = () => testDb.database.db.selectFrom('scorm_sco_states').select(['cmi', 'terminated']).where('attempt_id', '=', attempt.attemptId).executeTakeFirstOrThrow();
+      await page.close({ runBeforeUnload: true });
+      await waitFor('the state sent while the window closed', async () => (await state()).terminated);
+      // What the content's Commit and Terminate answered it, as it noted them in the closing window.
+      const reader = await page.context().newPage();
+      await reader.goto(`${base}/content/_player/player.css`);
+      expect(await reader.evaluate(() => localStorage.getItem('sco-close'))).toBe(`${eventName} true 0 true 0`);
+      await page.context().close();
+      // Stored: the state set before Commit, and what was set after it (kept by Terminate).
+      const location = fixture === 'scorm12-single' ? 'cmi.core.lesson_location' : 'cmi.location';
+      const { cmi } = await state();
+      expect({ suspend: cmi['cmi.suspend_data'], location: cmi[location] }).toEqual({ suspend: 'commit=true:0', location: `closed-${eventName}` });
+      const commits = (await commitHistory(testDb.database.db, tenantId, attempt.attemptId)).filter((h) => h.body[location] === `closed-${eventName}`);
+      expect(commits.filter((c) => c.terminate && c.accepted)).toHaveLength(1);
+    });
+  });
+
+  describe('free text longer than SCORM\'s smallest permitted maximums, as real content writes it', () => {
+    // iSpring's knowledge check: a multi-line question of ~300 characters.
+    const question = [
+      'Spørsmål 3 av 5: Du oppdager at en kollega har lagt igjen en utskrift med personopplysninger om en bruker av hjemmetjenesten på skriveren i fellesarealet.',
+      'Hva gjør du først?',
+      '(Velg det beste svaret. Tenk på hva personvernforordningen og kommunens internkontroll sier om avvik.)',
+    ].join('\n');
+    const answer = 'Jeg tar utskriften, leverer den til nærmeste leder og melder avvik i kvalitetssystemet samme dag.\n'.repeat(8);
+    const comment = 'Kommentar fra deltakeren: æøå – '.repeat(160) + '\nSiste linje.';
+    const api = (frame: Frame) => frame.evaluate(() => {
+      const w = window.parent as unknown as { API_1484_11?: Record<string, (...a: string[]) => string>; API?: Record<string, (...a: string[]) => string> };
+      return w.API_1484_11 ? 'API_1484_11' : 'API';
+    });
+    /** Sets each element in the content's frame; returns what SetValue, GetLastError and GetValue answered. */
+    async function setAll(frame: Frame, values: [string, string][]) {
+      const name = await api(frame);
+      return frame.evaluate(([apiName, pairs]) => {
+        const a = (window.parent as unknown as Record<string, Record<string, (...args: string[]) => string>>)[apiName]!;
+        const v2004 = apiName === 'API_1484_11';
+        return pairs.map(([element, value]) => {
+          const set = v2004 ? a['SetValue']!(element, value) : a['LMSSetValue']!(element, value);
+          const error = v2004 ? a['GetLastError']!() : a['LMSGetLastError']!();
+          return { element, set, error };
+        });
+      }, [name, values] as const);
+    }
+    const commit = (frame: Frame) => frame.evaluate(() => {
+      const w = window.parent as unknown as { API_1484_11?: { Commit(s: string): string }; API?: { LMSCommit(s: string): string } };
+      return w.API_1484_11 ? w.API_1484_11.Commit('') : w.API!.LMSCommit('');
+    });
+    const scoFrame = (page: Page) => page.frames().find((f) => f.url().includes('/files/'))!;
+    const storedCmi = async (attemptId: string) =>
+      (await testDb.database.db.selectFrom('scorm_sco_states').select('cmi').where('attempt_id', '=', attemptId).executeTakeFirstOrThrow()).cmi as Record<string, string>;
+
+    it('SCORM 2004: multi-line descriptions, fill-in responses and comments are kept in the browser, stored and resumed', async () => {
+      const { attempt } = await prepare('scorm2004-4th');
+      let page = await openPlayer(attempt.playerUrl);
+      await expect.poll(() => sco(page).locator('#entry').textContent(), SLOW).toBe('ab-initio');
+      // The manifest's objectives come first.
+      const objectives = await scoFrame(page).evaluate(() => (window.parent as unknown as { API_1484_11: { GetValue(e: string): string } }).API_1484_11.GetValue('cmi.objectives._count'));
+      const long: [string, string][] = [
+        ['cmi.interactions.0.id', 'urn:ispring:q3'],
+        ['cmi.interactions.0.type', 'fill-in'],
+        ['cmi.interactions.0.description', question],
+        ['cmi.interactions.0.learner_response', answer],
+        ['cmi.interactions.0.correct_responses.0.pattern', answer],
+        [`cmi.objectives.${objectives}.id`, 'personvern-avvik'],
+        [`cmi.objectives.${objectives}.description`, question],
+        ['cmi.comments_from_learner.0.comment', comment],
+        ['cmi.exit', 'suspend'],
+      ];
+      expect(question.length).toBeGreaterThan(250);
+      expect(await setAll(scoFrame(page), long)).toEqual(long.map(([element]) => ({ element, set: 'true', error: '0' })));
+      // Read back as written.
+      expect(await scoFrame(page).evaluate(() => {
+        const a = (window.parent as unknown as { API_1484_11: { GetValue(e: string): string } }).API_1484_11;
+        return ['cmi.interactions.0.description', 'cmi.interactions.0.learner_response', 'cmi.comments_from_learner.0.comment'].map((e) => a.GetValue(e));
+      })).toEqual([question, answer, comment]);
+      // Still refused: past the server's limit, and a structured response in the wrong format.
+      expect(await setAll(scoFrame(page), [
+        ['cmi.interactions.0.description', 'x'.repeat(64_001)],
+        ['cmi.interactions.1.id', 'q4'], ['cmi.interactions.1.type', 'true-false'], ['cmi.interactions.1.learner_response', 'kanskje'],
+      ])).toMatchObject([{ set: 'false', error: '406' }, { set: 'true' }, { set: 'true' }, { set: 'false', error: '406' }]);
+      expect(await commit(scoFrame(page))).toBe('true');
+      const cmi = await storedCmi(attempt.attemptId);
+      expect(cmi).toMatchObject({
+        'cmi.interactions.0.description': question, 'cmi.interactions.0.learner_response': answer, [`cmi.objectives.${objectives}.description`]: question,
+        'cmi.comments_from_learner.0.comment': comment, 'cmi.interactions.0.correct_responses.0.pattern': answer,
+      });
+      await closeWithoutFinish(page);
+
+      // Resume: the stored texts load into scorm-again again.
+      page = await openPlayer(attempt.playerUrl);
+      await expect.poll(() => sco(page).locator('#entry').textContent(), SLOW).toBe('resume');
+      expect(await scoFrame(page).evaluate(() => {
+        const a = (window.parent as unknown as { API_1484_11: { GetValue(e: string): string } }).API_1484_11;
+        return [a.GetValue('cmi.interactions.0.description'), a.GetValue('cmi.comments_from_learner.0.comment')];
+      })).toEqual([question, comment]);
+      await page.context().close();
+    });
+
+    it('SCORM 1.2: multi-line and long comments and student responses are kept in the browser and stored', async () => {
+      const { attempt } = await prepare('scorm12-single');
+      const page = await openPlayer(attempt.playerUrl);
+      await expect.poll(() => sco(page).locator('#entry').textContent(), SLOW).toBe('ab-initio');
+      const long: [string, string][] = [
+        ['cmi.comments', comment.repeat(2)],
+        ['cmi.interactions.0.id', 'q3'],
+        ['cmi.interactions.0.type', 'fill-in'],
+        ['cmi.interactions.0.student_response', answer],
+        ['cmi.interactions.0.correct_responses.0.pattern', answer],
+      ];
+      expect(comment.repeat(2).length).toBeGreaterThan(4096);
+      expect(await setAll(scoFrame(page), long)).toEqual(long.map(([element]) => ({ element, set: 'true', error: '0' })));
+      expect(await scoFrame(page).evaluate(() => (window.parent as unknown as { API: { LMSGetValue(e: string): string } }).API.LMSGetValue('cmi.comments'))).toBe(comment.repeat(2));
+      expect(await setAll(scoFrame(page), [['cmi.comments', 'x'.repeat(64_001)]])).toMatchObject([{ set: 'false', error: '405' }]);
+      expect(await commit(scoFrame(page))).toBe('true');
+      expect(await storedCmi(attempt.attemptId)).toMatchObject({
+        'cmi.comments': comment.repeat(2), 'cmi.interactions.0.student_response': answer, 'cmi.interactions.0.correct_responses.0.pattern': answer,
+      });
+      await page.context().close();
+    });
   });
 
   it('two windows on one attempt: the newer one owns it, the older one is told and cannot overwrite', async () => {

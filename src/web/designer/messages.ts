@@ -187,7 +187,7 @@ const MESSAGES = {
   'settings.completion.nofm': m('Når alle obligatoriske og til sammen minst N av stegene er fullført', 'Når alle obligatoriske og til saman minst N av stega er fullførte', 'When every required step and at least N steps in all are complete'),
   'settings.completion.count': m('N (brukes bare med «N av M»; løpet har {m} steg)', 'N (berre brukt med «N av M»; løpet har {m} steg)', 'N (used only with “N of M”; the path has {m} steps)'),
   'settings.score': m('Poengsum (sendes til læringsplattformen)', 'Poengsum (blir send til læringsplattforma)', 'Score (sent to the learning platform)'),
-  'settings.score.average': m('Snittet av poengene fra obligatoriske steg med poeng', 'Snittet av poenga frå obligatoriske steg med poeng', 'The average of the scores of required steps that give a score'),
+  'settings.score.average': m('Snittet av poengene fra obligatoriske steg med poeng (uten poengsum når ingen steg gir poeng)', 'Snittet av poenga frå obligatoriske steg med poeng (utan poengsum når ingen steg gjev poeng)', 'The average of the scores of required steps that give a score (no score when no step gives one)'),
   'settings.score.completion': m('100 ved fullføring', '100 ved fullføring', '100 on completion'),
   'settings.score.step': m('Poengene fra ett steg', 'Poenga frå eitt steg', 'The score of one step'),
   'settings.score.stepId': m('Steget som gir poengsummen', 'Steget som gir poengsummen', 'The step that gives the score'),

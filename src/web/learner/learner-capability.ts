@@ -27,7 +27,7 @@ export function learnerCapability(
   const log = logger.child({ capability: 'learner' });
   const bridge = new ScormStepBridge(db, scorm, log, config.contentOrigin ?? '');
   scorm.onOutcome((outcome) => bridge.onScoOutcome(outcome));
-  pathEvents.subscribe('lti-grade-passback', gradePassback(db, log));
+  pathEvents.subscribe('lti-grade-passback', gradePassback(db));
   return {
     routers: [learnerRouter({ db, sessions: lti.sessions, bridge, logger: log, contentOrigin: config.contentOrigin })],
     launchRoute: learnerLaunchRoute(db),

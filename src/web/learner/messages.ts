@@ -19,6 +19,11 @@ export const LEARNER_MESSAGES = {
   'path.completed.title': m('Du har fullført læringsløpet', 'Du har fullført læringsløpet', 'You have completed the learning path'),
   'path.completed.body': m('Fullført {date}.', 'Fullført {date}.', 'Completed {date}.'),
   'path.completed.score': m('Resultat: {score} av 100.', 'Resultat: {score} av 100.', 'Result: {score} out of 100.'),
+  'path.completed.no-score': m(
+    'Læringsløpet gir ingen poengsum. Fullføringen er registrert uten poeng.',
+    'Læringsløpet gjev ingen poengsum. Fullføringa er registrert utan poeng.',
+    'This learning path gives no score. Your completion is recorded without one.',
+  ),
   'path.back': m('Tilbake til læringsløpet', 'Tilbake til læringsløpet', 'Back to the learning path'),
   'path.saved': m('Lagret.', 'Lagra.', 'Saved.'),
   'path.version': m('Versjon {n}', 'Versjon {n}', 'Version {n}'),

@@ -36,7 +36,9 @@ function completionSection(locale: Locale, completion: Completion): SafeHtml {
   return html`<section class="path-completed" aria-labelledby="completed-heading" data-completed>
 <h2 id="completed-heading">${tr(locale, 'path.completed.title')}</h2>
 <p>${tr(locale, 'path.completed.body', { date: formatDate(locale, completion.completedAt) })}
-${completion.score !== null ? tr(locale, 'path.completed.score', { score: completion.score.toLocaleString(locale === 'en' ? 'en-GB' : 'nb-NO') }) : ''}</p>
+${completion.score !== null
+    ? tr(locale, 'path.completed.score', { score: completion.score.toLocaleString(locale === 'en' ? 'en-GB' : 'nb-NO') })
+    : html`<span data-no-score>${tr(locale, 'path.completed.no-score')}</span>`}</p>
 </section>`;
 }
 

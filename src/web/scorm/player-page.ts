@@ -1,4 +1,5 @@
 import type { LaunchableItem, PackageManifest } from '../../content/manifest-model.js';
+import { LONG_TEXT_ELEMENTS, LONG_TEXT_LIMIT } from '../../scorm/cmi-model.js';
 import type { PlayerNavigation } from '../../scorm/runtime.js';
 import type { Refusal } from '../../scorm/sequencing/rules.js';
 import { html, SafeHtml } from '../html.js';
@@ -84,6 +85,8 @@ export function playerPage({ locale, manifest, items, current, navigation, base 
           choice: Object.fromEntries(items.map((i) => [i.id, !view.choiceRefusals.has(i.id)])),
         }
       : null,
+    // The server's lengths for free text, so the browser accepts what the server stores.
+    longText: { elements: LONG_TEXT_ELEMENTS[manifest.standard], limit: LONG_TEXT_LIMIT },
     texts: { ready: t('player.ready'), failed: t('player.failed'), superseded: t('player.superseded'), finishedPart: t('player.finished-part'), next: t('player.next') },
   };
   // JSON in a data block: `<` escaped so no value can close the script element.

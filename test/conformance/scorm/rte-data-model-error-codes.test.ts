@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkElement, SUSPEND_DATA_LIMIT } from '../../../src/scorm/cmi-model.js';
+import { checkElement, LONG_TEXT_ELEMENTS, LONG_TEXT_LIMIT, SUSPEND_DATA_LIMIT } from '../../../src/scorm/cmi-model.js';
 
 // SCORM 1.2 RTE §3.3.2 / §3.4 and SCORM 2004 RTE §3.1.7 / §4.2: the server refuses what the
 // content may not write with the error code the content expects.
@@ -81,5 +81,16 @@ describe('SCORM 2004 data model (RTE 4.2)', () => {
     for (const element of ['cmi.learner_id', 'cmi.entry', 'cmi.total_time', 'cmi.completion_threshold', 'cmi.scaled_passing_score', 'cmi.comments_from_lms.0.comment', 'adl.nav.request', 'cmi._version']) {
       expect(check(element, 'x')).toEqual({ kind: 'ignored' });
     }
+  });
+});
+
+// SCORM's lengths for free text are smallest permitted maximums (1.2 RTE 3.4.2, 2004 RTE 4.1.3):
+// the server (and the player, test/scorm/player-browser.test.ts) keeps longer, multi-line texts.
+describe.each(['scorm12', 'scorm2004'] as const)('free-text elements beyond the spec lengths (%s)', (standard) => {
+  const errorCode = standard === 'scorm12' ? 405 : 406;
+  const elements = LONG_TEXT_ELEMENTS[standard].map((element) => element.replace(/\.n\./g, '.2.').replace(/\.n$/, '.2'));
+  it.each(elements)(`stores %s up to ${LONG_TEXT_LIMIT} characters with line breaks, and refuses more`, (element) => {
+    expect(checkElement(standard, element, 'Linje med æøå\n'.repeat(LONG_TEXT_LIMIT / 16).padEnd(LONG_TEXT_LIMIT, '.'))).toEqual({ kind: 'writable' });
+    expect(checkElement(standard, element, 'x'.repeat(LONG_TEXT_LIMIT + 1))).toMatchObject({ kind: 'error', errorCode });
   });
 });
