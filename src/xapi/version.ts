@@ -15,9 +15,15 @@ export function parseVersion(header: string | undefined): XapiVersion | undefine
   return match ? (match[1] as XapiVersion) : undefined;
 }
 
-/** The X-Experience-API-Version of an answer: the request's version, or 1.0.3 when it named none we speak. */
+/**
+ * The X-Experience-API-Version of an answer: the latest patch of the request's version. A request
+ * that names no version we speak (no header, or one like 0.9 or 3.0.0) is answered by the newest,
+ * 2.0.0: both specifications (Communication §3.3.s3) hand a request to an older implementation only
+ * when its header names that older version, and 1.0.3 clients must tolerate any answer ≥ 1.0.0
+ * (§3.3.s4.b3). docs/xapi.md "Conformance" says which suite tests this costs.
+ */
 export function responseVersionHeader(requestHeader: string | undefined): string {
-  return LATEST_PATCH[parseVersion(requestHeader) ?? '1.0'];
+  return LATEST_PATCH[parseVersion(requestHeader) ?? '2.0'];
 }
 
 /** What `version` a statement may carry: 1.0.x always; 2.0.x only in a 2.0 request. */

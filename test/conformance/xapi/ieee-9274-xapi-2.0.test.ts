@@ -59,11 +59,48 @@ describe('versions: headers and the About resource', () => {
     expect(missing.headers['x-experience-api-version']).toBe('2.0.0');
   });
 
-  it('refuses versions it does not speak', async () => {
-    for (const header of ['2.1.0', '3.0.0', '1.1', '0.95', '2.0.x']) {
+  it('refuses versions it does not speak, answering as the newest version it does speak', async () => {
+    for (const header of ['2.1.0', '3.0.0', '1.1', '0.95', '2.0.x', '1.0.3.1']) {
       const res = await request(f.app).get('/xapi/statements').auth(f.a.key, f.a.secret).set('X-Experience-API-Version', header);
       expect(res.status, header).toBe(400);
+      expect(res.headers['content-type'], header).toMatch(/problem\+json/);
+      expect(res.headers['x-experience-api-version'], header).toBe('2.0.0');
     }
+  });
+
+  // Communication §3.3.s3 (1.0.3 and 2.0 alike): only a request whose header names an older version
+  // goes to that version's implementation. One without a header names none, so the newest
+  // implementation refuses it and says 2.0.0 (the ADL 2.0.0 suite, XAPI-00331; a 1.0.3 client
+  // tolerates any answer from 1.0.0 up, §3.3.s4.b3).
+  it('refuses a request without a version header on every resource and method with 400 and 2.0.0', async () => {
+    const statement = statementAbout(actor);
+    const activity = encodeURIComponent('https://laering.example.no/a/1');
+    const agent = encodeURIComponent(JSON.stringify(actor));
+    const attempts: [string, request.Test][] = [
+      ['GET statements', request(f.app).get(`/xapi/statements?statementId=${randomUUID()}`)],
+      ['POST statements', request(f.app).post('/xapi/statements').send(statement)],
+      ['PUT statements', request(f.app).put(`/xapi/statements?statementId=${randomUUID()}`).send(statement)],
+      ['GET activities', request(f.app).get(`/xapi/activities?activityId=${activity}`)],
+      ['GET activities/profile', request(f.app).get(`/xapi/activities/profile?activityId=${activity}`)],
+      ['PUT activities/state', request(f.app).put(`/xapi/activities/state?activityId=${activity}&agent=${agent}&stateId=s`).send({ a: 1 })],
+      ['GET agents', request(f.app).get(`/xapi/agents?agent=${agent}`)],
+      ['DELETE agents/profile', request(f.app).delete(`/xapi/agents/profile?agent=${agent}&profileId=p`)],
+    ];
+    for (const [label, attempt] of attempts) {
+      const res = await attempt.auth(f.a.key, f.a.secret);
+      expect(res.status, label).toBe(400);
+      expect(res.headers['x-experience-api-version'], label).toBe('2.0.0');
+    }
+    // Nothing was stored by the refused writes.
+    const read = await as2(f.a).get(`/xapi/statements?statementId=${statement['id'] as string}`);
+    expect(read.status).toBe(404);
+  });
+
+  it('the About resource needs no version header and then answers as 2.0.0', async () => {
+    const about = await request(f.app).get('/xapi/about');
+    expect(about.status).toBe(200);
+    expect(about.headers['x-experience-api-version']).toBe('2.0.0');
+    expect((await as(f.app, f.a).get('/xapi/about')).headers['x-experience-api-version']).toBe('1.0.3');
   });
 
   it('the About resource lists 1.0.3 and 2.0.0', async () => {

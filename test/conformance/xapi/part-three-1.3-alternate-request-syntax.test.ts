@@ -32,6 +32,9 @@ describe('Part Three §1.3 alternate request syntax (method in the query, header
       .send({ statementId: id, Authorization: basic(f.a.key, f.a.secret), 'X-Experience-API-Version': '1.0.3' });
     expect(get.status).toBe(200);
     expect(get.body.id).toBe(id);
+    // The form field stands for the header, so the answer names 1.0.3 as for a 1.0.3 header.
+    expect(put.headers['x-experience-api-version']).toBe('1.0.3');
+    expect(get.headers['x-experience-api-version']).toBe('1.0.3');
   });
 
   it('any other query parameter, an unknown method or a non-form body is 400', async () => {
