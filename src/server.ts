@@ -61,6 +61,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (shuttingDown) res.setHeader('Connection', 'close');
       listener(req, res);
     });
+    // Idle keep-alive connections stay open longer than the load balancers in front usually keep
+    // theirs (60 s): a client or proxy that reuses a socket just as the server closes it gets a reset
+    // without a response, and clients such as LRS test suites and xAPI libraries do not retry it.
+    server.keepAliveTimeout = 65_000;
     server.headersTimeout = 30_000;
     server.requestTimeout = 5 * 60_000;
     await new Promise<void>((resolve, reject) => {
