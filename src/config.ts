@@ -40,7 +40,8 @@ export interface Config {
   /**
    * Origin that serves uploaded content (SCORM packages and their player), e.g.
    * https://innhald.laering.example.no pointing at this same service. Undefined: content is served
-   * from the tool's own origin under the sandboxed path /content/ (development default).
+   * from the tool's own origin under the sandboxed path /content/ (development default; in
+   * production only with CONTENT_SAME_ORIGIN=allow).
    */
   readonly contentOrigin: string | undefined;
   /** Largest content package upload, in bytes. */
@@ -111,6 +112,7 @@ const schema = z.object({
   LTI_MANAGER_ROLES: z.string().trim().default('Mentor'),
   LTI_CLOCK_SKEW_SECONDS: integer(0, 60).default(10),
   CONTENT_ORIGIN: httpUrl.optional(),
+  CONTENT_SAME_ORIGIN: z.enum(['allow'], { message: 'must be allow, or unset' }).optional(),
   CONTENT_UPLOAD_LIMIT_BYTES: integer(1024, 64 * 1024 ** 3).default(2 * 1024 ** 3),
   WORKERS: integer(1, 64).default(1),
   DEV_LMS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
@@ -156,6 +158,16 @@ export function loadConfig(env: Environment = process.env): Config {
         message: 'is the development default, which is refused in production',
       });
     }
+  }
+  if (values.NODE_ENV === 'production' && !values.CONTENT_ORIGIN && values.CONTENT_SAME_ORIGIN !== 'allow') {
+    problems.push({
+      variable: 'CONTENT_ORIGIN',
+      message: "is required in production: uploaded content is untrusted JavaScript and must not run on the tool's origin " +
+        '(e.g. https://innhald.laering.example.no reaching this service; CONTENT_SAME_ORIGIN=allow accepts the risk, see docs/content.md)',
+    });
+  }
+  if (values.CONTENT_ORIGIN && values.PUBLIC_URL && new URL(values.CONTENT_ORIGIN).origin === new URL(values.PUBLIC_URL).origin) {
+    problems.push({ variable: 'CONTENT_ORIGIN', message: "must be another origin than PUBLIC_URL's (another host name or port)" });
   }
   if (values.DEV_LMS === 'on' && values.NODE_ENV === 'production') {
     problems.push({ variable: 'DEV_LMS', message: 'cannot be on in production: the development LMS starts launches as anyone, administrators included' });

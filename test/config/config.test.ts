@@ -17,6 +17,7 @@ const PRODUCTION = {
   PUBLIC_URL: 'https://laering.example.kommune.no',
   DATABASE_URL: 'postgres://app@db:5432/laeringslop',
   KEY_ENCRYPTION_SECRET: 'a-real-secret-that-is-long-enough-0123456789',
+  CONTENT_ORIGIN: 'https://innhald.example.kommune.no',
 };
 
 describe('configuration', () => {
@@ -64,7 +65,18 @@ describe('configuration', () => {
 
   it('requires PUBLIC_URL, DATABASE_URL and KEY_ENCRYPTION_SECRET in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    expect(problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'KEY_ENCRYPTION_SECRET', 'PUBLIC_URL']);
+    expect(problems.map((p) => p.variable).sort()).toEqual(['CONTENT_ORIGIN', 'DATABASE_URL', 'KEY_ENCRYPTION_SECRET', 'PUBLIC_URL']);
+  });
+
+  it("refuses production without a content origin unless the risk is accepted explicitly, and a content origin that is the tool's", () => {
+    const { CONTENT_ORIGIN: _, ...sameOrigin } = PRODUCTION;
+    expect(problemsOf(sameOrigin)).toEqual([{ variable: 'CONTENT_ORIGIN', message: expect.stringMatching(/required in production.*CONTENT_SAME_ORIGIN=allow/) }]);
+    expect(loadConfig({ ...sameOrigin, CONTENT_SAME_ORIGIN: 'allow' }).contentOrigin).toBeUndefined();
+    expect(problemsOf({ ...sameOrigin, CONTENT_SAME_ORIGIN: 'yes' })).toEqual([{ variable: 'CONTENT_SAME_ORIGIN', message: expect.stringContaining('allow') }]);
+    expect(problemsOf({ ...PRODUCTION, CONTENT_ORIGIN: 'https://laering.example.kommune.no/innhald' })).toEqual([{ variable: 'CONTENT_ORIGIN', message: expect.stringMatching(/another origin/) }]);
+    expect(loadConfig({ ...PRODUCTION, CONTENT_ORIGIN: 'https://laering.example.kommune.no:8443' }).contentOrigin).toBe('https://laering.example.kommune.no:8443');
+    // Outside production the tool's own origin stays the default.
+    expect(loadConfig({}).contentOrigin).toBeUndefined();
   });
 
   it('refuses the development key-encryption secret in production', () => {
