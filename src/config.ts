@@ -44,6 +44,11 @@ export interface Config {
    * production only with CONTENT_SAME_ORIGIN=allow).
    */
   readonly contentOrigin: string | undefined;
+  /**
+   * A second port the service listens on, for the content origin: in development on a loopback
+   * PUBLIC_URL, content is served from PORT + 1 by default so its isolation is exercised every day.
+   */
+  readonly contentPort: number | undefined;
   /** Largest content package upload, in bytes. */
   readonly contentUploadLimitBytes: number;
   /** Processes serving requests on the shared port (node:cluster); above 1 needs server PostgreSQL. */
@@ -178,7 +183,13 @@ export function loadConfig(env: Environment = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = values.PUBLIC_URL ?? `http://localhost:${values.PORT}`;
-  const devLmsByDefault = values.NODE_ENV !== 'production' && isLoopbackHost(new URL(publicUrl).hostname);
+  const loopback = isLoopbackHost(new URL(publicUrl).hostname);
+  const devLmsByDefault = values.NODE_ENV !== 'production' && loopback;
+  const contentPort =
+    values.NODE_ENV === 'development' && loopback && !values.CONTENT_ORIGIN && values.CONTENT_SAME_ORIGIN !== 'allow' && values.PORT > 0 && values.PORT < 65535
+      ? values.PORT + 1
+      : undefined;
+  const { protocol, hostname } = new URL(publicUrl);
   return {
     nodeEnv: values.NODE_ENV,
     host: values.HOST,
@@ -194,7 +205,8 @@ export function loadConfig(env: Environment = process.env): Config {
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     ltiManagerRoles: values.LTI_MANAGER_ROLES.split(',').map((r) => r.trim()).filter(Boolean),
     ltiClockSkewSeconds: values.LTI_CLOCK_SKEW_SECONDS,
-    contentOrigin: values.CONTENT_ORIGIN,
+    contentOrigin: values.CONTENT_ORIGIN ?? (contentPort ? `${protocol}//${hostname}:${contentPort}` : undefined),
+    contentPort,
     contentUploadLimitBytes: values.CONTENT_UPLOAD_LIMIT_BYTES,
     workers: values.WORKERS,
     devLms: values.DEV_LMS ?? (devLmsByDefault ? 'loopback' : 'off'),

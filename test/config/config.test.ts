@@ -75,8 +75,19 @@ describe('configuration', () => {
     expect(problemsOf({ ...sameOrigin, CONTENT_SAME_ORIGIN: 'yes' })).toEqual([{ variable: 'CONTENT_SAME_ORIGIN', message: expect.stringContaining('allow') }]);
     expect(problemsOf({ ...PRODUCTION, CONTENT_ORIGIN: 'https://laering.example.kommune.no/innhald' })).toEqual([{ variable: 'CONTENT_ORIGIN', message: expect.stringMatching(/another origin/) }]);
     expect(loadConfig({ ...PRODUCTION, CONTENT_ORIGIN: 'https://laering.example.kommune.no:8443' }).contentOrigin).toBe('https://laering.example.kommune.no:8443');
-    // Outside production the tool's own origin stays the default.
-    expect(loadConfig({}).contentOrigin).toBeUndefined();
+  });
+
+  it('in development on a loopback PUBLIC_URL, serves content from the next port by default', () => {
+    expect(loadConfig({})).toMatchObject({ contentOrigin: 'http://localhost:3001', contentPort: 3001 });
+    expect(loadConfig({ PORT: '4000', PUBLIC_URL: 'http://127.0.0.1:4000' })).toMatchObject({ contentOrigin: 'http://127.0.0.1:4001', contentPort: 4001 });
+    expect(loadConfig({ PUBLIC_URL: 'http://[::1]:3000' }).contentOrigin).toBe('http://[::1]:3001');
+    for (const env of [
+      { CONTENT_SAME_ORIGIN: 'allow' },
+      { NODE_ENV: 'test' },
+      { PUBLIC_URL: 'https://laering.test.example' },
+      { PORT: '0' },
+    ]) expect(loadConfig(env), JSON.stringify(env)).toMatchObject({ contentOrigin: undefined, contentPort: undefined });
+    expect(loadConfig({ CONTENT_ORIGIN: 'http://innhald.localhost:3000' })).toMatchObject({ contentOrigin: 'http://innhald.localhost:3000', contentPort: undefined });
   });
 
   it('refuses the development key-encryption secret in production', () => {
