@@ -47,7 +47,8 @@ async function startTool(databaseUrl: string): Promise<{ url: string; pid: numbe
   const child = spawn(process.execPath, [...profiling, 'dist/src/main.js'], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1',
-      PUBLIC_URL: 'http://127.0.0.1', KEY_ENCRYPTION_SECRET: 'bench-'.padEnd(48, 'x'), LOG_LEVEL: 'info', DATABASE_POOL_MAX: process.env['BENCH_POOL_MAX'] ?? '20', WORKERS: String(workers) },
+      // The SCORM commits are posted to the tool's own host: content on the tool's origin, accepted here.
+      PUBLIC_URL: 'http://127.0.0.1', CONTENT_SAME_ORIGIN: 'allow', KEY_ENCRYPTION_SECRET: 'bench-'.padEnd(48, 'x'), LOG_LEVEL: 'info', DATABASE_POOL_MAX: process.env['BENCH_POOL_MAX'] ?? '20', WORKERS: String(workers) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -40,9 +40,15 @@ export interface Config {
   /**
    * Origin that serves uploaded content (SCORM packages and their player), e.g.
    * https://innhald.laering.example.no pointing at this same service. Undefined: content is served
-   * from the tool's own origin under the sandboxed path /content/ (development default).
+   * from the tool's own origin under the sandboxed path /content/ (development default; in
+   * production only with CONTENT_SAME_ORIGIN=allow).
    */
   readonly contentOrigin: string | undefined;
+  /**
+   * A second port the service listens on, for the content origin: in development on a loopback
+   * PUBLIC_URL, content is served from PORT + 1 by default so its isolation is exercised every day.
+   */
+  readonly contentPort: number | undefined;
   /** Largest content package upload, in bytes. */
   readonly contentUploadLimitBytes: number;
   /** Processes serving requests on the shared port (node:cluster); above 1 needs server PostgreSQL. */
@@ -111,6 +117,7 @@ const schema = z.object({
   LTI_MANAGER_ROLES: z.string().trim().default('Mentor'),
   LTI_CLOCK_SKEW_SECONDS: integer(0, 60).default(10),
   CONTENT_ORIGIN: httpUrl.optional(),
+  CONTENT_SAME_ORIGIN: z.enum(['allow'], { message: 'must be allow, or unset' }).optional(),
   CONTENT_UPLOAD_LIMIT_BYTES: integer(1024, 64 * 1024 ** 3).default(2 * 1024 ** 3),
   WORKERS: integer(1, 64).default(1),
   DEV_LMS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
@@ -157,6 +164,16 @@ export function loadConfig(env: Environment = process.env): Config {
       });
     }
   }
+  if (values.NODE_ENV === 'production' && !values.CONTENT_ORIGIN && values.CONTENT_SAME_ORIGIN !== 'allow') {
+    problems.push({
+      variable: 'CONTENT_ORIGIN',
+      message: "is required in production: uploaded content is untrusted JavaScript and must not run on the tool's origin " +
+        '(e.g. https://innhald.laering.example.no reaching this service; CONTENT_SAME_ORIGIN=allow accepts the risk, see docs/content.md)',
+    });
+  }
+  if (values.CONTENT_ORIGIN && values.PUBLIC_URL && new URL(values.CONTENT_ORIGIN).origin === new URL(values.PUBLIC_URL).origin) {
+    problems.push({ variable: 'CONTENT_ORIGIN', message: "must be another origin than PUBLIC_URL's (another host name or port)" });
+  }
   if (values.DEV_LMS === 'on' && values.NODE_ENV === 'production') {
     problems.push({ variable: 'DEV_LMS', message: 'cannot be on in production: the development LMS starts launches as anyone, administrators included' });
   }
@@ -166,7 +183,13 @@ export function loadConfig(env: Environment = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = values.PUBLIC_URL ?? `http://localhost:${values.PORT}`;
-  const devLmsByDefault = values.NODE_ENV !== 'production' && isLoopbackHost(new URL(publicUrl).hostname);
+  const loopback = isLoopbackHost(new URL(publicUrl).hostname);
+  const devLmsByDefault = values.NODE_ENV !== 'production' && loopback;
+  const contentPort =
+    values.NODE_ENV === 'development' && loopback && !values.CONTENT_ORIGIN && values.CONTENT_SAME_ORIGIN !== 'allow' && values.PORT > 0 && values.PORT < 65535
+      ? values.PORT + 1
+      : undefined;
+  const { protocol, hostname } = new URL(publicUrl);
   return {
     nodeEnv: values.NODE_ENV,
     host: values.HOST,
@@ -182,7 +205,8 @@ export function loadConfig(env: Environment = process.env): Config {
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     ltiManagerRoles: values.LTI_MANAGER_ROLES.split(',').map((r) => r.trim()).filter(Boolean),
     ltiClockSkewSeconds: values.LTI_CLOCK_SKEW_SECONDS,
-    contentOrigin: values.CONTENT_ORIGIN,
+    contentOrigin: values.CONTENT_ORIGIN ?? (contentPort ? `${protocol}//${hostname}:${contentPort}` : undefined),
+    contentPort,
     contentUploadLimitBytes: values.CONTENT_UPLOAD_LIMIT_BYTES,
     workers: values.WORKERS,
     devLms: values.DEV_LMS ?? (devLmsByDefault ? 'loopback' : 'off'),

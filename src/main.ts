@@ -29,7 +29,7 @@ async function serve(config: Config): Promise<void> {
   try {
     const server = await startServer({ config, logger });
     logger.info(
-      { url: server.url, database: server.database.kind, dataDir: server.database.kind === 'pglite' ? config.dataDir : undefined },
+      { url: server.url, contentOrigin: config.contentOrigin, database: server.database.kind, dataDir: server.database.kind === 'pglite' ? config.dataDir : undefined },
       `Læringsløp is running at ${server.url}`,
     );
 

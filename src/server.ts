@@ -14,6 +14,8 @@ import { directRequestListener } from './web/direct-routes.js';
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  /** The port of the content origin, when the service listens on a second one (config.contentPort). */
+  readonly contentPort: number | undefined;
   readonly database: Database;
   /** Graceful stop: refuse new connections, let in-flight requests finish, stop background work and
    *  close the database (unless the caller passed it in). */
@@ -34,7 +36,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const database = options.database ?? (await openDatabase(config));
   let shuttingDown = false;
   let inFlight = 0;
-  let server: http.Server;
+  const servers: http.Server[] = [];
   let capabilities: Capabilities | undefined;
   try {
     const migrations = readMigrationFiles();
@@ -54,51 +56,66 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       startPageLinks: capabilities.startPageLinks,
     });
     const listener = directRequestListener(app, capabilities.directRoutes);
-    server = http.createServer((req, res) => {
-      inFlight += 1;
-      res.on('close', () => (inFlight -= 1));
-      // While stopping, each response closes its connection so keep-alive clients move on.
-      if (shuttingDown) res.setHeader('Connection', 'close');
-      listener(req, res);
-    });
-    // Idle keep-alive connections stay open longer than the load balancers in front usually keep
-    // theirs (60 s): a client or proxy that reuses a socket just as the server closes it gets a reset
-    // without a response, and clients such as LRS test suites and xAPI libraries do not retry it.
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 30_000;
-    server.requestTimeout = 5 * 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
+    const listen = async (port: number): Promise<http.Server> => {
+      const server = http.createServer((req, res) => {
+        inFlight += 1;
+        res.on('close', () => (inFlight -= 1));
+        // While stopping, each response closes its connection so keep-alive clients move on.
+        if (shuttingDown) res.setHeader('Connection', 'close');
+        listener(req, res);
       });
-    });
+      // Idle keep-alive connections stay open longer than the load balancers in front usually keep
+      // theirs (60 s): a client or proxy that reuses a socket just as the server closes it gets a
+      // reset without a response, and clients such as LRS test suites and xAPI libraries do not retry.
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 30_000;
+      server.requestTimeout = 5 * 60_000;
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return server;
+    };
+    await listen(config.port);
+    // The same service on a second port is a second origin: the content origin of development.
+    if (config.contentPort) {
+      await listen(config.contentPort).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`cannot serve content at ${config.contentOrigin} (${reason}); set CONTENT_ORIGIN, or CONTENT_SAME_ORIGIN=allow`, { cause: error });
+      });
+    }
   } catch (error) {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
     await capabilities?.stop();
     if (!options.database) await database.close();
     throw error;
   }
   const started = capabilities;
 
-  const port = (server.address() as AddressInfo).port;
+  const [port, contentPort] = servers.map((server) => (server.address() as AddressInfo).port);
   let closing: Promise<void> | undefined;
 
   return {
-    url: config.port === 0 ? `http://127.0.0.1:${port}` : config.publicUrl,
-    port,
+    url: config.port === 0 ? `http://127.0.0.1:${port!}` : config.publicUrl,
+    port: port!,
+    contentPort,
     database,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        const stopped = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+        const each = (action: (server: http.Server) => void) => servers.forEach(action);
+        each((server) => server.closeIdleConnections());
         const deadline = setTimeout(() => {
           logger.warn({ inFlight }, 'shutdown timeout: closing remaining connections');
-          server.closeAllConnections();
+          each((server) => server.closeAllConnections());
         }, config.shutdownTimeoutMs);
         // Connections that finish their request while stopping become idle: close them too.
-        const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+        const sweeper = setInterval(() => each((server) => server.closeIdleConnections()), 50);
         await stopped;
         clearTimeout(deadline);
         clearInterval(sweeper);

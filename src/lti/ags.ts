@@ -165,10 +165,11 @@ export class AgsOutbox {
   async #deliver(resourceLinkId: string, personId: string, score: Record<string, unknown>): Promise<void> {
     const link = await this.db.selectFrom('lti_resource_links').selectAll().where('id', '=', resourceLinkId).executeTakeFirstOrThrow();
     const user = await this.db
-      .selectFrom('lti_users')
-      .select('subject')
-      .where('platform_id', '=', link.platform_id)
-      .where('person_id', '=', personId)
+      .selectFrom('lti_users as u')
+      .innerJoin('lti_platforms as p', 'p.issuer', 'u.issuer')
+      .select('u.subject')
+      .where('p.id', '=', link.platform_id)
+      .where('u.person_id', '=', personId)
       .executeTakeFirst();
     if (!user) throw new PlatformServiceError(`person ${personId} has no account on the link's platform`, false);
     const platform = await findPlatformById(this.db, link.platform_id);

@@ -72,7 +72,7 @@ const sameSubject = (a: LaunchSubject, b: LaunchSubject) =>
  */
 async function snapshot(db: Kysely<Schema>, platform: Platform, subject: LaunchSubject): Promise<KnownSnapshot> {
   const { rows } = await db.executeQuery<KnownSnapshot>(
-    CompiledQuery.raw(SNAPSHOT_SQL, [platform.tenantId, platform.id, subject.sub, subject.contextId, subject.resourceLinkId, subject.kommunenummer ?? null]),
+    CompiledQuery.raw(SNAPSHOT_SQL, [platform.tenantId, platform.id, subject.sub, subject.contextId, subject.resourceLinkId, subject.kommunenummer ?? null, platform.issuer]),
   );
   return rows[0]!;
 }
@@ -81,6 +81,8 @@ async function snapshot(db: Kysely<Schema>, platform: Platform, subject: LaunchS
 interface SnapshotInputs {
   platformTenant: string;
   platform: string;
+  /** The platform's issuer: a person is its issuer and subject within the tenant, whatever the registration. */
+  issuer: string;
   sub: string;
   context: string;
   link: string;
@@ -106,11 +108,11 @@ export const snapshotSql = (at: SnapshotInputs) => `
           where t.kind = 'municipality' and t.kommunenummer = ${at.kommunenummer}::text and (rm.region_id = ${at.platformTenant} or t.id = ${at.platformTenant})
           limit 1)
       ) as t on true
-      left join lti_users u on u.platform_id = ${at.platform} and u.subject = ${at.sub}::text
+      left join lti_users u on u.tenant_id = t.id and u.issuer = ${at.issuer}::text and u.subject = ${at.sub}::text
       left join people p on p.id = u.person_id
       left join lti_contexts c on c.platform_id = ${at.platform} and c.context_id = ${at.context}::text
       left join lti_resource_links r on r.platform_id = ${at.platform} and r.resource_link_id = ${at.link}::text`;
-const SNAPSHOT_SQL = prepared(snapshotSql({ platformTenant: '$1::uuid', platform: '$2::uuid', sub: '$3', context: '$4', link: '$5', kommunenummer: '$6' }));
+const SNAPSHOT_SQL = prepared(snapshotSql({ platformTenant: '$1::uuid', platform: '$2::uuid', sub: '$3', context: '$4', link: '$5', kommunenummer: '$6', issuer: '$7' }));
 
 /**
  * A new person with their platform account, in one statement: the person row is written only when
@@ -122,16 +124,16 @@ async function createLtiPerson(db: Kysely<Schema>, platform: Platform, tenantId:
   // The account row refers to the person inserted after it in the same statement: foreign keys are
   // checked at the end of the statement.
   const { rows } = await db.executeQuery<{ person_id: string }>(
-    CompiledQuery.raw(CREATE_LTI_PERSON_SQL, [platform.id, subject, tenantId, personId, details.name ?? null, details.givenName ?? null, details.familyName ?? null, details.email ?? null, details.locale ?? null]),
+    CompiledQuery.raw(CREATE_LTI_PERSON_SQL, [platform.issuer, subject, tenantId, personId, details.name ?? null, details.givenName ?? null, details.familyName ?? null, details.email ?? null, details.locale ?? null]),
   );
   return rows[0]?.person_id;
 }
 
 const CREATE_LTI_PERSON_SQL = prepared(`
     with account as (
-      insert into lti_users (platform_id, subject, tenant_id, person_id)
+      insert into lti_users (issuer, subject, tenant_id, person_id)
       values ($1, $2, $3, $4)
-      on conflict (platform_id, subject) do nothing
+      on conflict (tenant_id, issuer, subject) do nothing
       returning person_id
     ), person as (
       insert into people (id, tenant_id, name, given_name, family_name, email, locale)
@@ -147,7 +149,8 @@ function changedDetails(known: LaunchSnapshot, details: PersonDetails): PersonDe
 }
 
 /**
- * Who launched, from where: the person (platform + subject → people.id; name and email only when
+ * Who launched, from where: the person (tenant + issuer + subject → people.id, whatever the client
+ * id or deployment the launch came through; name and email only when
  * sent), the course and the resource link. A repeated launch that brings nothing new only reads
  * (one query); the writes a launch needs happen together (one statement, or one transaction when
  * there are several), so a refused launch leaves nothing.

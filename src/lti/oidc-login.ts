@@ -256,7 +256,7 @@ with input as (
 select i.ord, platform.*, exists (select 1 from recorded r where r.platform_id = i.platform_id and r.nonce = i.nonce) as recorded, row_to_json(known) as known
   from input i
   join lateral (select ${PLATFORM_COLUMNS_SQL} from lti_platforms p where p.id = i.platform_id) as platform on true
-  left join lateral (${snapshotSql({ platformTenant: 'platform.tenant_id', platform: 'platform.id', sub: 'i.sub', context: 'i.context_id', link: 'i.link_id', kommunenummer: 'i.kommunenummer' })}) as known on true`);
+  left join lateral (${snapshotSql({ platformTenant: 'platform.tenant_id', platform: 'platform.id', issuer: 'platform.issuer', sub: 'i.sub', context: 'i.context_id', link: 'i.link_id', kommunenummer: 'i.kommunenummer' })}) as known on true`);
 
 /** Removes recorded nonces whose time is past; run now and then. */
 export async function purgeExpiredNonces(db: Kysely<Schema>, now = new Date()): Promise<void> {

@@ -41,8 +41,9 @@ export interface LtiNoncesTable {
   expires_at: Date;
 }
 
+/** A person's account at a platform: the platform's issuer and subject, within a tenant. */
 export interface LtiUsersTable {
-  platform_id: string;
+  issuer: string;
   subject: string;
   tenant_id: string;
   person_id: string;

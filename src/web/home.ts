@@ -14,7 +14,7 @@ export interface StartPageLink {
 }
 
 export interface HomeOptions {
-  config: Pick<Config, 'nodeEnv' | 'devLms'>;
+  config: Pick<Config, 'nodeEnv' | 'devLms' | 'contentOrigin'>;
   database: Database;
   links: readonly StartPageLink[];
 }
@@ -40,6 +40,7 @@ export function homeRouter({ config, database, links }: HomeOptions): Router {
 <dt>${t(locale, 'home.version')}</dt><dd>${PACKAGE_VERSION}</dd>
 <dt>${t(locale, 'home.database')}</dt><dd data-database-kind="${database.kind}">${t(locale, database.kind === 'pglite' ? 'home.database.pglite' : 'home.database.postgres')}</dd>
 <dt>${t(locale, 'home.environment')}</dt><dd>${config.nodeEnv}</dd>
+<dt>${t(locale, 'home.content-origin')}</dt><dd data-content-origin>${config.contentOrigin ?? t(locale, 'home.content-origin.same')}</dd>
 <dt>${t(locale, 'home.dev-lms')}</dt><dd data-dev-lms="${config.devLms}">${t(locale, `home.dev-lms.${config.devLms}`)}</dd>
 <dt>${t(locale, 'home.tenants')}</dt><dd>${Number(counts.count)}</dd>
 </dl>

@@ -79,6 +79,12 @@ export const MESSAGES = {
     nn: 'Klar-sjekk (database og migreringar)',
     en: 'Readiness check (database and migrations)',
   },
+  'home.content-origin': { nb: 'Opplastet innhold kjører på', nn: 'Opplasta innhald køyrer på', en: 'Uploaded content runs on' },
+  'home.content-origin.same': {
+    nb: 'verktøyets egen opprinnelse (CONTENT_ORIGIN er ikke satt)',
+    nn: 'verktøyet sitt eige opphav (CONTENT_ORIGIN er ikkje sett)',
+    en: 'the tool’s own origin (CONTENT_ORIGIN is not set)',
+  },
   'home.dev-lms': { nb: 'Utviklings-LMS', nn: 'Utviklings-LMS', en: 'Development LMS' },
   'home.dev-lms.loopback': {
     nb: 'På, bare for denne maskinen, fordi PUBLIC_URL er en loopback-adresse. Slå av med DEV_LMS=off.',

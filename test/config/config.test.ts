@@ -17,6 +17,7 @@ const PRODUCTION = {
   PUBLIC_URL: 'https://laering.example.kommune.no',
   DATABASE_URL: 'postgres://app@db:5432/laeringslop',
   KEY_ENCRYPTION_SECRET: 'a-real-secret-that-is-long-enough-0123456789',
+  CONTENT_ORIGIN: 'https://innhald.example.kommune.no',
 };
 
 describe('configuration', () => {
@@ -64,7 +65,29 @@ describe('configuration', () => {
 
   it('requires PUBLIC_URL, DATABASE_URL and KEY_ENCRYPTION_SECRET in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    expect(problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'KEY_ENCRYPTION_SECRET', 'PUBLIC_URL']);
+    expect(problems.map((p) => p.variable).sort()).toEqual(['CONTENT_ORIGIN', 'DATABASE_URL', 'KEY_ENCRYPTION_SECRET', 'PUBLIC_URL']);
+  });
+
+  it("refuses production without a content origin unless the risk is accepted explicitly, and a content origin that is the tool's", () => {
+    const { CONTENT_ORIGIN: _, ...sameOrigin } = PRODUCTION;
+    expect(problemsOf(sameOrigin)).toEqual([{ variable: 'CONTENT_ORIGIN', message: expect.stringMatching(/required in production.*CONTENT_SAME_ORIGIN=allow/) }]);
+    expect(loadConfig({ ...sameOrigin, CONTENT_SAME_ORIGIN: 'allow' }).contentOrigin).toBeUndefined();
+    expect(problemsOf({ ...sameOrigin, CONTENT_SAME_ORIGIN: 'yes' })).toEqual([{ variable: 'CONTENT_SAME_ORIGIN', message: expect.stringContaining('allow') }]);
+    expect(problemsOf({ ...PRODUCTION, CONTENT_ORIGIN: 'https://laering.example.kommune.no/innhald' })).toEqual([{ variable: 'CONTENT_ORIGIN', message: expect.stringMatching(/another origin/) }]);
+    expect(loadConfig({ ...PRODUCTION, CONTENT_ORIGIN: 'https://laering.example.kommune.no:8443' }).contentOrigin).toBe('https://laering.example.kommune.no:8443');
+  });
+
+  it('in development on a loopback PUBLIC_URL, serves content from the next port by default', () => {
+    expect(loadConfig({})).toMatchObject({ contentOrigin: 'http://localhost:3001', contentPort: 3001 });
+    expect(loadConfig({ PORT: '4000', PUBLIC_URL: 'http://127.0.0.1:4000' })).toMatchObject({ contentOrigin: 'http://127.0.0.1:4001', contentPort: 4001 });
+    expect(loadConfig({ PUBLIC_URL: 'http://[::1]:3000' }).contentOrigin).toBe('http://[::1]:3001');
+    for (const env of [
+      { CONTENT_SAME_ORIGIN: 'allow' },
+      { NODE_ENV: 'test' },
+      { PUBLIC_URL: 'https://laering.test.example' },
+      { PORT: '0' },
+    ]) expect(loadConfig(env), JSON.stringify(env)).toMatchObject({ contentOrigin: undefined, contentPort: undefined });
+    expect(loadConfig({ CONTENT_ORIGIN: 'http://innhald.localhost:3000' })).toMatchObject({ contentOrigin: 'http://innhald.localhost:3000', contentPort: undefined });
   });
 
   it('refuses the development key-encryption secret in production', () => {

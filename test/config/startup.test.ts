@@ -13,7 +13,7 @@ describe('start-up with a bad configuration', () => {
   it('refuses to start in production without its required settings', async () => {
     const result = await runToCompletion('main.ts', [], { NODE_ENV: 'production' });
     expect(result.code).toBe(78);
-    for (const variable of ['PUBLIC_URL', 'DATABASE_URL', 'KEY_ENCRYPTION_SECRET']) {
+    for (const variable of ['PUBLIC_URL', 'DATABASE_URL', 'KEY_ENCRYPTION_SECRET', 'CONTENT_ORIGIN']) {
       expect(result.stderr).toContain(`${variable}: is required in production`);
     }
   });

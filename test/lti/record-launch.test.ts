@@ -3,7 +3,7 @@ import { BACKEND, createTestDatabase, type TestDatabase } from '../support/datab
 import { CLAIM, type LaunchClaims } from '../../src/lti/claims.js';
 import { launchSubject, peekLaunchSubject, recordLaunch } from '../../src/lti/identity.js';
 import { savePlatform, type Platform } from '../../src/lti/platforms.js';
-import { findMunicipality, importMunicipalities } from '../../src/tenants/tenants.js';
+import { findMunicipality, importMunicipalities, importRegions } from '../../src/tenants/tenants.js';
 
 describe(`recording who launched (${BACKEND})`, () => {
   let testDb: TestDatabase;
@@ -64,6 +64,38 @@ describe(`recording who launched (${BACKEND})`, () => {
     const sameAgain = await recordLaunch(db, platform, claims('victim'), victimSnapshot);
     expect(sameAgain.personId).toBe(victim.personId);
   });
+
+  it('is the same person through a second registration of the same platform (a new client id and deployment)', async () => {
+    const db = testDb.database.db;
+    const first = await recordLaunch(db, platform, claims('re-registered', { name: 'Kari Nordmann' }));
+    const again = await savePlatform(db, { ...registrationOf(platform), clientId: 'c-after-re-registration', deploymentIds: ['7'] });
+    const second = await recordLaunch(db, again, claims('re-registered', { aud: again.clientId, deploymentId: '7' }));
+    expect(second.personId).toBe(first.personId);
+    // Another platform (another issuer) with the same sub is someone else.
+    const other = await savePlatform(db, { ...registrationOf(platform), issuer: 'https://canvas.record.example', clientId: 'c' });
+    expect((await recordLaunch(db, other, claims('re-registered', { iss: other.issuer }))).personId).not.toBe(first.personId);
+    expect(await db.selectFrom('lti_users').select(['issuer', 'person_id']).where('subject', '=', 're-registered').orderBy('issuer', 'desc').execute()).toEqual([
+      { issuer: platform.issuer, person_id: first.personId },
+      { issuer: other.issuer, person_id: expect.not.stringMatching(first.personId) },
+    ]);
+  });
+
+  it('is a person of the municipality the launch is for: a region platform makes one per municipality', async () => {
+    const db = testDb.database.db;
+    await importMunicipalities(db, [{ kommunenummer: '3334', name: 'Flesberg', countyNumber: '33', countyName: 'Buskerud' }]);
+    await importRegions(db, [{ region: 'Numedal', kommunenummer: '3303' }, { region: 'Numedal', kommunenummer: '3334' }]);
+    const region = await db.selectFrom('tenants').select('id').where('name', '=', 'Numedal').executeTakeFirstOrThrow();
+    const regional = await savePlatform(db, { ...registrationOf(platform), tenantId: region.id, issuer: 'https://region.record.example', clientId: 'r' });
+    const launch = (kommunenummer: string) => recordLaunch(db, regional, claims('commuter', { iss: regional.issuer, custom: { kommunenummer } }));
+    const inKongsberg = await launch('3303');
+    const inFlesberg = await launch('3334');
+    expect(inFlesberg.personId).not.toBe(inKongsberg.personId);
+    expect((await launch('3303')).personId).toBe(inKongsberg.personId);
+    const tenants = await db.selectFrom('people').select(['id', 'tenant_id']).where('id', 'in', [inKongsberg.personId, inFlesberg.personId]).execute();
+    expect(new Map(tenants.map((t) => [t.id, t.tenant_id]))).toEqual(new Map([[inKongsberg.personId, inKongsberg.tenantId], [inFlesberg.personId, inFlesberg.tenantId]]));
+  });
+
+  const registrationOf = (p: Platform) => ({ tenantId: p.tenantId, name: p.name, issuer: p.issuer, clientId: p.clientId, authEndpoint: p.authEndpoint, tokenEndpoint: p.tokenEndpoint, jwksUrl: p.jwksUrl, deploymentIds: p.deploymentIds });
 
   it('reads the subject of a token without trusting it, and nothing of what is not one', () => {
     const payload = { sub: 's-1', [CLAIM.context]: { id: 'c-1' }, [CLAIM.resourceLink]: { id: 'l-1' }, [CLAIM.custom]: { kommunenummer: '3303' } };

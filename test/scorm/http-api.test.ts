@@ -123,7 +123,7 @@ describe('content and runtime routes', { timeout: 60_000 }, () => {
 
   it('does not mount the import API or the test-only attempt route in production', async () => {
     const production = await startServer({
-      config: testConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://laering.example.no', DATABASE_URL: 'postgres://unused@127.0.0.1/unused', KEY_ENCRYPTION_SECRET: 'a-production-secret-that-is-long-enough-1234', DATA_DIR: running.dataDir + '-prod' }),
+      config: testConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://laering.example.no', DATABASE_URL: 'postgres://unused@127.0.0.1/unused', KEY_ENCRYPTION_SECRET: 'a-production-secret-that-is-long-enough-1234', CONTENT_SAME_ORIGIN: 'allow', DATA_DIR: running.dataDir + '-prod' }),
       logger: createLogger('silent'),
       database: testDb.database,
     });

@@ -32,7 +32,7 @@ describe(`HTTP service (${BACKEND})`, () => {
   let app: Express;
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    app = testApp(testDb.database, { routers: [probeRouter()], config: testConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://laering.example.no', DATABASE_URL: 'postgres://unused/x', KEY_ENCRYPTION_SECRET: 'x'.repeat(40) }) });
+    app = testApp(testDb.database, { routers: [probeRouter()], config: testConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://laering.example.no', DATABASE_URL: 'postgres://unused/x', KEY_ENCRYPTION_SECRET: 'x'.repeat(40), CONTENT_ORIGIN: 'https://innhald.example.no' }) });
   });
   afterAll(() => testDb.dispose());
 

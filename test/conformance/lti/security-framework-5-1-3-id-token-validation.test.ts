@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { exportSPKI, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM } from '../../../src/lti/claims.js';
+import { savePlatform } from '../../../src/lti/platforms.js';
 import { capturingLogger } from '../../support/app.js';
 import { BACKEND, type TestDatabase } from '../../support/database.js';
 import { initiateLogin, newKey, postLaunch, type PlatformKey, type TestPlatform } from '../../lti/support/attack-platform.js';
@@ -117,6 +118,26 @@ describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${B
     const link = await db.selectFrom('lti_resource_links').select(['lineitem_url', 'title']).where('resource_link_id', '=', 'link-repeat').executeTakeFirstOrThrow();
     expect(link.lineitem_url).toBe('https://lms.kommune.example/lineitems/9/lineitem?type_id=1');
   });
+
+  it('knows a person again through a second registration of the same platform (a new client id and deployment)', async () => {
+    const db = testDb.database.db;
+    const again = await savePlatform(db, { ...platform.platform, clientId: 'tool-client-re-registered', deploymentIds: ['deployment-2'] });
+    const first = await attack((c) => (c['sub'] = 'moved-user'));
+    expect(first.result.status).toBe(200);
+    // Twice: the first launch through the new registration records its course and link, the second only reads.
+    for (let i = 0; i < 2; i += 1) {
+      const login = await initiateLogin(toolUrl, platform, again.clientId);
+      const claims = { ...platform.claims(login.nonce, toolUrl), sub: 'moved-user', aud: again.clientId, [CLAIM.deploymentId]: 'deployment-2' };
+      const second = await postLaunch(toolUrl, { id_token: await platform.sign(claims, key), state: login.state }, login.cookie);
+      expect(second.status).toBe(200);
+      expect(personShown(second.body)).toBe(personShown(first.result.body));
+    }
+    const accounts = await db.selectFrom('lti_users').select(['person_id', 'issuer']).where('subject', '=', 'moved-user').execute();
+    expect(accounts).toEqual([{ person_id: personShown(first.result.body), issuer: platform.issuer }]);
+    await db.deleteFrom('lti_platforms').where('id', '=', again.id).execute();
+  });
+
+  const personShown = (body: string) => /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(body.slice(body.indexOf('<dl')))?.[0];
 
   it('makes one person when the same new user launches twice at once', async () => {
     const results = await Promise.all([1, 2, 3].map(() => attack((c) => (c['sub'] = 'simultaneous-user'))));

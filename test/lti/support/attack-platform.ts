@@ -93,12 +93,12 @@ export class TestPlatform {
 }
 
 /** Starts a login at the tool and returns what the platform receives (state, nonce) and the cookie. */
-export async function initiateLogin(toolUrl: string, platform: TestPlatform): Promise<{ state: string; nonce: string; cookie: string }> {
+export async function initiateLogin(toolUrl: string, platform: TestPlatform, clientId = platform.clientId): Promise<{ state: string; nonce: string; cookie: string }> {
   const url = new URL(`${toolUrl}/lti/login`);
   url.searchParams.set('iss', platform.issuer);
   url.searchParams.set('login_hint', 'user-42');
   url.searchParams.set('target_link_uri', `${toolUrl}/lti/launch`);
-  url.searchParams.set('client_id', platform.clientId);
+  url.searchParams.set('client_id', clientId);
   const response = await fetch(url, { redirect: 'manual' });
   if (response.status !== 302) throw new Error(`login answered ${response.status}: ${await response.text()}`);
   const location = new URL(response.headers.get('location')!);
