@@ -41,6 +41,16 @@ describe(`development LMS exposure (${BACKEND})`, () => {
   };
   // "Start as administrator": the dev LMS's launch of the admin role, which signs an id_token.
   const adminLaunch = (base: string) => get(`${base}/dev/lms/launch?role=admin`);
+  // The other development tools act without a session too: import into any municipality, attempts for anyone.
+  const post = async (url: string, body: string, type: string) =>
+    (await fetch(url, { method: 'POST', body, headers: { 'content-type': type, accept: 'application/json' } })).status;
+  const devToolStatuses = async (base: string) => ({
+    uploadPage: (await get(`${base}/dev/content`)).status,
+    packageImport: await post(`${base}/api/content/packages?tenant=00000000-0000-4000-8000-000000000000&name=x.zip`, 'not a zip', 'application/zip'),
+    packageList: (await get(`${base}/api/content/packages`)).status,
+    attempt: await post(`${base}/api/dev/scorm/attempts`, '{}', 'application/json'),
+  });
+  const NOT_SERVED = { uploadPage: 404, packageImport: 404, packageList: 404, attempt: 404 };
 
   it('is not served when PUBLIC_URL is a public address, and the start page says how to turn it on', async () => {
     const port = await start({ NODE_ENV: 'development', PUBLIC_URL: 'https://laering.kongsberg.kommune.example' });
@@ -48,8 +58,10 @@ describe(`development LMS exposure (${BACKEND})`, () => {
     expect((await get(`${base}/dev/lms`)).status).toBe(404);
     expect((await adminLaunch(base)).status).toBe(404);
     expect((await get(`${base}/dev/lms/jwks`)).status).toBe(404);
+    expect(await devToolStatuses(base)).toEqual(NOT_SERVED);
     const home = await get(`${base}/`);
     expect(home.body).toContain('data-dev-lms="off"');
+    expect(home.body).not.toContain('href="/dev/content"');
     expect(home.body).toContain('DEV_LMS=on');
     expect(home.body).not.toContain('href="/dev/lms"');
   });
@@ -64,10 +76,16 @@ describe(`development LMS exposure (${BACKEND})`, () => {
     const home = await get(`${local}/`);
     expect(home.body).toContain('data-dev-lms="loopback"');
     expect(home.body).toContain('href="/dev/lms"');
+    expect(home.body).toContain('href="/dev/content"');
+    const localTools = await devToolStatuses(local);
+    expect(localTools.uploadPage).toBe(200);
+    expect(localTools.packageList).not.toBe(404);
+    expect(localTools.packageImport).not.toBe(404);
     if (!outsideAddress) return; // no non-loopback interface on this machine
     const remote = `http://${outsideAddress}:${port}`;
     expect((await get(`${remote}/dev/lms`)).status).toBe(404);
     expect((await adminLaunch(remote)).status).toBe(404);
+    expect(await devToolStatuses(remote)).toEqual(NOT_SERVED);
     // The rest of the tool answers there.
     expect((await get(`${remote}/healthz`)).status).toBe(200);
   });
@@ -84,5 +102,6 @@ describe(`development LMS exposure (${BACKEND})`, () => {
   it('is off when turned off on a loopback PUBLIC_URL', async () => {
     const port = await start({ DEV_LMS: 'off' });
     expect((await get(`http://127.0.0.1:${port}/dev/lms`)).status).toBe(404);
+    expect(await devToolStatuses(`http://127.0.0.1:${port}`)).toEqual(NOT_SERVED);
   });
 });

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { CapabilityDependencies } from '../../compose.js';
 import { DevLms } from '../../dev-lms/dev-lms.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from '../../db/advisory-lock.js';
@@ -7,7 +7,7 @@ import { devLmsRouter } from '../../dev-lms/router.js';
 import { AgsOutbox } from '../../lti/ags.js';
 import { createLtiService, type LtiService } from '../../lti/lti-service.js';
 import { purgeExpiredNonces } from '../../lti/oidc-login.js';
-import { isLoopbackAddress } from '../../loopback.js';
+import { developmentRoutes } from '../development-routes.js';
 import type { DirectRoute } from '../direct-routes.js';
 import type { StartPageLink } from '../home.js';
 import { pageSecurityHeaderValues } from '../security-headers.js';
@@ -38,18 +38,6 @@ export interface LtiHooks {
   linkableItems?: LinkableItems;
 }
 
-/**
- * `router` below `mount` answers only requests from this machine; others fall through to the
- * not-found page. The development LMS is on by default when PUBLIC_URL is a loopback address, but
- * the port usually listens on every interface (HOST 0.0.0.0).
- */
-function fromThisMachineOnly(mount: string, router: Router): Router {
-  const guarded = Router();
-  guarded.use(mount, (req, _res, next) => next(isLoopbackAddress(req.socket.remoteAddress) ? undefined : 'router'));
-  guarded.use(router);
-  return guarded;
-}
-
 export async function composeLti({ config, database, logger }: CapabilityDependencies, hooks: LtiHooks = { launchRoutes: [] }): Promise<LtiComposition> {
   const lti = createLtiService({ config, database, logger });
   await lti.toolKeys.ensureKey();
@@ -67,7 +55,7 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
   if (config.devLms !== 'off') {
     const lms = new DevLms({ db: database.db, baseUrl: `${config.publicUrl}/dev/lms`, toolUrl: config.publicUrl, secret: config.keyEncryptionSecret });
     devLms = lms;
-    routers.push(config.devLms === 'loopback' ? fromThisMachineOnly('/dev/lms', devLmsRouter(lms)) : devLmsRouter(lms));
+    routers.push(developmentRoutes(config, ['/dev/lms'], devLmsRouter(lms))!);
     startPageLinks.push({
       href: '/dev/lms',
       label: { nb: 'Utviklings-LMS: start Læringsløp som deltaker, designer, leder eller administrator', nn: 'Utviklings-LMS: start Læringsløp som deltakar, designar, leiar eller administrator', en: 'Development LMS: launch Læringsløp as learner, designer, manager or admin' },

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Router } from 'express';
+import { Router } from 'express';
 import type { Config } from '../../config.js';
 import { DiskContentStore, type ContentStore } from '../../content/content-store.js';
 import { DEFAULT_ZIP_LIMITS } from '../../content/zip-reader.js';
@@ -10,6 +10,7 @@ import { ScormRuntime } from '../../scorm/runtime.js';
 import { contentRouter, runtimeApiRouter } from './content-router.js';
 import { devAttemptRouter } from './dev-attempt-router.js';
 import { directCommitRoute } from './direct-commit.js';
+import { developmentRoutes } from '../development-routes.js';
 import type { DirectRoute } from '../direct-routes.js';
 import { importPageRouter } from './import-page.js';
 import { importRouter } from './import-router.js';
@@ -33,13 +34,16 @@ export function scormCapability({ config, database, logger }: { config: Config; 
   const runtime = new ScormRuntime({ db: database.db, tokens: attemptTokens(config.keyEncryptionSecret), logger: logger.child({ capability: 'scorm' }) });
   const routers = [contentRouter({ config, database, runtime, store })];
   const startPageLinks: StartPageLink[] = [];
-  if (config.nodeEnv !== 'production') {
+  // Import into any municipality and attempts for anyone, without a session: development tools.
+  const developmentTools = Router().use(
+    importPageRouter(database),
+    importRouter({ database, store, limits: DEFAULT_ZIP_LIMITS, uploadDir: path.join(contentDir, 'uploads'), uploadLimitBytes: config.contentUploadLimitBytes }),
+    devAttemptRouter(runtime, config.contentOrigin ?? ''),
+  );
+  const served = developmentRoutes(config, ['/dev/content', '/api/content/packages', '/api/dev/scorm'], developmentTools);
+  if (served) {
     startPageLinks.push({ href: '/dev/content', label: { nb: 'Last opp en SCORM-pakke (utvikling)', nn: 'Last opp ein SCORM-pakke (utvikling)', en: 'Upload a SCORM package (development)' } });
-    routers.push(
-      importPageRouter(database),
-      importRouter({ database, store, limits: DEFAULT_ZIP_LIMITS, uploadDir: path.join(contentDir, 'uploads'), uploadLimitBytes: config.contentUploadLimitBytes }),
-      devAttemptRouter(runtime, config.contentOrigin ?? ''),
-    );
+    routers.push(served);
   }
   if (config.nodeEnv === 'production' && !config.contentOrigin) {
     logger.warn('CONTENT_ORIGIN is not set: uploaded content runs on the tool\'s own origin. Set it to a separate origin in production (docs/content.md).');
