@@ -20,6 +20,8 @@ export interface RawXapiRequest {
   query: URLSearchParams;
   headers: Record<string, string | undefined>;
   body: Buffer;
+  /** The client's network address (behind a trusted proxy, the one it forwarded), for the brake on guessing secrets. */
+  clientAddress: string;
 }
 
 const READ_SCOPES: readonly XapiScope[] = ['statements/read', 'statements/read/mine', 'all/read', 'all'];
@@ -74,7 +76,7 @@ export class Lrs {
     if (request.alternateSyntax && (version === '2.0' || parseVersion(raw.headers['x-experience-api-version']) === '2.0')) {
       throw new XapiError('bad-request', 'xAPI 2.0 has no alternate request syntax: send the method, headers and body as they are.');
     }
-    const client = await this.#authenticate(request);
+    const client = await this.#authenticate(request, raw.clientAddress);
     const needed = scopesFor(request.resource, request.method);
     if (!client.scopes.some((scope) => needed.includes(scope))) {
       throw new XapiError('forbidden', `These credentials lack the scope for ${request.method} /xapi/${request.resource} (one of: ${needed.join(', ')}).`);
@@ -99,10 +101,10 @@ export class Lrs {
     return { method, resource, params, headers: raw.headers, body: raw.body };
   }
 
-  async #authenticate(request: XapiRequest): Promise<XapiClient> {
+  async #authenticate(request: XapiRequest, address: string): Promise<XapiClient> {
     const credentials = basicCredentials(header(request, 'authorization'));
     if (!credentials) throw new XapiError('unauthorized', 'Send the client key and secret with HTTP Basic authentication.');
-    const client = await this.#authenticator.authenticate(credentials.key, credentials.secret);
+    const client = await this.#authenticator.authenticate(credentials.key, credentials.secret, address);
     if (!client) throw new XapiError('unauthorized', 'The client key or secret is wrong, or the client is revoked.');
     return client;
   }

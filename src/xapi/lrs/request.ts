@@ -1,5 +1,6 @@
 import { agentKey } from '../agents.js';
 import { XapiError } from '../errors.js';
+import { parseJsonText } from '../text-input.js';
 import { validateActor } from '../validation/agent.js';
 import { XapiInvalid } from '../validation/invalid.js';
 import { isTimestamp, isUuid, timestampToDate } from '../validation/primitives.js';
@@ -71,9 +72,10 @@ export function agentParam(request: XapiRequest, name: string): { key: string; a
   if (value === undefined) return undefined;
   let agent: unknown;
   try {
-    agent = JSON.parse(value);
-  } catch {
-    throw new XapiInvalid(name, 'must be an Agent as JSON');
+    agent = parseJsonText(value, `The ${name} parameter`, name);
+  } catch (error) {
+    if (error instanceof XapiError) throw new XapiInvalid(name, `must be an Agent as JSON (${error.message})`);
+    throw error;
   }
   validateActor(agent, name);
   const key = agentKey(agent);
