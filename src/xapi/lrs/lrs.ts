@@ -3,11 +3,12 @@ import type { Schema } from '../../db/schema.js';
 import { XapiAuthenticator, type XapiClient, type XapiScope } from '../credentials.js';
 import { XapiError } from '../errors.js';
 import { StatementGroups } from '../statement-groups.js';
+import { XapiInvalid } from '../validation/invalid.js';
 import { parseVersion } from '../version.js';
 import { unfoldAlternateSyntax } from './alternate-syntax.js';
 import { WriteTracker, type AuthorisedRequest, type LrsContext } from './context.js';
 import { ACTIVITY_PROFILE, AGENT_PROFILE, STATE, handleDocuments } from './documents.js';
-import { header, methodNotAllowed, type XapiMethod, type XapiRequest, type XapiResponse } from './request.js';
+import { header, methodNotAllowed, NUL_REASON, type XapiMethod, type XapiRequest, type XapiResponse } from './request.js';
 import { about, getActivity, getPerson } from './resources.js';
 import { getStatements } from './statements-read.js';
 import { postStatements, putStatement } from './statements-write.js';
@@ -64,6 +65,7 @@ export class Lrs {
 
   async handle(raw: RawXapiRequest): Promise<XapiResponse> {
     const request = this.#unfold(raw);
+    for (const [name, value] of request.params) if (value.includes('\0')) throw new XapiInvalid(name, NUL_REASON);
     if (!RESOURCES.has(request.resource)) throw new XapiError('not-found', `There is no xAPI resource /xapi/${request.resource}.`);
     if (request.resource === 'about') {
       if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed(request);

@@ -30,6 +30,9 @@ export function jsonResponse(status: number, value: unknown, headers: Record<str
   return { status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(value) };
 }
 
+/** PostgreSQL text cannot hold U+0000, so nothing holding it can be stored or searched for. */
+export const NUL_REASON = 'holds the character U+0000, which this LRS can neither store nor search for';
+
 /** Parameter names are case-sensitive and closed per resource: anything else is a 400 (Part Three §1.2). */
 export function checkParams(request: XapiRequest, allowed: readonly string[]): void {
   for (const name of request.params.keys()) {
@@ -80,6 +83,7 @@ export function agentParam(request: XapiRequest, name: string): { key: string; a
   validateActor(agent, name);
   const key = agentKey(agent);
   if (!key) throw new XapiInvalid(name, 'must name an agent by an inverse functional identifier');
+  if (key.includes('\0')) throw new XapiInvalid(name, NUL_REASON);
   return { key, agent: agent as Record<string, unknown> };
 }
 
