@@ -102,6 +102,11 @@ export async function revokeXapiClient(db: Kysely<Schema>, key: string): Promise
   return Number(result.numUpdatedRows) > 0;
 }
 
+function throttled(waitMs: number): XapiError {
+  const seconds = Math.ceil(waitMs / 1000);
+  return new XapiError('too-many-requests', `Too many failed authentications: try again in ${seconds} s.`, seconds);
+}
+
 /** How long a verified client is trusted without reading its row again: the bound on revocation. */
 export const CLIENT_CACHE_MS = 5_000;
 /** Credentials verified once are not checked with scrypt again while they keep being used this often. */
@@ -135,7 +140,10 @@ export class XapiAuthenticator {
     const cached = this.#clients.get(credentials);
     if (cached && cached.until > this.now()) return cached.client;
     const verified = this.#verifiedEntry(credentials);
-    if (!verified) this.#brake(this.#throttle.takeAddress(address));
+    if (!verified) {
+      const wait = this.#throttle.takeAddress(address);
+      if (wait > 0) return Promise.reject(throttled(wait));
+    }
     // Concurrent requests with the same credentials share one lookup; a refusal or an error is not kept.
     const client = this.#lookUp(credentials, key, secret, address, verified);
     if (this.#clients.size > 10_000) this.#clients.clear();
@@ -156,10 +164,7 @@ export class XapiAuthenticator {
   }
 
   #brake(waitMs: number): void {
-    if (waitMs > 0) {
-      const seconds = Math.ceil(waitMs / 1000);
-      throw new XapiError('too-many-requests', `Too many failed authentications: try again in ${seconds} s.`, seconds);
-    }
+    if (waitMs > 0) throw throttled(waitMs);
   }
 
   async #lookUp(
