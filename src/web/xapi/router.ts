@@ -77,11 +77,12 @@ function headersOf(req: Request): Record<string, string | undefined> {
 }
 
 /** The Express side of the LRS: everything under /xapi goes to one Lrs instance. */
-export function xapiRouter(options: { db: Kysely<Schema>; publicUrl: string; bodyLimitBytes: number; maxPageSize?: number }): Router {
+export function xapiRouter(options: { db: Kysely<Schema>; publicUrl: string; bodyLimitBytes: number; maxPageSize?: number; now?: () => number }): Router {
   const lrs = new Lrs({
     db: options.db,
     publicUrl: options.publicUrl,
     ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const router = express.Router();
   router.use('/xapi', (req: Request, res: Response, next: NextFunction) => {

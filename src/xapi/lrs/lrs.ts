@@ -51,7 +51,8 @@ export class Lrs {
   readonly context: LrsContext;
   readonly #authenticator: XapiAuthenticator;
 
-  constructor(options: { db: Kysely<Schema>; publicUrl: string; maxPageSize?: number }) {
+  /** `now` is the clock of the login throttle and the client cache (tests set it). */
+  constructor(options: { db: Kysely<Schema>; publicUrl: string; maxPageSize?: number; now?: () => number }) {
     this.context = {
       db: options.db,
       publicUrl: options.publicUrl,
@@ -60,7 +61,7 @@ export class Lrs {
       statementGroups: new StatementGroups(options.db),
       maxPageSize: options.maxPageSize ?? 500,
     };
-    this.#authenticator = new XapiAuthenticator(options.db);
+    this.#authenticator = new XapiAuthenticator(options.db, options.now);
   }
 
   async handle(raw: RawXapiRequest): Promise<XapiResponse> {
