@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMultipart } from '../../src/xapi/multipart.js';
@@ -159,6 +159,23 @@ describe('other hostile parameters', () => {
     expectProblem(await as(f.app, f.a).get(state('s', '{"mbox":"mailto:a\\u0000@b.no"}')), /U\+0000/);
     expectProblem(await as(f.app, f.a).get(`/xapi/statements?${query({ agent: '{"mbox":"mailto:a\\u0000@b.no"}' })}`), /U\+0000/);
     expectProblem(await as(f.app, f.a).get(`/xapi/statements?${query({ verb: 'https://x.no/\u0000' })}`), /U\+0000/);
+  });
+
+  it('an identifier too long to index is a 400, and nothing of its request is stored', async () => {
+    const long = `https://x.no/${randomBytes(2_000).toString('hex')}`;
+    const id = crypto.randomUUID();
+    expectProblem(await as(f.app, f.a).post('/xapi/statements').send([statementAbout(actor), statementAbout(actor, { id, verb: { id: long } })]), /too long for this LRS to index/);
+    await nothingLost(id);
+    const state = `/xapi/activities/state?${query({ activityId: 'https://x.no/a', agent: { mbox: 'mailto:a@b.no' }, stateId: long })}`;
+    expectProblem(await as(f.app, f.a).put(state).set('Content-Type', 'text/plain').send('x'), /too long for this LRS to index/);
+    expect((await as(f.app, f.a).get(state)).status).toBe(404);
+  });
+
+  it('a since or until the database has no year for is a 400', async () => {
+    expectProblem(await as(f.app, f.a).get('/xapi/statements?since=0000-01-01T00:00:00Z'), /years 0001 to 9999/);
+    expectProblem(await as(f.app, f.a).get('/xapi/statements?until=0000-12-31T23:59:59Z'), /years 0001 to 9999/);
+    const state = `/xapi/activities/state?${query({ activityId: 'https://x.no/a', agent: { mbox: 'mailto:a@b.no' }, since: '0000-06-01T00:00:00Z' })}`;
+    expectProblem(await as(f.app, f.a).get(state), /years 0001 to 9999/);
   });
 });
 

@@ -44,6 +44,8 @@ function basicCredentials(value: string | undefined): { key: string; secret: str
   return colon < 0 ? undefined : { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
+const PROGRAM_LIMIT_EXCEEDED = '54000';
+
 const RESOURCES = new Set(['statements', 'activities/state', 'activities/profile', 'agents/profile', 'activities', 'agents', 'about']);
 
 /** The Learning Record Store: takes wire requests, applies the xAPI 1.0.3 or 2.0 rules, answers. */
@@ -84,7 +86,15 @@ export class Lrs {
     if (!client.scopes.some((scope) => needed.includes(scope))) {
       throw new XapiError('forbidden', `These credentials lack the scope for ${request.method} /xapi/${request.resource} (one of: ${needed.join(', ')}).`);
     }
-    return this.#dispatch({ context: this.context, reader: { client, publicUrl: this.context.publicUrl }, version }, request);
+    try {
+      return await this.#dispatch({ context: this.context, reader: { client, publicUrl: this.context.publicUrl }, version }, request);
+    } catch (error) {
+      // An identifier the database cannot index (a B-tree entry holds about 2,700 bytes): the write is rolled back whole.
+      if ((error as { code?: unknown }).code === PROGRAM_LIMIT_EXCEEDED) {
+        throw new XapiError('bad-request', 'An identifier in the request (an IRI, an agent, a document id) is too long for this LRS to index: keep each well under 2,000 bytes.');
+      }
+      throw error;
+    }
   }
 
   #unfold(raw: RawXapiRequest): XapiRequest {

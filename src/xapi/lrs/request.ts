@@ -59,7 +59,11 @@ export function timestampParam(request: XapiRequest, name: string): Date | undef
   const value = request.params.get(name);
   if (value === undefined) return undefined;
   if (!isTimestamp(value)) throw new XapiInvalid(name, 'must be an ISO 8601 timestamp');
-  return timestampToDate(value);
+  const date = timestampToDate(value);
+  // PostgreSQL's timestamps have no year 0 (ISO 8601's 0000 is 1 BC).
+  const year = date.getUTCFullYear();
+  if (year < 1 || year > 9999) throw new XapiInvalid(name, 'must be a timestamp in the years 0001 to 9999');
+  return date;
 }
 
 export function booleanParam(request: XapiRequest, name: string): boolean {
