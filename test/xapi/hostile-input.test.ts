@@ -171,6 +171,11 @@ describe('other hostile parameters', () => {
     expect((await as(f.app, f.a).get(state)).status).toBe(404);
   });
 
+  it('a key holding U+0000 in the Authorization header is a 401, not a database error', async () => {
+    const res = await request(f.app).get('/xapi/statements').set(VERSION_HEADER).set('Authorization', `Basic ${Buffer.from(`${f.a.key}\u0000:x`).toString('base64')}`);
+    expect(res.status).toBe(401);
+  });
+
   it('a since or until the database has no year for is a 400', async () => {
     expectProblem(await as(f.app, f.a).get('/xapi/statements?since=0000-01-01T00:00:00Z'), /years 0001 to 9999/);
     expectProblem(await as(f.app, f.a).get('/xapi/statements?until=0000-12-31T23:59:59Z'), /years 0001 to 9999/);

@@ -41,7 +41,8 @@ function basicCredentials(value: string | undefined): { key: string; secret: str
   if (!match) return undefined;
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon < 0 ? undefined : { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+  // No key holds U+0000, and the database could not even look one up.
+  return colon < 0 || decoded.slice(0, colon).includes('\0') ? undefined : { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
 const PROGRAM_LIMIT_EXCEEDED = '54000';
