@@ -14,6 +14,7 @@ export const PROBLEM_TYPES = {
   'xapi-forbidden': { status: 403, title: 'The xAPI credentials lack the scope for this request' },
   'xapi-conflict': { status: 409, title: 'The request conflicts with what the LRS holds' },
   'xapi-precondition-failed': { status: 412, title: 'A precondition (If-Match / If-None-Match) failed' },
+  'xapi-too-many-requests': { status: 429, title: 'Too many failed xAPI authentications: wait before trying again' },
   'content-package-invalid': { status: 422, title: 'The content package was refused' },
   'path-archive-invalid': { status: 422, title: 'The path archive was refused' },
   'path-export-refused': { status: 409, title: 'The path cannot be exported as it is' },

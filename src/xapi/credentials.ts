@@ -1,6 +1,8 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import { AuthThrottle } from './auth-throttle.js';
+import { XapiError } from './errors.js';
 
 /** The scopes of xAPI 1.0.3 Part Three §4.2 (OAuth scope names, used here for Basic clients too). */
 export const XAPI_SCOPES = ['statements/write', 'statements/read', 'statements/read/mine', 'state', 'profile', 'all/read', 'all'] as const;
@@ -100,30 +102,50 @@ export async function revokeXapiClient(db: Kysely<Schema>, key: string): Promise
   return Number(result.numUpdatedRows) > 0;
 }
 
+function throttled(waitMs: number): XapiError {
+  const seconds = Math.ceil(waitMs / 1000);
+  return new XapiError('too-many-requests', `Too many failed authentications: try again in ${seconds} s.`, seconds);
+}
+
 /** How long a verified client is trusted without reading its row again: the bound on revocation. */
 export const CLIENT_CACHE_MS = 5_000;
+/** Credentials verified once are not checked with scrypt again while they keep being used this often. */
+export const VERIFIED_IDLE_MS = 10 * 60_000;
 
 /**
- * Checks Basic credentials. scrypt costs tens of milliseconds by design, so a verified
- * (key, secret) pair is remembered by its SHA-256 for a minute. The client itself is remembered for
- * `CLIENT_CACHE_MS` under the SHA-256 of the credentials, so a busy client costs one row read per
- * few seconds instead of one per request; a revocation takes effect within those seconds.
+ * Checks Basic credentials. scrypt costs tens of milliseconds by design, so a verified (key, secret)
+ * pair is remembered by its SHA-256 while it is in use (`VERIFIED_IDLE_MS` since its last use, and
+ * only for the secret hash it was checked against). The client itself is remembered for
+ * `CLIENT_CACHE_MS`, so a busy client costs one row read per few seconds instead of one per
+ * request; a revocation takes effect within those seconds.
+ *
+ * Remembered credentials pass without throttling; every other attempt goes through `AuthThrottle`
+ * before its secret is checked, and a refused one is an XapiError 'too-many-requests'.
  */
 export class XapiAuthenticator {
-  readonly #verified = new Map<string, number>();
+  readonly #verified = new Map<string, { until: number; secretHash: string }>();
   readonly #clients = new Map<string, { until: number; client: Promise<XapiClient | undefined> }>();
+  readonly #throttle: AuthThrottle;
 
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#throttle = new AuthThrottle(now);
+  }
 
-  authenticate(key: string, secret: string): Promise<XapiClient | undefined> {
+  /** `address` is the client's network address, for the brake on guessing secrets. */
+  authenticate(key: string, secret: string, address: string): Promise<XapiClient | undefined> {
     const credentials = createHash('sha256').update(`${key}\0${secret}`).digest('base64');
     const cached = this.#clients.get(credentials);
     if (cached && cached.until > this.now()) return cached.client;
+    const verified = this.#verifiedEntry(credentials);
+    if (!verified) {
+      const wait = this.#throttle.takeAddress(address);
+      if (wait > 0) return Promise.reject(throttled(wait));
+    }
     // Concurrent requests with the same credentials share one lookup; a refusal or an error is not kept.
-    const client = this.#lookUp(key, secret);
+    const client = this.#lookUp(credentials, key, secret, address, verified);
     if (this.#clients.size > 10_000) this.#clients.clear();
     this.#clients.set(credentials, { until: this.now() + CLIENT_CACHE_MS, client });
     const forget = () => {
@@ -135,20 +157,40 @@ export class XapiAuthenticator {
     return client;
   }
 
-  async #lookUp(key: string, secret: string): Promise<XapiClient | undefined> {
+  #verifiedEntry(credentials: string): { until: number; secretHash: string } | undefined {
+    const entry = this.#verified.get(credentials);
+    if (entry && entry.until < this.now()) this.#verified.delete(credentials);
+    return entry && entry.until >= this.now() ? entry : undefined;
+  }
+
+  #brake(waitMs: number): void {
+    if (waitMs > 0) throw throttled(waitMs);
+  }
+
+  async #lookUp(
+    credentials: string,
+    key: string,
+    secret: string,
+    address: string,
+    verified: { until: number; secretHash: string } | undefined,
+  ): Promise<XapiClient | undefined> {
     const row = await this.db
       .selectFrom('xapi_clients')
       .select([...COLUMNS, 'secret_hash'])
       .where('key', '=', key)
       .executeTakeFirst();
     if (!row || row.revoked_at) return undefined;
-    const fingerprint = createHash('sha256').update(`${row.id}\0${row.secret_hash}\0${secret}`).digest('base64');
-    const until = this.#verified.get(fingerprint);
-    if (until === undefined || until < this.now()) {
-      if (!(await verifySecret(secret, row.secret_hash))) return undefined;
-      if (this.#verified.size > 10_000) this.#verified.clear();
-      this.#verified.set(fingerprint, this.now() + 60_000);
+    if (verified?.secretHash === row.secret_hash) {
+      verified.until = this.now() + VERIFIED_IDLE_MS;
+      return toClient(row);
     }
+    // Verified against a secret hash that has since changed: this attempt is an unknown one.
+    if (verified) this.#brake(this.#throttle.takeAddress(address));
+    this.#brake(this.#throttle.takeKey(key, address));
+    if (!(await verifySecret(secret, row.secret_hash))) return undefined;
+    this.#throttle.succeeded(key, address);
+    if (this.#verified.size > 10_000) this.#verified.clear();
+    this.#verified.set(credentials, { until: this.now() + VERIFIED_IDLE_MS, secretHash: row.secret_hash });
     return toClient(row);
   }
 }

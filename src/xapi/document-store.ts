@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { XapiError } from './errors.js';
 import type { XapiDocumentKind } from './tables.js';
+import { parseJsonBytes } from './text-input.js';
 
 /** Where a document lives: its kind and the parts of its key that kind has (§2.3–2.6). */
 export interface DocumentScope {
@@ -101,12 +102,7 @@ export interface DocumentWrite {
 }
 
 function parseJsonObject(content: Buffer, what: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(content.toString('utf8'));
-  } catch {
-    throw new XapiError('bad-request', `${what} is not valid JSON, so it cannot be merged.`);
-  }
+  const value = parseJsonBytes(content, what, 'document');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new XapiError('bad-request', `${what} is not a JSON object, so it cannot be merged.`);
   }

@@ -1,5 +1,7 @@
 /** xAPI answers errors with the HTTP status the spec names (Part Three §2.2, §3.1); these carry it. */
-export type XapiErrorKind = 'bad-request' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'precondition-failed' | 'payload-too-large' | 'unsupported-media-type' | 'method-not-allowed';
+export type XapiErrorKind =
+  | 'bad-request' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'precondition-failed' | 'payload-too-large'
+  | 'unsupported-media-type' | 'method-not-allowed' | 'too-many-requests';
 
 export const XAPI_ERROR_STATUS: Record<XapiErrorKind, number> = {
   'bad-request': 400,
@@ -11,12 +13,15 @@ export const XAPI_ERROR_STATUS: Record<XapiErrorKind, number> = {
   'precondition-failed': 412,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
+  'too-many-requests': 429,
 };
 
 export class XapiError extends Error {
   constructor(
     readonly kind: XapiErrorKind,
     message: string,
+    /** For 'too-many-requests': whole seconds until a new attempt can be made (the Retry-After header). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'XapiError';

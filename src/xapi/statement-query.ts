@@ -19,8 +19,9 @@ export interface StatementFilters {
 
 export interface StoredStatement {
   readonly seq: number;
+  /** The tenant of the client that wrote it (its attachments are that tenant's). */
+  readonly tenantId: string;
   readonly statement: Json;
-  readonly attachmentHashes: readonly string[];
 }
 
 /** The content filters (agent, verb, activity, registration) on the row under `alias`; undefined when there are none. */
@@ -95,14 +96,14 @@ export async function queryStatements(
     match && targetMatch
       ? sql`${branch(match)} union ${branch(targetChainMatchesSql(targetMatch, reader))}`
       : branch(sql`true`);
-  const { rows } = await sql<{ seq: number; statement: Json; attachment_hashes: string[] }>`
-    select s.seq, s.statement, s.attachment_hashes from xapi_statements s
+  const { rows } = await sql<{ seq: number; tenant_id: string; statement: Json }>`
+    select s.seq, s.tenant_id, s.statement from xapi_statements s
     where s.seq in (${seqs}) order by s.seq ${direction} limit ${take}`.execute(db);
   const more = rows.length > page.limit;
   const statements = rows.slice(0, page.limit).map((row) => ({
     seq: Number(row.seq),
+    tenantId: row.tenant_id,
     statement: row.statement,
-    attachmentHashes: row.attachment_hashes,
   }));
   return { statements, last: statements.at(-1)?.seq, more };
 }
@@ -111,20 +112,10 @@ export async function queryStatements(
 export async function findStatement(db: Kysely<Schema>, reader: Reader, id: string, voided: boolean): Promise<StoredStatement | undefined> {
   const row = await db
     .selectFrom('xapi_statements as s')
-    .select(['s.seq', 's.statement', 's.attachment_hashes'])
+    .select(['s.seq', 's.tenant_id', 's.statement'])
     .where('s.statement_id', '=', id.toLowerCase())
     .where('s.voided', '=', voided)
     .where(visibleSql('s', reader))
     .executeTakeFirst();
-  return row && { seq: Number(row.seq), statement: row.statement as Json, attachmentHashes: row.attachment_hashes };
-}
-
-export async function loadAttachments(db: Kysely<Schema>, hashes: readonly string[]): Promise<{ sha2: string; contentType: string; content: Buffer }[]> {
-  if (hashes.length === 0) return [];
-  const rows = await db
-    .selectFrom('xapi_attachments')
-    .select(['sha2', 'content_type', 'content'])
-    .where('sha2', 'in', [...new Set(hashes.map((h) => h.toLowerCase()))])
-    .execute();
-  return rows.map((row) => ({ sha2: row.sha2, contentType: row.content_type, content: Buffer.from(row.content) }));
+  return row && { seq: Number(row.seq), tenantId: row.tenant_id, statement: row.statement as Json };
 }

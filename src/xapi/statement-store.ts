@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely, type OnConflictBuilder, type RawBuilder, type Transaction } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import { storeAttachments, type AttachmentParts } from './attachment-store.js';
 import { findXapiClientsById } from './credentials.js';
 import { comparableStatement } from './durations.js';
 import { XapiError } from './errors.js';
@@ -11,11 +12,6 @@ import { defaultStatementVersion, type XapiVersion } from './version.js';
 import { visibleSql, type Reader } from './visibility.js';
 
 type Json = Record<string, unknown>;
-
-export interface AttachmentContent {
-  readonly contentType: string;
-  readonly content: Buffer;
-}
 
 /** The authority the LRS sets on every statement a client writes (§2.4.9): the client itself. */
 export function clientAuthority(reader: Reader): Json {
@@ -66,7 +62,7 @@ export async function storeStatements(
   groups: StatementGroups,
   reader: Reader,
   received: Json[],
-  attachments: ReadonlyMap<string, AttachmentContent>,
+  attachments: AttachmentParts,
   version: XapiVersion = '1.0',
 ): Promise<string[]> {
   try {
@@ -84,7 +80,7 @@ async function store(
   groups: StatementGroups,
   reader: Reader,
   received: Json[],
-  attachments: ReadonlyMap<string, AttachmentContent>,
+  attachments: AttachmentParts,
   version: XapiVersion,
 ): Promise<string[]> {
   const stored = new Date().toISOString();
@@ -135,7 +131,7 @@ async function store(
     if (inserted.length < ids.length) await checkDuplicates(trx, received, ids, new Set(inserted.map((r) => r.statement_id)), version);
     if (voidTargets.length > 0) await voidTargetsVisibleTo(trx, reader, voidTargets);
     if (activities.length > 0) await upsertActivities(trx, activities);
-    await storeAttachments(trx, attachments);
+    await storeAttachments(trx, tenantId, attachments);
   });
   // Once committed, voiding is settled again outside the transaction: a target committed by another
   // request on this careful path while this one ran was invisible to it, and this batch was
@@ -237,14 +233,5 @@ async function upsertActivities(db: Kysely<Schema>, activities: ActivityRow[]): 
     .columns(ACTIVITY_COLUMNS)
     .expression(activitySource(activities))
     .onConflict(onActivityConflict)
-    .execute();
-}
-
-async function storeAttachments(trx: Transaction<Schema>, attachments: ReadonlyMap<string, AttachmentContent>): Promise<void> {
-  if (attachments.size === 0) return;
-  await trx
-    .insertInto('xapi_attachments')
-    .values([...attachments].map(([sha2, a]) => ({ sha2, content_type: a.contentType, content: a.content })))
-    .onConflict((oc) => oc.column('sha2').doNothing())
     .execute();
 }

@@ -24,9 +24,10 @@ export interface XapiStatementsTable extends Omit<ExtractedColumns, 'attachment_
   attachment_hashes: ColumnType<string[], string[] | undefined, string[]>;
 }
 
+/** Attachment bytes per tenant (migration 0304); a statement's own attachment object says its type. */
 export interface XapiAttachmentsTable {
+  tenant_id: string;
   sha2: string;
-  content_type: string;
   content: Buffer;
   created_at: ColumnType<Date, never, never>;
 }

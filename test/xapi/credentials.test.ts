@@ -35,15 +35,15 @@ describe('xAPI client credentials', () => {
     let now = Date.parse('2026-03-02T08:00:00Z');
     const authenticator = new XapiAuthenticator(f.testDatabase.database.db, () => now);
     const client = await f.client(f.tenantA, ['all']);
-    expect((await authenticator.authenticate(client.key, client.secret))?.key).toBe(client.key);
-    expect(await authenticator.authenticate(client.key, `${client.secret}x`)).toBeUndefined();
+    expect((await authenticator.authenticate(client.key, client.secret, '192.0.2.1'))?.key).toBe(client.key);
+    expect(await authenticator.authenticate(client.key, `${client.secret}x`, '192.0.2.1')).toBeUndefined();
     expect(await revokeXapiClient(f.testDatabase.database.db, client.key)).toBe(true);
     now += CLIENT_CACHE_MS - 1;
-    expect((await authenticator.authenticate(client.key, client.secret))?.key).toBe(client.key);
+    expect((await authenticator.authenticate(client.key, client.secret, '192.0.2.1'))?.key).toBe(client.key);
     now += 2;
-    expect(await authenticator.authenticate(client.key, client.secret)).toBeUndefined();
+    expect(await authenticator.authenticate(client.key, client.secret, '192.0.2.1')).toBeUndefined();
     now += 60 * CLIENT_CACHE_MS;
-    expect(await authenticator.authenticate(client.key, client.secret)).toBeUndefined();
+    expect(await authenticator.authenticate(client.key, client.secret, '192.0.2.1')).toBeUndefined();
   });
 
   it('a revoked client is refused over HTTP within seconds', { timeout: 30_000 }, async () => {

@@ -5,6 +5,9 @@ import {
 } from '../../src/xapi/validation/primitives.js';
 import { isValidStatement } from '../../src/xapi/validation/statement.js';
 import { agentKey } from '../../src/xapi/agents.js';
+import { XapiError } from '../../src/xapi/errors.js';
+import { decodeForm, MAX_JSON_DEPTH, parseJsonBytes, parseJsonText } from '../../src/xapi/text-input.js';
+import { XapiInvalid } from '../../src/xapi/validation/invalid.js';
 
 const alnum = fc.stringMatching(/^[a-z0-9]{1,12}$/);
 const iri = fc.tuple(fc.constantFrom('http', 'https', 'urn', 'tag'), alnum, alnum).map(([s, host, path]) =>
@@ -104,4 +107,71 @@ describe('validators (property-based)', () => {
 
 it('statement generator is not trivially empty', () => {
   expect(fc.sample(statement, 5).every((s) => 'actor' in s)).toBe(true);
+});
+
+/** Issue 13 item 4: whatever a client sends, the parsers answer a value or a 400 error, never a crash. */
+describe('hostile input to the JSON and form parsers (property-based)', () => {
+  const refusal = (run: () => unknown): unknown => {
+    try {
+      run();
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+  const isClientError = (error: unknown) => error instanceof XapiInvalid || (error instanceof XapiError && error.kind === 'bad-request');
+  const wrap = (value: unknown, depth: number): unknown => (depth === 0 ? value : wrap(fc.sample(fc.boolean(), 1)[0] ? [value] : { a: value }, depth - 1));
+
+  it('parses every JSON value within the depth limit exactly as JSON.parse does', () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 8 }), (value) => {
+      const text = JSON.stringify(value);
+      expect(parseJsonText(text, 'x')).toEqual(JSON.parse(text));
+      expect(parseJsonBytes(Buffer.from(text), 'x')).toEqual(JSON.parse(text));
+    }));
+  });
+
+  it('refuses any value nested past the limit, however deep (to 100,000), with a 400 and not a stack overflow', () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 2 }), fc.integer({ min: MAX_JSON_DEPTH + 1, max: 100_000 }), fc.boolean(), (value, depth, arrays) => {
+      const [open, close] = arrays ? ['[', ']'] : ['{"a":', '}'];
+      const error = refusal(() => parseJsonText(`${open.repeat(depth)}${JSON.stringify(value)}${close.repeat(depth)}`, 'x'));
+      return error instanceof XapiError && error.kind === 'bad-request' && /more than 100 levels/.test(error.message);
+    }), { numRuns: 30 });
+    fc.assert(fc.property(fc.integer({ min: 1, max: MAX_JSON_DEPTH }), (depth) => parseJsonText(JSON.stringify(wrap(1, depth)), 'x') !== undefined));
+  });
+
+  it('refuses a lone surrogate anywhere in a statement, naming the property, and keeps surrogate pairs', () => {
+    const lone = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => `\\u${code.toString(16)}`);
+    fc.assert(fc.property(statement, lone, fc.boolean(), (value, escape, asKey) => {
+      const at = 'LONE_SURROGATE_HERE';
+      const text = JSON.stringify({ ...value, result: { extensions: asKey ? { [`https://x.no/${at}`]: 1 } : { 'https://x.no/e': `a${at}b` } } })
+        .replace(at, escape);
+      const error = refusal(() => parseJsonText(text, 'The body', 'statement'));
+      return error instanceof XapiInvalid && error.path.startsWith('statement.result.extensions') && /lone UTF-16 surrogate/.test(error.reason);
+    }));
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (value) => parseJsonText(JSON.stringify({ v: value }), 'x') !== undefined));
+  });
+
+  it('refuses bytes that are not UTF-8 instead of replacing them, and never fails otherwise on arbitrary bytes', () => {
+    fc.assert(fc.property(statement, fc.constantFrom([0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf8, 0x88, 0x80, 0x80, 0x80]), (value, bad) => {
+      const text = JSON.stringify({ ...value, result: { response: 'SPLIT' } });
+      const [before, after] = text.split('SPLIT') as [string, string];
+      const error = refusal(() => parseJsonBytes(Buffer.concat([Buffer.from(before), Buffer.from(bad), Buffer.from(after)]), 'The body'));
+      return error instanceof XapiError && /not valid UTF-8/.test(error.message);
+    }));
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      const error = refusal(() => parseJsonBytes(bytes, 'x'));
+      return error === undefined || isClientError(error);
+    }));
+  });
+
+  it('decodes every form and query string as URLSearchParams does, and refuses percent-encoded bytes that are not UTF-8', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })), { maxLength: 5 }), (pairs) => {
+      const encoded = new URLSearchParams(pairs).toString();
+      expect(decodeForm(encoded, 'x')).toEqual([...new URLSearchParams(encoded)]);
+    }));
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.constantFrom('%FF', '%C0%AF', '%ED%A0%80', '%E2%82'), (value, bad) => {
+      const error = refusal(() => decodeForm(`agent=${encodeURIComponent(value)}${bad}`, 'The query string'));
+      return error instanceof XapiError && /not valid UTF-8/.test(error.message);
+    }));
+  });
 });

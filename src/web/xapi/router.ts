@@ -4,6 +4,7 @@ import type { Schema } from '../../db/schema.js';
 import { XapiError, type XapiErrorKind } from '../../xapi/errors.js';
 import { requestedVersionHeader } from '../../xapi/lrs/alternate-syntax.js';
 import { Lrs } from '../../xapi/lrs/lrs.js';
+import { decodeForm } from '../../xapi/text-input.js';
 import { XapiInvalid } from '../../xapi/validation/invalid.js';
 import { responseVersionHeader } from '../../xapi/version.js';
 import { ProblemError, type ProblemType } from '../problem.js';
@@ -28,6 +29,7 @@ const PROBLEM_OF: Record<XapiErrorKind, ProblemType> = {
   'precondition-failed': 'xapi-precondition-failed',
   'payload-too-large': 'payload-too-large',
   'unsupported-media-type': 'unsupported-media-type',
+  'too-many-requests': 'xapi-too-many-requests',
 };
 
 function readBody(req: Request, limit: number): Promise<Buffer> {
@@ -75,11 +77,12 @@ function headersOf(req: Request): Record<string, string | undefined> {
 }
 
 /** The Express side of the LRS: everything under /xapi goes to one Lrs instance. */
-export function xapiRouter(options: { db: Kysely<Schema>; publicUrl: string; bodyLimitBytes: number; maxPageSize?: number }): Router {
+export function xapiRouter(options: { db: Kysely<Schema>; publicUrl: string; bodyLimitBytes: number; maxPageSize?: number; now?: () => number }): Router {
   const lrs = new Lrs({
     db: options.db,
     publicUrl: options.publicUrl,
     ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const router = express.Router();
   router.use('/xapi', (req: Request, res: Response, next: NextFunction) => {
@@ -101,7 +104,15 @@ export function xapiRouter(options: { db: Kysely<Schema>; publicUrl: string; bod
         const headers = headersOf(req);
         // An xAPI 2.0 request is answered as 2.0.0, a 1.0.x one as 1.0.3 (xAPI 2.0 Communication §3.3).
         res.set('X-Experience-API-Version', responseVersionHeader(requestedVersionHeader(req.method, url.searchParams, headers, body)));
-        return lrs.handle({ method: req.method, path: url.pathname.replace(/^\/xapi/, ''), query: url.searchParams, headers, body });
+        return lrs.handle({
+          method: req.method,
+          path: url.pathname.replace(/^\/xapi/, ''),
+          // Like url.searchParams, but percent-encoded bytes that are not UTF-8 are a 400, not U+FFFD.
+          query: new URLSearchParams(decodeForm(url.search, 'The query string')),
+          headers,
+          body,
+          clientAddress: req.ip ?? req.socket.remoteAddress ?? '',
+        });
       })
       .then((response) => {
         const body = response.body === undefined ? undefined : Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body);
@@ -112,6 +123,7 @@ export function xapiRouter(options: { db: Kysely<Schema>; publicUrl: string; bod
       })
       .catch((error: unknown) => {
         if (error instanceof XapiError && error.kind === 'unauthorized') res.set('WWW-Authenticate', 'Basic realm="xAPI"');
+        if (error instanceof XapiError && error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
         next(toProblem(error) ?? error);
       });
   });

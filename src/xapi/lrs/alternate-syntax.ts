@@ -1,4 +1,5 @@
 import { XapiError } from '../errors.js';
+import { decodeForm, decodeUtf8 } from '../text-input.js';
 import type { XapiMethod } from './request.js';
 
 /** Form fields of the alternate request syntax that stand for headers (Part Three §1.3). */
@@ -40,7 +41,7 @@ export function unfoldAlternateSyntax(query: URLSearchParams, headers: Record<st
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(headers['content-type'] ?? '')) {
     throw new XapiError('bad-request', 'The alternate request syntax needs an application/x-www-form-urlencoded body.');
   }
-  const form = new URLSearchParams(body.toString('utf8'));
+  const form = decodeForm(decodeUtf8(body, 'The form body'), 'The form body');
   const unfoldedHeaders: Record<string, string | undefined> = { ...headers, 'content-type': undefined, 'content-length': undefined };
   const params = new Map<string, string>();
   let content = Buffer.alloc(0);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { XapiError } from '../errors.js';
 import { boundaryOf, parseMultipart } from '../multipart.js';
-import type { AttachmentContent } from '../statement-store.js';
+import type { AttachmentParts } from '../attachment-store.js';
 import { isPlainObject } from '../validation/primitives.js';
+import { parseJsonBytes } from '../text-input.js';
 import type { XapiVersion } from '../version.js';
 import { verifySignature, SIGNATURE_USAGE } from './signature.js';
 
@@ -10,7 +11,7 @@ type Json = Record<string, unknown>;
 
 export interface StatementBody {
   readonly json: unknown;
-  readonly attachments: Map<string, AttachmentContent>;
+  readonly attachments: AttachmentParts;
 }
 
 function hashOf(content: Buffer, hexLength: number): string {
@@ -18,12 +19,9 @@ function hashOf(content: Buffer, hexLength: number): string {
   return createHash(algorithm).update(content).digest('hex');
 }
 
+/** A statement or a batch as JSON; errors name the property as validation does (`statements[2].…`). */
 export function parseJsonBody(body: Buffer, what = 'The body'): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new XapiError('bad-request', `${what} is not valid JSON.`);
-  }
+  return parseJsonBytes(body, what, (value) => (Array.isArray(value) ? 'statements' : 'statement'));
 }
 
 /**
@@ -42,7 +40,7 @@ export function readStatementBody(contentType: string, body: Buffer): StatementB
   if (!first || !/^application\/json\s*(;|$)/i.test(first.headers['content-type'] ?? '')) {
     throw new XapiError('bad-request', 'The first part of a multipart statement request must be application/json.');
   }
-  const attachments = new Map<string, AttachmentContent>();
+  const attachments = new Map<string, Buffer>();
   for (const part of rest) {
     const declared = part.headers['x-experience-api-hash'];
     if (!declared) throw new XapiError('bad-request', 'Every attachment part needs an X-Experience-API-Hash header.');
@@ -52,7 +50,8 @@ export function readStatementBody(contentType: string, body: Buffer): StatementB
     if (hashOf(part.body, sha2.length) !== sha2) {
       throw new XapiError('bad-request', `The attachment part with hash ${declared} does not have that hash.`);
     }
-    attachments.set(sha2, { contentType: part.headers['content-type'] ?? 'application/octet-stream', content: part.body });
+    // The part's own Content-Type is not kept: the statement's attachment object says what the content is.
+    attachments.set(sha2, part.body);
   }
   return { json: parseJsonBody(first.body, 'The statement part'), attachments };
 }
@@ -61,7 +60,7 @@ export function readStatementBody(contentType: string, body: Buffer): StatementB
  * Every attachment without a fileUrl has its part; no part is left over (§2.4.11 / Part Three §1.5.2);
  * signature attachments are checked (§2.6).
  */
-export function matchAttachments(statements: readonly Json[], parts: ReadonlyMap<string, AttachmentContent>, version: XapiVersion = '1.0'): void {
+export function matchAttachments(statements: readonly Json[], parts: AttachmentParts, version: XapiVersion = '1.0'): void {
   const used = new Set<string>();
   statements.forEach((statement, index) => {
     const list = Array.isArray(statement['attachments']) ? (statement['attachments'] as Json[]) : [];
@@ -74,7 +73,7 @@ export function matchAttachments(statements: readonly Json[], parts: ReadonlyMap
       if (part) used.add(sha2);
       if (attachment['usageType'] === SIGNATURE_USAGE) {
         if (!part) throw new XapiError('bad-request', `Statement ${index}: the signature attachment must be sent as a part.`);
-        verifySignature(statement, attachment, part.content, version);
+        verifySignature(statement, attachment, part, version);
       }
     }
   });

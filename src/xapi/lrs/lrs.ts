@@ -3,11 +3,12 @@ import type { Schema } from '../../db/schema.js';
 import { XapiAuthenticator, type XapiClient, type XapiScope } from '../credentials.js';
 import { XapiError } from '../errors.js';
 import { StatementGroups } from '../statement-groups.js';
+import { XapiInvalid } from '../validation/invalid.js';
 import { parseVersion } from '../version.js';
 import { unfoldAlternateSyntax } from './alternate-syntax.js';
 import { WriteTracker, type AuthorisedRequest, type LrsContext } from './context.js';
 import { ACTIVITY_PROFILE, AGENT_PROFILE, STATE, handleDocuments } from './documents.js';
-import { header, methodNotAllowed, type XapiMethod, type XapiRequest, type XapiResponse } from './request.js';
+import { header, methodNotAllowed, NUL_REASON, type XapiMethod, type XapiRequest, type XapiResponse } from './request.js';
 import { about, getActivity, getPerson } from './resources.js';
 import { getStatements } from './statements-read.js';
 import { postStatements, putStatement } from './statements-write.js';
@@ -20,6 +21,8 @@ export interface RawXapiRequest {
   query: URLSearchParams;
   headers: Record<string, string | undefined>;
   body: Buffer;
+  /** The client's network address (behind a trusted proxy, the one it forwarded), for the brake on guessing secrets. */
+  clientAddress: string;
 }
 
 const READ_SCOPES: readonly XapiScope[] = ['statements/read', 'statements/read/mine', 'all/read', 'all'];
@@ -38,8 +41,11 @@ function basicCredentials(value: string | undefined): { key: string; secret: str
   if (!match) return undefined;
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon < 0 ? undefined : { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+  // No key holds U+0000, and the database could not even look one up.
+  return colon < 0 || decoded.slice(0, colon).includes('\0') ? undefined : { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
+
+const PROGRAM_LIMIT_EXCEEDED = '54000';
 
 const RESOURCES = new Set(['statements', 'activities/state', 'activities/profile', 'agents/profile', 'activities', 'agents', 'about']);
 
@@ -48,7 +54,8 @@ export class Lrs {
   readonly context: LrsContext;
   readonly #authenticator: XapiAuthenticator;
 
-  constructor(options: { db: Kysely<Schema>; publicUrl: string; maxPageSize?: number }) {
+  /** `now` is the clock of the login throttle and the client cache (tests set it). */
+  constructor(options: { db: Kysely<Schema>; publicUrl: string; maxPageSize?: number; now?: () => number }) {
     this.context = {
       db: options.db,
       publicUrl: options.publicUrl,
@@ -57,11 +64,12 @@ export class Lrs {
       statementGroups: new StatementGroups(options.db),
       maxPageSize: options.maxPageSize ?? 500,
     };
-    this.#authenticator = new XapiAuthenticator(options.db);
+    this.#authenticator = new XapiAuthenticator(options.db, options.now);
   }
 
   async handle(raw: RawXapiRequest): Promise<XapiResponse> {
     const request = this.#unfold(raw);
+    for (const [name, value] of request.params) if (value.includes('\0')) throw new XapiInvalid(name, NUL_REASON);
     if (!RESOURCES.has(request.resource)) throw new XapiError('not-found', `There is no xAPI resource /xapi/${request.resource}.`);
     if (request.resource === 'about') {
       if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed(request);
@@ -74,12 +82,20 @@ export class Lrs {
     if (request.alternateSyntax && (version === '2.0' || parseVersion(raw.headers['x-experience-api-version']) === '2.0')) {
       throw new XapiError('bad-request', 'xAPI 2.0 has no alternate request syntax: send the method, headers and body as they are.');
     }
-    const client = await this.#authenticate(request);
+    const client = await this.#authenticate(request, raw.clientAddress);
     const needed = scopesFor(request.resource, request.method);
     if (!client.scopes.some((scope) => needed.includes(scope))) {
       throw new XapiError('forbidden', `These credentials lack the scope for ${request.method} /xapi/${request.resource} (one of: ${needed.join(', ')}).`);
     }
-    return this.#dispatch({ context: this.context, reader: { client, publicUrl: this.context.publicUrl }, version }, request);
+    try {
+      return await this.#dispatch({ context: this.context, reader: { client, publicUrl: this.context.publicUrl }, version }, request);
+    } catch (error) {
+      // An identifier the database cannot index (a B-tree entry holds about 2,700 bytes): the write is rolled back whole.
+      if ((error as { code?: unknown }).code === PROGRAM_LIMIT_EXCEEDED) {
+        throw new XapiError('bad-request', 'An identifier in the request (an IRI, an agent, a document id) is too long for this LRS to index: keep each well under 2,000 bytes.');
+      }
+      throw error;
+    }
   }
 
   #unfold(raw: RawXapiRequest): XapiRequest {
@@ -99,10 +115,10 @@ export class Lrs {
     return { method, resource, params, headers: raw.headers, body: raw.body };
   }
 
-  async #authenticate(request: XapiRequest): Promise<XapiClient> {
+  async #authenticate(request: XapiRequest, address: string): Promise<XapiClient> {
     const credentials = basicCredentials(header(request, 'authorization'));
     if (!credentials) throw new XapiError('unauthorized', 'Send the client key and secret with HTTP Basic authentication.');
-    const client = await this.#authenticator.authenticate(credentials.key, credentials.secret);
+    const client = await this.#authenticator.authenticate(credentials.key, credentials.secret, address);
     if (!client) throw new XapiError('unauthorized', 'The client key or secret is wrong, or the client is revoked.');
     return client;
   }

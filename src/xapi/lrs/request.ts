@@ -1,5 +1,6 @@
 import { agentKey } from '../agents.js';
 import { XapiError } from '../errors.js';
+import { parseJsonText } from '../text-input.js';
 import { validateActor } from '../validation/agent.js';
 import { XapiInvalid } from '../validation/invalid.js';
 import { isTimestamp, isUuid, timestampToDate } from '../validation/primitives.js';
@@ -29,6 +30,9 @@ export function jsonResponse(status: number, value: unknown, headers: Record<str
   return { status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(value) };
 }
 
+/** PostgreSQL text cannot hold U+0000, so nothing holding it can be stored or searched for. */
+export const NUL_REASON = 'holds the character U+0000, which this LRS can neither store nor search for';
+
 /** Parameter names are case-sensitive and closed per resource: anything else is a 400 (Part Three §1.2). */
 export function checkParams(request: XapiRequest, allowed: readonly string[]): void {
   for (const name of request.params.keys()) {
@@ -55,7 +59,11 @@ export function timestampParam(request: XapiRequest, name: string): Date | undef
   const value = request.params.get(name);
   if (value === undefined) return undefined;
   if (!isTimestamp(value)) throw new XapiInvalid(name, 'must be an ISO 8601 timestamp');
-  return timestampToDate(value);
+  const date = timestampToDate(value);
+  // PostgreSQL's timestamps have no year 0 (ISO 8601's 0000 is 1 BC).
+  const year = date.getUTCFullYear();
+  if (year < 1 || year > 9999) throw new XapiInvalid(name, 'must be a timestamp in the years 0001 to 9999');
+  return date;
 }
 
 export function booleanParam(request: XapiRequest, name: string): boolean {
@@ -71,13 +79,15 @@ export function agentParam(request: XapiRequest, name: string): { key: string; a
   if (value === undefined) return undefined;
   let agent: unknown;
   try {
-    agent = JSON.parse(value);
-  } catch {
-    throw new XapiInvalid(name, 'must be an Agent as JSON');
+    agent = parseJsonText(value, `The ${name} parameter`, name);
+  } catch (error) {
+    if (error instanceof XapiError) throw new XapiInvalid(name, `must be an Agent as JSON (${error.message})`);
+    throw error;
   }
   validateActor(agent, name);
   const key = agentKey(agent);
   if (!key) throw new XapiInvalid(name, 'must name an agent by an inverse functional identifier');
+  if (key.includes('\0')) throw new XapiInvalid(name, NUL_REASON);
   return { key, agent: agent as Record<string, unknown> };
 }
 

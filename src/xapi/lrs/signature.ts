@@ -2,6 +2,7 @@ import { createPublicKey, createVerify, X509Certificate } from 'node:crypto';
 import { comparableStatement } from '../durations.js';
 import { XapiError } from '../errors.js';
 import { jsonEqual } from '../json-equal.js';
+import { parseJsonBytes } from '../text-input.js';
 import { isPlainObject } from '../validation/primitives.js';
 import type { XapiVersion } from '../version.js';
 
@@ -12,12 +13,8 @@ export const SIGNATURE_USAGE = 'http://adlnet.gov/expapi/attachments/signature';
 const ALGORITHMS: Record<string, string> = { RS256: 'RSA-SHA256', RS384: 'RSA-SHA384', RS512: 'RSA-SHA512' };
 
 function decodeSegment(segment: string | undefined, what: string): Json {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(segment ?? '', 'base64url').toString('utf8'));
-    if (isPlainObject(value)) return value;
-  } catch {
-    // fall through to the error below
-  }
+  const value = parseJsonBytes(Buffer.from(segment ?? '', 'base64url'), `The signature's ${what}`, `signature.${what}`);
+  if (isPlainObject(value)) return value;
   throw new XapiError('bad-request', `The signature's ${what} is not a base64url JSON object.`);
 }
 

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { XapiError } from '../errors.js';
 import { formatStatement, preferredLanguages, type StatementFormat } from '../format.js';
 import { buildMultipart, type MimePart } from '../multipart.js';
-import { findStatement, loadAttachments, queryStatements, type StatementFilters, type StoredStatement } from '../statement-query.js';
+import { attachmentsOf } from '../attachment-store.js';
+import { findStatement, queryStatements, type StatementFilters, type StoredStatement } from '../statement-query.js';
 import { XapiInvalid } from '../validation/invalid.js';
-import { isIri } from '../validation/primitives.js';
+import { parseJsonBytes } from '../text-input.js';
+import { isIri, isPlainObject } from '../validation/primitives.js';
 import type { AuthorisedRequest } from './context.js';
 import {
   agentParam, booleanParam, checkParams, header, jsonResponse, timestampParam, uuidParam, type XapiRequest, type XapiResponse,
@@ -66,13 +68,19 @@ function encodeMore(params: ReadonlyMap<string, string>, after: number): string 
   return Buffer.from(JSON.stringify(token)).toString('base64url');
 }
 
+const isPair = (entry: unknown): entry is [string, string] =>
+  Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && typeof entry[1] === 'string';
+
+/** A token is the client's to alter: every part is checked before it reaches a query (a forged `a` of 1e300 is no seq). */
 function decodeMore(value: string): MoreToken {
+  let token: unknown;
   try {
-    const token = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as MoreToken;
-    if (Array.isArray(token.p) && Number.isInteger(token.a)) return token;
+    token = parseJsonBytes(Buffer.from(value, 'base64url'), 'The more token', 'more');
   } catch {
-    // fall through
+    throw new XapiInvalid('more', 'is not a more link this LRS gave out');
   }
+  const { p, a } = (isPlainObject(token) ? token : {}) as Partial<Record<keyof MoreToken, unknown>>;
+  if (Array.isArray(p) && p.every(isPair) && Number.isSafeInteger(a) && (a as number) >= 0) return { p, a: a as number };
   throw new XapiInvalid('more', 'is not a more link this LRS gave out');
 }
 
@@ -92,7 +100,7 @@ async function respond(
   };
   if (!booleanParam(request, 'attachments')) return jsonResponse(200, wrap(formatted), headers);
   // Part Three §2.1.3 attachments=true: multipart/mixed, the JSON first, then each attachment once.
-  const attachments = await loadAttachments(auth.context.db, statements.flatMap((s) => s.attachmentHashes));
+  const attachments = await attachmentsOf(auth.context.db, statements);
   const boundary = randomBytes(16).toString('hex');
   const parts: MimePart[] = [
     { headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(wrap(formatted))) },
@@ -101,7 +109,17 @@ async function respond(
       body: a.content,
     })),
   ];
-  return { status: 200, headers: { ...headers, 'Content-Type': `multipart/mixed; boundary=${boundary}` }, body: buildMultipart(boundary, parts) };
+  return {
+    status: 200,
+    headers: {
+      ...headers,
+      'Content-Type': `multipart/mixed; boundary=${boundary}`,
+      // Attachments are any client's bytes (HTML too): a browser saves them, never renders them here.
+      'Content-Disposition': 'attachment',
+      'Content-Security-Policy': "sandbox; default-src 'none'",
+    },
+    body: buildMultipart(boundary, parts),
+  };
 }
 
 /** GET /xapi/statements (Part Three §2.1.3): one statement by id, or a filtered page with a `more` link. */
