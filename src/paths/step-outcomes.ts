@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { scoSatisfies } from './completion.js';
 import type { EvaluationStep, SelfAssessmentStep, Step } from './definition.js';
 import { PathError } from './errors.js';
-import type { EvaluationOutcome, SelfAssessmentOutcome, StepOutcome } from './ports.js';
+import type { AnswerSeal, EvaluationOutcome, SelfAssessmentOutcome, StepOutcome } from './ports.js';
 
 export interface StepRow {
   status: 'in_progress' | 'completed';
@@ -28,6 +28,8 @@ export interface OutcomeContext {
   readonly pathId: string;
   readonly versionId: string;
   readonly ownerTenantId: string;
+  /** Seals evaluation answers for the pending pool; without it an evaluation is not taken. */
+  readonly seal?: AnswerSeal | undefined;
 }
 
 function mismatch(step: Step, outcome: StepOutcome): PathError {
@@ -142,7 +144,10 @@ function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome, ctx:
       if (answer.trim()) answers[question.id] = answer.trim();
     }
   }
-  // The answers go in only when the respondent row is new.
+  if (!ctx.seal) throw new Error('evaluation answers are taken only with the pending pool\'s seal (EvaluationPool.answer)');
+  // The answers wait sealed in the pending pool, in this transaction (so they exist exactly when
+  // the respondent row does), and reach the report only in a release (evaluation-pool.ts).
+  const sealed = ctx.seal.seal(JSON.stringify(sealedAnswer(ctx.pathId, step.id, answers)));
   ctx.writes.push({
     ctes: sql`evaluation_respondent as (
       insert into path_evaluation_respondents (path_id, step_id, person_id, tenant_id)
@@ -150,9 +155,9 @@ function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome, ctx:
       on conflict do nothing
       returning person_id
     ),
-    evaluation_answers as (
-      insert into path_evaluation_answers (tenant_id, path_id, version_id, step_id, answers)
-      select ${ctx.ownerTenantId}::uuid, ${ctx.pathId}::uuid, ${ctx.versionId}::uuid, ${step.id}::uuid, ${JSON.stringify(answers)}::jsonb
+    evaluation_pending as (
+      insert into path_evaluation_pending (tenant_id, path_id, step_id, sealed)
+      select ${ctx.ownerTenantId}::uuid, ${ctx.pathId}::uuid, ${step.id}::uuid, ${sealed}
       from evaluation_respondent
     )`,
     accepted: {
@@ -160,4 +165,16 @@ function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome, ctx:
       refusal: new PathError('already-answered', 'this person has already answered the evaluation'),
     },
   });
+}
+
+/** What a pending row seals: the answers, bound to their step so a row moved to another step in
+ *  the database does not open there. */
+export interface SealedAnswer {
+  readonly pathId: string;
+  readonly stepId: string;
+  readonly answers: Record<string, number | string>;
+}
+
+function sealedAnswer(pathId: string, stepId: string, answers: Record<string, number | string>): SealedAnswer {
+  return { pathId, stepId, answers };
 }

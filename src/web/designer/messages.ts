@@ -247,6 +247,8 @@ const MESSAGES = {
   'report.title': m('Evaluering: {title}', 'Evaluering: {title}', 'Evaluation: {title}'),
   'report.too-few': m('For få svar til å vise en rapport. Rapporten vises når minst {minimum} har svart, så ingen kan kjennes igjen.', 'For få svar til å vise ein rapport. Rapporten blir vist når minst {minimum} har svart, så ingen kan kjennast att.', 'Too few answers to show a report. The report shows when at least {minimum} have answered, so no one can be recognised.'),
   'report.respondents': m('{count} har svart.', '{count} har svart.', '{count} have answered.'),
+  'report.released-on': m('Sist oppdatert {date}.', 'Sist oppdatert {date}.', 'Last updated {date}.'),
+  'report.release-rule': m('Nye svar kommer med i rapporten samlet, når minst {minimum} nye har svart og tidligst et døgn etter forrige oppdatering. Slik kan ingen koble et svar til når noen fullførte steget.', 'Nye svar kjem med i rapporten samla, når minst {minimum} nye har svart og tidlegast eit døgn etter førre oppdatering. Slik kan ingen kople eit svar til når nokon fullførte steget.', 'New answers join the report together, once at least {minimum} more have answered and no sooner than a day after the last update. So no one can match an answer to when someone completed the step.'),
   'report.mean': m('Snitt', 'Snitt', 'Mean'),
   'report.value': m('Verdi', 'Verdi', 'Value'),
   'report.count': m('Antall svar', 'Tal på svar', 'Answers'),
