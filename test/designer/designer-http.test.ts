@@ -9,7 +9,7 @@ import type { RunningServer } from '../../src/server.js';
 import { designerLaunchRoute } from '../../src/web/designer/lti-hooks.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { attribute, hiddenFields, launchThroughHttp, SECRET, startToolWithDevLms } from '../lti/support/lti-http.js';
-import { createWorld } from '../paths/fixtures.js';
+import { createWorld, evaluationPool } from '../paths/fixtures.js';
 import { DesignerClient, devTenant, importFixturePackage, inputValue, pathIdFrom, publishedPath } from './support/designer-http.js';
 
 describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
@@ -280,13 +280,21 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     const forged = await designer.post(`/design/paths/${pathId}/steps/${session!.id}/attendance`, { enrolment: '00000000-0000-4000-8000-000000000000', key: 'x', attended: 'yes' });
     expect(forged.status).toBe(400);
 
+    const evaluations = evaluationPool(db(), SECRET);
     for (let i = 0; i < 4; i += 1) {
-      await deliverOutcome(db(), tenantId, { enrolmentId: learners[i]!.enrolmentId, stepId: evaluation!.id, idempotencyKey: `e${i}`, outcome: { kind: 'evaluation', answers: { q1: 4, q2: `svar ${i}` } } });
+      await evaluations.answer(tenantId, { enrolmentId: learners[i]!.enrolmentId, stepId: evaluation!.id, idempotencyKey: `e${i}`, answers: { q1: 4, q2: `svar ${i}` } });
     }
+    expect(await evaluations.releaseDue()).toEqual([]);
+    const tooFew = await designer.get(`/design/paths/${pathId}/steps/${evaluation!.id}/report`);
+    expect(tooFew.body).toContain('data-report="too-few"');
+    expect(tooFew.body).toContain('når minst 5 nye har svart');
+    await evaluations.answer(tenantId, { enrolmentId: learners[4]!.enrolmentId, stepId: evaluation!.id, idempotencyKey: 'e4', answers: { q1: 2, q2: 'svar 4' } });
+    // The fifth answer is pending until the release: the report does not move with it.
     expect((await designer.get(`/design/paths/${pathId}/steps/${evaluation!.id}/report`)).body).toContain('data-report="too-few"');
-    await deliverOutcome(db(), tenantId, { enrolmentId: learners[4]!.enrolmentId, stepId: evaluation!.id, idempotencyKey: 'e4', outcome: { kind: 'evaluation', answers: { q1: 2, q2: 'svar 4' } } });
+    expect(await evaluations.releaseDue()).toHaveLength(1);
     const report = await designer.get(`/design/paths/${pathId}/steps/${evaluation!.id}/report`);
     expect(report.body).toContain('data-report="ready"');
+    expect(report.body).toContain('data-released-on=');
     expect(report.body).toContain('<strong data-mean>3,6</strong>');
     expect(report.body).toContain('svar 4');
 
