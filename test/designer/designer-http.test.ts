@@ -89,7 +89,7 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('Taushetsplikt i praksis');
     expect(page.body).toContain('Bare utkast');
-    expect(page.body).toContain(`/design/paths/${pathId}/export?session=`);
+    expect(page.body).toContain(`/design/paths/${pathId}/exports?session=`);
     const list = await designer.get('/design', { q: 'taushet' });
     expect(list.body).toContain(`data-path-id="${pathId}"`);
     expect((await designer.get('/design', { q: 'finnesikke' })).body).not.toContain(`data-path-id="${pathId}"`);

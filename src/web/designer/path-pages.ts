@@ -112,7 +112,7 @@ ${choiceGroup(state, 'language', labels.language, LOCALES.map((l) => ({ value: l
     const titleOf = new Map(definition.steps.map((s) => [s.id, s.title]));
     const actions: [string, DesignerMessageId, string][] = own
       ? [[`${base}/settings`, 'path.settings', 'settings'], [`${base}/preview`, 'path.preview', 'preview'], [`${base}/publish`, 'path.publish', 'publish'],
-        [`${base}/versions`, 'path.versions', 'versions'], [`${base}/duplicate`, 'path.duplicate', 'duplicate'], [`${base}/export`, 'path.export', 'export']]
+        [`${base}/versions`, 'path.versions', 'versions'], [`${base}/duplicate`, 'path.duplicate', 'duplicate'], [`${base}/exports`, 'path.export', 'export']]
       : [[`${base}/duplicate`, 'path.duplicate', 'duplicate']];
     sendDesignerPage(res, ctx, {
       title: path.title,
