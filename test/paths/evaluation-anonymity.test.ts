@@ -66,7 +66,7 @@ describe(`anonymous evaluations against the database and the clock (${BACKEND})`
   async function operatorFindsNoLink(pathId: string, markersInOrderGiven: string[], releasedOn: string) {
     const db = testDb.database.db;
     const { rows: answers } = await sql<{ xmin: string; ctid: string; id: string; marker: string; released_on: string }>`
-      select xmin::text as xmin, ctid::text as ctid, id::text as id, answers->>'kommentar' as marker, released_on::text as released_on
+      select xmin::text as xmin, ctid::text as ctid, id::text as id, left(answers->>'kommentar', 41) as marker, released_on::text as released_on
       from path_evaluation_answers where path_id = ${pathId} order by ctid`.execute(db);
     expect(answers.map((a) => a.marker).sort()).toEqual([...markersInOrderGiven].sort());
     // Physical order is not the order given (odds of a random match: 1 in 8!).
@@ -106,13 +106,19 @@ describe(`anonymous evaluations against the database and the clock (${BACKEND})`
     const pool = new EvaluationPool({ db, seal, clock });
     const { pathId, stepIds } = await publishedPath(db, world, [evaluation]);
     const markers: string[] = [];
+    // Comments of every length, up to the longest the question takes in the widest characters.
+    const padding = ['', 'kort', 'litt lengre kommentar', '€'.repeat(150), '"\\'.repeat(60), '😀'.repeat(70), 'æ\r\nø'.repeat(30), ''];
     for (const [i, learner] of (await learners(pathId, 8)).entries()) {
       const marker = `svar-${randomUUID()}`;
       markers.push(marker);
-      await pool.answer(world.inRegion, { enrolmentId: learner.enrolmentId, stepId: stepIds[0]!, idempotencyKey: `eval-${i}`, answers: { nytte: 1 + (i % 5), kommentar: marker } });
+      await pool.answer(world.inRegion, { enrolmentId: learner.enrolmentId, stepId: stepIds[0]!, idempotencyKey: `eval-${i}`, answers: { nytte: 1 + (i % 5), kommentar: `${marker}${padding[i]}`.slice(0, 200) } });
       clock.advance(7 * 60 * 1000);
     }
     await nothingReadableBeforeRelease(markers);
+    // Sealing keeps lengths: every pending row of the step is as long as every other.
+    const sealed = await db.selectFrom('path_evaluation_pending').select('sealed').where('path_id', '=', pathId).execute();
+    expect(sealed).toHaveLength(8);
+    expect(new Set(sealed.map((row) => row.sealed.length)).size).toBe(1);
     expect(await pool.releaseStep(pathId, stepIds[0]!)).toBe(8);
     await operatorFindsNoLink(pathId, markers, '2026-11-02');
   });
