@@ -171,6 +171,7 @@ function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome, ctx:
 /** Free text as stored: trimmed, well-formed, line breaks as \n and no other control characters,
  *  so that one character takes at most three bytes in the sealed JSON (see sealedSize). */
 function normalisedText(answer: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   return answer.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD').replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
 }
 
