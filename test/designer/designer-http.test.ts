@@ -327,6 +327,22 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     expect((await designer.get(`/design/paths/${pathId}/steps/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await designer.get(`/design/paths/${pathId}/steps/new`, { type: 'quiz' })).status).toBe(404);
     expect((await designer.get('/design')).body).not.toContain('Hemmelig');
+    // The export page and the upload page's way back name no path of another tenant.
+    const exportsOfHidden = await designer.get(`/design/paths/${hidden.id}/exports`);
+    expect(exportsOfHidden.status).toBe(404);
+    expect(exportsOfHidden.body).not.toContain('Hemmelig');
+    for (const asked of [hidden.id, 'not-a-uuid', '00000000-0000-4000-8000-000000000000']) {
+      const upload = await designer.get('/design/packages/upload', { path: asked });
+      expect(upload.status).toBe(200);
+      expect(upload.body).not.toContain('Hemmelig');
+      expect(upload.body).not.toContain('data-back-to-path');
+    }
+    const ownUpload = await designer.get('/design/packages/upload', { path: pathId });
+    expect(ownUpload.body).toContain(`data-back-to-path`);
+    expect(ownUpload.body).toContain(`action="/design/packages/upload?session=${designer.token}&amp;path=${pathId}"`);
+    const exportsOfOwn = await designer.get(`/design/paths/${pathId}/exports`);
+    expect(exportsOfOwn.body).toContain('data-export="draft"');
+    expect(exportsOfOwn.body).toContain('version=draft');
 
     // Shared but never published: nothing to use yet, so not shown.
     const unpublished = await publishedPath(db(), world.outside, 'Delt utkast', { sharing: 'everyone', publish: false });
@@ -342,6 +358,12 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     expect((await designer.get(`/design/paths/${shared.id}/settings`)).status).toBe(403);
     expect((await designer.post(`/design/paths/${shared.id}/publish`)).status).toBe(403);
     expect((await designer.post(`/design/paths/${shared.id}/steps/x/move`, { direction: 'up' })).status).toBe(403);
+    expect((await designer.get(`/design/paths/${shared.id}/exports`)).status).toBe(403);
+    const sharedUpload = await designer.get('/design/packages/upload', { path: shared.id });
+    expect(sharedUpload.body).not.toContain('Delt løp fra en annen kommune');
+    // The list names the owner of a shared path.
+    const owner = await db().selectFrom('tenants').select('name').where('id', '=', world.outside).executeTakeFirstOrThrow();
+    expect((await designer.get('/design', { show: 'shared' })).body).toMatch(new RegExp(`data-path-id="${shared.id}"[\\s\\S]*?data-owner>${owner.name}<`));
 
     expect((await designer.post(`/design/paths/${shared.id}/duplicate`, { title: '' })).status).toBe(400);
     const copy = await designer.post(`/design/paths/${shared.id}/duplicate`, { title: 'Vår kopi' });
