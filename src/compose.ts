@@ -7,7 +7,9 @@ import type { DirectRoute } from './web/direct-routes.js';
 import { DEFAULT_ZIP_LIMITS } from './content/zip-reader.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
 import { ensureDemoPath } from './demo/demo-path.js';
+import { SecretBox } from './lti/secret-box.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
+import { EvaluationPool } from './paths/evaluation-pool.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
@@ -91,12 +93,20 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
 
   // The learner side of paths: a launch of a path link enrols and leads to the learner's pages;
   // SCORM outcomes reach the paths engine; path scores go back to the LMS (lti-grade-passback).
-  const learner = learnerCapability(deps, { lti: lti.lti, scorm: scorm.runtime, pathEvents });
+  // Evaluation answers wait sealed until their step's release (docs/paths.md, "Anonymous evaluations").
+  const evaluations = new EvaluationPool({
+    db: deps.database.db,
+    seal: new SecretBox(deps.config.keyEncryptionSecret, 'evaluation-answers'),
+    logger: deps.logger.child({ component: 'evaluation-releases' }),
+  });
+  const learner = learnerCapability(deps, { lti: lti.lti, scorm: scorm.runtime, pathEvents, evaluations });
   ltiHooks.launchRoutes.push(learner.launchRoute);
   routers.push(...learner.routers);
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());
+  evaluations.start();
+  stoppers.push(() => evaluations.stop());
   return {
     routers,
     apiRouters,

@@ -1,11 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { openPostgres } from '../../src/db/postgres.js';
+import { SecretBox } from '../../src/lti/secret-box.js';
 import { createPerson } from '../../src/people/people.js';
 import { addStep, publish } from '../../src/paths/drafts.js';
 import { deliverOutcome } from '../../src/paths/engine.js';
 import { enrol } from '../../src/paths/enrolments.js';
 import { createPath } from '../../src/paths/paths.js';
-import type { StepOutcome } from '../../src/paths/ports.js';
+import { systemClock, type StepOutcome } from '../../src/paths/ports.js';
 import type { BenchResult, Scenario } from '../harness.js';
 
 const LEARNERS = 2000;
@@ -67,6 +68,8 @@ export const scenario: Scenario = {
         [followUp, { kind: 'web', event: 'done' }],
         [evaluation, { kind: 'evaluation', answers: { nytte: 4 } }],
       ];
+      // Evaluation answers are sealed into the pending pool, as the tool does.
+      const seal = new SecretBox('bench-key-encryption-secret', 'evaluation-answers');
       const latencies: number[] = [];
       let errors = 0;
       let peak = process.memoryUsage().rss;
@@ -75,7 +78,7 @@ export const scenario: Scenario = {
         for (const [stepId, outcome] of steps) {
           const t0 = performance.now();
           try {
-            await deliverOutcome(db, tenant, { enrolmentId, stepId, idempotencyKey: `${stepId}:1`, outcome });
+            await deliverOutcome(db, tenant, { enrolmentId, stepId, idempotencyKey: `${stepId}:1`, outcome }, systemClock, seal);
           } catch {
             errors += 1;
           }

@@ -11,6 +11,8 @@ export interface LinkableItem {
   id: string;
   title: string;
   description: string;
+  /** Shown in the picker only, to tell items of the same title apart (owner, version, date); never sent to the platform. */
+  details?: string;
 }
 
 /** What the tool must remember between the deep-linking request and the designer's choice. */

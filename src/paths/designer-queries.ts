@@ -9,6 +9,28 @@ export async function pathUpdateTimes(db: Kysely<Schema>, tenantId: string, path
   return new Map(rows.map((r) => [r.id, r.updated_at]));
 }
 
+export interface PathOrigin {
+  /** The owning organisation's name. */
+  readonly ownerName: string;
+  /** When the newest published version was published; null while only a draft exists. */
+  readonly publishedAt: Date | null;
+}
+
+/** Who owns each of the given paths (those the tenant may see) and when its newest version was
+ *  published: what tells two paths of the same name apart in lists and pickers. */
+export async function pathOrigins(db: Kysely<Schema>, tenantId: string, pathIds: readonly string[]): Promise<Map<string, PathOrigin>> {
+  if (pathIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('paths as p')
+    .innerJoin('tenants as t', 't.id', 'p.tenant_id')
+    .select((eb) => ['p.id', 't.name', eb.selectFrom('path_versions as v').select((v) => v.fn.max('v.published_at').as('at'))
+      .whereRef('v.path_id', '=', 'p.id').where('v.status', '=', 'published').as('published_at')])
+    .where('p.id', 'in', [...pathIds])
+    .where(visibleTo(tenantId))
+    .execute();
+  return new Map(rows.map((r) => [r.id, { ownerName: r.name, publishedAt: r.published_at ? new Date(r.published_at) : null }]));
+}
+
 /**
  * For the owner's sign-up list of a physical session: each enrolment's learner name and whether
  * attendance was registered (undefined until it is). Only enrolments in the owner's path count.

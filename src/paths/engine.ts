@@ -4,7 +4,7 @@ import { isPathComplete, missingPrerequisites, pathScore, type StepState } from 
 import { PathError } from './errors.js';
 import type { EnrolmentRef } from './events.js';
 import { loadPublishedVersion, type PublishedVersion } from './paths.js';
-import { systemClock, type AttendanceOutcome, type Clock, type OutcomeDelivery } from './ports.js';
+import { systemClock, type AnswerSeal, type AttendanceOutcome, type Clock, type OutcomeDelivery } from './ports.js';
 import { applyOutcome, type OutcomeWrite, type StepRow } from './step-outcomes.js';
 
 export interface DeliveryResult {
@@ -185,6 +185,7 @@ async function deliver(
   delivery: OutcomeDelivery,
   scope: EnrolmentScope,
   clock: Clock,
+  seal?: AnswerSeal,
 ): Promise<DeliveryResult> {
   if (!delivery.idempotencyKey || delivery.idempotencyKey.length > 200) throw new PathError('invalid-outcome', 'an idempotency key of 1–200 characters is required');
   return db.transaction().execute(async (trx) => {
@@ -205,7 +206,7 @@ async function deliver(
     const writes: OutcomeWrite[] = [];
     const next = applyOutcome(step, delivery.outcome, current, {
       writes, now, personId: enrolment.person_id, personTenantId: enrolment.tenant_id, pathId: enrolment.path_id,
-      versionId: enrolment.version_id, ownerTenantId: version.ownerTenantId,
+      versionId: enrolment.version_id, ownerTenantId: version.ownerTenantId, seal,
     });
     const newlyCompleted = next.status === 'completed' && current?.status !== 'completed';
     const completedAt = newlyCompleted ? now : (current?.completed_at ?? null);
@@ -219,11 +220,12 @@ async function deliver(
 /**
  * Takes one outcome from the learner's side (a SCO commit, "mark as done", a self-assessment, an
  * evaluation) for an enrolment of `tenantId`, and updates step and path progress in one
- * transaction. Attendance is not taken here: see registerAttendance.
+ * transaction. Attendance is not taken here: see registerAttendance. Evaluation answers need the
+ * pending pool's seal: they are taken through EvaluationPool.answer.
  */
-export async function deliverOutcome(db: Kysely<Schema>, tenantId: string, delivery: OutcomeDelivery, clock: Clock = systemClock): Promise<DeliveryResult> {
+export async function deliverOutcome(db: Kysely<Schema>, tenantId: string, delivery: OutcomeDelivery, clock: Clock = systemClock, seal?: AnswerSeal): Promise<DeliveryResult> {
   if (delivery.outcome.kind === 'attendance') throw new PathError('invalid-outcome', 'attendance is registered by a designer or manager');
-  return deliver(db, delivery, { learnerTenantId: tenantId }, clock);
+  return deliver(db, delivery, { learnerTenantId: tenantId }, clock, seal);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { PathError } from './errors.js';
 import { loadPublishedVersion } from './paths.js';
@@ -7,9 +7,11 @@ import { loadPublishedVersion } from './paths.js';
 export const ANONYMITY_THRESHOLD = 5;
 
 export type EvaluationReport =
-  | { readonly status: 'too-few-answers'; readonly minimum: number }
+  | { readonly status: 'too-few-answers'; readonly minimum: number; readonly releasedOn: string | null }
   | {
       readonly status: 'ready';
+      /** The newest release's date (YYYY-MM-DD): the report changes only in releases. */
+      readonly releasedOn: string;
       readonly respondents: number;
       readonly questions: readonly (
         | { readonly id: string; readonly kind: 'scale'; readonly text: string; readonly answers: number; readonly mean: number; readonly distribution: Readonly<Record<number, number>> }
@@ -18,9 +20,10 @@ export type EvaluationReport =
     };
 
 /**
- * The anonymous report of an evaluation step over all versions of the owner's path. Text answers
- * are sorted so their order says nothing about who wrote them; with fewer than five answers there
- * is no report at all (not even the count).
+ * The anonymous report of an evaluation step over all versions of the owner's path, from released
+ * answers only (evaluation-pool.ts): answers still pending are not counted. Text answers are
+ * sorted so their order says nothing about who wrote them; with fewer than five answers there is
+ * no report at all (not even the count).
  */
 export async function evaluationReport(db: Kysely<Schema>, ownerTenantId: string, pathId: string, stepId: string): Promise<EvaluationReport> {
   const latest = await db
@@ -37,12 +40,13 @@ export async function evaluationReport(db: Kysely<Schema>, ownerTenantId: string
   if (!step || step.type !== 'evaluation') throw new PathError('step-not-found', 'no such evaluation step in the newest version');
   const rows = await db
     .selectFrom('path_evaluation_answers')
-    .select('answers')
+    .select(['answers', sql<string>`released_on::text`.as('released_on')])
     .where('tenant_id', '=', ownerTenantId)
     .where('path_id', '=', pathId)
     .where('step_id', '=', stepId)
     .execute();
-  if (rows.length < ANONYMITY_THRESHOLD) return { status: 'too-few-answers', minimum: ANONYMITY_THRESHOLD };
+  const releasedOn = rows.map((r) => r.released_on).reduce<string | null>((newest, d) => (newest === null || d > newest ? d : newest), null);
+  if (rows.length < ANONYMITY_THRESHOLD || releasedOn === null) return { status: 'too-few-answers', minimum: ANONYMITY_THRESHOLD, releasedOn };
   const all = rows.map((r) => r.answers as Record<string, number | string>);
   const questions = step.config.questions.map((question) => {
     if (question.kind === 'scale') {
@@ -55,5 +59,6 @@ export async function evaluationReport(db: Kysely<Schema>, ownerTenantId: string
     const texts = all.map((a) => a[question.id]).filter((v): v is string => typeof v === 'string').sort((a, b) => a.localeCompare(b, 'nb'));
     return { id: question.id, kind: 'text' as const, text: question.text, answers: texts };
   });
-  return { status: 'ready', respondents: rows.length, questions };
+  return { status: 'ready', releasedOn, respondents: rows.length, questions };
 }
+

@@ -71,6 +71,13 @@ export interface PathEvent {
 
 export type PathEventHandler = (event: PathEvent) => Promise<void>;
 
+/** Seals evaluation answers while they wait for a release, so that the database alone cannot
+ *  read them next to the submission that wrote them (the LTI SecretBox is one). */
+export interface AnswerSeal {
+  seal(plaintext: string): string;
+  open(sealed: string): string;
+}
+
 export interface Clock {
   now(): Date;
 }

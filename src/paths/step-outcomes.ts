@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { scoSatisfies } from './completion.js';
 import type { EvaluationStep, SelfAssessmentStep, Step } from './definition.js';
 import { PathError } from './errors.js';
-import type { EvaluationOutcome, SelfAssessmentOutcome, StepOutcome } from './ports.js';
+import type { AnswerSeal, EvaluationOutcome, SelfAssessmentOutcome, StepOutcome } from './ports.js';
 
 export interface StepRow {
   status: 'in_progress' | 'completed';
@@ -28,6 +28,8 @@ export interface OutcomeContext {
   readonly pathId: string;
   readonly versionId: string;
   readonly ownerTenantId: string;
+  /** Seals evaluation answers for the pending pool; without it an evaluation is not taken. */
+  readonly seal?: AnswerSeal | undefined;
 }
 
 function mismatch(step: Step, outcome: StepOutcome): PathError {
@@ -139,10 +141,14 @@ function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome, ctx:
       if (typeof answer !== 'string' || answer.length > question.maxLength) {
         throw new PathError('invalid-outcome', `question ${question.id} takes text of at most ${question.maxLength} characters`);
       }
-      if (answer.trim()) answers[question.id] = answer.trim();
+      const text = normalisedText(answer);
+      if (text) answers[question.id] = text;
     }
   }
-  // The answers go in only when the respondent row is new.
+  if (!ctx.seal) throw new Error('evaluation answers are taken only with the pending pool\'s seal (EvaluationPool.answer)');
+  // The answers wait sealed in the pending pool, in this transaction (so they exist exactly when
+  // the respondent row does), and reach the report only in a release (evaluation-pool.ts).
+  const sealed = ctx.seal.seal(padded(JSON.stringify(sealedAnswer(ctx.pathId, step.id, answers)), sealedSize(step)));
   ctx.writes.push({
     ctes: sql`evaluation_respondent as (
       insert into path_evaluation_respondents (path_id, step_id, person_id, tenant_id)
@@ -150,9 +156,9 @@ function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome, ctx:
       on conflict do nothing
       returning person_id
     ),
-    evaluation_answers as (
-      insert into path_evaluation_answers (tenant_id, path_id, version_id, step_id, answers)
-      select ${ctx.ownerTenantId}::uuid, ${ctx.pathId}::uuid, ${ctx.versionId}::uuid, ${step.id}::uuid, ${JSON.stringify(answers)}::jsonb
+    evaluation_pending as (
+      insert into path_evaluation_pending (tenant_id, path_id, step_id, sealed)
+      select ${ctx.ownerTenantId}::uuid, ${ctx.pathId}::uuid, ${step.id}::uuid, ${sealed}
       from evaluation_respondent
     )`,
     accepted: {
@@ -160,4 +166,42 @@ function recordEvaluation(step: EvaluationStep, outcome: EvaluationOutcome, ctx:
       refusal: new PathError('already-answered', 'this person has already answered the evaluation'),
     },
   });
+}
+
+/** Free text as stored: trimmed, well-formed, line breaks as \n and no other control characters,
+ *  so that one character takes at most three bytes in the sealed JSON (see sealedSize). */
+function normalisedText(answer: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  return answer.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD').replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
+}
+
+/**
+ * The UTF-8 size every sealed answer of this step is padded to: AES-GCM keeps the plaintext's
+ * length, so without padding a pending row's length (next to its respondent row) would match the
+ * released answer of that length. An upper bound: ids at most 6 bytes a character escaped, text
+ * at most 3 (normalisedText), a scale value at most 2 digits.
+ */
+function sealedSize(step: EvaluationStep): number {
+  let size = 128; // {"pathId":"<uuid>","stepId":"<uuid>","answers":{}}
+  for (const q of step.config.questions) size += 6 * q.id.length + 8 + (q.kind === 'scale' ? 2 : 3 * q.maxLength + 2);
+  return size;
+}
+
+/** JSON padded with trailing spaces (still the same JSON) to `size` bytes of UTF-8. */
+function padded(json: string, size: number): string {
+  const bytes = Buffer.byteLength(json);
+  if (bytes > size) throw new Error(`a sealed evaluation answer of ${bytes} bytes exceeds its step's bound of ${size}`);
+  return json + ' '.repeat(size - bytes);
+}
+
+/** What a pending row seals: the answers, bound to their step so a row moved to another step in
+ *  the database does not open there. */
+export interface SealedAnswer {
+  readonly pathId: string;
+  readonly stepId: string;
+  readonly answers: Record<string, number | string>;
+}
+
+function sealedAnswer(pathId: string, stepId: string, answers: Record<string, number | string>): SealedAnswer {
+  return { pathId, stepId, answers };
 }

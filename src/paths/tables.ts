@@ -118,11 +118,27 @@ export interface PathEvaluationAnswersTable {
   id: Generated<string>;
   tenant_id: string;
   path_id: string;
-  version_id: string;
   step_id: string;
   answers: Json<Record<string, number | string>>;
-  /** A date without time; the drivers return it as a Date or a 'YYYY-MM-DD' string. */
-  answered_on: ColumnType<Date | string, never, never>;
+  /** The release's date (never the answer's); the drivers return it as a Date or a 'YYYY-MM-DD' string. */
+  released_on: ColumnType<Date | string, string, never>;
+}
+
+/** An answer waiting for its step's next release; `sealed` is unreadable without the tool's secret. */
+export interface PathEvaluationPendingTable {
+  id: Generated<string>;
+  tenant_id: string;
+  path_id: string;
+  step_id: string;
+  sealed: string;
+}
+
+export interface PathEvaluationReleasesTable {
+  tenant_id: string;
+  path_id: string;
+  step_id: string;
+  released_at: Date;
+  answers: number;
 }
 
 export interface PathEventsTable {
@@ -188,6 +204,8 @@ export interface PathTables {
   path_declared_competences: PathDeclaredCompetencesTable;
   path_evaluation_respondents: PathEvaluationRespondentsTable;
   path_evaluation_answers: PathEvaluationAnswersTable;
+  path_evaluation_pending: PathEvaluationPendingTable;
+  path_evaluation_releases: PathEvaluationReleasesTable;
   path_events: PathEventsTable;
   path_event_cursors: PathEventCursorsTable;
   path_enrolment_links: PathEnrolmentLinksTable;

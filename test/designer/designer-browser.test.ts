@@ -2,7 +2,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDevLms } from '../../src/dev-lms/register.js';
 import { getDraft } from '../../src/paths/drafts.js';
-import { deliverOutcome } from '../../src/paths/engine.js';
 import { enrol } from '../../src/paths/enrolments.js';
 import { signUpForSession } from '../../src/paths/sessions.js';
 import { createPerson } from '../../src/people/people.js';
@@ -12,6 +11,7 @@ import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort, SECRET, startStandaloneDevLms } from '../lti/support/lti-http.js';
 import { devTenant, importFixturePackage } from './support/designer-http.js';
+import { evaluationPool } from '../paths/fixtures.js';
 
 
 /** Every designer page must pass axe-core and fit a 360 px phone without sideways scrolling. */
@@ -206,12 +206,14 @@ describe.skipIf(!hasChromium)(`designer in Chromium, launched through the develo
     const sessionStep = steps.find((s) => s.type === 'session')!;
     const evaluationStep = steps.find((s) => s.type === 'evaluation')!;
     const [scale, text] = evaluationStep.type === 'evaluation' ? evaluationStep.config.questions : [];
+    const evaluations = evaluationPool(db(), SECRET);
     for (let i = 0; i < 5; i += 1) {
       const personId = (await createPerson(db(), tenantId, { name: `Ansatt ${i}` })).id;
       const { enrolmentId } = await enrol(db(), tenantId, { personId, pathId });
       if (i === 0) await signUpForSession(db(), tenantId, enrolmentId, sessionStep.id);
-      await deliverOutcome(db(), tenantId, { enrolmentId, stepId: evaluationStep.id, idempotencyKey: `answer-${i}`, outcome: { kind: 'evaluation', answers: { [scale!.id]: 3 + (i % 2), [text!.id]: `Forslag ${i}` } } });
+      await evaluations.answer(tenantId, { enrolmentId, stepId: evaluationStep.id, idempotencyKey: `answer-${i}`, answers: { [scale!.id]: 3 + (i % 2), [text!.id]: `Forslag ${i}` } });
     }
+    await evaluations.releaseDue();
     await visit(`/design/paths/${pathId}/steps/${sessionStep.id}/signups`, 'sign-ups', '[data-enrolment]');
     await page.check('[data-enrolment] input[value="yes"]');
     await page.click('[data-enrolment] button[type="submit"]');

@@ -9,7 +9,7 @@ import type { RunningServer } from '../../src/server.js';
 import { designerLaunchRoute } from '../../src/web/designer/lti-hooks.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { attribute, hiddenFields, launchThroughHttp, SECRET, startToolWithDevLms } from '../lti/support/lti-http.js';
-import { createWorld } from '../paths/fixtures.js';
+import { createWorld, evaluationPool } from '../paths/fixtures.js';
 import { DesignerClient, devTenant, importFixturePackage, inputValue, pathIdFrom, publishedPath } from './support/designer-http.js';
 
 describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
@@ -89,7 +89,7 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('Taushetsplikt i praksis');
     expect(page.body).toContain('Bare utkast');
-    expect(page.body).toContain(`/design/paths/${pathId}/export?session=`);
+    expect(page.body).toContain(`/design/paths/${pathId}/exports?session=`);
     const list = await designer.get('/design', { q: 'taushet' });
     expect(list.body).toContain(`data-path-id="${pathId}"`);
     expect((await designer.get('/design', { q: 'finnesikke' })).body).not.toContain(`data-path-id="${pathId}"`);
@@ -280,13 +280,21 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     const forged = await designer.post(`/design/paths/${pathId}/steps/${session!.id}/attendance`, { enrolment: '00000000-0000-4000-8000-000000000000', key: 'x', attended: 'yes' });
     expect(forged.status).toBe(400);
 
+    const evaluations = evaluationPool(db(), SECRET);
     for (let i = 0; i < 4; i += 1) {
-      await deliverOutcome(db(), tenantId, { enrolmentId: learners[i]!.enrolmentId, stepId: evaluation!.id, idempotencyKey: `e${i}`, outcome: { kind: 'evaluation', answers: { q1: 4, q2: `svar ${i}` } } });
+      await evaluations.answer(tenantId, { enrolmentId: learners[i]!.enrolmentId, stepId: evaluation!.id, idempotencyKey: `e${i}`, answers: { q1: 4, q2: `svar ${i}` } });
     }
+    expect(await evaluations.releaseDue()).toEqual([]);
+    const tooFew = await designer.get(`/design/paths/${pathId}/steps/${evaluation!.id}/report`);
+    expect(tooFew.body).toContain('data-report="too-few"');
+    expect(tooFew.body).toContain('når minst 5 nye har svart');
+    await evaluations.answer(tenantId, { enrolmentId: learners[4]!.enrolmentId, stepId: evaluation!.id, idempotencyKey: 'e4', answers: { q1: 2, q2: 'svar 4' } });
+    // The fifth answer is pending until the release: the report does not move with it.
     expect((await designer.get(`/design/paths/${pathId}/steps/${evaluation!.id}/report`)).body).toContain('data-report="too-few"');
-    await deliverOutcome(db(), tenantId, { enrolmentId: learners[4]!.enrolmentId, stepId: evaluation!.id, idempotencyKey: 'e4', outcome: { kind: 'evaluation', answers: { q1: 2, q2: 'svar 4' } } });
+    expect(await evaluations.releaseDue()).toHaveLength(1);
     const report = await designer.get(`/design/paths/${pathId}/steps/${evaluation!.id}/report`);
     expect(report.body).toContain('data-report="ready"');
+    expect(report.body).toContain('data-released-on=');
     expect(report.body).toContain('<strong data-mean>3,6</strong>');
     expect(report.body).toContain('svar 4');
 
@@ -319,6 +327,22 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     expect((await designer.get(`/design/paths/${pathId}/steps/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await designer.get(`/design/paths/${pathId}/steps/new`, { type: 'quiz' })).status).toBe(404);
     expect((await designer.get('/design')).body).not.toContain('Hemmelig');
+    // The export page and the upload page's way back name no path of another tenant.
+    const exportsOfHidden = await designer.get(`/design/paths/${hidden.id}/exports`);
+    expect(exportsOfHidden.status).toBe(404);
+    expect(exportsOfHidden.body).not.toContain('Hemmelig');
+    for (const asked of [hidden.id, 'not-a-uuid', '00000000-0000-4000-8000-000000000000']) {
+      const upload = await designer.get('/design/packages/upload', { path: asked });
+      expect(upload.status).toBe(200);
+      expect(upload.body).not.toContain('Hemmelig');
+      expect(upload.body).not.toContain('data-back-to-path');
+    }
+    const ownUpload = await designer.get('/design/packages/upload', { path: pathId });
+    expect(ownUpload.body).toContain(`data-back-to-path`);
+    expect(ownUpload.body).toContain(`action="/design/packages/upload?session=${designer.token}&amp;path=${pathId}"`);
+    const exportsOfOwn = await designer.get(`/design/paths/${pathId}/exports`);
+    expect(exportsOfOwn.body).toContain('data-export="draft"');
+    expect(exportsOfOwn.body).toContain('version=draft');
 
     // Shared but never published: nothing to use yet, so not shown.
     const unpublished = await publishedPath(db(), world.outside, 'Delt utkast', { sharing: 'everyone', publish: false });
@@ -334,6 +358,12 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     expect((await designer.get(`/design/paths/${shared.id}/settings`)).status).toBe(403);
     expect((await designer.post(`/design/paths/${shared.id}/publish`)).status).toBe(403);
     expect((await designer.post(`/design/paths/${shared.id}/steps/x/move`, { direction: 'up' })).status).toBe(403);
+    expect((await designer.get(`/design/paths/${shared.id}/exports`)).status).toBe(403);
+    const sharedUpload = await designer.get('/design/packages/upload', { path: shared.id });
+    expect(sharedUpload.body).not.toContain('Delt løp fra en annen kommune');
+    // The list names the owner of a shared path.
+    const owner = await db().selectFrom('tenants').select('name').where('id', '=', world.outside).executeTakeFirstOrThrow();
+    expect((await designer.get('/design', { show: 'shared' })).body).toMatch(new RegExp(`data-path-id="${shared.id}"[\\s\\S]*?data-owner>${owner.name}<`));
 
     expect((await designer.post(`/design/paths/${shared.id}/duplicate`, { title: '' })).status).toBe(400);
     const copy = await designer.post(`/design/paths/${shared.id}/duplicate`, { title: 'Vår kopi' });

@@ -6,6 +6,9 @@ import type { Schema } from '../../src/db/schema.js';
 import { createPerson } from '../../src/people/people.js';
 import { addStep, publish, updateDraftSettings, type NewStep } from '../../src/paths/drafts.js';
 import { PathError } from '../../src/paths/errors.js';
+import { EvaluationPool } from '../../src/paths/evaluation-pool.js';
+import type { Clock } from '../../src/paths/ports.js';
+import { SecretBox } from '../../src/lti/secret-box.js';
 import { createPath } from '../../src/paths/paths.js';
 import type { TestDatabase } from '../support/database.js';
 
@@ -60,6 +63,11 @@ export async function publishedPath(db: Kysely<Schema>, world: World, steps: New
   if (Object.keys(settings).length > 0) await updateDraftSettings(db, world.inRegion, path.id, settings);
   const version = await publish(db, world.inRegion, path.id, world.designer);
   return { pathId: path.id, versionId: version.versionId, stepIds };
+}
+
+/** The evaluation pool as the tool builds it, sealing with `secret` (the tool's KEY_ENCRYPTION_SECRET). */
+export function evaluationPool(db: Kysely<Schema>, secret = 'test-evaluation-secret', clock?: Clock): EvaluationPool {
+  return new EvaluationPool({ db, seal: new SecretBox(secret, 'evaluation-answers'), ...(clock ? { clock } : {}) });
 }
 
 /**

@@ -5,7 +5,7 @@ import { PathError } from '../../src/paths/errors.js';
 import { ANONYMITY_THRESHOLD, evaluationReport } from '../../src/paths/evaluations.js';
 import { cancelSignUp, listSignUps, signUpForSession } from '../../src/paths/sessions.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createWorld, parallelDatabase, person, publishedPath, type World, refusal } from './fixtures.js';
+import { createWorld, evaluationPool, parallelDatabase, person, publishedPath, type World, refusal } from './fixtures.js';
 
 const session = (capacity: number) => ({
   type: 'session' as const, title: 'Øvelse på brannstasjonen', required: true,
@@ -79,19 +79,24 @@ describe(`physical sessions and evaluations (${BACKEND})`, () => {
   it('an evaluation is answered once per person and reported only from five answers, without who said what', async () => {
     const db = testDb.database.db;
     const { pathId, stepIds } = await publishedPath(db, world, [evaluation]);
+    const pool = evaluationPool(db);
     const answer = async (n: number, answers: Record<string, number | string>) => {
       const personId = await person(db, world.inRegion);
       const { enrolmentId } = await enrol(db, world.inRegion, { personId, pathId });
-      await deliverOutcome(db, world.inRegion, { enrolmentId, stepId: stepIds[0]!, idempotencyKey: `eval-${n}`, outcome: { kind: 'evaluation', answers } });
+      await pool.answer(world.inRegion, { enrolmentId, stepId: stepIds[0]!, idempotencyKey: `eval-${n}`, answers });
       return { personId, enrolmentId };
     };
     const first = await answer(1, { nytte: 5, kommentar: 'Veldig bra' });
-    // Answering again (a new submission, not a redelivery) is refused.
-    await expect(refusal(deliverOutcome(db, world.inRegion, { enrolmentId: first.enrolmentId, stepId: stepIds[0]!, idempotencyKey: 'eval-again',
-      outcome: { kind: 'evaluation', answers: { nytte: 1 } } }))).resolves.toMatchObject({ code: 'already-answered' });
+    // Answering again (a new submission, not a redelivery) is refused; a redelivery changes nothing.
+    await expect(refusal(pool.answer(world.inRegion, { enrolmentId: first.enrolmentId, stepId: stepIds[0]!, idempotencyKey: 'eval-again', answers: { nytte: 1 } })))
+      .resolves.toMatchObject({ code: 'already-answered' });
+    expect(await pool.answer(world.inRegion, { enrolmentId: first.enrolmentId, stepId: stepIds[0]!, idempotencyKey: 'eval-1', answers: { nytte: 1 } })).toMatchObject({ duplicate: true });
+    // Without the pool's seal an evaluation is not taken at all.
+    await expect(deliverOutcome(db, world.inRegion, { enrolmentId: first.enrolmentId, stepId: stepIds[0]!, idempotencyKey: 'unsealed', outcome: { kind: 'evaluation', answers: { nytte: 1 } } }))
+      .rejects.toThrow('seal');
     const bad = async (answers: Record<string, number | string>) => {
       const { enrolmentId } = await enrol(db, world.inRegion, { personId: await person(db, world.inRegion), pathId });
-      return refusal(deliverOutcome(db, world.inRegion, { enrolmentId, stepId: stepIds[0]!, idempotencyKey: 'bad', outcome: { kind: 'evaluation', answers } }));
+      return refusal(pool.answer(world.inRegion, { enrolmentId, stepId: stepIds[0]!, idempotencyKey: 'bad', answers }));
     };
     await expect(bad({ kommentar: 'mangler skala' })).resolves.toMatchObject({ code: 'invalid-outcome' });
     await expect(bad({ nytte: 6 })).resolves.toMatchObject({ code: 'invalid-outcome' });
@@ -101,20 +106,24 @@ describe(`physical sessions and evaluations (${BACKEND})`, () => {
     await answer(2, { nytte: 4 });
     await answer(3, { nytte: 4, kommentar: 'Altfor lang dag' });
     await answer(4, { nytte: 2, kommentar: '  ' });
-    expect(await evaluationReport(db, world.inRegion, pathId, stepIds[0]!)).toEqual({ status: 'too-few-answers', minimum: ANONYMITY_THRESHOLD });
+    expect(await pool.releaseDue()).toEqual([]);
+    expect(await evaluationReport(db, world.inRegion, pathId, stepIds[0]!)).toEqual({ status: 'too-few-answers', minimum: ANONYMITY_THRESHOLD, releasedOn: null });
     await answer(5, { nytte: 5, kommentar: 'Bra kaffe' });
+    expect(await pool.releaseDue()).toEqual([{ pathId, stepId: stepIds[0]!, answers: 5 }]);
     const report = await evaluationReport(db, world.inRegion, pathId, stepIds[0]!);
     expect(report).toEqual({
       status: 'ready',
+      releasedOn: new Date().toISOString().slice(0, 10),
       respondents: 5,
       questions: [
         { id: 'nytte', kind: 'scale', text: 'Hvor nyttig var kurset?', answers: 5, mean: 4, distribution: { 1: 0, 2: 1, 3: 0, 4: 2, 5: 2 } },
         { id: 'kommentar', kind: 'text', text: 'Noe du vil si?', answers: ['Altfor lang dag', 'Bra kaffe', 'Veldig bra'] },
       ],
     });
-    // Stored answers carry neither person nor enrolment nor time of day.
+    // Stored answers carry neither person, enrolment, version nor the day they were given
+    // (evaluation-anonymity.test.ts reads the database as an operator would).
     const columns = Object.keys((await db.selectFrom('path_evaluation_answers').selectAll().where('path_id', '=', pathId).executeTakeFirstOrThrow()));
-    expect(columns.sort()).toEqual(['answered_on', 'answers', 'id', 'path_id', 'step_id', 'tenant_id', 'version_id']);
+    expect(columns.sort()).toEqual(['answers', 'id', 'path_id', 'released_on', 'step_id', 'tenant_id']);
     // Only the owner gets the report.
     await expect(refusal(evaluationReport(db, world.alsoInRegion, pathId, stepIds[0]!))).resolves.toMatchObject({ code: 'path-not-found' });
   });

@@ -13,7 +13,8 @@ export const TRANSFER_MESSAGES = {
   'import.checking': { nb: 'Kontrollerer arkivet og pakkene …', nn: 'Kontrollerer arkivet og pakkane …', en: 'Checking the archive and its packages …' },
   'import.done': { nb: 'Importert: {title}', nn: 'Importert: {title}', en: 'Imported: {title}' },
   'import.refused': { nb: 'Arkivet ble ikke importert: {reason}', nn: 'Arkivet vart ikkje importert: {reason}', en: 'The archive was not imported: {reason}' },
-  'report.title': { nb: 'Importert: {title}', nn: 'Importert: {title}', en: 'Imported: {title}' },
+  'report.heading': { nb: 'Dette ble importert', nn: 'Dette vart importert', en: 'What was imported' },
+  'report.open': { nb: 'Åpne læringsløpet «{title}»', nn: 'Opne læringsløpet «{title}»', en: 'Open the learning path “{title}”' },
   'report.steps': { nb: 'Steg', nn: 'Steg', en: 'Steps' },
   'report.packages': { nb: 'SCORM-pakker', nn: 'SCORM-pakkar', en: 'SCORM packages' },
   'report.no-packages': { nb: 'Ingen SCORM-pakker', nn: 'Ingen SCORM-pakkar', en: 'No SCORM packages' },
@@ -40,6 +41,7 @@ export const TRANSFER_MESSAGES = {
   'upload.checking': { nb: 'Kontrollerer pakken …', nn: 'Kontrollerer pakken …', en: 'Checking the package …' },
   'upload.done': { nb: 'Importert: {title} (id {id})', nn: 'Importert: {title} (id {id})', en: 'Imported: {title} (id {id})' },
   'upload.refused': { nb: 'Pakken ble ikke tatt imot: {reason}', nn: 'Pakken vart ikkje teken imot: {reason}', en: 'The package was not accepted: {reason}' },
+  'upload.back': { nb: 'Tilbake til «{title}», der du kan bruke pakken i et SCORM-steg', nn: 'Tilbake til «{title}», der du kan bruke pakken i eit SCORM-steg', en: 'Back to “{title}”, where you can use the package in a SCORM step' },
   'upload.another': { nb: 'Last opp en pakke til', nn: 'Last opp ein pakke til', en: 'Upload another package' },
   'transfer.progress': { nb: 'Opplasting', nn: 'Opplasting', en: 'Upload' },
   'transfer.uploading': { nb: 'Laster opp … {percent} %', nn: 'Lastar opp … {percent} %', en: 'Uploading … {percent} %' },
@@ -62,6 +64,7 @@ export const TRANSFER_MESSAGES = {
     nn: 'Pakkefila {file} manglar i innhaldslageret; kontakt driftsansvarleg.',
     en: 'The package file {file} is missing from the content store; contact the operators.',
   },
+  'export.back': { nb: 'Tilbake til eksport av løpet', nn: 'Tilbake til eksport av løpet', en: 'Back to exporting the path' },
   'error.back': { nb: 'Prøv igjen', nn: 'Prøv igjen', en: 'Try again' },
 } as const;
 

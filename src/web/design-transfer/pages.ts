@@ -2,7 +2,7 @@ import type { ImportReport } from '../../paths/archive/import.js';
 import { html, SafeHtml } from '../html.js';
 import { t, type Locale } from '../i18n.js';
 import { page } from '../layout.js';
-import { withSession } from '../session.js';
+import { designerCrumbs, designerHref } from '../designer/context.js';
 import { fill, tt, type TransferMessageId } from './messages.js';
 
 export type TransferKind = 'import' | 'package';
@@ -10,6 +10,25 @@ export type TransferKind = 'import' | 'package';
 export const IMPORT_PATH = '/design/import';
 export const UPLOAD_PATH = '/design/packages/upload';
 export const SCRIPT_PATHS: Record<TransferKind, string> = { import: '/design/import/transfer.js', package: '/design/packages/upload/transfer.js' };
+
+/** Who sees a transfer page and how its links keep the session (inside an LMS iframe, without cookies). */
+export interface TransferView {
+  readonly locale: Locale;
+  readonly token: string;
+  /** The language asked for with ?lang=, kept in links; undefined = the session's. */
+  readonly lang: Locale | undefined;
+  /** The designer's own path the page was opened from (the SCORM step form links here with ?path=). */
+  readonly fromPath?: { readonly id: string; readonly title: string } | undefined;
+}
+
+function hrefOf(view: TransferView, path: string, query: Record<string, string | undefined> = {}): string {
+  return designerHref(view.token, view.lang, path, query);
+}
+
+function crumbs(view: TransferView): SafeHtml {
+  const from = view.fromPath;
+  return designerCrumbs(view.locale, hrefOf(view, '/design'), from ? [{ label: from.title, href: hrefOf(view, `/design/paths/${from.id}`) }] : []);
+}
 
 /** What a page shows above the form after a plain (no-script) form post. */
 export type Outcome =
@@ -21,10 +40,13 @@ function megabytes(bytes: number, locale: Locale): string {
   return `${new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'nb-NO', { maximumFractionDigits: 0 }).format(bytes / 1024 / 1024)} MB`;
 }
 
-/** The import report as people read it (the script builds the same from the JSON answer). */
-export function reportHtml(locale: Locale, report: ImportReport): SafeHtml {
+/** The import report as people read it (the script builds the same from the JSON answer): first
+ *  the way to the imported path, then what it holds. */
+export function reportHtml(view: TransferView, report: ImportReport): SafeHtml {
+  const { locale } = view;
   const stepType = (type: string) => tt(locale, `step.${type}` as TransferMessageId);
-  return html`<h2 data-imported-path="${report.pathId}">${fill(tt(locale, 'report.title'), { title: report.title })}</h2>
+  return html`<p class="next"><a href="${hrefOf(view, `/design/paths/${report.pathId}`)}" data-open-path="${report.pathId}">${fill(tt(locale, 'report.open'), { title: report.title })}</a></p>
+<h2 data-imported-path="${report.pathId}">${tt(locale, 'report.heading')}</h2>
 <h3>${tt(locale, 'report.steps')}</h3>
 <ul>${report.steps.map((s) => html`<li>${s.title} (${stepType(s.type)}, ${tt(locale, s.required ? 'report.required' : 'report.optional')})</li>`)}</ul>
 <h3>${tt(locale, 'report.packages')}</h3>
@@ -35,14 +57,18 @@ ${report.adjustments.length === 0 ? '' : html`<h3>${tt(locale, 'report.adjustmen
 <ul>${report.adjustments.map((a) => html`<li>${a.messages[locale]}</li>`)}</ul>`}`;
 }
 
-function scriptTexts(locale: Locale, kind: TransferKind): string {
+function scriptTexts(view: TransferView, kind: TransferKind): string {
+  const { locale } = view;
   const texts =
     kind === 'import'
       ? {
           checking: tt(locale, 'import.checking'),
           done: tt(locale, 'import.done'),
           refused: tt(locale, 'import.refused'),
-          reportTitle: tt(locale, 'report.title'),
+          reportHeading: tt(locale, 'report.heading'),
+          openPath: tt(locale, 'report.open'),
+          // {id} is filled in by the script with the imported path's id.
+          pathHref: hrefOf(view, '/design/paths/{id}'),
           steps: tt(locale, 'report.steps'),
           packages: tt(locale, 'report.packages'),
           noPackages: tt(locale, 'report.no-packages'),
@@ -58,7 +84,8 @@ function scriptTexts(locale: Locale, kind: TransferKind): string {
 }
 
 /** The import page or the package upload page, with the result of a plain form post when there is one. */
-export function transferPage(locale: Locale, kind: TransferKind, token: string, limitBytes: number, outcome?: Outcome): SafeHtml {
+export function transferPage(view: TransferView, kind: TransferKind, limitBytes: number, outcome?: Outcome): SafeHtml {
+  const { locale } = view;
   const prefix = kind === 'import' ? 'import' : 'upload';
   const path = kind === 'import' ? IMPORT_PATH : UPLOAD_PATH;
   const title = tt(locale, `${prefix}.title`);
@@ -67,14 +94,17 @@ export function transferPage(locale: Locale, kind: TransferKind, token: string, 
     result = html`<p class="transfer-refused" role="alert" data-state="refused">${fill(tt(locale, `${prefix}.refused`), { reason: outcome.text })}</p>
 <p class="reference">${t(locale, 'error.reference')}: ${outcome.reference}</p>`;
   } else if (outcome?.kind === 'report') {
-    result = html`<section class="transfer-report">${reportHtml(locale, outcome.report)}</section>`;
+    result = html`<p role="status" data-state="ok">${fill(tt(locale, 'import.done'), { title: outcome.report.title })}</p>
+<section class="transfer-report">${reportHtml(view, outcome.report)}</section>`;
   } else if (outcome?.kind === 'uploaded') {
     result = html`<p role="status" data-state="ok" data-package-id="${outcome.id}">${fill(tt(locale, 'upload.done'), { title: outcome.title, id: outcome.id })}</p>`;
   }
-  const body = html`<h1>${title}</h1>
+  const from = view.fromPath;
+  const body = html`${crumbs(view)}
+<h1>${title}</h1>
 ${result}
 <p>${tt(locale, `${prefix}.intro`)}</p>
-<form id="transfer-form" class="transfer-form" method="post" enctype="multipart/form-data" action="${withSession(path, token)}" data-kind="${kind}">
+<form id="transfer-form" class="transfer-form" method="post" enctype="multipart/form-data" action="${hrefOf(view, path, { path: from?.id })}" data-kind="${kind}">
 <p><label for="transfer-file">${tt(locale, `${prefix}.file`)}</label><br>
 <input id="transfer-file" name="file" type="file" accept=".zip,application/zip" required aria-describedby="transfer-limit"></p>
 <p id="transfer-limit">${fill(tt(locale, 'transfer.limit'), { size: megabytes(limitBytes, locale) })}</p>
@@ -83,18 +113,21 @@ ${result}
 <p><progress id="transfer-progress" max="100" value="0" aria-label="${tt(locale, 'transfer.progress')}" hidden></progress></p>
 <p id="transfer-status" role="status" aria-live="polite"></p>
 ${kind === 'import' ? html`<section id="transfer-report" class="transfer-report" hidden></section>` : ''}
-<script type="application/json" id="transfer-texts">${new SafeHtml(scriptTexts(locale, kind))}</script>
+${from ? html`<p><a href="${hrefOf(view, `/design/paths/${from.id}`)}" data-back-to-path>${fill(tt(locale, 'upload.back'), { title: from.title })}</a></p>` : ''}
+<script type="application/json" id="transfer-texts">${new SafeHtml(scriptTexts(view, kind))}</script>
 <script src="${SCRIPT_PATHS[kind]}"></script>`;
-  return page({ locale, title, body, path, keep: { session: token } });
+  return page({ locale, title, body, path, keep: { session: view.token, ...(from ? { path: from.id } : {}) } });
 }
 
-/** A refused export, as a page. */
-export function exportRefusedPage(locale: Locale, text: string, token: string, reference: string): SafeHtml {
-  const body = html`<div class="error-page">
+/** A refused export, as a page, with the way back to the path's exports when the path is the designer's. */
+export function exportRefusedPage(view: TransferView, text: string, reference: string, pathId?: string): SafeHtml {
+  const { locale } = view;
+  const body = html`${crumbs(view)}
+<div class="error-page">
 <h1>${tt(locale, 'export.title')}</h1>
 <p role="alert" data-state="refused">${text}</p>
 <p class="reference">${t(locale, 'error.reference')}: ${reference}</p>
-<p><a href="${withSession(IMPORT_PATH, token)}">${tt(locale, 'import.title')}</a></p>
+${pathId ? html`<p><a href="${hrefOf(view, `/design/paths/${pathId}/exports`)}" data-back-to-exports>${tt(locale, 'export.back')}</a></p>` : ''}
 </div>`;
   return page({ locale, title: tt(locale, 'export.title'), body });
 }

@@ -11,6 +11,8 @@ import { ArchiveError } from '../../paths/archive/errors.js';
 import { archiveStream, ExportRefusal, missingBlobs, prepareExport } from '../../paths/archive/export.js';
 import { importPathArchive, type ImportReport } from '../../paths/archive/import.js';
 import { PathError } from '../../paths/errors.js';
+import { findVisiblePath } from '../../paths/paths.js';
+import { isUuid } from '../designer/kit.js';
 import { requestLocale, toLocale, type Locale } from '../i18n.js';
 import { sendPage } from '../layout.js';
 import { refusalHandler } from '../lti/router.js';
@@ -19,7 +21,7 @@ import { importProblem } from '../scorm/import-router.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import { fill, tt } from './messages.js';
 import { FormFileStream, formDataBoundary } from './multipart-file.js';
-import { exportRefusedPage, IMPORT_PATH, SCRIPT_PATHS, transferPage, UPLOAD_PATH, type Outcome, type TransferKind } from './pages.js';
+import { exportRefusedPage, IMPORT_PATH, SCRIPT_PATHS, transferPage, UPLOAD_PATH, type Outcome, type TransferKind, type TransferView } from './pages.js';
 import { TRANSFER_JS } from './scripts.js';
 
 const DESIGNERS = ['designer', 'admin'] as const;
@@ -36,8 +38,19 @@ export interface DesignTransferOptions {
 
 /** `?lang=` first, then the language of the launch, then the browser's. */
 function localeOf(req: Request, session: LtiSession): Locale {
-  if (typeof req.query['lang'] === 'string' && toLocale(req.query['lang'])) return toLocale(req.query['lang'])!;
-  return toLocale(session.locale) ?? requestLocale(req);
+  return langOf(req) ?? toLocale(session.locale) ?? requestLocale(req);
+}
+
+function langOf(req: Request): Locale | undefined {
+  return typeof req.query['lang'] === 'string' ? toLocale(req.query['lang']) : undefined;
+}
+
+/** The page's view; `?path=` names the designer's own path the page was opened from (for the way back). */
+async function viewOf(req: Request, session: LtiSession, db: Database['db']): Promise<TransferView> {
+  const asked = typeof req.query['path'] === 'string' ? req.query['path'] : '';
+  const path = isUuid(asked) ? await findVisiblePath(db, session.tenantId, asked) : undefined;
+  const fromPath = path && path.tenantId === session.tenantId ? { id: path.id, title: path.title } : undefined;
+  return { locale: localeOf(req, session), token: sessionToken(req)!, lang: langOf(req), fromPath };
 }
 
 function wantsJson(req: Request): boolean {
@@ -98,14 +111,16 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
 
   router.get('/design/paths/:pathId/export', async (req, res) => {
     const session = await requireSession(req, options.sessions, DESIGNERS);
-    const locale = localeOf(req, session);
-    const token = sessionToken(req)!;
+    const view = await viewOf(req, session, database.db);
+    const { locale } = view;
+    const pathId = String(req.params['pathId']);
+    // Without ?version= the draft (as before, for scripts); the designer's pages always name the version.
     const asked = typeof req.query['version'] === 'string' ? req.query['version'] : 'draft';
     const version = asked === 'draft' ? 'draft' : /^[1-9]\d{0,8}$/.test(asked) ? Number(asked) : undefined;
-    const refuse = async (status: number, problem: ProblemError, text: string) => {
+    const refuse = async (status: number, problem: ProblemError, text: string, backToPath = true) => {
       if (wantsJson(req)) return sendProblem(res, req, problem);
       await allowFraming(res, database, session);
-      sendPage(res, status, exportRefusedPage(locale, text, token, String(req.id ?? '')));
+      sendPage(res, status, exportRefusedPage(view, text, String(req.id ?? ''), backToPath && isUuid(pathId) ? pathId : undefined));
     };
     if (version === undefined) {
       await refuse(400, new ProblemError('validation-failed', 'Give the version as ?version=draft or a published version number.'), fill(tt(locale, 'export.no-version'), { version: asked }));
@@ -113,10 +128,10 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
     }
     let prepared;
     try {
-      prepared = await prepareExport(database.db, session.tenantId, String(req.params['pathId']), version);
+      prepared = await prepareExport(database.db, session.tenantId, pathId, version);
     } catch (error) {
       if (error instanceof PathError && error.code === 'path-not-found') {
-        await refuse(404, new ProblemError('not-found', 'No such path of your organisation.'), tt(locale, 'export.not-found'));
+        await refuse(404, new ProblemError('not-found', 'No such path of your organisation.'), tt(locale, 'export.not-found'), false);
         return;
       }
       if (error instanceof PathError && error.code === 'version-not-found') {
@@ -152,17 +167,18 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
     const session = await requireSession(req, options.sessions, DESIGNERS);
     await allowFraming(res, database, session);
     res.setHeader('Cache-Control', 'no-store');
-    sendPage(res, 200, transferPage(localeOf(req, session), kind, sessionToken(req)!, options.uploadLimitBytes));
+    sendPage(res, 200, transferPage(await viewOf(req, session, database.db), kind, options.uploadLimitBytes));
   };
   router.get(IMPORT_PATH, showPage('import'));
   router.get(UPLOAD_PATH, showPage('package'));
 
   router.post(IMPORT_PATH, async (req, res) => {
     const session = await requireSession(req, options.sessions, DESIGNERS);
-    const locale = localeOf(req, session);
+    const view = await viewOf(req, session, database.db);
+    const { locale } = view;
     const answer = async (status: number, outcome: Outcome) => {
       await allowFraming(res, database, session);
-      sendPage(res, status, transferPage(locale, 'import', sessionToken(req)!, options.uploadLimitBytes, outcome));
+      sendPage(res, status, transferPage(view, 'import', options.uploadLimitBytes, outcome));
     };
     // The upload is removed before the answer goes out: a client that sees the answer sees no leftovers.
     let outcome: { report: ImportReport } | { refusal: ArchiveError };
@@ -193,10 +209,11 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
 
   router.post(UPLOAD_PATH, async (req, res) => {
     const session = await requireSession(req, options.sessions, DESIGNERS);
-    const locale = localeOf(req, session);
+    const view = await viewOf(req, session, database.db);
+    const { locale } = view;
     const answer = async (status: number, outcome: Outcome) => {
       await allowFraming(res, database, session);
-      sendPage(res, status, transferPage(locale, 'package', sessionToken(req)!, options.uploadLimitBytes, outcome));
+      sendPage(res, status, transferPage(view, 'package', options.uploadLimitBytes, outcome));
     };
     let outcome: { imported: ImportedPackage } | { refusal: ContentImportError };
     let upload: Awaited<ReturnType<typeof receive>> | undefined;

@@ -2,8 +2,8 @@
  * The upload pages' script, served as a file (the CSP allows no inline script). Without it the
  * form posts as multipart/form-data and the server answers with a page. With it, the file is sent
  * as the request body by XMLHttpRequest so the progress bar can follow upload.onprogress, and the
- * JSON answer is shown in the page: the package's title and id, the import report, or the refusal
- * in the page's language.
+ * JSON answer is shown in the page: the package's title and id, the import report with a link to
+ * the imported path, or the refusal in the page's language.
  */
 export const TRANSFER_JS = `(function () {
   var form = document.getElementById('transfer-form');
@@ -34,7 +34,16 @@ export const TRANSFER_JS = `(function () {
   function showReport(r) {
     if (!report) return;
     report.textContent = '';
-    var heading = element('h2', fill(texts.reportTitle, { title: r.title }));
+    if (/^[0-9a-f-]{36}$/.test(String(r.pathId))) {
+      var next = element('p');
+      next.className = 'next';
+      var open = element('a', fill(texts.openPath, { title: r.title }));
+      open.setAttribute('href', texts.pathHref.replace('{id}', r.pathId));
+      open.setAttribute('data-open-path', r.pathId);
+      next.appendChild(open);
+      report.appendChild(next);
+    }
+    var heading = element('h2', texts.reportHeading);
     heading.setAttribute('data-imported-path', r.pathId);
     report.appendChild(heading);
     report.appendChild(element('h3', texts.steps));

@@ -36,15 +36,18 @@ export async function designerContext(req: Request, res: Response, db: Kysely<Sc
     token,
     locale,
     lang,
-    href(path, query = {}) {
-      const search = new URLSearchParams({ session: token });
-      if (lang) search.set('lang', lang);
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, v);
-      const [pathname, hash] = path.split('#');
-      return `${pathname}?${search.toString()}${hash ? `#${hash}` : ''}`;
-    },
+    href: (path, query = {}) => designerHref(token, lang, path, query),
     hidden: carried(token, lang),
   };
+}
+
+/** `path` with the session (and a chosen language) in its query: links work in an LMS iframe without cookies. */
+export function designerHref(token: string, lang: Locale | undefined, path: string, query: Record<string, string | undefined> = {}): string {
+  const search = new URLSearchParams({ session: token });
+  if (lang) search.set('lang', lang);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, v);
+  const [pathname, hash] = path.split('#');
+  return `${pathname}?${search.toString()}${hash ? `#${hash}` : ''}`;
 }
 
 export interface Crumb {
@@ -58,12 +61,17 @@ export function sendDesignerPage(
   ctx: DesignerContext,
   options: { status?: number; title: string; path: string; body: SafeHtml; crumbs?: readonly Crumb[]; notice?: string | undefined },
 ): void {
-  const crumbs: Crumb[] = [{ label: td(ctx.locale, 'nav.list'), href: ctx.href('/design') }, ...(options.crumbs ?? [])];
   const body = html`<div class="designer">
-<nav aria-label="${td(ctx.locale, 'nav.designer')}" class="crumbs"><ol>${crumbs.map((c) => html`<li><a href="${c.href}">${c.label}</a></li>`)}</ol></nav>
+${designerCrumbs(ctx.locale, ctx.href('/design'), options.crumbs)}
 <div id="notice" class="notice" role="status" aria-live="polite">${options.notice ?? ''}</div>
 ${options.body}
 </div>
 <script src="/design/assets/designer.js"></script>`;
   sendPage(res, options.status ?? 200, page({ locale: ctx.locale, title: options.title, body, path: options.path, keep: { session: ctx.token } }));
+}
+
+/** The designer's breadcrumbs: "All learning paths" first, then `crumbs`. */
+export function designerCrumbs(locale: Locale, listHref: string, crumbs: readonly Crumb[] = []): SafeHtml {
+  const all: Crumb[] = [{ label: td(locale, 'nav.list'), href: listHref }, ...crumbs];
+  return html`<nav aria-label="${td(locale, 'nav.designer')}" class="crumbs"><ol>${all.map((c) => html`<li><a href="${c.href}">${c.label}</a></li>`)}</ol></nav>`;
 }

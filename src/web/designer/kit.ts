@@ -47,6 +47,11 @@ export function formatDate(locale: Locale, date: Date): string {
   return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'nb-NO', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Oslo' }).format(date);
 }
 
+/** A calendar day (YYYY-MM-DD) as people read it, with no time of day. */
+export function formatDay(locale: Locale, day: string): string {
+  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'nb-NO', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+}
+
 export const bodyValues = (req: Request): FormValues => (req.body ?? {}) as FormValues;
 
 export interface DesignerKit {

@@ -2,7 +2,7 @@ import type { Router, Request, Response } from 'express';
 import type { DefinitionProblem, PathDefinition } from '../../paths/definition.js';
 import { getDraft, reorderSteps, updateDraftSettings } from '../../paths/drafts.js';
 import { PathError } from '../../paths/errors.js';
-import { pathUpdateTimes } from '../../paths/designer-queries.js';
+import { pathOrigins, pathUpdateTimes } from '../../paths/designer-queries.js';
 import { createPath, listVisiblePaths, loadPublishedVersion, setSharing, type PathSummary } from '../../paths/paths.js';
 import type { PathSharing } from '../../paths/tables.js';
 import { html } from '../html.js';
@@ -26,6 +26,11 @@ export function pathPages(router: Router, { db, route, visiblePath, ownPath, ste
     const usable = found.filter((p) => p.tenantId === ctx.session.tenantId || p.latestVersion);
     const paths = show === 'shared' ? usable.filter((p) => p.tenantId !== ctx.session.tenantId) : usable;
     const updated = await pathUpdateTimes(db, ctx.session.tenantId, paths.map((p) => p.id));
+    const origins = await pathOrigins(db, ctx.session.tenantId, paths.map((p) => p.id));
+    const ownerText = (p: PathSummary) => {
+      const name = origins.get(p.id)?.ownerName ?? '';
+      return p.tenantId === ctx.session.tenantId ? td(locale, 'list.owner.ours', { name }) : name;
+    };
     const tenant = await db.selectFrom('tenants').select('name').where('id', '=', ctx.session.tenantId).executeTakeFirst();
     const showChoices = (['all', 'own', 'shared'] as const).map((value) => ({ value, label: td(locale, `list.filter.${value}`) }));
     const filters = formState(locale, { q, show });
@@ -50,7 +55,8 @@ ${paths.length === 0 ? html`<p>${td(locale, 'list.none')}</p>` : html`<ul class=
 <dl class="facts">
 <dt>${td(locale, 'list.col.status')}</dt><dd>${statusText(locale, p)}</dd>
 <dt>${td(locale, 'list.col.sharing')}</dt><dd>${td(locale, `sharing.${p.sharing}`)}</dd>
-<dt>${td(locale, 'list.col.owner')}</dt><dd>${td(locale, p.tenantId === ctx.session.tenantId ? 'list.owner.own' : 'list.owner.other')}</dd>
+<dt>${td(locale, 'list.col.owner')}</dt><dd data-owner>${ownerText(p)}</dd>
+<dt>${td(locale, 'list.col.published')}</dt><dd data-published>${origins.get(p.id)?.publishedAt ? formatDate(locale, origins.get(p.id)!.publishedAt!) : td(locale, 'list.not-published')}</dd>
 <dt>${td(locale, 'list.col.updated')}</dt><dd>${updated.has(p.id) ? formatDate(locale, updated.get(p.id)!) : ''}</dd>
 </dl></li>`)}</ul>`}`,
     });
@@ -106,7 +112,7 @@ ${choiceGroup(state, 'language', labels.language, LOCALES.map((l) => ({ value: l
     const titleOf = new Map(definition.steps.map((s) => [s.id, s.title]));
     const actions: [string, DesignerMessageId, string][] = own
       ? [[`${base}/settings`, 'path.settings', 'settings'], [`${base}/preview`, 'path.preview', 'preview'], [`${base}/publish`, 'path.publish', 'publish'],
-        [`${base}/versions`, 'path.versions', 'versions'], [`${base}/duplicate`, 'path.duplicate', 'duplicate'], [`${base}/export`, 'path.export', 'export']]
+        [`${base}/versions`, 'path.versions', 'versions'], [`${base}/duplicate`, 'path.duplicate', 'duplicate'], [`${base}/exports`, 'path.export', 'export']]
       : [[`${base}/duplicate`, 'path.duplicate', 'duplicate']];
     sendDesignerPage(res, ctx, {
       title: path.title,

@@ -3,6 +3,7 @@ import type { Router, Request, Response } from 'express';
 import type { PathDefinition, Step } from '../../paths/definition.js';
 import { registerAttendance } from '../../paths/engine.js';
 import { PathError } from '../../paths/errors.js';
+import { RELEASE_MINIMUM } from '../../paths/evaluation-pool.js';
 import { evaluationReport } from '../../paths/evaluations.js';
 import { sessionAttendance } from '../../paths/designer-queries.js';
 import { loadPublishedVersion, type PathSummary } from '../../paths/paths.js';
@@ -12,7 +13,7 @@ import { param } from '../lti/http.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
 import { choiceGroup, formState } from './form-html.js';
 import { td } from './messages.js';
-import { formatDate, isUuid, noticeText, DesignerRefusal, type DesignerKit } from './kit.js';
+import { formatDate, formatDay, isUuid, noticeText, DesignerRefusal, type DesignerKit } from './kit.js';
 
 /** Physical sessions (sign-ups and attendance) and the anonymous evaluation report. */
 export function sessionPages(router: Router, { db, route, ownPath, pathCrumb, redirect }: DesignerKit): void {
@@ -87,9 +88,11 @@ ${choiceGroup(formState(locale, { attended: current === undefined ? '' : current
     if (!path.latestVersion) body = html`<p data-report="unpublished">${td(locale, 'report.unpublished')}</p>`;
     else {
       const report = await evaluationReport(db, ctx.session.tenantId, path.id, step.id);
+      const released = html`${report.releasedOn ? html`<p data-released-on="${report.releasedOn}">${td(locale, 'report.released-on', { date: formatDay(locale, report.releasedOn) })}</p>` : ''}
+<p>${td(locale, 'report.release-rule', { minimum: RELEASE_MINIMUM })}</p>`;
       body = report.status === 'too-few-answers'
-        ? html`<p data-report="too-few">${td(locale, 'report.too-few', { minimum: report.minimum })}</p>`
-        : html`<p data-report="ready">${td(locale, 'report.respondents', { count: report.respondents })}</p>
+        ? html`<p data-report="too-few">${td(locale, 'report.too-few', { minimum: report.minimum })}</p>${released}`
+        : html`<p data-report="ready">${td(locale, 'report.respondents', { count: report.respondents })}</p>${released}
 ${report.questions.map((q, i) => html`<section class="report-question" aria-labelledby="q-${i}"><h2 id="q-${i}">${q.text}</h2>
 ${q.kind === 'scale'
   ? html`<p>${td(locale, 'report.mean')}: <strong data-mean>${q.mean.toLocaleString(locale === 'en' ? 'en-GB' : 'nb-NO')}</strong></p>

@@ -10,7 +10,7 @@ import { sendDesignerPage, type DesignerContext } from './context.js';
 import { choiceGroup, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
 import { formFromStep, isStepType, one, problemsByField, rowCount, stepChanges, stepFromForm, type FormValues, type RowMap } from './forms.js';
 import { td } from './messages.js';
-import { bodyValues, isUuid, filledRows, DesignerRefusal, type DesignerKit } from './kit.js';
+import { bodyValues, formatDate, isUuid, filledRows, DesignerRefusal, type DesignerKit } from './kit.js';
 
 /** Adding, editing and removing steps. */
 export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrumb, redirect }: DesignerKit): void {
@@ -47,7 +47,7 @@ export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrum
       const packages = await listPackages(db, ctx.session.tenantId);
       specific = html`<fieldset class="group"><legend>${td(locale, 'type.scorm')}</legend>
 ${packages.length === 0 ? html`<p class="note" id="packageId-none">${td(locale, 'scorm.package.none')}</p>` : ''}
-${select(state, 'packageId', labels.packageId!, packages.map((p) => ({ value: p.id, label: `${p.title} (${p.standard} ${p.edition})` })), { placeholder: td(locale, 'scorm.package.choose') })}
+${select(state, 'packageId', labels.packageId!, packages.map((p) => ({ value: p.id, label: td(locale, 'scorm.package.option', { title: p.title, standard: p.standard, edition: p.edition, date: formatDate(locale, p.createdAt) }) })), { placeholder: td(locale, 'scorm.package.choose') })}
 <p><a href="${ctx.href('/design/packages/upload', { path: path.id })}" data-upload-link>${td(locale, 'scorm.upload')}</a></p>
 ${choiceGroup(state, 'completionRule', labels.completionRule!, (['completed', 'passed', 'score'] as const).map((r) => ({ value: r, label: td(locale, `scorm.rule.${r}`) })))}
 ${input(state, 'minimumScore', labels.minimumScore!, { type: 'number', inputmode: 'decimal', min: 0, max: 100, step: 'any', optional: true })}

@@ -1,5 +1,6 @@
 import type { Router, Response } from 'express';
 import { crossCheck, definitionSchema, type DefinitionProblem, type PathDefinition } from '../../paths/definition.js';
+import { pathUpdateTimes } from '../../paths/designer-queries.js';
 import { duplicatePath, publish } from '../../paths/drafts.js';
 import { moveLearnersToVersion, versionOverview } from '../../paths/enrolments.js';
 import { PathError } from '../../paths/errors.js';
@@ -87,6 +88,27 @@ ${versions.length === 0 ? html`<p>${td(locale, 'versions.none')}</p>` : html`<h2
 ${waiting === 0 ? html`<p>${td(locale, 'versions.move.none')}</p>` : html`<p>${td(locale, 'versions.move.body', { count: waiting, number: newest!.number })}</p>
 <form method="post" action="/design/paths/${path.id}/move-learners">${ctx.hidden}<input type="hidden" name="version" value="${newest!.id}">
 <button type="submit" data-move-learners>${td(locale, 'versions.move.confirm', { number: newest!.number })}</button></form>`}`}`,
+    });
+  }));
+
+  // ---- Export: which version goes into the archive, said before the download ---------------------
+  router.get('/design/paths/:id/exports', route(async (req, res, ctx) => {
+    const { locale } = ctx;
+    const { path } = await ownPath(ctx, req.params['id']);
+    const versions = [...await listPublishedVersions(db, ctx.session.tenantId, path.id)].reverse();
+    const changed = (await pathUpdateTimes(db, ctx.session.tenantId, [path.id])).get(path.id);
+    const download = (version: string) => ctx.href(`/design/paths/${path.id}/export`, { version });
+    sendDesignerPage(res, ctx, {
+      title: td(locale, 'exports.title', { title: path.title }),
+      path: `/design/paths/${path.id}/exports`,
+      crumbs: [pathCrumb(ctx, path)],
+      body: html`<h1>${td(locale, 'exports.title', { title: path.title })}</h1>
+<p>${td(locale, 'exports.intro')}</p>
+<h2>${td(locale, 'exports.published')}</h2>
+${versions.length === 0 ? html`<p data-no-versions>${td(locale, 'exports.none')}</p>` : html`<ul class="exports">${versions.map((v, i) => html`<li data-export="${v.number}">
+<a href="${download(String(v.number))}">${td(locale, 'exports.version', { number: v.number })}</a>: ${td(locale, 'exports.version.note', { date: formatDate(locale, v.publishedAt) })}${i === 0 ? html`, ${td(locale, 'exports.newest')}` : ''}</li>`)}</ul>`}
+<h2>${td(locale, 'exports.draft-heading')}</h2>
+<ul class="exports"><li data-export="draft"><a href="${download('draft')}">${td(locale, 'exports.draft')}</a>: ${td(locale, 'exports.draft.note', { date: changed ? formatDate(locale, changed) : '' })}</li></ul>`,
     });
   }));
 

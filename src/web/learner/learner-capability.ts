@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { CapabilityDependencies } from '../../compose.js';
 import type { LtiService } from '../../lti/lti-service.js';
 import type { PathEventDispatcher } from '../../paths/dispatcher.js';
+import type { EvaluationPool } from '../../paths/evaluation-pool.js';
 import type { ScormRuntime } from '../../scorm/runtime.js';
 import type { LaunchRoute } from '../lti/router.js';
 import { gradePassback } from './grade-passback.js';
@@ -21,7 +22,7 @@ export interface LearnerCapability {
  */
 export function learnerCapability(
   { config, database, logger }: CapabilityDependencies,
-  { lti, scorm, pathEvents }: { lti: LtiService; scorm: ScormRuntime; pathEvents: PathEventDispatcher },
+  { lti, scorm, pathEvents, evaluations }: { lti: LtiService; scorm: ScormRuntime; pathEvents: PathEventDispatcher; evaluations: EvaluationPool },
 ): LearnerCapability {
   const db = database.db;
   const log = logger.child({ capability: 'learner' });
@@ -29,7 +30,7 @@ export function learnerCapability(
   scorm.onOutcome((outcome) => bridge.onScoOutcome(outcome));
   pathEvents.subscribe('lti-grade-passback', gradePassback(db));
   return {
-    routers: [learnerRouter({ db, sessions: lti.sessions, bridge, logger: log, contentOrigin: config.contentOrigin })],
+    routers: [learnerRouter({ db, sessions: lti.sessions, bridge, evaluations, logger: log, contentOrigin: config.contentOrigin })],
     launchRoute: learnerLaunchRoute(db),
   };
 }

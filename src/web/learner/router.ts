@@ -8,6 +8,7 @@ import { missingPrerequisites } from '../../paths/completion.js';
 import type { Step } from '../../paths/definition.js';
 import { getProgress, listCompletions } from '../../paths/enrolments.js';
 import { deliverOutcome } from '../../paths/engine.js';
+import type { EvaluationPool } from '../../paths/evaluation-pool.js';
 import { PathError } from '../../paths/errors.js';
 import { findOwnEnrolment, sessionSeats } from '../../paths/learner-view.js';
 import { loadPublishedVersion } from '../../paths/paths.js';
@@ -27,6 +28,8 @@ export interface LearnerRouterDeps {
   db: Kysely<Schema>;
   sessions: SessionTokens;
   bridge: ScormStepBridge;
+  /** Takes evaluation answers into the pending pool. */
+  evaluations: EvaluationPool;
   logger: Logger;
   /** Where SCORM content is served, when not on the tool's own origin (forms redirect there). */
   contentOrigin?: string | undefined;
@@ -62,7 +65,7 @@ function ids(req: Request, res: Response): { enrolmentId: string; stepId: string
   return found;
 }
 
-export function learnerRouter({ db, sessions, bridge, logger, contentOrigin }: LearnerRouterDeps): Router {
+export function learnerRouter({ db, sessions, bridge, evaluations, logger, contentOrigin }: LearnerRouterDeps): Router {
   const router = Router();
 
   /** The session's own enrolment, its version and progress (SCORM deliveries healed first). */
@@ -150,7 +153,7 @@ export function learnerRouter({ db, sessions, bridge, logger, contentOrigin }: L
         return;
       }
       case 'evaluation': {
-        await deliverOutcome(db, tenantId, { ...target, outcome: { kind: 'evaluation', answers: readAnswers(step, body) } });
+        await evaluations.answer(tenantId, { ...target, answers: readAnswers(step, body) });
         back();
         return;
       }

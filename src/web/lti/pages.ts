@@ -111,6 +111,7 @@ ${items.length === 0 ? html`<p data-no-items>${tl(locale, 'deeplink.empty')}</p>
 ${items.map(
   (item) => html`<li><form method="post" action="/lti/deep-linking/respond">
 <h2>${item.title}</h2>
+${item.details ? html`<p class="item-details" data-item-details>${item.details}</p>` : ''}
 <p>${item.description}</p>
 <input type="hidden" name="session" value="${sessionToken}">
 <input type="hidden" name="context" value="${contextToken}">

@@ -35,9 +35,9 @@ export async function startToolWithDevLms(database: Database, port?: number, log
 }
 
 /** The development LMS alone on its own port (so it can be down while the tool runs). */
-export async function startStandaloneDevLms(database: Database, toolUrl: string, port: number, host = '127.0.0.1'): Promise<{ url: string; lms: DevLms; close(): Promise<void> }> {
+export async function startStandaloneDevLms(database: Database, toolUrl: string, port: number, host = '127.0.0.1', options: { locale?: string } = {}): Promise<{ url: string; lms: DevLms; close(): Promise<void> }> {
   const url = `http://${host}:${port}`;
-  const lms = new DevLms({ db: database.db, baseUrl: `${url}/dev/lms`, toolUrl, secret: SECRET });
+  const lms = new DevLms({ db: database.db, baseUrl: `${url}/dev/lms`, toolUrl, secret: SECRET, ...(options.locale ? { locale: options.locale } : {}) });
   const app = express();
   app.use(express.urlencoded({ extended: false }));
   app.use(express.json());
