@@ -1,5 +1,6 @@
 import { ConfigError } from './config.js';
 import { MigrationError } from './db/migrations.js';
+import { DataDirInUseError } from './db/pglite.js';
 import { ContentCommandError } from './cli/content-commands.js';
 import { runCli, USAGE, UsageError } from './cli/run-cli.js';
 import { CsvImportError } from './tenants/municipality-csv.js';
@@ -10,7 +11,7 @@ runCli(process.argv.slice(2)).then(
     if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${USAGE}\n`);
     else if (error instanceof CsvImportError) process.stderr.write(`The file was not imported; nothing was changed:\n${error.message}\n`);
     else if (error instanceof ContentCommandError) process.stderr.write(`The package was not imported:\n${error.message}\n`);
-    else if (error instanceof ConfigError || error instanceof MigrationError) process.stderr.write(`${error.message}\n`);
+    else if (error instanceof ConfigError || error instanceof MigrationError || error instanceof DataDirInUseError) process.stderr.write(`${error.message}\n`);
     else if (error instanceof Error && 'code' in error && error.code === 'ENOENT') process.stderr.write(`${error.message}\n`);
     else process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
     process.exit(error instanceof ConfigError ? 78 : error instanceof UsageError ? 64 : 1);

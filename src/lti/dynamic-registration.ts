@@ -66,7 +66,7 @@ export async function registerWithPlatform(
   if (!answer.client_id || !deploymentId) throw new LtiRefusal('bad-login-request', 'the platform answered the registration without client_id or deployment_id');
   return {
     tenantId,
-    name: configuration['https://purl.imsglobal.org/spec/lti-platform-configuration']?.product_family_code ?? configuration.issuer,
+    name: registrationName(configuration),
     issuer: configuration.issuer,
     clientId: answer.client_id,
     authEndpoint: configuration.authorization_endpoint,
@@ -74,4 +74,20 @@ export async function registerWithPlatform(
     jwksUrl: configuration.jwks_uri,
     deploymentIds: [deploymentId],
   };
+}
+
+/**
+ * The site the registration is for, as people tell registrations apart: the issuer's host (Moodle
+ * sends only its product family, `moodle`, which every Moodle site shares), with product and version.
+ */
+export function registrationName(configuration: PlatformConfiguration): string {
+  let site: string;
+  try {
+    site = new URL(configuration.issuer).host || configuration.issuer;
+  } catch {
+    site = configuration.issuer;
+  }
+  const platform = configuration['https://purl.imsglobal.org/spec/lti-platform-configuration'];
+  const product = [platform?.product_family_code, platform?.version].filter(Boolean).join(' ');
+  return product ? `${site} (${product})` : site;
 }

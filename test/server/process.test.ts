@@ -63,6 +63,8 @@ describe.skipIf(BACKEND === 'postgres')('the tool as a process on the embedded d
     const second = await runToCompletion('cli.ts', ['tenant', 'list'], { DATA_DIR });
     expect(second.code).not.toBe(0);
     expect(second.stderr).toMatch(new RegExp(`in use by process ${first.child.pid}`));
+    // One clear line, no stack trace.
+    expect(second.stderr.trim().split('\n')).toHaveLength(1);
     expect((await fetch(first.url + '/readyz')).status).toBe(200);
   });
 

@@ -122,6 +122,8 @@ describe(`LTI dynamic registration (${BACKEND})`, () => {
 
     const platforms = await listPlatforms(testDb.database.db);
     expect(platforms).toMatchObject([{ issuer: platformUrl, clientId: 'moodle-client-7', deploymentIds: ['3'], tenantId, authEndpoint: `${platformUrl}/mod/lti/auth.php`, jwksUrl: `${platformUrl}/mod/lti/certs.php` }]);
+    // Named after the site, not after the product family that every Moodle shares.
+    expect(platforms[0]!.name).toBe(`${new URL(platformUrl).host} (moodle 4.5)`);
   });
 
   it('refuses a registration without an operator invitation, or with a forged one', async () => {

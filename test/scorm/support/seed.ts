@@ -9,7 +9,7 @@ export async function seedTenantAndPerson(db: Kysely<Schema>, name = 'Bærum'): 
   counter += 1;
   const tenant = await db
     .insertInto('tenants')
-    .values({ kind: 'municipality', kommunenummer: String(3000 + counter + Math.floor(Math.random() * 5000)).padStart(4, '0'), name })
+    .values({ kind: 'municipality', kommunenummer: String(6000 + counter + Math.floor(Math.random() * 3000)), name })
     .returning('id')
     .executeTakeFirstOrThrow();
   const person = await createPerson(db, tenant.id, { name: 'Kari Nordmann', givenName: 'Kari', familyName: 'Nordmann' });
