@@ -3,6 +3,8 @@ import type { Schema } from '../../db/schema.js';
 import { XapiAuthenticator, type XapiClient, type XapiScope } from '../credentials.js';
 import { XapiError } from '../errors.js';
 import { StatementGroups } from '../statement-groups.js';
+import { StatementStatistics } from '../statement-statistics.js';
+import { readerFor } from '../region-read.js';
 import { parseVersion } from '../version.js';
 import { unfoldAlternateSyntax } from './alternate-syntax.js';
 import { WriteTracker, type AuthorisedRequest, type LrsContext } from './context.js';
@@ -55,6 +57,7 @@ export class Lrs {
       basePath: new URL(options.publicUrl).pathname.replace(/\/+$/, ''),
       tracker: new WriteTracker(),
       statementGroups: new StatementGroups(options.db),
+      statistics: new StatementStatistics(options.db),
       maxPageSize: options.maxPageSize ?? 500,
     };
     this.#authenticator = new XapiAuthenticator(options.db);
@@ -79,7 +82,8 @@ export class Lrs {
     if (!client.scopes.some((scope) => needed.includes(scope))) {
       throw new XapiError('forbidden', `These credentials lack the scope for ${request.method} /xapi/${request.resource} (one of: ${needed.join(', ')}).`);
     }
-    return this.#dispatch({ context: this.context, reader: { client, publicUrl: this.context.publicUrl }, version }, request);
+    const reader = await readerFor(this.context.db, client, this.context.publicUrl);
+    return this.#dispatch({ context: this.context, reader, version }, request);
   }
 
   #unfold(raw: RawXapiRequest): XapiRequest {
