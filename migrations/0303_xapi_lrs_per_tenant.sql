@@ -21,8 +21,10 @@ where s.voided and not exists (
   where v.is_voiding and v.object_statement_ref = s.statement_id and v.tenant_id = s.tenant_id);
 alter table xapi_statements enable trigger xapi_statements_immutable;
 
--- Every read is scoped by tenant (or by client for statements/read/mine), so the indexes lead with
--- tenant_id and end with seq: a filtered page is one ordered index walk that stops after the page.
+-- Every read is scoped by tenant (or by client for statements/read/mine) and ordered by `stored`
+-- (Part Three §2.1.3; seq breaks ties), so the indexes lead with tenant_id and end with (stored,
+-- seq): a filtered page, since/until included, is one ordered index range walk that stops after the
+-- page.
 drop index xapi_statements_stored_idx;
 drop index xapi_statements_actor_idx;
 drop index xapi_statements_verb_idx;
@@ -31,19 +33,20 @@ drop index xapi_statements_activity_idx;
 drop index xapi_statements_object_agent_idx;
 drop index xapi_statements_registration_idx;
 drop index xapi_statements_ref_idx;
+drop index xapi_statements_client_idx;
 drop index xapi_statements_related_agents_idx;
 drop index xapi_statements_related_activities_idx;
 
-create index xapi_statements_tenant_seq_idx on xapi_statements (tenant_id, seq);
-create index xapi_statements_tenant_stored_idx on xapi_statements (tenant_id, stored);
-create index xapi_statements_tenant_actor_idx on xapi_statements (tenant_id, actor_key, seq);
-create index xapi_statements_tenant_object_agent_idx on xapi_statements (tenant_id, object_agent_key, seq) where object_agent_key is not null;
-create index xapi_statements_tenant_verb_idx on xapi_statements (tenant_id, verb_id, seq);
-create index xapi_statements_tenant_activity_idx on xapi_statements (tenant_id, object_activity_id, seq);
-create index xapi_statements_tenant_registration_idx on xapi_statements (tenant_id, registration, seq) where registration is not null;
+create index xapi_statements_tenant_stored_idx on xapi_statements (tenant_id, stored, seq);
+create index xapi_statements_client_stored_idx on xapi_statements (client_id, stored, seq);
+create index xapi_statements_tenant_actor_idx on xapi_statements (tenant_id, actor_key, stored, seq);
+create index xapi_statements_tenant_object_agent_idx on xapi_statements (tenant_id, object_agent_key, stored, seq) where object_agent_key is not null;
+create index xapi_statements_tenant_verb_idx on xapi_statements (tenant_id, verb_id, stored, seq);
+create index xapi_statements_tenant_activity_idx on xapi_statements (tenant_id, object_activity_id, stored, seq);
+create index xapi_statements_tenant_registration_idx on xapi_statements (tenant_id, registration, stored, seq) where registration is not null;
 -- Voiding and StatementRef lookups by target id, and the StatementRef statements in page order.
 create index xapi_statements_tenant_ref_idx on xapi_statements (tenant_id, object_statement_ref) where object_statement_ref is not null;
-create index xapi_statements_tenant_ref_seq_idx on xapi_statements (tenant_id, seq) where object_statement_ref is not null;
+create index xapi_statements_tenant_ref_stored_idx on xapi_statements (tenant_id, stored, seq) where object_statement_ref is not null;
 
 -- related_agents / related_activities: GIN over the arrays with each element prefixed by the tenant,
 -- so an IRI every municipality uses (a shared path) only finds the asking tenant's rows.

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import { referringSql } from './statement-ref-chains.js';
+import { referringSql, UPWARD_LIMIT } from './statement-ref-chains.js';
 import { readableTenants, visibleSql, type Reader } from './visibility.js';
 
 type Json = Record<string, unknown>;
@@ -57,21 +57,41 @@ export function matchSql(alias: string, filters: StatementFilters, tenants: read
   return parts.length ? sql<boolean>`(${sql.join(parts, sql` and `)})` : undefined;
 }
 
+/** Where a statement stands in the order pages follow: `stored`, then seq (insertion order) for ties. */
+interface Position {
+  readonly seq: number;
+  /** `stored` as PostgreSQL prints it, microseconds included. */
+  readonly stored: string;
+  /** `stored` in microseconds since 1970, for ordering here. */
+  readonly at: bigint;
+}
+
+async function positionOf(db: Kysely<Schema>, seq: number): Promise<Position | undefined> {
+  const { rows } = await sql<{ stored: string; at: string }>`
+    select s.stored::text as stored, (extract(epoch from s.stored) * 1000000)::bigint::text as at
+    from xapi_statements s where s.seq = ${seq}`.execute(db);
+  const row = rows[0];
+  return row && { seq, stored: row.stored, at: BigInt(row.at) };
+}
+
 /**
- * One page of a query, after the cursor (the seq of the last statement of the page before).
+ * One page of a query, after the cursor (the seq of the last statement of the page before), in
+ * `stored` order (§2.1.3; newest first unless ascending).
  *
  * A statement matches by its own content, or because its StatementRef chain leads to a matching
  * statement (`referringSql`; voiding statements included, whether or not the target is voided).
- * since/until and the page apply to the statement itself. The direct matches are one index walk on
- * the reader's tenant, limited to one page; when that page is full, a StatementRef statement can
- * only join it if it lies before the page's last direct match, so the chains of those few are all
- * that is walked.
+ * since/until and the page apply to the statement itself. The direct matches are one index range
+ * walk on the reader's tenant, limited to one page; when that page is full, a StatementRef
+ * statement can only join it if it lies before the page's last direct match, so the chains of those
+ * few are all that is walked.
  */
 export async function queryStatements(
   db: Kysely<Schema>,
   reader: Reader,
   filters: StatementFilters,
   page: { after?: number; limit: number },
+  /** Up to how many matches StatementRef chains are walked up from them (tests set it to try both ways). */
+  upwardLimit: number = UPWARD_LIMIT,
 ): Promise<{ statements: StoredStatement[]; last: number | undefined; more: boolean }> {
   const { ascending } = filters;
   const direction = ascending ? sql`asc` : sql`desc`;
@@ -79,31 +99,39 @@ export async function queryStatements(
   if (filters.since) common.push(sql`s.stored > ${filters.since}`);
   if (filters.until) common.push(sql`s.stored <= ${filters.until}`);
   const take = page.limit + 1;
-  const pageOf = async (condition: RawBuilder<boolean>, after: number | undefined, before?: number): Promise<number[]> => {
-    const where = [...common, condition];
-    if (after !== undefined) where.push(ascending ? sql`s.seq > ${after}` : sql`s.seq < ${after}`);
-    if (before !== undefined) where.push(ascending ? sql`s.seq < ${before}` : sql`s.seq > ${before}`);
-    const { rows } = await sql<{ seq: string }>`select s.seq from xapi_statements s
-      where ${sql.join(where, sql` and `)} order by s.seq ${direction} limit ${take}`.execute(db);
-    return rows.map((row) => Number(row.seq));
+  const past = (p: Position, beyond: boolean) =>
+    ascending === beyond
+      ? sql<boolean>`(s.stored, s.seq) > (${p.stored}::timestamptz, ${p.seq}::bigint)`
+      : sql<boolean>`(s.stored, s.seq) < (${p.stored}::timestamptz, ${p.seq}::bigint)`;
+  const cursor = page.after === undefined ? undefined : await positionOf(db, page.after);
+  if (cursor) common.push(past(cursor, true));
+  const pageOf = async (condition: RawBuilder<boolean>, end?: Position): Promise<Position[]> => {
+    const where = end ? [...common, condition, past(end, false)] : [...common, condition];
+    const { rows } = await sql<{ seq: string; stored: string; at: string }>`
+      select s.seq, s.stored::text as stored, (extract(epoch from s.stored) * 1000000)::bigint::text as at
+      from xapi_statements s where ${sql.join(where, sql` and `)}
+      order by s.stored ${direction}, s.seq ${direction} limit ${take}`.execute(db);
+    return rows.map((row) => ({ seq: Number(row.seq), stored: row.stored, at: BigInt(row.at) }));
   };
 
   const tenants = readableTenants(reader);
   const match = matchSql('s', filters, tenants);
-  let seqs: number[];
+  let positions: Position[];
   if (!match) {
-    seqs = await pageOf(sql`true`, page.after);
+    positions = await pageOf(sql`true`);
   } else {
-    const direct = await pageOf(match, page.after);
+    const direct = await pageOf(match);
     const pageEnd = direct.length === take ? direct.at(-1) : undefined;
-    const chains = await referringSql(db, reader, match, matchSql('t', filters, tenants) as RawBuilder<boolean>, pageEnd !== undefined);
-    const referring = chains ? await pageOf(chains, page.after, pageEnd) : [];
-    seqs = [...new Set([...direct, ...referring])].sort((x, y) => (ascending ? x - y : y - x)).slice(0, take);
+    const chains = await referringSql(db, reader, match, matchSql('t', filters, tenants) as RawBuilder<boolean>, pageEnd !== undefined, upwardLimit);
+    const referring = chains ? await pageOf(chains, pageEnd) : [];
+    const bySeq = new Map([...direct, ...referring].map((p) => [p.seq, p]));
+    const order = (x: Position, y: Position) => (x.at === y.at ? x.seq - y.seq : x.at < y.at ? -1 : 1);
+    positions = [...bySeq.values()].sort((x, y) => (ascending ? order(x, y) : order(y, x))).slice(0, take);
   }
-  if (seqs.length === 0) return { statements: [], last: undefined, more: false };
+  if (positions.length === 0) return { statements: [], last: undefined, more: false };
   const { rows } = await sql<{ seq: string; statement: Json; attachment_hashes: string[] }>`
     select s.seq, s.statement, s.attachment_hashes from xapi_statements s
-    where s.seq = any(${seqs}::bigint[]) order by s.seq ${direction}`.execute(db);
+    where s.seq = any(${positions.map((p) => p.seq)}::bigint[]) order by s.stored ${direction}, s.seq ${direction}`.execute(db);
   const more = rows.length > page.limit;
   const statements = rows.slice(0, page.limit).map((row) => ({
     seq: Number(row.seq),

@@ -6,7 +6,7 @@ import { visibleSql, type Reader } from './visibility.js';
  * Up to this many statements matching the filters, chains are followed from them to the statements
  * referring to them; with more, from each StatementRef statement to what it refers to.
  */
-const UPWARD_LIMIT = 1_000;
+export const UPWARD_LIMIT = 1_000;
 
 /**
  * Part Three §2.1.3 "Filter Conditions for StatementRefs", applied recursively, as a condition on
@@ -33,13 +33,14 @@ export async function referringSql(
   match: RawBuilder<boolean>,
   targetMatch: RawBuilder<boolean>,
   bounded: boolean,
+  upwardLimit: number = UPWARD_LIMIT,
 ): Promise<RawBuilder<boolean> | undefined> {
   if (bounded) return downwardSql(reader, targetMatch);
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from (
-    select 1 from xapi_statements s where ${visibleSql('s', reader)} and ${match} limit ${UPWARD_LIMIT + 1}) m`.execute(db);
+    select 1 from xapi_statements s where ${visibleSql('s', reader)} and ${match} limit ${upwardLimit + 1}) m`.execute(db);
   const matching = rows[0]?.n ?? 0;
   if (matching === 0) return undefined;
-  return matching <= UPWARD_LIMIT ? upwardSql(reader, targetMatch) : downwardSql(reader, targetMatch);
+  return matching <= upwardLimit ? upwardSql(reader, targetMatch) : downwardSql(reader, targetMatch);
 }
 
 function upwardSql(reader: Reader, targetMatch: RawBuilder<boolean>): RawBuilder<boolean> {
