@@ -30,6 +30,8 @@ export interface BenchResult {
    *  PostgreSQL share the cores. */
   readonly cpuMsPerRequest?: number;
   readonly notes?: string;
+  /** Markdown written below the results table (e.g. a scenario's per-case figures). */
+  readonly details?: string;
 }
 
 export interface Scenario {

@@ -97,6 +97,7 @@ function appendResults(results: readonly BenchResult[]): void {
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
+    ...results.filter((r) => r.details).flatMap((r) => [`${r.scenario}:`, '', r.details as string, '']),
   ].join('\n');
   if (!fs.existsSync(file)) fs.writeFileSync(file, '# Benchmark results\n\nAppended by `npm run bench`; newest last.\n');
   fs.appendFileSync(file, section);
@@ -114,6 +115,7 @@ for (const scenario of scenarios) {
     const result = await scenario.run({ url: tool.url, databaseUrl: database.url, rss: () => rssOf(tool.pid), cpuSeconds: () => cpuSecondsOf(tool.pid) });
     process.stdout.write(`  ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, peak RSS ${result.peakRssMiB} MiB, tool CPU ${result.cpuMsPerRequest ?? '-'} ms/request\n`);
     if (result.notes) process.stdout.write(`  ${result.notes}\n`);
+    if (result.details) process.stdout.write(`${result.details}\n`);
     results.push(result);
   } finally {
     await tool.stop();

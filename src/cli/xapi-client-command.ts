@@ -1,13 +1,17 @@
 import type { Database } from '../db/database.js';
 import { findMunicipality, listTenants } from '../tenants/tenants.js';
 import { createXapiClient, isXapiScope, listXapiClients, revokeXapiClient, type XapiScope } from '../xapi/credentials.js';
+import { MemberReadGrantError, setMemberRead } from '../xapi/region-read.js';
 
 export const XAPI_CLIENT_USAGE = `  xapi-client add --tenant <kommunenummer|tenant id> --name <name> [--scopes s1,s2]
                                           create LRS credentials bound to a tenant; the secret is shown once
                                           (scopes: statements/write, statements/read, statements/read/mine,
                                           state, profile, all/read, all; default statements/read)
   xapi-client list [--tenant <kommunenummer|tenant id>] [--json]
-  xapi-client revoke <key>                revoke a client at once (its statements stay)`;
+  xapi-client revoke <key>                revoke a client at once (its statements stay)
+  xapi-client grant-member-read <key>     let a region's client read its member municipalities' statements
+                                          (read only; takes effect within 5 seconds)
+  xapi-client revoke-member-read <key>    withdraw that grant`;
 
 type Output = (line: string) => void;
 
@@ -57,7 +61,12 @@ export async function runXapiClientCommand(
     const tenantId = options.tenant ? await resolveTenant(database, options.tenant) : undefined;
     const clients = await listXapiClients(database.db, tenantId);
     if (options.json) out(JSON.stringify(clients, null, 2));
-    else for (const c of clients) out(`${c.key}\t${c.tenantId}\t${c.name}\t${c.scopes.join(',')}${c.revokedAt ? '\t(revoked)' : ''}`);
+    else {
+      for (const c of clients) {
+        const marks = `${c.readsMemberStatements ? '\t(reads members)' : ''}${c.revokedAt ? '\t(revoked)' : ''}`;
+        out(`${c.key}\t${c.tenantId}\t${c.name}\t${c.scopes.join(',')}${marks}`);
+      }
+    }
     return;
   }
   if (sub === 'revoke') {
@@ -66,5 +75,18 @@ export async function runXapiClientCommand(
     out((await revokeXapiClient(database.db, key)) ? `revoked ${key}` : `no live client has key ${key}`);
     return;
   }
-  throw new XapiClientUsageError('xapi-client needs add, list or revoke');
+  if (sub === 'grant-member-read' || sub === 'revoke-member-read') {
+    const key = args[0];
+    if (!key) throw new XapiClientUsageError(`name the key of the region's client`);
+    const granted = sub === 'grant-member-read';
+    try {
+      const outcome = await setMemberRead(database.db, key, granted);
+      out(outcome === 'unchanged' ? `${key} ${granted ? 'already reads' : 'does not read'} its members' statements` : `${key}: member read ${outcome}`);
+    } catch (error) {
+      if (error instanceof MemberReadGrantError) throw new XapiClientUsageError(error.message);
+      throw error;
+    }
+    return;
+  }
+  throw new XapiClientUsageError('xapi-client needs add, list, revoke, grant-member-read or revoke-member-read');
 }

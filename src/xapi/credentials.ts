@@ -20,6 +20,8 @@ export interface XapiClient {
   readonly scopes: readonly XapiScope[];
   readonly createdAt: Date;
   readonly revokedAt: Date | null;
+  /** A region's client an admin let read its member municipalities' statements (`xapi-client grant-member-read`). */
+  readonly readsMemberStatements: boolean;
 }
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
@@ -46,7 +48,9 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return timingSafeEqual(actual, expected);
 }
 
-type ClientRow = { id: string; tenant_id: string; name: string; key: string; scopes: string[]; created_at: Date; revoked_at: Date | null };
+type ClientRow = {
+  id: string; tenant_id: string; name: string; key: string; scopes: string[]; created_at: Date; revoked_at: Date | null; reads_member_statements: boolean;
+};
 
 function toClient(row: ClientRow): XapiClient {
   return {
@@ -57,10 +61,11 @@ function toClient(row: ClientRow): XapiClient {
     scopes: row.scopes.filter(isXapiScope),
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    readsMemberStatements: row.reads_member_statements,
   };
 }
 
-const COLUMNS = ['id', 'tenant_id', 'name', 'key', 'scopes', 'created_at', 'revoked_at'] as const;
+const COLUMNS = ['id', 'tenant_id', 'name', 'key', 'scopes', 'created_at', 'revoked_at', 'reads_member_statements'] as const;
 
 /** Creates a client; the secret is returned here once and only its scrypt hash is kept. */
 export async function createXapiClient(

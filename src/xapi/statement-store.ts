@@ -9,7 +9,7 @@ import { jsonEqual } from './json-equal.js';
 import { XapiInvalid } from './validation/invalid.js';
 import { mergeActivities, type PendingVoid, type StatementGroups, type StatementWrite } from './statement-groups.js';
 import { defaultStatementVersion, type XapiVersion } from './version.js';
-import { visibleSql, type Reader } from './visibility.js';
+import { ownTenantReader, visibleSql, type Reader } from './visibility.js';
 
 type Json = Record<string, unknown>;
 
@@ -38,11 +38,12 @@ function sameStatement(received: Json, stored: Json, version: XapiVersion): bool
   return jsonEqual(comparableStatement(normalised, version), comparableStatement(comparable, version));
 }
 
-async function checkVoidingTargets(trx: Transaction<Schema>, statements: Json[], targets: string[]): Promise<void> {
+async function checkVoidingTargets(trx: Transaction<Schema>, tenantId: string, statements: Json[], targets: string[]): Promise<void> {
   if (targets.length === 0) return;
   const voiding = await trx
     .selectFrom('xapi_statements')
     .select('statement_id')
+    .where('tenant_id', '=', tenantId)
     .where('statement_id', 'in', targets)
     .where('is_voiding', '=', true)
     .execute();
@@ -52,10 +53,11 @@ async function checkVoidingTargets(trx: Transaction<Schema>, statements: Json[],
 }
 
 /**
- * Stores a batch in one transaction (§2.1.2: all or nothing). Ids already held are accepted when the
- * statement is the same and refused with 409 when it differs. Voiding marks its target voided only
- * when the writer can see the target; voiding an unknown statement is allowed, and the statement is
- * voided when it arrives later (see `voidPending`).
+ * Stores a batch in one transaction (§2.1.2: all or nothing) in the writer's own tenant, which is
+ * its own LRS: ids, conflicts and voiding are resolved among that tenant's statements only. Ids
+ * already held there are accepted when the statement is the same and refused with 409 when it
+ * differs. Voiding marks its target voided only when the writer can see the target; voiding an
+ * unknown statement is allowed, and the statement is voided when it arrives later (see `voidPending`).
  */
 export async function storeStatements(
   db: Kysely<Schema>,
@@ -91,6 +93,7 @@ async function store(
   const extracted = complete.map((statement) => extractColumns(statement));
   const voidTargets = extracted.filter((e) => e.columns.is_voiding).map((e) => e.columns.object_statement_ref as string);
   const { tenantId } = reader.client;
+  const writer = ownTenantReader(reader.client, reader.publicUrl);
   const write: StatementWrite = {
     rows: complete.map((statement, index) => ({
       statement_id: ids[index] as string,
@@ -120,31 +123,33 @@ async function store(
   const activities: ActivityRow[] = write.activities.map((a) => ({ ...a, definition: JSON.stringify(a.definition) }));
   await db.transaction().execute(async (trx) => {
     // Meets concurrent writes of the targets (migration 0302): whichever commits second sees the other.
-    if (voidTargets.length > 0) await sql`select xapi_lock_statement_ids(${voidTargets}::uuid[], true)`.execute(trx);
-    await checkVoidingTargets(trx, complete, voidTargets);
+    const lockKeys = voidTargets.map((target) => `${tenantId} ${target}`);
+    if (voidTargets.length > 0) await sql`select xapi_lock_statement_ids(${lockKeys}::text[], true)`.execute(trx);
+    await checkVoidingTargets(trx, tenantId, complete, voidTargets);
     const inserted = await trx
       .insertInto('xapi_statements')
       .values(rows)
-      .onConflict((oc) => oc.column('statement_id').doNothing())
+      .onConflict((oc) => oc.columns(['tenant_id', 'statement_id']).doNothing())
       .returning('statement_id')
       .execute();
-    if (inserted.length < ids.length) await checkDuplicates(trx, received, ids, new Set(inserted.map((r) => r.statement_id)), version);
-    if (voidTargets.length > 0) await voidTargetsVisibleTo(trx, reader, voidTargets);
+    if (inserted.length < ids.length) await checkDuplicates(trx, tenantId, received, ids, new Set(inserted.map((r) => r.statement_id)), version);
+    if (voidTargets.length > 0) await voidTargetsVisibleTo(trx, writer, voidTargets);
     if (activities.length > 0) await upsertActivities(trx, activities);
     await storeAttachments(trx, tenantId, attachments);
   });
   // Once committed, voiding is settled again outside the transaction: a target committed by another
   // request on this careful path while this one ran was invisible to it, and this batch was
   // invisible to that request. Each side looking after its own commit means one of them always sees the other.
-  if (voidTargets.length > 0) await voidTargetsVisibleTo(db, reader, voidTargets);
-  await voidPending(db, reader.publicUrl, await pendingVoids(db, ids));
+  if (voidTargets.length > 0) await voidTargetsVisibleTo(db, writer, voidTargets);
+  await voidPending(db, reader.publicUrl, await pendingVoids(db, tenantId, ids));
   return ids;
 }
 
-async function pendingVoids(db: Kysely<Schema>, ids: readonly string[]): Promise<PendingVoid[]> {
+async function pendingVoids(db: Kysely<Schema>, tenantId: string, ids: readonly string[]): Promise<PendingVoid[]> {
   const rows = await db
     .selectFrom('xapi_statements')
     .select(['client_id', 'object_statement_ref'])
+    .where('tenant_id', '=', tenantId)
     .where('is_voiding', '=', true)
     .where('object_statement_ref', 'in', ids)
     .execute();
@@ -153,22 +158,30 @@ async function pendingVoids(db: Kysely<Schema>, ids: readonly string[]): Promise
 
 /**
  * Statements that arrive after a voiding statement targeting them are voided then, under the rule a
- * stored target is voided by: only when the voiding statement's client can see it (so never across
- * municipalities), and never a voiding statement (Part Two §2.2.1, "voiding statements cannot be voided").
+ * stored target is voided by: only in the voiding statement's own tenant and when its client can see
+ * it, and never a voiding statement (Part Two §2.2.1, "voiding statements cannot be voided").
  */
 async function voidPending(db: Kysely<Schema>, publicUrl: string, pending: readonly PendingVoid[]): Promise<void> {
   if (pending.length === 0) return;
   const clients = await findXapiClientsById(db, pending.map((p) => p.voidingClientId));
   for (const { voidingClientId, targetId } of pending) {
     const client = clients.get(voidingClientId);
-    if (client) await voidTargetsVisibleTo(db, { client, publicUrl }, [targetId]);
+    if (client) await voidTargetsVisibleTo(db, ownTenantReader(client, publicUrl), [targetId]);
   }
 }
 
-async function checkDuplicates(trx: Transaction<Schema>, received: Json[], ids: string[], inserted: Set<string>, version: XapiVersion): Promise<void> {
+async function checkDuplicates(
+  trx: Transaction<Schema>,
+  tenantId: string,
+  received: Json[],
+  ids: string[],
+  inserted: Set<string>,
+  version: XapiVersion,
+): Promise<void> {
   const existing = await trx
     .selectFrom('xapi_statements')
     .select(['statement_id', 'statement'])
+    .where('tenant_id', '=', tenantId)
     .where('statement_id', 'in', ids.filter((id) => !inserted.has(id)))
     .execute();
   for (const row of existing) {

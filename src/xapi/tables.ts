@@ -10,6 +10,7 @@ export interface XapiClientsTable {
   scopes: string[];
   created_at: ColumnType<Date, never, never>;
   revoked_at: Date | null;
+  reads_member_statements: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 /** The statement as received plus the columns `extractColumns` derives for the filters. */

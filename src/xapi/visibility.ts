@@ -1,10 +1,21 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { XapiClient } from './credentials.js';
 
-/** Who is asking: the client, and the PUBLIC_URL that our own learners' accounts are homed at. */
+/** Who is asking: the client, the PUBLIC_URL our own learners' accounts are homed at, and what it reads. */
 export interface Reader {
   readonly client: XapiClient;
   readonly publicUrl: string;
+  /**
+   * The tenants whose statements the client reads: its own first, then (for a region's client an
+   * admin granted it) the region's member municipalities. Writes, voiding included, only ever touch
+   * the client's own tenant.
+   */
+  readonly tenantIds: readonly string[];
+}
+
+/** A reader of the client's own tenant only: what writes and voiding resolve ids against. */
+export function ownTenantReader(client: XapiClient, publicUrl: string): Reader {
+  return { client, publicUrl, tenantIds: [client.tenantId] };
 }
 
 /** With statements/read/mine a client reads only what it wrote (xAPI 1.0.3 Part Three §4.2). */
@@ -13,24 +24,21 @@ export function readsOnlyOwn(client: XapiClient): boolean {
 }
 
 /**
- * The tenancy rule, for the statements row under `alias`: a client reads statements whose actor is
- * one of its tenant's people (by account at PUBLIC_URL or by mbox) or that it wrote itself.
- * Anything else is invisible: not found, never forbidden, so nothing leaks whether it exists.
+ * The tenancy rule, for the statements row under `alias`: each tenant is its own LRS, so a client
+ * reads the statements its tenant's clients stored (with statements/read/mine, only its own), plus
+ * its members' when granted. Anything else is invisible: not found, never forbidden. One equality on
+ * the leading column of every statements index, so a filtered page stays one ordered index walk.
  */
 export function visibleSql(alias: string, reader: Reader): RawBuilder<boolean> {
-  const actorKey = sql.ref(`${alias}.actor_key`);
-  const own = sql<boolean>`${sql.ref(`${alias}.client_id`)} = ${reader.client.id}`;
-  if (readsOnlyOwn(reader.client)) return own;
-  const tenant = reader.client.tenantId;
-  const prefix = `account:${reader.publicUrl} `;
-  // Two index probes per candidate row (people's primary key; tenant + lower(email)) rather than
-  // hashing every person of the tenant for every query: cheap however large the municipality.
-  return sql<boolean>`(${own}
-    or exists (select 1 from people p where p.tenant_id = ${tenant} and p.id = (case
-      when left(${actorKey}, ${prefix.length}) = ${prefix} and substr(${actorKey}, ${prefix.length + 1}) ~ ${UUID_PATTERN}
-      then substr(${actorKey}, ${prefix.length + 1})::uuid end))
-    or exists (select 1 from people p where p.tenant_id = ${tenant} and p.email is not null
-      and lower(p.email) = (case when left(${actorKey}, 12) = 'mbox:mailto:' then substr(${actorKey}, 13) end)))`;
+  const col = (name: string) => sql.ref(`${alias}.${name}`);
+  if (readsOnlyOwn(reader.client)) {
+    return sql<boolean>`(${col('tenant_id')} = ${reader.client.tenantId} and ${col('client_id')} = ${reader.client.id})`;
+  }
+  if (reader.tenantIds.length === 1) return sql<boolean>`${col('tenant_id')} = ${reader.tenantIds[0]}`;
+  return sql<boolean>`${col('tenant_id')} = any(${[...reader.tenantIds]}::uuid[])`;
 }
 
-const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+/** The tenants a reader's query can return rows of (migration 0303 keys related arrays by tenant). */
+export function readableTenants(reader: Reader): readonly string[] {
+  return readsOnlyOwn(reader.client) ? [reader.client.tenantId] : reader.tenantIds;
+}

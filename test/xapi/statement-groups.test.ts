@@ -6,7 +6,7 @@ import { XapiError } from '../../src/xapi/errors.js';
 import { StatementGroups } from '../../src/xapi/statement-groups.js';
 import { storeStatements } from '../../src/xapi/statement-store.js';
 import { XapiInvalid } from '../../src/xapi/validation/invalid.js';
-import type { Reader } from '../../src/xapi/visibility.js';
+import { ownTenantReader, type Reader } from '../../src/xapi/visibility.js';
 import { as, createLrsFixture, query, statementAbout, type Credentials, type LrsFixture } from './lrs-fixture.js';
 
 /**
@@ -28,7 +28,7 @@ beforeAll(async () => {
   ola = await f.person(f.tenantB, 'ola@bergen.kommune.no');
   const client = async (tenantId: string) => {
     const created = await createXapiClient(f.testDatabase.database.db, { tenantId, name: `grouped ${randomUUID().slice(0, 8)}`, scopes: ['all'] });
-    return { reader: { client: created.client, publicUrl: f.publicUrl }, credentials: { key: created.client.key, secret: created.secret } };
+    return { reader: ownTenantReader(created.client, f.publicUrl), credentials: { key: created.client.key, secret: created.secret } };
   };
   oslo = await client(f.tenantA);
   bergen = await client(f.tenantB);

@@ -4,13 +4,14 @@ import type { Person } from '../../src/people/people.js';
 import { as, createLrsFixture, query, statementAbout, type Credentials, type LrsFixture } from './lrs-fixture.js';
 
 /**
- * A municipality's client reads only statements about its own employees (or that it wrote itself);
- * the rest is invisible through every way in: each filter, `more` links, by id, and documents.
+ * Each municipality is its own LRS: a client reads only the statements its municipality's clients
+ * stored; the rest is invisible through every way in: each filter, `more` links, by id, and documents.
  */
 let f: LrsFixture;
 let osloPerson: Person;
 let bergenPerson: Person;
-let contentClient: Credentials;
+let osloContent: Credentials;
+let bergenContent: Credentials;
 const verb = `https://laering.example.no/verbs/${randomUUID()}`;
 const activity = `https://laering.example.no/activities/${randomUUID()}`;
 const registration = randomUUID();
@@ -21,10 +22,11 @@ beforeAll(async () => {
   f = await createLrsFixture({ maxPageSize: 2 });
   osloPerson = await f.person(f.tenantA, 'kari@oslo.kommune.no');
   bergenPerson = await f.person(f.tenantB, 'ola@bergen.kommune.no');
-  // Content playing for both municipalities writes with one client (of tenant A), as the tool's own emitter would.
-  contentClient = await f.client(f.tenantA, ['statements/write']);
+  // Content playing in each municipality writes with that municipality's own client.
+  osloContent = await f.client(f.tenantA, ['statements/write']);
+  bergenContent = await f.client(f.tenantB, ['statements/write']);
   for (let i = 0; i < 3; i += 1) {
-    for (const [person, ids, byMbox] of [[osloPerson, osloIds, false], [bergenPerson, bergenIds, true]] as const) {
+    for (const [person, ids, byMbox, contentClient] of [[osloPerson, osloIds, false, osloContent], [bergenPerson, bergenIds, true, bergenContent]] as const) {
       const actor = byMbox ? { mbox: `mailto:${person.email as string}` } : f.actorOf(person);
       const statement = statementAbout(actor, {
         verb: { id: verb },
@@ -89,6 +91,14 @@ describe('tenant isolation of statements', () => {
     for (const s of replayed.body.statements as { id: string }[]) expect(bergenIds).toContain(s.id);
   });
 
+  it('a statement about one municipality\'s employee stored by another\'s client stays in the storing LRS', async () => {
+    const aboutBergen = statementAbout({ mbox: `mailto:${bergenPerson.email as string}` }, { verb: { id: verb } });
+    await as(f.app, osloContent).post('/xapi/statements').send(aboutBergen).expect(200);
+    expect(await visible(f.b, `/xapi/statements?${query({ verb })}`)).not.toContain(aboutBergen['id']);
+    expect(await visible(f.a, `/xapi/statements?${query({ verb })}`)).toContain(aboutBergen['id']);
+    expect((await as(f.app, f.b).get(`/xapi/statements?statementId=${aboutBergen['id'] as string}`)).status).toBe(404);
+  });
+
   it('the writing client sees what it wrote; statements/read/mine sees nothing else', async () => {
     const reader = await f.client(f.tenantA, ['statements/read/mine']);
     expect(await visible(reader, '/xapi/statements')).toEqual([]);
@@ -96,7 +106,9 @@ describe('tenant isolation of statements', () => {
     const writerReader = await f.client(f.tenantB, ['statements/write', 'statements/read/mine']);
     await as(f.app, writerReader).post('/xapi/statements').send(own).expect(200);
     expect(await visible(writerReader, '/xapi/statements')).toEqual([own['id']]);
-    expect(await visible(f.b, `/xapi/statements?${query({ verb: (own['verb'] as { id: string }).id })}`)).not.toContain(own['id']);
+    // It is Bergen's statement: Bergen's readers see it, Oslo's do not.
+    expect(await visible(f.b, `/xapi/statements?${query({ verb: (own['verb'] as { id: string }).id })}`)).toContain(own['id']);
+    expect(await visible(f.a, `/xapi/statements?${query({ verb: (own['verb'] as { id: string }).id })}`)).not.toContain(own['id']);
   });
 
   it('voiding another municipality\'s statement does not void it', async () => {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import type { StatementGroups } from '../statement-groups.js';
+import type { StatementStatistics } from '../statement-statistics.js';
 import type { XapiVersion } from '../version.js';
 import type { Reader } from '../visibility.js';
 
@@ -37,6 +38,8 @@ export interface LrsContext {
   readonly tracker: WriteTracker;
   /** Statement writes of concurrent requests, committed together. */
   readonly statementGroups: StatementGroups;
+  /** Keeps the planner's statistics of the statements table fresh as it grows. */
+  readonly statistics: StatementStatistics;
   /** The most statements one page holds (also what limit=0 means). */
   readonly maxPageSize: number;
 }

@@ -4,6 +4,8 @@ import { XapiAuthenticator, type XapiClient, type XapiScope } from '../credentia
 import { XapiError } from '../errors.js';
 import { StatementGroups } from '../statement-groups.js';
 import { XapiInvalid } from '../validation/invalid.js';
+import { StatementStatistics } from '../statement-statistics.js';
+import { readerFor } from '../region-read.js';
 import { parseVersion } from '../version.js';
 import { unfoldAlternateSyntax } from './alternate-syntax.js';
 import { WriteTracker, type AuthorisedRequest, type LrsContext } from './context.js';
@@ -62,6 +64,7 @@ export class Lrs {
       basePath: new URL(options.publicUrl).pathname.replace(/\/+$/, ''),
       tracker: new WriteTracker(),
       statementGroups: new StatementGroups(options.db),
+      statistics: new StatementStatistics(options.db),
       maxPageSize: options.maxPageSize ?? 500,
     };
     this.#authenticator = new XapiAuthenticator(options.db, options.now);
@@ -87,8 +90,9 @@ export class Lrs {
     if (!client.scopes.some((scope) => needed.includes(scope))) {
       throw new XapiError('forbidden', `These credentials lack the scope for ${request.method} /xapi/${request.resource} (one of: ${needed.join(', ')}).`);
     }
+    const reader = await readerFor(this.context.db, client, this.context.publicUrl);
     try {
-      return await this.#dispatch({ context: this.context, reader: { client, publicUrl: this.context.publicUrl }, version }, request);
+      return await this.#dispatch({ context: this.context, reader, version }, request);
     } catch (error) {
       // An identifier the database cannot index (a B-tree entry holds about 2,700 bytes): the write is rolled back whole.
       if ((error as { code?: unknown }).code === PROGRAM_LIMIT_EXCEEDED) {

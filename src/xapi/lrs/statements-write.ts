@@ -24,7 +24,9 @@ async function store(auth: AuthorisedRequest, request: XapiRequest, expectId?: s
   const statements = expectId === undefined ? list : [{ ...(list[0] as Json), id: expectId }];
   const token = auth.context.tracker.begin();
   try {
-    return await storeStatements(auth.context.db, auth.context.statementGroups, auth.reader, statements, attachments, auth.version);
+    const ids = await storeStatements(auth.context.db, auth.context.statementGroups, auth.reader, statements, attachments, auth.version);
+    auth.context.statistics.noteWritten(ids.length);
+    return ids;
   } finally {
     auth.context.tracker.end(token);
   }

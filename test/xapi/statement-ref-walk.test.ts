@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Person } from '../../src/people/people.js';
+import { createXapiClient } from '../../src/xapi/credentials.js';
+import { queryStatements, type StatementFilters } from '../../src/xapi/statement-query.js';
+import { ownTenantReader, type Reader } from '../../src/xapi/visibility.js';
+import { as, createLrsFixture, statementAbout, type LrsFixture } from './lrs-fixture.js';
+
+/**
+ * StatementRef chains are walked up from the matching statements when they are few and down from
+ * the StatementRef statements when they are many (src/xapi/statement-ref-chains.ts). Both ways, and
+ * every page size, must return the same statements.
+ */
+let f: LrsFixture;
+let kari: Person;
+let reader: Reader;
+const VOIDED = 'http://adlnet.gov/expapi/verbs/voided';
+const verb = `https://laering.example.no/verbs/${randomUUID()}`;
+const activity = `https://laering.example.no/activities/${randomUUID()}`;
+const registration = randomUUID();
+const expected = new Set<string>();
+
+beforeAll(async () => {
+  f = await createLrsFixture();
+  kari = await f.person(f.tenantA, 'kari@oslo.kommune.no');
+  const created = await createXapiClient(f.testDatabase.database.db, { tenantId: f.tenantA, name: 'walker', scopes: ['all'] });
+  reader = ownTenantReader(created.client, f.publicUrl);
+  const post = async (statement: Record<string, unknown>) => {
+    await as(f.app, f.a).post('/xapi/statements').send(statement).expect(200);
+    return statement;
+  };
+  const refTo = (id: unknown, overrides: Record<string, unknown> = {}) =>
+    statementAbout({ mbox: `mailto:${randomUUID()}@elsewhere.example` }, { verb: { id: 'https://laering.example.no/verbs/refers' }, object: { objectType: 'StatementRef', id }, ...overrides });
+  // Matching statements, some interleaved with chains of two and three, one voided (chains pass through it).
+  for (let i = 0; i < 6; i += 1) {
+    const c = await post(statementAbout(f.actorOf(kari), { verb: { id: verb }, object: { id: activity }, context: { registration } }));
+    expected.add(c['id'] as string);
+    const b = await post(refTo(c['id']));
+    const a = await post(refTo(b['id']));
+    expected.add(b['id'] as string).add(a['id'] as string);
+    await post(statementAbout(f.actorOf(kari)));
+    if (i === 2) {
+      const voiding = await post(statementAbout(f.actorOf(kari), { verb: { id: VOIDED }, object: { objectType: 'StatementRef', id: b['id'] } }));
+      expected.delete(b['id'] as string);
+      expected.add(voiding['id'] as string);
+    }
+  }
+  // A cycle that never reaches a match, and a reference to an id nobody stored.
+  const x = randomUUID();
+  const y = randomUUID();
+  await post(refTo(y, { id: x }));
+  await post(refTo(x, { id: y }));
+  await post(refTo(randomUUID()));
+});
+afterAll(() => f.dispose());
+
+async function all(filters: StatementFilters, limit: number, upwardLimit: number): Promise<string[]> {
+  const seen: string[] = [];
+  let after: number | undefined;
+  for (let pages = 0; pages < 100; pages += 1) {
+    const page = await queryStatements(f.testDatabase.database.db, reader, filters, { ...(after !== undefined ? { after } : {}), limit }, upwardLimit);
+    seen.push(...page.statements.map((s) => String(s.statement['id'])));
+    if (!page.more) return seen;
+    after = page.last;
+  }
+  throw new Error('too many pages');
+}
+
+it('walking up from the matches and down from the StatementRefs return the same, on every page size', async () => {
+  const base = { relatedActivities: false, relatedAgents: false, ascending: false };
+  const filterSets: StatementFilters[] = [
+    { ...base, verb },
+    { ...base, activity },
+    { ...base, registration },
+    { ...base, verb, ascending: true },
+    { ...base, activity, relatedActivities: true },
+    { ...base, agentKey: `account:${f.publicUrl} ${kari.id}`, verb },
+  ];
+  for (const filters of filterSets) {
+    for (const limit of [1, 2, 3, 500]) {
+      const up = await all(filters, limit, 1_000);
+      const down = await all(filters, limit, 0);
+      expect(new Set(up), `${JSON.stringify(filters)} limit ${limit}`).toEqual(expected);
+      expect(down, `${JSON.stringify(filters)} limit ${limit}`).toEqual(up);
+    }
+  }
+});
