@@ -65,11 +65,13 @@ describe('attachments across municipalities', () => {
       expect(parts.slice(1).map((p) => p.headers['x-experience-api-hash'])).not.toContain(sha256(secret));
       expect(parts.some((p) => p.body.includes(secret))).toBe(false);
     }
-    // A statement Bergen's client writes about Oslo's employee (so Oslo reads it) carries no bytes either.
+    // A statement Bergen's client writes about Oslo's employee is Bergen's (each municipality is its own
+    // LRS): Oslo does not see it, and Bergen gets it without Oslo's bytes.
     const aboutOslo = statementAbout(osloActor, { attachments: [attachment(secret, 'text/plain', { fileUrl: 'https://bergen.example.no/x' })] });
     await as(f.app, f.b).post('/xapi/statements').send(aboutOslo).expect(200);
-    const seenByOslo = await getParts(f.a, `/xapi/statements?statementId=${aboutOslo['id'] as string}&attachments=true`);
-    expect(seenByOslo.parts).toHaveLength(1);
+    await as(f.app, f.a).get(`/xapi/statements?statementId=${aboutOslo['id'] as string}`).expect(404);
+    const seenByBergen = await getParts(f.b, `/xapi/statements?statementId=${aboutOslo['id'] as string}&attachments=true`);
+    expect(seenByBergen.parts).toHaveLength(1);
 
     // Oslo's own statement still has its bytes.
     const own = await getParts(f.a, `/xapi/statements?statementId=${oslo['id'] as string}&attachments=true`);
