@@ -117,7 +117,9 @@ describe(`merging people who are one platform user (migration ${MERGE}, ${BACKEN
     ]);
     // The person whose enrolments all moved is gone.
     expect(await db.selectFrom('people').select('id').where('id', '=', ids['renewedOnly']!).execute()).toEqual([]);
-    expect((await enrolments(ids['oldOnly']!)).map((e) => e.id).sort()).toEqual([ids['p2OnlyNew'], expect.any(String)].sort());
+    const kept = (await enrolments(ids['oldOnly']!)).map((e) => e.id);
+    expect(kept).toHaveLength(2);
+    expect(kept).toContain(ids['p2OnlyNew']);
   });
 
   it('keeps every completion record as it was, each with the person it documents', async () => {
