@@ -36,13 +36,14 @@ export function spawnTool(script: 'main.ts' | 'cli.ts', args: string[], env: Rec
   return child;
 }
 
+/** Runs a command to its end: its exit code and all it wrote ('close' comes once its output is read, 'exit' may come before). */
 export async function runToCompletion(script: 'main.ts' | 'cli.ts', args: string[], env: Record<string, string>) {
   const child = spawnTool(script, args, env);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   return { code, stdout, stderr };
 }
 
