@@ -25,7 +25,8 @@ export function page({ locale, title, body, path = '', keep = {} }: PageOptions)
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} – ${t(locale, 'app.name')}</title>
+<title>${title === t(locale, 'app.name') ? title : `${title} – ${t(locale, 'app.name')}`}</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
 </head>
 <body>

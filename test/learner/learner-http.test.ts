@@ -281,8 +281,9 @@ describe(`learner pages over HTTP (${BACKEND})`, () => {
   });
 
   it('a path placed in several courses gets its result in each placement the learner launches, also after completion, once per link', async () => {
-    const { pathId, stepIds } = await publishPath(testDb.database, kari.tenantId, [web('Les')], { settings: { score: { kind: 'completion' } } });
+    const { pathId, stepIds } = await publishPath(testDb.database, kari.tenantId, [web('Les')], { settings: { score: { kind: 'completion' }, dueAfterDays: 30 } });
     const first = await launchPath(pathId);
+    expect((await page(first.location!)).body).toContain('data-due');
     const enrolmentId = first.location!.split('/')[3]!.split('?')[0]!;
     const stepPage = await page(first.location!.replace('?', `/steps/${stepIds[0]}?`));
     await postForm(url, `/learn/enrolments/${enrolmentId}/steps/${stepIds[0]}`, formFields(stepPage.body, 'done'));
@@ -294,7 +295,10 @@ describe(`learner pages over HTTP (${BACKEND})`, () => {
     const second = await launchPath(pathId);
     expect(second.location!.split('?')[0]).toBe(first.location!.split('?')[0]);
     const secondLink = (await sessionInfo(url, second.sessionToken!)).resourceLinkId;
-    expect((await page(second.location!)).body).toContain('data-completed');
+    const completedPage = (await page(second.location!)).body;
+    expect(completedPage).toContain('data-completed');
+    // A completed path has no due date any more.
+    expect(completedPage).not.toContain('data-due');
     // Queued by the launch itself: the dispatcher handed the path-completed event out before this link was known.
     expect(await db().selectFrom('lti_ags_outbox').select('id').where('resource_link_id', '=', secondLink).execute()).toHaveLength(1);
     const { rememberLaunchLink, gradePassback } = await import('../../src/web/learner/grade-passback.js');

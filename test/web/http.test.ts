@@ -108,6 +108,18 @@ describe(`HTTP service (${BACKEND})`, () => {
     expect(res.text).toMatch(/Versjon<\/dt><dd>\d+\.\d+\.\d+/);
     expect(res.text).toContain(`data-database-kind="${BACKEND}"`);
     expect(res.text).toContain('href="/readyz"');
+    // The start page's title is the tool's name once, not "Læringsløp – Læringsløp".
+    expect(res.text).toContain('<title>Læringsløp</title>');
+    expect(res.text).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+  });
+
+  it('has an icon where browsers look for one', async () => {
+    for (const path of ['/favicon.svg', '/favicon.ico']) {
+      const res = await request(app).get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^image\/svg\+xml/);
+      expect(String(res.body)).toContain('<svg');
+    }
   });
 });
 

@@ -85,7 +85,7 @@ ${completion ? completionSection(locale, completion) : ''}
 <p>${tr(locale, 'path.progress.text', { done, total })}</p>
 </div>
 <dl class="facts">
-${progress.dueAt ? html`<dt>${tr(locale, 'path.due')}</dt><dd data-due>${formatDate(locale, progress.dueAt)}${progress.status !== 'completed' && progress.dueAt < now ? html` <strong>${tr(locale, 'path.overdue')}</strong>` : ''}</dd>` : ''}
+${progress.dueAt && progress.status !== 'completed' ? html`<dt>${tr(locale, 'path.due')}</dt><dd data-due>${formatDate(locale, progress.dueAt)}${progress.dueAt < now ? html` <strong>${tr(locale, 'path.overdue')}</strong>` : ''}</dd>` : ''}
 ${minutesLeft > 0 && progress.status !== 'completed' ? html`<dt>${tr(locale, 'path.remaining-time')}</dt><dd>${tr(locale, 'path.minutes', { n: minutesLeft })}</dd>` : ''}
 <dt>${tr(locale, 'path.version', { n: progress.versionNumber })}</dt><dd>${formatDate(locale, version.publishedAt)}</dd>
 </dl>
