@@ -33,6 +33,7 @@ function toProblem(error: unknown): ProblemError | undefined {
 const PAGE_TEXT: Partial<Record<ProblemType, { title: MessageId; body: MessageId }>> = {
   'not-found': { title: 'error.not-found.title', body: 'error.not-found.body' },
   'not-ready': { title: 'error.unavailable.title', body: 'error.unavailable.body' },
+  'payload-too-large': { title: 'error.too-large.title', body: 'error.too-large.body' },
   'internal-error': { title: 'error.internal.title', body: 'error.internal.body' },
 };
 

@@ -118,6 +118,12 @@ export const MESSAGES = {
     nn: 'Det som vart sendt, var ikkje gyldig. Prøv igjen, og oppgi referansen nedanfor om du kontaktar brukarstøtte.',
     en: 'What was sent was not valid. Try again, and quote the reference below if you contact support.',
   },
+  'error.too-large.title': { nb: 'Innsendingen er for stor', nn: 'Innsendinga er for stor', en: 'What was sent is too large' },
+  'error.too-large.body': {
+    nb: 'Det som ble sendt, er større enn tjenesten tar imot. Send mindre om gangen, eller del det opp.',
+    nn: 'Det som vart sendt, er større enn tenesta tek imot. Send mindre om gongen, eller del det opp.',
+    en: 'What was sent is larger than the service accepts. Send less at a time, or split it up.',
+  },
   'error.unavailable.title': { nb: 'Tjenesten er midlertidig utilgjengelig', nn: 'Tenesta er mellombels utilgjengeleg', en: 'The service is temporarily unavailable' },
   'error.unavailable.body': {
     nb: 'Prøv igjen om litt.',

@@ -62,6 +62,16 @@ describe(`HTTP service (${BACKEND})`, () => {
     expect(fine.body).toEqual({ navn: 'Tromsø' });
   });
 
+  it('tells a person whose form is too large that it is too large, not that it was invalid', async () => {
+    const form = 'tekst=' + 'x'.repeat(1024 * 1024 + 10);
+    for (const [lang, title] of [['nb', 'Innsendingen er for stor'], ['nn', 'Innsendinga er for stor']] as const) {
+      const res = await request(app).post('/no-such-page').set('accept', 'text/html').set('accept-language', lang).type('form').send(form);
+      expect(res.status).toBe(413);
+      expect(res.text).toContain(`<h1>${title}</h1>`);
+      expect(res.text).not.toContain('ikke gyldig');
+    }
+  });
+
   it('hides internal errors outside development: no stack, only a reference', async () => {
     const res = await request(app).get('/api/crash');
     expect(res.status).toBe(500);
