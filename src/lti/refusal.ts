@@ -35,7 +35,7 @@ export class LtiRefusal extends Error {
   constructor(
     readonly code: RefusalCode,
     readonly detail: string,
-    readonly status = code === 'jwks-unavailable' ? 503 : code === 'session-invalid' || code === 'not-permitted' || code === 'invite-unusable' ? 401 : 400,
+    readonly status = code === 'jwks-unavailable' ? 503 : code === 'not-permitted' ? 403 : code === 'session-invalid' || code === 'invite-unusable' ? 401 : 400,
   ) {
     super(`${code}: ${detail}`);
     this.name = 'LtiRefusal';

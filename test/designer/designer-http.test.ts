@@ -54,16 +54,20 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
   it('refuses a learner, a missing, a forged and an expired session', async () => {
     const learner = await launchThroughHttp(url, `${url}/dev/lms`, 'learner');
     const asLearner = await new DesignerClient(url, learner.sessionToken!).get('/design');
-    expect(asLearner.status).toBe(401);
+    expect(asLearner.status).toBe(403);
     expect(asLearner.body).toContain('data-refusal="not-permitted"');
     const asLearnerPost = await new DesignerClient(url, learner.sessionToken!).post('/design/paths', { title: 'Skal ikke lages', language: 'nb' });
-    expect(asLearnerPost.status).toBe(401);
+    expect(asLearnerPost.status).toBe(403);
 
     const missing = await fetch(`${url}/design`, { headers: { accept: 'application/json' } });
     expect(missing.status).toBe(401);
     expect(await missing.json()).toMatchObject({ refusal: 'session-invalid' });
     const forged = await new DesignerClient(url, `${designer.token.slice(0, -2)}xx`).get('/design');
     expect(forged.status).toBe(401);
+    // Titled for what happened: the launch was accepted, the role or the session is refused.
+    expect(asLearner.body).toContain('<h1>Ingen tilgang</h1>');
+    expect(forged.body).toContain('<h1>Økten er ikke gyldig</h1>');
+    expect(forged.body).not.toContain('Oppstarten ble avvist');
 
     const session = (await (await fetch(`${url}/lti/session?session=${designer.token}`)).json()) as Parameters<SessionTokens['issue']>[0];
     const expired = await new SessionTokens(SECRET, 1).issue(session);

@@ -245,7 +245,7 @@ describe(`learner pages over HTTP (${BACKEND})`, () => {
 
     const designer = await new SessionTokens(SECRET).issue({ ...info, role: 'designer', contextId: null, locale: 'nb' });
     const asDesigner = await page(`${mine.location!.split('?')[0]}?session=${designer}`);
-    expect(asDesigner.status).toBe(401);
+    expect(asDesigner.status).toBe(403);
     expect(asDesigner.body).toContain('data-refusal="not-permitted"');
   });
 

@@ -100,7 +100,7 @@ describe(`LTI Advantage services end to end (${BACKEND})`, () => {
 
   it('deep linking is refused to a learner', async () => {
     const launch = await launchThroughHttp(toolUrl, lmsBase(), 'learner', { message: 'deeplink' });
-    expect(launch.status).toBe(401);
+    expect(launch.status).toBe(403);
     expect(launch.body).toContain('data-refusal="not-permitted"');
   });
 

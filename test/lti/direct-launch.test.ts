@@ -181,7 +181,7 @@ describe(`the LTI login and launch served ahead of Express (${BACKEND})`, () => 
     };
     const direct = await fullLaunch('direct', deepLinking);
     const app = await fullLaunch('app', deepLinking);
-    expect(direct.answer.status).toBe(401);
+    expect(direct.answer.status).toBe(403);
     expect(direct.answer.body).toContain('data-refusal="not-permitted"');
     expect(comparable(direct.answer)).toEqual(comparable(app.answer));
   });

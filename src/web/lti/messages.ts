@@ -33,6 +33,8 @@ const REFUSALS: Record<`refusal.${RefusalCode}`, Messages> = {
 export const LTI_MESSAGES = {
   ...REFUSALS,
   'refusal.title': m('Oppstarten ble avvist', 'Oppstarten vart avvist', 'The launch was refused'),
+  'refusal.title.not-permitted': m('Ingen tilgang', 'Ingen tilgang', 'No access'),
+  'refusal.title.session-invalid': m('Økten er ikke gyldig', 'Økta er ikkje gyldig', 'The session is not valid'),
   'refusal.reference': m('Referanse', 'Referanse', 'Reference'),
   'refusal.help': m('Oppgi referansen hvis du kontakter brukerstøtte.', 'Oppgi referansen om du kontaktar brukarstøtte.', 'Quote the reference if you contact support.'),
   'storage.title': m('Starter Læringsløp …', 'Startar Læringsløp …', 'Starting Læringsløp …'),

@@ -8,11 +8,13 @@ import type { ToolRole } from '../../lti/roles.js';
 import { tl } from './messages.js';
 
 export function refusalPage(locale: Locale, code: RefusalCode, reference: string): SafeHtml {
+  // Pages after the launch (designer, learner) refuse a role or a session, not a launch.
+  const title = tl(locale, code === 'not-permitted' || code === 'session-invalid' ? `refusal.title.${code}` : 'refusal.title');
   return page({
     locale,
-    title: tl(locale, 'refusal.title'),
+    title,
     body: html`<div class="error-page" data-refusal="${code}">
-<h1>${tl(locale, 'refusal.title')}</h1>
+<h1>${title}</h1>
 <p>${tl(locale, `refusal.${code}`)}</p>
 <p class="reference">${tl(locale, 'refusal.reference')}: ${reference}</p>
 <p>${tl(locale, 'refusal.help')}</p>

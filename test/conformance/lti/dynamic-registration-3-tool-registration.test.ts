@@ -130,11 +130,11 @@ describe(`LTI dynamic registration (${BACKEND})`, () => {
     const withoutInvite = new URL(await registerUrl());
     withoutInvite.searchParams.delete('invite');
     const refused = await fetch(withoutInvite);
-    expect(refused.status).toBe(401);
+    expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('data-refusal="not-permitted"');
 
     const forged = await fetch(await registerUrl(`${toolUrl}/lti/register?invite=eyJhbGciOiJIUzI1NiJ9.eyJ0ZW4iOiJ4In0.AAAA`));
-    expect(forged.status).toBe(401);
+    expect(forged.status).toBe(403);
   });
 
   it('registers one platform per invitation: a replay of a used invitation is refused, the page and the confirmation alike', async () => {
