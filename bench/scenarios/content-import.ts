@@ -53,7 +53,7 @@ export const scenario: Scenario = {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-import-'));
     const database = openPostgres({ connectionString: context.databaseUrl, poolMax: 1 });
     try {
-      const tenant = await database.db.insertInto('tenants').values({ kind: 'municipality', kommunenummer: '0301', name: 'Oslo' }).returning('id').executeTakeFirstOrThrow();
+      const tenant = await database.db.insertInto('tenants').values({ kind: 'municipality', kommunenummer: '0301', name: 'Oslo' }).onConflict((oc) => oc.column('kommunenummer').doUpdateSet({ updated_at: new Date() })).returning('id').executeTakeFirstOrThrow();
       const tiny = await generatePackage(dir, 1, 1024);
       const large = await generatePackage(dir, FILES, FILE_BYTES);
       const baseline = await importWithCli(context, tenant.id, tiny, path.join(dir, 'data-tiny'));

@@ -23,7 +23,7 @@ async function prepare(context: BenchContext): Promise<{ token: string; session:
   const database = openPostgres({ connectionString: context.databaseUrl, poolMax: 2 });
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-store-'));
   try {
-    const tenant = await database.db.insertInto('tenants').values({ kind: 'municipality', kommunenummer: '4601', name: 'Bergen' }).returning('id').executeTakeFirstOrThrow();
+    const tenant = await database.db.insertInto('tenants').values({ kind: 'municipality', kommunenummer: '4601', name: 'Bergen' }).onConflict((oc) => oc.column('kommunenummer').doUpdateSet({ updated_at: new Date() })).returning('id').executeTakeFirstOrThrow();
     const imported = await importPackage({ db: database.db, store: new DiskContentStore(storeDir), limits: DEFAULT_ZIP_LIMITS }, tenant.id, await zipFixture('scorm12-single'));
     const runtime = new ScormRuntime({ db: database.db, tokens: attemptTokens(BENCH_SECRET), logger: createLogger('silent') });
     const attempts: { token: string; session: number }[] = [];
