@@ -1,5 +1,5 @@
 import { jwtVerify, SignJWT } from 'jose';
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Schema } from '../db/schema.js';
 import { LtiRefusal } from './refusal.js';
@@ -72,6 +72,11 @@ export async function openRegistrationInvite(db: Kysely<Schema>, secret: string,
   return { id, tenantId: row.tenant_id };
 }
 
+/** An invitation that can still register a platform: not used, not revoked, not expired. */
+function isOpen(eb: ExpressionBuilder<Schema, 'lti_registration_invites'>) {
+  return eb.and([eb('used_at', 'is', null), eb('revoked_at', 'is', null), eb('expires_at', '>', eb.fn<Date>('now'))]);
+}
+
 /**
  * Uses up an invitation for the platform it registered; false when it was used, revoked or expired
  * in the meantime. Call it in the transaction that saves the platform, so that a failed save leaves
@@ -82,9 +87,7 @@ export async function consumeRegistrationInvite(trx: Kysely<Schema>, id: string,
     .updateTable('lti_registration_invites')
     .set((eb) => ({ used_at: eb.fn<Date>('now'), used_by_issuer: platform.issuer, used_by_client_id: platform.clientId }))
     .where('id', '=', id)
-    .where('used_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .where((eb) => eb('expires_at', '>', eb.fn<Date>('now')))
+    .where(isOpen)
     .returning('id')
     .executeTakeFirst();
   return used !== undefined;
@@ -130,9 +133,7 @@ export async function revokeRegistrationInvite(db: Kysely<Schema>, id: string): 
     .updateTable('lti_registration_invites')
     .set((eb) => ({ revoked_at: eb.fn<Date>('now') }))
     .where('id', '=', id)
-    .where('used_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .where((eb) => eb('expires_at', '>', eb.fn<Date>('now')))
+    .where(isOpen)
     .returning('id')
     .executeTakeFirst();
   if (revoked) return 'revoked';
