@@ -91,9 +91,11 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
     const role = DEV_ROLES.find((r) => r === req.query['role']) ?? 'learner';
     const messageType = req.query['message'] === 'deeplink' ? 'LtiDeepLinkingRequest' : 'LtiResourceLinkRequest';
     // ?storage=none imitates Moodle 4.5: no LTI client-side storage, and the frame posts the login
-    // initiation to the tool from a page of the LMS.
+    // initiation to the tool from a page of the LMS. ?storage=silent offers the storage but never
+    // answers (a platform whose storage frame is broken).
     const linkId = typeof req.query['link'] === 'string' ? req.query['link'] : undefined;
     const moodleLike = req.query['storage'] === 'none';
+    const silent = req.query['storage'] === 'silent';
     const login = lms.startLaunch(role, messageType, moodleLike ? undefined : '_parent', linkId, req.query['user'] === '2');
     const src = moodleLike ? `${mount}/initiate${new URL(login).search}` : login;
     res.setHeader('Cache-Control', 'no-store');
@@ -105,7 +107,7 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
         title: `Læringsløp som ${ROLE_LABELS[role]}`,
         body: html`<h1>${DEV_COURSE.title}</h1>
 <p><a href="${mount}">Tilbake til utviklings-LMS</a></p>
-<script src="${mount}/assets/storage-host.js"></script>
+${silent ? '' : html`<script src="${mount}/assets/storage-host.js"></script>`}
 <iframe id="tool-frame" title="Læringsløp" src="${src}" width="100%" height="700"></iframe>`,
       }),
     );

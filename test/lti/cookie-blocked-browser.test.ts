@@ -125,6 +125,19 @@ describe.skipIf(!hasChromium)(`framed launch with the tool's cookie blocked, aga
       await page.close();
     });
 
+    it('when the platform offers storage but never answers, the login goes on with the cookie, not yet spent', async () => {
+      const page = await context.newPage();
+      const calls = authCalls.length;
+      await page.goto(`${lms.url}/dev/lms/launch?role=learner&storage=silent&link=${encodeURIComponent(pathLinkId)}`);
+      await expect.poll(() => toolFrame(page)?.url() ?? '', { timeout: 60_000 }).toMatch(/\/learn\/enrolments\//);
+      const frame = toolFrame(page)!;
+      await frame.waitForLoadState();
+      await expectToolPage(frame, /^\/learn\/enrolments\/[0-9a-f-]+$/);
+      expect(accepted().at(-1)).toMatchObject({ role: 'learner', binding: 'cookie' });
+      expect(authCalls.slice(calls).map((c) => c.status)).toEqual([200]);
+      await page.close();
+    });
+
     it('refuses a login-CSRF post from another site in this browser: the binding proves the browser', async () => {
       // The attacker's own complete login, state, id_token and binding secret…
       const attacker = await launchThroughHttp(toolUrl, `${lms.url}/dev/lms`, 'learner', { cookie: false });
