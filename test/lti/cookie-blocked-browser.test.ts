@@ -217,7 +217,15 @@ describe.skipIf(!hasChromium)(`framed launch with the tool's cookie blocked, aga
     });
 
     it('(c) Deep Linking: the same, and the choice reaches the LMS from the new window', async () => {
-      const { page, frame, launchId } = await framedFallback('/dev/lms/launch?role=designer&message=deeplink&storage=none');
+      const { page, frame: nynorsk, launchId } = await framedFallback('/dev/lms/launch?role=designer&message=deeplink&storage=none');
+      // Another language runs the check again, still without the platform.
+      const calls = authCalls.length;
+      await nynorsk.locator('a[hreflang="en"]').click();
+      await expect.poll(async () => (await toolFrame(page)?.locator('html[lang="en"] [data-new-window]').count()) ?? 0, { timeout: 60_000 }).toBe(1);
+      const frame = toolFrame(page)!;
+      expect(await frame.locator('[data-new-window]').textContent()).toBe('Open in a new window');
+      expect(launchIdOf((await frame.locator('[data-new-window]').getAttribute('href'))!)).toBe(launchId);
+      expect(authCalls.slice(calls)).toEqual([]);
       const popup = await openNewWindow(frame);
       await expect.poll(() => popup.locator('button[data-item]').count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
       expect(accepted().at(-1)).toMatchObject({ role: 'designer', binding: 'cookie', messageType: 'LtiDeepLinkingRequest' });
