@@ -43,16 +43,19 @@ export function framed(ex: LtiExchange): boolean {
   return destination === 'iframe' || destination === 'frame';
 }
 
-/** The login URL with the initiation's parameters (and the asked language), plus `extra`. */
-export function loginUrl(initiation: LoginInitiation, lang: string | undefined, extra: Record<string, string> = {}): string {
-  const query = new URLSearchParams();
+/** The initiation's parameters as a login URL's query has them, in a fixed order. */
+export function loginParameters(initiation: LoginInitiation): Record<string, string> {
+  const parameters: Record<string, string> = {};
   for (const field of LOGIN_FIELDS) {
     const value = initiation[field];
-    if (value !== undefined) query.set(field, value);
+    if (value !== undefined) parameters[field] = value;
   }
-  if (lang) query.set('lang', lang);
-  for (const [name, value] of Object.entries(extra)) query.set(name, value);
-  return `/lti/login?${query}`;
+  return parameters;
+}
+
+/** The login URL with the initiation's parameters (and the asked language), plus `extra`. */
+export function loginUrl(initiation: LoginInitiation, lang: string | undefined, extra: Record<string, string> = {}): string {
+  return `/lti/login?${new URLSearchParams({ ...loginParameters(initiation), ...(lang ? { lang } : {}), ...extra })}`;
 }
 
 export type CookieCheck = { outcome: 'asked'; redirect: string } | { outcome: 'kept' } | { outcome: 'refused' };

@@ -6,7 +6,7 @@ import type { LinkableItem } from '../../lti/deep-linking.js';
 import type { RefusalCode } from '../../lti/refusal.js';
 import type { ToolRole } from '../../lti/roles.js';
 import type { LoginInitiation } from '../../lti/oidc-login.js';
-import { loginUrl } from './login-cookies.js';
+import { loginParameters, loginUrl } from './login-cookies.js';
 import { tl } from './messages.js';
 
 export function refusalPage(locale: Locale, code: RefusalCode, reference: string): SafeHtml {
@@ -51,7 +51,8 @@ ${launchForm
   : ''}
 ${continueHref
   ? html`<noscript><p><a href="${continueHref}">${tl(locale, 'storage.continue')}</a></p></noscript>`
-  : html`<div id="lti-fallback" hidden data-launch-lost><p>${tl(locale, 'lost.body')}</p></div>`}
+  : html`<div id="lti-fallback" hidden data-launch-lost><p>${tl(locale, 'lost.body')}</p></div>
+<noscript><p>${tl(locale, 'lost.body')}</p></noscript>`}
 <script src="/lti/assets/storage.js"></script>`,
   });
 }
@@ -62,12 +63,11 @@ ${continueHref
  * run the check again in the chosen language.
  */
 export function newWindowPage(locale: Locale, initiation: LoginInitiation, lang: string | undefined): SafeHtml {
-  const keep = Object.fromEntries([...new URLSearchParams(loginUrl(initiation, undefined).slice('/lti/login?'.length))]);
   return page({
     locale,
     title: tl(locale, 'window.title'),
     path: '/lti/login',
-    keep,
+    keep: loginParameters(initiation),
     body: html`<h1>${tl(locale, 'window.title')}</h1>
 <p>${tl(locale, 'window.body')}</p>
 <p><a href="${loginUrl(initiation, lang)}" target="_blank" rel="noopener" data-new-window>${tl(locale, 'window.link')}</a></p>
