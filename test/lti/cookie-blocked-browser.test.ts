@@ -138,6 +138,23 @@ describe.skipIf(!hasChromium)(`framed launch with the tool's cookie blocked, aga
       await page.close();
     });
 
+    it('needs no script of the tool: with JavaScript off, the check and the launch are plain HTTP', async () => {
+      const noScript = await browser.newContext({ javaScriptEnabled: false });
+      watchAuthCalls(noScript);
+      const page = await noScript.newPage();
+      const calls = authCalls.length;
+      await page.goto(`${lms.url}/dev/lms/launch?role=learner&storage=none&link=${encodeURIComponent(pathLinkId)}`);
+      const frame = page.frameLocator('#tool-frame');
+      // The LMS's own pages submit by script; without it the person presses their button.
+      await frame.locator('form[action$="/lti/login"] button').click();
+      await frame.locator('form[action$="/lti/launch"] button').click();
+      await expect.poll(() => toolFrame(page)?.url() ?? '', { timeout: 60_000 }).toMatch(/\/learn\/enrolments\//);
+      await expectToolPage(toolFrame(page)!, /^\/learn\/enrolments\/[0-9a-f-]+$/);
+      expect(accepted().at(-1)).toMatchObject({ role: 'learner', binding: 'cookie' });
+      expect(authCalls.slice(calls).map((c) => c.status)).toEqual([200]);
+      await noScript.close();
+    });
+
     it('refuses a login-CSRF post from another site in this browser: the binding proves the browser', async () => {
       // The attacker's own complete login, state, id_token and binding secret…
       const attacker = await launchThroughHttp(toolUrl, `${lms.url}/dev/lms`, 'learner', { cookie: false });
