@@ -80,6 +80,8 @@ export interface DevLmsOptions {
 export class DevLms {
   readonly issuer: string;
   readonly #pending = new Map<string, PendingLaunch>();
+  /** Launch ids already authorized, until they would have expired: a second use is refused. */
+  readonly #used = new Map<string, number>();
   readonly #accessKey: Uint8Array;
   readonly #box: SecretBox;
   readonly #toolJwks: ReturnType<typeof createRemoteJWKSet>;
@@ -159,9 +161,15 @@ export class DevLms {
     } catch {
       fail('invalid_request', 'lti_message_hint is not the one sent');
     }
+    const now = Date.now();
+    for (const [id, expiresAt] of this.#used) if (expiresAt < now) this.#used.delete(id);
+    // Moodle keeps each launch in the session only until its login is answered: a second use of
+    // the same lti_message_hint is refused with "Invalid request".
+    if (hint.launchid && this.#used.has(hint.launchid)) fail('invalid_request', 'Invalid request: this login (lti_message_hint) was already used');
     const pending = hint.launchid ? this.#pending.get(hint.launchid) : undefined;
-    if (!pending || pending.expiresAt < Date.now() || pending.userId !== query['login_hint']) fail('login_required', 'login_hint does not match the launch');
+    if (!pending || pending.expiresAt < now || pending.userId !== query['login_hint']) fail('login_required', 'login_hint does not match the launch');
     this.#pending.delete(hint.launchid!);
+    this.#used.set(hint.launchid!, pending!.expiresAt);
     const idToken = await this.idToken(pending!, query['nonce']!);
     return { redirectUri: query['redirect_uri']!, fields: { id_token: idToken, state: query['state']! } };
   }

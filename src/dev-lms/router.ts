@@ -33,6 +33,7 @@ const STORAGE_HOST_JS = `(function () {
 `;
 const AUTOSUBMIT_JS = `(function () { var f = document.querySelector('form[data-autosubmit]'); if (f) f.submit(); })();`;
 
+const INITIATION_FIELDS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint', 'client_id', 'lti_deployment_id'];
 const ROLE_LABELS: Record<DevRole, string> = { learner: 'deltaker', designer: 'læringsdesigner', manager: 'leder', admin: 'administrator' };
 const PAGE_SIZE = 10;
 
@@ -63,7 +64,8 @@ export function devLmsRouter(lms: DevLms, mount = '/dev/lms'): Router {
 <h2>Start Læringsløp</h2>
 <ul>${DEV_ROLES.map((role) => html`<li><a href="${mount}/launch?role=${role}" data-launch="${role}">Start som ${ROLE_LABELS[role]} (${DEV_USERS[role].name})</a></li>`)}
 <li><a href="${mount}/launch?role=designer&amp;message=deeplink" data-launch="deeplink">Legg til læringsløp i emnet (dyplenking, som læringsdesigner)</a></li>
-<li><a href="${mount}/launch?role=learner&amp;storage=none" data-launch="no-storage">Start som deltaker fra en plattform uten postMessage-lagring</a></li></ul>
+<li><a href="${mount}/launch?role=learner&amp;storage=none" data-launch="no-storage">Start som deltaker fra en plattform uten postMessage-lagring (som Moodle)</a></li>
+<li><a href="${mount}/launch?role=designer&amp;message=deeplink&amp;storage=none" data-launch="deeplink-no-storage">Legg til læringsløp uten postMessage-lagring (som Moodle)</a></li></ul>
 <h2>Lenker i emnet</h2>
 ${links.length
   ? html`<ul class="dev-links">${links.map(
@@ -88,9 +90,14 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
   router.get(`${mount}/launch`, (req, res) => {
     const role = DEV_ROLES.find((r) => r === req.query['role']) ?? 'learner';
     const messageType = req.query['message'] === 'deeplink' ? 'LtiDeepLinkingRequest' : 'LtiResourceLinkRequest';
-    // ?storage=none imitates a platform without LTI client-side storage (the new-window fallback).
+    // ?storage=none imitates Moodle 4.5: no LTI client-side storage, and the frame posts the login
+    // initiation to the tool from a page of the LMS. ?storage=silent offers the storage but never
+    // answers (a platform whose storage frame is broken).
     const linkId = typeof req.query['link'] === 'string' ? req.query['link'] : undefined;
-    const src = lms.startLaunch(role, messageType, req.query['storage'] === 'none' ? undefined : '_parent', linkId, req.query['user'] === '2');
+    const moodleLike = req.query['storage'] === 'none';
+    const silent = req.query['storage'] === 'silent';
+    const login = lms.startLaunch(role, messageType, moodleLike ? undefined : '_parent', linkId, req.query['user'] === '2');
+    const src = moodleLike ? `${mount}/initiate${new URL(login).search}` : login;
     res.setHeader('Cache-Control', 'no-store');
     sendPage(
       res,
@@ -100,8 +107,27 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
         title: `Læringsløp som ${ROLE_LABELS[role]}`,
         body: html`<h1>${DEV_COURSE.title}</h1>
 <p><a href="${mount}">Tilbake til utviklings-LMS</a></p>
-<script src="${mount}/assets/storage-host.js"></script>
+${silent ? '' : html`<script src="${mount}/assets/storage-host.js"></script>`}
 <iframe id="tool-frame" title="Læringsløp" src="${src}" width="100%" height="700"></iframe>`,
+      }),
+    );
+  });
+
+  // Moodle's launch.php: an auto-submitted form that posts the login initiation to the tool.
+  router.get(`${mount}/initiate`, (req, res) => {
+    const fields = Object.entries(flat(req)).filter((e): e is [string, string] => INITIATION_FIELDS.includes(e[0]) && e[1] !== undefined);
+    res.setHeader('Cache-Control', 'no-store');
+    sendPage(
+      res,
+      200,
+      page({
+        locale: 'nb',
+        title: 'Starter Læringsløp',
+        body: html`<h1>Starter Læringsløp</h1>
+<form method="post" action="${lms.options.toolUrl}/lti/login" data-autosubmit>
+${fields.map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+<button type="submit">Fortsett</button></form>
+<script src="${mount}/assets/autosubmit.js"></script>`,
       }),
     );
   });

@@ -49,7 +49,9 @@ describe.each(['direct', 'app'] as const)(`LTI login state claiming and platform
     const login = await initiateLogin(toolUrl, platform);
     const idToken = await platform.sign(platform.claims(login.nonce, toolUrl), key);
     const blocked = await postLaunch(toolUrl, { id_token: idToken, state: login.state });
-    expect(blocked.body).toContain('data-new-window');
+    expect(blocked.status).toBe(400);
+    expect(blocked.body).toContain('data-launch-lost');
+    expect(blocked.body).not.toContain('/lti/login');
     expect(await nonceRows(login.nonce)).toHaveLength(0);
   });
 

@@ -43,6 +43,13 @@ export const LTI_MESSAGES = {
   'window.title': m('Åpne Læringsløp i et nytt vindu', 'Opne Læringsløp i eit nytt vindauge', 'Open Læringsløp in a new window'),
   'window.body': m('Nettleseren din blokkerer informasjonskapsler i innebygde vinduer, så Læringsløp kan ikke starte her. Åpne det i et nytt vindu for å fortsette.', 'Nettlesaren din blokkerer informasjonskapslar i innebygde vindauge, så Læringsløp kan ikkje starte her. Opne det i eit nytt vindauge for å halde fram.', 'Your browser blocks cookies in embedded frames, so Læringsløp cannot start here. Open it in a new window to continue.'),
   'window.link': m('Åpne i nytt vindu', 'Opne i nytt vindauge', 'Open in a new window'),
+  'window.after': m('Læringsplattformen blir værende åpen i dette vinduet.', 'Læringsplattforma blir verande open i dette vindauget.', 'The learning platform stays open in this window.'),
+  'lost.title': m('Oppstarten kunne ikke fullføres', 'Oppstarten kunne ikkje fullførast', 'The launch could not be completed'),
+  'lost.body': m(
+    'Læringsløp fikk ikke bekreftet at oppstarten hører til denne nettleseren: nettleseren sendte ikke tilbake informasjonskapselen, eller læringsplattformen svarte ikke. Læringsplattformen godtar hver oppstart bare én gang, så start aktiviteten på nytt derfra.',
+    'Læringsløp fekk ikkje stadfesta at oppstarten høyrer til denne nettlesaren: nettlesaren sende ikkje tilbake informasjonskapselen, eller læringsplattforma svara ikkje. Læringsplattforma godtek kvar oppstart berre éin gong, så start aktiviteten på nytt derifrå.',
+    'Læringsløp could not confirm that the launch belongs to this browser: the browser did not send the cookie back, or the learning platform did not answer. The learning platform accepts each launch only once, so start the activity again from there.',
+  ),
   'landing.learner': m('Velkommen til Læringsløp', 'Velkomen til Læringsløp', 'Welcome to Læringsløp'),
   'landing.manager': m('Lederoversikt', 'Leiaroversikt', 'Manager overview'),
   'landing.designer': m('Startside for læringsdesignere', 'Startside for læringsdesignarar', 'Start page for learning designers'),

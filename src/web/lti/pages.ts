@@ -5,6 +5,8 @@ import type { LaunchClaims } from '../../lti/claims.js';
 import type { LinkableItem } from '../../lti/deep-linking.js';
 import type { RefusalCode } from '../../lti/refusal.js';
 import type { ToolRole } from '../../lti/roles.js';
+import type { LoginInitiation } from '../../lti/oidc-login.js';
+import { loginParameters, loginUrl } from './login-cookies.js';
 import { tl } from './messages.js';
 
 export function refusalPage(locale: Locale, code: RefusalCode, reference: string): SafeHtml {
@@ -22,11 +24,15 @@ export function refusalPage(locale: Locale, code: RefusalCode, reference: string
   });
 }
 
-/** The page that runs the postMessage storage exchange, with its "open in a new window" fallback. */
+/**
+ * The page that runs the postMessage storage exchange. When the platform does not answer: at login
+ * (`put`) it goes on to `continueHref`, a fresh login without the storage (the platform's login
+ * hint is not spent yet); at launch (`get`) the hint is spent, and it says to start again.
+ */
 export function storagePage(
   locale: Locale,
   storage: { mode: 'put' | 'get'; target: string; origin: string; key: string; value?: string; next?: string },
-  fallbackHref: string,
+  continueHref: string | undefined,
   launchForm?: { idToken: string; state: string },
 ): SafeHtml {
   return page({
@@ -34,7 +40,7 @@ export function storagePage(
     title: tl(locale, 'storage.title'),
     body: html`<h1>${tl(locale, 'storage.title')}</h1>
 <p id="lti-wait">${tl(locale, 'storage.wait')}</p>
-<div id="lti-storage" data-mode="${storage.mode}" data-target="${storage.target}" data-origin="${storage.origin}" data-key="${storage.key}" data-value="${storage.value ?? ''}" data-next="${storage.next ?? ''}"></div>
+<div id="lti-storage" data-mode="${storage.mode}" data-target="${storage.target}" data-origin="${storage.origin}" data-key="${storage.key}" data-value="${storage.value ?? ''}" data-next="${storage.next ?? ''}" data-continue="${continueHref ?? ''}"></div>
 ${launchForm
   ? html`<form id="lti-launch-form" method="post" action="/lti/launch">
 <input type="hidden" name="id_token" value="${launchForm.idToken}">
@@ -43,21 +49,41 @@ ${launchForm
 <input type="hidden" name="storage_checked" value="1">
 </form>`
   : ''}
-<div id="lti-fallback" hidden>
-<p>${tl(locale, 'window.body')}</p>
-<p><a href="${fallbackHref}" target="_blank" rel="noopener">${tl(locale, 'window.link')}</a></p>
-</div>
+${continueHref
+  ? html`<noscript><p><a href="${continueHref}">${tl(locale, 'storage.continue')}</a></p></noscript>`
+  : html`<div id="lti-fallback" hidden data-launch-lost><p>${tl(locale, 'lost.body')}</p></div>
+<noscript><p>${tl(locale, 'lost.body')}</p></noscript>`}
 <script src="/lti/assets/storage.js"></script>`,
   });
 }
 
-export function newWindowPage(locale: Locale, href: string): SafeHtml {
+/**
+ * Decided at login, before the platform saw the login: the frame keeps no cookie. The link opens a
+ * fresh login in a window of its own, where the tool's cookie is first-party; the language links
+ * run the check again in the chosen language.
+ */
+export function newWindowPage(locale: Locale, initiation: LoginInitiation, lang: string | undefined): SafeHtml {
   return page({
     locale,
     title: tl(locale, 'window.title'),
+    path: '/lti/login',
+    keep: loginParameters(initiation),
     body: html`<h1>${tl(locale, 'window.title')}</h1>
 <p>${tl(locale, 'window.body')}</p>
-<p><a href="${href}" target="_blank" rel="noopener" data-new-window>${tl(locale, 'window.link')}</a></p>`,
+<p><a href="${loginUrl(initiation, lang)}" target="_blank" rel="noopener" data-new-window>${tl(locale, 'window.link')}</a></p>
+<p>${tl(locale, 'window.after')}</p>`,
+  });
+}
+
+/** At launch without the browser's binding: the login hint is spent, so the person starts again. */
+export function launchLostPage(locale: Locale): SafeHtml {
+  return page({
+    locale,
+    title: tl(locale, 'lost.title'),
+    body: html`<div class="error-page" data-launch-lost>
+<h1>${tl(locale, 'lost.title')}</h1>
+<p>${tl(locale, 'lost.body')}</p>
+</div>`,
   });
 }
 
