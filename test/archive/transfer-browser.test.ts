@@ -107,7 +107,7 @@ describe.skipIf(!hasChromium)(`designer upload and import pages in the LMS ifram
     await expect.poll(() => frame.locator('#transfer-report h2[data-imported-path]').count(), LONG).toBe(1);
     expect(await frame.locator('#transfer-status').textContent()).toBe('Importert: Personvern for alle');
     const report = await frame.locator('#transfer-report').textContent();
-    expect(report).toContain('Kurset (SCORM-kurs, obligatorisk)');
+    expect(report).toContain('Kurset (E-læringskurs, obligatorisk)');
     expect(report).toContain('Les veilederen (Nettressurs, valgfritt)');
     expect(report).toContain('Personvern i kommunen (2004 4th Edition, fantes fra før)');
     expect(report).toContain('Løpet er importert som et utkast');

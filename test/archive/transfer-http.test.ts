@@ -343,7 +343,7 @@ describe(`path archives and package upload over HTTP (${BACKEND})`, { timeout: 6
       expect(response.status).toBe(201);
       const page = await response.text();
       expect(page).toContain('Importert: Personvern for alle');
-      expect(page).toContain('Kurset (SCORM-kurs, obligatorisk)');
+      expect(page).toContain('Kurset (E-læringskurs, obligatorisk)');
       expect(page).toContain('Personvern i kommunen (2004 4th Edition, fantes fra før)');
     });
 

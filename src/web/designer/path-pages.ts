@@ -8,6 +8,7 @@ import type { PathSharing } from '../../paths/tables.js';
 import { html } from '../html.js';
 import { LOCALES, type Locale } from '../i18n.js';
 import { param } from '../lti/http.js';
+import { STEP_TYPE_ORDER, stepTypeName } from '../step-types.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
 import { choiceGroup, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
 import { formFromSettings, one, problemsByField, rowCount, settingsFromForm } from './forms.js';
@@ -146,7 +147,7 @@ ${step.type === 'evaluation' ? html`<a href="${ctx.href(`${base}/steps/${step.id
 </li>`)}
 </ol>`}
 ${own ? html`<h2>${td(locale, 'path.add-step')}</h2>
-<ul class="actions add-step">${(['scorm', 'web', 'session', 'self-assessment', 'evaluation'] as const).map((type) => html`<li><a href="${ctx.href(`${base}/steps/new`, { type })}" data-add-step="${type}">${td(locale, `type.${type}`)}</a></li>`)}</ul>` : ''}`,
+<ul class="actions add-step">${STEP_TYPE_ORDER.map((type) => html`<li><a href="${ctx.href(`${base}/steps/new`, { type })}" data-add-step="${type}">${stepTypeName(locale, type)}</a></li>`)}</ul>` : ''}`,
     });
   }));
 
