@@ -4,7 +4,7 @@ import { t, type Locale } from '../i18n.js';
 import { page } from '../layout.js';
 import { designerCrumbs, designerHref } from '../designer/context.js';
 import { STEP_TYPE_ORDER, stepTypeName } from '../step-types.js';
-import { fill, tt, type TransferMessageId } from './messages.js';
+import { fill, tt } from './messages.js';
 
 export type TransferKind = 'import' | 'package';
 
