@@ -10,7 +10,7 @@ import { LOCALES, type Locale } from '../i18n.js';
 import { param } from '../lti/http.js';
 import { STEP_TYPE_ORDER, stepTypeName } from '../step-types.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
-import { choiceGroup, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
+import { choiceGroup, defaultAction, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
 import { formFromSettings, one, problemsByField, rowCount, settingsFromForm } from './forms.js';
 import { td, type DesignerMessageId } from './messages.js';
 import { bodyValues, formatDate, noticeText, statusText, stepMeta, filledRows, SHARINGS, type DesignerKit } from './kit.js';
@@ -235,6 +235,7 @@ ${total > 0 ? html`<p>${td(locale, 'preview.total', { minutes: total })}</p>` : 
       body: html`<h1>${td(locale, 'settings.title', { title: path.title })}</h1>
 ${errorSummary(state, labels)}
 <form method="post" action="/design/paths/${path.id}/settings" novalidate>
+${defaultAction(td(locale, 'form.save'))}
 ${ctx.hidden}
 <input type="hidden" name="grantRows" value="${grantRows}">
 <fieldset class="group"><legend>${td(locale, 'settings.about')}</legend>

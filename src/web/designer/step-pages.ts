@@ -8,7 +8,7 @@ import { html, type SafeHtml } from '../html.js';
 import { param } from '../lti/http.js';
 import { stepTypeName } from '../step-types.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
-import { choiceGroup, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
+import { choiceGroup, defaultAction, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
 import { formFromStep, isStepType, one, problemsByField, rowCount, stepChanges, stepFromForm, type FormValues, type RowMap } from './forms.js';
 import { td } from './messages.js';
 import { bodyValues, formatDate, isUuid, filledRows, DesignerRefusal, type DesignerKit } from './kit.js';
@@ -116,6 +116,7 @@ ${input(state, `questions-${i}-maxLength`, labels['questions-maxLength']!, { typ
       body: html`<h1>${title}</h1>
 ${errorSummary(state, labels)}
 <form method="post" action="${action}" novalidate data-step-form="${type}">
+${defaultAction(step ? td(locale, 'form.save') : td(locale, 'stepform.add'))}
 ${ctx.hidden}
 <input type="hidden" name="type" value="${type}">
 <fieldset class="group"><legend>${td(locale, 'stepform.common')}</legend>
