@@ -114,8 +114,11 @@ export function designerKit({ db, sessions }: DesignerRouterDeps): DesignerKit {
   return { db, route, visiblePath, ownPath, stepOf, pathCrumb, redirect };
 }
 
-export function statusText(locale: Locale, path: PathSummary): string {
-  return path.latestVersion ? `${td(locale, 'status.published')} ${path.latestVersion.number}` : td(locale, 'status.draft');
+/** Draft only, or the newest published version; `changed` adds that the draft differs from it. */
+export function statusText(locale: Locale, path: PathSummary, changed = false): string {
+  if (!path.latestVersion) return td(locale, 'status.draft');
+  const published = `${td(locale, 'status.published')} ${path.latestVersion.number}`;
+  return changed ? `${published}; ${td(locale, 'status.changed.short')}` : published;
 }
 
 export function stepMeta(locale: Locale, step: Step, titleOf: ReadonlyMap<string, string>): string {
