@@ -2,7 +2,7 @@ import express, { Router, type ErrorRequestHandler, type Request } from 'express
 import { CLAIM, SCOPE } from '../lti/claims.js';
 import { html } from '../web/html.js';
 import { page, sendPage } from '../web/layout.js';
-import { requestLocale } from '../web/i18n.js';
+import { toLocale, type Locale } from '../web/i18n.js';
 import { findMunicipality, listTenants } from '../tenants/tenants.js';
 import { DEV_COURSE, DEV_DEFAULT_KOMMUNENUMMER, DEV_ROLES, DEV_SECOND_LEARNER, DEV_USERS, DevLmsError, type DevLms, type DevRole } from './dev-lms.js';
 import { addScore, createLineItem, devMembers, findLineItem, listLineItems, listScores } from './gradebook.js';
@@ -67,6 +67,9 @@ async function chosenMunicipality(db: DevLms['options']['db'], req: Request): Pr
 /** The development LMS's routes, below `mount` (/dev/lms in the tool). */
 export function devLmsRouter(lms: DevLms, mount = '/dev/lms'): Router {
   const router = Router();
+  // Like an LMS's own language setting: `?lang=` when given, else the LMS's, else bokmål; never the
+  // browser's, since the page's language is also the locale its launches send.
+  const localeOf = (req: Request): Locale => toLocale(str(req.query['lang'])) ?? toLocale(lms.options.locale) ?? 'nb';
   const db = lms.options.db;
   const courseBase = `${mount}/courses/:course`;
 
@@ -75,7 +78,7 @@ export function devLmsRouter(lms: DevLms, mount = '/dev/lms'): Router {
 
   // The municipality and language chosen are remembered in the URL of every link on the page.
   router.get(mount, async (req, res) => {
-    const locale = requestLocale(req);
+    const locale = localeOf(req);
     const { municipality, unknown } = await chosenMunicipality(db, req);
     const kommune = municipality.kommunenummer;
     const [scores, lineItems, links, all] = await Promise.all([listScores(db), listLineItems(db, DEV_COURSE.id), lms.listLinks(), listTenants(db, { kind: 'municipality' })]);
@@ -130,7 +133,7 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
 
   // "Launch as …": the course page with the tool in an iframe, as Moodle shows it.
   router.get(`${mount}/launch`, async (req, res) => {
-    const locale = requestLocale(req);
+    const locale = localeOf(req);
     const role = DEV_ROLES.find((r) => r === req.query['role']) ?? 'learner';
     const messageType = req.query['message'] === 'deeplink' ? 'LtiDeepLinkingRequest' : 'LtiResourceLinkRequest';
     const { municipality, unknown } = await chosenMunicipality(db, req);
@@ -172,7 +175,7 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
 
   router.all(`${mount}/auth`, async (req, res) => {
     const { redirectUri, fields } = await lms.authorize(flat(req));
-    const locale = requestLocale(req);
+    const locale = localeOf(req);
     sendPage(
       res,
       200,
@@ -250,7 +253,7 @@ ${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" v
       const lineItem = item['lineItem'] as Record<string, unknown> | undefined;
       if (lineItem) await createLineItem(db, DEV_COURSE.id, { ...lineItem, label: lineItem['label'] ?? item['title'], resourceLinkId: link.id });
     }
-    const locale = requestLocale(req);
+    const locale = localeOf(req);
     sendPage(
       res,
       200,
