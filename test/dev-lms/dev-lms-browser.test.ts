@@ -5,6 +5,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_COURSE } from '../../src/dev-lms/dev-lms.js';
+import { addScore, createLineItem } from '../../src/dev-lms/gradebook.js';
 import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startToolWithDevLms } from '../lti/support/lti-http.js';
@@ -31,6 +33,9 @@ describe.skipIf(!hasChromium)(`development LMS in Chromium (${BACKEND})`, { time
     testDb = await createTestDatabase();
     started = await startToolWithDevLms(testDb.database);
     linkId = (await started.lms.addLink({ title: 'Førstehjelp – grunnkurs med et svært langt navn som må brytes på små skjermer', custom: {} })).id;
+    // A gradebook column and a result, so the page shows its table too.
+    const item = await createLineItem(testDb.database.db, DEV_COURSE.id, { label: 'Førstehjelp – grunnkurs', scoreMaximum: 100, resourceLinkId: linkId });
+    await addScore(testDb.database.db, item.id, { userId: '101', scoreGiven: 90, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: new Date().toISOString() });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -48,6 +53,7 @@ describe.skipIf(!hasChromium)(`development LMS in Chromium (${BACKEND})`, { time
         await page.goto(`${started.url}/dev/lms?lang=${lang}`);
         expect(await page.getAttribute('html', 'lang')).toBe(lang);
         expect(await page.locator('#kommune').inputValue()).toBe('3303');
+        expect(await page.locator('[data-score]').count()).toBe(1);
         await checkPage(page, `dev LMS start page (${lang})`);
 
         // Bergen, from the list of every municipality; the choice stays in the URL and the links.
