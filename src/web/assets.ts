@@ -22,6 +22,15 @@ dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
 .error-page h1 { color: var(--danger); }
 .reference { color: var(--muted); font-family: ui-monospace, monospace; }
+/* The development LMS's pages (src/dev-lms) */
+.dev-lms code { overflow-wrap: anywhere; }
+.dev-lms select { font: inherit; max-width: 100%; }
+.dev-lms .hint { color: var(--muted); }
+.dev-lms .table-wrap { overflow-x: auto; }
+.dev-lms table { border-collapse: collapse; }
+.dev-lms th, .dev-lms td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid var(--band); }
+.dev-lms-warning { border-left: 4px solid var(--danger); padding: .5rem 1rem; }
+.dev-lms iframe { border: 1px solid var(--muted); }
 /* Designer pages (src/web/designer) */
 .visually-hidden { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .designer .crumbs ol { display: flex; flex-wrap: wrap; gap: .5rem; list-style: none; margin: 0 0 1rem; padding: 0; }

@@ -2,14 +2,15 @@ import type { Router, Request, Response } from 'express';
 import type { DefinitionProblem, PathDefinition } from '../../paths/definition.js';
 import { getDraft, reorderSteps, updateDraftSettings } from '../../paths/drafts.js';
 import { PathError } from '../../paths/errors.js';
-import { pathOrigins, pathUpdateTimes } from '../../paths/designer-queries.js';
+import { pathOrigins, pathsWithUnpublishedChanges, pathUpdateTimes } from '../../paths/designer-queries.js';
 import { createPath, listVisiblePaths, loadPublishedVersion, setSharing, type PathSummary } from '../../paths/paths.js';
 import type { PathSharing } from '../../paths/tables.js';
 import { html } from '../html.js';
 import { LOCALES, type Locale } from '../i18n.js';
 import { param } from '../lti/http.js';
+import { STEP_TYPE_ORDER, stepTypeName } from '../step-types.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
-import { choiceGroup, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
+import { choiceGroup, defaultAction, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
 import { formFromSettings, one, problemsByField, rowCount, settingsFromForm } from './forms.js';
 import { td, type DesignerMessageId } from './messages.js';
 import { bodyValues, formatDate, noticeText, statusText, stepMeta, filledRows, SHARINGS, type DesignerKit } from './kit.js';
@@ -27,6 +28,7 @@ export function pathPages(router: Router, { db, route, visiblePath, ownPath, ste
     const paths = show === 'shared' ? usable.filter((p) => p.tenantId !== ctx.session.tenantId) : usable;
     const updated = await pathUpdateTimes(db, ctx.session.tenantId, paths.map((p) => p.id));
     const origins = await pathOrigins(db, ctx.session.tenantId, paths.map((p) => p.id));
+    const changed = await pathsWithUnpublishedChanges(db, ctx.session.tenantId, paths.filter((p) => p.latestVersion && p.tenantId === ctx.session.tenantId).map((p) => p.id));
     const ownerText = (p: PathSummary) => {
       const name = origins.get(p.id)?.ownerName ?? '';
       return p.tenantId === ctx.session.tenantId ? td(locale, 'list.owner.ours', { name }) : name;
@@ -53,7 +55,7 @@ ${select(filters, 'show', td(locale, 'list.filter'), showChoices)}
 ${paths.length === 0 ? html`<p>${td(locale, 'list.none')}</p>` : html`<ul class="path-list">${paths.map((p) => html`<li data-path-id="${p.id}">
 <h3><a href="${ctx.href(`/design/paths/${p.id}`)}">${p.title}</a></h3>
 <dl class="facts">
-<dt>${td(locale, 'list.col.status')}</dt><dd>${statusText(locale, p)}</dd>
+<dt>${td(locale, 'list.col.status')}</dt><dd data-status>${statusText(locale, p, changed.has(p.id))}</dd>
 <dt>${td(locale, 'list.col.sharing')}</dt><dd>${td(locale, `sharing.${p.sharing}`)}</dd>
 <dt>${td(locale, 'list.col.owner')}</dt><dd data-owner>${ownerText(p)}</dd>
 <dt>${td(locale, 'list.col.published')}</dt><dd data-published>${origins.get(p.id)?.publishedAt ? formatDate(locale, origins.get(p.id)!.publishedAt!) : td(locale, 'list.not-published')}</dd>
@@ -110,6 +112,7 @@ ${choiceGroup(state, 'language', labels.language, LOCALES.map((l) => ({ value: l
     const definition = own ? await getDraft(db, ctx.session.tenantId, path.id) : (await loadPublishedVersion(db, path.latestVersion!.id)).definition;
     const base = `/design/paths/${path.id}`;
     const titleOf = new Map(definition.steps.map((s) => [s.id, s.title]));
+    const changed = own && path.latestVersion ? (await pathsWithUnpublishedChanges(db, ctx.session.tenantId, [path.id])).has(path.id) : undefined;
     const actions: [string, DesignerMessageId, string][] = own
       ? [[`${base}/settings`, 'path.settings', 'settings'], [`${base}/preview`, 'path.preview', 'preview'], [`${base}/publish`, 'path.publish', 'publish'],
         [`${base}/versions`, 'path.versions', 'versions'], [`${base}/duplicate`, 'path.duplicate', 'duplicate'], [`${base}/exports`, 'path.export', 'export']]
@@ -122,6 +125,9 @@ ${choiceGroup(state, 'language', labels.language, LOCALES.map((l) => ({ value: l
 ${own ? '' : html`<p class="note">${td(locale, 'path.shared-readonly')}</p>`}
 <dl class="facts">
 <dt>${td(locale, 'path.status')}</dt><dd data-status>${statusText(locale, path)}</dd>
+${changed === undefined ? '' : html`<dt>${td(locale, 'status.draft-state')}</dt><dd data-draft-state="${changed ? 'changed' : 'unchanged'}">${changed
+  ? html`<strong>${td(locale, 'status.changed')}</strong> <a href="${ctx.href(`${base}/publish`)}">${td(locale, 'status.publish-changes')}</a>`
+  : td(locale, 'status.unchanged', { number: path.latestVersion!.number })}</dd>`}
 <dt>${td(locale, 'path.sharing')}</dt><dd>${td(locale, `sharing.${path.sharing}`)}</dd>
 <dt>${td(locale, 'path.language')}</dt><dd>${td(locale, `language.${path.language}`)}</dd>
 </dl>
@@ -146,7 +152,7 @@ ${step.type === 'evaluation' ? html`<a href="${ctx.href(`${base}/steps/${step.id
 </li>`)}
 </ol>`}
 ${own ? html`<h2>${td(locale, 'path.add-step')}</h2>
-<ul class="actions add-step">${(['scorm', 'web', 'session', 'self-assessment', 'evaluation'] as const).map((type) => html`<li><a href="${ctx.href(`${base}/steps/new`, { type })}" data-add-step="${type}">${td(locale, `type.${type}`)}</a></li>`)}</ul>` : ''}`,
+<ul class="actions add-step">${STEP_TYPE_ORDER.map((type) => html`<li><a href="${ctx.href(`${base}/steps/new`, { type })}" data-add-step="${type}">${stepTypeName(locale, type)}</a></li>`)}</ul>` : ''}`,
     });
   }));
 
@@ -234,6 +240,7 @@ ${total > 0 ? html`<p>${td(locale, 'preview.total', { minutes: total })}</p>` : 
       body: html`<h1>${td(locale, 'settings.title', { title: path.title })}</h1>
 ${errorSummary(state, labels)}
 <form method="post" action="/design/paths/${path.id}/settings" novalidate>
+${defaultAction(td(locale, 'form.save'))}
 ${ctx.hidden}
 <input type="hidden" name="grantRows" value="${grantRows}">
 <fieldset class="group"><legend>${td(locale, 'settings.about')}</legend>

@@ -6,8 +6,9 @@ import { PathError } from '../../paths/errors.js';
 import type { PathSummary } from '../../paths/paths.js';
 import { html, type SafeHtml } from '../html.js';
 import { param } from '../lti/http.js';
+import { stepTypeName } from '../step-types.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
-import { choiceGroup, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
+import { choiceGroup, defaultAction, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
 import { formFromStep, isStepType, one, problemsByField, rowCount, stepChanges, stepFromForm, type FormValues, type RowMap } from './forms.js';
 import { td } from './messages.js';
 import { bodyValues, formatDate, isUuid, filledRows, DesignerRefusal, type DesignerKit } from './kit.js';
@@ -28,7 +29,7 @@ export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrum
     const { type, index, step } = form;
     const earlier = draft.steps.slice(0, index);
     const later = step ? draft.steps.slice(index + 1) : [];
-    const title = step ? td(locale, 'stepform.edit', { title: step.title }) : td(locale, 'stepform.new', { type: td(locale, `type.${type}`) });
+    const title = step ? td(locale, 'stepform.edit', { title: step.title }) : td(locale, 'stepform.new', { type: stepTypeName(locale, type) });
     const action = step ? `/design/paths/${path.id}/steps/${step.id}` : `/design/paths/${path.id}/steps`;
     const labels: Record<string, string> = {
       title: td(locale, 'field.title'), required: td(locale, 'stepform.required'), requires: td(locale, 'stepform.requires'),
@@ -45,7 +46,7 @@ export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrum
     const rowsField = (name: string, spare: number) => rowCount(state.values, `${name}Rows`, filledRows(state.values, name), spare);
     if (type === 'scorm') {
       const packages = await listPackages(db, ctx.session.tenantId);
-      specific = html`<fieldset class="group"><legend>${td(locale, 'type.scorm')}</legend>
+      specific = html`<fieldset class="group"><legend>${stepTypeName(locale, 'scorm')}</legend>
 ${packages.length === 0 ? html`<p class="note" id="packageId-none">${td(locale, 'scorm.package.none')}</p>` : ''}
 ${select(state, 'packageId', labels.packageId!, packages.map((p) => ({ value: p.id, label: td(locale, 'scorm.package.option', { title: p.title, standard: p.standard, edition: p.edition, date: formatDate(locale, p.createdAt) }) })), { placeholder: td(locale, 'scorm.package.choose') })}
 <p><a href="${ctx.href('/design/packages/upload', { path: path.id })}" data-upload-link>${td(locale, 'scorm.upload')}</a></p>
@@ -53,14 +54,14 @@ ${choiceGroup(state, 'completionRule', labels.completionRule!, (['completed', 'p
 ${input(state, 'minimumScore', labels.minimumScore!, { type: 'number', inputmode: 'decimal', min: 0, max: 100, step: 'any', optional: true })}
 </fieldset>`;
     } else if (type === 'web') {
-      specific = html`<fieldset class="group"><legend>${td(locale, 'type.web')}</legend>
+      specific = html`<fieldset class="group"><legend>${stepTypeName(locale, 'web')}</legend>
 ${choiceGroup(state, 'resourceKind', labels.resourceKind!, [{ value: 'link', label: td(locale, 'web.kind.link') }, { value: 'video', label: td(locale, 'web.kind.video') }])}
 ${input(state, 'url', labels.url!, { type: 'url', wide: true, autocomplete: 'url' })}
 ${choiceGroup(state, 'doneBy', labels.doneBy!, [{ value: 'mark-as-done', label: td(locale, 'web.done.mark') }, { value: 'minimum-time', label: td(locale, 'web.done.time') }])}
 ${input(state, 'minimumMinutes', labels.minimumMinutes!, { type: 'number', inputmode: 'decimal', min: 1, max: 1440, step: 'any', optional: true })}
 </fieldset>`;
     } else if (type === 'session') {
-      specific = html`<fieldset class="group"><legend>${td(locale, 'type.session')}</legend>
+      specific = html`<fieldset class="group"><legend>${stepTypeName(locale, 'session')}</legend>
 ${input(state, 'date', labels.date!, { type: 'date' })}
 ${input(state, 'startTime', labels.startTime!, { type: 'time' })}
 ${input(state, 'endTime', labels.endTime!, { type: 'time', optional: true })}
@@ -115,6 +116,7 @@ ${input(state, `questions-${i}-maxLength`, labels['questions-maxLength']!, { typ
       body: html`<h1>${title}</h1>
 ${errorSummary(state, labels)}
 <form method="post" action="${action}" novalidate data-step-form="${type}">
+${defaultAction(step ? td(locale, 'form.save') : td(locale, 'stepform.add'))}
 ${ctx.hidden}
 <input type="hidden" name="type" value="${type}">
 <fieldset class="group"><legend>${td(locale, 'stepform.common')}</legend>

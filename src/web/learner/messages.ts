@@ -35,11 +35,6 @@ export const LEARNER_MESSAGES = {
   'state.recommended': m('Anbefalt for deg etter egenvurderingen', 'Tilrådd for deg etter eigenvurderinga', 'Recommended for you after the self-assessment'),
   'state.score': m('Poeng: {score} %', 'Poeng: {score} %', 'Score: {score}%'),
 
-  'type.scorm': m('E-læringskurs', 'E-læringskurs', 'E-learning course'),
-  'type.web': m('Nettressurs', 'Nettressurs', 'Web resource'),
-  'type.session': m('Fysisk samling', 'Fysisk samling', 'In-person session'),
-  'type.self-assessment': m('Egenvurdering', 'Eigenvurdering', 'Self-assessment'),
-  'type.evaluation': m('Evaluering', 'Evaluering', 'Evaluation'),
 
   'step.locked.body': m('Dette trinnet åpnes når du har fullført: {steps}.', 'Dette steget blir opna når du har fullført: {steps}.', 'This step opens when you have completed: {steps}.'),
   'step.done.body': m('Du har fullført dette trinnet.', 'Du har fullført dette steget.', 'You have completed this step.'),

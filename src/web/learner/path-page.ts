@@ -3,6 +3,7 @@ import type { PublishedVersion } from '../../paths/paths.js';
 import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { page } from '../layout.js';
+import { stepTypeName } from '../step-types.js';
 import { formatDate, tr, type LearnerMessageId } from './messages.js';
 
 /** What every learner page needs to link onwards: the language and what links must keep. */
@@ -26,7 +27,7 @@ export function stateText(locale: Locale, step: StepProgress): string {
 
 export function stepMeta(locale: Locale, step: { type: string; required: boolean; estimatedMinutes?: number | undefined }): string {
   return [
-    tr(locale, `type.${step.type}` as LearnerMessageId),
+    stepTypeName(locale, step.type),
     tr(locale, step.required ? 'path.required' : 'path.optional'),
     step.estimatedMinutes ? tr(locale, 'step.estimate', { n: step.estimatedMinutes }) : '',
   ].filter(Boolean).join(' · ');
