@@ -7,7 +7,7 @@ import { importPackage } from '../content/package-import.js';
 import { listPackages } from '../content/packages.js';
 import { DEFAULT_ZIP_LIMITS } from '../content/zip-reader.js';
 import { migrate } from '../db/migrations.js';
-import { openDatabase } from '../db/open.js';
+import { openCliDatabase } from './open-cli-database.js';
 
 type Output = (line: string) => void;
 
@@ -20,7 +20,7 @@ export async function runContentCommand(sub: string | undefined, args: readonly 
     throw new ContentCommandError('usage: content import <tenant-id> <package.zip> | content list <tenant-id>');
   }
   const config = loadConfig();
-  const database = await openDatabase(config);
+  const database = await openCliDatabase(config);
   try {
     await migrate(database);
     if (sub === 'list') {
