@@ -5,7 +5,7 @@ import { DataDirInUseError } from '../db/pglite.js';
 import { CsvImportError } from '../tenants/municipality-csv.js';
 import { ContentCommandError } from './content-commands.js';
 import { ToolNotReachableError } from './open-cli-database.js';
-import { UsageError } from './run-cli.js';
+import { UsageError } from './usage-error.js';
 
 /** sysexits.h: EX_USAGE, EX_SOFTWARE, EX_CONFIG. */
 const EX_USAGE = 64;

@@ -8,6 +8,7 @@ import { listPackages } from '../content/packages.js';
 import { DEFAULT_ZIP_LIMITS } from '../content/zip-reader.js';
 import { migrate } from '../db/migrations.js';
 import { openCliDatabase } from './open-cli-database.js';
+import { UsageError } from './usage-error.js';
 
 type Output = (line: string) => void;
 
@@ -17,7 +18,7 @@ export class ContentCommandError extends Error {}
 export async function runContentCommand(sub: string | undefined, args: readonly string[], out: Output): Promise<void> {
   const [tenantId, file] = args;
   if (!tenantId || (sub === 'import' && !file) || (sub !== 'import' && sub !== 'list')) {
-    throw new ContentCommandError('usage: content import <tenant-id> <package.zip> | content list <tenant-id>');
+    throw new UsageError('content needs: content import <tenant-id> <package.zip> | content list <tenant-id>');
   }
   const config = loadConfig();
   const database = await openCliDatabase(config);

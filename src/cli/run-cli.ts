@@ -7,6 +7,7 @@ import { decodeCsv, parseMunicipalityCsv, parseRegionCsv } from '../tenants/muni
 import { importMunicipalities, importRegions, listTenants } from '../tenants/tenants.js';
 import { runContentCommand } from './content-commands.js';
 import { openCliDatabase } from './open-cli-database.js';
+import { UsageError } from './usage-error.js';
 import { LTI_USAGE, LtiCliError, runLtiCommand } from './lti-commands.js';
 import { runXapiClientCommand, XAPI_CLIENT_USAGE, XapiClientUsageError } from './xapi-client-command.js';
 
@@ -26,8 +27,6 @@ ${XAPI_CLIENT_USAGE}
 
 The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR. While the
 tool runs on the embedded database, commands reach it through its socket in DATA_DIR/cli.`;
-
-export class UsageError extends Error {}
 
 type Output = (line: string) => void;
 
