@@ -12,6 +12,7 @@ import { PathEventDispatcher } from './paths/dispatcher.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
+import { landingRouter } from './web/landing/router.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
@@ -58,6 +59,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   ltiHooks.launchRoutes.push(designerLaunchRoute(deps.database.db));
   ltiHooks.linkableItems = publishedPathItems(deps.database.db);
   routers.push(designerRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
+  routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   startPageLinks.push(...lti.startPageLinks);
   stoppers.push(lti.stop);
 

@@ -16,6 +16,8 @@ export function link(view: LearnerView, path: string, extra: Record<string, stri
   return `${path}?${new URLSearchParams({ ...view.keep, ...extra }).toString()}`;
 }
 
+/** "Mine læringsløp": the learner's own list of paths. */
+export const MY_PATHS = '/learn';
 export const enrolmentPath = (enrolmentId: string) => `/learn/enrolments/${enrolmentId}`;
 export const stepPath = (enrolmentId: string, stepId: string) => `/learn/enrolments/${enrolmentId}/steps/${stepId}`;
 
@@ -75,6 +77,7 @@ ${isNext ? html`<p class="step-next-label">${tr(locale, 'path.next')}</p>` : ''}
 </li>`;
   });
   const body = html`<div class="learner learner-path" data-enrolment="${progress.enrolmentId}">
+<p class="to-my-paths"><a href="${link(view, MY_PATHS)}" data-my-paths-link>${tr(locale, 'mine.link')}</a></p>
 <h1>${definition.title}</h1>
 ${definition.description ? html`<p class="path-description">${definition.description}</p>` : ''}
 ${saved ? html`<p class="notice" role="status">${tr(locale, 'path.saved')}</p>` : ''}

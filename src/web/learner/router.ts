@@ -11,6 +11,7 @@ import { deliverOutcome } from '../../paths/engine.js';
 import type { EvaluationPool } from '../../paths/evaluation-pool.js';
 import { PathError } from '../../paths/errors.js';
 import { findOwnEnrolment, sessionSeats } from '../../paths/learner-view.js';
+import { listOwnPaths } from '../../paths/own-paths.js';
 import { loadPublishedVersion } from '../../paths/paths.js';
 import { cancelSignUp, signUpForSession } from '../../paths/sessions.js';
 import { requestLocale, toLocale, type Locale } from '../i18n.js';
@@ -19,7 +20,8 @@ import { origin, param } from '../lti/http.js';
 import { refusalHandler } from '../lti/router.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import type { LearnerMessageId } from './messages.js';
-import { enrolmentPath, link, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
+import { myPathsPage } from './my-paths-page.js';
+import { enrolmentPath, link, MY_PATHS, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
 import { ScormStepUnavailable, type ScormStepBridge } from './scorm-bridge.js';
 import { FormRefused, readAnswers, readRatings } from './step-forms.js';
 import { stepPage, videoKind, type FormProblem } from './step-page.js';
@@ -106,6 +108,15 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
     const progress = (await getProgress(db, s.session.tenantId, s.enrolment.id)).steps.find((p) => p.stepId === s.step.id)!;
     sendPage(res, status, stepPage(s.view, { enrolmentId: s.enrolment.id, step: s.step, progress, missing: s.missing, problem, session: seats, notice }));
   }
+
+  // "Mine læringsløp": where a launch without a path leads a learner; only the session's own paths.
+  router.get(MY_PATHS, async (req, res) => {
+    const session = await requireSession(req, sessions, LEARNER_ROLES);
+    const tenant = await db.selectFrom('tenants').select('name').where('id', '=', session.tenantId).executeTakeFirst();
+    const paths = await listOwnPaths(db, session.tenantId, session.personId);
+    await frameFor(db, res, session);
+    sendPage(res, 200, myPathsPage(viewOf(req, session), { role: session.role, tenantName: tenant?.name ?? '', paths, now: new Date() }));
+  });
 
   router.get('/learn/unavailable', async (req, res) => {
     const session = await requireSession(req, sessions);
