@@ -59,9 +59,9 @@ describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party 
     const toolFrame = page.frames().find((f) => f.url().startsWith(toolUrl))!;
     expect(await axeViolations(toolFrame)).toEqual([]);
 
-    // The session link works inside the frame without cookies.
-    const sessionHref = await frame.locator('[data-session-link]').getAttribute('href');
-    const session = (await (await fetch(`${toolUrl}${sessionHref}`)).json()) as { role: string };
+    // The session in the landing page's URL works inside the frame without cookies.
+    const sessionToken = new URL(toolFrame.url()).searchParams.get('session');
+    const session = (await (await fetch(`${toolUrl}/lti/session?session=${sessionToken}`)).json()) as { role: string };
     expect(session.role).toBe('learner');
     await context.close();
   });

@@ -31,6 +31,7 @@ export const LEARNER_MESSAGES = {
   'mine.title': m('Mine læringsløp', 'Mine læringsløp', 'My learning paths'),
   'mine.link': m('Mine læringsløp', 'Mine læringsløp', 'My learning paths'),
   'mine.tenant': m('Læringsløp i {tenant}', 'Læringsløp i {tenant}', 'Learning paths in {tenant}'),
+  'mine.person': m('Læringsløp for {name} i {tenant}', 'Læringsløp for {name} i {tenant}', 'Learning paths of {name} in {tenant}'),
   'mine.in-progress': m('Påbegynt', 'Påbyrja', 'In progress'),
   'mine.not-started': m('Ikke startet ennå', 'Ikkje starta enno', 'Not started yet'),
   'mine.completed': m('Fullført', 'Fullført', 'Completed'),

@@ -26,7 +26,7 @@ ${path.state === 'not-started' ? html`<p class="hint">${tr(locale, 'mine.started
  * "Mine læringsløp": the learner's paths in their municipality, in progress first, then those
  * opened but not begun, then completed ones; each leads to its path page.
  */
-export function myPathsPage(view: LearnerView, input: { role: ToolRole; tenantName: string; paths: readonly OwnPath[]; now: Date }): SafeHtml {
+export function myPathsPage(view: LearnerView, input: { role: ToolRole; tenantName: string; personName: string | null; paths: readonly OwnPath[]; now: Date }): SafeHtml {
   const { locale } = view;
   const title = tr(locale, 'mine.title');
   const sections = SECTIONS.map((state) => {
@@ -39,7 +39,7 @@ export function myPathsPage(view: LearnerView, input: { role: ToolRole; tenantNa
   });
   const body = html`<div class="learner learner-mine" data-my-paths>
 <h1 data-role="${input.role}">${title}</h1>
-<p>${tr(locale, 'mine.tenant', { tenant: input.tenantName })}</p>
+<p>${input.personName ? tr(locale, 'mine.person', { name: input.personName, tenant: input.tenantName }) : tr(locale, 'mine.tenant', { tenant: input.tenantName })}</p>
 ${input.paths.length === 0 ? html`<p class="notice" data-empty>${tr(locale, 'mine.empty')}</p>` : sections}
 </div>`;
   return page({ locale, title, body, path: MY_PATHS, keep: withoutLang(view.keep) });

@@ -113,9 +113,10 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
   router.get(MY_PATHS, async (req, res) => {
     const session = await requireSession(req, sessions, LEARNER_ROLES);
     const tenant = await db.selectFrom('tenants').select('name').where('id', '=', session.tenantId).executeTakeFirst();
+    const person = await db.selectFrom('people').select('name').where('tenant_id', '=', session.tenantId).where('id', '=', session.personId).executeTakeFirst();
     const paths = await listOwnPaths(db, session.tenantId, session.personId);
     await frameFor(db, res, session);
-    sendPage(res, 200, myPathsPage(viewOf(req, session), { role: session.role, tenantName: tenant?.name ?? '', paths, now: new Date() }));
+    sendPage(res, 200, myPathsPage(viewOf(req, session), { role: session.role, tenantName: tenant?.name ?? '', personName: person?.name ?? null, paths, now: new Date() }));
   });
 
   router.get('/learn/unavailable', async (req, res) => {
