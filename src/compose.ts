@@ -18,6 +18,7 @@ import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
 import { designerRouter } from './web/designer/router.js';
+import type { PlayerHooks } from './web/scorm/content-router.js';
 import { scormCapability } from './web/scorm/scorm-capability.js';
 
 export interface CapabilityDependencies {
@@ -64,7 +65,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   startPageLinks.push(...lti.startPageLinks);
   stoppers.push(lti.stop);
 
-  const scorm = scormCapability(deps);
+  // The player leads back to where its attempt was opened (the learner pages set where).
+  const playerHooks: PlayerHooks = {};
+  const scorm = scormCapability(deps, playerHooks);
   routers.push(...scorm.routers);
   apiRouters.push(...scorm.apiRouters);
   startPageLinks.push(...scorm.startPageLinks);
@@ -104,6 +107,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   });
   const learner = learnerCapability(deps, { lti: lti.lti, scorm: scorm.runtime, pathEvents, evaluations });
   ltiHooks.launchRoutes.push(learner.launchRoute);
+  playerHooks.returnTo = learner.playerReturn;
   routers.push(...learner.routers);
 
   pathEvents.start();

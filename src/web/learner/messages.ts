@@ -48,6 +48,20 @@ export const LEARNER_MESSAGES = {
   'mine.section-empty.not-started': m('Ingen læringsløp venter på deg.', 'Ingen læringsløp ventar på deg.', 'No learning paths are waiting for you.'),
   'mine.section-empty.completed': m('Du har ikke fullført noe læringsløp ennå.', 'Du har ikkje fullført noko læringsløp enno.', 'You have not completed a learning path yet.'),
 
+  'return.title': m('Du er tilbake fra «{title}»', 'Du er tilbake frå «{title}»', 'You are back from “{title}”'),
+  'return.passed': m('Bestått.', 'Bestått.', 'Passed.'),
+  'return.passed.score': m('Bestått med {score} %.', 'Bestått med {score} %.', 'Passed with {score}%.'),
+  'return.failed': m('Ikke bestått.', 'Ikkje bestått.', 'Not passed.'),
+  'return.failed.score': m('Ikke bestått: {score} %.', 'Ikkje bestått: {score} %.', 'Not passed: {score}%.'),
+  'return.failed.mark': m('Ikke bestått: {score} %, krav {mark} %.', 'Ikkje bestått: {score} %, krav {mark} %.', 'Not passed: {score}%, required {mark}%.'),
+  'return.completed': m('Fullført.', 'Fullført.', 'Completed.'),
+  'return.completed.score': m('Fullført med {score} %.', 'Fullført med {score} %.', 'Completed with {score}%.'),
+  'return.incomplete': m(
+    'Kurset er ikke fullført ennå. Framdriften er lagret, og du fortsetter der du slapp når du åpner det igjen.',
+    'Kurset er ikkje fullført enno. Framdrifta er lagra, og du held fram der du slapp når du opnar det igjen.',
+    'The course is not finished yet. Your progress is saved, and you continue where you left off when you open it again.',
+  ),
+
   'state.not-started': m('Ikke startet', 'Ikkje starta', 'Not started'),
   'state.in-progress': m('Påbegynt', 'Påbyrja', 'In progress'),
   'state.completed': m('Fullført', 'Fullført', 'Completed'),

@@ -50,11 +50,13 @@ export interface PathPageInput {
   readonly completion: Completion | undefined;
   /** The step just saved (after a form), to say so. */
   readonly saved: string | undefined;
+  /** What a SCORM course came to, when the player has just led back here. */
+  readonly returned?: SafeHtml | undefined;
   readonly now: Date;
 }
 
 /** The learner's path: progress, due date, the steps with their state, and where to continue. */
-export function pathPage(view: LearnerView, { progress, version, completion, saved, now }: PathPageInput): SafeHtml {
+export function pathPage(view: LearnerView, { progress, version, completion, saved, returned, now }: PathPageInput): SafeHtml {
   const { locale } = view;
   const definition = version.definition;
   const total = progress.steps.length;
@@ -81,6 +83,7 @@ ${isNext ? html`<p class="step-next-label">${tr(locale, 'path.next')}</p>` : ''}
 <h1>${definition.title}</h1>
 ${definition.description ? html`<p class="path-description">${definition.description}</p>` : ''}
 ${saved ? html`<p class="notice" role="status">${tr(locale, 'path.saved')}</p>` : ''}
+${returned ?? ''}
 ${completion ? completionSection(locale, completion) : ''}
 <div class="path-progress">
 <label for="path-progress">${tr(locale, 'path.progress')}</label>
