@@ -231,6 +231,7 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
         await expect.poll(() => player.frameLocator('#sco-frame').locator('#version').textContent(), SLOW).toBe('1.2');
         expect(await player.locator('#player-back').textContent()).toBe('Tilbake til læringsløpet');
         expect(await player.locator('html').getAttribute('lang')).toBe('nn');
+        expect(await axeViolations(player)).toEqual([]);
         await player.frameLocator('#sco-frame').locator('#complete').click();
         await player.waitForURL(/\/learn\/enrolments\/[0-9a-f-]+\?.*returned=/, SLOW);
         expect(await player.locator('html').getAttribute('lang')).toBe('nn');
