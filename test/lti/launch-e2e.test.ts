@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
-import { attribute, launchThroughHttp, startToolWithDevLms } from './support/lti-http.js';
+import { launchThroughHttp, startToolWithDevLms } from './support/lti-http.js';
 import type { RunningServer } from '../../src/server.js';
 
 describe(`LTI launch end to end through the development LMS (${BACKEND})`, () => {
