@@ -136,7 +136,7 @@ describe.skipIf(!hasChromium)(`from designer to learner through the development 
     await player.frameLocator('#sco-frame').locator('#complete').click();
     // The course ends: the player leads back to the path, which says what it came to.
     await player.waitForURL(/\/learn\/enrolments\/[0-9a-f-]+\?.*returned=/, SLOW);
-    expect(await player.locator('[data-outcome] p').textContent()).toBe('Bestått med 90 %.');
+    expect(await player.locator('[data-outcome] p').textContent(SLOW)).toBe('Bestått med 90 %.');
     const enrolmentId = new URL(home).pathname.split('/')[3]!;
     await waitFor('the SCORM step completed', async () =>
       (await db().selectFrom('path_step_progress').select('status').where('enrolment_id', '=', enrolmentId).where('status', '=', 'completed').execute()).length === 1, 30_000);

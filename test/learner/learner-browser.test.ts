@@ -119,8 +119,8 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
       await player.frameLocator('#sco-frame').locator('#complete').click();
       // A one-SCO course that ends leads back to the path, which says what it came to.
       await player.waitForURL(/\/learn\/enrolments\/[0-9a-f-]+\?.*returned=/, SLOW);
-      expect(await player.locator('[data-outcome]').getAttribute('data-outcome')).toBe('passed');
-      expect(await player.locator('[data-outcome] p').textContent()).toBe('Bestått med 90 %.');
+      expect(await player.locator('[data-outcome]').getAttribute('data-outcome', SLOW)).toBe('passed');
+      expect(await player.locator('[data-outcome] p').textContent(SLOW)).toBe('Bestått med 90 %.');
       expect(await player.locator(`[data-step="${stepIds[0]}"]`).getAttribute('data-status')).toBe('completed');
       await noViolations(player, 'path page after the course');
       await waitFor('the SCORM step completed by its stored commit', async () => (await stepRow(stepIds[0]!).where('enrolment_id', '=', enrolmentId).executeTakeFirst())?.status === 'completed', 30_000);
@@ -212,8 +212,8 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
       // masteryscore 80 (SCORM 1.2 RTE §3.4.4: the LMS sets failed), and the path says so.
       await player.locator('#player-back').click();
       await player.waitForURL(/\/learn\/enrolments\/[0-9a-f-]+\?.*returned=/, SLOW);
-      expect(await player.locator('[data-outcome]').getAttribute('data-outcome')).toBe('failed');
-      expect(await player.locator('[data-outcome] p').textContent()).toBe('Ikke bestått: 50 %, krav 80 %.');
+      expect(await player.locator('[data-outcome]').getAttribute('data-outcome', SLOW)).toBe('failed');
+      expect(await player.locator('[data-outcome] p').textContent(SLOW)).toBe('Ikke bestått: 50 %, krav 80 %.');
       expect(await player.locator(`[data-step="${stepIds[0]}"]`).getAttribute('data-status')).toBe('in-progress');
     });
     await page.close();
@@ -235,8 +235,8 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
         await player.frameLocator('#sco-frame').locator('#complete').click();
         await player.waitForURL(/\/learn\/enrolments\/[0-9a-f-]+\?.*returned=/, SLOW);
         expect(await player.locator('html').getAttribute('lang')).toBe('nn');
-        expect(await player.locator('[data-outcome]').getAttribute('data-outcome')).toBe('failed');
-        expect(await player.locator('[data-outcome] p').textContent()).toBe('Ikkje bestått: 70 %, krav 80 %.');
+        expect(await player.locator('[data-outcome]').getAttribute('data-outcome', SLOW)).toBe('failed');
+        expect(await player.locator('[data-outcome] p').textContent(SLOW)).toBe('Ikkje bestått: 70 %, krav 80 %.');
         expect(await player.locator(`[data-step="${stepIds[0]}"]`).getAttribute('data-status')).toBe('in-progress');
         await noViolations(player, 'path page after a failed course (nn)');
       });
