@@ -68,6 +68,8 @@ export function playerPage({ locale, manifest, items, current, navigation, base,
       return html`<li class="depth-${depth(item)}"><a href="${link(item)}">${item.title}</a></li>`;
     });
   const following = view.continueTarget ? byId.get(view.continueTarget) : undefined;
+  // One SCO: its end is the course's end; there is no other part to choose.
+  const single = items.filter((i) => i.scormType === 'sco').length <= 1;
   const config = playing && {
     standard: manifest.standard,
     scoId: playing.id,
@@ -90,8 +92,7 @@ export function playerPage({ locale, manifest, items, current, navigation, base,
     // The server's lengths for free text, so the browser accepts what the server stores.
     longText: { elements: LONG_TEXT_ELEMENTS[manifest.standard], limit: LONG_TEXT_LIMIT },
     returnUrl: returnUrl ?? null,
-    // One SCO: its end is the course's end; there is no other part to choose.
-    singleSco: items.filter((i) => i.scormType === 'sco').length <= 1,
+    singleSco: single,
     texts: {
       ready: t('player.ready'),
       failed: t('player.failed'),
@@ -105,7 +106,6 @@ export function playerPage({ locale, manifest, items, current, navigation, base,
   // JSON in a data block: `<` escaped so no value can close the script element.
   const json = config ? JSON.stringify(config).replace(/</g, '\\u003c') : '';
   const back = returnUrl ? html`<p class="player-back"><a href="${returnUrl}" id="player-back">${t('player.back')}</a></p>` : '';
-  const single = items.filter((i) => i.scormType === 'sco').length <= 1;
   const body = html`<div class="player">
 ${back}
 <h1>${manifest.title}</h1>
