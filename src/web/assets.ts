@@ -92,6 +92,17 @@ dl.facts dd { margin: 0; }
 .learner .step-next { border: 3px solid var(--accent); background: var(--band); }
 .learner .step-next-label { font-weight: 700; color: var(--accent); }
 .learner .step-completed .step-state::before { content: "✓ "; }
+.learner .my-paths { list-style: none; padding: 0; }
+.learner .my-paths > li { border: 1px solid #c5ccd6; border-radius: .25rem; padding: .75rem 1rem; margin: 0 0 .75rem; }
+.learner .my-paths h3 { margin: 0 0 .25rem; font-size: 1.1rem; overflow-wrap: anywhere; }
+.learner .my-paths p { margin: .25rem 0; }
+.learner .my-paths progress { width: 100%; max-width: 20rem; height: 1rem; vertical-align: middle; }
+.learner .to-my-paths { margin: 0 0 1rem; }
+.learner .outcome { border: 2px solid var(--accent); padding: .75rem 1rem; margin: 1rem 0; }
+.learner .outcome-failed { border-color: var(--danger); }
+.learner .outcome h2 { margin-top: 0; font-size: 1.1rem; }
+.start-page .actions { padding-left: 1.25rem; }
+.start-page .actions li { margin: .5rem 0; }
 .learner .step-locked { color: var(--muted); }
 .learner .step-meta, .learner .hint { color: var(--muted); }
 .learner .step-recommended { font-weight: 600; }

@@ -63,9 +63,9 @@ describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party 
     // The premise: this frame keeps no cookie of the tool.
     expect(await cookiesKept(toolFrame)).toEqual({ partitioned: false, unpartitioned: false });
 
-    // The session link works inside the frame without cookies.
-    const sessionHref = await frame.locator('[data-session-link]').getAttribute('href');
-    const session = (await (await fetch(`${toolUrl}${sessionHref}`)).json()) as { role: string };
+    // The session in the landing page's URL works inside the frame without cookies.
+    const sessionToken = new URL(toolFrame.url()).searchParams.get('session');
+    const session = (await (await fetch(`${toolUrl}/lti/session?session=${sessionToken}`)).json()) as { role: string };
     expect(session.role).toBe('learner');
     await refusing.close();
   });

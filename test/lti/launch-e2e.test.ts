@@ -18,25 +18,22 @@ describe(`LTI launch end to end through the development LMS (${BACKEND})`, () =>
   });
 
   it.each([
-    ['learner', 'learner', 'Velkommen til Læringsløp'],
-    // Designers and administrators go on to the designer start page (src/web/designer).
-    ['designer', 'designer', 'Startside for læringsdesignere'],
-    ['manager', 'manager', 'Lederoversikt'],
-    ['admin', 'admin', 'Startside for læringsdesignere'],
-  ])('launches as %s and lands with a session scoped to person, tenant, role and course', async (devRole, toolRole, heading) => {
+    ['learner', 'learner', '/learn', 'Mine læringsløp'],
+    ['designer', 'designer', '/design', 'Startside for læringsdesignere'],
+    ['manager', 'manager', '/manage', 'Lederoversikt'],
+    ['admin', 'admin', '/admin', 'Administrasjon'],
+  ])('launches as %s and lands with a session scoped to person, tenant, role and course', async (devRole, toolRole, landingPath, heading) => {
     const result = await launchThroughHttp(url, `${url}/dev/lms`, devRole);
-    let landing = result.body;
-    if (toolRole === 'designer' || toolRole === 'admin') {
-      expect(result.status).toBe(303);
-      const location = new URL(attribute(result.location ?? '', /(\/design\?session=[A-Za-z0-9._-]+)/), url);
-      const page = await fetch(location, { headers: { accept: 'text/html' } });
-      expect(page.status).toBe(200);
-      landing = await page.text();
-    } else {
-      expect(result.status).toBe(200);
-    }
+    // Each role's own start page, never a page of raw claims.
+    expect(result.status).toBe(303);
+    const location = new URL(result.location ?? '', url);
+    expect(location.pathname).toBe(landingPath);
+    const page = await fetch(location, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const landing = await page.text();
     expect(landing).toContain(`data-role="${toolRole}"`);
     expect(landing).toContain(heading);
+    expect(landing).not.toContain('purl.imsglobal.org');
     expect(landing).toContain('Kongsberg');
     // Moodle's hints go back to the platform exactly as sent.
     const login = new URL(result.loginUrl);
@@ -68,7 +65,7 @@ describe(`LTI launch end to end through the development LMS (${BACKEND})`, () =>
     const count = async () => Number((await db.selectFrom('people').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const peopleBefore = await count();
     const launches = await Promise.all([0, 1].map(() => launchThroughHttp(url, `${url}/dev/lms`, 'learner', { secondLearner: true })));
-    expect(launches.map((l) => l.status)).toEqual([200, 200]);
+    expect(launches.map((l) => l.status)).toEqual([303, 303]);
     const sessions = await Promise.all(
       launches.map(async (l) => (await (await fetch(`${url}/lti/session`, { headers: { authorization: `Bearer ${l.sessionToken}` } })).json()) as Record<string, unknown>),
     );

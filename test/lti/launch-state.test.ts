@@ -40,7 +40,7 @@ describe.each(['direct', 'app'] as const)(`LTI login state claiming and platform
     expect(await nonceRows(victim.nonce)).toHaveLength(0);
 
     const own = await postLaunch(toolUrl, { id_token: idToken, state: victim.state }, victim.cookie);
-    expect(own.status).toBe(200);
+    expect(own.status).toBe(303);
     expect(await nonceRows(victim.nonce)).toHaveLength(1);
     expect((await postLaunch(toolUrl, { id_token: idToken, state: victim.state }, victim.cookie)).body).toContain('data-refusal="replayed-nonce"');
   });
@@ -80,7 +80,7 @@ describe.each(['direct', 'app'] as const)(`LTI login state claiming and platform
     expect(await nonceRows(login.nonce)).toHaveLength(0);
 
     // None of that used the login up.
-    expect((await postLaunch(toolUrl, { id_token: idToken, state: login.state }, login.cookie)).status).toBe(200);
+    expect((await postLaunch(toolUrl, { id_token: idToken, state: login.state }, login.cookie)).status).toBe(303);
   });
 
   it('refuses a platform removed after the login, and a login for it afterwards', async () => {

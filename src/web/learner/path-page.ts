@@ -17,6 +17,8 @@ export function link(view: LearnerView, path: string, extra: Record<string, stri
   return `${path}?${new URLSearchParams({ ...view.keep, ...extra }).toString()}`;
 }
 
+/** "Mine læringsløp": the learner's own list of paths. */
+export const MY_PATHS = '/learn';
 export const enrolmentPath = (enrolmentId: string) => `/learn/enrolments/${enrolmentId}`;
 export const stepPath = (enrolmentId: string, stepId: string) => `/learn/enrolments/${enrolmentId}/steps/${stepId}`;
 
@@ -49,11 +51,13 @@ export interface PathPageInput {
   readonly completion: Completion | undefined;
   /** The step just saved (after a form), to say so. */
   readonly saved: string | undefined;
+  /** What a SCORM course came to, when the player has just led back here. */
+  readonly returned?: SafeHtml | undefined;
   readonly now: Date;
 }
 
 /** The learner's path: progress, due date, the steps with their state, and where to continue. */
-export function pathPage(view: LearnerView, { progress, version, completion, saved, now }: PathPageInput): SafeHtml {
+export function pathPage(view: LearnerView, { progress, version, completion, saved, returned, now }: PathPageInput): SafeHtml {
   const { locale } = view;
   const definition = version.definition;
   const total = progress.steps.length;
@@ -76,9 +80,11 @@ ${isNext ? html`<p class="step-next-label">${tr(locale, 'path.next')}</p>` : ''}
 </li>`;
   });
   const body = html`<div class="learner learner-path" data-enrolment="${progress.enrolmentId}">
+<p class="to-my-paths"><a href="${link(view, MY_PATHS)}" data-my-paths-link>${tr(locale, 'mine.link')}</a></p>
 <h1>${definition.title}</h1>
 ${definition.description ? html`<p class="path-description">${definition.description}</p>` : ''}
 ${saved ? html`<p class="notice" role="status">${tr(locale, 'path.saved')}</p>` : ''}
+${returned ?? ''}
 ${completion ? completionSection(locale, completion) : ''}
 <div class="path-progress">
 <label for="path-progress">${tr(locale, 'path.progress')}</label>

@@ -12,8 +12,9 @@ import { verifyLaunch } from '../../lti/verify-launch.js';
 import type { Locale } from '../i18n.js';
 import type { LtiExchange } from './exchange.js';
 import { origin, platformOrigins } from './http.js';
+import { roleLanding } from '../landing/role-landing.js';
 import { bindingCookie, bindingCookieName, checkFrameCookie, framed, LOGIN_FIELDS, loginUrl } from './login-cookies.js';
-import { deepLinkPickerPage, landingPage, launchLostPage, newWindowPage, refusalPage, storagePage } from './pages.js';
+import { deepLinkPickerPage, launchLostPage, newWindowPage, refusalPage, storagePage } from './pages.js';
 
 /** What a launch leads to: the first route that answers a URL is where the browser goes. */
 export interface LaunchContext {
@@ -39,7 +40,7 @@ export const NO_ITEMS: LinkableItems = {
 export interface LoginLaunchDeps {
   database: Database;
   lti: LtiService;
-  /** Consulted in order after a resource-link launch; none answering shows the landing page. */
+  /** Consulted in order after a resource-link launch; none answering leads to the role's start page. */
   launchRoutes: readonly LaunchRoute[];
   linkableItems: LinkableItems;
 }
@@ -187,7 +188,7 @@ export async function answerLaunch(ex: LtiExchange, { database, lti, launchRoute
       return;
     }
   }
-  ex.page(200, landingPage(pageLocale, { role, personId: identity.personId, tenantName: identity.tenantName, platformName: verified.platform.name, claims, sessionToken }));
+  ex.redirect(303, roleLanding(role, sessionToken));
 }
 
 /** A refusal: a bokmål (or the asked language's) page with a reference id, and a log line. */

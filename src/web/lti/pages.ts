@@ -1,10 +1,8 @@
 import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { page } from '../layout.js';
-import type { LaunchClaims } from '../../lti/claims.js';
 import type { LinkableItem } from '../../lti/deep-linking.js';
 import type { RefusalCode } from '../../lti/refusal.js';
-import type { ToolRole } from '../../lti/roles.js';
 import type { LoginInitiation } from '../../lti/oidc-login.js';
 import { loginParameters, loginUrl } from './login-cookies.js';
 import { tl } from './messages.js';
@@ -84,47 +82,6 @@ export function launchLostPage(locale: Locale): SafeHtml {
 <h1>${tl(locale, 'lost.title')}</h1>
 <p>${tl(locale, 'lost.body')}</p>
 </div>`,
-  });
-}
-
-export interface LandingFacts {
-  role: ToolRole;
-  personId: string;
-  tenantName: string;
-  platformName: string;
-  claims: LaunchClaims;
-  sessionToken: string;
-}
-
-const fact = (label: string, value: string | undefined, empty: string) => html`<dt>${label}</dt><dd>${value ?? empty}</dd>`;
-
-/** After a launch that no capability routes (e.g. a manager, or a learner on a link without a path):
- *  who the platform says you are, and what it sent. */
-export function landingPage(locale: Locale, facts: LandingFacts): SafeHtml {
-  const { claims } = facts;
-  const empty = tl(locale, 'landing.not-sent');
-  const title = tl(locale, `landing.${facts.role}`);
-  return page({
-    locale,
-    title,
-    body: html`<h1 data-role="${facts.role}">${title}</h1>
-<p>${facts.role === 'designer' ? tl(locale, 'landing.designer.intro') : tl(locale, 'landing.intro')}</p>
-<dl class="facts">
-${fact(tl(locale, 'landing.role'), facts.role, empty)}
-${fact(tl(locale, 'landing.person'), facts.personId, empty)}
-${fact(tl(locale, 'landing.name'), claims.name, empty)}
-${fact(tl(locale, 'landing.email'), claims.email, empty)}
-${fact(tl(locale, 'landing.tenant'), facts.tenantName, empty)}
-${fact(tl(locale, 'landing.platform'), facts.platformName, empty)}
-${fact(tl(locale, 'landing.context'), claims.context ? `${claims.context.title ?? ''} (${claims.context.id})` : undefined, empty)}
-${fact(tl(locale, 'landing.resource-link'), claims.resourceLink ? `${claims.resourceLink.title ?? ''} (${claims.resourceLink.id})` : undefined, empty)}
-${fact(tl(locale, 'landing.path'), claims.custom['laeringslop_path'], empty)}
-${fact(tl(locale, 'landing.lis-roles'), claims.roles.join(', '), empty)}
-${fact(tl(locale, 'landing.locale'), claims.locale, empty)}
-</dl>
-<p><a href="/lti/session?session=${facts.sessionToken}" data-session-link>JSON</a></p>
-<h2>${tl(locale, 'landing.claims')}</h2>
-<pre tabindex="0">${JSON.stringify(claims.raw, null, 2)}</pre>`,
   });
 }
 
