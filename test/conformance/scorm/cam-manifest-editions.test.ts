@@ -58,7 +58,7 @@ describe('CAM editions and manifest details', () => {
 
   it('names the resource a dangling identifierref points to', () => {
     const broken = manifest2004('2004 4th Edition').replace('identifierref="r"', 'identifierref="missing"');
-    expect(() => parseManifest(broken, files)).toThrow(/resource 'missing'/);
+    expect(() => parseManifest(broken, files)).toThrow(/identifierref="missing"/);
   });
 
   it('refuses hrefs that climb out of the package', () => {
