@@ -23,6 +23,11 @@ const storedAt = (g: number) => new Date(EPOCH + g * 1000).toISOString();
  * and an instructor; every 500th is a StatementRef to an earlier statement.
  */
 export async function grow(client: pg.Client, tenantId: string, writerId: string, people: readonly string[], from: number, to: number): Promise<void> {
+  const insert = () => insertRows(client, tenantId, writerId, people, from, to);
+  await (to - from >= BULK ? withoutSecondaryIndexes(client, insert) : insert());
+}
+
+async function insertRows(client: pg.Client, tenantId: string, writerId: string, people: readonly string[], from: number, to: number): Promise<void> {
   const chunk = 250_000;
   for (let start = from; start < to; start += chunk) {
     const end = Math.min(start + chunk, to);
@@ -62,13 +67,36 @@ export async function grow(client: pg.Client, tenantId: string, writerId: string
   }
 }
 
+/** From this many new rows on, the secondary indexes are built once after the rows rather than row by row. */
+const BULK = 1_000_000;
+
+/**
+ * Drops the table's indexes other than its primary key and unique constraints, runs `work`, then
+ * creates them again from their own definitions (pg_indexes): the same indexes, built in bulk, which
+ * takes a fraction of the time of 5 million GIN and btree insertions.
+ */
+async function withoutSecondaryIndexes(client: pg.Client, work: () => Promise<void>): Promise<void> {
+  const { rows } = await client.query<{ name: string; definition: string }>(
+    `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
+     from pg_index i where i.indrelid = 'xapi_statements'::regclass and not i.indisprimary and not i.indisunique`,
+  );
+  for (const row of rows) await client.query(`drop index ${row.name}`);
+  try {
+    await work();
+  } finally {
+    await client.query("set maintenance_work_mem = '512MB'");
+    for (const row of rows) await client.query(row.definition);
+    await client.query('reset maintenance_work_mem');
+  }
+}
+
 interface Filter {
   readonly name: string;
   readonly params: Record<string, string>;
 }
 
 /** Every parameter of xAPI 1.0.3 Part Three §2.1.3 alone, then the combinations readers send. */
-function filtersFor(size: number, people: readonly string[], voidedId: string): Filter[] {
+export function filtersFor(size: number, people: readonly string[], voidedId: string): Filter[] {
   const agent = (index: number) => JSON.stringify({ objectType: 'Agent', account: { homePage: 'http://127.0.0.1', name: people[index] } });
   const activity = 'https://laering.example.no/activities/7';
   const path = 'https://laering.example.no/paths/3';
