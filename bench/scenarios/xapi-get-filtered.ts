@@ -164,7 +164,7 @@ interface Measured {
 }
 
 /** One request at a time (the latency a reader sees, not queueing behind other load), after a warm-up. */
-async function measure(url: string, authorization: string, filter: Filter, requests: number): Promise<Omit<Measured, 'size' | 'filter'>> {
+export async function measure(url: string, authorization: string, filter: Filter, requests: number): Promise<Omit<Measured, 'size' | 'filter'>> {
   const target = `${url}/xapi/statements?${new URLSearchParams(filter.params).toString()}`;
   const headers = { Authorization: authorization, 'X-Experience-API-Version': '1.0.3' };
   const times: number[] = [];
@@ -187,7 +187,7 @@ async function measure(url: string, authorization: string, filter: Filter, reque
   return { statements, p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), p99: round(percentile(times, 99)), failures };
 }
 
-function table(results: readonly Measured[], sizes: readonly number[]): string {
+export function table(results: readonly Measured[], sizes: readonly number[]): string {
   const filters = [...new Set(results.map((r) => r.filter))];
   const cell = (size: number, filter: string) => {
     const r = results.find((m) => m.size === size && m.filter === filter);
@@ -268,7 +268,7 @@ export const scenario: Scenario = {
 };
 
 /** Voids one seeded statement through the LRS, so that voidedStatementId has something to find. */
-async function voidOne(url: string, authorization: string, target: string): Promise<string> {
+export async function voidOne(url: string, authorization: string, target: string): Promise<string> {
   const res = await fetch(`${url}/xapi/statements`, {
     method: 'POST',
     headers: { Authorization: authorization, 'X-Experience-API-Version': '1.0.3', 'Content-Type': 'application/json' },
