@@ -133,6 +133,16 @@ interface Position {
   readonly at: bigint;
 }
 
+/** A statement of a page: where it stands, whose it is and its JSON text. */
+interface Found extends Position {
+  readonly tenantId: string;
+  readonly text: string;
+}
+
+type FoundRow = { seq: string; stored: string; at: string; tenant_id: string; text: string };
+
+const found = (row: FoundRow): Found => ({ seq: Number(row.seq), stored: row.stored, at: BigInt(row.at), tenantId: row.tenant_id, text: row.text });
+
 async function positionOf(db: Kysely<Schema>, seq: number): Promise<Position | undefined> {
   const { rows } = await sql<{ stored: string; at: string }>`
     select s.stored::text as stored, (extract(epoch from s.stored) * 1000000)::bigint::text as at
@@ -174,27 +184,28 @@ export async function queryStatements(
       : sql<boolean>`(s.stored, s.seq) < (${p.stored}::timestamptz, ${p.seq}::bigint)`;
   const cursor = page.after === undefined ? undefined : await positionOf(db, page.after);
   if (cursor) common.push(past(cursor, true));
-  const pageOf = async (condition: RawBuilder<boolean>, end?: Position): Promise<Position[]> => {
+  const pageOf = async (condition: RawBuilder<boolean>, end?: Position): Promise<Found[]> => {
     const where = end ? [...common, condition, past(end, false)] : [...common, condition];
-    const { rows } = await sql<{ seq: string; stored: string; at: string }>`
-      select s.seq, s.stored::text as stored, (extract(epoch from s.stored) * 1000000)::bigint::text as at
+    const { rows } = await sql<FoundRow>`
+      select s.seq, s.stored::text as stored, (extract(epoch from s.stored) * 1000000)::bigint::text as at, s.tenant_id, s.statement::text as text
       from xapi_statements s where ${sql.join(where, sql` and `)}
       order by s.stored ${direction}, s.seq ${direction} limit ${take}`.execute(db);
-    return rows.map((row) => ({ seq: Number(row.seq), stored: row.stored, at: BigInt(row.at) }));
+    return rows.map(found);
   };
 
   /** The first page of matches among the next `rows` statements of the window in page order (dense matches fill it). */
-  const nearPageOf = async (condition: RawBuilder<boolean>, rows: number): Promise<Position[]> => {
-    const { rows: found } = await sql<{ seq: string; stored: string; at: string }>`
-      select w.seq, w.stored::text as stored, (extract(epoch from w.stored) * 1000000)::bigint::text as at from (
-        select s.seq, s.stored, ${condition} as hit from xapi_statements s where ${sql.join(common, sql` and `)}
+  const nearPageOf = async (condition: RawBuilder<boolean>, rows: number): Promise<Found[]> => {
+    // The statement is printed for the matches only (outside the subquery).
+    const { rows: near } = await sql<FoundRow>`
+      select w.seq, w.stored::text as stored, (extract(epoch from w.stored) * 1000000)::bigint::text as at, w.tenant_id, w.statement::text as text from (
+        select s.seq, s.stored, s.tenant_id, s.statement, ${condition} as hit from xapi_statements s where ${sql.join(common, sql` and `)}
         order by s.stored ${direction}, s.seq ${direction} limit ${rows}) w
       where w.hit order by w.stored ${direction}, w.seq ${direction} limit ${take}`.execute(db);
-    return found.map((row) => ({ seq: Number(row.seq), stored: row.stored, at: BigInt(row.at) }));
+    return near.map(found);
   };
 
   const match = matchSql('s', filters);
-  let positions: Position[];
+  let positions: Found[];
   if (!match) {
     positions = await pageOf(sql`true`);
   } else {
@@ -214,17 +225,12 @@ export async function queryStatements(
       const pageEnd = direct.length === take ? direct.at(-1) : undefined;
       const referring = await pageOf(downwardSql(reader, matchSql('t', filters) as RawBuilder<boolean>), pageEnd);
       const bySeq = new Map([...direct, ...referring].map((p) => [p.seq, p]));
-      const order = (x: Position, y: Position) => (x.at === y.at ? x.seq - y.seq : x.at < y.at ? -1 : 1);
+      const order = (x: Found, y: Found) => (x.at === y.at ? x.seq - y.seq : x.at < y.at ? -1 : 1);
       positions = [...bySeq.values()].sort((x, y) => (ascending ? order(x, y) : order(y, x))).slice(0, take);
     }
   }
-  if (positions.length === 0) return { statements: [], last: undefined, more: false };
-  const { rows } = await sql<{ seq: string; tenant_id: string; text: string }>`
-    select s.seq, s.tenant_id, s.statement::text as text from xapi_statements s
-    where s.seq = any(${positions.map((p) => p.seq)}::bigint[]) order by s.stored ${direction}, s.seq ${direction}`.execute(db);
-  const more = rows.length > page.limit;
-  const statements = rows.slice(0, page.limit).map((row) => new StoredStatement(Number(row.seq), row.tenant_id, row.text));
-  return { statements, last: statements.at(-1)?.seq, more };
+  const statements = positions.slice(0, page.limit).map((p) => new StoredStatement(p.seq, p.tenantId, p.text));
+  return { statements, last: statements.at(-1)?.seq, more: positions.length > page.limit };
 }
 
 /**
