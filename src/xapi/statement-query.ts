@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import { referringSql, UPWARD_LIMIT } from './statement-ref-chains.js';
-import { readableTenants, visibleSql, type Reader } from './visibility.js';
+import { downwardSql, referringSeqs, UPWARD_LIMIT, type RefTarget } from './statement-ref-chains.js';
+import { readableTenants, readsOnlyOwn, visibleSql, type Reader } from './visibility.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,31 +18,33 @@ export interface StatementFilters {
   ascending: boolean;
 }
 
-export interface StoredStatement {
-  readonly seq: number;
-  /** The tenant of the client that wrote it (its attachments are that tenant's). */
-  readonly tenantId: string;
-  readonly statement: Json;
-}
+/** A statement as read: its JSON text as PostgreSQL prints it, parsed only when something looks inside. */
+export class StoredStatement {
+  #parsed: Json | undefined;
 
-/**
- * `related_agents` / `related_activities`: the array holds the key, matched through the GIN index
- * over the tenant-prefixed array (migration 0303), so only the readable tenants' rows are found.
- */
-function relatedSql(alias: string, column: string, key: string, tenants: readonly string[]): RawBuilder<boolean> {
-  const keys = tenants.map((tenant) => `${tenant} ${key}`);
-  return sql<boolean>`xapi_tenant_keys(${sql.ref(`${alias}.tenant_id`)}, ${sql.ref(`${alias}.${column}`)}) && ${keys}::text[]`;
+  constructor(
+    readonly seq: number,
+    /** The tenant of the client that wrote it (its attachments are that tenant's). */
+    readonly tenantId: string,
+    /** The stored statement as JSON text: what format=exact sends, unparsed. */
+    readonly text: string,
+  ) {}
+
+  get statement(): Json {
+    this.#parsed ??= JSON.parse(this.text) as Json;
+    return this.#parsed;
+  }
 }
 
 /** The content filters (agent, verb, activity, registration) on the row under `alias`; undefined when there are none. */
-export function matchSql(alias: string, filters: StatementFilters, tenants: readonly string[]): RawBuilder<boolean> | undefined {
+export function matchSql(alias: string, filters: StatementFilters): RawBuilder<boolean> | undefined {
   const col = (name: string) => sql.ref(`${alias}.${name}`);
   const parts: RawBuilder<boolean>[] = [];
   const { agentKey, verb, activity, registration } = filters;
   if (agentKey !== undefined) {
     parts.push(
       filters.relatedAgents
-        ? relatedSql(alias, 'related_agent_keys', agentKey, tenants)
+        ? sql`${col('related_agent_keys')} @> array[${agentKey}]::text[]`
         : sql`(${col('actor_key')} = ${agentKey} or ${col('object_agent_key')} = ${agentKey})`,
     );
   }
@@ -50,12 +52,76 @@ export function matchSql(alias: string, filters: StatementFilters, tenants: read
   if (activity !== undefined) {
     parts.push(
       filters.relatedActivities
-        ? relatedSql(alias, 'related_activity_ids', activity, tenants)
+        ? sql`${col('related_activity_ids')} @> array[${activity}]::text[]`
         : sql`${col('object_activity_id')} = ${activity}`,
     );
   }
   if (registration !== undefined) parts.push(sql`${col('registration')} = ${registration.toLowerCase()}`);
   return parts.length ? sql<boolean>`(${sql.join(parts, sql` and `)})` : undefined;
+}
+
+/** The tokens of migration 0305 a statement of `tenant` matching the content filters holds, every one. */
+function filterTokens(filters: StatementFilters, tenant: string): string[] {
+  const tokens: string[] = [];
+  const { agentKey, verb, activity, registration } = filters;
+  if (agentKey !== undefined) tokens.push(`${tenant} ${filters.relatedAgents ? 'related-agent' : 'agent'} ${agentKey}`);
+  if (verb !== undefined) tokens.push(`${tenant} verb ${verb}`);
+  if (activity !== undefined) tokens.push(`${tenant} ${filters.relatedActivities ? 'related-activity' : 'activity'} ${activity}`);
+  if (registration !== undefined) tokens.push(`${tenant} registration ${registration.toLowerCase()}`);
+  return tokens;
+}
+
+/**
+ * The visible statements matching the content filters, whatever their `stored` and voided or not,
+ * when there are at most `limit`; undefined when there are more. One filter alone is read from its
+ * own btree. A combination (or a related_* filter) is one GIN scan intersecting the filters' tokens
+ * (migration 0305), so a combination matching nothing costs as little as one matching a few,
+ * however many statements each filter alone matches; its condition is the token containment alone
+ * (the tokens name the tenant), so the planner has no btree to prefer.
+ */
+async function fewMatches(db: Kysely<Schema>, reader: Reader, filters: StatementFilters, limit: number): Promise<(RefTarget & { seq: number })[] | undefined> {
+  const match = matchSql('s', filters) as RawBuilder<boolean>;
+  const { rows } = await sql<{ seq: number; tenant_id: string; statement_id: string }>`
+    select s.seq, s.tenant_id, s.statement_id from xapi_statements s
+    where ${onOneIndex(filters) ? sql`${visibleSql('s', reader)} and ${match}` : tokenSql(reader, filters)} limit ${limit + 1}`.execute(db);
+  if (rows.length > limit) return undefined;
+  return rows.map((row) => ({ seq: Number(row.seq), tenantId: row.tenant_id, statementId: row.statement_id }));
+}
+
+/**
+ * One filter with a btree of its own (agent, verb, activity, registration; not related_*): reading
+ * up to the limit from that index costs at most the limit, where the tokens' posting list would be
+ * read whole.
+ */
+function onOneIndex(filters: StatementFilters): boolean {
+  const { agentKey, verb, activity, registration } = filters;
+  const given = [agentKey, verb, activity, registration].filter((value) => value !== undefined).length;
+  return given === 1 && !(agentKey !== undefined && filters.relatedAgents) && !(activity !== undefined && filters.relatedActivities);
+}
+
+function tokenSql(reader: Reader, filters: StatementFilters): RawBuilder<boolean> {
+  const keys = sql`xapi_filter_keys(s.tenant_id, s.actor_key, s.object_agent_key, s.verb_id, s.object_activity_id, s.registration, s.related_agent_keys, s.related_activity_ids)`;
+  const anyTenant = sql.join(
+    readableTenants(reader).map((tenant) => sql`${keys} @> ${filterTokens(filters, tenant)}::text[]`),
+    sql` or `,
+  );
+  return readsOnlyOwn(reader.client) ? sql<boolean>`(${anyTenant}) and s.client_id = ${reader.client.id}` : sql<boolean>`(${anyTenant})`;
+}
+
+/**
+ * How many statements of the window, in page order, are looked through for a page of dense matches
+ * before anything else (a page needs more than a quarter of them to match).
+ */
+const NEAR_ROWS = 2_000;
+
+/** Up to how many statements a walk is expected to look through, judged from the matches near, before the tokens are asked instead. */
+const WALK_ROWS = 50_000;
+
+export interface QueryTuning {
+  /** Up to how many matches StatementRef chains are walked up from them. */
+  readonly upwardLimit: number;
+  /** How many statements are looked through for a page of dense matches first. */
+  readonly nearRows: number;
 }
 
 /** Where a statement stands in the order pages follow: `stored`, then seq (insertion order) for ties. */
@@ -66,6 +132,16 @@ interface Position {
   /** `stored` in microseconds since 1970, for ordering here. */
   readonly at: bigint;
 }
+
+/** A statement of a page: where it stands, whose it is and its JSON text. */
+interface Found extends Position {
+  readonly tenantId: string;
+  readonly text: string;
+}
+
+type FoundRow = { seq: string; stored: string; at: string; tenant_id: string; text: string };
+
+const found = (row: FoundRow): Found => ({ seq: Number(row.seq), stored: row.stored, at: BigInt(row.at), tenantId: row.tenant_id, text: row.text });
 
 async function positionOf(db: Kysely<Schema>, seq: number): Promise<Position | undefined> {
   const { rows } = await sql<{ stored: string; at: string }>`
@@ -80,19 +156,21 @@ async function positionOf(db: Kysely<Schema>, seq: number): Promise<Position | u
  * `stored` order (§2.1.3; newest first unless ascending).
  *
  * A statement matches by its own content, or because its StatementRef chain leads to a matching
- * statement (`referringSql`; voiding statements included, whether or not the target is voided).
- * since/until and the page apply to the statement itself. The direct matches are one index range
- * walk on the reader's tenant, limited to one page; when that page is full, a StatementRef
- * statement can only join it if it lies before the page's last direct match, so the chains of those
- * few are all that is walked.
+ * statement (statement-ref-chains.ts; voiding statements included, whether or not the target is
+ * voided). since/until and the page apply to the statement itself. First the filters' tokens tell
+ * whether few statements match (at most `upwardLimit`, at any time): then those and the chains up
+ * from them are all there is, read by seq. Otherwise the direct matches are one index range walk on
+ * the reader's tenant, limited to one page; when that page is full, a StatementRef statement can
+ * only join it if it lies before the page's last direct match, so the chains of those few are all
+ * that is walked.
  */
 export async function queryStatements(
   db: Kysely<Schema>,
   reader: Reader,
   filters: StatementFilters,
   page: { after?: number; limit: number },
-  /** Up to how many matches StatementRef chains are walked up from them (tests set it to try both ways). */
-  upwardLimit: number = UPWARD_LIMIT,
+  /** Tests set these to try every way. */
+  tuning: QueryTuning = { upwardLimit: UPWARD_LIMIT, nearRows: NEAR_ROWS },
 ): Promise<{ statements: StoredStatement[]; last: number | undefined; more: boolean }> {
   const { ascending } = filters;
   const direction = ascending ? sql`asc` : sql`desc`;
@@ -106,40 +184,53 @@ export async function queryStatements(
       : sql<boolean>`(s.stored, s.seq) < (${p.stored}::timestamptz, ${p.seq}::bigint)`;
   const cursor = page.after === undefined ? undefined : await positionOf(db, page.after);
   if (cursor) common.push(past(cursor, true));
-  const pageOf = async (condition: RawBuilder<boolean>, end?: Position): Promise<Position[]> => {
+  const pageOf = async (condition: RawBuilder<boolean>, end?: Position): Promise<Found[]> => {
     const where = end ? [...common, condition, past(end, false)] : [...common, condition];
-    const { rows } = await sql<{ seq: string; stored: string; at: string }>`
-      select s.seq, s.stored::text as stored, (extract(epoch from s.stored) * 1000000)::bigint::text as at
+    const { rows } = await sql<FoundRow>`
+      select s.seq, s.stored::text as stored, (extract(epoch from s.stored) * 1000000)::bigint::text as at, s.tenant_id, s.statement::text as text
       from xapi_statements s where ${sql.join(where, sql` and `)}
       order by s.stored ${direction}, s.seq ${direction} limit ${take}`.execute(db);
-    return rows.map((row) => ({ seq: Number(row.seq), stored: row.stored, at: BigInt(row.at) }));
+    return rows.map(found);
   };
 
-  const tenants = readableTenants(reader);
-  const match = matchSql('s', filters, tenants);
-  let positions: Position[];
+  /** The first page of matches among the next `rows` statements of the window in page order (dense matches fill it). */
+  const nearPageOf = async (condition: RawBuilder<boolean>, rows: number): Promise<Found[]> => {
+    // The statement is printed for the matches only (outside the subquery).
+    const { rows: near } = await sql<FoundRow>`
+      select w.seq, w.stored::text as stored, (extract(epoch from w.stored) * 1000000)::bigint::text as at, w.tenant_id, w.statement::text as text from (
+        select s.seq, s.stored, s.tenant_id, s.statement, ${condition} as hit from xapi_statements s where ${sql.join(common, sql` and `)}
+        order by s.stored ${direction}, s.seq ${direction} limit ${rows}) w
+      where w.hit order by w.stored ${direction}, w.seq ${direction} limit ${take}`.execute(db);
+    return near.map(found);
+  };
+
+  const match = matchSql('s', filters);
+  let positions: Found[];
   if (!match) {
     positions = await pageOf(sql`true`);
   } else {
-    const direct = await pageOf(match);
-    const pageEnd = direct.length === take ? direct.at(-1) : undefined;
-    const chains = await referringSql(db, reader, match, matchSql('t', filters, tenants) as RawBuilder<boolean>, pageEnd !== undefined, upwardLimit);
-    const referring = chains ? await pageOf(chains, pageEnd) : [];
-    const bySeq = new Map([...direct, ...referring].map((p) => [p.seq, p]));
-    const order = (x: Position, y: Position) => (x.at === y.at ? x.seq - y.seq : x.at < y.at ? -1 : 1);
-    positions = [...bySeq.values()].sort((x, y) => (ascending ? order(x, y) : order(y, x))).slice(0, take);
+    // Dense matches fill a page within the next few statements; otherwise the tokens tell whether the
+    // matches are few (read exactly those) or many (walk the best index for them).
+    const nearRows = Math.max(tuning.nearRows, 4 * take);
+    const near = await nearPageOf(match, nearRows);
+    // Matches found near but too few for a page: a walk of the expected length fills it.
+    const walk = near.length === take || (near.length > 0 && (take / near.length) * nearRows <= WALK_ROWS);
+    const few = walk ? undefined : await fewMatches(db, reader, filters, tuning.upwardLimit);
+    if (few?.length === 0) return { statements: [], last: undefined, more: false };
+    if (few) {
+      const seqs = [...few.map((m) => m.seq), ...(await referringSeqs(db, reader, few))];
+      positions = await pageOf(sql`s.seq = any(${seqs}::bigint[])`);
+    } else {
+      const direct = near.length === take ? near : await pageOf(match);
+      const pageEnd = direct.length === take ? direct.at(-1) : undefined;
+      const referring = await pageOf(downwardSql(reader, matchSql('t', filters) as RawBuilder<boolean>), pageEnd);
+      const bySeq = new Map([...direct, ...referring].map((p) => [p.seq, p]));
+      const order = (x: Found, y: Found) => (x.at === y.at ? x.seq - y.seq : x.at < y.at ? -1 : 1);
+      positions = [...bySeq.values()].sort((x, y) => (ascending ? order(x, y) : order(y, x))).slice(0, take);
+    }
   }
-  if (positions.length === 0) return { statements: [], last: undefined, more: false };
-  const { rows } = await sql<{ seq: string; tenant_id: string; statement: Json }>`
-    select s.seq, s.tenant_id, s.statement from xapi_statements s
-    where s.seq = any(${positions.map((p) => p.seq)}::bigint[]) order by s.stored ${direction}, s.seq ${direction}`.execute(db);
-  const more = rows.length > page.limit;
-  const statements = rows.slice(0, page.limit).map((row) => ({
-    seq: Number(row.seq),
-    tenantId: row.tenant_id,
-    statement: row.statement,
-  }));
-  return { statements, last: statements.at(-1)?.seq, more };
+  const statements = positions.slice(0, page.limit).map((p) => new StoredStatement(p.seq, p.tenantId, p.text));
+  return { statements, last: statements.at(-1)?.seq, more: positions.length > page.limit };
 }
 
 /**
@@ -150,7 +241,7 @@ export async function queryStatements(
 export async function findStatement(db: Kysely<Schema>, reader: Reader, id: string, voided: boolean): Promise<StoredStatement | undefined> {
   const row = await db
     .selectFrom('xapi_statements as s')
-    .select(['s.seq', 's.tenant_id', 's.statement'])
+    .select(['s.seq', 's.tenant_id', sql<string>`s.statement::text`.as('text')])
     .where('s.statement_id', '=', id.toLowerCase())
     .where('s.voided', '=', voided)
     .where(visibleSql('s', reader))
@@ -158,5 +249,5 @@ export async function findStatement(db: Kysely<Schema>, reader: Reader, id: stri
     .orderBy('s.seq')
     .limit(1)
     .executeTakeFirst();
-  return row && { seq: Number(row.seq), tenantId: row.tenant_id, statement: row.statement as Json };
+  return row && new StoredStatement(Number(row.seq), row.tenant_id, row.text);
 }

@@ -8,10 +8,16 @@ import { visibleSql, type Reader } from './visibility.js';
  */
 export const UPWARD_LIMIT = 1_000;
 
-/**
- * Part Three §2.1.3 "Filter Conditions for StatementRefs", applied recursively, as a condition on
- * the statements row `s`: s is a StatementRef statement whose chain (s targets b, b targets c, …)
- * leads to a statement matching the filters (`targetMatch`, on the row `t`).
+/** A statement the filters match, as a StatementRef names it: its tenant (its LRS) and its id. */
+export interface RefTarget {
+  readonly tenantId: string;
+  readonly statementId: string;
+}
+
+/*
+ * Part Three §2.1.3 "Filter Conditions for StatementRefs", applied recursively: a StatementRef
+ * statement is returned when its chain (s targets b, b targets c, …) leads to a statement matching
+ * the filters.
  *
  * Only statements the reader can see are followed, so a chain never reveals anything through a
  * statement the reader could not read; voided ones are followed (the statements targeting a voided
@@ -19,42 +25,36 @@ export const UPWARD_LIMIT = 1_000;
  * tenant is its own LRS), also for a region reading its members. UNION drops what was already
  * walked, so a cycle of references (ids are the clients' choice) ends.
  *
- * Which way to walk is decided here, from the data, not left to the planner: its estimates for a
- * recursive query are guesses, and on a young table without statistics they once made it scan every
- * matching statement for each StatementRef (1.2 s at 1,400 statements). `bounded`: the caller
- * only looks at the StatementRef statements after the last direct match of a full page (few), so
- * walk down from each of them. Otherwise few matches (an agent, a registration): walk up from them,
- * one index probe per step; many: walk down from each StatementRef statement in page order.
- * Undefined when no statement matches at all: no chain can lead anywhere.
+ * Which way to walk is the caller's choice, made from the data (how many statements match), not
+ * left to the planner: its estimates for a recursive query are guesses, and on a young table
+ * without statistics they once made it scan every matching statement for each StatementRef (1.2 s
+ * at 1,400 statements).
  */
-export async function referringSql(
-  db: Kysely<Schema>,
-  reader: Reader,
-  match: RawBuilder<boolean>,
-  targetMatch: RawBuilder<boolean>,
-  bounded: boolean,
-  upwardLimit: number = UPWARD_LIMIT,
-): Promise<RawBuilder<boolean> | undefined> {
-  if (bounded) return downwardSql(reader, targetMatch);
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (
-    select 1 from xapi_statements s where ${visibleSql('s', reader)} and ${match} limit ${upwardLimit + 1}) m`.execute(db);
-  const matching = rows[0]?.n ?? 0;
-  if (matching === 0) return undefined;
-  return matching <= upwardLimit ? upwardSql(reader, targetMatch) : downwardSql(reader, targetMatch);
-}
 
-function upwardSql(reader: Reader, targetMatch: RawBuilder<boolean>): RawBuilder<boolean> {
-  return sql<boolean>`s.object_statement_ref is not null and (s.tenant_id, s.statement_id) in (
-    with recursive up(tenant_id, id) as (
-      select t.tenant_id, t.statement_id from xapi_statements t where ${visibleSql('t', reader)} and ${targetMatch}
+/**
+ * Up from known matches (few): the seqs of every visible statement whose chain leads to one of
+ * them, one index probe per step.
+ */
+export async function referringSeqs(db: Kysely<Schema>, reader: Reader, targets: readonly RefTarget[]): Promise<number[]> {
+  if (targets.length === 0) return [];
+  const { rows } = await sql<{ seq: number }>`
+    with recursive up(tenant_id, id, seq) as (
+      select t.tenant_id, t.id, null::bigint from unnest(${targets.map((t) => t.tenantId)}::uuid[], ${targets.map((t) => t.statementId)}::uuid[]) as t (tenant_id, id)
       union
-      select r.tenant_id, r.statement_id from up u join xapi_statements r on r.tenant_id = u.tenant_id and r.object_statement_ref = u.id
+      select r.tenant_id, r.statement_id, r.seq from up u join xapi_statements r on r.tenant_id = u.tenant_id and r.object_statement_ref = u.id
       where ${visibleSql('r', reader)}
     )
-    select tenant_id, id from up)`;
+    select distinct seq from up where seq is not null`.execute(db);
+  return rows.map((row) => Number(row.seq));
 }
 
-function downwardSql(reader: Reader, targetMatch: RawBuilder<boolean>): RawBuilder<boolean> {
+/**
+ * Down from each StatementRef statement (many matches), as a condition on the statements row `s`:
+ * s is a StatementRef statement whose chain leads to a statement matching `targetMatch` (on the row
+ * `t`). Used with the page's bounds, so only the StatementRef statements that can still join the
+ * page are walked.
+ */
+export function downwardSql(reader: Reader, targetMatch: RawBuilder<boolean>): RawBuilder<boolean> {
   return sql<boolean>`s.object_statement_ref is not null and exists (
     with recursive chain(id, hit) as (
       select s.object_statement_ref, false

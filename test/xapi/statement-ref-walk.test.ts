@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Person } from '../../src/people/people.js';
 import { createXapiClient } from '../../src/xapi/credentials.js';
-import { queryStatements, type StatementFilters } from '../../src/xapi/statement-query.js';
+import { queryStatements, type QueryTuning, type StatementFilters } from '../../src/xapi/statement-query.js';
 import { ownTenantReader, type Reader } from '../../src/xapi/visibility.js';
 import { as, createLrsFixture, statementAbout, type LrsFixture } from './lrs-fixture.js';
 
@@ -54,11 +54,11 @@ beforeAll(async () => {
 });
 afterAll(() => f.dispose());
 
-async function all(filters: StatementFilters, limit: number, upwardLimit: number): Promise<string[]> {
+async function all(filters: StatementFilters, limit: number, tuning: QueryTuning): Promise<string[]> {
   const seen: string[] = [];
   let after: number | undefined;
   for (let pages = 0; pages < 100; pages += 1) {
-    const page = await queryStatements(f.testDatabase.database.db, reader, filters, { ...(after !== undefined ? { after } : {}), limit }, upwardLimit);
+    const page = await queryStatements(f.testDatabase.database.db, reader, filters, { ...(after !== undefined ? { after } : {}), limit }, tuning);
     seen.push(...page.statements.map((s) => String(s.statement['id'])));
     if (!page.more) return seen;
     after = page.last;
@@ -75,13 +75,28 @@ it('walking up from the matches and down from the StatementRefs return the same,
     { ...base, verb, ascending: true },
     { ...base, activity, relatedActivities: true },
     { ...base, agentKey: `account:${f.publicUrl} ${kari.id}`, verb },
+    { ...base, verb, registration, until: new Date(Date.now() + 60_000) },
+    { ...base, activity, relatedActivities: true, verb, ascending: true },
   ];
   for (const filters of filterSets) {
     for (const limit of [1, 2, 3, 500]) {
-      const up = await all(filters, limit, 1_000);
-      const down = await all(filters, limit, 0);
+      const up = await all(filters, limit, { upwardLimit: 1_000, nearRows: 2_000 });
       expect(new Set(up), `${JSON.stringify(filters)} limit ${limit}`).toEqual(expected);
-      expect(down, `${JSON.stringify(filters)} limit ${limit}`).toEqual(up);
+      // Tokens first (nothing looked through near), then walking down from every StatementRef.
+      for (const tuning of [{ upwardLimit: 1_000, nearRows: 1 }, { upwardLimit: 0, nearRows: 1 }, { upwardLimit: 0, nearRows: 2_000 }]) {
+        expect(await all(filters, limit, tuning), `${JSON.stringify(filters)} limit ${limit} ${JSON.stringify(tuning)}`).toEqual(up);
+      }
     }
+  }
+}, 180_000);
+
+it('a combination of filters no statement matches answers an empty page, however many match each alone', async () => {
+  const other = `https://laering.example.no/verbs/${randomUUID()}`;
+  await as(f.app, f.a).post('/xapi/statements').send(statementAbout(f.actorOf(kari), { verb: { id: other }, object: { id: `${activity}/other` } })).expect(200);
+  const base = { relatedActivities: false, relatedAgents: false, ascending: false };
+  for (const tuning of [{ upwardLimit: 1_000, nearRows: 1 }, { upwardLimit: 0, nearRows: 1 }, { upwardLimit: 1_000, nearRows: 2_000 }]) {
+    expect(await all({ ...base, verb: other, activity }, 10, tuning)).toEqual([]);
+    expect(await all({ ...base, verb: other, activity, relatedActivities: true }, 10, tuning)).toEqual([]);
+    expect(await all({ ...base, verb: other, registration }, 10, tuning)).toEqual([]);
   }
 });

@@ -9,7 +9,7 @@ import { parseJsonBytes } from '../text-input.js';
 import { isIri, isPlainObject } from '../validation/primitives.js';
 import type { AuthorisedRequest } from './context.js';
 import {
-  agentParam, booleanParam, checkParams, header, jsonResponse, timestampParam, uuidParam, type XapiRequest, type XapiResponse,
+  agentParam, booleanParam, checkParams, header, timestampParam, uuidParam, type XapiRequest, type XapiResponse,
 } from './request.js';
 
 const SINGLE_PARAMS = ['statementId', 'voidedStatementId', 'format', 'attachments'];
@@ -84,26 +84,32 @@ function decodeMore(value: string): MoreToken {
   throw new XapiInvalid('more', 'is not a more link this LRS gave out');
 }
 
+/**
+ * The answer: `wrap` places the statements' JSON texts in the body. format=exact sends each as
+ * stored without parsing it; ids and canonical reshape the parsed statement.
+ */
 async function respond(
   auth: AuthorisedRequest,
   request: XapiRequest,
   statements: StoredStatement[],
-  wrap: (formatted: unknown[]) => unknown,
+  wrap: (texts: string[]) => string,
   extraHeaders: Record<string, string>,
 ): Promise<XapiResponse> {
   const languages = preferredLanguages(header(request, 'accept-language'));
   const format = formatParam(request);
-  const formatted = statements.map((s) => formatStatement(s.statement, format, languages));
+  const texts = statements.map((s) => (format === 'exact' ? s.text : JSON.stringify(formatStatement(s.statement, format, languages))));
   const headers = {
     'X-Experience-API-Consistent-Through': extraHeaders['X-Experience-API-Consistent-Through'] ?? new Date().toISOString(),
     ...extraHeaders,
   };
-  if (!booleanParam(request, 'attachments')) return jsonResponse(200, wrap(formatted), headers);
+  if (!booleanParam(request, 'attachments')) {
+    return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: wrap(texts) };
+  }
   // Part Three §2.1.3 attachments=true: multipart/mixed, the JSON first, then each attachment once.
   const attachments = await attachmentsOf(auth.context.db, statements);
   const boundary = randomBytes(16).toString('hex');
   const parts: MimePart[] = [
-    { headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(wrap(formatted))) },
+    { headers: { 'Content-Type': 'application/json' }, body: Buffer.from(wrap(texts)) },
     ...attachments.map((a) => ({
       headers: { 'Content-Type': a.contentType, 'Content-Transfer-Encoding': 'binary', 'X-Experience-API-Hash': a.sha2 },
       body: a.content,
@@ -134,7 +140,7 @@ export async function getStatements(auth: AuthorisedRequest, request: XapiReques
     const found = await findStatement(auth.context.db, auth.reader, id as string, voidedId !== undefined);
     if (!found) throw new XapiError('not-found', 'No such statement.');
     const stored = String(found.statement['stored']);
-    return respond(auth, request, [found], (list) => list[0], {
+    return respond(auth, request, [found], (texts) => texts[0] as string, {
       'X-Experience-API-Consistent-Through': consistentThrough,
       'Last-Modified': new Date(stored).toUTCString(),
     });
@@ -154,7 +160,7 @@ export async function getStatements(auth: AuthorisedRequest, request: XapiReques
   const limit = limitOf(effective, auth.context.maxPageSize);
   const page = await queryStatements(auth.context.db, auth.reader, filters, { ...(after !== undefined ? { after } : {}), limit });
   const moreUrl = page.more && page.last !== undefined ? `${auth.context.basePath}/xapi/statements?more=${encodeMore(effective.params, page.last)}` : '';
-  return respond(auth, effective, page.statements, (list) => ({ statements: list, more: moreUrl }), {
+  return respond(auth, effective, page.statements, (texts) => `{"statements":[${texts.join(',')}],"more":${JSON.stringify(moreUrl)}}`, {
     'X-Experience-API-Consistent-Through': consistentThrough,
   });
 }
