@@ -169,6 +169,8 @@ export interface QueryTuning {
   readonly upwardLimit: number;
   /** How many statements are looked through for a page of dense matches first. */
   readonly nearRows: number;
+  /** Up to how many statements a walk is expected to look through, judged from the matches near, before the tokens are asked instead. */
+  readonly walkRows: number;
   /** Up to how many matches found by the filters' tokens are sorted by `stored` rather than walked. */
   readonly sortLimit: number;
 }
@@ -219,7 +221,7 @@ export async function queryStatements(
   filters: StatementFilters,
   page: { after?: number; limit: number },
   /** Tests set these to try every way. */
-  tuning: QueryTuning = { upwardLimit: UPWARD_LIMIT, nearRows: NEAR_ROWS, sortLimit: SORT_LIMIT },
+  tuning: QueryTuning = { upwardLimit: UPWARD_LIMIT, nearRows: NEAR_ROWS, walkRows: WALK_ROWS, sortLimit: SORT_LIMIT },
 ): Promise<{ statements: StoredStatement[]; last: number | undefined; more: boolean }> {
   const { ascending } = filters;
   const direction = ascending ? sql`asc` : sql`desc`;
@@ -263,7 +265,7 @@ export async function queryStatements(
     const nearRows = Math.max(tuning.nearRows, 4 * take);
     const near = await nearPageOf(match, nearRows);
     // Matches found near but too few for a page: a walk of the expected length fills it.
-    const walk = near.length === take || (near.length > 0 && (take / near.length) * nearRows <= WALK_ROWS);
+    const walk = near.length === take || (near.length > 0 && (take / near.length) * nearRows <= tuning.walkRows);
     const matches: Matches = walk ? { kind: 'many' } : await matchesOf(db, reader, filters, { inside: sql.join(common, sql` and `), direction, take }, tuning);
     if (matches.kind === 'few' && matches.matches.length === 0) return { statements: [], last: undefined, more: false };
     if (matches.kind === 'few') {
