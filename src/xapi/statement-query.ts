@@ -164,6 +164,9 @@ const WALK_ROWS = 50_000;
  */
 const SORT_LIMIT = 3_000;
 
+/** How many statements a walk may look through per match that would be sorted instead. */
+const SORTED_WALK_ROWS = 5;
+
 export interface QueryTuning {
   /** Up to how many matches StatementRef chains are walked up from them. */
   readonly upwardLimit: number;
@@ -210,8 +213,9 @@ async function positionOf(db: Kysely<Schema>, seq: number): Promise<Position | u
  * statement (statement-ref-chains.ts; voiding statements included, whether or not the target is
  * voided). since/until and the page apply to the statement itself. First the filters' tokens tell
  * whether few statements match (at most `upwardLimit`, at any time): then those and the chains up
- * from them are all there is, read by seq. Otherwise the direct matches are one index range walk on
- * the reader's tenant, limited to one page; when that page is full, a StatementRef statement can
+ * from them are all there is, read by seq. Otherwise the direct matches of the page are the first of
+ * the sorted matches (at most `sortLimit`, combinations and related_* only) or one index range walk
+ * on the reader's tenant, limited to one page; when that page is full, a StatementRef statement can
  * only join it if it lies before the page's last direct match, so the chains of those few are all
  * that is walked.
  */
@@ -265,7 +269,10 @@ export async function queryStatements(
     const nearRows = Math.max(tuning.nearRows, 4 * take);
     const near = await nearPageOf(match, nearRows);
     // Matches found near but too few for a page: a walk of the expected length fills it.
-    const walk = near.length === take || (near.length > 0 && (take / near.length) * nearRows <= tuning.walkRows);
+    // Sorting n matches found by the tokens reads about n table pages where a walk reads one per few
+    // statements (about five): a long walk for those filters is worth asking how many match first.
+    const walkRows = onOneIndex(filters) ? tuning.walkRows : Math.min(tuning.walkRows, SORTED_WALK_ROWS * tuning.sortLimit);
+    const walk = near.length === take || (near.length > 0 && (take / near.length) * nearRows <= walkRows);
     const matches: Matches = walk ? { kind: 'many' } : await matchesOf(db, reader, filters, { inside: sql.join(common, sql` and `), direction, take }, tuning);
     if (matches.kind === 'few' && matches.matches.length === 0) return { statements: [], last: undefined, more: false };
     if (matches.kind === 'few') {
