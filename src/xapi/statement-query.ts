@@ -197,6 +197,12 @@ type FoundRow = { seq: string; stored: string; at: string; tenant_id: string; te
 
 const found = (row: FoundRow): Found => ({ seq: Number(row.seq), stored: row.stored, at: BigInt(row.at), tenantId: row.tenant_id, text: row.text });
 
+/** How many statements the table holds by its statistics (ANALYZE, which the LRS runs as it grows); 0 when never counted. */
+async function tableRows(db: Kysely<Schema>): Promise<number> {
+  const { rows } = await sql<{ rows: number }>`select greatest(reltuples, 0)::float8 as rows from pg_class where oid = 'xapi_statements'::regclass`.execute(db);
+  return Number(rows[0]?.rows ?? 0);
+}
+
 async function positionOf(db: Kysely<Schema>, seq: number): Promise<Position | undefined> {
   const { rows } = await sql<{ stored: string; at: string }>`
     select s.stored::text as stored, (extract(epoch from s.stored) * 1000000)::bigint::text as at
@@ -269,11 +275,20 @@ export async function queryStatements(
     const nearRows = Math.max(tuning.nearRows, 4 * take);
     const near = await nearPageOf(match, nearRows);
     // Matches found near but too few for a page: a walk of the expected length fills it.
+    const walkRows = near.length > 0 ? (take / near.length) * nearRows : Infinity;
+    let walk = near.length === take || walkRows <= tuning.walkRows;
     // Sorting n matches found by the tokens reads about n table pages where a walk reads one per few
-    // statements (about five): a long walk for those filters is worth asking how many match first.
-    const walkRows = onOneIndex(filters) ? tuning.walkRows : Math.min(tuning.walkRows, SORTED_WALK_ROWS * tuning.sortLimit);
-    const walk = near.length === take || (near.length > 0 && (take / near.length) * nearRows <= walkRows);
-    const matches: Matches = walk ? { kind: 'many' } : await matchesOf(db, reader, filters, { inside: sql.join(common, sql` and `), direction, take }, tuning);
+    // statements (about five). Whether they can be few enough to sort is judged from the density near
+    // and the whole table: if so, the tokens are asked before a long walk; if not, they are asked
+    // only whether the matches are few (counting up to the sort limit would cost as much as sorting).
+    let { sortLimit } = tuning;
+    if (near.length > 0 && near.length < take && !onOneIndex(filters) && walkRows > SORTED_WALK_ROWS * sortLimit) {
+      if ((near.length / nearRows) * (await tableRows(db)) <= sortLimit) walk = false;
+      else sortLimit = 0;
+    }
+    const matches: Matches = walk
+      ? { kind: 'many' }
+      : await matchesOf(db, reader, filters, { inside: sql.join(common, sql` and `), direction, take }, { ...tuning, sortLimit });
     if (matches.kind === 'few' && matches.matches.length === 0) return { statements: [], last: undefined, more: false };
     if (matches.kind === 'few') {
       const seqs = [...matches.matches.map((m) => m.seq), ...(await referringSeqs(db, reader, matches.matches))];
