@@ -159,8 +159,8 @@ const WALK_ROWS = 50_000;
 
 /**
  * Up to how many matches of a combination or related_* filter are sorted rather than walked for.
- * Finding that there are more costs reading this many of them: a few milliseconds at 5,000,000
- * statements, where those matches are then walked for.
+ * Finding that there are more costs reading this many of them (18 ms at 5,000,000 statements), so
+ * it is asked only when the table can hold so few.
  */
 const SORT_LIMIT = 3_000;
 
