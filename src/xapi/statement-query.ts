@@ -71,27 +71,67 @@ function filterTokens(filters: StatementFilters, tenant: string): string[] {
   return tokens;
 }
 
+/** What the filters' index tells of the statements matching the content filters. */
+type Matches =
+  /** All of them, whatever their `stored` and voided or not (at most the upward limit). */
+  | { readonly kind: 'few'; readonly matches: (RefTarget & { seq: number })[] }
+  /** More, but at most the sort limit: the seqs of the first page of them in the window, in page order. */
+  | { readonly kind: 'sorted'; readonly seqs: number[] }
+  | { readonly kind: 'many' };
+
 /**
- * The visible statements matching the content filters, whatever their `stored` and voided or not,
- * when there are at most `limit`; undefined when there are more. One filter alone is read from its
- * own btree. A combination (or a related_* filter) is one GIN scan intersecting the filters' tokens
- * (migration 0305), so a combination matching nothing costs as little as one matching a few,
+ * How many statements match the content filters, up to a limit, and which. One filter alone is read
+ * from its own btree; walking that btree finds a page of many matches in order, so only `few` is told
+ * apart from `many`. A combination (or a related_* filter) is one GIN scan intersecting the filters'
+ * tokens (migration 0305), so a combination matching nothing costs as little as one matching a few,
  * however many statements each filter alone matches; its condition is the token containment alone
- * (the tokens name the tenant), so the planner has no btree to prefer.
+ * (the tokens name the tenant), so the planner has no btree to prefer. No btree orders such matches
+ * by `stored` (a walk looks through every statement of the window for them, the whole table when
+ * they are 1 %), so up to the sort limit their places (seq, `stored`) are read from that one scan
+ * and sorted, and only the page is read whole afterwards.
  */
-async function fewMatches(db: Kysely<Schema>, reader: Reader, filters: StatementFilters, limit: number): Promise<(RefTarget & { seq: number })[] | undefined> {
-  const match = matchSql('s', filters) as RawBuilder<boolean>;
-  const { rows } = await sql<{ seq: number; tenant_id: string; statement_id: string }>`
-    select s.seq, s.tenant_id, s.statement_id from xapi_statements s
-    where ${onOneIndex(filters) ? sql`${visibleSql('s', reader)} and ${match}` : tokenSql(reader, filters)} limit ${limit + 1}`.execute(db);
-  if (rows.length > limit) return undefined;
-  return rows.map((row) => ({ seq: Number(row.seq), tenantId: row.tenant_id, statementId: row.statement_id }));
+async function matchesOf(
+  db: Kysely<Schema>,
+  reader: Reader,
+  filters: StatementFilters,
+  window: { readonly inside: RawBuilder<boolean>; readonly direction: RawBuilder<unknown>; readonly take: number },
+  tuning: QueryTuning,
+): Promise<Matches> {
+  const { upwardLimit } = tuning;
+  if (onOneIndex(filters)) {
+    const match = matchSql('s', filters) as RawBuilder<boolean>;
+    const { rows } = await sql<{ seq: number; tenant_id: string; statement_id: string }>`
+      select s.seq, s.tenant_id, s.statement_id from xapi_statements s
+      where ${visibleSql('s', reader)} and ${match} limit ${upwardLimit + 1}`.execute(db);
+    if (rows.length > upwardLimit) return { kind: 'many' };
+    return { kind: 'few', matches: rows.map((row) => ({ seq: Number(row.seq), tenantId: row.tenant_id, statementId: row.statement_id })) };
+  }
+  const sortLimit = Math.max(tuning.sortLimit, upwardLimit);
+  // One row carries the count alone (seq null); then either every match or the first page of the window.
+  const { rows } = await sql<{ seq: string | null; tenant_id: string; statement_id: string; n: number }>`
+    with m as materialized (
+      select s.seq, s.tenant_id, s.statement_id, s.stored, ${window.inside} as inside
+      from xapi_statements s where ${tokenSql(reader, filters)} limit ${sortLimit + 1}),
+    counted as (select count(*)::int as n from m)
+    select null::bigint as seq, null::uuid as tenant_id, null::uuid as statement_id, counted.n from counted
+    union all
+    select m.seq, m.tenant_id, m.statement_id, counted.n from m, counted where counted.n <= ${upwardLimit}
+    union all
+    (select m.seq, m.tenant_id, m.statement_id, counted.n from m, counted
+     where counted.n > ${upwardLimit} and counted.n <= ${sortLimit} and m.inside
+     order by m.stored ${window.direction}, m.seq ${window.direction} limit ${window.take})`.execute(db);
+  const n = Number(rows[0]?.n ?? 0);
+  const found = rows.filter((row) => row.seq !== null);
+  if (n <= upwardLimit) {
+    return { kind: 'few', matches: found.map((row) => ({ seq: Number(row.seq), tenantId: row.tenant_id, statementId: row.statement_id })) };
+  }
+  return n <= sortLimit ? { kind: 'sorted', seqs: found.map((row) => Number(row.seq)) } : { kind: 'many' };
 }
 
 /**
  * One filter with a btree of its own (agent, verb, activity, registration; not related_*): reading
  * up to the limit from that index costs at most the limit, where the tokens' posting list would be
- * read whole.
+ * read whole, and walking it finds a page in order.
  */
 function onOneIndex(filters: StatementFilters): boolean {
   const { agentKey, verb, activity, registration } = filters;
@@ -117,11 +157,25 @@ const NEAR_ROWS = 2_000;
 /** Up to how many statements a walk is expected to look through, judged from the matches near, before the tokens are asked instead. */
 const WALK_ROWS = 50_000;
 
+/**
+ * Up to how many matches of a combination or related_* filter are sorted rather than walked for.
+ * Finding that there are more costs reading this many of them (18 ms at 5,000,000 statements), so
+ * it is asked only when the table can hold so few.
+ */
+const SORT_LIMIT = 3_000;
+
+/** How many statements a walk may look through per match that would be sorted instead. */
+const SORTED_WALK_ROWS = 5;
+
 export interface QueryTuning {
   /** Up to how many matches StatementRef chains are walked up from them. */
   readonly upwardLimit: number;
   /** How many statements are looked through for a page of dense matches first. */
   readonly nearRows: number;
+  /** Up to how many statements a walk is expected to look through, judged from the matches near, before the tokens are asked instead. */
+  readonly walkRows: number;
+  /** Up to how many matches found by the filters' tokens are sorted by `stored` rather than walked. */
+  readonly sortLimit: number;
 }
 
 /** Where a statement stands in the order pages follow: `stored`, then seq (insertion order) for ties. */
@@ -143,6 +197,12 @@ type FoundRow = { seq: string; stored: string; at: string; tenant_id: string; te
 
 const found = (row: FoundRow): Found => ({ seq: Number(row.seq), stored: row.stored, at: BigInt(row.at), tenantId: row.tenant_id, text: row.text });
 
+/** How many statements the table holds by its statistics (ANALYZE, which the LRS runs as it grows); 0 when never counted. */
+async function tableRows(db: Kysely<Schema>): Promise<number> {
+  const { rows } = await sql<{ rows: number }>`select greatest(reltuples, 0)::float8 as rows from pg_class where oid = 'xapi_statements'::regclass`.execute(db);
+  return Number(rows[0]?.rows ?? 0);
+}
+
 async function positionOf(db: Kysely<Schema>, seq: number): Promise<Position | undefined> {
   const { rows } = await sql<{ stored: string; at: string }>`
     select s.stored::text as stored, (extract(epoch from s.stored) * 1000000)::bigint::text as at
@@ -159,8 +219,9 @@ async function positionOf(db: Kysely<Schema>, seq: number): Promise<Position | u
  * statement (statement-ref-chains.ts; voiding statements included, whether or not the target is
  * voided). since/until and the page apply to the statement itself. First the filters' tokens tell
  * whether few statements match (at most `upwardLimit`, at any time): then those and the chains up
- * from them are all there is, read by seq. Otherwise the direct matches are one index range walk on
- * the reader's tenant, limited to one page; when that page is full, a StatementRef statement can
+ * from them are all there is, read by seq. Otherwise the direct matches of the page are the first of
+ * the sorted matches (at most `sortLimit`, combinations and related_* only) or one index range walk
+ * on the reader's tenant, limited to one page; when that page is full, a StatementRef statement can
  * only join it if it lies before the page's last direct match, so the chains of those few are all
  * that is walked.
  */
@@ -170,7 +231,7 @@ export async function queryStatements(
   filters: StatementFilters,
   page: { after?: number; limit: number },
   /** Tests set these to try every way. */
-  tuning: QueryTuning = { upwardLimit: UPWARD_LIMIT, nearRows: NEAR_ROWS },
+  tuning: QueryTuning = { upwardLimit: UPWARD_LIMIT, nearRows: NEAR_ROWS, walkRows: WALK_ROWS, sortLimit: SORT_LIMIT },
 ): Promise<{ statements: StoredStatement[]; last: number | undefined; more: boolean }> {
   const { ascending } = filters;
   const direction = ascending ? sql`asc` : sql`desc`;
@@ -214,14 +275,27 @@ export async function queryStatements(
     const nearRows = Math.max(tuning.nearRows, 4 * take);
     const near = await nearPageOf(match, nearRows);
     // Matches found near but too few for a page: a walk of the expected length fills it.
-    const walk = near.length === take || (near.length > 0 && (take / near.length) * nearRows <= WALK_ROWS);
-    const few = walk ? undefined : await fewMatches(db, reader, filters, tuning.upwardLimit);
-    if (few?.length === 0) return { statements: [], last: undefined, more: false };
-    if (few) {
-      const seqs = [...few.map((m) => m.seq), ...(await referringSeqs(db, reader, few))];
+    const walkRows = near.length > 0 ? (take / near.length) * nearRows : Infinity;
+    let walk = near.length === take || walkRows <= tuning.walkRows;
+    // Sorting n matches found by the tokens reads about n table pages where a walk reads one per few
+    // statements (about five). Whether they can be few enough to sort is judged from the density near
+    // and the whole table: if so, the tokens are asked before a long walk; if not, they are asked
+    // only whether the matches are few (counting up to the sort limit would cost as much as sorting).
+    let { sortLimit } = tuning;
+    if (near.length > 0 && near.length < take && !onOneIndex(filters) && walkRows > SORTED_WALK_ROWS * sortLimit) {
+      if ((near.length / nearRows) * (await tableRows(db)) <= sortLimit) walk = false;
+      else sortLimit = 0;
+    }
+    const matches: Matches = walk
+      ? { kind: 'many' }
+      : await matchesOf(db, reader, filters, { inside: sql.join(common, sql` and `), direction, take }, { ...tuning, sortLimit });
+    if (matches.kind === 'few' && matches.matches.length === 0) return { statements: [], last: undefined, more: false };
+    if (matches.kind === 'few') {
+      const seqs = [...matches.matches.map((m) => m.seq), ...(await referringSeqs(db, reader, matches.matches))];
       positions = await pageOf(sql`s.seq = any(${seqs}::bigint[])`);
     } else {
-      const direct = near.length === take ? near : await pageOf(match);
+      const direct =
+        matches.kind === 'sorted' ? await pageOf(sql`s.seq = any(${matches.seqs}::bigint[])`) : near.length === take ? near : await pageOf(match);
       const pageEnd = direct.length === take ? direct.at(-1) : undefined;
       const referring = await pageOf(downwardSql(reader, matchSql('t', filters) as RawBuilder<boolean>), pageEnd);
       const bySeq = new Map([...direct, ...referring].map((p) => [p.seq, p]));

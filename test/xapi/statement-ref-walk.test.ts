@@ -8,7 +8,8 @@ import { as, createLrsFixture, statementAbout, type LrsFixture } from './lrs-fix
 
 /**
  * StatementRef chains are walked up from the matching statements when they are few and down from
- * the StatementRef statements when they are many (src/xapi/statement-ref-chains.ts). Both ways, and
+ * the StatementRef statements when they are many (src/xapi/statement-ref-chains.ts); many matches of
+ * a combination or related_* filter are sorted, or walked for beyond the sort limit. Every way, and
  * every page size, must return the same statements.
  */
 let f: LrsFixture;
@@ -80,10 +81,16 @@ it('walking up from the matches and down from the StatementRefs return the same,
   ];
   for (const filters of filterSets) {
     for (const limit of [1, 2, 3, 500]) {
-      const up = await all(filters, limit, { upwardLimit: 1_000, nearRows: 2_000 });
+      const up = await all(filters, limit, { upwardLimit: 1_000, nearRows: 2_000, walkRows: 50_000, sortLimit: 3_000 });
       expect(new Set(up), `${JSON.stringify(filters)} limit ${limit}`).toEqual(expected);
-      // Tokens first (nothing looked through near), then walking down from every StatementRef.
-      for (const tuning of [{ upwardLimit: 1_000, nearRows: 1 }, { upwardLimit: 0, nearRows: 1 }, { upwardLimit: 0, nearRows: 2_000 }]) {
+      // Tokens first (no walk judged from the few matches near): few, sorted (combinations and related_*), walked;
+      // then walking down from every StatementRef.
+      for (const tuning of [
+        { upwardLimit: 1_000, nearRows: 1, walkRows: 0, sortLimit: 3_000 },
+        { upwardLimit: 0, nearRows: 1, walkRows: 0, sortLimit: 3_000 },
+        { upwardLimit: 0, nearRows: 1, walkRows: 0, sortLimit: 0 },
+        { upwardLimit: 0, nearRows: 2_000, walkRows: 50_000, sortLimit: 0 },
+      ]) {
         expect(await all(filters, limit, tuning), `${JSON.stringify(filters)} limit ${limit} ${JSON.stringify(tuning)}`).toEqual(up);
       }
     }
@@ -94,7 +101,12 @@ it('a combination of filters no statement matches answers an empty page, however
   const other = `https://laering.example.no/verbs/${randomUUID()}`;
   await as(f.app, f.a).post('/xapi/statements').send(statementAbout(f.actorOf(kari), { verb: { id: other }, object: { id: `${activity}/other` } })).expect(200);
   const base = { relatedActivities: false, relatedAgents: false, ascending: false };
-  for (const tuning of [{ upwardLimit: 1_000, nearRows: 1 }, { upwardLimit: 0, nearRows: 1 }, { upwardLimit: 1_000, nearRows: 2_000 }]) {
+  for (const tuning of [
+    { upwardLimit: 1_000, nearRows: 1, walkRows: 0, sortLimit: 3_000 },
+    { upwardLimit: 0, nearRows: 1, walkRows: 0, sortLimit: 3_000 },
+    { upwardLimit: 0, nearRows: 1, walkRows: 0, sortLimit: 0 },
+    { upwardLimit: 1_000, nearRows: 2_000, walkRows: 50_000, sortLimit: 3_000 },
+  ]) {
     expect(await all({ ...base, verb: other, activity }, 10, tuning)).toEqual([]);
     expect(await all({ ...base, verb: other, activity, relatedActivities: true }, 10, tuning)).toEqual([]);
     expect(await all({ ...base, verb: other, registration }, 10, tuning)).toEqual([]);
