@@ -1,5 +1,6 @@
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { CLAIM, SCOPE } from '../lti/claims.js';
+import { button, table } from '../web/ds/components.js';
 import { html } from '../web/html.js';
 import { page, sendPage } from '../web/layout.js';
 import { DEV_COURSE, DEV_ROLES, DEV_SECOND_LEARNER, DEV_USERS, DevLmsError, type DevLms, type DevRole } from './dev-lms.js';
@@ -61,24 +62,29 @@ export function devLmsRouter(lms: DevLms, mount = '/dev/lms'): Router {
         body: html`<h1>Utviklings-LMS</h1>
 <p>En ekte LTI 1.3-plattform for utvikling: emnet «${DEV_COURSE.title}» i Kongsberg kommune. Utsteder: <code>${lms.issuer}</code>.</p>
 <h2>Start Læringsløp</h2>
-<ul>${DEV_ROLES.map((role) => html`<li><a href="${mount}/launch?role=${role}" data-launch="${role}">Start som ${ROLE_LABELS[role]} (${DEV_USERS[role].name})</a></li>`)}
+<ul class="ds-list">${DEV_ROLES.map((role) => html`<li><a href="${mount}/launch?role=${role}" data-launch="${role}">Start som ${ROLE_LABELS[role]} (${DEV_USERS[role].name})</a></li>`)}
 <li><a href="${mount}/launch?role=designer&amp;message=deeplink" data-launch="deeplink">Legg til læringsløp i emnet (dyplenking, som læringsdesigner)</a></li>
 <li><a href="${mount}/launch?role=learner&amp;storage=none" data-launch="no-storage">Start som deltaker fra en plattform uten postMessage-lagring</a></li></ul>
 <h2>Lenker i emnet</h2>
 ${links.length
-  ? html`<ul class="dev-links">${links.map(
+  ? html`<ul class="ds-list" data-dev-links>${links.map(
       (link) => html`<li data-link="${link.id}"><strong>${link.title}</strong>
 <ul>${(['learner', 'designer'] as const).map((role) => html`<li><a href="${mount}/launch?role=${role}&amp;link=${encodeURIComponent(link.id)}" data-launch-link="${link.id}" data-role="${role}">Åpne «${link.title}» som ${ROLE_LABELS[role]} (${DEV_USERS[role].name})</a></li>`)}
 <li><a href="${mount}/launch?role=learner&amp;user=2&amp;link=${encodeURIComponent(link.id)}" data-launch-link="${link.id}" data-role="learner2">Åpne «${link.title}» som ${ROLE_LABELS.learner} (${DEV_SECOND_LEARNER.name})</a></li></ul></li>`,
     )}</ul>`
   : html`<p>Ingen ennå. Legg til et læringsløp med dyplenking.</p>`}
 <h2>Vurderingskolonner</h2>
-${lineItems.length ? html`<ul>${lineItems.map((li) => html`<li>${li.label} (maks ${li.score_maximum}, ressurs ${li.resource_id ?? '–'}, lenke ${li.resource_link_id ?? '–'})</li>`)}</ul>` : html`<p>Ingen ennå.</p>`}
+${lineItems.length ? html`<ul class="ds-list">${lineItems.map((li) => html`<li>${li.label} (maks ${li.score_maximum}, ressurs ${li.resource_id ?? '–'}, lenke ${li.resource_link_id ?? '–'})</li>`)}</ul>` : html`<p>Ingen ennå.</p>`}
 <h2>Resultater mottatt</h2>
 ${scores.length
-  ? html`<table><thead><tr><th scope="col">Kolonne</th><th scope="col">Bruker</th><th scope="col">Poeng</th><th scope="col">Status</th><th scope="col">Tidspunkt</th></tr></thead><tbody>
-${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td><td>${s.score_given === null ? (s.activity_progress === 'Completed' ? 'fullført, uten poeng' : '–') : `${s.score_given} / ${s.score_maximum ?? '–'}`}</td><td>${s.activity_progress}, ${s.grading_progress}</td><td>${s.timestamp}</td></tr>`)}
-</tbody></table>`
+  ? table({
+    label: 'Resultater mottatt',
+    columns: [{ label: 'Kolonne' }, { label: 'Bruker' }, { label: 'Poeng' }, { label: 'Status' }, { label: 'Tidspunkt' }],
+    rows: scores.map((s) => ({
+      attrs: html` data-score`,
+      cells: [s.label, s.user_id, s.score_given === null ? (s.activity_progress === 'Completed' ? 'fullført, uten poeng' : '–') : `${s.score_given} / ${s.score_maximum ?? '–'}`, `${s.activity_progress}, ${s.grading_progress}`, s.timestamp],
+    })),
+  })
   : html`<p>Ingen ennå.</p>`}`,
       }),
     );
@@ -101,7 +107,7 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
         body: html`<h1>${DEV_COURSE.title}</h1>
 <p><a href="${mount}">Tilbake til utviklings-LMS</a></p>
 <script src="${mount}/assets/storage-host.js"></script>
-<iframe id="tool-frame" title="Læringsløp" src="${src}" width="100%" height="700"></iframe>`,
+<iframe id="tool-frame" title="Læringsløp" src="${src}" class="app-lms-frame"></iframe>`,
       }),
     );
   });
@@ -119,7 +125,7 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
         body: html`<h1>Sender deg til Læringsløp</h1>
 <form method="post" action="${redirectUri}" data-autosubmit>
 ${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
-<button type="submit">Fortsett</button></form>
+${button('Fortsett')}</form>
 <script src="${mount}/assets/autosubmit.js"></script>`,
       }),
     );
@@ -193,7 +199,7 @@ ${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" v
       page({
         locale: 'nb',
         title: 'Lagt til i emnet',
-        body: html`<h1>Lagt til i emnet</h1><ul>${items.map((item) => html`<li data-content-item>${String(item['title'])}: <code>${JSON.stringify(item['custom'] ?? {})}</code></li>`)}</ul>
+        body: html`<h1>Lagt til i emnet</h1><ul class="ds-list">${items.map((item) => html`<li data-content-item>${String(item['title'])}: <code>${JSON.stringify(item['custom'] ?? {})}</code></li>`)}</ul>
 <p><a href="${mount}" target="_top">Tilbake til utviklings-LMS</a></p>`,
       }),
     );

@@ -313,7 +313,7 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     expect(moved.location).toContain('moved=5');
     const after = await designer.get(`/design/paths/${pathId}/versions`);
     expect(after.body).toContain('Ingen deltakere er i gang på en eldre versjon.');
-    expect(after.body).toMatch(/data-version="2"><th scope="row">2<\/th><td>[^<]+<\/td><td data-in-progress>5</);
+    expect(after.body).toMatch(/data-version="2"><th scope="row" data-numeric>2<\/th><td>[^<]+<\/td><td data-numeric><span data-in-progress>5</);
   });
 
   it("does not show or change another tenant's paths; a shared one is read-only and can be duplicated", async () => {

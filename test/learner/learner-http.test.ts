@@ -131,7 +131,7 @@ describe(`learner pages over HTTP (${BACKEND})`, () => {
 
     // Video step: the page embeds the video, allowing only its origin; too early to mark as done.
     const film = await page(stepUrl(0));
-    expect(film.body).toContain('<video class="step-video" controls');
+    expect(film.body).toContain('<video class="app-video" controls');
     expect(film.csp).toContain('media-src https://video.example.no');
     expect(film.csp).not.toContain('frame-src');
     const early = await postForm(url, action(0), formFields(film.body, 'done'));

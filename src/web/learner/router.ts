@@ -19,6 +19,7 @@ import { origin, param } from '../lti/http.js';
 import { refusalHandler } from '../lti/router.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import type { LearnerMessageId } from './messages.js';
+import { pageTheme } from '../theme/page-theme.js';
 import { enrolmentPath, link, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
 import { ScormStepUnavailable, type ScormStepBridge } from './scorm-bridge.js';
 import { FormRefused, readAnswers, readRatings } from './step-forms.js';
@@ -50,10 +51,10 @@ function allowMedia(res: Response, directive: 'frame-src' | 'media-src', source:
   res.setHeader('Content-Security-Policy', `${current};${directive} ${source}`);
 }
 
-function viewOf(req: Request, session: LtiSession): LearnerView {
+async function viewOf(db: Kysely<Schema>, req: Request, session: LtiSession): Promise<LearnerView> {
   const asked = typeof req.query['lang'] === 'string' ? toLocale(req.query['lang']) : toLocale(param(req, 'lang'));
   const locale: Locale = asked ?? toLocale(session.locale) ?? requestLocale(req);
-  return { locale, keep: { session: sessionToken(req) ?? '', ...(asked ? { lang: asked } : {}) } };
+  return { locale, keep: { session: sessionToken(req) ?? '', ...(asked ? { lang: asked } : {}) }, theme: await pageTheme(db, session.tenantId) };
 }
 
 /** The ids in the URL; kept on the response so the error handler (which has no params) can show the step again. */
@@ -75,7 +76,7 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
     await bridge.heal(session.tenantId, enrolment.id);
     const progress = await getProgress(db, session.tenantId, enrolment.id);
     const version = await loadPublishedVersion(db, progress.versionId);
-    return { session, enrolment, progress, version, view: viewOf(req, session) };
+    return { session, enrolment, progress, version, view: await viewOf(db, req, session) };
   }
 
   async function stepOf(req: Request, res: Response) {
@@ -111,7 +112,7 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
     const session = await requireSession(req, sessions);
     await frameFor(db, res, session);
     const reason = param(req, 'reason') === 'not-published' ? 'not-published' : 'path-not-found';
-    sendPage(res, 404, unavailablePage(viewOf(req, session), reason, String(req.id ?? '')));
+    sendPage(res, 404, unavailablePage(await viewOf(db, req, session), reason, String(req.id ?? '')));
   });
 
   router.get('/learn/enrolments/:enrolmentId', async (req, res) => {
@@ -207,7 +208,7 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
         const session = await requireSession(req, sessions);
         await frameFor(db, res, session);
         req.log.warn({ refusal: error.code }, 'learner page refused');
-        sendPage(res, 404, unavailablePage(viewOf(req, session), error.code, String(req.id ?? '')));
+        sendPage(res, 404, unavailablePage(await viewOf(db, req, session), error.code, String(req.id ?? '')));
         return;
       }
       next(error);
