@@ -17,6 +17,7 @@ import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
 import { designerRouter } from './web/designer/router.js';
+import { themeRouter } from './web/theme/router.js';
 import { scormCapability } from './web/scorm/scorm-capability.js';
 
 export interface CapabilityDependencies {
@@ -58,6 +59,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   ltiHooks.launchRoutes.push(designerLaunchRoute(deps.database.db));
   ltiHooks.linkableItems = publishedPathItems(deps.database.db);
   routers.push(designerRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // The municipality's look (accent colour, logo), set by its administrator at /admin/theme.
+  routers.push(themeRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   startPageLinks.push(...lti.startPageLinks);
   stoppers.push(lti.stop);
 

@@ -31,6 +31,8 @@ main > .ds-breadcrumbs + * { margin-block-start: var(--ds-size-4); }
 .app-cards > .ds-card > * + * { margin-block-start: var(--ds-size-2); }
 .app-cards > .ds-card h3, .app-cards > .ds-card p { margin-block-end: 0; }
 .app-muted { color: var(--ds-color-neutral-text-subtle); }
+.app-logo-preview { margin: 0; }
+.app-logo-preview img { display: block; max-height: var(--ds-size-18, 4.5rem); max-width: 16rem; margin-block-end: var(--ds-size-2); }
 .app-table-scroll { overflow-x: auto; }
 .app-pre-line { white-space: pre-line; }
 .app-reference { color: var(--ds-color-neutral-text-subtle); font-family: ui-monospace, monospace; }
