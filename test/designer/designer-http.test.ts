@@ -80,7 +80,7 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     const invalid = await designer.post('/design/paths', { title: '   ', description: 'Om taushetsplikt', language: 'nb' });
     expect(invalid.status).toBe(400);
     expect(invalid.body).toContain('data-error-summary');
-    expect(invalid.body).toContain('<a href="#title">');
+    expect(invalid.body).toContain('<a class="ds-link" href="#title">');
     expect(invalid.body).toMatch(/id="title" name="title" type="text" value="[^"]*" autocomplete="off" aria-invalid="true" aria-describedby="title-error"/);
     expect(invalid.body).toContain('>Om taushetsplikt</textarea>');
     const english = await designer.post('/design/paths', { title: '', language: 'nb', lang: 'en' });

@@ -154,7 +154,7 @@ describe.skipIf(!hasChromium)(`designer pages lead somewhere and tell same-named
       await frame.locator('h1[data-role="designer"]').waitFor(LONG);
 
       // Export: from the path page to a page that names each version.
-      await frame.locator(`[data-path-id="${ours.id}"] h3 a`).click();
+      await frame.locator(`[data-path-id="${ours.id}"] [data-path-link]`).click();
       await frame.locator('[data-action="export"]').click();
       await frame.locator('[data-export="draft"]').waitFor(LONG);
       const exports = await frame.locator('[data-export]').evaluateAll((items) => items.map((li) => li.getAttribute('data-export')));

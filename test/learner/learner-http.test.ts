@@ -148,7 +148,7 @@ describe(`learner pages over HTTP (${BACKEND})`, () => {
 
     // Self-assessment: a missing rating shows the form again with what was given.
     const self = await page(stepUrl(1));
-    expect(self.body).toContain('<legend>Jeg kjenner reglene for passord.</legend>');
+    expect(self.body).toContain('<legend class="ds-label" data-weight="medium">Jeg kjenner reglene for passord.</legend>');
     const fields = formFields(self.body, 'self-assessment');
     const partial = await postForm(url, action(1), { ...fields, 'rating.a': '2' });
     expect(partial.status).toBe(400);
