@@ -9,9 +9,9 @@ describe('Designsystemet components', () => {
   it('serves the pinned Designsystemet CSS under content-hashed names', () => {
     const [theme, components, app] = STYLESHEETS;
     expect(theme!.href).toMatch(/^\/assets\/designsystemet-theme\.[0-9a-f]{12}\.css$/);
-    expect(theme!.body).toContain('/* build: v1.22.0 */');
-    expect(theme!.body).toContain('[data-color-scheme=dark]');
-    expect(components!.body).toContain('.ds-error-summary');
+    expect(theme!.body.includes('--ds-color-accent-base-default:#0062ba')).toBe(true);
+    expect(theme!.body.includes('[data-color-scheme=dark]')).toBe(true);
+    expect(components!.body.includes('.ds-error-summary')).toBe(true);
     // Our own stylesheet is small and on Designsystemet's tokens.
     expect(app!.body.length).toBeLessThan(8_000);
     expect(app!.body).not.toMatch(/#[0-9a-f]{3,8}\b/i);
