@@ -51,9 +51,7 @@ export type Severity = 'info' | 'success' | 'warning' | 'danger';
 
 /** A message box; `live` makes it a status (polite) or alert (assertive) region. */
 export function alert(severity: Severity, body: SafeHtml | string, options: { live?: 'status' | 'alert'; heading?: string; attrs?: Attributes } = {}): SafeHtml {
-  return html`<div class="ds-alert" data-color="${severity}"${options.live ? html` role="${options.live}"` : ''}${options.attrs ?? ''}>
-${options.heading ? html`<h2 class="ds-heading" data-size="xs">${options.heading}</h2>` : ''}${typeof body === 'string' ? html`<p class="ds-paragraph">${body}</p>` : body}
-</div>`;
+  return html`<div class="ds-alert" data-color="${severity}"${options.live ? html` role="${options.live}"` : ''}${options.attrs ?? ''}>${options.heading ? html`<h2 class="ds-heading" data-size="xs">${options.heading}</h2>` : ''}${typeof body === 'string' ? html`<p class="ds-paragraph">${body}</p>` : body}</div>`;
 }
 
 /** A card: a bordered block for one item of a list (a step, a path). `tag` is its element. */
