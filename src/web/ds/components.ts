@@ -30,7 +30,7 @@ export function button(label: SafeHtml | string, options: ButtonOptions = {}): S
 
 /** A link that looks like a button: for a navigation that is the page's main way on. */
 export function linkButton(href: string, label: SafeHtml | string, options: Omit<ButtonOptions, 'type' | 'name' | 'value'> = {}): SafeHtml {
-  return html`<a class="ds-button" href="${href}"${buttonData(options)}${options.attrs ?? ''}>${label}</a>`;
+  return html`<a class="ds-button" href="${href}"${options.attrs ?? ''}${buttonData(options)}>${label}</a>`;
 }
 
 export function link(href: string, label: SafeHtml | string, attrs: Attributes = ''): SafeHtml {
