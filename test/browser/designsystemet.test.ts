@@ -32,7 +32,7 @@ const LANGUAGES = ['nb', 'nn'] as const;
 async function checkPage(page: Page, name: string, scheme: 'light' | 'dark'): Promise<void> {
   const found = await page.evaluate((old) => {
     const used = new Set<string>();
-    for (const element of document.querySelectorAll('[class]')) for (const c of element.classList) if (old.includes(c)) used.add(c);
+    for (const element of Array.from(document.querySelectorAll('[class]'))) for (const c of Array.from(element.classList)) if (old.includes(c)) used.add(c);
     const skip = document.querySelector('.ds-skip-link');
     const background = getComputedStyle(document.body).backgroundColor;
     return {
