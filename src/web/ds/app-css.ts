@@ -34,6 +34,7 @@ main > .ds-breadcrumbs + * { margin-block-start: var(--ds-size-4); }
 .app-logo-preview { margin: 0; }
 .app-logo-preview img { display: block; max-height: var(--ds-size-18, 4.5rem); max-width: 16rem; margin-block-end: var(--ds-size-2); }
 .app-table-scroll { overflow-x: auto; }
+.ds-table [data-numeric] { text-align: end; font-variant-numeric: tabular-nums; }
 .app-pre-line { white-space: pre-line; }
 .app-reference { color: var(--ds-color-neutral-text-subtle); font-family: ui-monospace, monospace; }
 .app-progress progress { width: 100%; max-width: 30rem; height: var(--ds-size-5); accent-color: var(--ds-color-accent-base-default); }
