@@ -12,12 +12,14 @@ import { PathEventDispatcher } from './paths/dispatcher.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
+import { landingRouter } from './web/landing/router.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
 import { designerRouter } from './web/designer/router.js';
 import { themeRouter } from './web/theme/router.js';
+import type { PlayerHooks } from './web/scorm/content-router.js';
 import { scormCapability } from './web/scorm/scorm-capability.js';
 
 export interface CapabilityDependencies {
@@ -61,10 +63,14 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(designerRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // The municipality's look (accent colour, logo), set by its administrator at /admin/theme.
   routers.push(themeRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
+  routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   startPageLinks.push(...lti.startPageLinks);
   stoppers.push(lti.stop);
 
-  const scorm = scormCapability(deps);
+  // The player leads back to where its attempt was opened (the learner pages set where).
+  const playerHooks: PlayerHooks = {};
+  const scorm = scormCapability(deps, playerHooks);
   routers.push(...scorm.routers);
   apiRouters.push(...scorm.apiRouters);
   startPageLinks.push(...scorm.startPageLinks);
@@ -104,6 +110,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   });
   const learner = learnerCapability(deps, { lti: lti.lti, scorm: scorm.runtime, pathEvents, evaluations });
   ltiHooks.launchRoutes.push(learner.launchRoute);
+  playerHooks.returnTo = learner.playerReturn;
   routers.push(...learner.routers);
 
   pathEvents.start();

@@ -7,6 +7,8 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { migrate, readMigrationFiles } from './db/migrations.js';
 import { openDatabase } from './db/open.js';
+import { serveCliSocket, type CliSocketServer } from './db/cli-socket.js';
+import type { PgliteDatabase } from './db/pglite.js';
 import { createMissingMunicipalities } from './tenants/official-municipalities.js';
 import type { Logger } from './logger.js';
 import { directRequestListener } from './web/direct-routes.js';
@@ -38,6 +40,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let inFlight = 0;
   const servers: http.Server[] = [];
   let capabilities: Capabilities | undefined;
+  let cliSocket: CliSocketServer | undefined;
   try {
     const migrations = readMigrationFiles();
     await migrate(database, migrations, (name) => logger.info({ migration: name }, 'migration applied'));
@@ -88,7 +91,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         throw new Error(`cannot serve content at ${config.contentOrigin} (${reason}); set CONTENT_ORIGIN, or CONTENT_SAME_ORIGIN=allow`, { cause: error });
       });
     }
+    cliSocket = await serveCliSocketIfEmbedded(database, logger);
   } catch (error) {
+    await cliSocket?.close();
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
     await capabilities?.stop();
     if (!options.database) await database.close();
@@ -119,10 +124,30 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await stopped;
         clearTimeout(deadline);
         clearInterval(sweeper);
+        await cliSocket?.close();
         await started.stop();
         if (!options.database) await database.close();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * The embedded database in a data directory belongs to this process; the admin CLI reaches it
+ * through a socket there (`npm run cli` beside `npm start`). Without the socket the tool still
+ * serves: only the CLI has to wait for a stop.
+ */
+async function serveCliSocketIfEmbedded(database: Database, logger: Logger): Promise<CliSocketServer | undefined> {
+  if (database.kind !== 'pglite') return undefined;
+  const embedded = database as PgliteDatabase;
+  if (!embedded.dataDir) return undefined;
+  try {
+    const server = await serveCliSocket({ database: embedded, dataDir: embedded.dataDir, logger });
+    logger.info({ socket: server.path }, 'the admin CLI can run beside the tool');
+    return server;
+  } catch (error) {
+    logger.warn({ err: error }, 'the admin CLI cannot reach the running tool: its socket could not be opened');
+    return undefined;
+  }
 }

@@ -32,7 +32,8 @@ interface Problem {
     const data = new FormData(form);
     const file = data.get('package');
     const tenant = String(data.get('tenant') ?? '');
-    if (!(file instanceof File) || file.size === 0 || !tenant) return;
+    // An empty file is sent too: the server says it is empty, in the page's language.
+    if (!(file instanceof File) || !file.name || !tenant) return;
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api/content/packages?tenant=${encodeURIComponent(tenant)}&name=${encodeURIComponent(file.name)}`);
     xhr.setRequestHeader('Content-Type', 'application/zip');

@@ -21,12 +21,16 @@ interface PlayerConfig {
   nextUrl: string | null;
   previousUrl: string | null;
   exitUrl: string;
+  /** Where "back" leads when the attempt was opened from a path step (the exit page then leads there too). */
+  returnUrl: string | null;
+  /** The package has one SCO: its end is the course's end. */
+  singleSco: boolean;
   choiceUrls: Record<string, string>;
   /** SCORM 2004: what the server's sequencing allows from this SCO (adl.nav.request_valid). */
   requestValid: { continue: boolean; previous: boolean; choice: Record<string, boolean> } | null;
   /** Free-text elements (`n` for an index) the server stores up to `limit` characters. */
   longText: { elements: string[]; limit: number };
-  texts: { ready: string; failed: string; superseded: string; finishedPart: string; next: string };
+  texts: { ready: string; failed: string; superseded: string; finishedPart: string; finishedCourse: string; returning: string; next: string };
 }
 
 interface LaunchState {
@@ -296,17 +300,47 @@ interface PlayerWindow extends Window {
         // Offline: move on; the server decides on what it has.
       }
     };
+    let leaving = false;
     const go = (url: string | null | undefined) => {
-      if (url) void settle().then(() => window.location.assign(url));
+      if (!url || leaving) return;
+      leaving = true;
+      void settle().then(() => window.location.assign(url));
     };
+    // "Back to the learning path" while the SCO runs: its current state is stored first (not as
+    // a Terminate: the content has not ended its session, and resumes from there).
+    const back = document.getElementById('player-back');
+    if (back instanceof HTMLAnchorElement) {
+      back.addEventListener('click', (event) => {
+        if (superseded || !api.isInitialized() || api.isTerminated()) return;
+        event.preventDefault();
+        if (leaving) return;
+        leaving = true;
+        const body = JSON.stringify(envelope(api.renderCommitCMI(false), false));
+        void fetch(config.commitUrl, { method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' }, body })
+          .catch(() => undefined)
+          .then(() => window.location.assign(back.href));
+      });
+    }
     // SCORM 2004 navigation (scorm-again raises these after Terminate when the LMS sequences).
     api.on('SequenceNext', () => go(config.nextUrl ?? config.exitUrl));
     api.on('SequencePrevious', () => go(config.previousUrl));
     api.on('SequenceChoice', (_element: unknown, target: unknown) => go(config.choiceUrls[String(target)]));
     api.on('SequenceJump', (_element: unknown, target: unknown) => go(config.choiceUrls[String(target)]));
-    for (const exit of ['SequenceExit', 'SequenceExitAll', 'SequenceAbandon', 'SequenceAbandonAll']) api.on(exit, () => go(config.exitUrl));
+    for (const exit of ['SequenceExit', 'SequenceExitAll', 'SequenceSuspendAll', 'SequenceAbandon', 'SequenceAbandonAll']) api.on(exit, () => go(config.exitUrl));
     api.on(config.standard === 'scorm12' ? 'LMSFinish' : 'Terminate', () => {
       if (superseded) return;
+      if (config.singleSco) {
+        // The course has ended: back to the path it was opened from (the exit page leads there
+        // once the final state is stored), or, opened on its own, nothing more to choose.
+        if (config.returnUrl) {
+          say(config.texts.returning);
+          // 2004: a navigation request the SCO made (continue, exit) goes there itself.
+          setTimeout(() => go(config.exitUrl), 0);
+        } else {
+          say(config.texts.finishedCourse);
+        }
+        return;
+      }
       say(config.texts.finishedPart);
       // The next part may have waited for this one (1.2 prerequisites): offer it now; the server
       // checks again when it is opened.

@@ -7,7 +7,8 @@ import { importPackage } from '../content/package-import.js';
 import { listPackages } from '../content/packages.js';
 import { DEFAULT_ZIP_LIMITS } from '../content/zip-reader.js';
 import { migrate } from '../db/migrations.js';
-import { openDatabase } from '../db/open.js';
+import { openCliDatabase } from './open-cli-database.js';
+import { UsageError } from './usage-error.js';
 
 type Output = (line: string) => void;
 
@@ -17,10 +18,10 @@ export class ContentCommandError extends Error {}
 export async function runContentCommand(sub: string | undefined, args: readonly string[], out: Output): Promise<void> {
   const [tenantId, file] = args;
   if (!tenantId || (sub === 'import' && !file) || (sub !== 'import' && sub !== 'list')) {
-    throw new ContentCommandError('usage: content import <tenant-id> <package.zip> | content list <tenant-id>');
+    throw new UsageError('content needs: content import <tenant-id> <package.zip> | content list <tenant-id>');
   }
   const config = loadConfig();
-  const database = await openDatabase(config);
+  const database = await openCliDatabase(config);
   try {
     await migrate(database);
     if (sub === 'list') {

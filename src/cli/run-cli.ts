@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { migrate, readMigrationFiles } from '../db/migrations.js';
-import { openDatabase } from '../db/open.js';
 import type { Database } from '../db/database.js';
 import { decodeCsv, parseMunicipalityCsv, parseRegionCsv } from '../tenants/municipality-csv.js';
 import { importMunicipalities, importRegions, listTenants } from '../tenants/tenants.js';
 import { runContentCommand } from './content-commands.js';
+import { openCliDatabase } from './open-cli-database.js';
+import { UsageError } from './usage-error.js';
 import { LTI_USAGE, LtiCliError, runLtiCommand } from './lti-commands.js';
 import { runXapiClientCommand, XAPI_CLIENT_USAGE, XapiClientUsageError } from './xapi-client-command.js';
 
@@ -24,14 +25,13 @@ Commands:
   content list <tenant-id>                list the tenant's content packages${LTI_USAGE}
 ${XAPI_CLIENT_USAGE}
 
-The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR.`;
-
-export class UsageError extends Error {}
+The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR. While the
+tool runs on the embedded database, commands reach it through its socket in DATA_DIR/cli.`;
 
 type Output = (line: string) => void;
 
 async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
-  const database = await openDatabase(loadConfig());
+  const database = await openCliDatabase(loadConfig());
   try {
     await migrate(database);
     return await work(database);
@@ -75,7 +75,7 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
   }
 
   if (command === 'migrate') {
-    const database = await openDatabase(loadConfig());
+    const database = await openCliDatabase(loadConfig());
     try {
       const applied = await migrate(database, readMigrationFiles(), (name) => out(`applied ${name}`));
       out(applied.length ? `${applied.length} migration(s) applied` : 'the database is up to date');

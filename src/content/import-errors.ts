@@ -2,15 +2,25 @@ import type { Locale } from '../web/i18n.js';
 
 /** Why a package was refused. Each code has a text in every language we speak. */
 export const IMPORT_MESSAGES = {
+  'empty-file': {
+    nb: 'Filen er tom (0 byte). Velg zip-filen på nytt; ble den kanskje ikke ferdig lagret?',
+    nn: 'Fila er tom (0 byte). Vel zip-fila på nytt; vart ho kanskje ikkje ferdig lagra?',
+    en: 'The file is empty (0 bytes). Choose the zip file again; perhaps it was not fully saved?',
+  },
   'not-a-zip': {
-    nb: 'Filen er ikke en gyldig zip-fil ({detail})',
-    nn: 'Fila er ikkje ei gyldig zip-fil ({detail})',
-    en: 'The file is not a valid zip file ({detail})',
+    nb: 'Filen er ikke en zip-fil, eller den er ufullstendig. Velg en zip-fil, eksportert på nytt hvis det trengs.',
+    nn: 'Fila er ikkje ei zip-fil, eller ho er ufullstendig. Vel ei zip-fil, eksportert på nytt om det trengst.',
+    en: 'The file is not a zip file, or it is incomplete. Choose a zip file, exported again if need be.',
+  },
+  'damaged-zip': {
+    nb: 'Zip-filen er skadet og kan ikke leses. Lag eller eksporter zip-filen på nytt.',
+    nn: 'Zip-fila er skadd og kan ikkje lesast. Lag eller eksporter zip-fila på nytt.',
+    en: 'The zip file is damaged and cannot be read. Make or export the zip file again.',
   },
   'upload-too-large': {
-    nb: 'Pakken er større enn grensen på {limit} byte',
-    nn: 'Pakken er større enn grensa på {limit} byte',
-    en: 'The package is larger than the limit of {limit} bytes',
+    nb: 'Filen er større enn grensen på {limit}',
+    nn: 'Fila er større enn grensa på {limit}',
+    en: 'The file is larger than the limit of {limit}',
   },
   'too-many-entries': {
     nb: 'Pakken har flere enn {limit} filer',
@@ -18,14 +28,14 @@ export const IMPORT_MESSAGES = {
     en: 'The package has more than {limit} files',
   },
   'too-large-uncompressed': {
-    nb: 'Pakken er større enn {limit} byte når den pakkes ut',
-    nn: 'Pakken er større enn {limit} byte når han blir pakka ut',
-    en: 'The package is larger than {limit} bytes when unpacked',
+    nb: 'Pakken er større enn {limit} når den pakkes ut',
+    nn: 'Pakken er større enn {limit} når han blir pakka ut',
+    en: 'The package is larger than {limit} when unpacked',
   },
   'entry-too-large': {
-    nb: "Filen '{file}' er større enn {limit} byte når den pakkes ut",
-    nn: "Fila '{file}' er større enn {limit} byte når ho blir pakka ut",
-    en: "The file '{file}' is larger than {limit} bytes when unpacked",
+    nb: "Filen '{file}' er større enn {limit} når den pakkes ut",
+    nn: "Fila '{file}' er større enn {limit} når ho blir pakka ut",
+    en: "The file '{file}' is larger than {limit} when unpacked",
   },
   'compression-ratio': {
     nb: "Filen '{file}' er komprimert mistenkelig mye (forhold {ratio}:1, grensen er {limit}:1); pakken ser ut som en zip-bombe",
@@ -58,9 +68,9 @@ export const IMPORT_MESSAGES = {
     en: "The file '{file}' is encrypted; the package cannot be read",
   },
   'corrupt-entry': {
-    nb: "Filen '{file}' i pakken er skadet ({detail})",
-    nn: "Fila '{file}' i pakken er skadd ({detail})",
-    en: "The file '{file}' in the package is damaged ({detail})",
+    nb: "Filen '{file}' i pakken er skadet og kan ikke pakkes ut",
+    nn: "Fila '{file}' i pakken er skadd og kan ikkje pakkast ut",
+    en: "The file '{file}' in the package is damaged and cannot be unpacked",
   },
   'manifest-missing': {
     nb: 'imsmanifest.xml mangler i roten av pakken',
@@ -78,19 +88,39 @@ export const IMPORT_MESSAGES = {
     en: 'imsmanifest.xml contains a DTD or entity declaration, which is refused for security reasons',
   },
   'manifest-not-xml': {
-    nb: 'imsmanifest.xml er ikke gyldig XML: {detail}',
-    nn: 'imsmanifest.xml er ikkje gyldig XML: {detail}',
-    en: 'imsmanifest.xml is not valid XML: {detail}',
+    nb: 'imsmanifest.xml er ikke gyldig XML (feil på linje {line})',
+    nn: 'imsmanifest.xml er ikkje gyldig XML (feil på linje {line})',
+    en: 'imsmanifest.xml is not valid XML (error on line {line})',
   },
-  'manifest-invalid': {
-    nb: 'imsmanifest.xml er ikke et gyldig SCORM-manifest: {detail}',
-    nn: 'imsmanifest.xml er ikkje eit gyldig SCORM-manifest: {detail}',
-    en: 'imsmanifest.xml is not a valid SCORM manifest: {detail}',
+  'manifest-missing-element': {
+    nb: 'imsmanifest.xml er ikke et gyldig SCORM-manifest: elementet {element} mangler',
+    nn: 'imsmanifest.xml er ikkje eit gyldig SCORM-manifest: elementet {element} manglar',
+    en: 'imsmanifest.xml is not a valid SCORM manifest: the element {element} is missing',
+  },
+  'manifest-missing-identifier': {
+    nb: 'imsmanifest.xml er ikke et gyldig SCORM-manifest: et {element}-element mangler attributtet identifier',
+    nn: 'imsmanifest.xml er ikkje eit gyldig SCORM-manifest: eit {element}-element manglar attributtet identifier',
+    en: 'imsmanifest.xml is not a valid SCORM manifest: an {element} element has no identifier attribute',
+  },
+  'manifest-bad-value': {
+    nb: 'imsmanifest.xml er ikke et gyldig SCORM-manifest: verdien i {element} er ikke tillatt',
+    nn: 'imsmanifest.xml er ikkje eit gyldig SCORM-manifest: verdien i {element} er ikkje tillaten',
+    en: 'imsmanifest.xml is not a valid SCORM manifest: the value in {element} is not allowed',
+  },
+  'manifest-unknown-reference': {
+    nb: 'imsmanifest.xml er ikke et gyldig SCORM-manifest: {element} viser til noe som ikke finnes i manifestet',
+    nn: 'imsmanifest.xml er ikkje eit gyldig SCORM-manifest: {element} viser til noko som ikkje finst i manifestet',
+    en: 'imsmanifest.xml is not a valid SCORM manifest: {element} refers to something the manifest does not have',
   },
   'unsupported-version': {
-    nb: 'Pakken bruker en SCORM-versjon vi ikke støtter ({detail}); vi støtter SCORM 1.2 og SCORM 2004 2., 3. og 4. utgave',
-    nn: 'Pakken brukar ein SCORM-versjon vi ikkje støttar ({detail}); vi støttar SCORM 1.2 og SCORM 2004 2., 3. og 4. utgåve',
-    en: 'The package uses a SCORM version we do not support ({detail}); we support SCORM 1.2 and SCORM 2004 2nd, 3rd and 4th edition',
+    nb: 'Pakken bruker en SCORM-versjon vi ikke støtter ({version}); vi støtter SCORM 1.2 og SCORM 2004 2., 3. og 4. utgave',
+    nn: 'Pakken brukar ein SCORM-versjon vi ikkje støttar ({version}); vi støttar SCORM 1.2 og SCORM 2004 2., 3. og 4. utgåve',
+    en: 'The package uses a SCORM version we do not support ({version}); we support SCORM 1.2 and SCORM 2004 2nd, 3rd and 4th edition',
+  },
+  'version-unknown': {
+    nb: 'imsmanifest.xml sier ikke hvilken SCORM-versjon pakken bruker (verken <schemaversion> eller adlcp:scormType er oppgitt)',
+    nn: 'imsmanifest.xml seier ikkje kva SCORM-versjon pakken brukar (verken <schemaversion> eller adlcp:scormType er oppgitt)',
+    en: 'imsmanifest.xml does not say which SCORM version the package uses (neither <schemaversion> nor adlcp:scormType is given)',
   },
   'href-missing': {
     nb: "Filen '{file}' som manifestet peker på finnes ikke",
@@ -106,17 +136,31 @@ export const IMPORT_MESSAGES = {
 
 export type ImportErrorCode = keyof typeof IMPORT_MESSAGES;
 
+/** Codes whose `limit` is a number of bytes, shown as people read sizes. */
+const BYTE_LIMITS: ReadonlySet<ImportErrorCode> = new Set(['upload-too-large', 'too-large-uncompressed', 'entry-too-large']);
+
+export function formatBytes(locale: Locale, bytes: number): string {
+  const units = [['GB', 1024 ** 3], ['MB', 1024 ** 2], ['kB', 1024]] as const;
+  const [unit, size] = units.find(([, size]) => bytes >= size) ?? ['byte', 1];
+  const number = new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'nb-NO', { maximumFractionDigits: 1 }).format(bytes / size);
+  return `${number} ${unit}`;
+}
+
 function fill(template: string, params: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
 }
 
-/** A package refused for a reason a designer can act on. */
+/**
+ * A package refused for a reason a designer can act on. The texts are ours in every language; what
+ * a library said (`technical`) goes to the log, never to the page or the API answer.
+ */
 export class ContentImportError extends Error {
   constructor(
     readonly code: ImportErrorCode,
     readonly params: Record<string, string | number> = {},
+    readonly technical?: string,
   ) {
-    super(fill(IMPORT_MESSAGES[code].en, params));
+    super(fill(IMPORT_MESSAGES[code].en, BYTE_LIMITS.has(code) && typeof params['limit'] === 'number' ? { ...params, limit: formatBytes('en', params['limit']) } : params));
     this.name = 'ContentImportError';
   }
 
@@ -127,7 +171,9 @@ export class ContentImportError extends Error {
   }
 
   text(locale: Locale): string {
-    return fill(IMPORT_MESSAGES[this.code][locale], this.params);
+    const limit = this.params['limit'];
+    const params = BYTE_LIMITS.has(this.code) && typeof limit === 'number' ? { ...this.params, limit: formatBytes(locale, limit) } : this.params;
+    return fill(IMPORT_MESSAGES[this.code][locale], params);
   }
 
   texts(): Record<Locale, string> {

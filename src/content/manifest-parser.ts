@@ -3,7 +3,7 @@ import { ContentImportError } from './import-errors.js';
 import type { ManifestItem, ManifestObjective, ManifestOrganization, ManifestResource, PackageManifest, ScormEdition } from './manifest-model.js';
 import { isExternalHref, launchHref, resolvePackagePath } from './package-paths.js';
 import { parseSequencing, sequencingCollection, type SequencingResolver } from './sequencing-parser.js';
-import { attr, invalid, list, number, text, type XmlNode } from './xml-nodes.js';
+import { attr, invalid, list, number, tag, text, type XmlNode } from './xml-nodes.js';
 
 const ARRAYS = new Set(['organization', 'item', 'resource', 'file', 'dependency', 'objective', 'mapInfo']);
 
@@ -42,12 +42,12 @@ function detectEdition(root: XmlNode): ScormEdition {
   if (version === 'CAM 1.3' || version === '2004 2nd Edition') return '2004 2nd Edition';
   if (version === '2004 3rd Edition') return '2004 3rd Edition';
   if (version === '2004 4th Edition') return '2004 4th Edition';
-  if (version) throw new ContentImportError('unsupported-version', { detail: version });
+  if (version) throw new ContentImportError('unsupported-version', { version });
   // No schemaversion: tell the editions apart by how resources spell scormType.
   const resources = list((root['resources'] as XmlNode | undefined)?.['resource']);
   if (resources.some((r) => '@scormType' in r)) return '2004 3rd Edition';
   if (resources.some((r) => '@scormtype' in r)) return '1.2';
-  throw new ContentImportError('unsupported-version', { detail: 'no schemaversion and no adlcp:scormtype' });
+  throw new ContentImportError('version-unknown', {}, 'no schemaversion and no adlcp:scormtype');
 }
 
 function objectivesOf(sequencing: XmlNode | undefined): { objectives: ManifestObjective[]; scaledPassingScore: number | null } {
@@ -79,7 +79,7 @@ function completionThresholdOf(node: unknown): number | null {
 
 function parseItem(node: XmlNode, resolve: SequencingResolver): ManifestItem {
   const identifier = attr(node, 'identifier');
-  if (!identifier) throw invalid('an <item> has no identifier');
+  if (!identifier) throw invalid('manifest-missing-identifier', '<item>', 'an <item> has no identifier');
   const sequencing = resolve(node, `item '${identifier}'`);
   const { objectives, scaledPassingScore } = objectivesOf(sequencing);
   const limit = list(sequencing?.['limitConditions'])[0];
@@ -104,13 +104,13 @@ function parseItem(node: XmlNode, resolve: SequencingResolver): ManifestItem {
 
 function parseResources(root: XmlNode, files: ReadonlySet<string>): ManifestResource[] {
   const container = root['resources'] as XmlNode | undefined;
-  if (!container) throw invalid('<resources> is missing');
+  if (!container) throw invalid('manifest-missing-element', '<resources>', '<resources> is missing');
   const base = attr(container, 'base');
   return list(container['resource']).map((node) => {
     const identifier = attr(node, 'identifier');
-    if (!identifier) throw invalid('a <resource> has no identifier');
+    if (!identifier) throw invalid('manifest-missing-identifier', '<resource>', 'a <resource> has no identifier');
     const scormType = (attrAnyCase(node, 'scormType') ?? 'asset').toLowerCase();
-    if (scormType !== 'sco' && scormType !== 'asset') throw invalid(`resource '${identifier}' has scormType '${scormType}'`);
+    if (scormType !== 'sco' && scormType !== 'asset') throw invalid('manifest-bad-value', tag('resource', { identifier, 'adlcp:scormType': scormType }), `resource '${identifier}' has scormType '${scormType}'`);
     const resourceBase = attr(node, 'base');
     const href = attr(node, 'href');
     const check = (value: string) => {
@@ -139,10 +139,10 @@ export function parseManifest(xml: string, files: ReadonlySet<string>): PackageM
   // XXE and entity expansion: a manifest needs no DTD, so any is refused before parsing.
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new ContentImportError('manifest-dtd');
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new ContentImportError('manifest-not-xml', { detail: `${valid.err.msg} (line ${valid.err.line})` });
+  if (valid !== true) throw new ContentImportError('manifest-not-xml', { line: valid.err.line }, valid.err.msg);
   const document = parser.parse(xml) as XmlNode;
   const root = document['manifest'] as XmlNode | undefined;
-  if (!root || typeof root !== 'object') throw invalid('the root element is not <manifest>');
+  if (!root || typeof root !== 'object') throw invalid('manifest-missing-element', '<manifest>', 'the root element is not <manifest>');
   const edition = detectEdition(root);
   const organizationsNode = (root['organizations'] ?? {}) as XmlNode;
   const resolve = sequencingCollection(root);
@@ -160,7 +160,8 @@ export function parseManifest(xml: string, files: ReadonlySet<string>): PackageM
   const walk = (items: ManifestItem[]) => {
     for (const item of items) {
       if (item.identifierref && !resourceIds.has(item.identifierref)) {
-        throw invalid(`item '${item.identifier}' refers to resource '${item.identifierref}', which is not in <resources>`);
+        throw invalid('manifest-unknown-reference', tag('item', { identifier: item.identifier, identifierref: item.identifierref }),
+          `item '${item.identifier}' refers to resource '${item.identifierref}', which is not in <resources>`);
       }
       walk(item.children);
     }
@@ -168,7 +169,7 @@ export function parseManifest(xml: string, files: ReadonlySet<string>): PackageM
   organizations.forEach((o) => walk(o.items));
   const defaultOrganization = attr(organizationsNode, 'default') ?? organizations[0]?.identifier ?? '';
   if (organizations.length > 0 && !organizations.some((o) => o.identifier === defaultOrganization)) {
-    throw invalid(`the default organization '${defaultOrganization}' does not exist`);
+    throw invalid('manifest-unknown-reference', tag('organizations', { default: defaultOrganization }), `the default organization '${defaultOrganization}' does not exist`);
   }
   const launchable = organizations.some((o) => {
     const has = (items: ManifestItem[]): boolean =>

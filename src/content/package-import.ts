@@ -43,7 +43,7 @@ async function storeEntry(store: ContentStore, zip: CheckedZip, entry: ZipEntry)
     return await store.put(await zip.read(entry));
   } catch (error) {
     if (error instanceof ContentImportError || (error as NodeJS.ErrnoException).syscall) throw error;
-    throw new ContentImportError('corrupt-entry', { file: entry.path, detail: (error as Error).message });
+    throw new ContentImportError('corrupt-entry', { file: entry.path }, (error as Error).message);
   }
 }
 

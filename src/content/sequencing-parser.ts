@@ -8,7 +8,7 @@ import {
   type RuleConditionType,
   type Sequencing,
 } from './sequencing-model.js';
-import { attr, invalid, list, number, type XmlNode } from './xml-nodes.js';
+import { attr, invalid, list, number, tag, type XmlNode } from './xml-nodes.js';
 
 /** Finds the <imsss:sequencing> an item or organization uses, merged with what it refers to. */
 export type SequencingResolver = (owner: XmlNode, where: string) => XmlNode | undefined;
@@ -34,7 +34,7 @@ export function sequencingCollection(root: XmlNode): SequencingResolver {
     const ref = attr(local, 'IDRef');
     if (!ref) return local;
     const shared = collection.get(ref);
-    if (!shared) throw invalid(`the <imsss:sequencing> of ${where} refers to '${ref}', which is not in <imsss:sequencingCollection>`);
+    if (!shared) throw invalid('manifest-unknown-reference', tag('imsss:sequencing', { IDRef: ref }), `the <imsss:sequencing> of ${where} refers to '${ref}', which is not in <imsss:sequencingCollection>`);
     const merged: XmlNode = {};
     for (const [key, value] of Object.entries(shared)) if (!key.startsWith('@')) merged[key] = value;
     for (const [key, value] of Object.entries(local)) if (!key.startsWith('@')) merged[key] = value;
@@ -60,12 +60,18 @@ function controlModeOf(node: XmlNode | undefined): ControlMode {
 function preConditionRule(node: XmlNode, where: string): PreConditionRule {
   const conditionsNode = list(node['ruleConditions'])[0] ?? {};
   const combination = attr(conditionsNode, 'conditionCombination') ?? 'all';
-  if (combination !== 'all' && combination !== 'any') throw invalid(`${where}: conditionCombination '${combination}' is not all or any`);
+  if (combination !== 'all' && combination !== 'any') {
+    throw invalid('manifest-bad-value', tag('imsss:ruleConditions', { conditionCombination: combination }), `${where}: conditionCombination '${combination}' is not all or any`);
+  }
   const conditions = list(conditionsNode['ruleCondition']).map((c) => {
     const condition = attr(c, 'condition') ?? '';
-    if (!(RULE_CONDITIONS as readonly string[]).includes(condition)) throw invalid(`${where}: rule condition '${condition}' is not an SN rule condition`);
+    if (!(RULE_CONDITIONS as readonly string[]).includes(condition)) {
+      throw invalid('manifest-bad-value', tag('imsss:ruleCondition', { condition }), `${where}: rule condition '${condition}' is not an SN rule condition`);
+    }
     const operator = attr(c, 'operator') ?? 'noOp';
-    if (operator !== 'not' && operator !== 'noOp') throw invalid(`${where}: rule condition operator '${operator}' is not not or noOp`);
+    if (operator !== 'not' && operator !== 'noOp') {
+      throw invalid('manifest-bad-value', tag('imsss:ruleCondition', { operator }), `${where}: rule condition operator '${operator}' is not not or noOp`);
+    }
     return {
       condition: condition as RuleConditionType,
       not: operator === 'not',
@@ -74,7 +80,9 @@ function preConditionRule(node: XmlNode, where: string): PreConditionRule {
     };
   });
   const action = attr(list(node['ruleAction'])[0] ?? {}, 'action') ?? '';
-  if (!(PRECONDITION_ACTIONS as readonly string[]).includes(action)) throw invalid(`${where}: '${action}' is not a precondition rule action`);
+  if (!(PRECONDITION_ACTIONS as readonly string[]).includes(action)) {
+    throw invalid('manifest-bad-value', tag('imsss:ruleAction', { action }), `${where}: '${action}' is not a precondition rule action`);
+  }
   return { combination, conditions, action: action as PreConditionAction };
 }
 
@@ -84,7 +92,9 @@ export function parseSequencing(node: XmlNode | undefined, where: string): Seque
   const rules = list(node['sequencingRules'])[0];
   const limit = list(node['limitConditions'])[0];
   const attemptLimit = limit ? number(attr(limit, 'attemptLimit'), 'attemptLimit') : null;
-  if (attemptLimit !== null && (!Number.isInteger(attemptLimit) || attemptLimit < 0)) throw invalid(`${where}: attemptLimit '${attemptLimit}' is not a non-negative integer`);
+  if (attemptLimit !== null && (!Number.isInteger(attemptLimit) || attemptLimit < 0)) {
+    throw invalid('manifest-bad-value', tag('imsss:limitConditions', { attemptLimit: String(attemptLimit) }), `${where}: attemptLimit '${attemptLimit}' is not a non-negative integer`);
+  }
   const objectives = list(node['objectives'])[0];
   const primary = list(objectives?.['primaryObjective'])[0];
   const notEnforced = NOT_ENFORCED_CHILDREN.filter((name) => name in node);

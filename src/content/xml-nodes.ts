@@ -3,8 +3,20 @@ import { ContentImportError } from './import-errors.js';
 /** An element as fast-xml-parser gives it: attributes as '@name', children by local name. */
 export type XmlNode = Record<string, unknown>;
 
-export function invalid(detail: string): ContentImportError {
-  return new ContentImportError('manifest-invalid', { detail });
+export type ManifestProblem = 'manifest-missing-element' | 'manifest-missing-identifier' | 'manifest-bad-value' | 'manifest-unknown-reference';
+
+/**
+ * A manifest refused for what is wrong with one element: `element` names it as it stands in the XML
+ * (the same in every language); `detail` says why in English, for the log.
+ */
+export function invalid(problem: ManifestProblem, element: string, detail: string): ContentImportError {
+  return new ContentImportError(problem, { element }, detail);
+}
+
+/** An element as it would be written, with the attributes that identify it: `<item identifier="a">`. */
+export function tag(name: string, attributes: Record<string, string | null> = {}): string {
+  const shown = Object.entries(attributes).filter(([, v]) => v !== null).map(([k, v]) => ` ${k}="${v}"`).join('');
+  return `<${name}${shown}>`;
 }
 
 export function text(node: unknown): string | null {
@@ -28,6 +40,6 @@ export function list(node: unknown): XmlNode[] {
 export function number(value: string | null, what: string): number | null {
   if (value === null || value.trim() === '') return null;
   const n = Number(value);
-  if (!Number.isFinite(n)) throw invalid(`${what} '${value}' is not a number`);
+  if (!Number.isFinite(n)) throw invalid('manifest-bad-value', `${what}="${value}"`, `${what} '${value}' is not a number`);
   return n;
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path/posix';
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
@@ -58,10 +59,23 @@ function checkName(name: string): string {
   return path.normalize(name);
 }
 
-function openZip(file: string): Promise<ZipFile> {
+/**
+ * What yauzl's complaint means for the person who chose the file: no end-of-central-directory record
+ * means it is not a zip at all (or was cut off); anything else is a zip that is damaged. Its own
+ * words go to the log only.
+ */
+export function zipRefusal(error: Error): ContentImportError {
+  if (error instanceof ContentImportError) return error;
+  const notZip = /end of central directory record signature not found/i.test(error.message);
+  return new ContentImportError(notZip ? 'not-a-zip' : 'damaged-zip', {}, error.message);
+}
+
+async function openZip(file: string): Promise<ZipFile> {
+  // An empty file is what a failed save or download leaves: say so, not "not a zip".
+  if ((await fs.promises.stat(file)).size === 0) throw new ContentImportError('empty-file');
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (error, zip) => {
-      if (error || !zip) reject(new ContentImportError('not-a-zip', { detail: error?.message ?? 'unreadable' }));
+      if (error || !zip) reject(zipRefusal(error ?? new Error('unreadable')));
       else resolve(zip);
     });
   });
@@ -83,7 +97,7 @@ export class CheckedZip {
       const seen = new Set<string>();
       let total = 0;
       await new Promise<void>((resolve, reject) => {
-        zip.on('error', (error: Error) => reject(error instanceof ContentImportError ? error : new ContentImportError('not-a-zip', { detail: error.message })));
+        zip.on('error', (error: Error) => reject(zipRefusal(error)));
         zip.on('end', () => resolve());
         zip.on('entry', (entry: Entry) => {
           try {
@@ -125,7 +139,7 @@ export class CheckedZip {
   read(entry: ZipEntry): Promise<Readable> {
     return new Promise((resolve, reject) => {
       this.zip.openReadStream(entry.entry, (error, stream) => {
-        if (error || !stream) reject(new ContentImportError('not-a-zip', { detail: error?.message ?? 'unreadable entry' }));
+        if (error || !stream) reject(new ContentImportError('corrupt-entry', { file: entry.path }, error?.message ?? 'unreadable entry'));
         else resolve(stream);
       });
     });
@@ -135,7 +149,12 @@ export class CheckedZip {
     if (entry.uncompressedSize > maxBytes) throw new ContentImportError('entry-too-large', { file: entry.path, limit: maxBytes });
     const stream = await this.read(entry);
     const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+    } catch (error) {
+      // Bad deflate data or a size that lies: the package's fault, told as such.
+      throw new ContentImportError('corrupt-entry', { file: entry.path }, (error as Error).message);
+    }
     return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
   }
 

@@ -72,11 +72,29 @@ export interface PgliteOptions {
   loadDataDir?: Blob;
 }
 
+/**
+ * The single session, held by someone other than the tool's own queries (the CLI socket): raw
+ * PostgreSQL wire-protocol messages in, the backend's raw answers out, until `release`.
+ */
+export interface HeldSession {
+  /** Runs one or more complete frontend messages and returns what the backend wrote. */
+  exchange(messages: Uint8Array): Promise<Uint8Array>;
+  /** Gives the session back to the tool's queries; calling it again does nothing. */
+  release(): void;
+}
+
 /** The embedded database can also archive itself (backups, test templates). */
 export interface PgliteDatabase extends Database {
   readonly kind: 'pglite';
+  /** The data directory, or undefined for a database in memory. */
+  readonly dataDir: string | undefined;
   /** An archive of the whole cluster, loadable with `loadDataDir`. */
   dumpDataDir(): Promise<Blob>;
+  /**
+   * Waits until no query or transaction of the tool holds the session, then holds it: nothing
+   * of the tool runs until `release`, so whatever the holder does is never interleaved with it.
+   */
+  holdSession(): Promise<HeldSession>;
 }
 
 export async function openPglite(options: PgliteOptions): Promise<PgliteDatabase> {
@@ -115,7 +133,15 @@ export async function openPglite(options: PgliteOptions): Promise<PgliteDatabase
 
   return {
     kind: 'pglite',
+    dataDir: options.dataDir,
     db,
+    async holdSession() {
+      const release = await connection.acquire();
+      return {
+        exchange: (messages) => pglite.execProtocolRaw(messages),
+        release,
+      };
+    },
     async dumpDataDir() {
       const release = await connection.acquire();
       try {

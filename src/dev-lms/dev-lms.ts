@@ -42,6 +42,25 @@ export const DEV_COURSE = { id: 'dev-course-1', label: 'FH-101', title: 'Første
 export const DEV_RESOURCE_LINK = { id: 'dev-link-1', title: 'Førstehjelp – grunnkurs' };
 export const DEV_CLIENT_ID = 'laeringslop-dev-lms';
 export const DEV_DEPLOYMENT_ID = 'dev-deployment-1';
+/** The municipality launches are made in unless another is chosen: Kongsberg. */
+export const DEV_DEFAULT_KOMMUNENUMMER = '3303';
+
+/**
+ * The client id the tool knows the development LMS by in a municipality. A platform is registered
+ * for one tenant, so the LMS has a registration per municipality chosen on its page, as a platform
+ * serving several municipalities would; Kongsberg keeps the first one.
+ */
+export function devClientId(kommunenummer: string): string {
+  return kommunenummer === DEV_DEFAULT_KOMMUNENUMMER ? DEV_CLIENT_ID : `${DEV_CLIENT_ID}-${kommunenummer}`;
+}
+
+const isDevClientId = (value: unknown): value is string => typeof value === 'string' && (value === DEV_CLIENT_ID || /^laeringslop-dev-lms-\d{4}$/.test(value));
+
+/** What the person on the development LMS's page chose: the municipality and the language. */
+export interface LaunchChoice {
+  kommunenummer?: string;
+  locale?: string;
+}
 
 /** A link in the development course: the default one, or one placed with Deep Linking. */
 export interface DevLink {
@@ -58,6 +77,9 @@ interface PendingLaunch {
   linkId?: string;
   /** Launch as the course's second learner. */
   secondLearner?: boolean;
+  /** The municipality (sent as the custom parameter kommunenummer) and the locale sent. */
+  kommunenummer: string;
+  locale?: string;
   expiresAt: number;
 }
 
@@ -68,7 +90,7 @@ export interface DevLmsOptions {
   /** The tool's public URL (login, launch and JWKS are found below it). */
   toolUrl: string;
   secret: string;
-  /** Extra claims merged into every id_token (tests craft unusual launches with it). */
+  /** The locale launches send unless the page's language is given with the launch. */
   locale?: string;
 }
 
@@ -80,6 +102,8 @@ export interface DevLmsOptions {
 export class DevLms {
   readonly issuer: string;
   readonly #pending = new Map<string, PendingLaunch>();
+  /** Launch ids already authorized, until they would have expired: a second use is refused. */
+  readonly #used = new Map<string, number>();
   readonly #accessKey: Uint8Array;
   readonly #box: SecretBox;
   readonly #toolJwks: ReturnType<typeof createRemoteJWKSet>;
@@ -123,16 +147,19 @@ export class DevLms {
   }
 
   /** The login initiation a click on "launch as …" sends to the tool (Moodle's shape of hints). */
-  startLaunch(role: DevRole, messageType: PendingLaunch['messageType'] = 'LtiResourceLinkRequest', storageTarget?: string, linkId?: string, secondLearner = false): string {
+  startLaunch(role: DevRole, messageType: PendingLaunch['messageType'] = 'LtiResourceLinkRequest', storageTarget?: string, linkId?: string, secondLearner = false, choice: LaunchChoice = {}): string {
     const launchId = randomUUID();
     const user = devUser(role, secondLearner);
-    this.#pending.set(launchId, { userId: user.id, role, messageType, ...(linkId ? { linkId } : {}), secondLearner, expiresAt: Date.now() + 10 * 60_000 });
+    const kommunenummer = choice.kommunenummer ?? DEV_DEFAULT_KOMMUNENUMMER;
+    this.#pending.set(launchId, {
+      userId: user.id, role, messageType, ...(linkId ? { linkId } : {}), secondLearner, kommunenummer, ...(choice.locale ? { locale: choice.locale } : {}), expiresAt: Date.now() + 10 * 60_000,
+    });
     const url = new URL(`${this.options.toolUrl}/lti/login`);
     url.searchParams.set('iss', this.issuer);
     url.searchParams.set('login_hint', user.id);
     url.searchParams.set('target_link_uri', `${this.options.toolUrl}/lti/launch`);
     url.searchParams.set('lti_message_hint', JSON.stringify({ cmid: 7, launchid: launchId }));
-    url.searchParams.set('client_id', DEV_CLIENT_ID);
+    url.searchParams.set('client_id', devClientId(kommunenummer));
     url.searchParams.set('lti_deployment_id', DEV_DEPLOYMENT_ID);
     if (storageTarget) url.searchParams.set('lti_storage_target', storageTarget);
     return url.toString();
@@ -150,7 +177,7 @@ export class DevLms {
     if (query['response_type'] !== 'id_token') fail('unsupported_response_type', 'response_type must be id_token');
     if (query['response_mode'] !== 'form_post') fail('invalid_request', 'response_mode must be form_post');
     if (query['prompt'] !== 'none') fail('invalid_request', 'prompt must be none');
-    if (query['client_id'] !== DEV_CLIENT_ID) fail('unauthorized_client', 'unknown client_id');
+    if (!isDevClientId(query['client_id'])) fail('unauthorized_client', 'unknown client_id');
     if (query['redirect_uri'] !== `${this.options.toolUrl}/lti/launch`) fail('invalid_request', 'redirect_uri is not registered');
     if (!query['nonce'] || !query['state']) fail('invalid_request', 'nonce and state are required');
     let hint: { launchid?: string } = {};
@@ -159,15 +186,24 @@ export class DevLms {
     } catch {
       fail('invalid_request', 'lti_message_hint is not the one sent');
     }
+    const now = Date.now();
+    for (const [id, expiresAt] of this.#used) if (expiresAt < now) this.#used.delete(id);
+    // Moodle keeps each launch in the session only until its login is answered: a second use of
+    // the same lti_message_hint is refused with "Invalid request".
+    if (hint.launchid && this.#used.has(hint.launchid)) fail('invalid_request', 'Invalid request: this login (lti_message_hint) was already used');
     const pending = hint.launchid ? this.#pending.get(hint.launchid) : undefined;
-    if (!pending || pending.expiresAt < Date.now() || pending.userId !== query['login_hint']) fail('login_required', 'login_hint does not match the launch');
+    if (!pending || pending.expiresAt < now || pending.userId !== query['login_hint']) fail('login_required', 'login_hint does not match the launch');
+    if (query['client_id'] !== devClientId(pending!.kommunenummer)) fail('unauthorized_client', 'client_id is not the one of the launch');
     this.#pending.delete(hint.launchid!);
+    this.#used.set(hint.launchid!, pending!.expiresAt);
     const idToken = await this.idToken(pending!, query['nonce']!);
     return { redirectUri: query['redirect_uri']!, fields: { id_token: idToken, state: query['state']! } };
   }
 
   /** The claims Moodle 4.x sends, with this course, link and the AGS/NRPS/deep-linking claims. */
-  async idToken(launch: Pick<PendingLaunch, 'role' | 'messageType' | 'linkId' | 'secondLearner'>, nonce: string, overrides: Record<string, unknown> = {}): Promise<string> {
+  async idToken(launch: Pick<PendingLaunch, 'role' | 'messageType' | 'linkId' | 'secondLearner'> & Partial<Pick<PendingLaunch, 'kommunenummer' | 'locale'>>, nonce: string, overrides: Record<string, unknown> = {}): Promise<string> {
+    const kommunenummer = launch.kommunenummer ?? DEV_DEFAULT_KOMMUNENUMMER;
+    const locale = launch.locale ?? this.options.locale ?? 'nb';
     const user = devUser(launch.role, launch.secondLearner === true);
     const e = this.endpoints;
     const link = launch.linkId ? await this.findLink(launch.linkId) : undefined;
@@ -178,7 +214,7 @@ export class DevLms {
       given_name: user.givenName,
       family_name: user.familyName,
       email: user.email,
-      locale: this.options.locale ?? 'nb',
+      locale,
       [CLAIM.messageType]: launch.messageType,
       [CLAIM.version]: '1.3.0',
       [CLAIM.deploymentId]: DEV_DEPLOYMENT_ID,
@@ -186,8 +222,8 @@ export class DevLms {
       [CLAIM.roles]: user.roles,
       [CLAIM.context]: { ...DEV_COURSE, type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'] },
       [CLAIM.toolPlatform]: { guid: 'dev-lms', name: 'Utviklings-LMS', product_family_code: 'laeringslop-dev-lms', version: '1' },
-      [CLAIM.launchPresentation]: { locale: this.options.locale ?? 'nb', document_target: 'iframe', return_url: `${this.options.baseUrl}` },
-      [CLAIM.custom]: { kommunenummer: '3303', ...(link?.custom ?? {}) },
+      [CLAIM.launchPresentation]: { locale, document_target: 'iframe', return_url: `${this.options.baseUrl}` },
+      [CLAIM.custom]: { kommunenummer, ...(link?.custom ?? {}) },
       [CLAIM.ags]: { scope: [SCOPE.lineItem, SCOPE.lineItemReadOnly, SCOPE.score, SCOPE.resultReadOnly], lineitems: e.lineItems },
       [CLAIM.nrps]: { context_memberships_url: e.members, service_versions: ['2.0'] },
       ...overrides,
@@ -209,7 +245,7 @@ export class DevLms {
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setSubject(user.id)
-      .setAudience(DEV_CLIENT_ID)
+      .setAudience(devClientId(kommunenummer))
       .setIssuedAt()
       .setExpirationTime('60s')
       .sign(key);
@@ -222,12 +258,9 @@ export class DevLms {
       throw new DevLmsError('invalid_client', 'a JWT client assertion is required');
     }
     try {
-      await jwtVerify(form['client_assertion'], this.#toolJwks, {
-        algorithms: ['RS256'],
-        issuer: DEV_CLIENT_ID,
-        subject: DEV_CLIENT_ID,
-        audience: this.endpoints.token,
-      });
+      // Security Framework §4.1.1: iss and sub are the client id, one of this LMS's registrations.
+      const { payload } = await jwtVerify(form['client_assertion'], this.#toolJwks, { algorithms: ['RS256'], audience: this.endpoints.token });
+      if (!isDevClientId(payload.iss) || payload.sub !== payload.iss) throw new Error(`iss ${String(payload.iss)} and sub must be a client id of this LMS`);
     } catch (error) {
       throw new DevLmsError('invalid_client', `client assertion refused: ${(error as Error).message}`);
     }
@@ -276,7 +309,8 @@ export class DevLms {
 
   /** Verifies the tool's deep-linking response (Deep Linking 2.0 §4.2). */
   async readDeepLinkResponse(jwt: string): Promise<Record<string, unknown>> {
-    const { payload } = await jwtVerify(jwt, this.#toolJwks, { algorithms: ['RS256'], issuer: DEV_CLIENT_ID, audience: this.issuer });
+    const { payload } = await jwtVerify(jwt, this.#toolJwks, { algorithms: ['RS256'], audience: this.issuer });
+    if (!isDevClientId(payload.iss)) throw new DevLmsError('invalid_request', 'the deep-linking response is not from a client of this LMS');
     if (payload[CLAIM.messageType] !== 'LtiDeepLinkingResponse') throw new DevLmsError('invalid_request', 'not a deep-linking response');
     return payload as Record<string, unknown>;
   }

@@ -3,7 +3,7 @@ import type { Schema } from '../db/schema.js';
 import { savePlatform, type Platform } from '../lti/platforms.js';
 import { createMissingMunicipalities } from '../tenants/official-municipalities.js';
 import { findMunicipality, importRegions, listTenants } from '../tenants/tenants.js';
-import { DEV_CLIENT_ID, DEV_DEPLOYMENT_ID, type DevLms } from './dev-lms.js';
+import { DEV_CLIENT_ID, DEV_DEFAULT_KOMMUNENUMMER, DEV_DEPLOYMENT_ID, devClientId, type DevLms } from './dev-lms.js';
 
 const DEV_REGION = 'Kongsbergregionen';
 
@@ -25,16 +25,22 @@ export async function registerDevLms(db: Kysely<Schema>, lms: DevLms): Promise<P
   if (!regions.some((region) => region.name === DEV_REGION)) {
     await importRegions(db, DEV_MUNICIPALITIES.map((m) => ({ region: DEV_REGION, kommunenummer: m.kommunenummer })));
   }
-  const kongsberg = await findMunicipality(db, '3303');
+  const kongsberg = await findMunicipality(db, DEV_DEFAULT_KOMMUNENUMMER);
+  return savePlatform(db, devRegistration(lms, kongsberg!.id, DEV_CLIENT_ID, 'Utviklings-LMS'));
+}
+
+function devRegistration(lms: DevLms, tenantId: string, clientId: string, name: string) {
   const e = lms.endpoints;
-  return savePlatform(db, {
-    tenantId: kongsberg!.id,
-    name: 'Utviklings-LMS',
-    issuer: lms.issuer,
-    clientId: DEV_CLIENT_ID,
-    authEndpoint: e.auth,
-    tokenEndpoint: e.token,
-    jwksUrl: e.jwks,
-    deploymentIds: [DEV_DEPLOYMENT_ID],
-  });
+  return { tenantId, name, issuer: lms.issuer, clientId, authEndpoint: e.auth, tokenEndpoint: e.token, jwksUrl: e.jwks, deploymentIds: [DEV_DEPLOYMENT_ID] };
+}
+
+/**
+ * Registers the development LMS for the municipality chosen on its page before it launches there
+ * (Kongsberg's registration is made at start-up). Undefined for a number the database does not know.
+ */
+export async function registerDevLmsFor(db: Kysely<Schema>, lms: DevLms, kommunenummer: string): Promise<Platform | undefined> {
+  const municipality = await findMunicipality(db, kommunenummer);
+  if (!municipality) return undefined;
+  if (kommunenummer === DEV_DEFAULT_KOMMUNENUMMER) return registerDevLms(db, lms);
+  return savePlatform(db, devRegistration(lms, municipality.id, devClientId(kommunenummer), `Utviklings-LMS (${municipality.name})`));
 }

@@ -13,10 +13,20 @@ export interface PlatformConfiguration {
   'https://purl.imsglobal.org/spec/lti-platform-configuration'?: { product_family_code?: string; version?: string };
 }
 
+/** A platform that cannot be reached, or answers with something other than JSON, is refused, never a 500. */
 async function fetchJson(url: string, init: RequestInit = {}): Promise<unknown> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new LtiRefusal('bad-login-request', `HTTP ${response.status} from ${url}: ${(await response.text()).slice(0, 200)}`);
-  return response.json();
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    throw new LtiRefusal('platform-unreachable', `${url} could not be reached: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
+  }
+  if (!response.ok) throw new LtiRefusal('platform-unreachable', `HTTP ${response.status} from ${url}: ${(await response.text()).slice(0, 200)}`);
+  try {
+    return await response.json();
+  } catch {
+    throw new LtiRefusal('platform-unreachable', `${url} did not answer with JSON`);
+  }
 }
 
 /** Fetches and checks the configuration: its issuer must share the configuration URL's origin (§3.5.1). */
@@ -25,6 +35,7 @@ export async function fetchPlatformConfiguration(configurationUrl: string, regis
   for (const field of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri', 'registration_endpoint'] as const) {
     if (typeof body[field] !== 'string') throw new LtiRefusal('bad-login-request', `the platform configuration has no ${field}`);
   }
+  if (!URL.canParse(body.issuer!)) throw new LtiRefusal('wrong-issuer', `issuer ${body.issuer} is not a URL`);
   if (new URL(body.issuer!).origin !== new URL(configurationUrl).origin) {
     throw new LtiRefusal('wrong-issuer', `issuer ${body.issuer} does not match the configuration URL ${configurationUrl}`);
   }

@@ -121,16 +121,10 @@ export class LoginPlatforms {
 }
 
 /**
- * Answers a login initiation: finds the platform (one read, shared by concurrent logins of the same
- * platform), seals state and nonce into the state parameter, and builds the OIDC authentication
- * request. login_hint and lti_message_hint go back exactly as received (Moodle checks both).
+ * The platform a login initiation names, once its parameters are those of a login for this tool:
+ * one read, shared by concurrent logins of the same platform.
  */
-export async function startLogin(
-  platforms: LoginPlatforms,
-  states: LoginStates,
-  params: LoginInitiation,
-  options: { launchUrl: string; now?: Date },
-): Promise<StartedLogin> {
+export async function findLoginPlatform(platforms: LoginPlatforms, params: LoginInitiation, options: { launchUrl: string }): Promise<Platform> {
   if (!params.iss || !params.login_hint || !params.target_link_uri) {
     throw new LtiRefusal('bad-login-request', 'iss, login_hint and target_link_uri are required');
   }
@@ -145,7 +139,21 @@ export async function startLogin(
   if (params.lti_deployment_id && !platform.deploymentIds.includes(params.lti_deployment_id)) {
     throw new LtiRefusal('unknown-deployment', `deployment ${params.lti_deployment_id} is not registered for ${platform.issuer}`);
   }
+  return platform;
+}
 
+/**
+ * Answers a login initiation: finds the platform (see findLoginPlatform), seals state and nonce into
+ * the state parameter, and builds the OIDC authentication request. login_hint and lti_message_hint
+ * go back exactly as received (Moodle checks both).
+ */
+export async function startLogin(
+  platforms: LoginPlatforms,
+  states: LoginStates,
+  params: LoginInitiation,
+  options: { launchUrl: string; now?: Date },
+): Promise<StartedLogin> {
+  const platform = await findLoginPlatform(platforms, params, options);
   const nonce = token();
   const binding = token();
   const now = options.now ?? new Date();
@@ -169,7 +177,8 @@ export async function startLogin(
     prompt: 'none',
     client_id: platform.clientId,
     redirect_uri: options.launchUrl,
-    login_hint: params.login_hint,
+    // findLoginPlatform refused a login without it.
+    login_hint: params.login_hint!,
     state,
     nonce,
   };

@@ -27,6 +27,7 @@ export const REFUSAL_CODES = [
   'session-invalid',
   'not-permitted',
   'invite-unusable',
+  'platform-unreachable',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -35,7 +36,7 @@ export class LtiRefusal extends Error {
   constructor(
     readonly code: RefusalCode,
     readonly detail: string,
-    readonly status = code === 'jwks-unavailable' ? 503 : code === 'not-permitted' ? 403 : code === 'session-invalid' || code === 'invite-unusable' ? 401 : 400,
+    readonly status = code === 'jwks-unavailable' ? 503 : code === 'platform-unreachable' ? 502 : code === 'not-permitted' ? 403 : code === 'session-invalid' || code === 'invite-unusable' ? 401 : 400,
   ) {
     super(`${code}: ${detail}`);
     this.name = 'LtiRefusal';

@@ -1,5 +1,7 @@
-import type { Kysely } from 'kysely';
+import { isDeepStrictEqual } from 'node:util';
+import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import { definitionSchema } from './definition.js';
 import { visibleTo } from './visibility.js';
 
 /** When each of the given paths (those the tenant may see) last changed: for the designer's list. */
@@ -57,4 +59,32 @@ export async function sessionAttendance(
     const attended = (r.data as Record<string, unknown> | null)?.['attended'];
     return [r.id, { name: r.name, attended: typeof attended === 'boolean' ? attended : undefined }];
   }));
+}
+
+/**
+ * Which of the given paths of the tenant have a draft that differs from their newest published
+ * version: the two definitions are compared, not timestamps (saving an unchanged form is no change).
+ * Paths that were never published are not in the answer.
+ */
+export async function pathsWithUnpublishedChanges(db: Kysely<Schema>, tenantId: string, pathIds: readonly string[]): Promise<Set<string>> {
+  if (pathIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('path_versions as d')
+    .innerJoin('path_versions as v', (join) => join.onRef('v.path_id', '=', 'd.path_id').on('v.status', '=', 'published'))
+    .select(['d.path_id', 'd.definition as draft', 'v.definition as published', sql<boolean>`d.definition = v.definition`.as('same')])
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.status', '=', 'draft')
+    .where('d.path_id', 'in', [...pathIds])
+    .where('v.number', '=', (eb) => eb.selectFrom('path_versions as n').select((n) => n.fn.max('n.number').as('number')).whereRef('n.path_id', '=', 'd.path_id').where('n.status', '=', 'published'))
+    .execute();
+  const changed = new Set<string>();
+  for (const row of rows) {
+    // Equal jsonb is certainly no change; otherwise compare what the definitions mean, so a
+    // difference only in how an older version was stored (defaults filled in since) is none either.
+    if (row.same) continue;
+    const draft = definitionSchema.safeParse(row.draft);
+    const published = definitionSchema.safeParse(row.published);
+    if (!draft.success || !published.success || !isDeepStrictEqual(draft.data, published.data)) changed.add(row.path_id);
+  }
+  return changed;
 }

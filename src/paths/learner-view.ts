@@ -61,3 +61,16 @@ export async function scoreSoFar(db: Kysely<Schema>, tenantId: string, enrolment
   if (!counted.some((id) => states.get(id)?.completed && states.get(id)?.score !== null)) return null;
   return pathScore(definition, states);
 }
+
+/** The success status a SCORM step's SCO last reported (`passed`, `failed`, `unknown`), or null. */
+export async function reportedSuccess(db: Kysely<Schema>, tenantId: string, enrolmentId: string, stepId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('path_step_progress')
+    .select('data')
+    .where('tenant_id', '=', tenantId)
+    .where('enrolment_id', '=', enrolmentId)
+    .where('step_id', '=', stepId)
+    .executeTakeFirst();
+  const status = (row?.data as { successStatus?: unknown } | undefined)?.successStatus;
+  return typeof status === 'string' ? status : null;
+}

@@ -209,12 +209,12 @@ describe(`path archives and package upload over HTTP (${BACKEND})`, { timeout: 6
       { name: `packages/${packageId}.zip`, file: packageZip },
     ]);
     const cases: { name: string; archive: () => Promise<string>; status: number; code: string; nb: RegExp; file?: string }[] = [
-      { name: 'not a zip', archive: async () => { const f = `${fs.mkdtempSync('/tmp/archive-')}/tekst.zip`; fs.writeFileSync(f, 'not a zip '.repeat(50)); return f; }, status: 422, code: 'archive-unreadable', nb: /Arkivet 'kurs\.zip' ble ikke godtatt: Filen er ikke en gyldig zip-fil/, file: 'kurs.zip' },
+      { name: 'not a zip', archive: async () => { const f = `${fs.mkdtempSync('/tmp/archive-')}/tekst.zip`; fs.writeFileSync(f, 'not a zip '.repeat(50)); return f; }, status: 422, code: 'archive-unreadable', nb: /Arkivet 'kurs\.zip' ble ikke godtatt: Filen er ikke en zip-fil/, file: 'kurs.zip' },
       { name: 'no path.json', archive: () => writeArchive([{ name: `packages/${packageId}.zip`, file: packageZip }]), status: 422, code: 'manifest-missing', nb: /path\.json mangler i roten av arkivet 'kurs\.zip'/, file: 'kurs.zip' },
       { name: 'path.json is not JSON', archive: () => writeArchive([{ name: 'path.json', data: '{ "format": ' }]), status: 422, code: 'manifest-not-json', nb: /er ikke gyldig JSON/ },
       { name: 'another format', archive: withManifest((m) => ({ ...m, format: 'scorm' })), status: 422, code: 'wrong-format', nb: /er ikke et læringsløp-arkiv \(format "scorm"\)/ },
       { name: 'a newer format version', archive: withManifest((m) => ({ ...m, formatVersion: 2 })), status: 422, code: 'unsupported-version', nb: /har formatversjon 2; denne installasjonen leser versjon 1/ },
-      { name: 'an invalid definition', archive: withManifest((m) => { m.definition.steps[1]!['title'] = ''; return m; }), status: 422, code: 'definition-invalid', nb: /Læringsløpet i path\.json .* er ikke gyldig: steps\.1\.title/ },
+      { name: 'an invalid definition', archive: withManifest((m) => { m.definition.steps[1]!['title'] = ''; return m; }), status: 422, code: 'definition-invalid', nb: /Læringsløpet i path\.json .* er ikke gyldig; feil i definition\.steps\.1\.title/ },
       { name: 'a step naming an unlisted package', archive: withManifest((m) => ({ ...m, packages: [] })), status: 422, code: 'package-unlisted', nb: /Steget «Kurset» viser til pakken .*, som ikke er oppført i path\.json/ },
       { name: 'a listed package missing from the zip', archive: () => writeArchive([{ name: 'path.json', data: JSON.stringify(manifest) }]), status: 422, code: 'package-missing', nb: /Pakkefilen 'packages\/.*\.zip' som path\.json viser til, finnes ikke i arkivet/, file: `packages/${'{id}'}.zip` },
       { name: 'a package that is not valid SCORM', archive: async () => {
@@ -287,7 +287,7 @@ describe(`path archives and package upload over HTTP (${BACKEND})`, { timeout: 6
       const response = await post(`${small.server.url}/design/import`, target.token, fs.readFileSync(archiveFile));
       expect(response.status).toBe(413);
       const problem = (await response.json()) as { messages: Record<string, string> };
-      expect(problem.messages.en).toMatch(/larger than the limit of 1024 bytes/);
+      expect(problem.messages.en).toMatch(/larger than the limit of 1 kB/);
     } finally {
       await small.stop();
     }
@@ -343,7 +343,7 @@ describe(`path archives and package upload over HTTP (${BACKEND})`, { timeout: 6
       expect(response.status).toBe(201);
       const page = await response.text();
       expect(page).toContain('Importert: Personvern for alle');
-      expect(page).toContain('Kurset (SCORM-kurs, obligatorisk)');
+      expect(page).toContain('Kurset (E-læringskurs, obligatorisk)');
       expect(page).toContain('Personvern i kommunen (2004 4th Edition, fantes fra før)');
     });
 

@@ -1,8 +1,9 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { zipFixture } from '../content/support/package-zip.js';
 import { launch, publishPath, sessionInfo, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
+import { attribute, hiddenFields } from '../lti/support/lti-http.js';
 import { ensurePlayerBuilt } from '../scorm/support/build-player.js';
 import { openAttempt, uploadPackage } from '../scorm/support/server.js';
 import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
@@ -22,6 +23,8 @@ const OLD_CLASSES = [
   'learner', 'learner-path', 'learner-step', 'problem', 'path-description', 'path-progress', 'path-completed', 'step-next',
   'step-next-label', 'step-completed', 'step-locked', 'step-recommended', 'rating', 'step-form', 'step-video', 'step-video-frame',
   'transfer-report', 'transfer-refused', 'transfer-form', 'next', 'import-form', 'dev-links', 'deep-link-items', 'item-details',
+  'dev-lms', 'dev-lms-warning', 'dev-lms-municipality', 'learner-mine', 'my-paths', 'to-my-paths', 'outcome', 'outcome-passed',
+  'outcome-failed', 'outcome-completed', 'outcome-incomplete', 'start-page', 'locked-notice',
 ];
 
 const VIEWPORTS = [{ width: 360, height: 740 }, { width: 1280, height: 900 }] as const;
@@ -51,6 +54,35 @@ async function checkPage(page: Page, name: string, scheme: 'light' | 'dark'): Pr
   else expect(r + g + b, `${name}: light background ${found.background}`).toBeGreaterThan(700);
   expect(found.overflow, `${name}: wider than the screen`).toBeLessThanOrEqual(0);
   expect(await axeViolations(page), `${name}: axe`).toEqual([]);
+}
+
+/**
+ * Pages of a launch in an LMS's frame that a plain GET does not reach: the browser asks for them
+ * with a marker, and the answer is the tool's own, fetched as the frame would (Sec-Fetch-Dest:
+ * iframe, no cookie) or as a launch whose binding cookie is gone.
+ */
+const FRAMED = 'as-framed';
+
+async function serveFramedPage(url: string, route: Route): Promise<void> {
+  const asked = new URL(route.request().url());
+  const lang = asked.searchParams.get('lang') ?? 'nb';
+  let response: Response;
+  if (asked.searchParams.get(FRAMED) === 'login') {
+    asked.searchParams.delete(FRAMED);
+    response = await fetch(asked, { headers: { 'sec-fetch-dest': 'iframe' } });
+  } else {
+    // A fresh login each time: the platform's storage is offered, and the launch brings no cookie.
+    const course = await (await fetch(`${url}/dev/lms/launch?role=learner`)).text();
+    const login = await (await fetch(attribute(course, /<iframe id="tool-frame" title="[^"]*" src="([^"]+)"/))).text();
+    const authorization = await (await fetch(attribute(login, /data-next="([^"]+)"/))).text();
+    const action = attribute(authorization, /<form method="post" action="([^"]+)"/);
+    response = await fetch(`${action}?lang=${lang}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...hiddenFields(authorization), storage_checked: '1' }),
+    });
+  }
+  await route.fulfill({ status: response.status, contentType: 'text/html; charset=utf-8', body: await response.text() });
 }
 
 describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { timeout: 900_000 }, () => {
@@ -91,6 +123,12 @@ describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { tim
     const keep = `session=${learner.sessionToken}`;
     designerToken = (await launch(url, 'designer')).sessionToken!;
     adminToken = (await launch(url, 'admin')).sessionToken!;
+    const managerToken = (await launch(url, 'manager')).sessionToken!;
+    // The tool's login as the development LMS's frame opens it, without the platform's storage.
+    const frameLoginUrl = attribute(await (await fetch(`${url}/dev/lms/launch?role=learner`)).text(), /<iframe id="tool-frame" title="[^"]*" src="([^"]+)"/);
+    const noStorage = new URL(frameLoginUrl);
+    noStorage.searchParams.delete('lti_storage_target');
+    noStorage.searchParams.delete('lang');
     const d = (path: string, query = '') => `${path}?session=${designerToken}${query}`;
     const base = `/design/paths/${pathId}`;
     const [scorm, web, session, selfAssessment, evaluation] = published.stepIds as [string, string, string, string, string];
@@ -103,6 +141,15 @@ describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { tim
       ['development LMS', '/dev/lms'],
       ['content import', '/dev/content'],
       ['learner path', `${enrolment}?${keep}`],
+      ['learner path back from the SCORM player', `${enrolment}?${keep}&returned=${published.stepIds[0]}`],
+      ['my learning paths', `/learn?${keep}`],
+      ['manager start page', `/manage?session=${managerToken}`],
+      ['admin start page', `/admin?session=${adminToken}`],
+      ['development LMS, unknown municipality', '/dev/lms?kommune=9999'],
+      ['development LMS, launch refused', '/dev/lms/launch?kommune=9999'],
+      // A framed login whose frame keeps no cookie, and a launch that lost its browser binding (framed.ts).
+      ['LTI login: open in a new window', `${noStorage.pathname}${noStorage.search}&cookie_check=refused&${FRAMED}=login`],
+      ['LTI launch lost', `/lti/launch?${FRAMED}=lost`],
       ...published.stepIds.map((id, i) => [`learner step ${i + 1}`, `${enrolment}/steps/${id}?${keep}`] as [string, string]),
       ['learner unavailable', `/learn/unavailable?${keep}&reason=path-not-found`],
       ['SCORM player', new URL(player.playerUrl, url).pathname + new URL(player.playerUrl, url).search],
@@ -129,7 +176,9 @@ describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { tim
     browser = await launchBrowser();
     for (const viewport of VIEWPORTS) {
       for (const scheme of SCHEMES) {
-        contexts.set(`${viewport.width}-${scheme}`, await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport, colorScheme: scheme }));
+        const context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport, colorScheme: scheme });
+        await context.route((u) => u.searchParams.has(FRAMED), (route) => serveFramedPage(url, route));
+        contexts.set(`${viewport.width}-${scheme}`, context);
       }
     }
   }, 300_000);
@@ -147,7 +196,7 @@ describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { tim
         for (const [name, path] of pages) {
           for (const lang of LANGUAGES) {
             await page.goto(`${url}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
-            expect(await page.locator('html').getAttribute('lang'), `${name} in ${lang}`).toBe(lang === 'nn' && name.startsWith('development LMS') ? 'nb' : lang);
+            expect(await page.locator('html').getAttribute('lang'), `${name} in ${lang}`).toBe(lang);
             await checkPage(page, `${name} (${lang}, ${viewport.width} px, ${scheme})`, scheme);
           }
         }

@@ -115,8 +115,14 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     await noViolations(page, 'scorm step');
     await inPlayer(page, async (player) => {
       await expect.poll(() => player.frameLocator('#sco-frame').locator('#entry').textContent(), SLOW).toBe('ab-initio');
+      expect(await player.locator('#player-back').textContent()).toBe('Tilbake til læringsløpet');
       await player.frameLocator('#sco-frame').locator('#complete').click();
-      await expect.poll(() => scoStatus(player), SLOW).toContain('finish=true');
+      // A one-SCO course that ends leads back to the path, which says what it came to.
+      await player.waitForURL(/\/learn\/enrolments\/[0-9a-f-]+\?.*returned=/, SLOW);
+      expect(await player.locator('[data-outcome]').getAttribute('data-outcome', SLOW)).toBe('passed');
+      expect(await player.locator('[data-outcome] p').textContent(SLOW)).toBe('Bestått med 90 %.');
+      expect(await player.locator(`[data-step="${stepIds[0]}"]`).getAttribute('data-status')).toBe('completed');
+      await noViolations(player, 'path page after the course');
       await waitFor('the SCORM step completed by its stored commit', async () => (await stepRow(stepIds[0]!).where('enrolment_id', '=', enrolmentId).executeTakeFirst())?.status === 'completed', 30_000);
     });
 
@@ -202,7 +208,41 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     expect(await page.locator('#open-course').textContent()).toBe('Fortsett kurset (nytt vindu)');
     await inPlayer(page, async (player) => {
       await expect.poll(() => player.frameLocator('#sco-frame').locator('#entry').textContent(), SLOW).toBe('resume');
+      // Back to the path while the course runs. The score 50 stored before stands against the
+      // masteryscore 80 (SCORM 1.2 RTE §3.4.4: the LMS sets failed), and the path says so.
+      await player.locator('#player-back').click();
+      await player.waitForURL(/\/learn\/enrolments\/[0-9a-f-]+\?.*returned=/, SLOW);
+      expect(await player.locator('[data-outcome]').getAttribute('data-outcome', SLOW)).toBe('failed');
+      expect(await player.locator('[data-outcome] p').textContent(SLOW)).toBe('Ikke bestått: 50 %, krav 80 %.');
+      expect(await player.locator(`[data-step="${stepIds[0]}"]`).getAttribute('data-status')).toBe('in-progress');
     });
+    await page.close();
+  });
+
+  it('in nynorsk, a course finished below the pass mark leads back to the path saying so (Per Hansen)', async () => {
+    const page = await context.newPage();
+    const frame = await launchInFrame(page, 'second learner');
+    const enrolmentId = new URL(frame.url()).pathname.split('/')[3]!;
+    await page.goto(`${frame.url().replace(/\/learn\/enrolments\/[0-9a-f-]+/, `/learn/enrolments/${enrolmentId}/steps/${stepIds[0]}`)}&lang=nn`);
+    // The SCO scores 70 (its best so far) against the package's masteryscore 80.
+    await page.evaluate(() => localStorage.setItem('sco-complete-score', '70'));
+    try {
+      await inPlayer(page, async (player) => {
+        await expect.poll(() => player.frameLocator('#sco-frame').locator('#version').textContent(), SLOW).toBe('1.2');
+        expect(await player.locator('#player-back').textContent()).toBe('Tilbake til læringsløpet');
+        expect(await player.locator('html').getAttribute('lang')).toBe('nn');
+        expect(await axeViolations(player)).toEqual([]);
+        await player.frameLocator('#sco-frame').locator('#complete').click();
+        await player.waitForURL(/\/learn\/enrolments\/[0-9a-f-]+\?.*returned=/, SLOW);
+        expect(await player.locator('html').getAttribute('lang')).toBe('nn');
+        expect(await player.locator('[data-outcome]').getAttribute('data-outcome', SLOW)).toBe('failed');
+        expect(await player.locator('[data-outcome] p').textContent(SLOW)).toBe('Ikkje bestått: 70 %, krav 80 %.');
+        expect(await player.locator(`[data-step="${stepIds[0]}"]`).getAttribute('data-status')).toBe('in-progress');
+        await noViolations(player, 'path page after a failed course (nn)');
+      });
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('sco-complete-score'));
+    }
     await page.close();
   });
 

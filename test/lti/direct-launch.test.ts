@@ -27,7 +27,7 @@ const FRESH_HEADERS = ['date', 'etag', 'x-request-id', 'content-length', 'keep-a
 function comparable(answer: Answer): Omit<Answer, 'etag' | 'requestId'> {
   const mask = (text: string) =>
     text
-      .replace(/(state|nonce|session|binding|value|context)=[^&"\s;]+/g, '$1=…')
+      .replace(/(state|nonce|session|binding|value|context|cookie_check)=[^&"\s;]+/g, '$1=…')
       .replace(/lti_b_[A-Za-z0-9_-]+=[A-Za-z0-9_-]*/g, 'lti_b_…=…')
       .replace(/Expires=[^;]+/g, 'Expires=…')
       .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
@@ -99,19 +99,19 @@ describe(`the LTI login and launch served ahead of Express (${BACKEND})`, () => 
 
     expect(direct.started.answer.status).toBe(302);
     expect(direct.started.answer.headers['location']).toMatch(/^https:\/\/lms\.kommune\.example\/auth\?/);
-    expect(direct.started.answer.headers['set-cookie']).toMatch(/^lti_b_[\w-]+=[\w-]+; Max-Age=600; Expires=[^;]+; Path=\/lti\/launch; HttpOnly; Secure; SameSite=None$/);
+    expect(direct.started.answer.headers['set-cookie']).toMatch(/^lti_b_[\w-]+=[\w-]+; Max-Age=600; Expires=[^;]+; Path=\/lti\/launch; HttpOnly; Secure; SameSite=None; Partitioned$/);
     expect(comparable(direct.started.answer)).toEqual(comparable(app.started.answer));
 
-    expect(direct.answer.status).toBe(200);
-    expect(direct.answer.body).toContain('data-role="learner"');
+    expect(direct.answer.status).toBe(303);
+    expect(direct.answer.headers['location']).toMatch(/^\/learn\?session=/);
     expect(direct.answer.headers['content-security-policy']).toContain('frame-ancestors \'self\' https://lms.kommune.example');
     expect(direct.answer.headers['cache-control']).toBe('no-store');
-    expect(direct.answer.headers['set-cookie']).toMatch(/^lti_b_[\w-]+=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=\/lti\/launch; HttpOnly; Secure; SameSite=None$/);
+    expect(direct.answer.headers['set-cookie']).toMatch(/^lti_b_[\w-]+=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=\/lti\/launch; HttpOnly; Secure; SameSite=None; Partitioned$/);
     expect(comparable(direct.answer)).toEqual(comparable(app.answer));
 
-    // Which path served: Express's ETag, and the request id both ways.
-    expect(direct.answer.etag).toBeNull();
-    expect(app.answer.etag).not.toBeNull();
+    // Which path served: Express writes a short text under its redirect, the direct route none; the request id both ways.
+    expect(direct.answer.headers['content-length']).toBe('0');
+    expect(Number(app.answer.headers['content-length'])).toBeGreaterThan(0);
     expect(direct.answer.requestId).toMatch(/^[0-9a-f-]{36}$/);
     const accepted = captured.lines().filter((l) => l['msg'] === 'lti launch accepted');
     expect(accepted.some((l) => l['requestId'] === direct.answer.requestId)).toBe(true);
@@ -169,8 +169,40 @@ describe(`the LTI login and launch served ahead of Express (${BACKEND})`, () => 
     const idToken = await platform.sign(platform.claims(started.nonce, toolUrl), key);
     const blockedDirect = await launch('/lti/launch', { id_token: idToken, state: started.state });
     const blockedApp = await launch('/lti/launch/', { id_token: idToken, state: started.state });
-    expect(blockedDirect.body).toContain('data-new-window');
+    expect(blockedDirect.status).toBe(400);
+    expect(blockedDirect.body).toContain('data-launch-lost');
     expect(comparable(blockedDirect)).toEqual(comparable(blockedApp));
+  });
+
+  it('checks a framed login\'s cookie before the platform sees the login, as the app does', async () => {
+    const framed = { 'sec-fetch-dest': 'iframe' };
+    const askedDirect = await send(`/lti/login?${loginQuery()}`, { headers: framed });
+    const askedApp = await send(`/lti/login/?${loginQuery()}`, { headers: framed });
+    expect(askedDirect.status).toBe(303);
+    expect(askedDirect.headers['set-cookie']).toMatch(/^lti_cookie_check=[\w-]+; Max-Age=60; Expires=[^;]+; Path=\/lti\/login; HttpOnly; Secure; SameSite=None; Partitioned$/);
+    expect(comparable(askedDirect)).toEqual(comparable(askedApp));
+    const next = askedDirect.headers['location']!;
+    expect(next).toMatch(/^\/lti\/login\?iss=/);
+    const check = /lti_cookie_check=([\w-]+)/.exec(askedDirect.headers['set-cookie']!)![1]!;
+    expect(new URL(next, toolUrl).searchParams.get('cookie_check')).toBe(check);
+
+    // The cookie came back: on to the platform.
+    const keptDirect = await send(next, { headers: { ...framed, cookie: `lti_cookie_check=${check}` } });
+    const keptApp = await send(next.replace('/lti/login?', '/lti/login/?'), { headers: { ...framed, cookie: `lti_cookie_check=${check}` } });
+    expect(keptDirect.status).toBe(302);
+    expect(keptDirect.headers['location']).toMatch(/^https:\/\/lms\.kommune\.example\/auth\?/);
+    expect(comparable(keptDirect)).toEqual(comparable(keptApp));
+
+    // It did not (or another value did): the new-window page, and the platform is not asked.
+    for (const cookie of [undefined, 'lti_cookie_check=another-value']) {
+      const refusedDirect = await send(next, { headers: { ...framed, ...(cookie ? { cookie } : {}) } });
+      const refusedApp = await send(next.replace('/lti/login?', '/lti/login/?'), { headers: { ...framed, ...(cookie ? { cookie } : {}) } });
+      expect(refusedDirect.status).toBe(200);
+      expect(refusedDirect.body).toContain('data-new-window');
+      expect(refusedDirect.headers['set-cookie']).toBeUndefined();
+      expect(refusedDirect.headers['content-security-policy']).toContain("frame-ancestors 'self' https://lms.kommune.example");
+      expect(comparable(refusedDirect)).toEqual(comparable(refusedApp));
+    }
   });
 
   it('refuses a deep-linking request from a learner as the app does', async () => {

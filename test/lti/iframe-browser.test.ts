@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDevLms } from '../../src/dev-lms/register.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { capturingLogger, testConfig } from '../support/app.js';
-import { axeViolations, CHROMIUM_PATH, hasChromium } from '../support/browser.js';
+import { axeViolations, cookiesKept, CHROMIUM_PATH, hasChromium, launchContextRefusingFramedCookies } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort, SECRET, startStandaloneDevLms, startToolWithDevLms } from './support/lti-http.js';
 import { devTenant, publishedPath } from '../designer/support/designer-http.js';
@@ -11,8 +11,9 @@ import { devTenant, publishedPath } from '../designer/support/designer-http.js';
 
 /**
  * A real launch in Chromium with third-party cookies blocked: the LMS at http://localhost:<port>
- * frames the tool at http://127.0.0.1:<port> (another site), so the tool's cookie is never sent
- * and the login state must travel through the platform's postMessage storage.
+ * frames the tool at http://127.0.0.1:<port> (another site). Where the frame refuses the tool's
+ * cookies altogether (partitioned ones too), the login state travels through the platform's
+ * postMessage storage. Platforms without that storage: cookie-blocked-browser.test.ts.
  */
 // Browser tests on a shared two-core machine: generous time, no timed assertions.
 describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party cookies blocked (${BACKEND})`, { timeout: 120_000 }, () => {
@@ -43,7 +44,8 @@ describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party 
   });
 
   it('launches as a learner through postMessage storage and the pages pass axe-core', async () => {
-    const context = await browser.newContext({ bypassCSP: true });
+    const refusing = await launchContextRefusingFramedCookies(toolUrl, lms.url);
+    const context = refusing.context;
     const page = await context.newPage();
     await page.goto(`${lms.url}/dev/lms`);
     expect(await axeViolations(page)).toEqual([]);
@@ -58,12 +60,14 @@ describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party 
     expect(await axeViolations(page)).toEqual([]);
     const toolFrame = page.frames().find((f) => f.url().startsWith(toolUrl))!;
     expect(await axeViolations(toolFrame)).toEqual([]);
+    // The premise: this frame keeps no cookie of the tool.
+    expect(await cookiesKept(toolFrame)).toEqual({ partitioned: false, unpartitioned: false });
 
-    // The session link works inside the frame without cookies.
-    const sessionHref = await frame.locator('[data-session-link]').getAttribute('href');
-    const session = (await (await fetch(`${toolUrl}${sessionHref}`)).json()) as { role: string };
+    // The session in the landing page's URL works inside the frame without cookies.
+    const sessionToken = new URL(toolFrame.url()).searchParams.get('session');
+    const session = (await (await fetch(`${toolUrl}/lti/session?session=${sessionToken}`)).json()) as { role: string };
     expect(session.role).toBe('learner');
-    await context.close();
+    await refusing.close();
   });
 
   it('runs the deep-linking picker in the frame and returns the choice to the LMS', async () => {
@@ -86,9 +90,9 @@ describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party 
     await context.close();
   });
 
-  it('offers "open in a new window" when cookies are blocked and the platform has no storage', async () => {
-    const context = await browser.newContext({ bypassCSP: true });
-    const page = await context.newPage();
+  it('offers "open in a new window" when the frame refuses cookies and the platform has no storage', async () => {
+    const refusing = await launchContextRefusingFramedCookies(toolUrl, lms.url);
+    const page = await refusing.context.newPage();
     await page.goto(`${lms.url}/dev/lms`);
     await page.click('[data-launch="no-storage"]');
     const frame = page.frameLocator('#tool-frame');
@@ -96,7 +100,7 @@ describe.skipIf(!hasChromium)(`LTI launch inside an LMS iframe with third-party 
     const toolFrame = page.frames().find((f) => f.url().startsWith(toolUrl))!;
     expect(await axeViolations(toolFrame)).toEqual([]);
     expect(await frame.locator('[data-new-window]').getAttribute('target')).toBe('_blank');
-    await context.close();
+    await refusing.close();
   });
 
   it('in a window of its own (the fallback) the state travels in the first-party cookie', async () => {

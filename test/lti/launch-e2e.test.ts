@@ -18,25 +18,22 @@ describe(`LTI launch end to end through the development LMS (${BACKEND})`, () =>
   });
 
   it.each([
-    ['learner', 'learner', 'Velkommen til Læringsløp'],
-    // Designers and administrators go on to the designer start page (src/web/designer).
-    ['designer', 'designer', 'Startside for læringsdesignere'],
-    ['manager', 'manager', 'Lederoversikt'],
-    ['admin', 'admin', 'Startside for læringsdesignere'],
-  ])('launches as %s and lands with a session scoped to person, tenant, role and course', async (devRole, toolRole, heading) => {
+    ['learner', 'learner', '/learn', 'Mine læringsløp'],
+    ['designer', 'designer', '/design', 'Startside for læringsdesignere'],
+    ['manager', 'manager', '/manage', 'Lederoversikt'],
+    ['admin', 'admin', '/admin', 'Administrasjon'],
+  ])('launches as %s and lands with a session scoped to person, tenant, role and course', async (devRole, toolRole, landingPath, heading) => {
     const result = await launchThroughHttp(url, `${url}/dev/lms`, devRole);
-    let landing = result.body;
-    if (toolRole === 'designer' || toolRole === 'admin') {
-      expect(result.status).toBe(303);
-      const location = new URL(attribute(result.location ?? '', /(\/design\?session=[A-Za-z0-9._-]+)/), url);
-      const page = await fetch(location, { headers: { accept: 'text/html' } });
-      expect(page.status).toBe(200);
-      landing = await page.text();
-    } else {
-      expect(result.status).toBe(200);
-    }
+    // Each role's own start page, never a page of raw claims.
+    expect(result.status).toBe(303);
+    const location = new URL(result.location ?? '', url);
+    expect(location.pathname).toBe(landingPath);
+    const page = await fetch(location, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const landing = await page.text();
     expect(landing).toContain(`data-role="${toolRole}"`);
     expect(landing).toContain(heading);
+    expect(landing).not.toContain('purl.imsglobal.org');
     expect(landing).toContain('Kongsberg');
     // Moodle's hints go back to the platform exactly as sent.
     const login = new URL(result.loginUrl);
@@ -68,7 +65,7 @@ describe(`LTI launch end to end through the development LMS (${BACKEND})`, () =>
     const count = async () => Number((await db.selectFrom('people').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const peopleBefore = await count();
     const launches = await Promise.all([0, 1].map(() => launchThroughHttp(url, `${url}/dev/lms`, 'learner', { secondLearner: true })));
-    expect(launches.map((l) => l.status)).toEqual([200, 200]);
+    expect(launches.map((l) => l.status)).toEqual([303, 303]);
     const sessions = await Promise.all(
       launches.map(async (l) => (await (await fetch(`${url}/lti/session`, { headers: { authorization: `Bearer ${l.sessionToken}` } })).json()) as Record<string, unknown>),
     );
@@ -91,7 +88,7 @@ describe(`LTI launch end to end through the development LMS (${BACKEND})`, () =>
     expect(await response.json()).toMatchObject({ refusal: 'session-invalid' });
   });
 
-  it('without the cookie, asks the platform storage for the state, and offers a new window when that fails too', async () => {
+  it('without the cookie, asks the platform storage for the state, and when that fails too says to start again (the login is spent)', async () => {
     const result = await launchThroughHttp(url, `${url}/dev/lms`, 'learner', { cookie: false });
     expect(result.status).toBe(200);
     expect(result.body).toContain('data-mode="get"');
@@ -101,12 +98,23 @@ describe(`LTI launch end to end through the development LMS (${BACKEND})`, () =>
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ ...result.fields, storage_checked: '1' }),
     });
+    expect(retry.status).toBe(400);
     const page = await retry.text();
-    expect(page).toContain('Åpne Læringsløp i et nytt vindu');
-    const href = new URL(/data-new-window|href="([^"]+)" target="_blank"/.exec(page)![1]!.replace(/&amp;/g, '&'), url);
-    expect(href.pathname).toBe('/lti/login');
-    expect(href.searchParams.get('lti_storage_target')).toBeNull();
-    expect(href.searchParams.get('login_hint')).toBe('101');
+    expect(page).toContain('Oppstarten kunne ikke fullføres');
+    // No way to send the spent login hint to the platform again.
+    expect(page).not.toContain('/lti/login');
+    expect(page).not.toContain('lti_message_hint');
+  });
+
+  it('at login with platform storage, the page goes on without it to a fresh login that has not reached the platform', async () => {
+    const coursePage = await (await fetch(`${url}/dev/lms/launch?role=learner`)).text();
+    const loginUrl = new URL(attribute(coursePage, /<iframe id="tool-frame" title="[^"]*" src="([^"]+)"/));
+    const storagePage = await (await fetch(loginUrl)).text();
+    const next = new URL(attribute(storagePage, /data-continue="([^"]+)"/), url);
+    expect(next.pathname).toBe('/lti/login');
+    expect(next.searchParams.get('lti_storage_target')).toBeNull();
+    for (const name of ['iss', 'login_hint', 'lti_message_hint', 'client_id', 'lti_deployment_id', 'target_link_uri']) expect(next.searchParams.get(name), name).toBe(loginUrl.searchParams.get(name));
+    expect(storagePage).toContain(`<noscript><p><a class="ds-link" href="${attribute(storagePage, /data-continue="([^"]+)"/).replace(/&/g, '&amp;')}">`);
   });
 
   it('refuses a binding value taken from the storage that does not match the state', async () => {

@@ -40,7 +40,7 @@ describe.each(['direct', 'app'] as const)(`LTI login state claiming and platform
     expect(await nonceRows(victim.nonce)).toHaveLength(0);
 
     const own = await postLaunch(toolUrl, { id_token: idToken, state: victim.state }, victim.cookie);
-    expect(own.status).toBe(200);
+    expect(own.status).toBe(303);
     expect(await nonceRows(victim.nonce)).toHaveLength(1);
     expect((await postLaunch(toolUrl, { id_token: idToken, state: victim.state }, victim.cookie)).body).toContain('data-refusal="replayed-nonce"');
   });
@@ -49,7 +49,9 @@ describe.each(['direct', 'app'] as const)(`LTI login state claiming and platform
     const login = await initiateLogin(toolUrl, platform);
     const idToken = await platform.sign(platform.claims(login.nonce, toolUrl), key);
     const blocked = await postLaunch(toolUrl, { id_token: idToken, state: login.state });
-    expect(blocked.body).toContain('data-new-window');
+    expect(blocked.status).toBe(400);
+    expect(blocked.body).toContain('data-launch-lost');
+    expect(blocked.body).not.toContain('/lti/login');
     expect(await nonceRows(login.nonce)).toHaveLength(0);
   });
 
@@ -78,7 +80,7 @@ describe.each(['direct', 'app'] as const)(`LTI login state claiming and platform
     expect(await nonceRows(login.nonce)).toHaveLength(0);
 
     // None of that used the login up.
-    expect((await postLaunch(toolUrl, { id_token: idToken, state: login.state }, login.cookie)).status).toBe(200);
+    expect((await postLaunch(toolUrl, { id_token: idToken, state: login.state }, login.cookie)).status).toBe(303);
   });
 
   it('refuses a platform removed after the login, and a login for it afterwards', async () => {

@@ -94,6 +94,9 @@ describe.skipIf(!hasChromium)('the player in Chromium', { timeout: 120_000 }, ()
     expect(await sco(page).locator('#suspend').textContent()).toBe('brann-x'.repeat(1200));
     await sco(page).locator('#complete').click();
     await expect.poll(() => sco(page).locator('#status').textContent(), SLOW).toContain('finish=true');
+    // Opened outside a path: the one-SCO course says it is finished, with no part to choose and no way back to lead.
+    await expect.poll(() => page.locator('#player-status').textContent(), SLOW).toBe('Kurset er avsluttet, og framdriften er lagret. Du kan lukke vinduet.');
+    expect(await page.locator('#player-back').count()).toBe(0);
 
     const outcome = await finishedOutcome(tenantId, attempt.attemptId, manifest, scoIdsOf(manifest));
     // Raw 90 against the manifest's masteryscore 80: passed.

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 
@@ -29,6 +31,54 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
       '--no-first-run',
     ],
+  });
+}
+
+/** Chromium as browsers ship now for many people: third-party cookies blocked, partitioned ones kept. */
+export async function launchBrowserBlockingThirdPartyCookies(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--test-third-party-cookie-phaseout'] });
+}
+
+/**
+ * A Chromium that refuses every cookie of `site` in frames of `embedder`, partitioned ones too,
+ * while `site` keeps its cookies as a top-level window: as Safari treats a framed site. It is a
+ * cookie exception of a persistent profile (primary pattern the site, secondary the top-level
+ * site), written to the profile's Preferences before the browser starts.
+ */
+export async function launchContextRefusingFramedCookies(site: string, embedder: string, options: { locale?: string } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
+  fs.mkdirSync(path.join(profile, 'Default'));
+  const exceptions = { [`${site},${embedder}`]: { setting: 2 } };
+  fs.writeFileSync(path.join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { content_settings: { exceptions: { cookies: exceptions } } } }));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--test-third-party-cookie-phaseout'],
+    bypassCSP: true,
+    ...(options.locale ? { locale: options.locale } : {}),
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Whether a frame (or page) keeps a cookie it sets itself: a partitioned one, and an ordinary one.
+ * Used to show a test's browser really behaves as the test says.
+ */
+export async function cookiesKept(frame: Frame | Page): Promise<{ partitioned: boolean; unpartitioned: boolean }> {
+  return frame.evaluate(() => {
+    const name = `kept${Math.random().toString(36).slice(2)}`;
+    document.cookie = `${name}p=1; Path=/; Secure; SameSite=None; Partitioned`;
+    document.cookie = `${name}u=1; Path=/; Secure; SameSite=None`;
+    const jar = document.cookie;
+    const result = { partitioned: jar.includes(`${name}p=1`), unpartitioned: jar.includes(`${name}u=1`) };
+    document.cookie = `${name}p=; Path=/; Secure; SameSite=None; Partitioned; Max-Age=0`;
+    document.cookie = `${name}u=; Path=/; Secure; SameSite=None; Max-Age=0`;
+    return result;
   });
 }
 

@@ -14,9 +14,9 @@ export const ARCHIVE_MESSAGES = {
     en: "path.json is missing from the root of the archive '{file}'; is this an archive exported from Læringsløp?",
   },
   'manifest-not-json': {
-    nb: "path.json i arkivet '{file}' er ikke gyldig JSON: {detail}",
-    nn: "path.json i arkivet '{file}' er ikkje gyldig JSON: {detail}",
-    en: "path.json in the archive '{file}' is not valid JSON: {detail}",
+    nb: "path.json i arkivet '{file}' er ikke gyldig JSON; arkivet er endret eller skadet",
+    nn: "path.json i arkivet '{file}' er ikkje gyldig JSON; arkivet er endra eller skadd",
+    en: "path.json in the archive '{file}' is not valid JSON; the archive was changed or damaged",
   },
   'wrong-format': {
     nb: "path.json i arkivet '{file}' er ikke et læringsløp-arkiv (format {found})",
@@ -29,14 +29,14 @@ export const ARCHIVE_MESSAGES = {
     en: "The archive '{file}' has format version {found}; this installation reads version {supported}",
   },
   'manifest-invalid': {
-    nb: "path.json i arkivet '{file}' har feil: {detail}",
-    nn: "path.json i arkivet '{file}' har feil: {detail}",
-    en: "path.json in the archive '{file}' has errors: {detail}",
+    nb: "path.json i arkivet '{file}' har feil i {fields}; arkivet er endret eller skadet",
+    nn: "path.json i arkivet '{file}' har feil i {fields}; arkivet er endra eller skadd",
+    en: "path.json in the archive '{file}' has errors in {fields}; the archive was changed or damaged",
   },
   'definition-invalid': {
-    nb: "Læringsløpet i path.json i arkivet '{file}' er ikke gyldig: {detail}",
-    nn: "Læringsløpet i path.json i arkivet '{file}' er ikkje gyldig: {detail}",
-    en: "The learning path in path.json in the archive '{file}' is not valid: {detail}",
+    nb: "Læringsløpet i path.json i arkivet '{file}' er ikke gyldig; feil i {fields}",
+    nn: "Læringsløpet i path.json i arkivet '{file}' er ikkje gyldig; feil i {fields}",
+    en: "The learning path in path.json in the archive '{file}' is not valid; errors in {fields}",
   },
   'package-unlisted': {
     nb: "Steget «{step}» viser til pakken {package}, som ikke er oppført i path.json",
@@ -66,12 +66,16 @@ function fill(template: string, params: Record<string, string | number>): string
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
 }
 
-/** An archive refused for a reason the designer can act on; `cause` is a package's or zip's own refusal. */
+/**
+ * An archive refused for a reason the designer can act on; `reason` is a package's or zip's own
+ * refusal; `technical` what a library said, for the log only.
+ */
 export class ArchiveError extends Error {
   constructor(
     readonly code: ArchiveErrorCode,
     readonly params: Record<string, string | number> = {},
     readonly reason?: ContentImportError,
+    readonly technical?: string,
   ) {
     super(fill(ARCHIVE_MESSAGES[code].en, { ...params, ...(reason ? { reason: reason.text('en') } : {}) }));
     this.name = 'ArchiveError';

@@ -55,10 +55,14 @@ function adjustment(code: AdjustmentCode, params: Record<string, string> = {}): 
   return { code, params, messages: { nb: fill(ADJUSTMENTS[code].nb), nn: fill(ADJUSTMENTS[code].nn), en: fill(ADJUSTMENTS[code].en) } };
 }
 
-function issues(list: readonly { path: string; message: string }[]): string {
-  const shown = list.slice(0, 5).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
-  return shown.join('; ') + (list.length > 5 ? ` (+${list.length - 5})` : '');
+/** The problems for the log (in the validator's English) and the fields they concern for the page. */
+function issues(list: readonly { path: string; message: string }[], prefix: string): { fields: string; technical: string } {
+  const fields = [...new Set(list.map((i) => (i.path ? `${prefix}.${i.path}` : prefix)))];
+  const technical = list.slice(0, 20).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  return { fields: fields.slice(0, 5).join(', ') + (fields.length > 5 ? ` (+${fields.length - 5})` : ''), technical };
 }
+
+const zodIssues = (list: readonly { path: PropertyKey[]; message: string }[]) => list.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 
 /** Everything an archive claims, checked before anything is stored. */
 async function readManifest(zip: CheckedZip, archiveName: string) {
@@ -75,7 +79,7 @@ async function readManifest(zip: CheckedZip, archiveName: string) {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ArchiveError('manifest-not-json', { file: archiveName, detail: (error as Error).message });
+    throw new ArchiveError('manifest-not-json', { file: archiveName }, undefined, (error as Error).message);
   }
   const header = archiveHeaderSchema.safeParse(json);
   if (!header.success) throw new ArchiveError('wrong-format', { file: archiveName, found: 'none' });
@@ -84,13 +88,16 @@ async function readManifest(zip: CheckedZip, archiveName: string) {
     throw new ArchiveError('unsupported-version', { file: archiveName, found: JSON.stringify(header.data.formatVersion) ?? 'none', supported: ARCHIVE_FORMAT_VERSION });
   }
   const manifest = archiveManifestSchema.safeParse(json);
-  if (!manifest.success) throw new ArchiveError('manifest-invalid', { file: archiveName, detail: issues(manifest.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))) });
-  const definition = definitionSchema.safeParse(manifest.data.definition);
-  if (!definition.success) {
-    throw new ArchiveError('definition-invalid', { file: archiveName, detail: issues(definition.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))) });
+  if (!manifest.success) {
+    const { fields, technical } = issues(zodIssues(manifest.error.issues), 'path.json');
+    throw new ArchiveError('manifest-invalid', { file: archiveName, fields }, undefined, technical);
   }
-  const problems = crossCheck(definition.data, false);
-  if (problems.length > 0) throw new ArchiveError('definition-invalid', { file: archiveName, detail: issues(problems) });
+  const definition = definitionSchema.safeParse(manifest.data.definition);
+  const problems = definition.success ? crossCheck(definition.data, false) : zodIssues(definition.error.issues);
+  if (!definition.success || problems.length > 0) {
+    const { fields, technical } = issues(problems, 'definition');
+    throw new ArchiveError('definition-invalid', { file: archiveName, fields }, undefined, technical);
+  }
   return { manifest: manifest.data, definition: definition.data };
 }
 
@@ -109,7 +116,7 @@ async function extract(zip: CheckedZip, archived: ArchivedPackage, file: string)
     await pipeline(await zip.read(entry), hashing, fs.createWriteStream(file, { flags: 'wx' }));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).syscall) throw error;
-    const reason = error instanceof ContentImportError ? error : new ContentImportError('corrupt-entry', { file: archived.file, detail: (error as Error).message });
+    const reason = error instanceof ContentImportError ? error : new ContentImportError('corrupt-entry', { file: archived.file }, (error as Error).message);
     throw new ArchiveError('package-invalid', { file: archived.file }, reason);
   }
   return hash.digest('hex');

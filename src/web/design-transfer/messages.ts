@@ -25,11 +25,6 @@ export const TRANSFER_MESSAGES = {
   'report.optional': { nb: 'valgfritt', nn: 'valfritt', en: 'optional' },
   'report.path-id': { nb: 'Løpets id', nn: 'Løpet sin id', en: 'Path id' },
   'report.another': { nb: 'Importer et annet arkiv', nn: 'Importer eit anna arkiv', en: 'Import another archive' },
-  'step.scorm': { nb: 'SCORM-kurs', nn: 'SCORM-kurs', en: 'SCORM course' },
-  'step.web': { nb: 'Nettressurs', nn: 'Nettressurs', en: 'Web resource' },
-  'step.session': { nb: 'Fysisk samling', nn: 'Fysisk samling', en: 'In-person session' },
-  'step.self-assessment': { nb: 'Egenvurdering', nn: 'Eigenvurdering', en: 'Self-assessment' },
-  'step.evaluation': { nb: 'Evaluering', nn: 'Evaluering', en: 'Evaluation' },
   'upload.title': { nb: 'Last opp en SCORM-pakke', nn: 'Last opp ein SCORM-pakke', en: 'Upload a SCORM package' },
   'upload.intro': {
     nb: 'Velg en zip-fil med SCORM 1.2 eller SCORM 2004. Pakken kontrolleres før den tas imot, og kan deretter brukes i læringsløpene til din organisasjon.',

@@ -4,7 +4,8 @@ import { t, type Locale } from '../i18n.js';
 import { alert, button } from '../ds/components.js';
 import { page, type PageTheme } from '../layout.js';
 import { designerCrumbs, designerHref } from '../designer/context.js';
-import { fill, tt, type TransferMessageId } from './messages.js';
+import { STEP_TYPE_ORDER, stepTypeName } from '../step-types.js';
+import { fill, tt } from './messages.js';
 
 export type TransferKind = 'import' | 'package';
 
@@ -47,7 +48,7 @@ function megabytes(bytes: number, locale: Locale): string {
  *  the way to the imported path, then what it holds. */
 export function reportHtml(view: TransferView, report: ImportReport): SafeHtml {
   const { locale } = view;
-  const stepType = (type: string) => tt(locale, `step.${type}` as TransferMessageId);
+  const stepType = (type: string) => stepTypeName(locale, type);
   return html`<p><a class="ds-link" href="${hrefOf(view, `/design/paths/${report.pathId}`)}" data-open-path="${report.pathId}">${fill(tt(locale, 'report.open'), { title: report.title })}</a></p>
 <h2 data-imported-path="${report.pathId}">${tt(locale, 'report.heading')}</h2>
 <h3>${tt(locale, 'report.steps')}</h3>
@@ -80,7 +81,7 @@ function scriptTexts(view: TransferView, kind: TransferKind): string {
           reused: tt(locale, 'report.reused'),
           required: tt(locale, 'report.required'),
           optional: tt(locale, 'report.optional'),
-          stepTypes: Object.fromEntries(['scorm', 'web', 'session', 'self-assessment', 'evaluation'].map((type) => [type, tt(locale, `step.${type}` as TransferMessageId)])),
+          stepTypes: Object.fromEntries(STEP_TYPE_ORDER.map((type) => [type, stepTypeName(locale, type)])),
         }
       : { checking: tt(locale, 'upload.checking'), done: tt(locale, 'upload.done'), refused: tt(locale, 'upload.refused') };
   return JSON.stringify({ ...texts, uploading: tt(locale, 'transfer.uploading'), failed: tt(locale, 'transfer.failed') }).replace(/</g, '\\u003c');

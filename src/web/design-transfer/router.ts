@@ -202,7 +202,7 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
       return;
     }
     const { refusal } = outcome;
-    req.log.info({ refusal: refusal.code, reason: refusal.reason?.code, file: refusal.file }, 'path archive refused');
+    req.log.info({ refusal: refusal.code, reason: refusal.reason?.code, file: refusal.file, detail: refusal.technical ?? refusal.reason?.technical }, 'path archive refused');
     const problem = archiveProblem(refusal);
     if (wantsJson(req)) sendProblem(res, req, problem);
     else await answer(problem.status, { kind: 'refused', text: refusal.text(locale), reference: String(req.id ?? '') });
@@ -238,7 +238,7 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
       return;
     }
     const { refusal } = outcome;
-    req.log.info({ refusal: refusal.code, file: refusal.file }, 'content package refused');
+    req.log.info({ refusal: refusal.code, file: refusal.file, detail: refusal.technical }, 'content package refused');
     const problem = importProblem(refusal);
     if (wantsJson(req)) sendProblem(res, req, problem);
     else await answer(problem.status, { kind: 'refused', text: refusal.text(locale), reference: String(req.id ?? '') });

@@ -1,11 +1,11 @@
 import type { DefinitionProblem, PathDefinition, Step, StepType } from '../../paths/definition.js';
 import type { NewStep, StepChanges } from '../../paths/drafts.js';
+import { STEP_TYPE_ORDER } from '../step-types.js';
 
 /** A submitted (or prefilled) form as strings, exactly as the browser sends it: re-shown on errors. */
 export type FormValues = Record<string, string | string[] | undefined>;
 
-export const STEP_TYPES: readonly StepType[] = ['scorm', 'web', 'session', 'self-assessment', 'evaluation'];
-export const isStepType = (value: unknown): value is StepType => STEP_TYPES.includes(value as StepType);
+export const isStepType = (value: unknown): value is StepType => STEP_TYPE_ORDER.includes(value as StepType);
 
 export function one(values: FormValues, name: string): string {
   const value = values[name];

@@ -10,6 +10,7 @@ import type { PathSharing } from '../../paths/tables.js';
 import { alert } from '../ds/components.js';
 import { html } from '../html.js';
 import type { Locale } from '../i18n.js';
+import { stepTypeName } from '../step-types.js';
 import { param } from '../lti/http.js';
 import { designerContext, sendDesignerPage, type Crumb, type DesignerContext } from './context.js';
 import { many, type FormValues } from './forms.js';
@@ -114,12 +115,15 @@ export function designerKit({ db, sessions }: DesignerRouterDeps): DesignerKit {
   return { db, route, visiblePath, ownPath, stepOf, pathCrumb, redirect };
 }
 
-export function statusText(locale: Locale, path: PathSummary): string {
-  return path.latestVersion ? `${td(locale, 'status.published')} ${path.latestVersion.number}` : td(locale, 'status.draft');
+/** Draft only, or the newest published version; `changed` adds that the draft differs from it. */
+export function statusText(locale: Locale, path: PathSummary, changed = false): string {
+  if (!path.latestVersion) return td(locale, 'status.draft');
+  const published = `${td(locale, 'status.published')} ${path.latestVersion.number}`;
+  return changed ? `${published}; ${td(locale, 'status.changed.short')}` : published;
 }
 
 export function stepMeta(locale: Locale, step: Step, titleOf: ReadonlyMap<string, string>): string {
-  const parts = [td(locale, `type.${step.type}`), td(locale, step.required ? 'step.required' : 'step.optional')];
+  const parts = [stepTypeName(locale, step.type), td(locale, step.required ? 'step.required' : 'step.optional')];
   if (step.estimatedMinutes) parts.push(`${step.estimatedMinutes} ${td(locale, 'step.minutes')}`);
   if (step.requires.length > 0) parts.push(`${td(locale, 'step.requires')}: ${step.requires.map((id) => titleOf.get(id) ?? '?').join(', ')}`);
   return parts.join(' · ');

@@ -13,15 +13,17 @@ import { td } from './messages.js';
 export const PATH_PARAMETER = 'laeringslop_path';
 
 /**
- * Where a designer's or administrator's launch leads: a link without a path to the designer start
- * page; a link to a path their tenant owns to that path's designer page. Anything else (a learner,
- * or a path owned elsewhere) is left to the routes after this one.
+ * Where a designer's or administrator's launch leads: a designer's link without a path to the
+ * designer start page; a link to a path their tenant owns to that path's designer page. Anything
+ * else (a learner, an administrator without a path, a path owned elsewhere) is left to the routes
+ * after this one.
  */
 export function designerLaunchRoute(db: Kysely<Schema>): LaunchRoute {
   return async ({ session, sessionToken, claims }) => {
     if (session.role !== 'designer' && session.role !== 'admin') return undefined;
     const pathId = claims.custom[PATH_PARAMETER];
-    if (!pathId) return withSession('/design', sessionToken);
+    // Without a path: the designer start page; an administrator's own start page comes later (src/web/landing).
+    if (!pathId) return session.role === 'designer' ? withSession('/design', sessionToken) : undefined;
     if (!isUuid(pathId)) return undefined;
     const path = await findVisiblePath(db, session.tenantId, pathId);
     return path && path.tenantId === session.tenantId ? withSession(`/design/paths/${path.id}`, sessionToken) : undefined;

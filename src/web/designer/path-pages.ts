@@ -2,7 +2,7 @@ import type { Router, Request, Response } from 'express';
 import type { DefinitionProblem, PathDefinition } from '../../paths/definition.js';
 import { getDraft, reorderSteps, updateDraftSettings } from '../../paths/drafts.js';
 import { PathError } from '../../paths/errors.js';
-import { pathOrigins, pathUpdateTimes } from '../../paths/designer-queries.js';
+import { pathOrigins, pathsWithUnpublishedChanges, pathUpdateTimes } from '../../paths/designer-queries.js';
 import { createPath, listVisiblePaths, loadPublishedVersion, setSharing, type PathSummary } from '../../paths/paths.js';
 import type { PathSharing } from '../../paths/tables.js';
 import { alert, button, buttonRow, card, facts, link, linkButton, pagination, srOnly, table, type Column } from '../ds/components.js';
@@ -10,8 +10,9 @@ import { tds } from '../ds/messages.js';
 import { html } from '../html.js';
 import { LOCALES, type Locale } from '../i18n.js';
 import { param } from '../lti/http.js';
+import { STEP_TYPE_ORDER, stepTypeName } from '../step-types.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
-import { choiceGroup, errorSummary, fieldGroup, formState, input, select, textarea, type FormState } from './form-html.js';
+import { choiceGroup, defaultAction, errorSummary, fieldGroup, formState, input, select, textarea, type FormState } from './form-html.js';
 import { formFromSettings, one, problemsByField, rowCount, settingsFromForm } from './forms.js';
 import { td, type DesignerMessageId } from './messages.js';
 import { bodyValues, formatDate, noticeText, statusText, stepMeta, filledRows, SHARINGS, type DesignerKit } from './kit.js';
@@ -39,6 +40,7 @@ export function pathPages(router: Router, { db, route, visiblePath, ownPath, ste
     const paths = show === 'shared' ? usable.filter((p) => p.tenantId !== ctx.session.tenantId) : usable;
     const updated = await pathUpdateTimes(db, ctx.session.tenantId, paths.map((p) => p.id));
     const origins = await pathOrigins(db, ctx.session.tenantId, paths.map((p) => p.id));
+    const changed = await pathsWithUnpublishedChanges(db, ctx.session.tenantId, paths.filter((p) => p.latestVersion && p.tenantId === ctx.session.tenantId).map((p) => p.id));
     const ownerText = (p: PathSummary) => {
       const name = origins.get(p.id)?.ownerName ?? '';
       return p.tenantId === ctx.session.tenantId ? td(locale, 'list.owner.ours', { name }) : name;
@@ -87,7 +89,7 @@ ${paths.length === 0 ? html`<p>${td(locale, 'list.none')}</p>` : table({
       attrs: html` data-path-id="${p.id}"`,
       cells: [
         html`<a class="ds-link" href="${ctx.href(`/design/paths/${p.id}`)}" data-path-link>${p.title}</a>`,
-        statusText(locale, p),
+        html`<span data-status>${statusText(locale, p, changed.has(p.id))}</span>`,
         td(locale, `sharing.${p.sharing}`),
         html`<span data-owner>${ownerText(p)}</span>`,
         html`<span data-published>${origins.get(p.id)?.publishedAt ? formatDate(locale, origins.get(p.id)!.publishedAt!) : td(locale, 'list.not-published')}</span>`,
@@ -150,6 +152,7 @@ ${buttonRow(button(td(locale, 'create.submit')), link(ctx.href('/design'), td(lo
     const definition = own ? await getDraft(db, ctx.session.tenantId, path.id) : (await loadPublishedVersion(db, path.latestVersion!.id)).definition;
     const base = `/design/paths/${path.id}`;
     const titleOf = new Map(definition.steps.map((s) => [s.id, s.title]));
+    const changed = own && path.latestVersion ? (await pathsWithUnpublishedChanges(db, ctx.session.tenantId, [path.id])).has(path.id) : undefined;
     const actions: [string, DesignerMessageId, string][] = own
       ? [[`${base}/settings`, 'path.settings', 'settings'], [`${base}/preview`, 'path.preview', 'preview'], [`${base}/publish`, 'path.publish', 'publish'],
         [`${base}/versions`, 'path.versions', 'versions'], [`${base}/duplicate`, 'path.duplicate', 'duplicate'], [`${base}/exports`, 'path.export', 'export']]
@@ -162,6 +165,9 @@ ${buttonRow(button(td(locale, 'create.submit')), link(ctx.href('/design'), td(lo
 ${own ? '' : alert('info', td(locale, 'path.shared-readonly'))}
 ${facts([
     [td(locale, 'path.status'), statusText(locale, path), html` data-status`],
+    ...(changed === undefined ? [] : [[td(locale, 'status.draft-state'), changed
+      ? html`<strong>${td(locale, 'status.changed')}</strong> ${link(ctx.href(`${base}/publish`), td(locale, 'status.publish-changes'))}`
+      : td(locale, 'status.unchanged', { number: path.latestVersion!.number }), html` data-draft-state="${changed ? 'changed' : 'unchanged'}"`] as const]),
     [td(locale, 'path.sharing'), td(locale, `sharing.${path.sharing}`)],
     [td(locale, 'path.language'), td(locale, `language.${path.language}`)],
   ])}
@@ -172,7 +178,7 @@ ${definition.steps.length === 0 ? html`<p>${td(locale, 'path.no-steps')}</p>` : 
 ${own ? html`<p id="reorder-help" class="app-muted">${td(locale, 'reorder.instructions')}</p>` : ''}
 <ol class="app-cards" id="steps" aria-labelledby="steps-title"${own ? html` data-order-url="${base}/order" data-session="${ctx.token}" data-failed="${td(locale, 'reorder.failed')}"` : ''}>
 ${definition.steps.map((step, index) => card(html`<h3 data-step-title>${step.title}</h3>
-<p class="app-muted">${stepMeta(locale, step, titleOf)}</p>
+<p class="app-muted" data-step-meta>${stepMeta(locale, step, titleOf)}</p>
 ${own ? html`<div class="app-buttons">
 ${(['up', 'down'] as const).map((direction) => html`<form method="post" action="${base}/steps/${step.id}/move" data-move="${direction}">${ctx.hidden}<input type="hidden" name="direction" value="${direction}">${button(html`${td(locale, direction === 'up' ? 'step.up' : 'step.down')}${srOnly(`: ${step.title}`)}`, { variant: 'secondary', size: 'sm', attrs: html` data-move-button="${direction}" aria-describedby="reorder-help"` })}</form>`)}
 ${link(ctx.href(`${base}/steps/${step.id}`), html`${td(locale, 'step.edit')}${srOnly(`: ${step.title}`)}`, html` data-edit-step="${index}"`)}
@@ -182,7 +188,7 @@ ${step.type === 'evaluation' ? link(ctx.href(`${base}/steps/${step.id}/report`),
 </div>` : ''}`, { tag: 'li', attrs: html` id="step-${step.id}" data-step-id="${step.id}"${own ? html` draggable="true"` : ''}` }))}
 </ol>`}
 ${own ? html`<h2>${td(locale, 'path.add-step')}</h2>
-<nav aria-label="${td(locale, 'path.add-step')}" class="app-buttons">${(['scorm', 'web', 'session', 'self-assessment', 'evaluation'] as const).map((type) => linkButton(ctx.href(`${base}/steps/new`, { type }), td(locale, `type.${type}`), { variant: 'secondary', size: 'sm', attrs: html` data-add-step="${type}"` }))}</nav>` : ''}`,
+<nav aria-label="${td(locale, 'path.add-step')}" class="app-buttons">${STEP_TYPE_ORDER.map((type) => linkButton(ctx.href(`${base}/steps/new`, { type }), stepTypeName(locale, type), { variant: 'secondary', size: 'sm', attrs: html` data-add-step="${type}"` }))}</nav>` : ''}`,
     });
   }));
 
@@ -247,7 +253,7 @@ ${alert('info', td(locale, 'preview.intro'))}
 ${draft.description ? html`<p lang="${draft.language}">${draft.description}</p>` : ''}
 <p>${rule}${draft.dueAfterDays ? html` ${td(locale, 'preview.due', { days: draft.dueAfterDays })}` : ''}</p>
 ${total > 0 ? html`<p>${td(locale, 'preview.total', { minutes: total })}</p>` : ''}
-<ol class="app-cards">${draft.steps.map((step) => card(html`<h3 data-step-title lang="${draft.language}">${step.title}</h3><p class="app-muted">${stepMeta(locale, step, titleOf)}</p>`, { tag: 'li', attrs: html` data-preview-step="${step.id}"` }))}</ol>
+<ol class="app-cards">${draft.steps.map((step) => card(html`<h3 data-step-title lang="${draft.language}">${step.title}</h3><p class="app-muted" data-step-meta>${stepMeta(locale, step, titleOf)}</p>`, { tag: 'li', attrs: html` data-preview-step="${step.id}"` }))}</ol>
 </section>`,
     });
   }));
@@ -270,6 +276,7 @@ ${total > 0 ? html`<p>${td(locale, 'preview.total', { minutes: total })}</p>` : 
       body: html`<h1>${td(locale, 'settings.title', { title: path.title })}</h1>
 ${errorSummary(state, labels)}
 <form method="post" action="/design/paths/${path.id}/settings" novalidate>
+${defaultAction(td(locale, 'form.save'))}
 ${ctx.hidden}
 <input type="hidden" name="grantRows" value="${grantRows}">
 ${fieldGroup(td(locale, 'settings.about'), html`${input(state, 'title', labels.title!, { wide: true })}

@@ -6,9 +6,10 @@ import { PathError } from '../../paths/errors.js';
 import type { PathSummary } from '../../paths/paths.js';
 import { html, type SafeHtml } from '../html.js';
 import { param } from '../lti/http.js';
+import { stepTypeName } from '../step-types.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
 import { alert, button, buttonRow, link } from '../ds/components.js';
-import { choiceGroup, errorSummary, fieldGroup, formState, input, select, textarea, type FormState } from './form-html.js';
+import { choiceGroup, defaultAction, errorSummary, fieldGroup, formState, input, select, textarea, type FormState } from './form-html.js';
 import { formFromStep, isStepType, one, problemsByField, rowCount, stepChanges, stepFromForm, type FormValues, type RowMap } from './forms.js';
 import { td } from './messages.js';
 import { bodyValues, formatDate, isUuid, filledRows, DesignerRefusal, type DesignerKit } from './kit.js';
@@ -29,7 +30,7 @@ export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrum
     const { type, index, step } = form;
     const earlier = draft.steps.slice(0, index);
     const later = step ? draft.steps.slice(index + 1) : [];
-    const title = step ? td(locale, 'stepform.edit', { title: step.title }) : td(locale, 'stepform.new', { type: td(locale, `type.${type}`) });
+    const title = step ? td(locale, 'stepform.edit', { title: step.title }) : td(locale, 'stepform.new', { type: stepTypeName(locale, type) });
     const action = step ? `/design/paths/${path.id}/steps/${step.id}` : `/design/paths/${path.id}/steps`;
     const labels: Record<string, string> = {
       title: td(locale, 'field.title'), required: td(locale, 'stepform.required'), requires: td(locale, 'stepform.requires'),
@@ -46,19 +47,19 @@ export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrum
     const rowsField = (name: string, spare: number) => rowCount(state.values, `${name}Rows`, filledRows(state.values, name), spare);
     if (type === 'scorm') {
       const packages = await listPackages(db, ctx.session.tenantId);
-      specific = fieldGroup(td(locale, 'type.scorm'), html`${packages.length === 0 ? alert('info', td(locale, 'scorm.package.none'), { attrs: html` id="packageId-none"` }) : ''}
+      specific = fieldGroup(stepTypeName(locale, 'scorm'), html`${packages.length === 0 ? alert('info', td(locale, 'scorm.package.none'), { attrs: html` id="packageId-none"` }) : ''}
 ${select(state, 'packageId', labels.packageId!, packages.map((p) => ({ value: p.id, label: td(locale, 'scorm.package.option', { title: p.title, standard: p.standard, edition: p.edition, date: formatDate(locale, p.createdAt) }) })), { placeholder: td(locale, 'scorm.package.choose') })}
 <p><a href="${ctx.href('/design/packages/upload', { path: path.id })}" data-upload-link>${td(locale, 'scorm.upload')}</a></p>
 ${choiceGroup(state, 'completionRule', labels.completionRule!, (['completed', 'passed', 'score'] as const).map((r) => ({ value: r, label: td(locale, `scorm.rule.${r}`) })))}
 ${input(state, 'minimumScore', labels.minimumScore!, { type: 'number', inputmode: 'decimal', min: 0, max: 100, step: 'any', optional: true })}`);
     } else if (type === 'web') {
-      specific = fieldGroup(td(locale, 'type.web'), html`
+      specific = fieldGroup(stepTypeName(locale, 'web'), html`
 ${choiceGroup(state, 'resourceKind', labels.resourceKind!, [{ value: 'link', label: td(locale, 'web.kind.link') }, { value: 'video', label: td(locale, 'web.kind.video') }])}
 ${input(state, 'url', labels.url!, { type: 'url', wide: true, autocomplete: 'url' })}
 ${choiceGroup(state, 'doneBy', labels.doneBy!, [{ value: 'mark-as-done', label: td(locale, 'web.done.mark') }, { value: 'minimum-time', label: td(locale, 'web.done.time') }])}
 ${input(state, 'minimumMinutes', labels.minimumMinutes!, { type: 'number', inputmode: 'decimal', min: 1, max: 1440, step: 'any', optional: true })}`);
     } else if (type === 'session') {
-      specific = fieldGroup(td(locale, 'type.session'), html`
+      specific = fieldGroup(stepTypeName(locale, 'session'), html`
 ${input(state, 'date', labels.date!, { type: 'date' })}
 ${input(state, 'startTime', labels.startTime!, { type: 'time' })}
 ${input(state, 'endTime', labels.endTime!, { type: 'time', optional: true })}
@@ -95,6 +96,7 @@ ${button(td(locale, 'form.more-rows'), { variant: 'secondary', name: 'action', v
       body: html`<h1>${title}</h1>
 ${errorSummary(state, labels)}
 <form method="post" action="${action}" novalidate data-step-form="${type}">
+${defaultAction(step ? td(locale, 'form.save') : td(locale, 'stepform.add'))}
 ${ctx.hidden}
 <input type="hidden" name="type" value="${type}">
 ${fieldGroup(td(locale, 'stepform.common'), html`${input(state, 'title', labels.title!, { wide: true })}

@@ -97,7 +97,7 @@ ${validation(state, id)}
 </div>`;
 }
 
-export function select(state: FormState, id: string, label: string, choices: readonly { value: string; label: string }[], options: { hint?: string; placeholder?: string; required?: boolean; name?: string } = {}): SafeHtml {
+export function select(state: FormState, id: string, label: string, choices: readonly { value: string; label: string }[], options: { hint?: string; placeholder?: string; required?: boolean; name?: string; attrs?: SafeHtml } = {}): SafeHtml {
   const invalid = state.errors.has(id);
   const hint = options.hint ? `${id}-hint` : undefined;
   const name = options.name ?? id;
@@ -105,7 +105,7 @@ export function select(state: FormState, id: string, label: string, choices: rea
   return html`<div class="ds-field">
 <label class="ds-label" data-weight="medium" for="${id}">${label}</label>
 ${description(hint, options.hint)}
-<select class="ds-input" id="${id}" name="${name}"${options.required ? html` required` : ''}${aria(invalid, hint, id)}>
+<select class="ds-input" id="${id}" name="${name}"${options.required ? html` required` : ''}${aria(invalid, hint, id)}${options.attrs ?? ''}>
 ${options.placeholder !== undefined ? html`<option value="">${options.placeholder}</option>` : ''}
 ${choices.map((c) => html`<option value="${c.value}"${c.value === current ? html` selected` : ''}>${c.label}</option>`)}
 </select>

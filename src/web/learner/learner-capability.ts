@@ -5,15 +5,19 @@ import type { PathEventDispatcher } from '../../paths/dispatcher.js';
 import type { EvaluationPool } from '../../paths/evaluation-pool.js';
 import type { ScormRuntime } from '../../scorm/runtime.js';
 import type { LaunchRoute } from '../lti/router.js';
+import type { PlayerReturn } from '../scorm/content-router.js';
 import { gradePassback } from './grade-passback.js';
 import { learnerLaunchRoute } from './launch-route.js';
 import { learnerRouter } from './router.js';
 import { ScormStepBridge } from './scorm-bridge.js';
+import { returnPath } from './scorm-return.js';
 
 export interface LearnerCapability {
   routers: Router[];
   /** Where a learner's launch of a path link goes (push into ltiHooks.launchRoutes). */
   launchRoute: LaunchRoute;
+  /** Where the SCORM player leads back to when the attempt is a path step's (set as the player's `returnTo`). */
+  playerReturn: PlayerReturn;
 }
 
 /**
@@ -32,5 +36,9 @@ export function learnerCapability(
   return {
     routers: [learnerRouter({ db, sessions: lti.sessions, bridge, evaluations, logger: log, contentOrigin: config.contentOrigin })],
     launchRoute: learnerLaunchRoute(db),
+    async playerReturn(claims) {
+      const step = await bridge.stepOfAttempt(claims.tenantId, claims.attemptId);
+      return step && `${config.publicUrl}${returnPath(step.enrolmentId, step.stepId)}`;
+    },
   };
 }

@@ -2,8 +2,9 @@ import type { Completion, EnrolmentProgress, StepProgress } from '../../paths/en
 import type { PublishedVersion } from '../../paths/paths.js';
 import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
-import { alert, card, linkButton } from '../ds/components.js';
+import { alert, card, link as dsLink, linkButton } from '../ds/components.js';
 import { page, type PageTheme } from '../layout.js';
+import { stepTypeName } from '../step-types.js';
 import { formatDate, tr, type LearnerMessageId } from './messages.js';
 
 /** What every learner page needs to link onwards: the language and what links must keep. */
@@ -19,6 +20,8 @@ export function link(view: LearnerView, path: string, extra: Record<string, stri
   return `${path}?${new URLSearchParams({ ...view.keep, ...extra }).toString()}`;
 }
 
+/** "Mine læringsløp": the learner's own list of paths. */
+export const MY_PATHS = '/learn';
 export const enrolmentPath = (enrolmentId: string) => `/learn/enrolments/${enrolmentId}`;
 export const stepPath = (enrolmentId: string, stepId: string) => `/learn/enrolments/${enrolmentId}/steps/${stepId}`;
 
@@ -29,7 +32,7 @@ export function stateText(locale: Locale, step: StepProgress): string {
 
 export function stepMeta(locale: Locale, step: { type: string; required: boolean; estimatedMinutes?: number | undefined }): string {
   return [
-    tr(locale, `type.${step.type}` as LearnerMessageId),
+    stepTypeName(locale, step.type),
     tr(locale, step.required ? 'path.required' : 'path.optional'),
     step.estimatedMinutes ? tr(locale, 'step.estimate', { n: step.estimatedMinutes }) : '',
   ].filter(Boolean).join(' · ');
@@ -51,11 +54,13 @@ export interface PathPageInput {
   readonly completion: Completion | undefined;
   /** The step just saved (after a form), to say so. */
   readonly saved: string | undefined;
+  /** What a SCORM course came to, when the player has just led back here. */
+  readonly returned?: SafeHtml | undefined;
   readonly now: Date;
 }
 
 /** The learner's path: progress, due date, the steps with their state, and where to continue. */
-export function pathPage(view: LearnerView, { progress, version, completion, saved, now }: PathPageInput): SafeHtml {
+export function pathPage(view: LearnerView, { progress, version, completion, saved, returned, now }: PathPageInput): SafeHtml {
   const { locale } = view;
   const definition = version.definition;
   const total = progress.steps.length;
@@ -70,7 +75,7 @@ export function pathPage(view: LearnerView, { progress, version, completion, sav
     const config = definition.steps.find((s) => s.id === step.stepId);
     const isNext = step.stepId === next && progress.status !== 'completed';
     return card(html`<h3><a class="ds-link" href="${link(view, stepPath(progress.enrolmentId, step.stepId))}">${step.title}</a></h3>
-<p class="app-muted">${stepMeta(locale, { type: step.type, required: step.required, estimatedMinutes: config?.estimatedMinutes })}</p>
+<p class="app-muted" data-step-meta>${stepMeta(locale, { type: step.type, required: step.required, estimatedMinutes: config?.estimatedMinutes })}</p>
 <p data-step-state>${step.status === 'completed' ? html`<span aria-hidden="true">✓ </span>` : ''}${stateText(locale, step)}</p>
 ${step.recommended && step.status !== 'completed' ? html`<p data-recommended><span class="ds-tag" data-color="warning">${tr(locale, 'state.recommended')}</span></p>` : ''}
 ${isNext ? html`<p><span class="ds-tag" data-color="accent" data-next-label>${tr(locale, 'path.next')}</span></p>` : ''}`, {
@@ -81,9 +86,11 @@ ${isNext ? html`<p><span class="ds-tag" data-color="accent" data-next-label>${tr
     });
   });
   const body = html`<div data-learner="path" data-enrolment="${progress.enrolmentId}">
+<p>${dsLink(link(view, MY_PATHS), tr(locale, 'mine.link'), html` data-my-paths-link`)}</p>
 <h1>${definition.title}</h1>
 ${definition.description ? html`<p class="app-pre-line">${definition.description}</p>` : ''}
 ${saved ? alert('success', tr(locale, 'path.saved'), { live: 'status' }) : ''}
+${returned ?? ''}
 ${completion ? completionSection(locale, completion) : ''}
 <div class="ds-field app-progress" data-path-progress>
 <label class="ds-label" data-weight="medium" for="path-progress">${tr(locale, 'path.progress')}</label>

@@ -10,7 +10,8 @@ import { getProgress, listCompletions } from '../../paths/enrolments.js';
 import { deliverOutcome } from '../../paths/engine.js';
 import type { EvaluationPool } from '../../paths/evaluation-pool.js';
 import { PathError } from '../../paths/errors.js';
-import { findOwnEnrolment, sessionSeats } from '../../paths/learner-view.js';
+import { findOwnEnrolment, reportedSuccess, sessionSeats } from '../../paths/learner-view.js';
+import { listOwnPaths } from '../../paths/own-paths.js';
 import { loadPublishedVersion } from '../../paths/paths.js';
 import { cancelSignUp, signUpForSession } from '../../paths/sessions.js';
 import { requestLocale, toLocale, type Locale } from '../i18n.js';
@@ -20,8 +21,10 @@ import { refusalHandler } from '../lti/router.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import type { LearnerMessageId } from './messages.js';
 import { pageTheme } from '../theme/page-theme.js';
-import { enrolmentPath, link, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
+import { myPathsPage } from './my-paths-page.js';
+import { enrolmentPath, link, MY_PATHS, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
 import { ScormStepUnavailable, type ScormStepBridge } from './scorm-bridge.js';
+import { outcomeSection, returnCookie, returnSession, scormStepOutcome } from './scorm-return.js';
 import { FormRefused, readAnswers, readRatings } from './step-forms.js';
 import { stepPage, videoKind, type FormProblem } from './step-page.js';
 
@@ -108,6 +111,16 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
     sendPage(res, status, stepPage(s.view, { enrolmentId: s.enrolment.id, step: s.step, progress, missing: s.missing, problem, session: seats, notice }));
   }
 
+  // "Mine læringsløp": where a launch without a path leads a learner; only the session's own paths.
+  router.get(MY_PATHS, async (req, res) => {
+    const session = await requireSession(req, sessions, LEARNER_ROLES);
+    const tenant = await db.selectFrom('tenants').select('name').where('id', '=', session.tenantId).executeTakeFirst();
+    const person = await db.selectFrom('people').select('name').where('tenant_id', '=', session.tenantId).where('id', '=', session.personId).executeTakeFirst();
+    const paths = await listOwnPaths(db, session.tenantId, session.personId);
+    await frameFor(db, res, session);
+    sendPage(res, 200, myPathsPage(await viewOf(db, req, session), { role: session.role, tenantName: tenant?.name ?? '', personName: person?.name ?? null, paths, now: new Date() }));
+  });
+
   router.get('/learn/unavailable', async (req, res) => {
     const session = await requireSession(req, sessions);
     await frameFor(db, res, session);
@@ -120,9 +133,42 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
     const completion = progress.status === 'completed'
       ? (await listCompletions(db, session.tenantId, { personId: session.personId, pathId: enrolment.pathId })).find((c) => c.enrolmentId === enrolment.id)
       : undefined;
+    // Back from the SCORM player: what the course came to.
+    const returnedStep = version.definition.steps.find((s) => s.id === param(req, 'returned'));
+    const returnedProgress = progress.steps.find((s) => s.stepId === returnedStep?.id);
+    const returned = returnedStep?.type === 'scorm' && returnedProgress
+      ? outcomeSection(view.locale, returnedStep.title, scormStepOutcome(
+        returnedStep,
+        returnedProgress,
+        await reportedSuccess(db, session.tenantId, enrolment.id, returnedStep.id),
+        await bridge.passMark(session.tenantId, enrolment.id, returnedStep),
+      ))
+      : undefined;
     await frameFor(db, res, session);
     const saved = param(req, 'saved');
-    sendPage(res, 200, pathPage(view, { progress, version, completion, saved, now: new Date() }));
+    sendPage(res, 200, pathPage(view, { progress, version, completion, saved, returned, now: new Date() }));
+  });
+
+  // Where the SCORM player leads back to: the session comes from the cookie set when the course
+  // was opened (scorm-return.ts), never from the content origin.
+  router.get('/learn/return/:enrolmentId/:stepId', async (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const enrolmentId = String(req.params['enrolmentId']);
+    const token = returnSession(req.headers.cookie, enrolmentId);
+    if (!token) throw new LtiRefusal('session-invalid', 'no return cookie for this enrolment');
+    const session = await sessions.verify(token);
+    if (!(LEARNER_ROLES as readonly string[]).includes(session.role)) throw new LtiRefusal('not-permitted', `role ${session.role} has no learner pages`);
+    const asked = toLocale(param(req, 'lang'));
+    const view: LearnerView = { locale: asked ?? toLocale(session.locale) ?? requestLocale(req), keep: { session: token, ...(asked ? { lang: asked } : {}) }, theme: await pageTheme(db, session.tenantId) };
+    try {
+      await findOwnEnrolment(db, session.tenantId, session.personId, enrolmentId);
+    } catch (error) {
+      if (!(error instanceof PathError)) throw error;
+      await frameFor(db, res, session);
+      sendPage(res, 404, unavailablePage(view, 'enrolment-not-found', String(req.id ?? '')));
+      return;
+    }
+    res.redirect(303, link(view, enrolmentPath(enrolmentId), { returned: String(req.params['stepId']) }));
   });
 
   router.get('/learn/enrolments/:enrolmentId/steps/:stepId', async (req, res) => {
@@ -179,7 +225,10 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
       case 'scorm': {
         if (action !== 'open') break;
         const ref = { tenantId, personId: s.session.personId, enrolmentId: s.enrolment.id, pathId: s.enrolment.pathId, ownerTenantId: s.version.ownerTenantId };
-        res.redirect(303, await bridge.open(ref, step, s.view.locale));
+        const player = await bridge.open(ref, step, s.view.locale);
+        // This answer opens the course's own window: the way back to the path keeps the session here.
+        res.append('Set-Cookie', returnCookie(s.enrolment.id, sessionToken(req) ?? ''));
+        res.redirect(303, player);
         return;
       }
     }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { launchableItems } from '../../content/manifest-model.js';
 import type { Schema } from '../../db/schema.js';
 import type { Logger } from '../../logger.js';
 import type { ScormStep } from '../../paths/definition.js';
@@ -90,6 +91,41 @@ export class ScormStepBridge {
       .executeTakeFirst();
     if (!row || row.package_id !== packageId) return undefined;
     return this.runtime.openAttempt(ref.tenantId, ref.personId, packageId, { attemptId: row.attempt_id, packageTenantId: row.package_tenant_id });
+  }
+
+  /** The path step an attempt was opened for, if it was (the player leads back there). */
+  async stepOfAttempt(tenantId: string, attemptId: string): Promise<{ enrolmentId: string; stepId: string } | undefined> {
+    if (this.#notSteps.has(attemptId)) return undefined;
+    const row = await this.db
+      .selectFrom('path_scorm_attempts')
+      .select(['enrolment_id', 'step_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('attempt_id', '=', attemptId)
+      .executeTakeFirst();
+    return row ? { enrolmentId: row.enrolment_id, stepId: row.step_id } : undefined;
+  }
+
+  /**
+   * The pass mark (0–100) the learner is measured against on a SCORM step: the step's own minimum
+   * score, else the package's (1.2 adlcp:masteryscore, 2004 the primary objective's measure) for
+   * the step's SCO, or the one every SCO shares. Null when nothing sets one.
+   */
+  async passMark(tenantId: string, enrolmentId: string, step: ScormStep): Promise<number | null> {
+    if (step.config.completion.rule === 'score') return Math.round(step.config.completion.minimumScaled * 100);
+    const row = await this.db
+      .selectFrom('path_scorm_attempts')
+      .select(['package_id', 'package_tenant_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('enrolment_id', '=', enrolmentId)
+      .where('step_id', '=', step.id)
+      .executeTakeFirst();
+    if (!row || row.package_id !== step.config.packageId) return null;
+    const manifest = await this.runtime.manifest(row.package_tenant_id, row.package_id);
+    const marks = launchableItems(manifest)
+      .filter((i) => i.scormType === 'sco' && (step.config.scoId === undefined || i.id === step.config.scoId))
+      .map((i) => i.item.masteryScore ?? (i.item.scaledPassingScore === null ? null : Math.round(i.item.scaledPassingScore * 100)));
+    const first = marks[0];
+    return first !== undefined && first !== null && marks.every((m) => m === first) ? first : null;
   }
 
   /**

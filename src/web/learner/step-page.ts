@@ -156,7 +156,7 @@ export function stepPage(view: LearnerView, input: StepPageInput): SafeHtml {
     body: html`<div data-learner="step" data-step="${step.id}" data-type="${step.type}" data-status="${progress.status}">
 ${breadcrumbs(tr(locale, 'path.back'), [{ label: tr(locale, 'path.back'), href: link(view, enrolmentPath(input.enrolmentId)) }])}
 <h1>${step.title}</h1>
-<p class="app-muted">${stepMeta(locale, step)}</p>
+<p class="app-muted" data-step-meta>${stepMeta(locale, step)}</p>
 <p data-step-state>${stateText(locale, progress)}</p>
 ${progress.recommended && !done ? html`<p><span class="ds-tag" data-color="warning">${tr(locale, 'state.recommended')}</span></p>` : ''}
 ${input.problem ? html`<div class="ds-error-summary" role="alert" tabindex="-1" aria-labelledby="problem-heading" data-problem="${input.problem.message}"><h2 class="ds-heading" data-size="xs" id="problem-heading">${tr(locale, 'problem.heading')}</h2><p class="ds-paragraph">${tr(locale, input.problem.message)}</p></div>` : ''}

@@ -108,7 +108,7 @@ class DirectExchange implements LtiExchange {
     return typeof value === 'string' ? value : undefined;
   }
 
-  header(name: 'origin' | 'sec-fetch-site'): string | undefined {
+  header(name: 'origin' | 'sec-fetch-site' | 'sec-fetch-dest'): string | undefined {
     const value = this.#req.headers[name];
     return typeof value === 'string' ? value : undefined;
   }

@@ -14,7 +14,7 @@ export interface LtiExchange {
   readonly method: string;
   /** A string parameter of the form body, else of the query; a repeated one is none. */
   param(name: string): string | undefined;
-  header(name: 'origin' | 'sec-fetch-site'): string | undefined;
+  header(name: 'origin' | 'sec-fetch-site' | 'sec-fetch-dest'): string | undefined;
   cookie(name: string): string | undefined;
   readonly locale: Locale;
   /** Lines logged here carry the request's id. */

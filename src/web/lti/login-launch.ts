@@ -3,7 +3,7 @@ import type { LaunchClaims } from '../../lti/claims.js';
 import type { LinkableItem } from '../../lti/deep-linking.js';
 import { peekLaunchSubject, recordLaunch } from '../../lti/identity.js';
 import type { LtiService } from '../../lti/lti-service.js';
-import { bindingMatches, startLogin, type LoginInitiation } from '../../lti/oidc-login.js';
+import { bindingMatches, findLoginPlatform, startLogin, type LoginInitiation } from '../../lti/oidc-login.js';
 import { findPlatformById } from '../../lti/platforms.js';
 import { LtiRefusal } from '../../lti/refusal.js';
 import { mapRoles } from '../../lti/roles.js';
@@ -12,7 +12,9 @@ import { verifyLaunch } from '../../lti/verify-launch.js';
 import type { Locale } from '../i18n.js';
 import type { LtiExchange } from './exchange.js';
 import { origin, platformOrigins } from './http.js';
-import { deepLinkPickerPage, landingPage, newWindowPage, refusalPage, storagePage } from './pages.js';
+import { roleLanding } from '../landing/role-landing.js';
+import { bindingCookie, bindingCookieName, checkFrameCookie, framed, LOGIN_FIELDS, loginUrl } from './login-cookies.js';
+import { deepLinkPickerPage, launchLostPage, newWindowPage, refusalPage, storagePage } from './pages.js';
 
 /** What a launch leads to: the first route that answers a URL is where the browser goes. */
 export interface LaunchContext {
@@ -38,48 +40,58 @@ export const NO_ITEMS: LinkableItems = {
 export interface LoginLaunchDeps {
   database: Database;
   lti: LtiService;
-  /** Consulted in order after a resource-link launch; none answering shows the landing page. */
+  /** Consulted in order after a resource-link launch; none answering leads to the role's start page. */
   launchRoutes: readonly LaunchRoute[];
   linkableItems: LinkableItems;
 }
 
-const LOGIN_FIELDS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint', 'client_id', 'lti_deployment_id', 'lti_storage_target'] as const;
-// Named by the login's nonce, which is unique to it and short (the state itself is a sealed value).
-const bindingCookieName = (nonce: string) => `lti_b_${nonce}`;
 const storageKey = (nonce: string) => `laeringslop_state_${nonce}`;
-const BINDING_LIFETIME_SECONDS = 10 * 60;
 
 /**
- * The binding cookie (SameSite=None needs Secure; browsers accept Secure cookies from
- * http://localhost too), or its removal. Its name and value are base64url: nothing to encode.
+ * OIDC third-party initiated login (LTI 1.3 Core §5.1.1), by GET or POST. Where the browser's
+ * binding secret is kept, in this order: the platform's postMessage storage when the login offers
+ * it; else the (partitioned) binding cookie, which a framed login first checks that the browser
+ * keeps; else nothing, and the page offers a new window with a fresh login, so the platform's
+ * login hint is never sent twice.
  */
-function bindingCookie(nonce: string, binding: string | undefined, now = Date.now()): string {
-  const lifetime = binding === undefined ? 'Expires=Thu, 01 Jan 1970 00:00:00 GMT' : `Max-Age=${BINDING_LIFETIME_SECONDS}; Expires=${new Date(now + BINDING_LIFETIME_SECONDS * 1000).toUTCString()}`;
-  return `${bindingCookieName(nonce)}=${binding ?? ''}; ${lifetime}; Path=/lti/launch; HttpOnly; Secure; SameSite=None`;
-}
-
-/** OIDC third-party initiated login (LTI 1.3 Core §5.1.1), by GET or POST. */
 export async function answerLogin(ex: LtiExchange, { lti }: LoginLaunchDeps): Promise<void> {
   if (ex.method !== 'GET' && ex.method !== 'POST') {
     ex.setHeader('Allow', 'GET, POST');
     ex.empty(405);
     return;
   }
-  const initiation: LoginInitiation = Object.fromEntries(LOGIN_FIELDS.map((f) => [f, ex.param(f)]));
-  const login = await startLogin(lti.loginPlatforms, lti.loginStates, initiation, { launchUrl: lti.endpoints.launchUrl });
   ex.setHeader('Cache-Control', 'no-store');
-  ex.setCookie(bindingCookie(login.nonce, login.binding));
+  const initiation: LoginInitiation = Object.fromEntries(LOGIN_FIELDS.map((f) => [f, ex.param(f)]));
+  const lang = ex.param('lang');
+  if (!initiation.lti_storage_target && framed(ex)) {
+    const check = checkFrameCookie(ex, initiation, lang);
+    if (check.outcome === 'asked') {
+      ex.redirect(303, check.redirect);
+      return;
+    }
+    if (check.outcome === 'refused') {
+      const platform = await findLoginPlatform(lti.loginPlatforms, initiation, { launchUrl: lti.endpoints.launchUrl });
+      ex.csp({ frameAncestors: platformOrigins(platform) });
+      ex.log.info({ platform: platform.issuer, refusal: 'cookies-blocked' }, 'lti login needs a new window: the frame keeps no cookie');
+      ex.page(200, newWindowPage(ex.locale, initiation, lang));
+      return;
+    }
+  }
+  const login = await startLogin(lti.loginPlatforms, lti.loginStates, initiation, { launchUrl: lti.endpoints.launchUrl });
   ex.log.debug({ platform: login.platform.issuer, storage: Boolean(login.storageTarget) }, 'lti login initiated');
+  // The cookie always: where the browser keeps it, the launch needs no second page.
+  ex.setCookie(bindingCookie(login.nonce, login.binding));
   if (!login.storageTarget) {
     ex.redirect(302, login.authUrl);
     return;
   }
+  // The platform keeps the secret too. Should its storage not answer, the page goes on to a fresh
+  // login without it (the login hint is not spent yet), which checks the cookie.
   ex.csp({ frameAncestors: platformOrigins(login.platform) });
-  const fallback = `/lti/login?${new URLSearchParams(Object.entries(initiation).filter((e): e is [string, string] => e[0] !== 'lti_storage_target' && typeof e[1] === 'string'))}`;
   const authOrigin = origin(login.platform.authEndpoint)!;
   ex.page(
     200,
-    storagePage(ex.locale, { mode: 'put', target: login.storageTarget, origin: authOrigin, key: storageKey(login.nonce), value: login.binding, next: login.authUrl }, fallback),
+    storagePage(ex.locale, { mode: 'put', target: login.storageTarget, origin: authOrigin, key: storageKey(login.nonce), value: login.binding, next: login.authUrl }, loginUrl({ ...initiation, lti_storage_target: undefined }, lang)),
   );
 }
 
@@ -111,18 +123,16 @@ export async function answerLaunch(ex: LtiExchange, { database, lti, launchRoute
     const platform = await findPlatformById(db, state.platformId);
     if (!platform) throw new LtiRefusal('unknown-platform', 'the platform of this login was removed');
     ex.csp({ frameAncestors: platformOrigins(platform) });
-    const fallback = `/lti/login?${new URLSearchParams(Object.entries(state.loginParams).filter(([k]) => k !== 'lti_storage_target'))}`;
     if (state.storageTarget && ex.param('storage_checked') !== '1') {
       // The page's own form must carry Origin (helmet's no-referrer would send "null").
       ex.setHeader('Referrer-Policy', 'same-origin');
-      ex.page(
-        200,
-        storagePage(ex.locale, { mode: 'get', target: state.storageTarget, origin: origin(platform.authEndpoint)!, key: storageKey(state.nonce) }, fallback, { idToken, state: stateParam }),
-      );
+      ex.page(200, storagePage(ex.locale, { mode: 'get', target: state.storageTarget, origin: origin(platform.authEndpoint)!, key: storageKey(state.nonce) }, undefined, { idToken, state: stateParam }));
       return;
     }
-    ex.log.info({ refusal: 'cookies-blocked' }, 'lti launch needs a new window: no cookie and no platform storage');
-    ex.page(200, newWindowPage(ex.locale, fallback));
+    // The login hint is spent: a new window with the same login would be refused by the platform
+    // (Moodle: "Invalid request"), so the person starts again there.
+    ex.log.info({ refusal: 'binding-lost', storage: Boolean(state.storageTarget) }, 'lti launch without its browser binding: no cookie and no platform storage');
+    ex.page(400, launchLostPage(ex.locale));
     return;
   }
   if (!bindingMatches(binding, state.bindingHash)) throw new LtiRefusal('state-mismatch', 'the browser binding does not match this state');
@@ -178,7 +188,7 @@ export async function answerLaunch(ex: LtiExchange, { database, lti, launchRoute
       return;
     }
   }
-  ex.page(200, landingPage(pageLocale, { role, personId: identity.personId, tenantName: identity.tenantName, platformName: verified.platform.name, claims, sessionToken }));
+  ex.redirect(303, roleLanding(role, sessionToken));
 }
 
 /** A refusal: a bokmål (or the asked language's) page with a reference id, and a log line. */

@@ -2,10 +2,10 @@ import { alert, button, linkButton } from '../ds/components.js';
 import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { page } from '../layout.js';
-import type { LaunchClaims } from '../../lti/claims.js';
 import type { LinkableItem } from '../../lti/deep-linking.js';
 import type { RefusalCode } from '../../lti/refusal.js';
-import type { ToolRole } from '../../lti/roles.js';
+import type { LoginInitiation } from '../../lti/oidc-login.js';
+import { loginParameters, loginUrl } from './login-cookies.js';
 import { tl } from './messages.js';
 
 export function refusalPage(locale: Locale, code: RefusalCode, reference: string): SafeHtml {
@@ -23,11 +23,15 @@ ${alert('danger', tl(locale, `refusal.${code}`))}
   });
 }
 
-/** The page that runs the postMessage storage exchange, with its "open in a new window" fallback. */
+/**
+ * The page that runs the postMessage storage exchange. When the platform does not answer: at login
+ * (`put`) it goes on to `continueHref`, a fresh login without the storage (the platform's login
+ * hint is not spent yet); at launch (`get`) the hint is spent, and it says to start again.
+ */
 export function storagePage(
   locale: Locale,
   storage: { mode: 'put' | 'get'; target: string; origin: string; key: string; value?: string; next?: string },
-  fallbackHref: string,
+  continueHref: string | undefined,
   launchForm?: { idToken: string; state: string },
 ): SafeHtml {
   return page({
@@ -35,7 +39,7 @@ export function storagePage(
     title: tl(locale, 'storage.title'),
     body: html`<h1>${tl(locale, 'storage.title')}</h1>
 <p id="lti-wait">${tl(locale, 'storage.wait')}</p>
-<div id="lti-storage" data-mode="${storage.mode}" data-target="${storage.target}" data-origin="${storage.origin}" data-key="${storage.key}" data-value="${storage.value ?? ''}" data-next="${storage.next ?? ''}"></div>
+<div id="lti-storage" data-mode="${storage.mode}" data-target="${storage.target}" data-origin="${storage.origin}" data-key="${storage.key}" data-value="${storage.value ?? ''}" data-next="${storage.next ?? ''}" data-continue="${continueHref ?? ''}"></div>
 ${launchForm
   ? html`<form id="lti-launch-form" method="post" action="/lti/launch">
 <input type="hidden" name="id_token" value="${launchForm.idToken}">
@@ -44,62 +48,41 @@ ${launchForm
 <input type="hidden" name="storage_checked" value="1">
 </form>`
   : ''}
-<div id="lti-fallback" hidden>
-<p>${tl(locale, 'window.body')}</p>
-<p>${linkButton(fallbackHref, tl(locale, 'window.link'), { attrs: html` target="_blank" rel="noopener"` })}</p>
-</div>
+${continueHref
+  ? html`<noscript><p><a class="ds-link" href="${continueHref}">${tl(locale, 'storage.continue')}</a></p></noscript>`
+  : html`<div id="lti-fallback" hidden data-launch-lost>${alert('warning', tl(locale, 'lost.body'))}</div>
+<noscript>${alert('warning', tl(locale, 'lost.body'))}</noscript>`}
 <script src="/lti/assets/storage.js"></script>`,
   });
 }
 
-export function newWindowPage(locale: Locale, href: string): SafeHtml {
+/**
+ * Decided at login, before the platform saw the login: the frame keeps no cookie. The link opens a
+ * fresh login in a window of its own, where the tool's cookie is first-party; the language links
+ * run the check again in the chosen language.
+ */
+export function newWindowPage(locale: Locale, initiation: LoginInitiation, lang: string | undefined): SafeHtml {
   return page({
     locale,
     title: tl(locale, 'window.title'),
+    path: '/lti/login',
+    keep: loginParameters(initiation),
     body: html`<h1>${tl(locale, 'window.title')}</h1>
 <p>${tl(locale, 'window.body')}</p>
-<p>${linkButton(href, tl(locale, 'window.link'), { attrs: html` target="_blank" rel="noopener" data-new-window` })}</p>`,
+<p>${linkButton(loginUrl(initiation, lang), tl(locale, 'window.link'), { attrs: html` target="_blank" rel="noopener" data-new-window` })}</p>
+<p>${tl(locale, 'window.after')}</p>`,
   });
 }
 
-export interface LandingFacts {
-  role: ToolRole;
-  personId: string;
-  tenantName: string;
-  platformName: string;
-  claims: LaunchClaims;
-  sessionToken: string;
-}
-
-const fact = (label: string, value: string | undefined, empty: string) => html`<dt>${label}</dt><dd>${value ?? empty}</dd>`;
-
-/** After a launch that no capability routes (e.g. a manager, or a learner on a link without a path):
- *  who the platform says you are, and what it sent. */
-export function landingPage(locale: Locale, facts: LandingFacts): SafeHtml {
-  const { claims } = facts;
-  const empty = tl(locale, 'landing.not-sent');
-  const title = tl(locale, `landing.${facts.role}`);
+/** At launch without the browser's binding: the login hint is spent, so the person starts again. */
+export function launchLostPage(locale: Locale): SafeHtml {
   return page({
     locale,
-    title,
-    body: html`<h1 data-role="${facts.role}">${title}</h1>
-<p>${facts.role === 'designer' ? tl(locale, 'landing.designer.intro') : tl(locale, 'landing.intro')}</p>
-<dl class="app-facts">
-${fact(tl(locale, 'landing.role'), facts.role, empty)}
-${fact(tl(locale, 'landing.person'), facts.personId, empty)}
-${fact(tl(locale, 'landing.name'), claims.name, empty)}
-${fact(tl(locale, 'landing.email'), claims.email, empty)}
-${fact(tl(locale, 'landing.tenant'), facts.tenantName, empty)}
-${fact(tl(locale, 'landing.platform'), facts.platformName, empty)}
-${fact(tl(locale, 'landing.context'), claims.context ? `${claims.context.title ?? ''} (${claims.context.id})` : undefined, empty)}
-${fact(tl(locale, 'landing.resource-link'), claims.resourceLink ? `${claims.resourceLink.title ?? ''} (${claims.resourceLink.id})` : undefined, empty)}
-${fact(tl(locale, 'landing.path'), claims.custom['laeringslop_path'], empty)}
-${fact(tl(locale, 'landing.lis-roles'), claims.roles.join(', '), empty)}
-${fact(tl(locale, 'landing.locale'), claims.locale, empty)}
-</dl>
-<p><a href="/lti/session?session=${facts.sessionToken}" data-session-link>JSON</a></p>
-<h2>${tl(locale, 'landing.claims')}</h2>
-<pre tabindex="0">${JSON.stringify(claims.raw, null, 2)}</pre>`,
+    title: tl(locale, 'lost.title'),
+    body: html`<div data-launch-lost>
+<h1>${tl(locale, 'lost.title')}</h1>
+${alert('warning', tl(locale, 'lost.body'))}
+</div>`,
   });
 }
 

@@ -24,7 +24,7 @@ export interface LtiRouterDeps {
   database: Database;
   logger: Logger;
   lti: LtiService;
-  /** Consulted in order after a resource-link launch; none answering shows the landing page. */
+  /** Consulted in order after a resource-link launch; none answering leads to the role's start page. */
   launchRoutes?: readonly LaunchRoute[];
   linkableItems?: LinkableItems;
 }

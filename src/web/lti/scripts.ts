@@ -4,8 +4,9 @@
  * storage.js speaks the LTI client-side postMessage storage protocol (1EdTech "LTI Client Side
  * postMessages", lti.put_data / lti.get_data): at login it stores the browser's binding secret in
  * the platform's frame and then goes to the platform's authorization endpoint; at launch it reads
- * the secret back and posts it with the id_token. If the platform does not answer, the page shows
- * its "open in a new window" fallback.
+ * the secret back and posts it with the id_token. If the platform does not answer: at login the
+ * frame goes on to a fresh login without the storage (the login hint is not spent yet); at launch
+ * the page says to start again.
  */
 export const STORAGE_JS = `(function () {
   var el = document.getElementById('lti-storage');
@@ -22,6 +23,7 @@ export const STORAGE_JS = `(function () {
   function fail() {
     if (done) return;
     done = true;
+    if (d.mode === 'put' && d['continue']) return window.location.replace(d['continue']);
     var fallback = document.getElementById('lti-fallback');
     if (fallback) fallback.hidden = false;
     var wait = document.getElementById('lti-wait');

@@ -29,11 +29,23 @@ export const PLAYER_SCRIPT_FILE = path.join(PROJECT_ROOT, 'scorm', 'dist', 'play
  */
 const CONTENT_CSP = "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; frame-ancestors 'self'; form-action 'self'; base-uri 'self'";
 
+/**
+ * Where the player leads back to when an attempt belongs to something outside the package (a path
+ * step): an absolute URL on the tool's origin that carries no credential, or undefined.
+ */
+export type PlayerReturn = (claims: AttemptClaims) => Promise<string | undefined>;
+
+/** Filled by later capabilities before the first request (the learner pages set `returnTo`). */
+export interface PlayerHooks {
+  returnTo?: PlayerReturn;
+}
+
 export interface ContentRouterOptions {
   config: Config;
   database: Database;
   runtime: ScormRuntime;
   store: ContentStore;
+  hooks?: PlayerHooks;
 }
 
 const REFUSAL_DETAIL: Record<Refusal, string> = {
@@ -80,6 +92,12 @@ export async function commitAnswer(runtime: ScormRuntime, claims: AttemptClaims,
   return { status, answer };
 }
 
+function withLang(href: string, locale: string): string {
+  const url = new URL(href);
+  url.searchParams.set('lang', locale);
+  return url.toString();
+}
+
 /** A handler for requests that carry an attempt token in the path: refused unless it verifies. */
 function withClaims(runtime: ScormRuntime, handler: Handler) {
   return async (req: Request, res: Response) => {
@@ -122,8 +140,9 @@ export function runtimeApiRouter({ config, runtime }: Pick<ContentRouterOptions,
 }
 
 /** The player's pages and scripts, and the package's files, for one attempt. */
-export function contentRouter({ config, database, runtime, store }: ContentRouterOptions): Router {
+export function contentRouter({ config, database, runtime, store, hooks = {} }: ContentRouterOptions): Router {
   const router = Router();
+  const returnTo = async (claims: AttemptClaims) => (hooks.returnTo ? hooks.returnTo(claims) : undefined);
   router.use('/content', onlyOnContentOrigin(config));
 
   const sendFile = (file: string, type: string) => (_req: Request, res: Response, next: NextFunction) => {
@@ -156,10 +175,17 @@ export function contentRouter({ config, database, runtime, store }: ContentRoute
     const current = items.find((i) => i.id === req.params['scoId']);
     if (!current) throw new ProblemError('not-found', 'No such part in this course.');
     const navigation = await runtime.playerNavigation(claims, current.id);
-    sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items, current, navigation, base: base(claims, req) }));
+    const returnUrl = await returnTo(claims);
+    sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items, current, navigation, base: base(claims, req), returnUrl: returnUrl && withLang(returnUrl, requestLocale(req)) }));
   }));
 
+  // After the learner exits: back where the attempt was opened from (a path step), else the exit page.
   router.get('/content/:token/exit', withClaims(runtime, async (req, res, claims) => {
+    const returnUrl = await returnTo(claims);
+    if (returnUrl) {
+      res.redirect(303, withLang(returnUrl, requestLocale(req)));
+      return;
+    }
     const manifest = await runtime.manifestOf(claims);
     const navigation = await runtime.playerNavigation(claims, null);
     sendPage(res, 200, playerPage({ locale: requestLocale(req), manifest, items: launchableItems(manifest), current: undefined, navigation, base: base(claims, req) }));

@@ -49,7 +49,10 @@ export function importRouter(options: ImportRouterOptions): Router {
       const imported = await importPackage({ db: options.database.db, store: options.store, limits: options.limits }, tenantId, upload.file, name ? { originalName: name } : {});
       res.status(201).json({ id: imported.id, title: imported.title, standard: imported.standard, edition: imported.edition, fileCount: imported.fileCount });
     } catch (error) {
-      if (error instanceof ContentImportError) throw importProblem(error);
+      if (error instanceof ContentImportError) {
+        req.log.info({ refusal: error.code, file: error.file, detail: error.technical }, 'content package refused');
+        throw importProblem(error);
+      }
       throw error;
     } finally {
       await upload?.remove();

@@ -23,6 +23,22 @@ export const SCORM_MESSAGES = {
     nn: 'Denne delen er avslutta. Vel neste del i innhaldslista.',
     en: 'This part is finished. Choose the next part in the contents list.',
   },
+  'player.finished-course': {
+    nb: 'Kurset er avsluttet, og framdriften er lagret. Du kan lukke vinduet.',
+    nn: 'Kurset er avslutta, og framdrifta er lagra. Du kan lukke vindauget.',
+    en: 'The course is finished and your progress is saved. You can close the window.',
+  },
+  'player.returning': {
+    nb: 'Kurset er avsluttet, og framdriften er lagret. Du går tilbake til læringsløpet …',
+    nn: 'Kurset er avslutta, og framdrifta er lagra. Du går tilbake til læringsløpet …',
+    en: 'The course is finished and your progress is saved. Taking you back to the learning path …',
+  },
+  'player.back': { nb: 'Tilbake til læringsløpet', nn: 'Tilbake til læringsløpet', en: 'Back to the learning path' },
+  'player.exit.body-single': {
+    nb: 'Framdriften din er lagret. Du kan lukke vinduet.',
+    nn: 'Framdrifta di er lagra. Du kan lukke vindauget.',
+    en: 'Your progress is saved. You can close the window.',
+  },
   'player.exit.title': { nb: 'Du har avsluttet kurset', nn: 'Du har avslutta kurset', en: 'You have left the course' },
   'player.exit.body': {
     nb: 'Framdriften din er lagret. Du kan lukke vinduet eller velge en del for å fortsette.',

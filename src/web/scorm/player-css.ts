@@ -9,4 +9,5 @@ main:has(.player) { max-width: none; }
 .player-controls { display: flex; gap: var(--ds-size-4); margin: var(--ds-size-2) 0; }
 .sco-frame { width: 100%; min-height: 70vh; border: var(--ds-border-width-default) solid var(--ds-color-neutral-border-default); background: #fff; }
 .locked { color: var(--ds-color-neutral-text-subtle); }
+.player-back { margin: 0 0 var(--ds-size-2); }
 `;

@@ -17,6 +17,8 @@ export interface PlayerPageInput {
   navigation: PlayerNavigation;
   /** `/content/<token>` (relative to the content origin). */
   base: string;
+  /** Where "back" leads when the attempt was opened from a path step (the tool's origin). */
+  returnUrl?: string | undefined;
 }
 
 type Text = Parameters<typeof scormText>[1];
@@ -36,7 +38,7 @@ const NOTICE: Record<Refusal, Text> = {
 const MARK: Partial<Record<Refusal, Text>> = { prerequisites: 'player.locked-mark', disabled: 'player.locked-mark', 'attempt-limit': 'player.no-attempts-mark' };
 
 /** The player: table of contents, previous/next, the SCO's frame, and the data the script reads. */
-export function playerPage({ locale, manifest, items, current, navigation, base }: PlayerPageInput): SafeHtml {
+export function playerPage({ locale, manifest, items, current, navigation, base, returnUrl }: PlayerPageInput): SafeHtml {
   const t = (id: Text) => scormText(locale, id);
   const { refusal, view, sequenced } = navigation;
   const link = (item: LaunchableItem) => `${base}/play/${encodeURIComponent(item.id)}?lang=${locale}`;
@@ -66,6 +68,8 @@ export function playerPage({ locale, manifest, items, current, navigation, base 
       return html`<li class="depth-${depth(item)}"><a href="${link(item)}">${item.title}</a></li>`;
     });
   const following = view.continueTarget ? byId.get(view.continueTarget) : undefined;
+  // One SCO: its end is the course's end; there is no other part to choose.
+  const single = items.filter((i) => i.scormType === 'sco').length <= 1;
   const config = playing && {
     standard: manifest.standard,
     scoId: playing.id,
@@ -87,11 +91,23 @@ export function playerPage({ locale, manifest, items, current, navigation, base 
       : null,
     // The server's lengths for free text, so the browser accepts what the server stores.
     longText: { elements: LONG_TEXT_ELEMENTS[manifest.standard], limit: LONG_TEXT_LIMIT },
-    texts: { ready: t('player.ready'), failed: t('player.failed'), superseded: t('player.superseded'), finishedPart: t('player.finished-part'), next: t('player.next') },
+    returnUrl: returnUrl ?? null,
+    singleSco: single,
+    texts: {
+      ready: t('player.ready'),
+      failed: t('player.failed'),
+      superseded: t('player.superseded'),
+      finishedPart: t('player.finished-part'),
+      finishedCourse: t('player.finished-course'),
+      returning: t('player.returning'),
+      next: t('player.next'),
+    },
   };
   // JSON in a data block: `<` escaped so no value can close the script element.
   const json = config ? JSON.stringify(config).replace(/</g, '\\u003c') : '';
+  const back = returnUrl ? html`<p class="player-back"><a href="${returnUrl}" id="player-back">${t('player.back')}</a></p>` : '';
   const body = html`<div class="player">
+${back}
 <h1>${manifest.title}</h1>
 <nav aria-label="${t('player.toc')}" class="player-toc"><ol>${toc}</ol></nav>
 ${current && refusal ? html`<p class="ds-alert locked-notice" data-color="info">${t(NOTICE[refusal])}</p>` : ''}
@@ -107,7 +123,7 @@ ${nextUrl ? html`<a class="ds-button" data-variant="secondary" data-size="sm" id
 <script src="/content/_player/player.js"></script>`
     : current
       ? ''
-      : html`<h2>${t('player.exit.title')}</h2><p>${t('player.exit.body')}</p>`}
+      : html`<h2>${t('player.exit.title')}</h2><p>${t(single ? 'player.exit.body-single' : 'player.exit.body')}</p>`}
 </div>
 <link rel="stylesheet" href="/content/_player/player.css">`;
   return page({ locale, title: current ? `${current.title} – ${manifest.title}` : manifest.title, body, path: current ? `${base}/play/${encodeURIComponent(current.id)}` : `${base}/exit` });

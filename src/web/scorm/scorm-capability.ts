@@ -7,7 +7,7 @@ import type { Database } from '../../db/database.js';
 import type { Logger } from '../../logger.js';
 import { attemptTokens } from '../../scorm/attempt-token.js';
 import { ScormRuntime } from '../../scorm/runtime.js';
-import { contentRouter, runtimeApiRouter } from './content-router.js';
+import { contentRouter, runtimeApiRouter, type PlayerHooks } from './content-router.js';
 import { devAttemptRouter } from './dev-attempt-router.js';
 import { directCommitRoute } from './direct-commit.js';
 import { developmentRoutes } from '../development-routes.js';
@@ -28,11 +28,11 @@ export interface ScormCapability {
 }
 
 /** Content import, the player and the SCORM runtime, wired from the configuration. */
-export function scormCapability({ config, database, logger }: { config: Config; database: Database; logger: Logger }): ScormCapability {
+export function scormCapability({ config, database, logger }: { config: Config; database: Database; logger: Logger }, hooks: PlayerHooks = {}): ScormCapability {
   const contentDir = path.join(config.dataDir, 'content');
   const store = new DiskContentStore(contentDir);
   const runtime = new ScormRuntime({ db: database.db, tokens: attemptTokens(config.keyEncryptionSecret), logger: logger.child({ capability: 'scorm' }) });
-  const routers = [contentRouter({ config, database, runtime, store })];
+  const routers = [contentRouter({ config, database, runtime, store, hooks })];
   const startPageLinks: StartPageLink[] = [];
   // Import into any municipality and attempts for anyone, without a session: development tools.
   const developmentTools = Router().use(

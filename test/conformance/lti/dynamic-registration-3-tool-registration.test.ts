@@ -195,4 +195,20 @@ describe(`LTI dynamic registration (${BACKEND})`, () => {
       issuerOverride = undefined;
     }
   });
+
+  it('refuses, with a page and not a 500, a configuration URL that does not answer, answers an error or answers no JSON; the invitation stays usable', async () => {
+    const { url: inviteUrl } = await newInvite();
+    const closed = `http://127.0.0.1:${await freePort()}/.well-known/openid-configuration`;
+    for (const configuration of [closed, `${platformUrl}/nothing-here`, 'not a url']) {
+      const url = new URL(inviteUrl);
+      url.searchParams.set('openid_configuration', configuration);
+      const response = await fetch(url, { headers: { 'accept-language': 'nn' } });
+      expect(response.status).toBe(502);
+      const body = await response.text();
+      expect(body).toContain('data-refusal="platform-unreachable"');
+      expect(body).toContain('invitasjonen er ikkje brukt opp');
+    }
+    const response = await fetch(await registerUrl(inviteUrl));
+    expect(response.status).toBe(200);
+  });
 });

@@ -56,8 +56,8 @@ describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${B
 
   it('accepts the valid launch the attacks start from', async () => {
     const { result } = await attack(() => {});
-    expect(result.status).toBe(200);
-    expect(result.body).toContain('data-role="learner"');
+    expect(result.status).toBe(303);
+    expect(result.location).toMatch(/^\/learn\?session=/);
   });
 
   it("does not raise a learner's role through a custom parameter the course sets", async () => {
@@ -65,10 +65,10 @@ describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${B
       c['sub'] = 'custom-role-user';
       c[CLAIM.custom] = { laeringslop_role: 'manager' };
     });
-    expect(result.status).toBe(200);
-    expect(result.body).toContain('data-role="learner"');
+    expect(result.status).toBe(303);
+    expect(result.location).toMatch(/^\/learn\?session=/);
     const admin = await attack((c) => (c[CLAIM.custom] = { laeringslop_role: 'admin', role: 'manager' }));
-    expect(admin.result.body).toContain('data-role="learner"');
+    expect(admin.result.location).toMatch(/^\/learn\?session=/);
   });
 
   it('refuses a login initiation whose target link is not this tool, or from an unknown issuer', async () => {
@@ -108,12 +108,12 @@ describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${B
       c['name'] = name;
       c[CLAIM.resourceLink] = { id: 'link-repeat', title: 'Lenke' };
     });
-    expect((await launchAs('Åse Ødegård')).result.status).toBe(200);
+    expect((await launchAs('Åse Ødegård')).result.status).toBe(303);
     const first = await person();
     await db.updateTable('lti_resource_links').set({ lineitem_url: 'https://lms.kommune.example/lineitems/9/lineitem?type_id=1' }).where('resource_link_id', '=', 'link-repeat').execute();
-    expect((await launchAs('Åse Ødegård')).result.status).toBe(200);
+    expect((await launchAs('Åse Ødegård')).result.status).toBe(303);
     expect((await person()).updated_at).toEqual(first.updated_at);
-    expect((await launchAs('Åse Ødegård Berg')).result.status).toBe(200);
+    expect((await launchAs('Åse Ødegård Berg')).result.status).toBe(303);
     expect(await person()).toMatchObject({ id: first.id, name: 'Åse Ødegård Berg' });
     const link = await db.selectFrom('lti_resource_links').select(['lineitem_url', 'title']).where('resource_link_id', '=', 'link-repeat').executeTakeFirstOrThrow();
     expect(link.lineitem_url).toBe('https://lms.kommune.example/lineitems/9/lineitem?type_id=1');
@@ -123,25 +123,29 @@ describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${B
     const db = testDb.database.db;
     const again = await savePlatform(db, { ...platform.platform, clientId: 'tool-client-re-registered', deploymentIds: ['deployment-2'] });
     const first = await attack((c) => (c['sub'] = 'moved-user'));
-    expect(first.result.status).toBe(200);
+    expect(first.result.status).toBe(303);
     // Twice: the first launch through the new registration records its course and link, the second only reads.
     for (let i = 0; i < 2; i += 1) {
       const login = await initiateLogin(toolUrl, platform, again.clientId);
       const claims = { ...platform.claims(login.nonce, toolUrl), sub: 'moved-user', aud: again.clientId, [CLAIM.deploymentId]: 'deployment-2' };
       const second = await postLaunch(toolUrl, { id_token: await platform.sign(claims, key), state: login.state }, login.cookie);
-      expect(second.status).toBe(200);
-      expect(personShown(second.body)).toBe(personShown(first.result.body));
+      expect(second.status).toBe(303);
+      expect(await personOf(second)).toBe(await personOf(first.result));
     }
     const accounts = await db.selectFrom('lti_users').select(['person_id', 'issuer']).where('subject', '=', 'moved-user').execute();
-    expect(accounts).toEqual([{ person_id: personShown(first.result.body), issuer: platform.issuer }]);
+    expect(accounts).toEqual([{ person_id: await personOf(first.result), issuer: platform.issuer }]);
     await db.deleteFrom('lti_platforms').where('id', '=', again.id).execute();
   });
 
-  const personShown = (body: string) => /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(body.slice(body.indexOf('<dl')))?.[0];
+  /** The person of the session the launch led on with. */
+  const personOf = async (launched: { location: string | null }) => {
+    const token = new URL(launched.location ?? '', toolUrl).searchParams.get('session');
+    return ((await (await fetch(`${toolUrl}/lti/session?session=${token}`)).json()) as { personId: string }).personId;
+  };
 
   it('makes one person when the same new user launches twice at once', async () => {
     const results = await Promise.all([1, 2, 3].map(() => attack((c) => (c['sub'] = 'simultaneous-user'))));
-    expect(results.map((r) => r.result.status)).toEqual([200, 200, 200]);
+    expect(results.map((r) => r.result.status)).toEqual([303, 303, 303]);
     const rows = await testDb.database.db.selectFrom('lti_users').select('person_id').where('subject', '=', 'simultaneous-user').execute();
     expect(rows).toHaveLength(1);
   });
@@ -202,7 +206,7 @@ describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${B
       c['aud'] = [platform.clientId, 'another-tool'];
       c['azp'] = platform.clientId;
     });
-    expect(result.status).toBe(200);
+    expect(result.status).toBe(303);
   });
 
   it('refuses an expired token (Moodle tokens live 60 s)', async () => {
@@ -223,7 +227,7 @@ describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${B
 
   it('refuses a replayed nonce (the same response posted twice)', async () => {
     const { login, idToken, result } = await attack(() => {});
-    expect(result.status).toBe(200);
+    expect(result.status).toBe(303);
     const replay = await postLaunch(toolUrl, { id_token: idToken, state: login.state }, login.cookie);
     expectRefused(replay, 'replayed-nonce');
   });
@@ -269,11 +273,11 @@ describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${B
   });
 
   it('keeps verifying with cached keys while the platform JWKS is down, and refuses clearly when no cached key fits', async () => {
-    expect((await attack(() => {})).result.status).toBe(200);
+    expect((await attack(() => {})).result.status).toBe(303);
     platform.up = false;
     try {
       const cached = await attack(() => {});
-      expect(cached.result.status).toBe(200);
+      expect(cached.result.status).toBe(303);
       const rotated = await newKey('platform-key-2');
       expectRefused((await attack(() => {}, (claims) => platform.sign(claims, rotated))).result, 'jwks-unavailable', 503);
       expect(captured.lines().some((l) => l['msg'] === 'platform JWKS unreachable; using cached keys')).toBe(true);
@@ -286,6 +290,6 @@ describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${B
     const rotated = await newKey('platform-key-3');
     platform.published = [rotated, key];
     const { result } = await attack(() => {}, (claims) => platform.sign(claims, rotated));
-    expect(result.status).toBe(200);
+    expect(result.status).toBe(303);
   });
 });

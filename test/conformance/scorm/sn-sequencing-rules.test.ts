@@ -67,7 +67,7 @@ describe('SN manifest parsing (CAM 4th ed. imsss:sequencing)', () => {
     try {
       parseManifest(xml, new Set(['a.html']));
     } catch (error) {
-      return error instanceof ContentImportError ? error.params['detail'] : String(error);
+      return error instanceof ContentImportError ? error.technical : String(error);
     }
     return undefined;
   };

@@ -127,6 +127,6 @@ export function hostilePackages(): { name: string; file: string; code: string; n
     { name: 'missing-href-target', file: writeZip('href.zip', rawZip([manifest])), code: 'href-missing', nb: /Filen 'index\.html' som manifestet peker på finnes ikke/ },
     { name: 'no-manifest', file: writeZip('none.zip', rawZip([page])), code: 'manifest-missing', nb: /imsmanifest\.xml mangler i roten av pakken/ },
     { name: 'manifest-in-subfolder', file: writeZip('sub.zip', rawZip([{ ...manifest, name: 'kurs/imsmanifest.xml' }, { ...page, name: 'kurs/index.html' }])), code: 'manifest-in-subfolder', nb: /imsmanifest\.xml ligger i mappen 'kurs'/ },
-    { name: 'not-a-zip', file: writeZip('text.zip', Buffer.from('this is not a zip file at all, just text '.repeat(10))), code: 'not-a-zip', nb: /ikke en gyldig zip-fil/ },
+    { name: 'not-a-zip', file: writeZip('text.zip', Buffer.from('this is not a zip file at all, just text '.repeat(10))), code: 'not-a-zip', nb: /Filen er ikke en zip-fil/ },
   ];
 }

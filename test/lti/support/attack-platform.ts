@@ -109,11 +109,13 @@ export async function initiateLogin(toolUrl: string, platform: TestPlatform, cli
   };
 }
 
-export async function postLaunch(toolUrl: string, fields: Record<string, string>, cookie?: string): Promise<{ status: number; body: string }> {
+/** The launch's own answer: a page (a refusal, the deep-linking picker), or a 303 to where it leads (`location`). */
+export async function postLaunch(toolUrl: string, fields: Record<string, string>, cookie?: string): Promise<{ status: number; body: string; location: string | null }> {
   const response = await fetch(`${toolUrl}/lti/launch`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'nb', ...(cookie ? { cookie } : {}) },
     body: new URLSearchParams(fields),
+    redirect: 'manual',
   });
-  return { status: response.status, body: await response.text() };
+  return { status: response.status, body: await response.text(), location: response.headers.get('location') };
 }
