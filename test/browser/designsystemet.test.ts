@@ -27,6 +27,16 @@ const OLD_CLASSES = [
   'outcome-failed', 'outcome-completed', 'outcome-incomplete', 'start-page', 'locked-notice',
 ];
 
+/** What shows that a page reached by a roundabout way is the page named. */
+const MARKS: Readonly<Record<string, string>> = {
+  'learner path back from the SCORM player': '[data-outcome]',
+  'my learning paths': '[data-my-paths]',
+  'admin start page': 'a[data-action-link="/admin/theme"]',
+  'development LMS, unknown municipality': '[data-unknown-municipality]',
+  'LTI login: open in a new window': '[data-new-window]',
+  'LTI launch lost': 'main [data-launch-lost]',
+};
+
 const VIEWPORTS = [{ width: 360, height: 740 }, { width: 1280, height: 900 }] as const;
 const SCHEMES = ['light', 'dark'] as const;
 const LANGUAGES = ['nb', 'nn'] as const;
@@ -197,6 +207,7 @@ describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { tim
           for (const lang of LANGUAGES) {
             await page.goto(`${url}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
             expect(await page.locator('html').getAttribute('lang'), `${name} in ${lang}`).toBe(lang);
+            if (MARKS[name]) expect(await page.locator(MARKS[name]).count(), `${name} in ${lang}`).toBe(1);
             await checkPage(page, `${name} (${lang}, ${viewport.width} px, ${scheme})`, scheme);
           }
         }
