@@ -24,7 +24,7 @@ const OLD_CLASSES = [
   'step-next-label', 'step-completed', 'step-locked', 'step-recommended', 'rating', 'step-form', 'step-video', 'step-video-frame',
   'transfer-report', 'transfer-refused', 'transfer-form', 'next', 'import-form', 'dev-links', 'deep-link-items', 'item-details',
   'dev-lms', 'dev-lms-warning', 'dev-lms-municipality', 'learner-mine', 'my-paths', 'to-my-paths', 'outcome', 'outcome-passed',
-  'outcome-failed', 'outcome-completed', 'outcome-incomplete', 'start-page', 'locked-notice',
+  'outcome-failed', 'outcome-completed', 'outcome-incomplete', 'start-page',
 ];
 
 /** What shows that a page reached by a roundabout way is the page named. */

@@ -103,7 +103,7 @@ describe(`upload refusals in the page's language (${BACKEND})`, { timeout: 120_0
   }
 
   /** The refusal's text on a page: the status paragraph. */
-  const refusalText = (page: string) => /data-state="refused"[^>]*>([^<]*)</.exec(page)?.[1]?.replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  const refusalText = (page: string) => /data-state="refused"[^>]*><p class="ds-paragraph">([^<]*)</.exec(page)?.[1]?.replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 
   it.each(PACKAGE_KINDS)('the designer\'s package upload refuses $name in nb and nn, and the API in English', async ({ body, code, nb, nn, status }) => {
     const file = await body();

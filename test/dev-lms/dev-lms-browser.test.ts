@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)(`development LMS in Chromium (${BACKEND})`, { time
         await checkPage(page, `dev LMS with Bergen chosen (${lang})`);
         // Switching the language keeps the municipality.
         const other = lang === 'nb' ? 'nn' : 'nb';
-        await page.locator(`.languages a[lang="${other}"]`).click();
+        await page.locator(`.app-languages a[lang="${other}"]`).click();
         await page.waitForURL(new RegExp(`lang=${other}`));
         expect(await page.locator('#kommune').inputValue()).toBe('4601');
         await page.goBack();
