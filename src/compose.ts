@@ -18,6 +18,7 @@ import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
 import { designerRouter } from './web/designer/router.js';
+import { themeRouter } from './web/theme/router.js';
 import type { PlayerHooks } from './web/scorm/content-router.js';
 import { scormCapability } from './web/scorm/scorm-capability.js';
 
@@ -60,6 +61,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   ltiHooks.launchRoutes.push(designerLaunchRoute(deps.database.db));
   ltiHooks.linkableItems = publishedPathItems(deps.database.db);
   routers.push(designerRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // The municipality's look (accent colour, logo), set by its administrator at /admin/theme.
+  routers.push(themeRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   startPageLinks.push(...lti.startPageLinks);

@@ -1,5 +1,7 @@
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { CLAIM, SCOPE } from '../lti/claims.js';
+import { alert, button, link, srOnly, table } from '../web/ds/components.js';
+import { select } from '../web/ds/fields.js';
 import { html } from '../web/html.js';
 import { page, sendPage } from '../web/layout.js';
 import { toLocale, type Locale } from '../web/i18n.js';
@@ -94,41 +96,42 @@ export function devLmsRouter(lms: DevLms, mount = '/dev/lms'): Router {
         title: tl(locale, 'title'),
         path: mount,
         keep: { kommune },
-        body: html`<div class="dev-lms">
-<h1>${tl(locale, 'title')}</h1>
+        body: html`<h1>${tl(locale, 'title')}</h1>
 <p>${tl(locale, 'intro', { course: DEV_COURSE.title, municipality: named })} <code>${lms.issuer}</code></p>
-${unknown === undefined ? '' : html`<p class="dev-lms-warning" role="alert" data-unknown-municipality>${tl(locale, 'municipality.unknown', { number: unknown, municipality: named })}</p>`}
-<form method="get" action="${mount}" class="dev-lms-municipality">
+${unknown === undefined ? '' : alert('danger', tl(locale, 'municipality.unknown', { number: unknown, municipality: named }), { live: 'alert', attrs: html` data-unknown-municipality` })}
+<form method="get" action="${mount}" class="app-search" data-municipality-form>
 <input type="hidden" name="lang" value="${locale}">
-<p><label for="kommune">${tl(locale, 'municipality')}</label><br>
-<span class="hint" id="kommune-hint">${tl(locale, 'municipality.hint')}</span><br>
-<select id="kommune" name="kommune" aria-describedby="kommune-hint" data-municipality="${kommune}">${municipalities.map((m) => html`<option value="${m.kommunenummer ?? ''}"${m.id === municipality.id ? html` selected` : ''}>${m.name} (${m.kommunenummer ?? ''})</option>`)}</select>
-<button type="submit">${tl(locale, 'municipality.choose')}</button></p>
+${select({ locale, values: { kommune }, errors: new Map() }, 'kommune', tl(locale, 'municipality'), municipalities.map((m) => ({ value: m.kommunenummer ?? '', label: `${m.name} (${m.kommunenummer ?? ''})` })), { hint: tl(locale, 'municipality.hint'), attrs: html` data-municipality="${kommune}"` })}
+${button(tl(locale, 'municipality.choose'), { variant: 'secondary' })}
 </form>
 <h2>${tl(locale, 'launch.heading')}</h2>
-<ul>${DEV_ROLES.map((role) => html`<li><a href="${launchHref({ role })}" data-launch="${role}">${tl(locale, 'launch.as', { role: roleLabel(locale, role), name: DEV_USERS[role].name })}</a></li>`)}
-<li><a href="${launchHref({ role: 'designer', message: 'deeplink' })}" data-launch="deeplink">${tl(locale, 'launch.deeplink')}</a></li>
-<li><a href="${launchHref({ role: 'learner', storage: 'none' })}" data-launch="no-storage">${tl(locale, 'launch.no-storage')}</a></li>
-<li><a href="${launchHref({ role: 'designer', message: 'deeplink', storage: 'none' })}" data-launch="deeplink-no-storage">${tl(locale, 'launch.deeplink-no-storage')}</a></li></ul>
+<ul class="ds-list">${DEV_ROLES.map((role) => html`<li>${link(launchHref({ role }), tl(locale, 'launch.as', { role: roleLabel(locale, role), name: DEV_USERS[role].name }), html` data-launch="${role}"`)}</li>`)}
+<li>${link(launchHref({ role: 'designer', message: 'deeplink' }), tl(locale, 'launch.deeplink'), html` data-launch="deeplink"`)}</li>
+<li>${link(launchHref({ role: 'learner', storage: 'none' }), tl(locale, 'launch.no-storage'), html` data-launch="no-storage"`)}</li>
+<li>${link(launchHref({ role: 'designer', message: 'deeplink', storage: 'none' }), tl(locale, 'launch.deeplink-no-storage'), html` data-launch="deeplink-no-storage"`)}</li></ul>
 <h2>${tl(locale, 'links.heading')}</h2>
 ${links.length
-  ? html`<ul class="dev-links">${links.map(
-      (link) => html`<li data-link="${link.id}"><strong>${link.title}</strong>
+  ? html`<ul class="ds-list" data-dev-links>${links.map(
+      (devLink) => html`<li data-link="${devLink.id}"><strong>${devLink.title}</strong>
 <ul>${LINK_OPENERS.map(({ role, second }) => {
   const user = second ? DEV_SECOND_LEARNER : DEV_USERS[role];
-  return html`<li><a href="${launchHref({ role, link: link.id, ...(second ? { user: '2' } : {}) })}" data-launch-link="${link.id}" data-role="${second ? 'learner2' : role}">${tl(locale, 'links.open', { role: roleLabel(locale, role), name: user.name })}<span class="visually-hidden">: ${link.title}</span></a></li>`;
+  return html`<li><a class="ds-link" href="${launchHref({ role, link: devLink.id, ...(second ? { user: '2' } : {}) })}" data-launch-link="${devLink.id}" data-role="${second ? 'learner2' : role}">${tl(locale, 'links.open', { role: roleLabel(locale, role), name: user.name })}${srOnly(`: ${devLink.title}`)}</a></li>`;
 })}</ul></li>`,
     )}</ul>`
   : html`<p>${tl(locale, 'links.none')}</p>`}
 <h2>${tl(locale, 'lineitems.heading')}</h2>
-${lineItems.length ? html`<ul>${lineItems.map((li) => html`<li>${tl(locale, 'lineitems.item', { label: li.label, max: li.score_maximum, resource: li.resource_id ?? '–', link: li.resource_link_id ?? '–' })}</li>`)}</ul>` : html`<p>${tl(locale, 'none')}</p>`}
-<h2 id="scores-heading">${tl(locale, 'scores.heading')}</h2>
+${lineItems.length ? html`<ul class="ds-list">${lineItems.map((li) => html`<li>${tl(locale, 'lineitems.item', { label: li.label, max: li.score_maximum, resource: li.resource_id ?? '–', link: li.resource_link_id ?? '–' })}</li>`)}</ul>` : html`<p>${tl(locale, 'none')}</p>`}
+<h2>${tl(locale, 'scores.heading')}</h2>
 ${scores.length
-  ? html`<div class="table-wrap" role="region" aria-labelledby="scores-heading" tabindex="0"><table><thead><tr><th scope="col">${tl(locale, 'scores.column')}</th><th scope="col">${tl(locale, 'scores.user')}</th><th scope="col">${tl(locale, 'scores.score')}</th><th scope="col">${tl(locale, 'scores.status')}</th><th scope="col">${tl(locale, 'scores.time')}</th></tr></thead><tbody>
-${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td><td>${s.score_given === null ? (s.activity_progress === 'Completed' ? tl(locale, 'scores.completed-no-score') : '–') : `${s.score_given} / ${s.score_maximum ?? '–'}`}</td><td>${s.activity_progress}, ${s.grading_progress}</td><td>${s.timestamp}</td></tr>`)}
-</tbody></table></div>`
-  : html`<p>${tl(locale, 'none')}</p>`}
-</div>`,
+  ? table({
+    label: tl(locale, 'scores.heading'),
+    columns: [{ label: tl(locale, 'scores.column') }, { label: tl(locale, 'scores.user') }, { label: tl(locale, 'scores.score') }, { label: tl(locale, 'scores.status') }, { label: tl(locale, 'scores.time') }],
+    rows: scores.map((s) => ({
+      attrs: html` data-score`,
+      cells: [s.label, s.user_id, s.score_given === null ? (s.activity_progress === 'Completed' ? tl(locale, 'scores.completed-no-score') : '–') : `${s.score_given} / ${s.score_maximum ?? '–'}`, `${s.activity_progress}, ${s.grading_progress}`, s.timestamp],
+    })),
+  })
+  : html`<p>${tl(locale, 'none')}</p>`}`,
       }),
     );
   });
@@ -145,9 +148,9 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
       sendPage(res, 400, page({
         locale,
         title: tl(locale, 'refused.title'),
-        body: html`<div class="error-page"><h1>${tl(locale, 'refused.title')}</h1>
-<p>${tl(locale, 'municipality.unknown', { number: unknown, municipality: `${municipality.name} (${kommune})` })}</p>
-<p><a href="${mount}?${new URLSearchParams({ lang: locale }).toString()}">${tl(locale, 'back')}</a></p></div>`,
+        body: html`<div data-refused><h1>${tl(locale, 'refused.title')}</h1>
+${alert('danger', tl(locale, 'municipality.unknown', { number: unknown, municipality: `${municipality.name} (${kommune})` }))}
+<p>${link(`${mount}?${new URLSearchParams({ lang: locale }).toString()}`, tl(locale, 'back'))}</p></div>`,
       }));
       return;
     }
@@ -170,10 +173,10 @@ ${scores.map((s) => html`<tr data-score><td>${s.label}</td><td>${s.user_id}</td>
         // The language links launch again in the other language, as the same person in the same place.
         path: `${mount}/launch`,
         keep: Object.fromEntries(['role', 'message', 'link', 'user', 'storage'].flatMap((k) => (str(req.query[k]) ? [[k, str(req.query[k])!]] : [])).concat([['kommune', kommune]])),
-        body: html`<div class="dev-lms"><h1>${DEV_COURSE.title}</h1>
-<p><a href="${mount}?${new URLSearchParams({ kommune, lang: locale }).toString()}">${tl(locale, 'back')}</a></p>
+        body: html`<h1>${DEV_COURSE.title}</h1>
+<p>${link(`${mount}?${new URLSearchParams({ kommune, lang: locale }).toString()}`, tl(locale, 'back'))}</p>
 ${silent ? '' : html`<script src="${mount}/assets/storage-host.js"></script>`}
-<iframe id="tool-frame" title="Læringsløp" src="${src}" width="100%" height="700"></iframe></div>`,
+<iframe id="tool-frame" title="Læringsløp" src="${src}" class="app-lms-frame"></iframe>`,
       }),
     );
   });
@@ -192,7 +195,7 @@ ${silent ? '' : html`<script src="${mount}/assets/storage-host.js"></script>`}
         body: html`<h1>${tl(locale, 'initiate.title')}</h1>
 <form method="post" action="${lms.options.toolUrl}/lti/login" data-autosubmit>
 ${fields.map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
-<button type="submit">${tl(locale, 'sending.continue')}</button></form>
+${button(tl(locale, 'sending.continue'))}</form>
 <script src="${mount}/assets/autosubmit.js"></script>`,
       }),
     );
@@ -212,7 +215,7 @@ ${fields.map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
         body: html`<h1>${tl(locale, 'sending.title')}</h1>
 <form method="post" action="${redirectUri}" data-autosubmit>
 ${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
-<button type="submit">${tl(locale, 'sending.continue')}</button></form>
+${button(tl(locale, 'sending.continue'))}</form>
 <script src="${mount}/assets/autosubmit.js"></script>`,
       }),
     );
@@ -287,8 +290,8 @@ ${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" v
       page({
         locale,
         title: tl(locale, 'deeplink.title'),
-        body: html`<h1>${tl(locale, 'deeplink.title')}</h1><ul>${items.map((item) => html`<li data-content-item>${String(item['title'])}: <code>${JSON.stringify(item['custom'] ?? {})}</code></li>`)}</ul>
-<p><a href="${mount}" target="_top">${tl(locale, 'back')}</a></p>`,
+        body: html`<h1>${tl(locale, 'deeplink.title')}</h1><ul class="ds-list">${items.map((item) => html`<li data-content-item>${String(item['title'])}: <code>${JSON.stringify(item['custom'] ?? {})}</code></li>`)}</ul>
+<p>${link(mount, tl(locale, 'back'), html` target="_top"`)}</p>`,
       }),
     );
   });

@@ -19,7 +19,20 @@ export interface RegionMunicipalitiesTable {
   municipality_id: string;
 }
 
+export type LogoType = 'image/png' | 'image/jpeg' | 'image/webp';
+
+export interface TenantThemesTable {
+  tenant_id: string;
+  accent_color: string | null;
+  logo: Buffer | null;
+  logo_type: LogoType | null;
+  logo_sha256: string | null;
+  updated_by: string | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface TenantTables {
   tenants: TenantsTable;
   region_municipalities: RegionMunicipalitiesTable;
+  tenant_themes: TenantThemesTable;
 }

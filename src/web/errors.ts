@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { alert } from './ds/components.js';
 import { html } from './html.js';
 import { requestLocale, t, type MessageId } from './i18n.js';
 import { page, sendPage } from './layout.js';
@@ -55,11 +56,11 @@ function sendError(req: Request, res: Parameters<RequestHandler>[1], problem: Pr
     page({
       locale,
       title: t(locale, text.title),
-      body: html`<div class="error-page">
+      body: html`<div data-error-page>
 <h1>${t(locale, text.title)}</h1>
-<p>${t(locale, text.body)}</p>
-<p class="reference">${t(locale, 'error.reference')}: ${reference}</p>
-<p><a href="/">${t(locale, 'error.home')}</a></p>
+${alert('danger', t(locale, text.body))}
+<p class="app-reference">${t(locale, 'error.reference')}: ${reference}</p>
+<p><a class="ds-link" href="/">${t(locale, 'error.home')}</a></p>
 </div>`,
     }),
   );

@@ -36,7 +36,7 @@ export function homeRouter({ config, database, links }: HomeOptions): Router {
     const body: SafeHtml = html`<h1>${t(locale, 'app.name')}</h1>
 <p>${t(locale, 'app.tagline')}</p>
 <h2>${t(locale, 'home.heading')}</h2>
-<dl class="facts">
+<dl class="app-facts">
 <dt>${t(locale, 'home.version')}</dt><dd>${PACKAGE_VERSION}</dd>
 <dt>${t(locale, 'home.database')}</dt><dd data-database-kind="${database.kind}">${t(locale, database.kind === 'pglite' ? 'home.database.pglite' : 'home.database.postgres')}</dd>
 <dt>${t(locale, 'home.environment')}</dt><dd>${config.nodeEnv}</dd>
@@ -45,7 +45,7 @@ export function homeRouter({ config, database, links }: HomeOptions): Router {
 <dt>${t(locale, 'home.tenants')}</dt><dd>${Number(counts.count)}</dd>
 </dl>
 <h2>${t(locale, 'home.links')}</h2>
-<ul>${allLinks.map((link) => html`<li><a href="${link.href}">${link.label[locale]}</a></li>`)}</ul>`;
+<ul class="ds-list">${allLinks.map((link) => html`<li><a class="ds-link" href="${link.href}">${link.label[locale]}</a></li>`)}</ul>`;
     sendPage(res, 200, page({ locale, title: t(locale, 'app.name'), body, path: '/' }));
   });
 

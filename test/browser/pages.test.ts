@@ -37,7 +37,7 @@ describe.skipIf(!hasChromium)(`pages in Chromium (${BACKEND})`, () => {
       await page.goto(server.url + path);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(heading);
       // The stylesheet loaded (the skip link is moved off screen by it).
-      expect(await page.locator('.skip-link').evaluate((el) => getComputedStyle(el).position)).toBe('absolute');
+      expect(await page.locator('.ds-skip-link').evaluate((el) => getComputedStyle(el).position)).toBe('absolute');
       expect(await axeViolations(page)).toEqual([]);
       await context.close();
       expect(errors.filter((e) => !e.includes('404'))).toEqual([]);

@@ -103,7 +103,7 @@ describe(`upload refusals in the page's language (${BACKEND})`, { timeout: 120_0
   }
 
   /** The refusal's text on a page: the status paragraph. */
-  const refusalText = (page: string) => /data-state="refused"[^>]*>([^<]*)</.exec(page)?.[1]?.replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  const refusalText = (page: string) => /data-state="refused"[^>]*><p class="ds-paragraph">([^<]*)</.exec(page)?.[1]?.replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 
   it.each(PACKAGE_KINDS)('the designer\'s package upload refuses $name in nb and nn, and the API in English', async ({ body, code, nb, nn, status }) => {
     const file = await body();
@@ -111,7 +111,7 @@ describe(`upload refusals in the page's language (${BACKEND})`, { timeout: 120_0
       const response = await postForm('/design/packages/upload', lang, file);
       expect(response.status).toBe(status ?? 422);
       const page = await response.text();
-      expect(page).toContain(`<html lang="${lang}">`);
+      expect(page).toContain(`<html lang="${lang}" data-color-scheme="auto">`);
       const text = refusalText(page);
       expect(text, page.slice(0, 3000)).toBeDefined();
       expect(text!.startsWith(prefix)).toBe(true);

@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium)(`designer in Chromium, launched through the develo
     await checkPage(page, 'path with steps');
 
     const order = async () => (await getDraft(db(), tenantId, pathId)).steps.map((s) => s.title);
-    const domOrder = () => page.locator('.step-title').allTextContents();
+    const domOrder = () => page.locator('[data-step-title]').allTextContents();
     expect(await order()).toEqual(['Les veilederen', 'Hva kan du fra før?', 'Hva synes du?', 'Samling', 'E-læringsmodul']);
 
     // Keyboard: the "Move down" button of the first step, pressed twice; focus stays on it.
@@ -160,7 +160,7 @@ describe.skipIf(!hasChromium)(`designer in Chromium, launched through the develo
     const topId = (await page.locator('[data-step-id]').first().getAttribute('data-step-id'))!;
     // (dragging is a desktop mouse gesture: the list fits a desktop screen, so no scrolling mid-drag)
     await page.setViewportSize({ width: 1280, height: 1200 });
-    await page.dragAndDrop(`#step-${scormId} .step-title`, `#step-${topId}`, { targetPosition: { x: 20, y: 5 } });
+    await page.dragAndDrop(`#step-${scormId} [data-step-title]`, `#step-${topId}`, { targetPosition: { x: 20, y: 5 } });
     await expect.poll(order).toEqual(['E-læringsmodul', 'Hva kan du fra før?', 'Hva synes du?', 'Les veilederen', 'Samling']);
     await expect.poll(() => page.locator('#notice').textContent()).toBe('«E-læringsmodul» er flyttet til plass 1 av 5.');
     await expect.poll(domOrder).toEqual(await order());
@@ -190,7 +190,7 @@ describe.skipIf(!hasChromium)(`designer in Chromium, launched through the develo
 
     await page.click('[data-action="preview"]');
     await page.locator('[data-preview-step]').first().waitFor();
-    expect(await page.locator('[data-preview-step] .step-title').allTextContents()).toEqual(await order());
+    expect(await page.locator('[data-preview-step] [data-step-title]').allTextContents()).toEqual(await order());
     await checkPage(page, 'preview');
     await page.goBack();
 

@@ -75,7 +75,7 @@ describe.skipIf(!hasChromium)(`designer forms and path status in Chromium (${BAC
         expect(await page.locator('[data-draft-state]').getAttribute('data-draft-state')).toBe('unchanged');
         expect(await page.locator('[data-draft-state]').textContent()).toBe(texts.unchanged(1));
         expect(await page.locator('[data-add-step="self-assessment"]').textContent()).toBe(texts.selfAssessment);
-        expect(await page.locator('.step-meta').first().textContent()).toContain(texts.web);
+        expect(await page.locator('[data-step-meta]').first().textContent()).toContain(texts.web);
         await checkPage(page, `published path page (${lang})`);
 
         // A self-assessment: Enter in the title adds the step, it does not ask for more rows.
@@ -88,7 +88,7 @@ describe.skipIf(!hasChromium)(`designer forms and path status in Chromium (${BAC
         await page.press('#title', 'Enter');
         await page.waitForURL(/notice=step\.added/);
         expect(await page.locator('[data-step-id]').count()).toBe(2);
-        expect(await page.locator('.step-meta').nth(1).textContent()).toContain(texts.selfAssessment);
+        expect(await page.locator('[data-step-meta]').nth(1).textContent()).toContain(texts.selfAssessment);
 
         // The draft now differs from version 1, on the path page and in the list.
         expect(await page.locator('[data-draft-state]').getAttribute('data-draft-state')).toBe('changed');
@@ -139,9 +139,9 @@ describe.skipIf(!hasChromium)(`designer forms and path status in Chromium (${BAC
 
         // The learner sees the same step type names.
         const link = await started.lms.addLink({ title: `Taushetsplikt (${lang})`, custom: { laeringslop_path: path.id } });
-        const learnerUrl = await launchedUrl(page, `role=learner&link=${link.id}&lang=${lang}`, '.learner-path h1', /\/learn\/enrolments\//);
+        const learnerUrl = await launchedUrl(page, `role=learner&link=${link.id}&lang=${lang}`, '[data-learner="path"] h1', /\/learn\/enrolments\//);
         await page.goto(learnerUrl);
-        const metas = await page.locator('.step-meta').allTextContents();
+        const metas = await page.locator('[data-step-meta]').allTextContents();
         expect(metas[0]).toContain(texts.web);
         expect(metas[1]).toContain(texts.selfAssessment);
         expect(metas[2]).toContain(texts.evaluation);

@@ -80,8 +80,8 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     const invalid = await designer.post('/design/paths', { title: '   ', description: 'Om taushetsplikt', language: 'nb' });
     expect(invalid.status).toBe(400);
     expect(invalid.body).toContain('data-error-summary');
-    expect(invalid.body).toContain('<a href="#title">');
-    expect(invalid.body).toMatch(/id="title" name="title" type="text" value="[^"]*" autocomplete="off" class="wide" aria-invalid="true" aria-describedby="title-error"/);
+    expect(invalid.body).toContain('<a class="ds-link" href="#title">');
+    expect(invalid.body).toMatch(/id="title" name="title" type="text" value="[^"]*" autocomplete="off" aria-invalid="true" aria-describedby="title-error"/);
     expect(invalid.body).toContain('>Om taushetsplikt</textarea>');
     const english = await designer.post('/design/paths', { title: '', language: 'nb', lang: 'en' });
     expect(english.body).toContain('Enter a title');
@@ -313,7 +313,7 @@ describe(`designer pages over HTTP (${BACKEND})`, { timeout: 60_000 }, () => {
     expect(moved.location).toContain('moved=5');
     const after = await designer.get(`/design/paths/${pathId}/versions`);
     expect(after.body).toContain('Ingen deltakere er i gang på en eldre versjon.');
-    expect(after.body).toMatch(/data-version="2"><th scope="row">2<\/th><td>[^<]+<\/td><td data-in-progress>5</);
+    expect(after.body).toMatch(/data-version="2"><th scope="row" data-numeric>2<\/th><td>[^<]+<\/td><td data-numeric><span data-in-progress>5</);
   });
 
   it("does not show or change another tenant's paths; a shared one is read-only and can be duplicated", async () => {

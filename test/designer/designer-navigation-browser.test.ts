@@ -154,7 +154,7 @@ describe.skipIf(!hasChromium)(`designer pages lead somewhere and tell same-named
       await frame.locator('h1[data-role="designer"]').waitFor(LONG);
 
       // Export: from the path page to a page that names each version.
-      await frame.locator(`[data-path-id="${ours.id}"] h3 a`).click();
+      await frame.locator(`[data-path-id="${ours.id}"] [data-path-link]`).click();
       await frame.locator('[data-action="export"]').click();
       await frame.locator('[data-export="draft"]').waitFor(LONG);
       const exports = await frame.locator('[data-export]').evaluateAll((items) => items.map((li) => li.getAttribute('data-export')));
@@ -186,14 +186,14 @@ describe.skipIf(!hasChromium)(`designer pages lead somewhere and tell same-named
 
       // Back to all paths from the import page.
       await toolFrame().goto(`${toolUrl}/design/import?session=${token()}`);
-      await frame.locator('nav.crumbs a', { hasText: text.all }).click();
+      await frame.locator('nav.ds-breadcrumbs a', { hasText: text.all }).click();
       await frame.locator('h1[data-role="designer"]').waitFor(LONG);
 
       // Upload, opened from a path's SCORM step form: back to that path, with or without an upload.
       await toolFrame().goto(`${toolUrl}/design/paths/${ours.id}/steps/new?type=scorm&session=${token()}`);
       await frame.locator('[data-upload-link]').click();
       await frame.locator('#transfer-file').waitFor(LONG);
-      expect(await frame.locator('nav.crumbs').textContent()).toContain(title);
+      expect(await frame.locator('nav.ds-breadcrumbs').textContent()).toContain(title);
       await frame.locator('#transfer-file').setInputFiles(await zipFixture('scorm12-single'));
       await frame.locator('#transfer-form button[type="submit"]').click();
       await expect.poll(() => frame.locator('#transfer-status').getAttribute('data-state'), LONG).toBe('ok');
@@ -225,11 +225,11 @@ describe.skipIf(!hasChromium)(`designer pages lead somewhere and tell same-named
       await page.locator('[data-open-path]').waitFor(LONG);
       expect(occurrences((await page.locator('main').textContent())!, `${text.imported}${title}`)).toBe(1);
       await cleanWithoutScript(page, `${lang} import report without script`);
-      expect(await page.locator('nav.crumbs a', { hasText: text.all }).getAttribute('href')).toContain(`lang=${lang}`);
+      expect(await page.locator('nav.ds-breadcrumbs a', { hasText: text.all }).getAttribute('href')).toContain(`lang=${lang}`);
       await page.locator('[data-open-path]').click();
       await page.locator('h1', { hasText: title }).waitFor(LONG);
       await page.goBack();
-      await page.locator('nav.crumbs a', { hasText: text.all }).click();
+      await page.locator('nav.ds-breadcrumbs a', { hasText: text.all }).click();
       await page.locator('h1[data-role="designer"]').waitFor(LONG);
       await context.close();
     });

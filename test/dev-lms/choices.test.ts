@@ -70,7 +70,7 @@ describe(`development LMS: municipality and language (${BACKEND})`, { timeout: 1
     const response = await fetch(`${lmsBase()}/launch?role=learner&kommune=9999&lang=nn`);
     expect(response.status).toBe(400);
     const body = await response.text();
-    expect(body).toContain('<html lang="nn">');
+    expect(body).toContain('<html lang="nn" data-color-scheme="auto">');
     expect(body).toContain('Ingen kommune har nummeret «9999»');
     expect(body).not.toContain('tool-frame');
     const page = await (await fetch(`${lmsBase()}?kommune=%3Cscript%3E&lang=en`)).text();

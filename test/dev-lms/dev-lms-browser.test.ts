@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)(`development LMS in Chromium (${BACKEND})`, { time
 
         // Bergen, from the list of every municipality; the choice stays in the URL and the links.
         await page.selectOption('#kommune', '4601');
-        await page.locator('.dev-lms-municipality button[type="submit"]').click();
+        await page.locator('[data-municipality-form] button[type="submit"]').click();
         await page.waitForURL(/kommune=4601/);
         expect(new URL(page.url()).searchParams.get('lang')).toBe(lang);
         expect(await page.locator('#kommune').inputValue()).toBe('4601');
@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)(`development LMS in Chromium (${BACKEND})`, { time
         await checkPage(page, `dev LMS with Bergen chosen (${lang})`);
         // Switching the language keeps the municipality.
         const other = lang === 'nb' ? 'nn' : 'nb';
-        await page.locator(`.languages a[lang="${other}"]`).click();
+        await page.locator(`.app-languages a[lang="${other}"]`).click();
         await page.waitForURL(new RegExp(`lang=${other}`));
         expect(await page.locator('#kommune').inputValue()).toBe('4601');
         await page.goBack();

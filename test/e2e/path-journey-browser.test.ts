@@ -122,7 +122,7 @@ describe.skipIf(!hasChromium)(`from designer to learner through the development 
     // The learner opens the placed link in the course.
     await page.goto(`${lms.url}/dev/lms`);
     await page.click(`[data-launch-link="${link.id}"][data-role="learner"]`);
-    await page.frameLocator('#tool-frame').locator('.learner-path h1').waitFor();
+    await page.frameLocator('#tool-frame').locator('[data-learner="path"] h1').waitFor();
     const learnerFrame = page.frame({ url: /\/learn\/enrolments\// })!;
     expect(await learnerFrame.locator('h1').textContent()).toBe('Brannvern – hele løpet');
     const home = learnerFrame.url();

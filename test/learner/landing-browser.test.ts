@@ -69,8 +69,8 @@ describe.skipIf(!hasChromium)(`start pages per role in Chromium (${BACKEND})`, {
     expect(await page.locator('[data-section="completed"] h2').textContent()).toBe('Fullført (1)');
     expect(await page.locator('[data-section="in-progress"] [data-due]').textContent()).toMatch(/^Fullføres innen: /);
     await page.getByRole('link', { name: 'Personvern i praksis' }).click();
-    await page.locator('.learner-path h1').waitFor();
-    expect(await page.locator('.learner-path h1').textContent()).toBe('Personvern i praksis');
+    await page.locator('[data-learner="path"] h1').waitFor();
+    expect(await page.locator('[data-learner="path"] h1').textContent()).toBe('Personvern i praksis');
     await page.getByRole('link', { name: 'Mine læringsløp' }).click();
     await page.waitForURL(/\/learn\?/);
 
@@ -123,6 +123,11 @@ describe.skipIf(!hasChromium)(`start pages per role in Chromium (${BACKEND})`, {
     await page.getByRole('link', { name: 'Læringsdesign: lag, publiser og del læringsløp' }).click();
     await page.locator('h1[data-role="admin"]').waitFor();
     expect(new URL(page.url()).pathname).toBe('/design');
+    // The municipality's look is the administrator's own page.
+    await page.goto(home);
+    await page.getByRole('link', { name: 'Kommunens utseende: farge og logo' }).click();
+    await page.locator('#accent').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/admin/theme');
     await page.close();
   });
 

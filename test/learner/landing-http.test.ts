@@ -63,7 +63,7 @@ describe(`start pages per role, and the way back from the SCORM player, over HTT
     expect(shown.body).toContain('data-empty');
     expect(shown.body).toContain('Du er ikke med i noe læringsløp ennå');
     const nn = await page(`/learn?session=${perToken}&lang=nn`);
-    expect(nn.body).toContain('<html lang="nn">');
+    expect(nn.body).toContain('<html lang="nn" data-color-scheme="auto">');
     expect(nn.body).toContain('Du er ikkje med i noko læringsløp enno');
   });
 
@@ -91,7 +91,7 @@ describe(`start pages per role, and the way back from the SCORM player, over HTT
     expect(section('completed')).toMatch(/data-completed-on>Fullført \d+\. \w+ \d{4}/);
     expect(section('completed')).toContain('data-result>Uten poengsum');
     // The path page leads back to the list.
-    expect((await page(`/learn/enrolments/${goingId}?session=${kariToken}`)).body).toContain(`<a href="/learn?session=${kariToken}" data-my-paths-link>Mine læringsløp</a>`);
+    expect((await page(`/learn/enrolments/${goingId}?session=${kariToken}`)).body).toContain(`<a class="ds-link" href="/learn?session=${kariToken}" data-my-paths-link>Mine læringsløp</a>`);
     const nn = await page(`/learn?session=${kariToken}&lang=nn`);
     expect(nn.body).toContain('Påbyrja (1)');
     expect(nn.body).toContain('Ikkje starta enno (1)');
@@ -128,7 +128,7 @@ describe(`start pages per role, and the way back from the SCORM player, over HTT
     expect(manager.body).toContain(`href="/learn?session=${tokens['manager']}&amp;lang=nn"`);
     expect(manager.body).toContain('kjem i ein seinare versjon');
     const admin = await page(`/admin?session=${tokens['admin']}`);
-    for (const link of ['/design', '/design/import', '/design/packages/upload']) {
+    for (const link of ['/design', '/design/import', '/design/packages/upload', '/admin/theme']) {
       expect(admin.body).toContain(`href="${link}?session=${tokens['admin']}"`);
       expect((await page(`${link}?session=${tokens['admin']}`)).status, link).toBe(200);
     }

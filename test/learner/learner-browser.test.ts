@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
   /** Launches in the LMS page's iframe; returns the learner page's URL (with its session). */
   async function launchInFrame(page: Page, who: 'learner' | 'second learner'): Promise<Frame> {
     await page.goto(`${url}/dev/lms/launch?role=learner&link=${linkId}${who === 'second learner' ? '&user=2' : ''}`);
-    await page.frameLocator('#tool-frame').locator('.learner-path h1').waitFor({ timeout: 60_000 });
+    await page.frameLocator('#tool-frame').locator('[data-learner="path"] h1').waitFor({ timeout: 60_000 });
     return page.frame({ url: /\/learn\/enrolments\// })!;
   }
 
@@ -101,7 +101,7 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     await page.goto(home);
     await noViolations(page, 'path page');
     await page.goto(`${home}&lang=en`);
-    expect(await page.locator('.path-progress p').textContent()).toBe('0 of 4 steps completed');
+    expect(await page.locator('[data-path-progress] p').textContent()).toBe('0 of 4 steps completed');
     await noViolations(page, 'path page (en)');
     await page.goto(home);
     await page.locator(`[data-step="${stepIds[1]}"] a`).click();

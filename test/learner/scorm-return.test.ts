@@ -27,7 +27,7 @@ describe('what a SCORM step came to, as the path says on the way back from the p
   });
 
   it('says it in bokmål, nynorsk and English', () => {
-    const text = (locale: 'nb' | 'nn' | 'en', outcome: Parameters<typeof outcomeSection>[2]) => /<p>(.*)<\/p>/.exec(outcomeSection(locale, 'Brannvern', outcome).value)?.[1];
+    const text = (locale: 'nb' | 'nn' | 'en', outcome: Parameters<typeof outcomeSection>[2]) => /<p class="ds-paragraph">(.*)<\/p>/.exec(outcomeSection(locale, 'Brannvern', outcome).value)?.[1];
     expect(text('nb', { kind: 'passed', score: 85, passMark: 80 })).toBe('Bestått med 85 %.');
     expect(text('nb', { kind: 'failed', score: 40, passMark: 80 })).toBe('Ikke bestått: 40 %, krav 80 %.');
     expect(text('nn', { kind: 'failed', score: 40, passMark: 80 })).toBe('Ikkje bestått: 40 %, krav 80 %.');

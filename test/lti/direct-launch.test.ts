@@ -122,7 +122,7 @@ describe(`the LTI login and launch served ahead of Express (${BACKEND})`, () => 
     expect(asked.requestId).toBe('lb-1234');
     const refusedDirect = await send(`/lti/login?${loginQuery({ iss: 'https://unknown.example' })}`, { headers: { 'accept-language': 'nn-NO;q=0.9, en;q=0.8' } });
     const refusedApp = await send(`/lti/login/?${loginQuery({ iss: 'https://unknown.example' })}`, { headers: { 'accept-language': 'nn-NO;q=0.9, en;q=0.8' } });
-    expect(refusedDirect.body).toContain('<html lang="nn">');
+    expect(refusedDirect.body).toContain('<html lang="nn" data-color-scheme="auto">');
     expect(comparable(refusedDirect)).toEqual(comparable(refusedApp));
   });
 

@@ -114,7 +114,7 @@ describe(`LTI launch end to end through the development LMS (${BACKEND})`, () =>
     expect(next.pathname).toBe('/lti/login');
     expect(next.searchParams.get('lti_storage_target')).toBeNull();
     for (const name of ['iss', 'login_hint', 'lti_message_hint', 'client_id', 'lti_deployment_id', 'target_link_uri']) expect(next.searchParams.get(name), name).toBe(loginUrl.searchParams.get(name));
-    expect(storagePage).toContain(`<noscript><p><a href="${attribute(storagePage, /data-continue="([^"]+)"/).replace(/&/g, '&amp;')}">`);
+    expect(storagePage).toContain(`<noscript><p><a class="ds-link" href="${attribute(storagePage, /data-continue="([^"]+)"/).replace(/&/g, '&amp;')}">`);
   });
 
   it('refuses a binding value taken from the storage that does not match the state', async () => {

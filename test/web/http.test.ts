@@ -83,7 +83,7 @@ describe(`HTTP service (${BACKEND})`, () => {
     const res = await request(app).get('/crash').set('accept', 'text/html');
     expect(res.status).toBe(500);
     expect(res.headers['content-type']).toMatch(/text\/html/);
-    expect(res.text).toContain('<html lang="nb">');
+    expect(res.text).toContain('<html lang="nb" data-color-scheme="auto">');
     expect(res.text).toContain('Noe gikk galt');
     expect(res.text).toContain(`Referanse: ${res.headers['x-request-id']}`);
     expect(res.text).not.toMatch(/secret internal detail|db\.ts/);

@@ -1,7 +1,8 @@
 import type { ImportReport } from '../../paths/archive/import.js';
 import { html, SafeHtml } from '../html.js';
 import { t, type Locale } from '../i18n.js';
-import { page } from '../layout.js';
+import { alert, button } from '../ds/components.js';
+import { page, type PageTheme } from '../layout.js';
 import { designerCrumbs, designerHref } from '../designer/context.js';
 import { STEP_TYPE_ORDER, stepTypeName } from '../step-types.js';
 import { fill, tt } from './messages.js';
@@ -20,6 +21,8 @@ export interface TransferView {
   readonly lang: Locale | undefined;
   /** The designer's own path the page was opened from (the SCORM step form links here with ?path=). */
   readonly fromPath?: { readonly id: string; readonly title: string } | undefined;
+  /** The municipality's look. */
+  readonly theme?: PageTheme | undefined;
 }
 
 function hrefOf(view: TransferView, path: string, query: Record<string, string | undefined> = {}): string {
@@ -46,16 +49,16 @@ function megabytes(bytes: number, locale: Locale): string {
 export function reportHtml(view: TransferView, report: ImportReport): SafeHtml {
   const { locale } = view;
   const stepType = (type: string) => stepTypeName(locale, type);
-  return html`<p class="next"><a href="${hrefOf(view, `/design/paths/${report.pathId}`)}" data-open-path="${report.pathId}">${fill(tt(locale, 'report.open'), { title: report.title })}</a></p>
+  return html`<p><a class="ds-link" href="${hrefOf(view, `/design/paths/${report.pathId}`)}" data-open-path="${report.pathId}">${fill(tt(locale, 'report.open'), { title: report.title })}</a></p>
 <h2 data-imported-path="${report.pathId}">${tt(locale, 'report.heading')}</h2>
 <h3>${tt(locale, 'report.steps')}</h3>
-<ul>${report.steps.map((s) => html`<li>${s.title} (${stepType(s.type)}, ${tt(locale, s.required ? 'report.required' : 'report.optional')})</li>`)}</ul>
+<ul class="ds-list">${report.steps.map((s) => html`<li>${s.title} (${stepType(s.type)}, ${tt(locale, s.required ? 'report.required' : 'report.optional')})</li>`)}</ul>
 <h3>${tt(locale, 'report.packages')}</h3>
 ${report.packages.length === 0
     ? html`<p>${tt(locale, 'report.no-packages')}</p>`
-    : html`<ul>${report.packages.map((p) => html`<li>${p.title} (${p.edition}, ${tt(locale, p.reused ? 'report.reused' : 'report.new')})</li>`)}</ul>`}
+    : html`<ul class="ds-list">${report.packages.map((p) => html`<li>${p.title} (${p.edition}, ${tt(locale, p.reused ? 'report.reused' : 'report.new')})</li>`)}</ul>`}
 ${report.adjustments.length === 0 ? '' : html`<h3>${tt(locale, 'report.adjustments')}</h3>
-<ul>${report.adjustments.map((a) => html`<li>${a.messages[locale]}</li>`)}</ul>`}`;
+<ul class="ds-list">${report.adjustments.map((a) => html`<li>${a.messages[locale]}</li>`)}</ul>`}`;
 }
 
 function scriptTexts(view: TransferView, kind: TransferKind): string {
@@ -92,43 +95,45 @@ export function transferPage(view: TransferView, kind: TransferKind, limitBytes:
   const title = tt(locale, `${prefix}.title`);
   let result: SafeHtml | string = '';
   if (outcome?.kind === 'refused') {
-    result = html`<p class="transfer-refused" role="alert" data-state="refused">${fill(tt(locale, `${prefix}.refused`), { reason: outcome.text })}</p>
-<p class="reference">${t(locale, 'error.reference')}: ${outcome.reference}</p>`;
+    result = html`${alert('danger', fill(tt(locale, `${prefix}.refused`), { reason: outcome.text }), { live: 'alert', attrs: html` data-state="refused"` })}
+<p class="app-reference">${t(locale, 'error.reference')}: ${outcome.reference}</p>`;
   } else if (outcome?.kind === 'report') {
-    result = html`<p role="status" data-state="ok">${fill(tt(locale, 'import.done'), { title: outcome.report.title })}</p>
-<section class="transfer-report">${reportHtml(view, outcome.report)}</section>`;
+    result = html`${alert('success', fill(tt(locale, 'import.done'), { title: outcome.report.title }), { live: 'status', attrs: html` data-state="ok"` })}
+<section>${reportHtml(view, outcome.report)}</section>`;
   } else if (outcome?.kind === 'uploaded') {
-    result = html`<p role="status" data-state="ok" data-package-id="${outcome.id}">${fill(tt(locale, 'upload.done'), { title: outcome.title, id: outcome.id })}</p>`;
+    result = alert('success', fill(tt(locale, 'upload.done'), { title: outcome.title, id: outcome.id }), { live: 'status', attrs: html` data-state="ok" data-package-id="${outcome.id}"` });
   }
   const from = view.fromPath;
   const body = html`${crumbs(view)}
 <h1>${title}</h1>
 ${result}
 <p>${tt(locale, `${prefix}.intro`)}</p>
-<form id="transfer-form" class="transfer-form" method="post" enctype="multipart/form-data" action="${hrefOf(view, path, { path: from?.id })}" data-kind="${kind}">
-<p><label for="transfer-file">${tt(locale, `${prefix}.file`)}</label><br>
-<input id="transfer-file" name="file" type="file" accept=".zip,application/zip" required aria-describedby="transfer-limit"></p>
-<p id="transfer-limit">${fill(tt(locale, 'transfer.limit'), { size: megabytes(limitBytes, locale) })}</p>
-<p><button type="submit">${tt(locale, `${prefix}.submit`)}</button></p>
+<form id="transfer-form" method="post" enctype="multipart/form-data" action="${hrefOf(view, path, { path: from?.id })}" data-kind="${kind}">
+<div class="ds-field">
+<label class="ds-label" data-weight="medium" for="transfer-file">${tt(locale, `${prefix}.file`)}</label>
+<p class="ds-paragraph" data-field="description" id="transfer-limit">${fill(tt(locale, 'transfer.limit'), { size: megabytes(limitBytes, locale) })}</p>
+<input class="ds-input" id="transfer-file" name="file" type="file" accept=".zip,application/zip" required aria-describedby="transfer-limit">
+</div>
+${button(tt(locale, `${prefix}.submit`))}
 </form>
 <p><progress id="transfer-progress" max="100" value="0" aria-label="${tt(locale, 'transfer.progress')}" hidden></progress></p>
 <p id="transfer-status" role="status" aria-live="polite"></p>
-${kind === 'import' ? html`<section id="transfer-report" class="transfer-report" hidden></section>` : ''}
-${from ? html`<p><a href="${hrefOf(view, `/design/paths/${from.id}`)}" data-back-to-path>${fill(tt(locale, 'upload.back'), { title: from.title })}</a></p>` : ''}
+${kind === 'import' ? html`<section id="transfer-report" hidden></section>` : ''}
+${from ? html`<p><a class="ds-link" href="${hrefOf(view, `/design/paths/${from.id}`)}" data-back-to-path>${fill(tt(locale, 'upload.back'), { title: from.title })}</a></p>` : ''}
 <script type="application/json" id="transfer-texts">${new SafeHtml(scriptTexts(view, kind))}</script>
 <script src="${SCRIPT_PATHS[kind]}"></script>`;
-  return page({ locale, title, body, path, keep: { session: view.token, ...(from ? { path: from.id } : {}) } });
+  return page({ locale, title, body, path, keep: { session: view.token, ...(from ? { path: from.id } : {}) }, theme: view.theme });
 }
 
 /** A refused export, as a page, with the way back to the path's exports when the path is the designer's. */
 export function exportRefusedPage(view: TransferView, text: string, reference: string, pathId?: string): SafeHtml {
   const { locale } = view;
   const body = html`${crumbs(view)}
-<div class="error-page">
+<div>
 <h1>${tt(locale, 'export.title')}</h1>
-<p role="alert" data-state="refused">${text}</p>
-<p class="reference">${t(locale, 'error.reference')}: ${reference}</p>
-${pathId ? html`<p><a href="${hrefOf(view, `/design/paths/${pathId}/exports`)}" data-back-to-exports>${tt(locale, 'export.back')}</a></p>` : ''}
+${alert('danger', text, { live: 'alert', attrs: html` data-state="refused"` })}
+<p class="app-reference">${t(locale, 'error.reference')}: ${reference}</p>
+${pathId ? html`<p><a class="ds-link" href="${hrefOf(view, `/design/paths/${pathId}/exports`)}" data-back-to-exports>${tt(locale, 'export.back')}</a></p>` : ''}
 </div>`;
-  return page({ locale, title: tt(locale, 'export.title'), body });
+  return page({ locale, title: tt(locale, 'export.title'), body, theme: view.theme });
 }

@@ -12,6 +12,7 @@ import { archiveStream, ExportRefusal, missingBlobs, prepareExport } from '../..
 import { importPathArchive, type ImportReport } from '../../paths/archive/import.js';
 import { PathError } from '../../paths/errors.js';
 import { findVisiblePath } from '../../paths/paths.js';
+import { pageTheme } from '../theme/page-theme.js';
 import { isUuid } from '../designer/kit.js';
 import { requestLocale, toLocale, type Locale } from '../i18n.js';
 import { sendPage } from '../layout.js';
@@ -50,7 +51,7 @@ async function viewOf(req: Request, session: LtiSession, db: Database['db']): Pr
   const asked = typeof req.query['path'] === 'string' ? req.query['path'] : '';
   const path = isUuid(asked) ? await findVisiblePath(db, session.tenantId, asked) : undefined;
   const fromPath = path && path.tenantId === session.tenantId ? { id: path.id, title: path.title } : undefined;
-  return { locale: localeOf(req, session), token: sessionToken(req)!, lang: langOf(req), fromPath };
+  return { locale: localeOf(req, session), token: sessionToken(req)!, lang: langOf(req), fromPath, theme: await pageTheme(db, session.tenantId) };
 }
 
 function wantsJson(req: Request): boolean {

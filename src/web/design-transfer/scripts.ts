@@ -36,7 +36,6 @@ export const TRANSFER_JS = `(function () {
     report.textContent = '';
     if (/^[0-9a-f-]{36}$/.test(String(r.pathId))) {
       var next = element('p');
-      next.className = 'next';
       var open = element('a', fill(texts.openPath, { title: r.title }));
       open.setAttribute('href', texts.pathHref.replace('{id}', r.pathId));
       open.setAttribute('data-open-path', r.pathId);

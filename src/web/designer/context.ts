@@ -7,6 +7,9 @@ import { requestLocale, toLocale, type Locale } from '../i18n.js';
 import { page, sendPage } from '../layout.js';
 import { param } from '../lti/http.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
+import { breadcrumbs, type Crumb } from '../ds/components.js';
+import type { PageTheme } from '../layout.js';
+import { pageTheme } from '../theme/page-theme.js';
 import { carried } from './form-html.js';
 import { td } from './messages.js';
 
@@ -21,6 +24,8 @@ export interface DesignerContext {
   href(path: string, query?: Record<string, string | undefined>): string;
   /** The hidden session (and language) fields of a form. */
   hidden: SafeHtml;
+  /** The municipality's look (accent, logo). */
+  theme: PageTheme | undefined;
 }
 
 export async function designerContext(req: Request, res: Response, db: Kysely<Schema>, sessions: SessionTokens): Promise<DesignerContext> {
@@ -38,6 +43,7 @@ export async function designerContext(req: Request, res: Response, db: Kysely<Sc
     lang,
     href: (path, query = {}) => designerHref(token, lang, path, query),
     hidden: carried(token, lang),
+    theme: await pageTheme(db, session.tenantId),
   };
 }
 
@@ -50,10 +56,7 @@ export function designerHref(token: string, lang: Locale | undefined, path: stri
   return `${pathname}?${search.toString()}${hash ? `#${hash}` : ''}`;
 }
 
-export interface Crumb {
-  label: string;
-  href: string;
-}
+export type { Crumb };
 
 /** A designer page: breadcrumbs, an optional notice read out by screen readers, the body. */
 export function sendDesignerPage(
@@ -61,17 +64,17 @@ export function sendDesignerPage(
   ctx: DesignerContext,
   options: { status?: number; title: string; path: string; body: SafeHtml; crumbs?: readonly Crumb[]; notice?: string | undefined },
 ): void {
-  const body = html`<div class="designer">
-${designerCrumbs(ctx.locale, ctx.href('/design'), options.crumbs)}
-<div id="notice" class="notice" role="status" aria-live="polite">${options.notice ?? ''}</div>
+  // The notice region is always there (the reorder script speaks through it); empty, it is hidden.
+  const body = html`${designerCrumbs(ctx.locale, ctx.href('/design'), options.crumbs)}
+<div id="notice" class="ds-alert" data-color="success" role="status" aria-live="polite">${options.notice ?? ''}</div>
+<div data-designer>
 ${options.body}
 </div>
 <script src="/design/assets/designer.js"></script>`;
-  sendPage(res, options.status ?? 200, page({ locale: ctx.locale, title: options.title, body, path: options.path, keep: { session: ctx.token } }));
+  sendPage(res, options.status ?? 200, page({ locale: ctx.locale, title: options.title, body, path: options.path, keep: { session: ctx.token }, theme: ctx.theme }));
 }
 
 /** The designer's breadcrumbs: "All learning paths" first, then `crumbs`. */
 export function designerCrumbs(locale: Locale, listHref: string, crumbs: readonly Crumb[] = []): SafeHtml {
-  const all: Crumb[] = [{ label: td(locale, 'nav.list'), href: listHref }, ...crumbs];
-  return html`<nav aria-label="${td(locale, 'nav.designer')}" class="crumbs"><ol>${all.map((c) => html`<li><a href="${c.href}">${c.label}</a></li>`)}</ol></nav>`;
+  return breadcrumbs(td(locale, 'nav.designer'), [{ label: td(locale, 'nav.list'), href: listHref }, ...crumbs]);
 }

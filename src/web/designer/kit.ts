@@ -7,6 +7,7 @@ import { getDraft } from '../../paths/drafts.js';
 import { PathError } from '../../paths/errors.js';
 import { findVisiblePath, type PathSummary } from '../../paths/paths.js';
 import type { PathSharing } from '../../paths/tables.js';
+import { alert } from '../ds/components.js';
 import { html } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { stepTypeName } from '../step-types.js';
@@ -84,7 +85,7 @@ export function designerKit({ db, sessions }: DesignerRouterDeps): DesignerKit {
         status,
         title: td(ctx.locale, `${key}.title`),
         path: '/design',
-        body: html`<div class="error-page" data-designer-refusal="${status}"><h1>${td(ctx.locale, `${key}.title`)}</h1><p>${td(ctx.locale, `${key}.body`)}</p></div>`,
+        body: html`<div data-designer-refusal="${status}"><h1>${td(ctx.locale, `${key}.title`)}</h1>${alert('danger', td(ctx.locale, `${key}.body`))}</div>`,
       });
     }
   };

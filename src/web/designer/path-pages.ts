@@ -5,15 +5,27 @@ import { PathError } from '../../paths/errors.js';
 import { pathOrigins, pathsWithUnpublishedChanges, pathUpdateTimes } from '../../paths/designer-queries.js';
 import { createPath, listVisiblePaths, loadPublishedVersion, setSharing, type PathSummary } from '../../paths/paths.js';
 import type { PathSharing } from '../../paths/tables.js';
+import { alert, button, buttonRow, card, facts, link, linkButton, pagination, srOnly, table, type Column } from '../ds/components.js';
+import { tds } from '../ds/messages.js';
 import { html } from '../html.js';
 import { LOCALES, type Locale } from '../i18n.js';
 import { param } from '../lti/http.js';
 import { STEP_TYPE_ORDER, stepTypeName } from '../step-types.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
-import { choiceGroup, defaultAction, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
+import { choiceGroup, defaultAction, errorSummary, fieldGroup, formState, input, select, textarea, type FormState } from './form-html.js';
 import { formFromSettings, one, problemsByField, rowCount, settingsFromForm } from './forms.js';
 import { td, type DesignerMessageId } from './messages.js';
 import { bodyValues, formatDate, noticeText, statusText, stepMeta, filledRows, SHARINGS, type DesignerKit } from './kit.js';
+
+const LIST_PAGE_SIZE = 25;
+type ListSortColumn = 'title' | 'published' | 'updated';
+
+/** `?sort=title-asc` and the like; the newest change first otherwise. */
+function listSort(value: string | undefined): { column: ListSortColumn; direction: 'ascending' | 'descending' } {
+  const match = /^(title|published|updated)-(asc|desc)$/.exec(value ?? '');
+  if (!match) return { column: 'updated', direction: 'descending' };
+  return { column: match[1] as ListSortColumn, direction: match[2] === 'asc' ? 'ascending' : 'descending' };
+}
 
 /** The start page (the list of paths), creating a path, one path with its steps and reordering, the preview as a learner, and the path settings. */
 export function pathPages(router: Router, { db, route, visiblePath, ownPath, stepOf, pathCrumb, redirect }: DesignerKit): void {
@@ -36,31 +48,59 @@ export function pathPages(router: Router, { db, route, visiblePath, ownPath, ste
     const tenant = await db.selectFrom('tenants').select('name').where('id', '=', ctx.session.tenantId).executeTakeFirst();
     const showChoices = (['all', 'own', 'shared'] as const).map((value) => ({ value, label: td(locale, `list.filter.${value}`) }));
     const filters = formState(locale, { q, show });
+    const sort = listSort(param(req, 'sort'));
+    const published = (p: PathSummary) => origins.get(p.id)?.publishedAt?.getTime() ?? 0;
+    const keys: Record<ListSortColumn, (p: PathSummary) => string | number> = {
+      title: (p) => p.title.toLocaleLowerCase('nb'),
+      published,
+      updated: (p) => updated.get(p.id)?.getTime() ?? 0,
+    };
+    const sorted = [...paths].sort((a, b) => {
+      const [x, y] = [keys[sort.column](a), keys[sort.column](b)];
+      const order = typeof x === 'string' ? x.localeCompare(String(y), 'nb') : x - Number(y);
+      return sort.direction === 'ascending' ? order : -order;
+    });
+    const pages = Math.max(1, Math.ceil(sorted.length / LIST_PAGE_SIZE));
+    const current = Math.min(pages, Math.max(1, Number.parseInt(param(req, 'page') ?? '1', 10) || 1));
+    const shown = sorted.slice((current - 1) * LIST_PAGE_SIZE, current * LIST_PAGE_SIZE);
+    const column = (name: ListSortColumn, label: string): Column => ({
+      label,
+      sort: { value: `${name}-${sort.column === name && sort.direction === 'ascending' ? 'desc' : 'asc'}`, direction: sort.column === name ? sort.direction : 'none' },
+    });
     sendDesignerPage(res, ctx, {
       title: td(locale, 'start.title'),
       path: '/design',
       body: html`<h1 data-role="${ctx.session.role}">${td(locale, 'start.title')}</h1>
 <p>${td(locale, 'start.tenant')}: <strong>${tenant?.name ?? ''}</strong></p>
-<ul class="actions">
-<li><a class="button" href="${ctx.href('/design/paths/new')}">${td(locale, 'list.new')}</a></li>
-<li><a href="${ctx.href('/design/import')}" data-import-link>${td(locale, 'list.import')}</a></li>
-</ul>
-<form method="get" action="/design" class="search" role="search">
+${buttonRow(linkButton(ctx.href('/design/paths/new'), td(locale, 'list.new')), linkButton(ctx.href('/design/import'), td(locale, 'list.import'), { variant: 'secondary', attrs: html` data-import-link` }))}
+<form method="get" action="/design" class="app-search" role="search" id="path-search">
 ${ctx.hidden}
-${input(filters, 'q', td(locale, 'list.search'), { wide: true })}
+${input(filters, 'q', td(locale, 'list.search'), { type: 'search' })}
 ${select(filters, 'show', td(locale, 'list.filter'), showChoices)}
-<button type="submit">${td(locale, 'list.search.button')}</button>
+${button(td(locale, 'list.search.button'), { variant: 'secondary' })}
 </form>
 <h2>${td(locale, 'list.results')} (${paths.length})</h2>
-${paths.length === 0 ? html`<p>${td(locale, 'list.none')}</p>` : html`<ul class="path-list">${paths.map((p) => html`<li data-path-id="${p.id}">
-<h3><a href="${ctx.href(`/design/paths/${p.id}`)}">${p.title}</a></h3>
-<dl class="facts">
-<dt>${td(locale, 'list.col.status')}</dt><dd data-status>${statusText(locale, p, changed.has(p.id))}</dd>
-<dt>${td(locale, 'list.col.sharing')}</dt><dd>${td(locale, `sharing.${p.sharing}`)}</dd>
-<dt>${td(locale, 'list.col.owner')}</dt><dd data-owner>${ownerText(p)}</dd>
-<dt>${td(locale, 'list.col.published')}</dt><dd data-published>${origins.get(p.id)?.publishedAt ? formatDate(locale, origins.get(p.id)!.publishedAt!) : td(locale, 'list.not-published')}</dd>
-<dt>${td(locale, 'list.col.updated')}</dt><dd>${updated.has(p.id) ? formatDate(locale, updated.get(p.id)!) : ''}</dd>
-</dl></li>`)}</ul>`}`,
+${paths.length === 0 ? html`<p>${td(locale, 'list.none')}</p>` : table({
+    label: td(locale, 'list.results'),
+    sortForm: 'path-search',
+    columns: [column('title', td(locale, 'field.title')), { label: td(locale, 'list.col.status') }, { label: td(locale, 'list.col.sharing') },
+      { label: td(locale, 'list.col.owner') }, column('published', td(locale, 'list.col.published')), column('updated', td(locale, 'list.col.updated'))],
+    rows: shown.map((p) => ({
+      attrs: html` data-path-id="${p.id}"`,
+      cells: [
+        html`<a class="ds-link" href="${ctx.href(`/design/paths/${p.id}`)}" data-path-link>${p.title}</a>`,
+        html`<span data-status>${statusText(locale, p, changed.has(p.id))}</span>`,
+        td(locale, `sharing.${p.sharing}`),
+        html`<span data-owner>${ownerText(p)}</span>`,
+        html`<span data-published>${origins.get(p.id)?.publishedAt ? formatDate(locale, origins.get(p.id)!.publishedAt!) : td(locale, 'list.not-published')}</span>`,
+        updated.has(p.id) ? formatDate(locale, updated.get(p.id)!) : '',
+      ],
+    })),
+  })}
+${pagination({
+    label: tds(locale, 'pagination.label'), previous: tds(locale, 'pagination.previous'), next: tds(locale, 'pagination.next'), current, total: pages,
+    href: (n) => ctx.href('/design', { q: q || undefined, show: show === 'all' ? undefined : show, sort: `${sort.column}-${sort.direction === 'ascending' ? 'asc' : 'desc'}`, page: String(n) }),
+  })}`,
     });
   }));
 
@@ -79,7 +119,7 @@ ${ctx.hidden}
 ${input(state, 'title', labels.title, { wide: true })}
 ${textarea(state, 'description', labels.description, { optional: true })}
 ${choiceGroup(state, 'language', labels.language, LOCALES.map((l) => ({ value: l, label: td(locale, `language.${l}`) })))}
-<div class="buttons"><button type="submit">${td(locale, 'create.submit')}</button> <a href="${ctx.href('/design')}">${td(locale, 'form.cancel')}</a></div>
+${buttonRow(button(td(locale, 'create.submit')), link(ctx.href('/design'), td(locale, 'form.cancel')))}
 </form>`,
     });
   };
@@ -122,37 +162,33 @@ ${choiceGroup(state, 'language', labels.language, LOCALES.map((l) => ({ value: l
       path: base,
       notice: noticeText(req, ctx, definition),
       body: html`<h1>${path.title}</h1>
-${own ? '' : html`<p class="note">${td(locale, 'path.shared-readonly')}</p>`}
-<dl class="facts">
-<dt>${td(locale, 'path.status')}</dt><dd data-status>${statusText(locale, path)}</dd>
-${changed === undefined ? '' : html`<dt>${td(locale, 'status.draft-state')}</dt><dd data-draft-state="${changed ? 'changed' : 'unchanged'}">${changed
-  ? html`<strong>${td(locale, 'status.changed')}</strong> <a href="${ctx.href(`${base}/publish`)}">${td(locale, 'status.publish-changes')}</a>`
-  : td(locale, 'status.unchanged', { number: path.latestVersion!.number })}</dd>`}
-<dt>${td(locale, 'path.sharing')}</dt><dd>${td(locale, `sharing.${path.sharing}`)}</dd>
-<dt>${td(locale, 'path.language')}</dt><dd>${td(locale, `language.${path.language}`)}</dd>
-</dl>
-${path.description ? html`<p class="description">${path.description}</p>` : ''}
-<nav aria-label="${td(locale, 'path.actions')}"><ul class="actions">${actions.map(([href, label, name]) => html`<li><a href="${ctx.href(href)}" data-action="${name}">${td(locale, label)}</a></li>`)}</ul></nav>
+${own ? '' : alert('info', td(locale, 'path.shared-readonly'))}
+${facts([
+    [td(locale, 'path.status'), statusText(locale, path), html` data-status`],
+    ...(changed === undefined ? [] : [[td(locale, 'status.draft-state'), changed
+      ? html`<strong>${td(locale, 'status.changed')}</strong> ${link(ctx.href(`${base}/publish`), td(locale, 'status.publish-changes'))}`
+      : td(locale, 'status.unchanged', { number: path.latestVersion!.number }), html` data-draft-state="${changed ? 'changed' : 'unchanged'}"`] as const]),
+    [td(locale, 'path.sharing'), td(locale, `sharing.${path.sharing}`)],
+    [td(locale, 'path.language'), td(locale, `language.${path.language}`)],
+  ])}
+${path.description ? html`<p class="app-pre-line">${path.description}</p>` : ''}
+<nav aria-label="${td(locale, 'path.actions')}" class="app-buttons">${actions.map(([href, label, name]) => linkButton(ctx.href(href), td(locale, label), { variant: 'secondary', size: 'sm', attrs: html` data-action="${name}"` }))}</nav>
 <h2 id="steps-title">${td(locale, 'path.steps')}</h2>
 ${definition.steps.length === 0 ? html`<p>${td(locale, 'path.no-steps')}</p>` : html`
-${own ? html`<p id="reorder-help" class="hint">${td(locale, 'reorder.instructions')}</p>` : ''}
-<ol class="steps" id="steps" aria-labelledby="steps-title"${own ? html` data-order-url="${base}/order" data-session="${ctx.token}" data-failed="${td(locale, 'reorder.failed')}"` : ''}>
-${definition.steps.map((step, index) => html`<li class="step" id="step-${step.id}" data-step-id="${step.id}"${own ? html` draggable="true"` : ''}>
-<div class="step-main">
-<h3 class="step-title">${step.title}</h3>
-<p class="step-meta">${stepMeta(locale, step, titleOf)}</p>
-</div>
-${own ? html`<div class="step-actions">
-${(['up', 'down'] as const).map((direction) => html`<form method="post" action="${base}/steps/${step.id}/move" data-move="${direction}">${ctx.hidden}<input type="hidden" name="direction" value="${direction}"><button type="submit" class="secondary" data-move-button="${direction}" aria-describedby="reorder-help">${td(locale, direction === 'up' ? 'step.up' : 'step.down')}<span class="visually-hidden">: ${step.title}</span></button></form>`)}
-<a href="${ctx.href(`${base}/steps/${step.id}`)}" data-edit-step="${index}">${td(locale, 'step.edit')}<span class="visually-hidden">: ${step.title}</span></a>
-<a href="${ctx.href(`${base}/steps/${step.id}/remove`)}">${td(locale, 'step.remove')}<span class="visually-hidden">: ${step.title}</span></a>
-${step.type === 'session' ? html`<a href="${ctx.href(`${base}/steps/${step.id}/signups`)}">${td(locale, 'step.signups')}<span class="visually-hidden">: ${step.title}</span></a>` : ''}
-${step.type === 'evaluation' ? html`<a href="${ctx.href(`${base}/steps/${step.id}/report`)}">${td(locale, 'step.report')}<span class="visually-hidden">: ${step.title}</span></a>` : ''}
-</div>` : ''}
-</li>`)}
+${own ? html`<p id="reorder-help" class="app-muted">${td(locale, 'reorder.instructions')}</p>` : ''}
+<ol class="app-cards" id="steps" aria-labelledby="steps-title"${own ? html` data-order-url="${base}/order" data-session="${ctx.token}" data-failed="${td(locale, 'reorder.failed')}"` : ''}>
+${definition.steps.map((step, index) => card(html`<h3 data-step-title>${step.title}</h3>
+<p class="app-muted" data-step-meta>${stepMeta(locale, step, titleOf)}</p>
+${own ? html`<div class="app-buttons">
+${(['up', 'down'] as const).map((direction) => html`<form method="post" action="${base}/steps/${step.id}/move" data-move="${direction}">${ctx.hidden}<input type="hidden" name="direction" value="${direction}">${button(html`${td(locale, direction === 'up' ? 'step.up' : 'step.down')}${srOnly(`: ${step.title}`)}`, { variant: 'secondary', size: 'sm', attrs: html` data-move-button="${direction}" aria-describedby="reorder-help"` })}</form>`)}
+${link(ctx.href(`${base}/steps/${step.id}`), html`${td(locale, 'step.edit')}${srOnly(`: ${step.title}`)}`, html` data-edit-step="${index}"`)}
+${link(ctx.href(`${base}/steps/${step.id}/remove`), html`${td(locale, 'step.remove')}${srOnly(`: ${step.title}`)}`)}
+${step.type === 'session' ? link(ctx.href(`${base}/steps/${step.id}/signups`), html`${td(locale, 'step.signups')}${srOnly(`: ${step.title}`)}`) : ''}
+${step.type === 'evaluation' ? link(ctx.href(`${base}/steps/${step.id}/report`), html`${td(locale, 'step.report')}${srOnly(`: ${step.title}`)}`) : ''}
+</div>` : ''}`, { tag: 'li', attrs: html` id="step-${step.id}" data-step-id="${step.id}"${own ? html` draggable="true"` : ''}` }))}
 </ol>`}
 ${own ? html`<h2>${td(locale, 'path.add-step')}</h2>
-<ul class="actions add-step">${STEP_TYPE_ORDER.map((type) => html`<li><a href="${ctx.href(`${base}/steps/new`, { type })}" data-add-step="${type}">${stepTypeName(locale, type)}</a></li>`)}</ul>` : ''}`,
+<nav aria-label="${td(locale, 'path.add-step')}" class="app-buttons">${STEP_TYPE_ORDER.map((type) => linkButton(ctx.href(`${base}/steps/new`, { type }), stepTypeName(locale, type), { variant: 'secondary', size: 'sm', attrs: html` data-add-step="${type}"` }))}</nav>` : ''}`,
     });
   }));
 
@@ -211,13 +247,13 @@ ${own ? html`<h2>${td(locale, 'path.add-step')}</h2>
       path: `/design/paths/${path.id}/preview`,
       crumbs: [pathCrumb(ctx, path)],
       body: html`<h1>${td(locale, 'preview.title', { title: draft.title })}</h1>
-<p class="note">${td(locale, 'preview.intro')}</p>
-<section class="preview" aria-labelledby="preview-title">
+${alert('info', td(locale, 'preview.intro'))}
+<section class="ds-card" data-variant="tinted" aria-labelledby="preview-title">
 <h2 id="preview-title" lang="${draft.language}">${draft.title}</h2>
 ${draft.description ? html`<p lang="${draft.language}">${draft.description}</p>` : ''}
 <p>${rule}${draft.dueAfterDays ? html` ${td(locale, 'preview.due', { days: draft.dueAfterDays })}` : ''}</p>
 ${total > 0 ? html`<p>${td(locale, 'preview.total', { minutes: total })}</p>` : ''}
-<ol class="steps preview-steps">${draft.steps.map((step) => html`<li data-preview-step="${step.id}"><h3 class="step-title" lang="${draft.language}">${step.title}</h3><p class="step-meta">${stepMeta(locale, step, titleOf)}</p></li>`)}</ol>
+<ol class="app-cards">${draft.steps.map((step) => card(html`<h3 data-step-title lang="${draft.language}">${step.title}</h3><p class="app-muted" data-step-meta>${stepMeta(locale, step, titleOf)}</p>`, { tag: 'li', attrs: html` data-preview-step="${step.id}"` }))}</ol>
 </section>`,
     });
   }));
@@ -243,26 +279,19 @@ ${errorSummary(state, labels)}
 ${defaultAction(td(locale, 'form.save'))}
 ${ctx.hidden}
 <input type="hidden" name="grantRows" value="${grantRows}">
-<fieldset class="group"><legend>${td(locale, 'settings.about')}</legend>
-${input(state, 'title', labels.title!, { wide: true })}
+${fieldGroup(td(locale, 'settings.about'), html`${input(state, 'title', labels.title!, { wide: true })}
 ${textarea(state, 'description', labels.description!, { optional: true })}
-${choiceGroup(state, 'language', labels.language!, LOCALES.map((l) => ({ value: l, label: td(locale, `language.${l}`) })))}
-</fieldset>
+${choiceGroup(state, 'language', labels.language!, LOCALES.map((l) => ({ value: l, label: td(locale, `language.${l}`) })))}`)}
 ${choiceGroup(state, 'completionKind', labels.completionKind!, [{ value: 'all-required', label: td(locale, 'settings.completion.all') }, { value: 'n-of-m', label: td(locale, 'settings.completion.nofm') }])}
 ${input(state, 'completionCount', td(locale, 'settings.completion.count', { m: draft.steps.length }), { type: 'number', inputmode: 'numeric', min: 1, optional: true })}
 ${choiceGroup(state, 'scoreKind', labels.scoreKind!, [{ value: 'average-scored-required', label: td(locale, 'settings.score.average') }, { value: 'completion', label: td(locale, 'settings.score.completion') }, { value: 'step', label: td(locale, 'settings.score.step') }])}
 ${select(state, 'scoreStepId', labels.scoreStepId!, draft.steps.map((s) => ({ value: s.id, label: s.title })), { placeholder: td(locale, 'settings.score.stepId.none') })}
 ${input(state, 'dueAfterDays', labels.dueAfterDays!, { type: 'number', inputmode: 'numeric', min: 1, max: 3650, optional: true })}
-<fieldset class="group" id="grants" tabindex="-1"><legend>${labels.grants}</legend>
-<p class="hint">${td(locale, 'settings.grants.hint')}</p>
-${Array.from({ length: grantRows }, (_, i) => html`<fieldset class="row"><legend>${td(locale, 'settings.grant', { n: i + 1 })}</legend>
-${input(state, `grants-${i}-competence`, labels['grants-competence']!)}
-${input(state, `grants-${i}-validMonths`, labels['grants-validMonths']!, { type: 'number', inputmode: 'numeric', min: 1, max: 600, optional: true })}
-</fieldset>`)}
-<button type="submit" name="action" value="more-rows" class="secondary">${td(locale, 'form.more-rows')}</button>
-</fieldset>
+${fieldGroup(labels.grants!, html`${Array.from({ length: grantRows }, (_, i) => fieldGroup(td(locale, 'settings.grant', { n: i + 1 }), html`${input(state, `grants-${i}-competence`, labels['grants-competence']!)}
+${input(state, `grants-${i}-validMonths`, labels['grants-validMonths']!, { type: 'number', inputmode: 'numeric', min: 1, max: 600, optional: true })}`, { nested: true }))}
+${button(td(locale, 'form.more-rows'), { variant: 'secondary', name: 'action', value: 'more-rows' })}`, { id: 'grants', hint: td(locale, 'settings.grants.hint') })}
 ${choiceGroup(state, 'sharing', labels.sharing!, SHARINGS.map((s) => ({ value: s, label: td(locale, `sharing.${s}`) })))}
-<div class="buttons"><button type="submit" name="action" value="save">${td(locale, 'form.save')}</button> <a href="${ctx.href(`/design/paths/${path.id}`)}">${td(locale, 'form.cancel')}</a></div>
+${buttonRow(button(td(locale, 'form.save'), { name: 'action', value: 'save' }), link(ctx.href(`/design/paths/${path.id}`), td(locale, 'form.cancel')))}
 </form>`,
     });
   };

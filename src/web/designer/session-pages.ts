@@ -11,6 +11,7 @@ import { listSignUps } from '../../paths/sessions.js';
 import { html, type SafeHtml } from '../html.js';
 import { param } from '../lti/http.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
+import { alert, button, card, srOnly, table } from '../ds/components.js';
 import { choiceGroup, formState } from './form-html.js';
 import { td } from './messages.js';
 import { formatDate, formatDay, isUuid, noticeText, DesignerRefusal, type DesignerKit } from './kit.js';
@@ -40,19 +41,18 @@ export function sessionPages(router: Router, { db, route, ownPath, pathCrumb, re
       crumbs: [pathCrumb(ctx, path)],
       notice: failed ? undefined : noticeText(req, ctx),
       body: html`<h1>${td(locale, 'signups.title', { title: step.title })}</h1>
-${failed ? html`<div class="error-summary" role="alert"><p>${td(locale, 'signups.other-tenant')}</p></div>` : ''}
-${signups.length === 0 ? html`<p>${td(locale, 'signups.none')}</p>` : html`<ul class="signups">${signups.map((s) => {
+${failed ? alert('danger', td(locale, 'signups.other-tenant'), { live: 'alert' }) : ''}
+${signups.length === 0 ? html`<p>${td(locale, 'signups.none')}</p>` : html`<ul class="app-cards">${signups.map((s) => {
   const person = attendance.get(s.enrolmentId);
   const name = person?.name || td(locale, 'signups.unnamed');
   const current = person?.attended;
-  return html`<li data-enrolment="${s.enrolmentId}">
-<h2 class="step-title">${name}</h2>
-<p class="step-meta">${td(locale, 'signups.at')}: ${formatDate(locale, s.signedUpAt)} · ${td(locale, 'signups.attendance')}: <span data-attendance>${state(current)}</span></p>
+  return card(html`<h2 class="ds-heading" data-size="xs">${name}</h2>
+<p class="app-muted">${td(locale, 'signups.at')}: ${formatDate(locale, s.signedUpAt)} · ${td(locale, 'signups.attendance')}: <span data-attendance>${state(current)}</span></p>
 <form method="post" action="${base}/attendance">${ctx.hidden}
 <input type="hidden" name="enrolment" value="${s.enrolmentId}"><input type="hidden" name="key" value="${randomUUID()}">
 ${choiceGroup(formState(locale, { attended: current === undefined ? '' : current ? 'yes' : 'no' }), `attended-${s.enrolmentId}`, td(locale, 'signups.register', { name }), [{ value: 'yes', label: td(locale, 'signups.attended') }, { value: 'no', label: td(locale, 'signups.absent') }], { name: 'attended' })}
-<button type="submit">${td(locale, 'signups.save')}<span class="visually-hidden">: ${name}</span></button>
-</form></li>`;
+${button(html`${td(locale, 'signups.save')}${srOnly(`: ${name}`)}`)}
+</form>`, { tag: 'li', attrs: html` data-enrolment="${s.enrolmentId}"` });
 })}</ul>`}`,
     });
   };
@@ -93,12 +93,11 @@ ${choiceGroup(formState(locale, { attended: current === undefined ? '' : current
       body = report.status === 'too-few-answers'
         ? html`<p data-report="too-few">${td(locale, 'report.too-few', { minimum: report.minimum })}</p>${released}`
         : html`<p data-report="ready">${td(locale, 'report.respondents', { count: report.respondents })}</p>${released}
-${report.questions.map((q, i) => html`<section class="report-question" aria-labelledby="q-${i}"><h2 id="q-${i}">${q.text}</h2>
+${report.questions.map((q, i) => html`<section aria-labelledby="q-${i}" data-report-question><h2 id="q-${i}">${q.text}</h2>
 ${q.kind === 'scale'
   ? html`<p>${td(locale, 'report.mean')}: <strong data-mean>${q.mean.toLocaleString(locale === 'en' ? 'en-GB' : 'nb-NO')}</strong></p>
-<table><thead><tr><th scope="col">${td(locale, 'report.value')}</th><th scope="col">${td(locale, 'report.count')}</th></tr></thead>
-<tbody>${Object.entries(q.distribution).map(([value, n]) => html`<tr><th scope="row">${value}</th><td>${n}</td></tr>`)}</tbody></table>`
-  : html`<ul class="answers">${q.answers.map((a) => html`<li>${a}</li>`)}</ul>`}
+${table({ label: q.text, rowHeader: true, columns: [{ label: td(locale, 'report.value'), numeric: true }, { label: td(locale, 'report.count'), numeric: true }], rows: Object.entries(q.distribution).map(([value, n]) => ({ cells: [value, n] })) })}`
+  : html`<ul class="ds-list" data-answers>${q.answers.map((a) => html`<li>${a}</li>`)}</ul>`}
 </section>`)}`;
     }
     sendDesignerPage(res, ctx, {

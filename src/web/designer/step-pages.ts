@@ -8,7 +8,8 @@ import { html, type SafeHtml } from '../html.js';
 import { param } from '../lti/http.js';
 import { stepTypeName } from '../step-types.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
-import { choiceGroup, defaultAction, errorSummary, formState, input, select, textarea, type FormState } from './form-html.js';
+import { alert, button, buttonRow, link } from '../ds/components.js';
+import { choiceGroup, defaultAction, errorSummary, fieldGroup, formState, input, select, textarea, type FormState } from './form-html.js';
 import { formFromStep, isStepType, one, problemsByField, rowCount, stepChanges, stepFromForm, type FormValues, type RowMap } from './forms.js';
 import { td } from './messages.js';
 import { bodyValues, formatDate, isUuid, filledRows, DesignerRefusal, type DesignerKit } from './kit.js';
@@ -46,67 +47,46 @@ export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrum
     const rowsField = (name: string, spare: number) => rowCount(state.values, `${name}Rows`, filledRows(state.values, name), spare);
     if (type === 'scorm') {
       const packages = await listPackages(db, ctx.session.tenantId);
-      specific = html`<fieldset class="group"><legend>${stepTypeName(locale, 'scorm')}</legend>
-${packages.length === 0 ? html`<p class="note" id="packageId-none">${td(locale, 'scorm.package.none')}</p>` : ''}
+      specific = fieldGroup(stepTypeName(locale, 'scorm'), html`${packages.length === 0 ? alert('info', td(locale, 'scorm.package.none'), { attrs: html` id="packageId-none"` }) : ''}
 ${select(state, 'packageId', labels.packageId!, packages.map((p) => ({ value: p.id, label: td(locale, 'scorm.package.option', { title: p.title, standard: p.standard, edition: p.edition, date: formatDate(locale, p.createdAt) }) })), { placeholder: td(locale, 'scorm.package.choose') })}
 <p><a href="${ctx.href('/design/packages/upload', { path: path.id })}" data-upload-link>${td(locale, 'scorm.upload')}</a></p>
 ${choiceGroup(state, 'completionRule', labels.completionRule!, (['completed', 'passed', 'score'] as const).map((r) => ({ value: r, label: td(locale, `scorm.rule.${r}`) })))}
-${input(state, 'minimumScore', labels.minimumScore!, { type: 'number', inputmode: 'decimal', min: 0, max: 100, step: 'any', optional: true })}
-</fieldset>`;
+${input(state, 'minimumScore', labels.minimumScore!, { type: 'number', inputmode: 'decimal', min: 0, max: 100, step: 'any', optional: true })}`);
     } else if (type === 'web') {
-      specific = html`<fieldset class="group"><legend>${stepTypeName(locale, 'web')}</legend>
+      specific = fieldGroup(stepTypeName(locale, 'web'), html`
 ${choiceGroup(state, 'resourceKind', labels.resourceKind!, [{ value: 'link', label: td(locale, 'web.kind.link') }, { value: 'video', label: td(locale, 'web.kind.video') }])}
 ${input(state, 'url', labels.url!, { type: 'url', wide: true, autocomplete: 'url' })}
 ${choiceGroup(state, 'doneBy', labels.doneBy!, [{ value: 'mark-as-done', label: td(locale, 'web.done.mark') }, { value: 'minimum-time', label: td(locale, 'web.done.time') }])}
-${input(state, 'minimumMinutes', labels.minimumMinutes!, { type: 'number', inputmode: 'decimal', min: 1, max: 1440, step: 'any', optional: true })}
-</fieldset>`;
+${input(state, 'minimumMinutes', labels.minimumMinutes!, { type: 'number', inputmode: 'decimal', min: 1, max: 1440, step: 'any', optional: true })}`);
     } else if (type === 'session') {
-      specific = html`<fieldset class="group"><legend>${stepTypeName(locale, 'session')}</legend>
+      specific = fieldGroup(stepTypeName(locale, 'session'), html`
 ${input(state, 'date', labels.date!, { type: 'date' })}
 ${input(state, 'startTime', labels.startTime!, { type: 'time' })}
 ${input(state, 'endTime', labels.endTime!, { type: 'time', optional: true })}
 ${input(state, 'place', labels.place!, { wide: true })}
-${input(state, 'capacity', labels.capacity!, { type: 'number', inputmode: 'numeric', min: 1, max: 10000 })}
-</fieldset>`;
+${input(state, 'capacity', labels.capacity!, { type: 'number', inputmode: 'numeric', min: 1, max: 10000 })}`);
     } else if (type === 'self-assessment') {
       const statementRows = rowsField('statements', 2);
       const recommendationRows = rowsField('recommendations', 1);
-      specific = html`<fieldset class="group" id="statements" tabindex="-1"><legend>${labels.statements}</legend>
-<p class="hint">${td(locale, 'sa.statements.hint')}</p>
-${state.errors.has('statements') ? html`<p class="field-error">${state.errors.get('statements')}</p>` : ''}
-<input type="hidden" name="statementsRows" value="${statementRows}">
-${Array.from({ length: statementRows }, (_, i) => html`<fieldset class="row"><legend>${td(locale, 'sa.statement', { n: i + 1 })}</legend>
-${one(state.values, `statements-${i}-id`) ? html`<input type="hidden" name="statements-${i}-id" value="${one(state.values, `statements-${i}-id`)}">` : ''}
+      specific = html`${fieldGroup(labels.statements!, html`<input type="hidden" name="statementsRows" value="${statementRows}">
+${Array.from({ length: statementRows }, (_, i) => fieldGroup(td(locale, 'sa.statement', { n: i + 1 }), html`${one(state.values, `statements-${i}-id`) ? html`<input type="hidden" name="statements-${i}-id" value="${one(state.values, `statements-${i}-id`)}">` : ''}
 ${textarea(state, `statements-${i}-text`, labels['statements-text']!, { rows: 2 })}
-${input(state, `statements-${i}-competence`, labels['statements-competence']!)}
-</fieldset>`)}
-<button type="submit" name="action" value="more-rows" class="secondary">${td(locale, 'form.more-rows')}</button>
-</fieldset>
-<fieldset class="group" id="recommendations" tabindex="-1"><legend>${labels.recommendations}</legend>
-<p class="hint">${td(locale, 'sa.recommendations.hint')}</p>
-${state.errors.has('recommendations') ? html`<p class="field-error">${state.errors.get('recommendations')}</p>` : ''}
-<input type="hidden" name="recommendationsRows" value="${recommendationRows}">
-${later.length === 0 ? html`<p class="muted">${td(locale, 'sa.recommendations.none')}</p>` : Array.from({ length: recommendationRows }, (_, i) => html`<fieldset class="row"><legend>${td(locale, 'sa.recommendation', { n: i + 1 })}</legend>
-${input(state, `recommendations-${i}-competence`, labels['recommendations-competence']!)}
+${input(state, `statements-${i}-competence`, labels['statements-competence']!)}`, { nested: true }))}
+${button(td(locale, 'form.more-rows'), { variant: 'secondary', name: 'action', value: 'more-rows' })}`, { id: 'statements', hint: td(locale, 'sa.statements.hint'), error: state.errors.get('statements') })}
+${fieldGroup(labels.recommendations!, html`<input type="hidden" name="recommendationsRows" value="${recommendationRows}">
+${later.length === 0 ? html`<p class="app-muted">${td(locale, 'sa.recommendations.none')}</p>` : Array.from({ length: recommendationRows }, (_, i) => fieldGroup(td(locale, 'sa.recommendation', { n: i + 1 }), html`${input(state, `recommendations-${i}-competence`, labels['recommendations-competence']!)}
 ${select(state, `recommendations-${i}-belowLevel`, labels['recommendations-belowLevel']!, ['2', '3', '4'].map((v) => ({ value: v, label: v })))}
-${choiceGroup(state, `recommendations-${i}-stepIds`, labels['recommendations-stepIds']!, later.map((s) => ({ value: s.id, label: s.title })), { multiple: true })}
-</fieldset>`)}
-</fieldset>`;
+${choiceGroup(state, `recommendations-${i}-stepIds`, labels['recommendations-stepIds']!, later.map((s) => ({ value: s.id, label: s.title })), { multiple: true })}`, { nested: true }))}`, { id: 'recommendations', hint: td(locale, 'sa.recommendations.hint'), error: state.errors.get('recommendations') })}`;
     } else {
       const questionRows = rowsField('questions', 2);
-      specific = html`<fieldset class="group" id="questions" tabindex="-1"><legend>${labels.questions}</legend>
-<p class="hint">${td(locale, 'ev.questions.hint')}</p>
-${state.errors.has('questions') ? html`<p class="field-error">${state.errors.get('questions')}</p>` : ''}
-<input type="hidden" name="questionsRows" value="${questionRows}">
-${Array.from({ length: questionRows }, (_, i) => html`<fieldset class="row"><legend>${td(locale, 'ev.question', { n: i + 1 })}</legend>
+      specific = fieldGroup(labels.questions!, html`<input type="hidden" name="questionsRows" value="${questionRows}">
+${Array.from({ length: questionRows }, (_, i) => fieldGroup(td(locale, 'ev.question', { n: i + 1 }), html`
 ${one(state.values, `questions-${i}-id`) ? html`<input type="hidden" name="questions-${i}-id" value="${one(state.values, `questions-${i}-id`)}">` : ''}
 ${textarea(state, `questions-${i}-text`, labels['questions-text']!, { rows: 2 })}
 ${select(state, `questions-${i}-kind`, labels['questions-kind']!, [{ value: 'scale', label: td(locale, 'ev.kind.scale') }, { value: 'text', label: td(locale, 'ev.kind.text') }])}
 ${input(state, `questions-${i}-max`, labels['questions-max']!, { type: 'number', inputmode: 'numeric', min: 2, max: 10, optional: true })}
-${input(state, `questions-${i}-maxLength`, labels['questions-maxLength']!, { type: 'number', inputmode: 'numeric', min: 1, max: 5000, optional: true })}
-</fieldset>`)}
-<button type="submit" name="action" value="more-rows" class="secondary">${td(locale, 'form.more-rows')}</button>
-</fieldset>`;
+${input(state, `questions-${i}-maxLength`, labels['questions-maxLength']!, { type: 'number', inputmode: 'numeric', min: 1, max: 5000, optional: true })}`, { nested: true }))}
+${button(td(locale, 'form.more-rows'), { variant: 'secondary', name: 'action', value: 'more-rows' })}`, { id: 'questions', hint: td(locale, 'ev.questions.hint'), error: state.errors.get('questions') });
     }
     sendDesignerPage(res, ctx, {
       status,
@@ -119,14 +99,12 @@ ${errorSummary(state, labels)}
 ${defaultAction(step ? td(locale, 'form.save') : td(locale, 'stepform.add'))}
 ${ctx.hidden}
 <input type="hidden" name="type" value="${type}">
-<fieldset class="group"><legend>${td(locale, 'stepform.common')}</legend>
-${input(state, 'title', labels.title!, { wide: true })}
+${fieldGroup(td(locale, 'stepform.common'), html`${input(state, 'title', labels.title!, { wide: true })}
 ${choiceGroup(state, 'required', labels.required!, [{ value: 'yes', label: td(locale, 'stepform.required.yes') }, { value: 'no', label: td(locale, 'stepform.required.no') }])}
 ${input(state, 'estimatedMinutes', labels.estimatedMinutes!, { type: 'number', inputmode: 'numeric', min: 1, max: 10000, optional: true })}
-${choiceGroup(state, 'requires', labels.requires!, earlier.map((s) => ({ value: s.id, label: s.title })), { multiple: true, empty: td(locale, 'stepform.requires.none') })}
-</fieldset>
+${choiceGroup(state, 'requires', labels.requires!, earlier.map((s) => ({ value: s.id, label: s.title })), { multiple: true, empty: td(locale, 'stepform.requires.none') })}`)}
 ${specific}
-<div class="buttons"><button type="submit" name="action" value="save">${step ? td(locale, 'form.save') : td(locale, 'stepform.add')}</button> <a href="${ctx.href(`/design/paths/${path.id}`)}">${td(locale, 'form.cancel')}</a></div>
+${buttonRow(button(step ? td(locale, 'form.save') : td(locale, 'stepform.add'), { name: 'action', value: 'save' }), link(ctx.href(`/design/paths/${path.id}`), td(locale, 'form.cancel')))}
 </form>`,
     });
   };
@@ -222,10 +200,10 @@ ${specific}
       path: `/design/paths/${path.id}/steps/${step.id}/remove`,
       crumbs: [pathCrumb(ctx, path)],
       body: html`<h1>${td(locale, 'remove.title', { title: step.title })}</h1>
-${refused ? html`<div class="error-summary" role="alert"><p>${td(locale, 'remove.refused')}</p></div>` : ''}
+${refused ? alert('danger', td(locale, 'remove.refused'), { live: 'alert' }) : ''}
 <p>${td(locale, 'remove.body')}</p>
 <form method="post" action="/design/paths/${path.id}/steps/${step.id}/remove">${ctx.hidden}
-<div class="buttons"><button type="submit" class="danger">${td(locale, 'remove.confirm')}</button> <a href="${ctx.href(`/design/paths/${path.id}`)}">${td(locale, 'form.cancel')}</a></div>
+${buttonRow(button(td(locale, 'remove.confirm'), { danger: true }), link(ctx.href(`/design/paths/${path.id}`), td(locale, 'form.cancel')))}
 </form>`,
     });
   };

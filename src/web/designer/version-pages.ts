@@ -8,6 +8,7 @@ import { listPublishedVersions, type PathSummary } from '../../paths/paths.js';
 import { html } from '../html.js';
 import { param } from '../lti/http.js';
 import { sendDesignerPage, type DesignerContext } from './context.js';
+import { button, buttonRow, link, table } from '../ds/components.js';
 import { errorSummary, formState, input, type FormState } from './form-html.js';
 import { fieldOf, one } from './forms.js';
 import { fieldError, td } from './messages.js';
@@ -27,7 +28,7 @@ export function versionPages(router: Router, { db, route, visiblePath, ownPath, 
       const field = fieldOf(problem.path, {});
       const message = fieldError(locale, field.replace(/-\d+-/, '-') || 'generic');
       const href = step ? ctx.href(`/design/paths/${path.id}/steps/${step.id}`) : field === 'steps' ? ctx.href(`/design/paths/${path.id}`) : ctx.href(`/design/paths/${path.id}/settings`);
-      return html`<li><a href="${href}">${step ? `${step.title}: ` : ''}${message}</a></li>`;
+      return html`<li><a class="ds-link" href="${href}">${step ? `${step.title}: ` : ''}${message}</a></li>`;
     };
     sendDesignerPage(res, ctx, {
       status,
@@ -36,10 +37,10 @@ export function versionPages(router: Router, { db, route, visiblePath, ownPath, 
       crumbs: [pathCrumb(ctx, path)],
       body: html`<h1>${td(locale, 'publish.title', { title: path.title })}</h1>
 ${problems.length > 0
-  ? html`<div class="error-summary" role="alert" aria-labelledby="publish-problems" data-publish-problems><h2 id="publish-problems">${td(locale, 'publish.problems')}</h2><p>${td(locale, 'publish.fix')}</p><ul>${problems.map(fixLink)}</ul></div>`
+  ? html`<div class="ds-error-summary" role="alert" aria-labelledby="publish-problems" tabindex="-1" data-publish-problems><h2 class="ds-heading" data-size="xs" id="publish-problems">${td(locale, 'publish.problems')}</h2><p class="ds-paragraph">${td(locale, 'publish.fix')}</p><ul class="ds-list">${problems.map(fixLink)}</ul></div>`
   : html`<p>${td(locale, 'publish.body', { number })}</p>
 <form method="post" action="/design/paths/${path.id}/publish">${ctx.hidden}
-<div class="buttons"><button type="submit" data-confirm-publish>${td(locale, 'publish.confirm', { number })}</button> <a href="${ctx.href(`/design/paths/${path.id}`)}">${td(locale, 'form.cancel')}</a></div>
+${buttonRow(button(td(locale, 'publish.confirm', { number }), { attrs: html` data-confirm-publish` }), link(ctx.href(`/design/paths/${path.id}`), td(locale, 'form.cancel')))}
 </form>`}`,
     });
   };
@@ -80,14 +81,20 @@ ${problems.length > 0
       notice: noticeText(req, ctx),
       body: html`<h1>${td(locale, 'versions.title', { title: path.title })}</h1>
 ${versions.length === 0 ? html`<p>${td(locale, 'versions.none')}</p>` : html`<h2>${td(locale, 'versions.overview')}</h2>
-<div class="table-wrap" role="region" aria-label="${td(locale, 'versions.overview')}" tabindex="0"><table data-versions>
-<thead><tr><th scope="col">${td(locale, 'versions.number')}</th><th scope="col">${td(locale, 'versions.published-at')}</th><th scope="col">${td(locale, 'versions.in-progress')}</th><th scope="col">${td(locale, 'versions.completed')}</th></tr></thead>
-<tbody>${[...versions].reverse().map((v) => html`<tr data-version="${v.number}"><th scope="row">${v.number}</th><td>${formatDate(locale, v.publishedAt)}</td><td data-in-progress>${count(v.number, 'in_progress')}</td><td data-completed>${count(v.number, 'completed')}</td></tr>`)}</tbody>
-</table></div>
+${table({
+    label: td(locale, 'versions.overview'),
+    rowHeader: true,
+    attrs: html` data-versions`,
+    columns: [{ label: td(locale, 'versions.number'), numeric: true }, { label: td(locale, 'versions.published-at') }, { label: td(locale, 'versions.in-progress'), numeric: true }, { label: td(locale, 'versions.completed'), numeric: true }],
+    rows: [...versions].reverse().map((v) => ({
+      attrs: html` data-version="${v.number}"`,
+      cells: [v.number, formatDate(locale, v.publishedAt), html`<span data-in-progress>${count(v.number, 'in_progress')}</span>`, html`<span data-completed>${count(v.number, 'completed')}</span>`],
+    })),
+  })}
 <h2>${td(locale, 'versions.move')}</h2>
 ${waiting === 0 ? html`<p>${td(locale, 'versions.move.none')}</p>` : html`<p>${td(locale, 'versions.move.body', { count: waiting, number: newest!.number })}</p>
 <form method="post" action="/design/paths/${path.id}/move-learners">${ctx.hidden}<input type="hidden" name="version" value="${newest!.id}">
-<button type="submit" data-move-learners>${td(locale, 'versions.move.confirm', { number: newest!.number })}</button></form>`}`}`,
+${button(td(locale, 'versions.move.confirm', { number: newest!.number }), { attrs: html` data-move-learners` })}</form>`}`}`,
     });
   }));
 
@@ -105,10 +112,10 @@ ${waiting === 0 ? html`<p>${td(locale, 'versions.move.none')}</p>` : html`<p>${t
       body: html`<h1>${td(locale, 'exports.title', { title: path.title })}</h1>
 <p>${td(locale, 'exports.intro')}</p>
 <h2>${td(locale, 'exports.published')}</h2>
-${versions.length === 0 ? html`<p data-no-versions>${td(locale, 'exports.none')}</p>` : html`<ul class="exports">${versions.map((v, i) => html`<li data-export="${v.number}">
-<a href="${download(String(v.number))}">${td(locale, 'exports.version', { number: v.number })}</a>: ${td(locale, 'exports.version.note', { date: formatDate(locale, v.publishedAt) })}${i === 0 ? html`, ${td(locale, 'exports.newest')}` : ''}</li>`)}</ul>`}
+${versions.length === 0 ? html`<p data-no-versions>${td(locale, 'exports.none')}</p>` : html`<ul class="ds-list">${versions.map((v, i) => html`<li data-export="${v.number}">
+<a class="ds-link" href="${download(String(v.number))}">${td(locale, 'exports.version', { number: v.number })}</a>: ${td(locale, 'exports.version.note', { date: formatDate(locale, v.publishedAt) })}${i === 0 ? html`, ${td(locale, 'exports.newest')}` : ''}</li>`)}</ul>`}
 <h2>${td(locale, 'exports.draft-heading')}</h2>
-<ul class="exports"><li data-export="draft"><a href="${download('draft')}">${td(locale, 'exports.draft')}</a>: ${td(locale, 'exports.draft.note', { date: changed ? formatDate(locale, changed) : '' })}</li></ul>`,
+<ul class="ds-list"><li data-export="draft"><a class="ds-link" href="${download('draft')}">${td(locale, 'exports.draft')}</a>: ${td(locale, 'exports.draft.note', { date: changed ? formatDate(locale, changed) : '' })}</li></ul>`,
     });
   }));
 
@@ -135,7 +142,7 @@ ${errorSummary(state, labels)}
 <p>${td(locale, 'duplicate.body')}</p>
 <form method="post" action="/design/paths/${path.id}/duplicate" novalidate>${ctx.hidden}
 ${input(state, 'title', labels.title, { wide: true })}
-<div class="buttons"><button type="submit">${td(locale, 'duplicate.submit')}</button> <a href="${ctx.href(`/design/paths/${path.id}`)}">${td(locale, 'form.cancel')}</a></div>
+${buttonRow(button(td(locale, 'duplicate.submit')), link(ctx.href(`/design/paths/${path.id}`), td(locale, 'form.cancel')))}
 </form>`,
     });
   };

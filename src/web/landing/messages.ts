@@ -28,6 +28,12 @@ export const LANDING_MESSAGES = {
   ),
   'admin.import': m('Importer et læringsløp fra en eksportfil', 'Importer eit læringsløp frå ei eksportfil', 'Import a learning path from an export file'),
   'admin.upload': m('Last opp en SCORM-pakke', 'Last opp ein SCORM-pakke', 'Upload a SCORM package'),
+  'admin.theme': m('Kommunens utseende: farge og logo', 'Utsjånaden til kommunen: farge og logo', "The municipality's look: colour and logo"),
+  'admin.theme.hint': m(
+    'Aksentfargen og logoen på sidene til alle i kommunen.',
+    'Aksentfargen og logoen på sidene til alle i kommunen.',
+    'The accent colour and logo on the pages of everyone in the municipality.',
+  ),
   'admin.lrs': m(
     'Nøkler til Læringsløps LRS (xAPI), for kommunens HR- eller analysesystem, lager driftsansvarlig med kommandolinjen: npm run cli -- xapi-client add (se docs/xapi.md i Læringsløp).',
     'Nøklar til LRS-en i Læringsløp (xAPI), for HR- eller analysesystemet i kommunen, lagar driftsansvarleg med kommandolinja: npm run cli -- xapi-client add (sjå docs/xapi.md i Læringsløp).',

@@ -7,6 +7,7 @@ import { sendPage } from '../layout.js';
 import { param } from '../lti/http.js';
 import { refusalHandler } from '../lti/router.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
+import { pageTheme } from '../theme/page-theme.js';
 import { ROLE_LANDINGS } from './role-landing.js';
 import { adminStartPage, managerStartPage, type StartPageInput } from './start-pages.js';
 
@@ -20,7 +21,7 @@ export function landingRouter({ db, sessions }: { db: Kysely<Schema>; sessions: 
     const keep = { session: sessionToken(req) ?? '' };
     const carried = asked ? { ...keep, lang: asked } : keep;
     const tenant = await db.selectFrom('tenants').select('name').where('id', '=', session.tenantId).executeTakeFirst();
-    return { locale, tenantName: tenant?.name ?? '', keep, href: (path) => `${path}?${new URLSearchParams(carried).toString()}` };
+    return { locale, tenantName: tenant?.name ?? '', keep, href: (path) => `${path}?${new URLSearchParams(carried).toString()}`, theme: await pageTheme(db, session.tenantId) };
   }
 
   router.get(ROLE_LANDINGS.manager, async (req, res) => {

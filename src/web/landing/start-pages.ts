@@ -1,6 +1,8 @@
 import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
-import { page } from '../layout.js';
+import { card, link } from '../ds/components.js';
+import { page, type PageTheme } from '../layout.js';
+import { THEME_PAGE } from '../theme/router.js';
 import { tland, type LandingMessageId } from './messages.js';
 import { ROLE_LANDINGS } from './role-landing.js';
 
@@ -11,6 +13,8 @@ export interface StartPageInput {
   readonly href: (path: string) => string;
   /** What the layout's language links keep (the session). */
   readonly keep: Readonly<Record<string, string>>;
+  /** The municipality's look. */
+  readonly theme?: PageTheme | undefined;
 }
 
 interface Action {
@@ -27,6 +31,7 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: ROLE_LANDINGS.designer, label: 'admin.design', hint: 'admin.design.hint' },
   { path: '/design/import', label: 'admin.import' },
   { path: '/design/packages/upload', label: 'admin.upload' },
+  { path: THEME_PAGE, label: 'admin.theme', hint: 'admin.theme.hint' },
 ];
 
 function startPage(role: 'manager' | 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {
@@ -37,11 +42,13 @@ function startPage(role: 'manager' | 'admin', input: StartPageInput, actions: re
     title,
     path: ROLE_LANDINGS[role],
     keep: input.keep,
-    body: html`<div class="start-page" data-start-page="${role}">
+    theme: input.theme,
+    body: html`<div data-start-page="${role}">
 <h1 data-role="${role}">${title}</h1>
 <p>${tland(locale, `${role}.intro`, { tenant: input.tenantName })}</p>
 <h2>${tland(locale, 'now.title')}</h2>
-<ul class="actions">${actions.map((a) => html`<li><a href="${input.href(a.path)}" data-action-link="${a.path}">${tland(locale, a.label)}</a>${a.hint ? html`<br>${tland(locale, a.hint)}` : ''}</li>`)}</ul>
+<ul class="app-cards">${actions.map((a) => card(html`<p>${link(input.href(a.path), tland(locale, a.label), html` data-action-link="${a.path}"`)}</p>
+${a.hint ? html`<p class="app-muted">${tland(locale, a.hint)}</p>` : ''}`, { tag: 'li' }))}</ul>
 ${notes.map((n) => html`<p>${tland(locale, n)}</p>`)}
 <h2>${tland(locale, 'later.title')}</h2>
 <p data-later>${tland(locale, `${role}.later`)}</p>

@@ -1,6 +1,7 @@
 import type { ToolRole } from '../../lti/roles.js';
 import type { OwnPath } from '../../paths/own-paths.js';
 import { html, type SafeHtml } from '../html.js';
+import { alert, card, link as dsLink } from '../ds/components.js';
 import { page } from '../layout.js';
 import { formatDate, tr, type LearnerMessageId } from './messages.js';
 import { enrolmentPath, link, MY_PATHS, withoutLang, type LearnerView } from './path-page.js';
@@ -11,15 +12,17 @@ function entry(view: LearnerView, path: OwnPath, now: Date): SafeHtml {
   const { locale } = view;
   const progressText = tr(locale, 'path.progress.text', { done: path.stepsDone, total: path.stepsTotal });
   const completed = path.state === 'completed';
-  return html`<li data-enrolment="${path.enrolmentId}" data-state="${path.state}">
-<h3><a href="${link(view, enrolmentPath(path.enrolmentId))}">${path.title}</a></h3>
+  return card(html`<h3>${dsLink(link(view, enrolmentPath(path.enrolmentId)), path.title)}</h3>
 ${completed
     ? html`<p data-completed-on>${path.completedAt ? tr(locale, 'mine.completed-on', { date: formatDate(locale, path.completedAt) }) : tr(locale, 'state.completed')}</p>
 <p data-result>${path.score !== null ? tr(locale, 'mine.result', { score: path.score.toLocaleString(locale === 'en' ? 'en-GB' : 'nb-NO') }) : tr(locale, 'mine.no-score')}</p>`
-    : html`<p><progress max="${path.stepsTotal}" value="${path.stepsDone}" aria-label="${tr(locale, 'path.progress')}">${progressText}</progress> ${progressText}</p>
+    : html`<p class="app-progress"><progress max="${path.stepsTotal}" value="${path.stepsDone}" aria-label="${tr(locale, 'path.progress')}">${progressText}</progress> ${progressText}</p>
 ${path.dueAt ? html`<p data-due>${tr(locale, 'path.due')}: ${formatDate(locale, path.dueAt)}${path.dueAt < now ? html` <strong>${tr(locale, 'path.overdue')}</strong>` : ''}</p>` : ''}
-${path.state === 'not-started' ? html`<p class="hint">${tr(locale, 'mine.started-on', { date: formatDate(locale, path.startedAt) })}</p>` : ''}`}
-</li>`;
+${path.state === 'not-started' ? html`<p class="app-muted">${tr(locale, 'mine.started-on', { date: formatDate(locale, path.startedAt) })}</p>` : ''}`}`, {
+    tag: 'li',
+    ...(completed ? { color: 'success' as const } : {}),
+    attrs: html` data-enrolment="${path.enrolmentId}" data-state="${path.state}"`,
+  });
 }
 
 /**
@@ -34,13 +37,13 @@ export function myPathsPage(view: LearnerView, input: { role: ToolRole; tenantNa
     if (paths.length === 0) return '';
     return html`<section aria-labelledby="mine-${state}" data-section="${state}">
 <h2 id="mine-${state}">${tr(locale, `mine.${state}` as LearnerMessageId)} (${paths.length})</h2>
-<ul class="my-paths">${paths.map((p) => entry(view, p, input.now))}</ul>
+<ul class="app-cards">${paths.map((p) => entry(view, p, input.now))}</ul>
 </section>`;
   });
-  const body = html`<div class="learner learner-mine" data-my-paths>
+  const body = html`<div data-learner="mine" data-my-paths>
 <h1 data-role="${input.role}">${title}</h1>
 <p>${input.personName ? tr(locale, 'mine.person', { name: input.personName, tenant: input.tenantName }) : tr(locale, 'mine.tenant', { tenant: input.tenantName })}</p>
-${input.paths.length === 0 ? html`<p class="notice" data-empty>${tr(locale, 'mine.empty')}</p>` : sections}
+${input.paths.length === 0 ? alert('info', tr(locale, 'mine.empty'), { attrs: html` data-empty` }) : sections}
 </div>`;
-  return page({ locale, title, body, path: MY_PATHS, keep: withoutLang(view.keep) });
+  return page({ locale, title, body, path: MY_PATHS, keep: withoutLang(view.keep), theme: view.theme });
 }

@@ -2,7 +2,8 @@ import type { Completion, EnrolmentProgress, StepProgress } from '../../paths/en
 import type { PublishedVersion } from '../../paths/paths.js';
 import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
-import { page } from '../layout.js';
+import { alert, card, link as dsLink, linkButton } from '../ds/components.js';
+import { page, type PageTheme } from '../layout.js';
 import { stepTypeName } from '../step-types.js';
 import { formatDate, tr, type LearnerMessageId } from './messages.js';
 
@@ -11,6 +12,8 @@ export interface LearnerView {
   readonly locale: Locale;
   /** Query parameters every link and form carries (the session token; `lang` when chosen). */
   readonly keep: Readonly<Record<string, string>>;
+  /** The municipality's look. */
+  readonly theme?: PageTheme | undefined;
 }
 
 export function link(view: LearnerView, path: string, extra: Record<string, string> = {}): string {
@@ -36,9 +39,9 @@ export function stepMeta(locale: Locale, step: { type: string; required: boolean
 }
 
 function completionSection(locale: Locale, completion: Completion): SafeHtml {
-  return html`<section class="path-completed" aria-labelledby="completed-heading" data-completed>
-<h2 id="completed-heading">${tr(locale, 'path.completed.title')}</h2>
-<p>${tr(locale, 'path.completed.body', { date: formatDate(locale, completion.completedAt) })}
+  return html`<section class="ds-alert" data-color="success" aria-labelledby="completed-heading" data-completed>
+<h2 class="ds-heading" data-size="xs" id="completed-heading">${tr(locale, 'path.completed.title')}</h2>
+<p class="ds-paragraph">${tr(locale, 'path.completed.body', { date: formatDate(locale, completion.completedAt) })}
 ${completion.score !== null
     ? tr(locale, 'path.completed.score', { score: completion.score.toLocaleString(locale === 'en' ? 'en-GB' : 'nb-NO') })
     : html`<span data-no-score>${tr(locale, 'path.completed.no-score')}</span>`}</p>
@@ -71,38 +74,41 @@ export function pathPage(view: LearnerView, { progress, version, completion, sav
   const items = progress.steps.map((step) => {
     const config = definition.steps.find((s) => s.id === step.stepId);
     const isNext = step.stepId === next && progress.status !== 'completed';
-    return html`<li class="step step-${step.status}${isNext ? ' step-next' : ''}" data-step="${step.stepId}" data-status="${step.status}"${isNext ? html` aria-current="step"` : ''}>
-<h3><a href="${link(view, stepPath(progress.enrolmentId, step.stepId))}">${step.title}</a></h3>
-<p class="step-meta">${stepMeta(locale, { type: step.type, required: step.required, estimatedMinutes: config?.estimatedMinutes })}</p>
-<p class="step-state">${stateText(locale, step)}</p>
-${step.recommended && step.status !== 'completed' ? html`<p class="step-recommended" data-recommended>${tr(locale, 'state.recommended')}</p>` : ''}
-${isNext ? html`<p class="step-next-label">${tr(locale, 'path.next')}</p>` : ''}
-</li>`;
+    return card(html`<h3><a class="ds-link" href="${link(view, stepPath(progress.enrolmentId, step.stepId))}">${step.title}</a></h3>
+<p class="app-muted" data-step-meta>${stepMeta(locale, { type: step.type, required: step.required, estimatedMinutes: config?.estimatedMinutes })}</p>
+<p data-step-state>${step.status === 'completed' ? html`<span aria-hidden="true">✓ </span>` : ''}${stateText(locale, step)}</p>
+${step.recommended && step.status !== 'completed' ? html`<p data-recommended><span class="ds-tag" data-color="warning">${tr(locale, 'state.recommended')}</span></p>` : ''}
+${isNext ? html`<p><span class="ds-tag" data-color="accent" data-next-label>${tr(locale, 'path.next')}</span></p>` : ''}`, {
+      tag: 'li',
+      variant: isNext ? 'tinted' : 'default',
+      ...(isNext ? { color: 'accent' as const } : step.status === 'completed' ? { color: 'success' as const } : {}),
+      attrs: html` data-step="${step.stepId}" data-status="${step.status}"${isNext ? html` aria-current="step"` : ''}`,
+    });
   });
-  const body = html`<div class="learner learner-path" data-enrolment="${progress.enrolmentId}">
-<p class="to-my-paths"><a href="${link(view, MY_PATHS)}" data-my-paths-link>${tr(locale, 'mine.link')}</a></p>
+  const body = html`<div data-learner="path" data-enrolment="${progress.enrolmentId}">
+<p>${dsLink(link(view, MY_PATHS), tr(locale, 'mine.link'), html` data-my-paths-link`)}</p>
 <h1>${definition.title}</h1>
-${definition.description ? html`<p class="path-description">${definition.description}</p>` : ''}
-${saved ? html`<p class="notice" role="status">${tr(locale, 'path.saved')}</p>` : ''}
+${definition.description ? html`<p class="app-pre-line">${definition.description}</p>` : ''}
+${saved ? alert('success', tr(locale, 'path.saved'), { live: 'status' }) : ''}
 ${returned ?? ''}
 ${completion ? completionSection(locale, completion) : ''}
-<div class="path-progress">
-<label for="path-progress">${tr(locale, 'path.progress')}</label>
+<div class="ds-field app-progress" data-path-progress>
+<label class="ds-label" data-weight="medium" for="path-progress">${tr(locale, 'path.progress')}</label>
 <progress id="path-progress" max="${total}" value="${done}">${tr(locale, 'path.progress.text', { done, total })}</progress>
 <p>${tr(locale, 'path.progress.text', { done, total })}</p>
 </div>
-<dl class="facts">
+<dl class="app-facts">
 ${progress.dueAt && progress.status !== 'completed' ? html`<dt>${tr(locale, 'path.due')}</dt><dd data-due>${formatDate(locale, progress.dueAt)}${progress.dueAt < now ? html` <strong>${tr(locale, 'path.overdue')}</strong>` : ''}</dd>` : ''}
 ${minutesLeft > 0 && progress.status !== 'completed' ? html`<dt>${tr(locale, 'path.remaining-time')}</dt><dd>${tr(locale, 'path.minutes', { n: minutesLeft })}</dd>` : ''}
 <dt>${tr(locale, 'path.version', { n: progress.versionNumber })}</dt><dd>${formatDate(locale, version.publishedAt)}</dd>
 </dl>
 ${next && progress.status !== 'completed'
-    ? html`<p><a class="button" id="continue" href="${link(view, stepPath(progress.enrolmentId, next))}">${tr(locale, started ? 'path.continue' : 'path.start')}</a></p>`
+    ? html`<p>${linkButton(link(view, stepPath(progress.enrolmentId, next)), tr(locale, started ? 'path.continue' : 'path.start'), { attrs: html` id="continue"` })}</p>`
     : ''}
 <h2>${tr(locale, 'path.steps')}</h2>
-<ol class="steps">${items}</ol>
+<ol class="app-cards">${items}</ol>
 </div>`;
-  return page({ locale, title: definition.title, body, path: self, keep: withoutLang(view.keep) });
+  return page({ locale, title: definition.title, body, path: self, keep: withoutLang(view.keep), theme: view.theme });
 }
 
 /** The layout's language links add `lang` themselves. */
@@ -118,10 +124,11 @@ export function unavailablePage(view: LearnerView, reason: 'path-not-found' | 'n
     title: tr(locale, 'unavailable.title'),
     path: '/learn/unavailable',
     keep: { ...withoutLang(view.keep), reason },
-    body: html`<div class="learner error-page" data-unavailable="${reason}">
+    theme: view.theme,
+    body: html`<div data-unavailable="${reason}">
 <h1>${tr(locale, 'unavailable.title')}</h1>
-<p>${tr(locale, `unavailable.${reason}`)}</p>
-${reference ? html`<p class="reference">${tr(locale, 'unavailable.reference')}: ${reference}</p>` : ''}
+${alert('warning', tr(locale, `unavailable.${reason}`))}
+${reference ? html`<p class="app-reference">${tr(locale, 'unavailable.reference')}: ${reference}</p>` : ''}
 </div>`,
   });
 }

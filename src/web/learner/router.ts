@@ -20,6 +20,7 @@ import { origin, param } from '../lti/http.js';
 import { refusalHandler } from '../lti/router.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import type { LearnerMessageId } from './messages.js';
+import { pageTheme } from '../theme/page-theme.js';
 import { myPathsPage } from './my-paths-page.js';
 import { enrolmentPath, link, MY_PATHS, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
 import { ScormStepUnavailable, type ScormStepBridge } from './scorm-bridge.js';
@@ -53,10 +54,10 @@ function allowMedia(res: Response, directive: 'frame-src' | 'media-src', source:
   res.setHeader('Content-Security-Policy', `${current};${directive} ${source}`);
 }
 
-function viewOf(req: Request, session: LtiSession): LearnerView {
+async function viewOf(db: Kysely<Schema>, req: Request, session: LtiSession): Promise<LearnerView> {
   const asked = typeof req.query['lang'] === 'string' ? toLocale(req.query['lang']) : toLocale(param(req, 'lang'));
   const locale: Locale = asked ?? toLocale(session.locale) ?? requestLocale(req);
-  return { locale, keep: { session: sessionToken(req) ?? '', ...(asked ? { lang: asked } : {}) } };
+  return { locale, keep: { session: sessionToken(req) ?? '', ...(asked ? { lang: asked } : {}) }, theme: await pageTheme(db, session.tenantId) };
 }
 
 /** The ids in the URL; kept on the response so the error handler (which has no params) can show the step again. */
@@ -78,7 +79,7 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
     await bridge.heal(session.tenantId, enrolment.id);
     const progress = await getProgress(db, session.tenantId, enrolment.id);
     const version = await loadPublishedVersion(db, progress.versionId);
-    return { session, enrolment, progress, version, view: viewOf(req, session) };
+    return { session, enrolment, progress, version, view: await viewOf(db, req, session) };
   }
 
   async function stepOf(req: Request, res: Response) {
@@ -117,14 +118,14 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
     const person = await db.selectFrom('people').select('name').where('tenant_id', '=', session.tenantId).where('id', '=', session.personId).executeTakeFirst();
     const paths = await listOwnPaths(db, session.tenantId, session.personId);
     await frameFor(db, res, session);
-    sendPage(res, 200, myPathsPage(viewOf(req, session), { role: session.role, tenantName: tenant?.name ?? '', personName: person?.name ?? null, paths, now: new Date() }));
+    sendPage(res, 200, myPathsPage(await viewOf(db, req, session), { role: session.role, tenantName: tenant?.name ?? '', personName: person?.name ?? null, paths, now: new Date() }));
   });
 
   router.get('/learn/unavailable', async (req, res) => {
     const session = await requireSession(req, sessions);
     await frameFor(db, res, session);
     const reason = param(req, 'reason') === 'not-published' ? 'not-published' : 'path-not-found';
-    sendPage(res, 404, unavailablePage(viewOf(req, session), reason, String(req.id ?? '')));
+    sendPage(res, 404, unavailablePage(await viewOf(db, req, session), reason, String(req.id ?? '')));
   });
 
   router.get('/learn/enrolments/:enrolmentId', async (req, res) => {
@@ -158,7 +159,7 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
     const session = await sessions.verify(token);
     if (!(LEARNER_ROLES as readonly string[]).includes(session.role)) throw new LtiRefusal('not-permitted', `role ${session.role} has no learner pages`);
     const asked = toLocale(param(req, 'lang'));
-    const view: LearnerView = { locale: asked ?? toLocale(session.locale) ?? requestLocale(req), keep: { session: token, ...(asked ? { lang: asked } : {}) } };
+    const view: LearnerView = { locale: asked ?? toLocale(session.locale) ?? requestLocale(req), keep: { session: token, ...(asked ? { lang: asked } : {}) }, theme: await pageTheme(db, session.tenantId) };
     try {
       await findOwnEnrolment(db, session.tenantId, session.personId, enrolmentId);
     } catch (error) {
@@ -256,7 +257,7 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
         const session = await requireSession(req, sessions);
         await frameFor(db, res, session);
         req.log.warn({ refusal: error.code }, 'learner page refused');
-        sendPage(res, 404, unavailablePage(viewOf(req, session), error.code, String(req.id ?? '')));
+        sendPage(res, 404, unavailablePage(await viewOf(db, req, session), error.code, String(req.id ?? '')));
         return;
       }
       next(error);

@@ -1,6 +1,7 @@
 import type { ScormStep } from '../../paths/definition.js';
 import type { StepProgress } from '../../paths/enrolments.js';
 import { html, type SafeHtml } from '../html.js';
+import type { Severity } from '../ds/components.js';
 import type { Locale } from '../i18n.js';
 import { readCookie } from '../lti/http.js';
 import { tr } from './messages.js';
@@ -64,10 +65,12 @@ function outcomeText(locale: Locale, { kind, score, passMark }: ScormStepOutcome
   }
 }
 
+const OUTCOME_COLOR: Record<ScormStepOutcome['kind'], Severity> = { passed: 'success', completed: 'success', failed: 'warning', incomplete: 'info' };
+
 /** The notice at the top of the path page after the player led back to it. */
 export function outcomeSection(locale: Locale, title: string, outcome: ScormStepOutcome): SafeHtml {
-  return html`<section class="outcome outcome-${outcome.kind}" role="status" aria-labelledby="outcome-heading" data-outcome="${outcome.kind}">
-<h2 id="outcome-heading">${tr(locale, 'return.title', { title })}</h2>
-<p>${outcomeText(locale, outcome)}</p>
+  return html`<section class="ds-alert" data-color="${OUTCOME_COLOR[outcome.kind]}" role="status" aria-labelledby="outcome-heading" data-outcome="${outcome.kind}">
+<h2 class="ds-heading" data-size="xs" id="outcome-heading">${tr(locale, 'return.title', { title })}</h2>
+<p class="ds-paragraph">${outcomeText(locale, outcome)}</p>
 </section>`;
 }

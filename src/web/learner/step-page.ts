@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EvaluationStep, SelfAssessmentStep, SessionStep, Step, WebStep } from '../../paths/definition.js';
 import type { StepProgress } from '../../paths/enrolments.js';
 import { html, type SafeHtml } from '../html.js';
+import { alert, breadcrumbs, button, linkButton } from '../ds/components.js';
+import { textarea } from '../ds/fields.js';
 import { page } from '../layout.js';
 import { formatDate, tr, type LearnerMessageId } from './messages.js';
 import { enrolmentPath, link, stateText, stepMeta, stepPath, withoutLang, type LearnerView } from './path-page.js';
@@ -32,10 +34,14 @@ function hiddenFields(view: LearnerView, action: string): SafeHtml {
 }
 
 function form(view: LearnerView, input: StepPageInput, action: string, inner: SafeHtml, options: { target?: string } = {}): SafeHtml {
-  return html`<form method="post" action="${stepPath(input.enrolmentId, input.step.id)}"${options.target ? html` target="${options.target}"` : ''} class="step-form" data-action="${action}">
+  return html`<form method="post" action="${stepPath(input.enrolmentId, input.step.id)}"${options.target ? html` target="${options.target}"` : ''} data-action="${action}">
 ${hiddenFields(view, action)}
 ${inner}
 </form>`;
+}
+
+function radio(id: string, name: string, value: string, label: string, checked: boolean): SafeHtml {
+  return html`<div class="ds-field"><input class="ds-input" type="radio" id="${id}" name="${name}" value="${value}" required${checked ? html` checked` : ''}><label class="ds-label" data-weight="regular" for="${id}">${label}</label></div>`;
 }
 
 const VIDEO_FILE = /\.(mp4|webm|ogg|ogv)$/i;
@@ -49,22 +55,22 @@ function webBody(view: LearnerView, input: StepPageInput, step: WebStep, done: b
   const { locale } = view;
   const resource = step.config.resource;
   const media = resource.kind === 'link'
-    ? html`<p><a class="button" href="${resource.url}" target="_blank" rel="noopener noreferrer" id="open-resource">${tr(locale, 'web.open')}</a></p>`
+    ? html`<p>${linkButton(resource.url, tr(locale, 'web.open'), { attrs: html` target="_blank" rel="noopener noreferrer" id="open-resource"` })}</p>`
     : videoKind(resource.url) === 'file'
-      ? html`<video class="step-video" controls preload="metadata" src="${resource.url}" aria-label="${tr(locale, 'web.video', { title: step.title })}"></video>`
-      : html`<div class="step-video-frame"><iframe src="${resource.url}" title="${tr(locale, 'web.video', { title: step.title })}" allowfullscreen></iframe></div>`;
+      ? html`<video class="app-video" controls preload="metadata" src="${resource.url}" aria-label="${tr(locale, 'web.video', { title: step.title })}"></video>`
+      : html`<div class="app-video-frame"><iframe src="${resource.url}" title="${tr(locale, 'web.video', { title: step.title })}" allowfullscreen></iframe></div>`;
   const rule = step.config.done;
   return html`${media}
 ${!done && rule.by === 'minimum-time' ? html`<p>${tr(locale, 'web.minimum-time', { n: Math.ceil(rule.seconds / 60) })}</p>` : ''}
-${done ? '' : form(view, input, 'done', html`<button type="submit">${tr(locale, 'web.mark-done')}</button>`)}`;
+${done ? '' : form(view, input, 'done', button(tr(locale, 'web.mark-done')))}`;
 }
 
 function scormBody(view: LearnerView, input: StepPageInput, done: boolean): SafeHtml {
   const { locale } = view;
   const started = input.progress.status !== 'not-started';
   return html`<p>${tr(locale, 'scorm.help')}</p>
-${form(view, input, 'open', html`<button type="submit" id="open-course">${tr(locale, started || done ? 'scorm.resume' : 'scorm.open')}</button>`, { target: '_blank' })}
-<p><a href="${link(view, stepPath(input.enrolmentId, input.step.id))}">${tr(locale, 'scorm.refresh')}</a></p>`;
+${form(view, input, 'open', button(tr(locale, started || done ? 'scorm.resume' : 'scorm.open'), { attrs: html` id="open-course"` }), { target: '_blank' })}
+<p><a class="ds-link" href="${link(view, stepPath(input.enrolmentId, input.step.id))}">${tr(locale, 'scorm.refresh')}</a></p>`;
 }
 
 function selfAssessmentBody(view: LearnerView, input: StepPageInput, step: SelfAssessmentStep): SafeHtml {
@@ -72,17 +78,17 @@ function selfAssessmentBody(view: LearnerView, input: StepPageInput, step: SelfA
   const values = input.problem?.values ?? {};
   const groups = step.config.statements.map((statement, index) => {
     const name = `rating.${statement.id}`;
-    return html`<fieldset class="rating">
-<legend>${statement.text}</legend>
-${[1, 2, 3, 4].map((level) => {
+    return html`<fieldset class="ds-fieldset" data-rating>
+<legend class="ds-label" data-weight="medium">${statement.text}</legend>
+<div class="app-choices">${[1, 2, 3, 4].map((level) => {
       const id = `s${index}-${level}`;
-      return html`<div class="choice"><input type="radio" id="${id}" name="${name}" value="${level}" required${values[name] === String(level) ? html` checked` : ''}><label for="${id}">${tr(locale, `self.level.${level}` as LearnerMessageId)}</label></div>`;
-    })}
+      return radio(id, name, String(level), tr(locale, `self.level.${level}` as LearnerMessageId), values[name] === String(level));
+    })}</div>
 </fieldset>`;
   });
   return form(view, input, 'self-assessment', html`<p>${tr(locale, 'self.intro')}</p>
 ${groups}
-<button type="submit">${tr(locale, 'self.submit')}</button>`);
+${button(tr(locale, 'self.submit'))}`);
 }
 
 function evaluationBody(view: LearnerView, input: StepPageInput, step: EvaluationStep): SafeHtml {
@@ -92,25 +98,18 @@ function evaluationBody(view: LearnerView, input: StepPageInput, step: Evaluatio
     const name = `answer.${question.id}`;
     if (question.kind === 'scale') {
       const hint = `q${index}-hint`;
-      return html`<fieldset class="rating" aria-describedby="${hint}">
-<legend>${question.text}</legend>
-<p id="${hint}" class="hint">${tr(locale, 'eval.scale', { max: question.max })}</p>
-${Array.from({ length: question.max }, (_, i) => i + 1).map((value) => {
-        const id = `q${index}-${value}`;
-        return html`<div class="choice choice-inline"><input type="radio" id="${id}" name="${name}" value="${value}" required${values[name] === String(value) ? html` checked` : ''}><label for="${id}">${value}</label></div>`;
-      })}
+      return html`<fieldset class="ds-fieldset" aria-describedby="${hint}" data-rating>
+<legend class="ds-label" data-weight="medium">${question.text}</legend>
+<p id="${hint}" class="ds-paragraph" data-field="description">${tr(locale, 'eval.scale', { max: question.max })}</p>
+<div class="app-choices" data-inline>${Array.from({ length: question.max }, (_, i) => i + 1).map((value) => radio(`q${index}-${value}`, name, String(value), String(value), values[name] === String(value)))}</div>
 </fieldset>`;
     }
     const id = `q${index}`;
-    return html`<div class="field">
-<label for="${id}">${question.text}</label>
-<p id="${id}-hint" class="hint">${tr(locale, 'eval.text-hint', { n: question.maxLength })}</p>
-<textarea id="${id}" name="${name}" rows="4" maxlength="${question.maxLength}" aria-describedby="${id}-hint">${values[name] ?? ''}</textarea>
-</div>`;
+    return textarea({ locale, values, errors: new Map() }, id, question.text, { hint: tr(locale, 'eval.text-hint', { n: question.maxLength }), rows: 4, maxlength: question.maxLength, name });
   });
-  return form(view, input, 'evaluation', html`<p class="notice">${tr(locale, 'eval.anonymous')}</p>
+  return form(view, input, 'evaluation', html`${alert('info', tr(locale, 'eval.anonymous'))}
 ${questions}
-<button type="submit">${tr(locale, 'eval.submit')}</button>`);
+${button(tr(locale, 'eval.submit'))}`);
 }
 
 function sessionBody(view: LearnerView, input: StepPageInput, step: SessionStep, done: boolean): SafeHtml {
@@ -119,16 +118,16 @@ function sessionBody(view: LearnerView, input: StepPageInput, step: SessionStep,
   const seats = input.session ?? { taken: 0, signedUp: false };
   const when = `${formatDate(locale, new Date(`${c.date}T12:00:00Z`))}, ${c.startTime}${c.endTime ? `–${c.endTime}` : ''}`;
   const full = !seats.signedUp && seats.taken >= c.capacity;
-  return html`<dl class="facts">
+  return html`<dl class="app-facts">
 <dt>${tr(locale, 'session.when')}</dt><dd>${when}</dd>
 <dt>${tr(locale, 'session.where')}</dt><dd>${c.place}</dd>
 <dt>${tr(locale, 'session.seats')}</dt><dd data-seats>${tr(locale, 'session.seats.value', { taken: seats.taken, capacity: c.capacity })}</dd>
 </dl>
 ${done ? '' : seats.signedUp
-    ? html`<p class="notice" data-signed-up>${tr(locale, 'session.signed-up')}</p>${form(view, input, 'cancel', html`<button type="submit">${tr(locale, 'session.cancel')}</button>`)}`
+    ? html`${alert('success', tr(locale, 'session.signed-up'), { attrs: html` data-signed-up` })}${form(view, input, 'cancel', button(tr(locale, 'session.cancel'), { variant: 'secondary' }))}`
     : full
-      ? html`<p class="notice" data-full>${tr(locale, 'session.full')}</p>`
-      : form(view, input, 'sign-up', html`<button type="submit">${tr(locale, 'session.sign-up')}</button>`)}`;
+      ? alert('warning', tr(locale, 'session.full'), { attrs: html` data-full` })
+      : form(view, input, 'sign-up', button(tr(locale, 'session.sign-up')))}`;
 }
 
 /** One step of the learner's path, with what the learner can do there. */
@@ -153,16 +152,17 @@ export function stepPage(view: LearnerView, input: StepPageInput): SafeHtml {
     title: step.title,
     path: self,
     keep: withoutLang(view.keep),
-    body: html`<div class="learner learner-step" data-step="${step.id}" data-type="${step.type}" data-status="${progress.status}">
-<p><a href="${link(view, enrolmentPath(input.enrolmentId))}">${tr(locale, 'path.back')}</a></p>
+    theme: view.theme,
+    body: html`<div data-learner="step" data-step="${step.id}" data-type="${step.type}" data-status="${progress.status}">
+${breadcrumbs(tr(locale, 'path.back'), [{ label: tr(locale, 'path.back'), href: link(view, enrolmentPath(input.enrolmentId)) }])}
 <h1>${step.title}</h1>
-<p class="step-meta">${stepMeta(locale, step)}</p>
-<p class="step-state">${stateText(locale, progress)}</p>
-${progress.recommended && !done ? html`<p class="step-recommended">${tr(locale, 'state.recommended')}</p>` : ''}
-${input.problem ? html`<div class="problem" role="alert" data-problem="${input.problem.message}"><h2>${tr(locale, 'problem.heading')}</h2><p>${tr(locale, input.problem.message)}</p></div>` : ''}
-${input.notice ? html`<p class="notice" role="status" data-notice="${input.notice}">${tr(locale, input.notice)}</p>` : ''}
-${locked ? html`<p class="locked" data-locked>${tr(locale, 'step.locked.body', { steps: input.missing.join(', ') })}</p>` : ''}
-${done && step.type !== 'evaluation' ? html`<p class="notice">${tr(locale, 'step.done.body')}</p>` : ''}
+<p class="app-muted" data-step-meta>${stepMeta(locale, step)}</p>
+<p data-step-state>${stateText(locale, progress)}</p>
+${progress.recommended && !done ? html`<p><span class="ds-tag" data-color="warning">${tr(locale, 'state.recommended')}</span></p>` : ''}
+${input.problem ? html`<div class="ds-error-summary" role="alert" tabindex="-1" aria-labelledby="problem-heading" data-problem="${input.problem.message}"><h2 class="ds-heading" data-size="xs" id="problem-heading">${tr(locale, 'problem.heading')}</h2><p class="ds-paragraph">${tr(locale, input.problem.message)}</p></div>` : ''}
+${input.notice ? alert('success', tr(locale, input.notice), { live: 'status', attrs: html` data-notice="${input.notice}"` }) : ''}
+${locked ? alert('info', tr(locale, 'step.locked.body', { steps: input.missing.join(', ') }), { attrs: html` data-locked` }) : ''}
+${done && step.type !== 'evaluation' ? alert('success', tr(locale, 'step.done.body')) : ''}
 ${body}
 </div>`,
   });

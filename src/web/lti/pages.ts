@@ -1,3 +1,4 @@
+import { alert, button, linkButton } from '../ds/components.js';
 import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { page } from '../layout.js';
@@ -13,10 +14,10 @@ export function refusalPage(locale: Locale, code: RefusalCode, reference: string
   return page({
     locale,
     title,
-    body: html`<div class="error-page" data-refusal="${code}">
+    body: html`<div data-refusal="${code}">
 <h1>${title}</h1>
-<p>${tl(locale, `refusal.${code}`)}</p>
-<p class="reference">${tl(locale, 'refusal.reference')}: ${reference}</p>
+${alert('danger', tl(locale, `refusal.${code}`))}
+<p class="app-reference">${tl(locale, 'refusal.reference')}: ${reference}</p>
 <p>${tl(locale, 'refusal.help')}</p>
 </div>`,
   });
@@ -48,9 +49,9 @@ ${launchForm
 </form>`
   : ''}
 ${continueHref
-  ? html`<noscript><p><a href="${continueHref}">${tl(locale, 'storage.continue')}</a></p></noscript>`
-  : html`<div id="lti-fallback" hidden data-launch-lost><p>${tl(locale, 'lost.body')}</p></div>
-<noscript><p>${tl(locale, 'lost.body')}</p></noscript>`}
+  ? html`<noscript><p><a class="ds-link" href="${continueHref}">${tl(locale, 'storage.continue')}</a></p></noscript>`
+  : html`<div id="lti-fallback" hidden data-launch-lost>${alert('warning', tl(locale, 'lost.body'))}</div>
+<noscript>${alert('warning', tl(locale, 'lost.body'))}</noscript>`}
 <script src="/lti/assets/storage.js"></script>`,
   });
 }
@@ -68,7 +69,7 @@ export function newWindowPage(locale: Locale, initiation: LoginInitiation, lang:
     keep: loginParameters(initiation),
     body: html`<h1>${tl(locale, 'window.title')}</h1>
 <p>${tl(locale, 'window.body')}</p>
-<p><a href="${loginUrl(initiation, lang)}" target="_blank" rel="noopener" data-new-window>${tl(locale, 'window.link')}</a></p>
+<p>${linkButton(loginUrl(initiation, lang), tl(locale, 'window.link'), { attrs: html` target="_blank" rel="noopener" data-new-window` })}</p>
 <p>${tl(locale, 'window.after')}</p>`,
   });
 }
@@ -78,9 +79,9 @@ export function launchLostPage(locale: Locale): SafeHtml {
   return page({
     locale,
     title: tl(locale, 'lost.title'),
-    body: html`<div class="error-page" data-launch-lost>
+    body: html`<div data-launch-lost>
 <h1>${tl(locale, 'lost.title')}</h1>
-<p>${tl(locale, 'lost.body')}</p>
+${alert('warning', tl(locale, 'lost.body'))}
 </div>`,
   });
 }
@@ -92,16 +93,16 @@ export function deepLinkPickerPage(locale: Locale, items: readonly LinkableItem[
     body: html`<h1>${tl(locale, 'deeplink.title')}</h1>
 <p>${tl(locale, 'deeplink.intro')}</p>
 ${items.length === 0 ? html`<p data-no-items>${tl(locale, 'deeplink.empty')}</p>` : ''}
-<ul class="deep-link-items">
+<ul class="app-cards">
 ${items.map(
-  (item) => html`<li><form method="post" action="/lti/deep-linking/respond">
-<h2>${item.title}</h2>
-${item.details ? html`<p class="item-details" data-item-details>${item.details}</p>` : ''}
+  (item) => html`<li class="ds-card" data-variant="default"><form method="post" action="/lti/deep-linking/respond">
+<h2 class="ds-heading" data-size="xs">${item.title}</h2>
+${item.details ? html`<p class="app-muted" data-item-details>${item.details}</p>` : ''}
 <p>${item.description}</p>
 <input type="hidden" name="session" value="${sessionToken}">
 <input type="hidden" name="context" value="${contextToken}">
 <input type="hidden" name="item" value="${item.id}">
-<button type="submit" data-item="${item.id}">${tl(locale, 'deeplink.choose')}: ${item.title}</button>
+${button(`${tl(locale, 'deeplink.choose')}: ${item.title}`, { attrs: html` data-item="${item.id}"` })}
 </form></li>`,
 )}
 </ul>`,
@@ -116,7 +117,7 @@ export function autoPostPage(locale: Locale, title: string, action: string, fiel
     body: html`<h1>${title}</h1>
 <form method="post" action="${action}" data-autosubmit>
 ${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
-<button type="submit">${tl(locale, 'storage.continue')}</button>
+${button(tl(locale, 'storage.continue'))}
 </form>
 <script src="/lti/assets/autosubmit.js"></script>`,
   });

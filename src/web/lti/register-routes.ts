@@ -5,6 +5,7 @@ import { fetchPlatformConfiguration, registerWithPlatform } from '../../lti/dyna
 import { savePlatformIn, validateRegistration, writePlatform } from '../../lti/platforms.js';
 import { consumeRegistrationInvite, openRegistrationInvite } from '../../lti/registration-invites.js';
 import { LtiRefusal } from '../../lti/refusal.js';
+import { alert, button } from '../ds/components.js';
 import { html } from '../html.js';
 import { requestLocale } from '../i18n.js';
 import { page, sendPage } from '../layout.js';
@@ -47,14 +48,14 @@ export function registerRouter({ config, database }: { config: Config; database:
         title: tl(locale, 'register.title'),
         body: html`<h1>${tl(locale, 'register.title')}</h1>
 <p>${tl(locale, 'register.intro')}</p>
-<dl class="facts"><dt>${tl(locale, 'register.issuer')}</dt><dd data-issuer>${configuration.issuer}</dd>
+<dl class="app-facts"><dt>${tl(locale, 'register.issuer')}</dt><dd data-issuer>${configuration.issuer}</dd>
 <dt>${tl(locale, 'register.product')}</dt><dd>${product}</dd>
 <dt>${tl(locale, 'landing.tenant')}</dt><dd>${tenant.name}</dd></dl>
 <form method="post" action="/lti/register">
 <input type="hidden" name="invite" value="${invite}">
 <input type="hidden" name="openid_configuration" value="${configurationUrl}">
 <input type="hidden" name="registration_token" value="${registrationToken ?? ''}">
-<button type="submit">${tl(locale, 'register.confirm')}</button>
+${button(tl(locale, 'register.confirm'))}
 </form>`,
       }),
     );
@@ -85,8 +86,8 @@ export function registerRouter({ config, database }: { config: Config; database:
         locale,
         title: tl(locale, 'register.title'),
         body: html`<h1>${tl(locale, 'register.title')}</h1>
-<p data-registered>${tl(locale, 'register.done')}</p>
-<dl class="facts"><dt>${tl(locale, 'register.issuer')}</dt><dd>${platform.issuer}</dd><dt>${tl(locale, 'register.client-id')}</dt><dd>${platform.clientId}</dd></dl>
+${alert('success', tl(locale, 'register.done'), { attrs: html` data-registered` })}
+<dl class="app-facts"><dt>${tl(locale, 'register.issuer')}</dt><dd>${platform.issuer}</dd><dt>${tl(locale, 'register.client-id')}</dt><dd>${platform.clientId}</dd></dl>
 <script src="/lti/assets/registration-close.js"></script>`,
       }),
     );

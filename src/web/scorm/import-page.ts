@@ -6,6 +6,8 @@ import { PROJECT_ROOT } from '../../project-root.js';
 import { listTenants } from '../../tenants/tenants.js';
 import { html, SafeHtml } from '../html.js';
 import { requestLocale, translator } from '../i18n.js';
+import { alert, button } from '../ds/components.js';
+import { select } from '../ds/fields.js';
 import { page, sendPage } from '../layout.js';
 import { ProblemError } from '../problem.js';
 
@@ -49,13 +51,14 @@ export function importPageRouter(database: Database): Router {
     }).replace(/</g, '\\u003c');
     const body = html`<h1>${t(locale, 'import.title')}</h1>
 <p>${t(locale, 'import.intro')}</p>
-${tenants.length === 0 ? html`<p>${t(locale, 'import.no-tenants')}</p>` : ''}
-<form id="import-form" class="import-form">
-<p><label for="import-tenant">${t(locale, 'import.tenant')}</label><br>
-<select id="import-tenant" name="tenant" required>${tenants.map((tenant) => html`<option value="${tenant.id}">${tenant.name}${tenant.kommunenummer ? ` (${tenant.kommunenummer})` : ''}</option>`)}</select></p>
-<p><label for="import-file">${t(locale, 'import.file')}</label><br>
-<input id="import-file" name="package" type="file" accept=".zip,application/zip" required></p>
-<p><button type="submit">${t(locale, 'import.submit')}</button></p>
+${tenants.length === 0 ? alert('warning', t(locale, 'import.no-tenants')) : ''}
+<form id="import-form">
+${select({ locale, values: {}, errors: new Map() }, 'import-tenant', t(locale, 'import.tenant'), tenants.map((tenant) => ({ value: tenant.id, label: `${tenant.name}${tenant.kommunenummer ? ` (${tenant.kommunenummer})` : ''}` })), { required: true, name: 'tenant' })}
+<div class="ds-field">
+<label class="ds-label" data-weight="medium" for="import-file">${t(locale, 'import.file')}</label>
+<input class="ds-input" id="import-file" name="package" type="file" accept=".zip,application/zip" required>
+</div>
+${button(t(locale, 'import.submit'))}
 </form>
 <p><progress id="import-progress" max="100" value="0" aria-label="${t(locale, 'import.progress')}" hidden></progress></p>
 <p id="import-status" role="status" aria-live="polite"></p>

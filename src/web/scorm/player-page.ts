@@ -60,7 +60,7 @@ export function playerPage({ locale, manifest, items, current, navigation, base,
       const refused = view.choiceRefusals.get(item.id);
       const mark = refused && MARK[refused];
       if (item === playing) {
-        return html`<li class="depth-${depth(item)}"><a href="${link(item)}" aria-current="page">${item.title}</a> <span class="visually-hidden">${t('player.current')}</span></li>`;
+        return html`<li class="depth-${depth(item)}"><a href="${link(item)}" aria-current="page">${item.title}</a> <span class="ds-sr-only">${t('player.current')}</span></li>`;
       }
       if (refused || item === current) {
         return html`<li class="depth-${depth(item)}">${item.title}${mark ? html` <span class="locked">${t(mark)}</span>` : ''}</li>`;
@@ -110,11 +110,11 @@ export function playerPage({ locale, manifest, items, current, navigation, base,
 ${back}
 <h1>${manifest.title}</h1>
 <nav aria-label="${t('player.toc')}" class="player-toc"><ol>${toc}</ol></nav>
-${current && refusal ? html`<p class="locked-notice">${t(NOTICE[refusal])}</p>` : ''}
+${current && refusal ? html`<p class="ds-alert locked-notice" data-color="info">${t(NOTICE[refusal])}</p>` : ''}
 ${playing
     ? html`<div class="player-controls" id="player-controls">
-${previousUrl ? html`<a class="button" id="player-previous" href="${previousUrl}">${t('player.previous')}</a>` : ''}
-${nextUrl ? html`<a class="button" id="player-next" href="${nextUrl}">${t('player.next')}</a>` : ''}
+${previousUrl ? html`<a class="ds-button" data-variant="secondary" data-size="sm" id="player-previous" href="${previousUrl}">${t('player.previous')}</a>` : ''}
+${nextUrl ? html`<a class="ds-button" data-variant="secondary" data-size="sm" id="player-next" href="${nextUrl}">${t('player.next')}</a>` : ''}
 </div>
 <p id="player-status" role="status" aria-live="polite">${t('player.loading')}</p>
 <iframe id="sco-frame" class="sco-frame" title="${fillText(t('player.frame'), { title: playing.title })}" src="about:blank"></iframe>

@@ -45,7 +45,7 @@ describe.each(['direct', 'app'] as const)(`LTI id_token validation refusals (${B
   function expectRefused(result: { status: number; body: string }, code: string, status = 400) {
     expect(result.status).toBe(status);
     expect(result.body).toContain(`data-refusal="${code}"`);
-    expect(result.body).toContain('<html lang="nb">');
+    expect(result.body).toContain('<html lang="nb" data-color-scheme="auto">');
     expect(result.body).toContain('Oppstarten ble avvist');
     const reference = /Referanse: ([\w-]+)/.exec(result.body)?.[1];
     expect(reference).toBeTruthy();

@@ -71,7 +71,7 @@ export class DesignerClient {
 
 /** The value of an input in a page (as the browser would submit it). */
 export function inputValue(body: string, name: string): string | undefined {
-  const match = new RegExp(`<input id="${name}" name="${name}" type="[^"]+" value="([^"]*)"`).exec(body);
+  const match = new RegExp(`<input(?: class="[^"]*")? id="${name}" name="${name}" type="[^"]+" value="([^"]*)"`).exec(body);
   return match ? decodeEntities(match[1]!) : undefined;
 }
 
