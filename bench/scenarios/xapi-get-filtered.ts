@@ -132,6 +132,8 @@ export function filtersFor(size: number, people: readonly string[], voidedId: st
     { name: 'related_activities+verb+until+ascending', params: { activity: path, related_activities: 'true', verb, until, ascending: 'true' } },
     { name: 'related_agents+activity+since', params: { agent: agent(3), related_agents: 'true', activity, since: windowSince } },
     { name: 'verb+limit=10+format=ids', params: { verb, limit: '10', format: 'ids' } },
+    { name: 'attachments=true', params: { attachments: 'true' } },
+    { name: 'agent+attachments=true', params: { agent: agent(42), attachments: 'true' } },
   ];
 }
 
@@ -147,6 +149,14 @@ function uuidFromMd5(text: string): string {
   // PostgreSQL's md5(text)::uuid: the 32 hex digits as a UUID.
   const hex = createHash('md5').update(text).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The JSON of an answer; with attachments=true it is the first part of a multipart/mixed body. */
+function statementPart(body: string, contentType: string): string {
+  const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
+  if (!contentType.startsWith('multipart/mixed') || !boundary) return body;
+  const first = body.split(`--${boundary}`)[1] ?? '';
+  return first.slice(first.indexOf('\r\n\r\n') + 4).trimEnd();
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -177,7 +187,7 @@ export async function measure(url: string, authorization: string, filter: Filter
     const ms = performance.now() - started;
     if (res.status !== 200) failures += 1;
     if (i === 0 && res.status === 200) {
-      const parsed = JSON.parse(body) as { statements?: unknown[] };
+      const parsed = JSON.parse(statementPart(body, res.headers.get('content-type') ?? '')) as { statements?: unknown[] };
       statements = parsed.statements ? parsed.statements.length : 1;
     }
     if (i >= 5) times.push(ms);
