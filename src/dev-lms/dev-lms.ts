@@ -232,7 +232,8 @@ export class DevLms {
       claims[CLAIM.resourceLink] = link ? { id: link.id, title: link.title } : DEV_RESOURCE_LINK;
     } else {
       claims[CLAIM.deepLinkingSettings] = {
-        deep_link_return_url: e.deepLinkReturn,
+        // The return page leads back to the course page in the municipality and language launched from.
+        deep_link_return_url: `${e.deepLinkReturn}?${new URLSearchParams({ kommune: kommunenummer, lang: locale }).toString()}`,
         accept_types: ['ltiResourceLink'],
         accept_presentation_document_targets: ['iframe', 'window'],
         accept_multiple: false,

@@ -291,7 +291,7 @@ ${button(tl(locale, 'sending.continue'))}</form>
         locale,
         title: tl(locale, 'deeplink.title'),
         body: html`<h1>${tl(locale, 'deeplink.title')}</h1><ul class="ds-list">${items.map((item) => html`<li data-content-item>${String(item['title'])}: <code>${JSON.stringify(item['custom'] ?? {})}</code></li>`)}</ul>
-<p>${link(mount, tl(locale, 'back'), html` target="_top"`)}</p>`,
+<p>${link(`${mount}?${new URLSearchParams({ kommune: str(req.query['kommune']) ?? DEV_DEFAULT_KOMMUNENUMMER, lang: locale }).toString()}`, tl(locale, 'back'), html` target="_top"`)}</p>`,
       }),
     );
   });

@@ -67,11 +67,13 @@ describe(`LTI Advantage services end to end (${BACKEND})`, () => {
     expect(chosen.status).toBe(200);
     expect(chosen.headers.get('content-security-policy')).toContain(`form-action 'self' http://127.0.0.1:${lmsPort}`);
     const action = attribute(page, /<form method="post" action="([^"]+)"/);
-    expect(action).toBe(`${lmsBase()}/deep-link-return`);
-    const returned = await fetch(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(hiddenFields(page)) });
+    // The platform's return URL carries the municipality and language the designer launched from.
+    expect(action.replace(/&amp;/g, '&')).toBe(`${lmsBase()}/deep-link-return?kommune=3303&lang=nb`);
+    const returned = await fetch(action.replace(/&amp;/g, '&'), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(hiddenFields(page)) });
     const returnedPage = await returned.text();
     expect(returned.status).toBe(200);
     expect(returnedPage).toContain('Informasjonssikkerhet i kommunen');
+    expect(returnedPage).toContain('?kommune=3303&amp;lang=nb" target="_top"');
     expect(returnedPage).toContain(`{&quot;laeringslop_path&quot;:&quot;${path.id}&quot;}`);
     const items = await testDb.database.db.selectFrom('dev_lms_line_items').selectAll().where('resource_id', '=', path.id).execute();
     expect(items).toMatchObject([{ score_maximum: 100, tag: 'laeringslop-path', label: 'Informasjonssikkerhet i kommunen' }]);
