@@ -1,4 +1,4 @@
-import { translator, type Locale, type Messages } from '../web/i18n.js';
+import { fillIn, translator, type Locale, type Messages } from '../web/i18n.js';
 import type { DevRole } from './dev-lms.js';
 
 const m = (nb: string, nn: string, en: string): Messages => ({ nb, nn, en });
@@ -60,7 +60,7 @@ const translate = translator(DEV_LMS_MESSAGES);
 
 /** A development LMS text with `{name}` placeholders filled in. */
 export function tl(locale: Locale, id: DevLmsMessageId, values: Record<string, string | number> = {}): string {
-  return translate(locale, id).replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return fillIn(translate(locale, id), values);
 }
 
 export const roleLabel = (locale: Locale, role: DevRole): string => tl(locale, `role.${role}`);

@@ -51,6 +51,11 @@ export type Messages = Record<Locale, string>;
  * Each capability keeps its own catalogue beside its pages and gets a typed `t` for it:
  * `const t = translator({ 'launch.title': { nb: …, nn: …, en: … } })`.
  */
+/** A text with its `{name}` placeholders filled in; a placeholder without a value stays as written. */
+export function fillIn(text: string, values: Readonly<Record<string, string | number>> = {}): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
 export function translator<Catalogue extends Record<string, Messages>>(catalogue: Catalogue) {
   return (locale: Locale, id: keyof Catalogue & string): string => catalogue[id]![locale];
 }

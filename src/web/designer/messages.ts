@@ -1,4 +1,4 @@
-import { translator, type Locale, type Messages } from '../i18n.js';
+import { fillIn, translator, type Locale, type Messages } from '../i18n.js';
 
 const m = (nb: string, nn: string, en: string): Messages => ({ nb, nn, en });
 
@@ -281,7 +281,7 @@ const translate = translator(MESSAGES);
 
 /** A designer text, with `{name}` placeholders filled in. */
 export function td(locale: Locale, id: DesignerMessageId, values: Record<string, string | number> = {}): string {
-  return translate(locale, id).replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return fillIn(translate(locale, id), values);
 }
 
 export function fieldError(locale: Locale, kind: string): string {

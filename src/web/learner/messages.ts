@@ -1,4 +1,4 @@
-import { translator, type Locale, type Messages } from '../i18n.js';
+import { fillIn, translator, type Locale, type Messages } from '../i18n.js';
 
 const m = (nb: string, nn: string, en: string): Messages => ({ nb, nn, en });
 
@@ -130,7 +130,7 @@ const translate = translator(LEARNER_MESSAGES);
 
 /** A learner text with `{name}` values filled in. */
 export function tr(locale: Locale, id: LearnerMessageId, values: Record<string, string | number> = {}): string {
-  return translate(locale, id).replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return fillIn(translate(locale, id), values);
 }
 
 const DATE_LOCALES: Record<Locale, string> = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
