@@ -108,6 +108,8 @@ export async function openPglite(options: PgliteOptions): Promise<PgliteDatabase
   let pglite: PGlite;
   try {
     pglite = await PGlite.create({
+      // Dates stay 'YYYY-MM-DD' text, as with the server driver (src/db/postgres.ts).
+      parsers: { 1082: (value: string) => value },
       ...(dataPath ? { dataDir: dataPath } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     });

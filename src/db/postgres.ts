@@ -7,6 +7,9 @@ import type { Schema } from './schema.js';
 // PGlite returns int8 as a JavaScript number; the server driver would return a string. One shape
 // for both backends: counts and sizes fit well inside Number.MAX_SAFE_INTEGER.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+// A calendar date (employment start, expiry) is a day, not an instant: kept as 'YYYY-MM-DD' text so
+// no time zone ever shifts it. PGlite is given the same parser.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
 export interface PostgresOptions {
   connectionString: string;

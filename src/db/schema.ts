@@ -1,6 +1,8 @@
+import type { AuditTables } from '../audit/tables.js';
 import type { ContentTables } from '../content/tables.js';
 import type { DevLmsTables } from '../dev-lms/tables.js';
 import type { LtiTables } from '../lti/tables.js';
+import type { OrganisationTables } from '../organisation/tables.js';
 import type { PathTables } from '../paths/tables.js';
 import type { PeopleTables } from '../people/tables.js';
 import type { ScormTables } from '../scorm/tables.js';
@@ -21,4 +23,6 @@ export interface Schema
     XapiTables,
     ContentTables,
     ScormTables,
-    PathTables {}
+    PathTables,
+    OrganisationTables,
+    AuditTables {}
