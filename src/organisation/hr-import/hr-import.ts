@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { recordAudit, type AuditActor } from '../../audit/audit-log.js';
 import type { Schema } from '../../db/schema.js';
+import { listTenants } from '../../tenants/tenants.js';
 import { applyPlan } from './apply-plan.js';
 import { readCurrentState } from './current-state.js';
 import { planImport, type ImportPlan } from './plan.js';
@@ -38,6 +39,8 @@ export interface ImportPreview {
   /** Every bad row, in line order; when there is one, nothing can be applied. */
   readonly problems: readonly RowProblem[];
   readonly plan: ImportPlan;
+  /** The organisation changed since the preview was recorded: applying would be refused. */
+  readonly stale: boolean;
 }
 
 export type ImportRefusalCode = 'not-found' | 'already-applied' | 'expired' | 'has-problems' | 'stale' | 'file-mismatch';
@@ -78,6 +81,12 @@ function toRecord(row: ImportRow, fileKept: boolean): ImportRecord {
     expiresAt: row.expires_at,
     fileKept,
   };
+}
+
+/** HR data belongs to a municipality (a region has none of its own), and not to a retired one. */
+export async function canImportInto(db: Kysely<Schema>, tenantId: string): Promise<boolean> {
+  const municipalities = await listTenants(db, { kind: 'municipality' });
+  return municipalities.some((t) => t.id === tenantId && t.retiredAt === null);
 }
 
 /** One import's lock: two applies of one municipality's organisation never interleave. */
@@ -133,18 +142,18 @@ export async function previewImport(db: Kysely<Schema>, input: PreviewInput): Pr
     await recordAudit(trx, { tenantId: input.tenantId, actor: input.actor, action: 'org.import.previewed', object: { kind: 'org-import', id: row.id }, details: { ...plan.counts } });
     return row;
   });
-  return { record: toRecord(record, true), encoding: file.encoding, delimiter: file.delimiter, problems: file.problems, plan };
+  return { record: toRecord(record, true), encoding: file.encoding, delimiter: file.delimiter, problems: file.problems, plan, stale: false };
 }
 
 /** The preview of a recorded import again, while its file is kept; undefined for another tenant's or an unknown id. */
 export async function showImport(db: Kysely<Schema>, tenantId: string, importId: string, now = new Date()): Promise<{ record: ImportRecord; preview: ImportPreview | undefined } | undefined> {
-  const row = await db.selectFrom('org_imports').select([...IMPORT_COLUMNS, 'file']).where('tenant_id', '=', tenantId).where('id', '=', importId).executeTakeFirst();
+  const row = await db.selectFrom('org_imports').select([...IMPORT_COLUMNS, 'file', 'plan_digest']).where('tenant_id', '=', tenantId).where('id', '=', importId).executeTakeFirst();
   if (!row) return undefined;
   const live = row.file !== null && row.status === 'previewed' && row.expires_at > now;
   const record = toRecord(row, live);
   if (!live) return { record, preview: undefined };
   const { file, plan } = await compare(db, tenantId, row.file!, row.import_date);
-  return { record, preview: { record, encoding: file.encoding, delimiter: file.delimiter, problems: file.problems, plan } };
+  return { record, preview: { record, encoding: file.encoding, delimiter: file.delimiter, problems: file.problems, plan, stale: plan.digest !== row.plan_digest } };
 }
 
 export async function listImports(db: Kysely<Schema>, tenantId: string, limit = 20): Promise<ImportRecord[]> {
