@@ -148,6 +148,25 @@ describe(`HR import into the organisation (${BACKEND})`, () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('keeps nothing when the database refuses a write half-way: units and people written before it are rolled back', async () => {
+    // A trigger that refuses one employment, after units, people and employees have been written.
+    await sql`create function refuse_sabotage() returns trigger language plpgsql as $$ begin
+      if new.job_title = 'Sabotør' then raise exception 'refused for the test'; end if; return new; end $$`.execute(db());
+    await sql`create trigger refuse_sabotage before insert on employments for each row execute function refuse_sabotage()`.execute(db());
+    try {
+      const lines = sampleBytes().toString('utf8').trim().split('\n');
+      lines.push('10009;Eva;Ek;;3303-HO-HJ;Hjemmetjenesten;3303-HO;Sabotør;;35;01.01.2026;;nei;');
+      const preview = await previewImport(db(), { tenantId, actor, fileName: 'hr.csv', bytes: Buffer.from(lines.join('\n')), now: DAY1 });
+      await expect(applyImport(db(), { tenantId, importId: preview.record.id, actor, sha256: preview.record.sha256, now: DAY1 })).rejects.toThrow(/refused for the test/);
+      expect(await snapshot()).toEqual({ units: [], employments: [], people: [] });
+      expect((await showImport(db(), tenantId, preview.record.id))?.record.status).toBe('previewed');
+      expect(await db().selectFrom('audit_events').select('action').where('tenant_id', '=', tenantId).where('action', '=', 'org.import.applied').execute()).toEqual([]);
+    } finally {
+      await sql`drop trigger refuse_sabotage on employments`.execute(db());
+      await sql`drop function refuse_sabotage()`.execute(db());
+    }
+  });
+
   it('refuses a cycle in the unit tree and changes nothing', async () => {
     const preview = await previewImport(db(), { tenantId, actor, fileName: 'hr.csv', bytes: csv(';;;;A;A;B;;;;;;;', ';;;;B;B;A;;;;;;;'), now: DAY1 });
     expect(preview.problems.map((p) => p.code)).toEqual(['unit-cycle']);
