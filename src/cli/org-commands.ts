@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { OPERATOR } from '../audit/audit-log.js';
 import type { Schema } from '../db/schema.js';
-import { applyImport, ImportRefusal, previewImport, type ImportActor, type ImportPreview } from '../organisation/hr-import/hr-import.js';
+import { importNow, type ImportActor, type ImportPreview } from '../organisation/hr-import/hr-import.js';
 import { problemText } from '../organisation/hr-import/problems.js';
 import { findMunicipality } from '../tenants/tenants.js';
 import { UsageError } from './usage-error.js';
@@ -46,15 +46,6 @@ function printPreview(preview: ImportPreview, out: Output): void {
   }
 }
 
-const REFUSALS: Record<ImportRefusal['code'], string> = {
-  'not-found': 'the import is not there',
-  'already-applied': 'the import was already applied',
-  expired: 'the preview expired',
-  'has-problems': 'the file has bad rows',
-  stale: 'the organisation changed while the file was checked (another import?); run the command again',
-  'file-mismatch': 'the stored file is not the one previewed',
-};
-
 export async function runOrgCommand(db: Kysely<Schema>, sub: string | undefined, args: readonly string[], options: { kommune?: string | undefined; 'dry-run'?: boolean | undefined }, out: Output): Promise<void> {
   if (sub !== 'import') throw new UsageError('org needs a subcommand: import');
   const file = args[0];
@@ -65,19 +56,14 @@ export async function runOrgCommand(db: Kysely<Schema>, sub: string | undefined,
   if (!municipality) throw new UsageError(`no municipality has kommunenummer ${options.kommune} (npm run cli -- tenant list)`);
   const bytes = fs.readFileSync(file);
   const actor = OPERATOR as ImportActor;
-  const preview = await previewImport(db, { tenantId: municipality.id, actor, fileName: path.basename(file), bytes });
+  // Read, compared and applied in one transaction: nobody confirms in between on the command line.
+  const result = await importNow(db, { tenantId: municipality.id, actor, fileName: path.basename(file), bytes, dryRun: options['dry-run'] === true });
   out(`${municipality.name} (${options.kommune})`);
-  printPreview(preview, out);
-  if (preview.problems.length > 0) throw new OrgImportRefused(`The file was not imported; nothing was changed: ${preview.plan.counts.badRows} bad row(s), listed above.`);
-  if (options['dry-run']) {
+  printPreview(result, out);
+  if (result.problems.length > 0) throw new OrgImportRefused(`The file was not imported; nothing was changed: ${result.plan.counts.badRows} bad row(s), listed above.`);
+  if (!result.applied) {
     out('--dry-run: nothing was changed.');
     return;
   }
-  try {
-    await applyImport(db, { tenantId: municipality.id, importId: preview.record.id, actor, sha256: preview.record.sha256 });
-  } catch (error) {
-    if (error instanceof ImportRefusal) throw new OrgImportRefused(`The file was not imported; nothing was changed: ${REFUSALS[error.code]}.`);
-    throw error;
-  }
-  out(`applied (import ${preview.record.id}).`);
+  out(`applied (import ${result.record.id}).`);
 }

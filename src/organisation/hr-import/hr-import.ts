@@ -117,7 +117,7 @@ export async function previewImport(db: Kysely<Schema>, input: PreviewInput): Pr
   const now = input.now ?? new Date();
   const importDate = norwegianDate(now);
   const { file, plan } = await compare(db, input.tenantId, input.bytes, importDate);
-  const fileName = (input.fileName.replace(/[\\/]/g, '_').trim() || 'hr.csv').slice(0, 255);
+  const fileName = cleanFileName(input.fileName);
   const record = await db.transaction().execute(async (trx) => {
     // Files of previews nobody applied are not kept past their time.
     await trx.updateTable('org_imports').set({ file: null }).where('tenant_id', '=', input.tenantId).where('file', 'is not', null).where('expires_at', '<', now).execute();
@@ -134,7 +134,7 @@ export async function previewImport(db: Kysely<Schema>, input: PreviewInput): Pr
         import_date: importDate,
         counts: JSON.stringify(plan.counts),
         plan_digest: plan.digest,
-        file: Buffer.from(input.bytes),
+        file: Buffer.isBuffer(input.bytes) ? input.bytes : Buffer.from(input.bytes),
         expires_at: new Date(now.getTime() + PREVIEW_LIFETIME_MS),
       })
       .returning(IMPORT_COLUMNS)
@@ -143,6 +143,53 @@ export async function previewImport(db: Kysely<Schema>, input: PreviewInput): Pr
     return row;
   });
   return { record: toRecord(record, true), encoding: file.encoding, delimiter: file.delimiter, problems: file.problems, plan, stale: false };
+}
+
+/**
+ * Previews and, unless `dryRun` or the file has bad rows, applies in the same transaction: the
+ * operator's command, which shows the preview and applies it without anyone to confirm in between.
+ * The file is read and compared once. Recorded as an import like the page's (its file is not kept).
+ */
+export async function importNow(db: Kysely<Schema>, input: PreviewInput & { readonly dryRun?: boolean }): Promise<ImportPreview & { readonly applied: boolean }> {
+  const now = input.now ?? new Date();
+  const importDate = norwegianDate(now);
+  const file = readHrFile(input.bytes);
+  const sha256 = sha256Of(input.bytes);
+  return db.transaction().execute(async (trx) => {
+    await lockOrganisation(trx, input.tenantId);
+    const plan = planImport(file, await readCurrentState(trx, input.tenantId), importDate);
+    const apply = !input.dryRun && file.problems.length === 0;
+    const row = await trx
+      .insertInto('org_imports')
+      .values({
+        tenant_id: input.tenantId,
+        actor_kind: input.actor.kind,
+        actor_id: input.actor.id,
+        file_name: cleanFileName(input.fileName),
+        sha256,
+        byte_count: input.bytes.byteLength,
+        status: apply ? 'applied' : 'previewed',
+        applied_at: apply ? now : null,
+        import_date: importDate,
+        counts: JSON.stringify(plan.counts),
+        plan_digest: plan.digest,
+        file: null,
+        expires_at: now,
+      })
+      .returning(IMPORT_COLUMNS)
+      .executeTakeFirstOrThrow();
+    const object = { kind: 'org-import', id: row.id };
+    await recordAudit(trx, { tenantId: input.tenantId, actor: input.actor, action: 'org.import.previewed', object, details: { ...plan.counts } });
+    if (apply) {
+      await applyPlan(trx, input.tenantId, plan);
+      await recordAudit(trx, { tenantId: input.tenantId, actor: input.actor, action: 'org.import.applied', object, details: { ...plan.counts } });
+    }
+    return { record: toRecord(row, false), encoding: file.encoding, delimiter: file.delimiter, problems: file.problems, plan, stale: false, applied: apply };
+  });
+}
+
+function cleanFileName(name: string): string {
+  return (name.replace(/[\\/]/g, '_').trim() || 'hr.csv').slice(0, 255);
 }
 
 /** The preview of a recorded import again, while its file is kept; undefined for another tenant's or an unknown id. */

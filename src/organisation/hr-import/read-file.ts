@@ -43,7 +43,7 @@ export interface HrFile {
   readonly encoding: FileEncoding;
   readonly delimiter: string;
   /** Data rows (lines after the header that are not empty). */
-  readonly rows: number;
+  rows: number;
   readonly units: Map<string, FileUnit>;
   readonly employments: FileEmployment[];
   readonly people: Map<string, FilePerson>;
@@ -89,11 +89,13 @@ export function readHrFile(bytes: Uint8Array): HrFile {
   const decoded = decodeHrFile(bytes);
   if (decoded === 'utf-16') return empty('utf-8', ';', [{ line: 0, code: 'file-utf16', params: {} }]);
   // csv-parse counts a quoted CR LF as two lines; with LF alone, its line numbers are the editor's.
-  const text = decoded.text.replace(/\r\n?/g, '\n');
+  const text = decoded.text.includes('\r') ? decoded.text.replace(/\r\n?/g, '\n') : decoded.text;
   const { encoding } = decoded;
   const delimiter = detectDelimiter(text);
-  const problems: RowProblem[] = [];
-  const rows: Row[] = [];
+  const file: HrFile = { encoding, delimiter, rows: 0, units: new Map(), employments: [], people: new Map(), problems: [] };
+  let header: Row | undefined;
+  let reader: RowReader | undefined;
+  let refused = false;
   parse(text, {
     delimiter,
     bom: true,
@@ -101,27 +103,31 @@ export function readHrFile(bytes: Uint8Array): HrFile {
     skip_empty_lines: true,
     skip_records_with_error: true,
     on_skip: (error: CsvError | undefined) => {
-      if (error) problems.push({ line: Number((error as CsvError & { lines?: number }).lines ?? 0), code: 'csv-syntax', params: { detail: error.message.replace(/^Invalid [^:]+: /, '') } });
+      if (error) file.problems.push({ line: Number((error as CsvError & { lines?: number }).lines ?? 0), code: 'csv-syntax', params: { detail: error.message.replace(/^Invalid [^:]+: /, '') } });
     },
-    // Rows are kept as they are read, with their line, instead of as the parser's result.
+    // Each row is read as it is parsed (and not kept): a 60,000-row file never sits in memory as rows.
     on_record: (record: string[], context) => {
-      rows.push({ line: context.lines, fields: record });
+      if (!header) {
+        header = { line: context.lines, fields: record };
+        const columns = mapColumns(record);
+        if (columns.missing.length > 0 || columns.duplicates.length > 0) {
+          refused = true;
+          file.problems.push(...columns.duplicates.map((column) => ({ line: context.lines, code: 'duplicate-column' as const, params: { column } })));
+          if (columns.missing.length > 0) file.problems.push({ line: context.lines, code: 'missing-columns', params: { columns: columns.missing.map((f) => columns.label[f]).join(', ') } });
+        } else {
+          reader = new RowReader(file, columns, record.length);
+        }
+        return null;
+      }
+      file.rows += 1;
+      reader?.read({ line: context.lines, fields: record });
       return null;
     },
   });
-  const [header, ...data] = rows;
   if (!header || header.fields.every((f) => f.trim() === '')) return empty(encoding, delimiter, [{ line: 1, code: 'file-empty', params: {} }]);
-  const columns = mapColumns(header.fields);
-  if (columns.missing.length > 0 || columns.duplicates.length > 0) {
-    const fileProblems: RowProblem[] = columns.duplicates.map((column) => ({ line: header.line, code: 'duplicate-column', params: { column } }));
-    if (columns.missing.length > 0) fileProblems.push({ line: header.line, code: 'missing-columns', params: { columns: columns.missing.map((f) => columns.label[f]).join(', ') } });
-    return { ...empty(encoding, delimiter, fileProblems), rows: data.length };
-  }
-  const file: HrFile = { encoding, delimiter, rows: data.length, units: new Map(), employments: [], people: new Map(), problems };
-  const reader = new RowReader(file, columns, header.fields.length);
-  for (const row of data) reader.read(row);
+  if (refused || !reader) return { ...empty(encoding, delimiter, file.problems), rows: file.rows };
   reader.finish();
-  problems.sort((a, b) => a.line - b.line);
+  file.problems.sort((a, b) => a.line - b.line);
   return file;
 }
 
