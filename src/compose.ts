@@ -13,6 +13,7 @@ import { EvaluationPool } from './paths/evaluation-pool.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { landingRouter } from './web/landing/router.js';
+import { HR_IMPORT_LIMIT_BYTES, orgImportRouter } from './web/org-import/router.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
@@ -65,6 +66,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(themeRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // The municipality administrator's HR import: upload, preview, apply (/admin/org/import).
+  routers.push(orgImportRouter({ db: deps.database.db, sessions: lti.lti.sessions, uploadLimitBytes: HR_IMPORT_LIMIT_BYTES }));
   startPageLinks.push(...lti.startPageLinks);
   stoppers.push(lti.stop);
 

@@ -5,6 +5,7 @@ import { DataDirInUseError } from '../db/pglite.js';
 import { CsvImportError } from '../tenants/municipality-csv.js';
 import { ContentCommandError } from './content-commands.js';
 import { ToolNotReachableError } from './open-cli-database.js';
+import { OrgImportRefused } from './org-commands.js';
 import { UsageError } from './usage-error.js';
 
 /** sysexits.h: EX_USAGE, EX_SOFTWARE, EX_CONFIG. */
@@ -60,6 +61,7 @@ export function describeCliFailure(error: unknown, debug: boolean): CliFailure {
   if (code.startsWith('ERR_PARSE_ARGS_')) return { text: `${(error as Error).message} (npm run cli -- --help lists the commands and their options)`, exitCode: EX_USAGE };
   if (error instanceof ConfigError) return { text: error.message, exitCode: EX_CONFIG };
   if (error instanceof CsvImportError) return { text: `The file was not imported; nothing was changed:\n${error.message}`, exitCode: 1 };
+  if (error instanceof OrgImportRefused) return { text: error.message, exitCode: 1 };
   if (error instanceof ContentCommandError) return { text: `The package was not imported: ${oneLine(error.message)}`, exitCode: 1 };
   if (error instanceof MigrationError || error instanceof DataDirInUseError || error instanceof ToolNotReachableError || error instanceof CliSocketError) {
     return { text: oneLine(error.message), exitCode: 1 };

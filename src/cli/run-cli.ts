@@ -7,6 +7,7 @@ import { decodeCsv, parseMunicipalityCsv, parseRegionCsv } from '../tenants/muni
 import { importMunicipalities, importRegions, listTenants } from '../tenants/tenants.js';
 import { runContentCommand } from './content-commands.js';
 import { openCliDatabase } from './open-cli-database.js';
+import { ORG_USAGE, runOrgCommand } from './org-commands.js';
 import { UsageError } from './usage-error.js';
 import { LTI_USAGE, LtiCliError, runLtiCommand } from './lti-commands.js';
 import { runXapiClientCommand, XAPI_CLIENT_USAGE, XapiClientUsageError } from './xapi-client-command.js';
@@ -22,7 +23,7 @@ Commands:
   tenant list [--kind region|municipality] [--json]
   content import <tenant-id> <package.zip>
                                           import a SCORM 1.2 / 2004 package into the tenant's content
-  content list <tenant-id>                list the tenant's content packages${LTI_USAGE}
+  content list <tenant-id>                list the tenant's content packages${ORG_USAGE}${LTI_USAGE}
 ${XAPI_CLIENT_USAGE}
 
 The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR. While the
@@ -66,6 +67,8 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
       'grace-days': { type: 'string' },
       days: { type: 'string' },
       all: { type: 'boolean', default: false },
+      kommune: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -121,6 +124,11 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
 
   if (command === 'content') {
     await runContentCommand(sub, rest, out);
+    return;
+  }
+
+  if (command === 'org') {
+    await withDatabase((database) => runOrgCommand(database.db, sub, rest, { kommune: values.kommune, 'dry-run': values['dry-run'] }, out));
     return;
   }
 

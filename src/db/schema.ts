@@ -2,6 +2,7 @@ import type { AuditTables } from '../audit/tables.js';
 import type { ContentTables } from '../content/tables.js';
 import type { DevLmsTables } from '../dev-lms/tables.js';
 import type { LtiTables } from '../lti/tables.js';
+import type { HrImportTables } from '../organisation/hr-import/tables.js';
 import type { OrganisationTables } from '../organisation/tables.js';
 import type { PathTables } from '../paths/tables.js';
 import type { PeopleTables } from '../people/tables.js';
@@ -25,4 +26,5 @@ export interface Schema
     ScormTables,
     PathTables,
     OrganisationTables,
+    HrImportTables,
     AuditTables {}

@@ -34,6 +34,12 @@ export const LANDING_MESSAGES = {
     'Aksentfargen og logoen på sidene til alle i kommunen.',
     'The accent colour and logo on the pages of everyone in the municipality.',
   ),
+  'admin.org-import': m('Importer enheter og ansatte fra HR-systemet', 'Importer einingar og tilsette frå HR-systemet', 'Import units and employees from the HR system'),
+  'admin.org-import.hint': m(
+    'En CSV-fil fra lønns- eller HR-systemet: se endringene først, ta dem i bruk etterpå.',
+    'Ei CSV-fil frå løns- eller HR-systemet: sjå endringane først, ta dei i bruk etterpå.',
+    'A CSV file from the payroll or HR system: see the changes first, apply them afterwards.',
+  ),
   'admin.lrs': m(
     'Nøkler til Læringsløps LRS (xAPI), for kommunens HR- eller analysesystem, lager driftsansvarlig med kommandolinjen: npm run cli -- xapi-client add (se docs/xapi.md i Læringsløp).',
     'Nøklar til LRS-en i Læringsløp (xAPI), for HR- eller analysesystemet i kommunen, lagar driftsansvarleg med kommandolinja: npm run cli -- xapi-client add (sjå docs/xapi.md i Læringsløp).',

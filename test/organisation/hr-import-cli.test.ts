@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeCliFailure } from '../../src/cli/cli-errors.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import { OFFICIAL_MUNICIPALITIES_FILE } from '../../src/tenants/official-municipalities.js';
+import { BACKEND, createServerDatabase, SERVER_URL, type ServerDatabase } from '../support/database.js';
+import { SAMPLE_PATH, windows1252Variant } from './hr-csv.js';
+
+/** `npm run cli -- org import`, run as the operator runs it, against a database of its own. */
+describe(`org import on the command line (${BACKEND})`, { timeout: 180_000 }, () => {
+  let dataDir: string;
+  let server: ServerDatabase | undefined;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'org-cli-'));
+    process.env['NODE_ENV'] = 'development';
+    process.env['LOG_LEVEL'] = 'silent';
+    if (SERVER_URL) {
+      server = await createServerDatabase(SERVER_URL);
+      process.env['DATABASE_URL'] = server.url;
+    } else {
+      process.env['DATA_DIR'] = dataDir;
+      delete process.env['DATABASE_URL'];
+    }
+    await runCli(['tenant', 'import-municipalities', OFFICIAL_MUNICIPALITIES_FILE], () => {});
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await server?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const run = async (...args: string[]) => {
+    const lines: string[] = [];
+    await runCli(args, (line) => lines.push(line));
+    return lines.join('\n');
+  };
+  const failure = async (...args: string[]) => {
+    const lines: string[] = [];
+    const error = await runCli(args, (line) => lines.push(line)).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeDefined();
+    return { out: lines.join('\n'), ...describeCliFailure(error, false) };
+  };
+
+  it('previews with --dry-run, applies, and finds nothing to change the second time', async () => {
+    const dry = await run('org', 'import', '--kommune', '3303', SAMPLE_PATH, '--dry-run');
+    expect(dry).toContain('Kongsberg (3303)');
+    expect(dry).toContain('units:       7 added, 0 changed, 0 ended');
+    expect(dry).toContain('employments: 9 added, 0 changed, 0 ended');
+    expect(dry).toContain('--dry-run: nothing was changed.');
+    const applied = await run('org', 'import', '--kommune', '3303', SAMPLE_PATH);
+    expect(applied).toContain('units:       7 added');
+    expect(applied).toMatch(/applied \(import [0-9a-f-]{36}\)\./);
+    const again = await run('org', 'import', '--kommune', '3303', SAMPLE_PATH);
+    expect(again).toContain('units:       0 added, 0 changed, 0 ended');
+    expect(again).toContain('employments: 0 added, 0 changed, 0 ended');
+    const file = path.join(dataDir, 'lonn-1252.csv');
+    fs.writeFileSync(file, windows1252Variant(','));
+    const variant = await run('org', 'import', '--kommune', '3303', file, '--dry-run');
+    expect(variant).toContain('(windows-1252, separator ",")');
+    expect(variant).toContain('employments: 0 added, 0 changed, 0 ended');
+  });
+
+  it('lists every bad row with its line, changes nothing and exits with 1', async () => {
+    const file = path.join(dataDir, 'bad.csv');
+    const lines = fs.readFileSync(SAMPLE_PATH, 'utf8').trim().split('\n');
+    lines[9] = lines[9]!.replace(';100;', ';0;');
+    lines.push('99;Eva;Ek;;NOPE;Ukjent;FINNES-IKKE;Assistent;;20;01.01.2026;;nei;');
+    fs.writeFileSync(file, lines.join('\n'));
+    const refused = await failure('org', 'import', '--kommune', '3303', file);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.text).toBe('The file was not imported; nothing was changed: 2 bad row(s), listed above.');
+    expect(refused.out).toContain('line 10: The employment percentage “0” is not a number above 0');
+    expect(refused.out).toContain('line 18: The parent unit FINNES-IKKE of unit NOPE is not in the file.');
+    const after = await run('org', 'import', '--kommune', '3303', SAMPLE_PATH, '--dry-run');
+    expect(after).toContain('employments: 0 added, 0 changed, 0 ended');
+  });
+
+  it('refuses a missing municipality, option or file as usage errors (exit code 64)', async () => {
+    expect(await failure('org', 'import', SAMPLE_PATH)).toMatchObject({ exitCode: 64, text: expect.stringContaining('--kommune') });
+    expect(await failure('org', 'import', '--kommune', '9999', SAMPLE_PATH)).toMatchObject({ exitCode: 64, text: expect.stringContaining('no municipality has kommunenummer 9999') });
+    expect(await failure('org', 'import', '--kommune', '3303')).toMatchObject({ exitCode: 64, text: expect.stringContaining('name the CSV file') });
+    expect(await failure('org', 'import', '--kommune', '3303', path.join(dataDir, 'missing.csv'))).toMatchObject({ exitCode: 1, text: expect.stringContaining('ENOENT') });
+  });
+});
