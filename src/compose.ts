@@ -13,6 +13,7 @@ import { EvaluationPool } from './paths/evaluation-pool.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { landingRouter } from './web/landing/router.js';
+import { organisationRouter } from './web/organisation/router.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
@@ -63,6 +64,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(designerRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // The municipality's look (accent colour, logo), set by its administrator at /admin/theme.
   routers.push(themeRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // The municipality administrator's org tree and people (/admin/org, /admin/people).
+  routers.push(organisationRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   startPageLinks.push(...lti.startPageLinks);
