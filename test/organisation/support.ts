@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import request from 'supertest';
 import type { Database } from '../../src/db/database.js';
 import { SessionTokens, type LtiSession } from '../../src/lti/session-token.js';
@@ -18,7 +18,7 @@ export interface AdminWorld {
 }
 
 /** Kongsberg and Oslo, a region with both, and the app with the given routers (sessions issued directly). */
-export async function adminWorld(database: Database, routers: (sessions: SessionTokens) => Parameters<typeof testApp>[1]['routers']): Promise<AdminWorld> {
+export async function adminWorld(database: Database, routers: (sessions: SessionTokens) => Router[]): Promise<AdminWorld> {
   const db = database.db;
   const insert = (kind: 'municipality' | 'region', kommunenummer: string | null, name: string) =>
     db.insertInto('tenants').values({ kind, kommunenummer, name }).returning('id').executeTakeFirstOrThrow();
@@ -27,7 +27,7 @@ export async function adminWorld(database: Database, routers: (sessions: Session
   const region = (await insert('region', null, 'Kongsbergregionen')).id;
   await db.insertInto('region_municipalities').values([{ region_id: region, municipality_id: kongsberg }, { region_id: region, municipality_id: oslo }]).execute();
   const sessions = new SessionTokens(SECRET);
-  const app = testApp(database, { config: testConfig({ KEY_ENCRYPTION_SECRET: SECRET }), routers: routers(sessions) ?? [] });
+  const app = testApp(database, { config: testConfig({ KEY_ENCRYPTION_SECRET: SECRET }), routers: routers(sessions) });
   return {
     app,
     sessions,
