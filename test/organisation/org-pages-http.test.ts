@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personActor } from '../../src/audit/audit-log.js';
 import { addEmployee, addEmployment } from '../../src/organisation/employments.js';
 import { createOrgUnit, findOrgUnit } from '../../src/organisation/org-units.js';
+import { landingRouter } from '../../src/web/landing/router.js';
 import { organisationRouter } from '../../src/web/organisation/router.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { adminWorld, client, unescape, type AdminWorld } from './support.js';
@@ -20,7 +21,7 @@ describe(`the admin's organisation and people pages over HTTP (${BACKEND})`, { t
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    world = await adminWorld(testDb.database, (sessions) => [organisationRouter({ db: testDb.database.db, sessions })]);
+    world = await adminWorld(testDb.database, (sessions) => [organisationRouter({ db: testDb.database.db, sessions }), landingRouter({ db: testDb.database.db, sessions })]);
     admin = client(world.app, await world.token(world.kongsberg));
     osloAdmin = client(world.app, await world.token(world.oslo));
     const actor = personActor((await db().selectFrom('people').select('id').where('tenant_id', '=', world.kongsberg).executeTakeFirstOrThrow()).id);
@@ -193,5 +194,15 @@ describe(`the admin's organisation and people pages over HTTP (${BACKEND})`, { t
     expect((await region.post('/admin/people', { 'employee-number': '7', 'given-name': 'R', 'family-name': 'R' })).status).toBe(403);
     const none = await client(world.app, '').get('/admin/org');
     expect(none.status).toBe(401);
+  });
+
+  it('the administrator’s start page links every admin page; a region administrator’s has no org or people pages', async () => {
+    const start = await admin.get('/admin');
+    for (const path of ['/admin/org', '/admin/people', '/admin/platforms', '/admin/xapi-clients', '/admin/theme']) expect(start.text).toContain(`data-action-link="${path}"`);
+    const region = await client(world.app, await world.token(world.region)).get('/admin');
+    expect(region.status).toBe(200);
+    expect(region.text).not.toContain('data-action-link="/admin/org"');
+    expect(region.text).not.toContain('data-action-link="/admin/people"');
+    expect(region.text).toContain('data-action-link="/admin/xapi-clients"');
   });
 });
