@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personActor } from '../../src/audit/audit-log.js';
 import { addEmployee, addEmployment } from '../../src/organisation/employments.js';
-import { createOrgUnit, findOrgUnit } from '../../src/organisation/org-units.js';
+import { createOrgUnit, endOrgUnit, findOrgUnit } from '../../src/organisation/org-units.js';
 import { landingRouter } from '../../src/web/landing/router.js';
 import { organisationRouter } from '../../src/web/organisation/router.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -204,5 +204,26 @@ describe(`the admin's organisation and people pages over HTTP (${BACKEND})`, { t
     expect(region.text).not.toContain('data-action-link="/admin/org"');
     expect(region.text).not.toContain('data-action-link="/admin/people"');
     expect(region.text).toContain('data-action-link="/admin/xapi-clients"');
+  });
+
+  it('corrects the history of an employment in an ended unit, and refuses ending an ended unit with a message', async () => {
+    const actor = personActor((await db().selectFrom('people').select('id').where('tenant_id', '=', world.kongsberg).executeTakeFirstOrThrow()).id);
+    const old = await createOrgUnit(db(), world.kongsberg, actor, { code: 'GML', name: 'Gamle Kongsberg sykehus', parentId: null });
+    const per = await addEmployee(db(), world.kongsberg, actor, { employeeNumber: '2001', givenName: 'Per', familyName: 'Pensjonist' });
+    const employment = await addEmployment(db(), world.kongsberg, actor, per.personId, { orgUnitId: old.id, jobTitle: 'Portør', percentage: '100', startDate: '1990-01-01', endDate: '2020-12-31', leadsUnit: false });
+    await endOrgUnit(db(), world.kongsberg, actor, old.id, '2021-01-31');
+    const page = await admin.get(`/admin/people/${per.personId}`);
+    expect(page.text).toMatch(new RegExp(`<option value="${old.id}" selected>Gamle Kongsberg sykehus \\(GML\\) – avsluttet 31\\.01\\.2021</option>`));
+    const p = `e-${employment.id}-`;
+    const corrected = await admin.post(`/admin/people/${per.personId}/employments/${employment.id}`, { action: 'change', [`${p}unit`]: old.id, [`${p}job-title`]: 'Portør og sjåfør', [`${p}percentage`]: '100', [`${p}start-date`]: '01.01.1990', [`${p}end-date`]: '31.12.2020' });
+    expect(corrected.status).toBe(303);
+    expect((await db().selectFrom('employments').select('job_title').where('id', '=', employment.id).executeTakeFirstOrThrow()).job_title).toBe('Portør og sjåfør');
+    // A new employment in the ended unit is refused.
+    const refused = await admin.post(`/admin/people/${per.personId}/employments`, { unit: old.id, 'job-title': 'Portør', percentage: '50', 'start-date': '01.01.2026' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Enheten er avsluttet.');
+    const again = await admin.post(`/admin/org/units/${old.id}`, { action: 'end', 'ended-on': '01.01.2026' });
+    expect(again.status).toBe(400);
+    expect(again.text).toMatch(/data-refusal><p class="ds-paragraph">Enheten er avsluttet\.</);
   });
 });

@@ -138,11 +138,6 @@ export const ORG_MESSAGES = {
   'refusal.percentage-invalid': m('Skriv en stillingsprosent over 0 og høyst 100, med inntil to desimaler, for eksempel 50,5.', 'Skriv ein stillingsprosent over 0 og høgst 100, med inntil to desimalar, til dømes 50,5.', 'Enter a percentage above 0 and at most 100, with up to two decimals, for example 50.5.'),
   'refusal.date-invalid': m('Skriv en dato som dd.mm.åååå, for eksempel 01.08.2026.', 'Skriv ein dato som dd.mm.åååå, til dømes 01.08.2026.', 'Enter a date as dd.mm.yyyy or yyyy-mm-dd, for example 01.08.2026.'),
   'refusal.end-before-start': m('Sluttdatoen kan ikke være før startdatoen.', 'Sluttdatoen kan ikkje vere før startdatoen.', 'The end date cannot be before the start date.'),
-  'region.refused': m(
-    'Organisasjon og personer administreres av hver kommune. Som regionadministrator ser du samlede tall, ikke enkeltpersoner.',
-    'Organisasjon og personar blir administrerte av kvar kommune. Som regionadministrator ser du samla tal, ikkje enkeltpersonar.',
-    'Organisation and people are administered by each municipality. As a region administrator you see aggregates, not individuals.',
-  ),
 } satisfies Record<string, Messages>;
 
 export type OrgMessageId = keyof typeof ORG_MESSAGES;

@@ -90,6 +90,12 @@ export interface UnitPageInput {
   notice?: string | undefined;
 }
 
+/** An ended unit shows no forms; a refusal of a form posted anyway is shown on its own. */
+function endedRefusal(view: UnitPageInput): SafeHtml | '' {
+  const message = [view.forms.edit, view.forms.move, view.forms.end].flatMap((f) => [...f.errors.values()])[0];
+  return message ? alert('danger', message, { live: 'alert', attrs: html` data-refusal` }) : '';
+}
+
 export function unitPageBody(ctx: AdminContext, view: UnitPageInput): SafeHtml {
   const { locale } = ctx;
   const { unit } = view;
@@ -122,7 +128,7 @@ ${view.children.length === 0 ? '' : html`<section aria-labelledby="children-head
 <h2 id="children-heading">${to(locale, 'unit.subunits')}</h2>
 <ul class="ds-list">${view.children.map((c) => html`<li>${unitLabel(ctx, c)} <span class="app-muted">– ${to(locale, 'org.counts', { here: c.activeHere, subtree: c.activeInSubtree })}</span></li>`)}</ul>
 </section>`}
-${unit.endedOn ? '' : html`<section aria-labelledby="edit-heading">
+${unit.endedOn ? endedRefusal(view) : html`<section aria-labelledby="edit-heading">
 <h2 id="edit-heading">${to(locale, 'unit.edit')}</h2>
 ${errorSummary(view.forms.edit, labels)}
 <form method="post" action="${action}" novalidate data-form="edit-unit">

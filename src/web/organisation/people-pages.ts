@@ -77,10 +77,12 @@ function status(locale: Locale, e: EmploymentWithUnit): string {
 }
 
 /** The fields of one employment form (new, or a change of an existing one). */
-function employmentFields(locale: Locale, state: FormState, prefix: string, tree: readonly UnitInTree[]): SafeHtml {
+function employmentFields(locale: Locale, state: FormState, prefix: string, tree: readonly UnitInTree[], endedUnit?: EmploymentWithUnit['orgUnit']): SafeHtml {
   const labels = employmentLabels(locale, prefix);
   const id = (name: string) => `${prefix}${name}`;
-  return html`${select(state, id('unit'), labels[id('unit')]!, unitChoices(tree), { placeholder: to(locale, 'employment.choose-unit') })}
+  // An employment in a unit that has since ended keeps that unit as a choice, so history can be corrected.
+  const choices = [...unitChoices(tree), ...(endedUnit ? [{ value: endedUnit.id, label: `${endedUnit.name} (${endedUnit.code}) – ${to(locale, 'org.ended', { date: showDate(locale, endedUnit.endedOn) })}` }] : [])];
+  return html`${select(state, id('unit'), labels[id('unit')]!, choices, { placeholder: to(locale, 'employment.choose-unit') })}
 ${input(state, id('job-title'), labels[id('job-title')]!, { wide: true })}
 ${input(state, id('job-code'), labels[id('job-code')]!, { optional: true })}
 ${input(state, id('percentage'), labels[id('percentage')]!, { inputmode: 'decimal', hint: to(locale, 'employment.percentage.hint') })}
@@ -144,7 +146,7 @@ ${record.employee ? html`${record.employments.map((e) => {
 <div>
 <form method="post" action="${personPath(record.personId)}/employments/${e.id}" novalidate data-form="change-employment">
 ${ctx.hidden}<input type="hidden" name="action" value="change">
-${employmentFields(locale, change, prefix, view.tree)}
+${employmentFields(locale, change, prefix, view.tree, e.orgUnit.endedOn ? e.orgUnit : undefined)}
 ${button(to(locale, 'employment.change.button'))}
 </form>
 ${end ? html`<form method="post" action="${personPath(record.personId)}/employments/${e.id}" novalidate data-form="end-employment">
