@@ -22,21 +22,30 @@ function activeOn(day: string) {
 
 /**
  * The municipality's tree, parents before children and siblings by name, with active-employee counts.
- * Subtree counts come from each employment's unit path, so one pass counts every ancestor.
+ * Subtree counts come from each employment's unit path, so one pass counts every ancestor; the
+ * (employee, unit) pairs are made distinct by grouping, which PostgreSQL can hash (count(distinct)
+ * always sorts). `countsWithin` counts only the subtree of that unit (a unit's page needs no more);
+ * `counts: false` counts nothing (a unit chooser).
  */
-export async function unitTree(db: Kysely<Schema>, tenantId: string, options: { day?: string; includeEnded?: boolean } = {}): Promise<UnitInTree[]> {
+export async function unitTree(
+  db: Kysely<Schema>,
+  tenantId: string,
+  options: { day?: string; includeEnded?: boolean; countsWithin?: string; counts?: boolean } = {},
+): Promise<UnitInTree[]> {
   const day = options.day ?? osloToday();
-  const counts = await sql<{ unit_id: string; here: string; subtree: string }>`
-    with active as (
-      select distinct e.employee_id, e.org_unit_id from employments e where e.tenant_id = ${tenantId}::uuid and ${activeOn(day)}
-    ), by_ancestor as (
-      select ancestor as unit_id, count(distinct a.employee_id) as subtree
-      from active a join org_units s on s.id = a.org_unit_id cross join unnest(s.path) as ancestor
-      group by ancestor
-    ), by_unit as (
-      select a.org_unit_id as unit_id, count(distinct a.employee_id) as here from active a group by a.org_unit_id
+  const within = options.countsWithin && UUID.test(options.countsWithin) ? sql`and u.path @> array[${options.countsWithin}::uuid]` : sql``;
+  const counts = options.counts === false
+    ? { rows: [] }
+    : await sql<{ unit_id: string; here: string; subtree: string }>`
+    with pairs as (
+      select e.employee_id, ancestor, bool_or(ancestor = e.org_unit_id) as own
+      from employments e
+      join org_units u on u.id = e.org_unit_id
+      cross join unnest(u.path) as ancestor
+      where e.tenant_id = ${tenantId}::uuid and ${activeOn(day)} ${within}
+      group by e.employee_id, ancestor
     )
-    select b.unit_id, coalesce(h.here, 0) as here, b.subtree from by_ancestor b left join by_unit h on h.unit_id = b.unit_id`.execute(db);
+    select ancestor as unit_id, count(*) filter (where own) as here, count(*) as subtree from pairs group by ancestor`.execute(db);
   const byUnit = new Map(counts.rows.map((r) => [r.unit_id, r]));
   let query = db.selectFrom('org_units as u').select(UNIT_COLUMNS).where('u.tenant_id', '=', tenantId);
   if (!options.includeEnded) query = query.where('u.ended_on', 'is', null);

@@ -115,6 +115,12 @@ describe(`org units and employments, one record at a time (${BACKEND})`, () => {
     expect(counts(nursing.id)).toMatchObject({ activeHere: 1, activeInSubtree: 1 });
     expect(tree.findIndex((u) => u.id === home.id)).toBeGreaterThan(tree.findIndex((u) => u.id === top.id));
     expect((await unitPeople(db(), kongsberg, home.id, { day })).map((m) => [m.employeeNumber, m.leadsUnit])).toEqual([['1001', true]]);
+    // Counted within one subtree, the units outside it count nobody; without counts, nobody anywhere.
+    const within = await unitTree(db(), kongsberg, { day, countsWithin: home.id });
+    expect(within.find((u) => u.id === home.id)).toMatchObject({ activeHere: 1, activeInSubtree: 1 });
+    expect(within.find((u) => u.id === nursing.id)).toMatchObject({ activeHere: 0, activeInSubtree: 0 });
+    expect(within.find((u) => u.id === top.id)).toMatchObject({ activeInSubtree: 1 });
+    expect((await unitTree(db(), kongsberg, { day, counts: false })).every((u) => u.activeInSubtree === 0)).toBe(true);
 
     // Ending the nursing home is refused while Kari works there; her employment ends, then it may.
     await expect(endOrgUnit(db(), kongsberg, actor, top.id, '2026-06-30')).rejects.toEqual(expect.objectContaining({ code: 'unit-has-active-employments', count: 2 }));

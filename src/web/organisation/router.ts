@@ -75,7 +75,7 @@ export function organisationRouter({ db, sessions }: OrganisationRouterDeps): Ro
 
   async function unitPage(res: Response, ctx: AdminContext, unit: OrgUnit, status: number, forms: Partial<Record<'edit' | 'move' | 'end', FormState>> = {}, noticeText?: string): Promise<void> {
     const tenantId = ctx.session.tenantId;
-    const [tree, ancestors, people] = await Promise.all([unitTree(db, tenantId, { includeEnded: true }), unitsByIds(db, tenantId, unit.path.slice(0, -1)), unitPeople(db, tenantId, unit.id)]);
+    const [tree, ancestors, people] = await Promise.all([unitTree(db, tenantId, { includeEnded: true, countsWithin: unit.id }), unitsByIds(db, tenantId, unit.path.slice(0, -1)), unitPeople(db, tenantId, unit.id)]);
     const here = tree.find((u) => u.id === unit.id);
     const live = tree.filter((u) => !u.endedOn);
     const body = unitPageBody(ctx, {
@@ -178,7 +178,7 @@ export function organisationRouter({ db, sessions }: OrganisationRouterDeps): Ro
 
   /** The person's page; `refused` replaces one form's state with what was typed and why it was refused. */
   async function personPage(res: Response, ctx: AdminContext, record: PersonRecord, status: number, refused?: { form: 'add' | 'change' | 'end'; employmentId?: string; state: FormState }, noticeText?: string): Promise<void> {
-    const tree = (await unitTree(db, ctx.session.tenantId)).filter((u) => !u.endedOn);
+    const tree = await unitTree(db, ctx.session.tenantId, { counts: false });
     const change = new Map<string, FormState>();
     const end = new Map<string, FormState>();
     for (const e of record.employments) {
