@@ -176,4 +176,18 @@ describe.skipIf(!hasChromium)(`the admin's organisation pages in Chromium (${BAC
     await clean(page, 'xAPI keys (nn)');
     await page.close();
   });
+
+  it('every page is axe-clean in dark mode too, and at 1280 px', async () => {
+    for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 900 }]) {
+      const dark = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', colorScheme: 'dark', viewport });
+      const page = await dark.newPage();
+      for (const path of ['/admin/org', `/admin/org/units/${units['helse']}`, '/admin/people', `/admin/people/${kari}`, '/admin/platforms', '/admin/xapi-clients']) {
+        await page.goto(at(path));
+        const violations = await axeViolations(page);
+        expect(violations, `${path} (dark, ${viewport.width} px): ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${path}: no horizontal scroll`).toBeLessThanOrEqual(0);
+      }
+      await dark.close();
+    }
+  });
 });
