@@ -12,8 +12,10 @@ import { PathEventDispatcher } from './paths/dispatcher.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
+import { integrationsRouter } from './web/integrations/router.js';
 import { landingRouter } from './web/landing/router.js';
 import { HR_IMPORT_LIMIT_BYTES, orgImportRouter } from './web/org-import/router.js';
+import { organisationRouter } from './web/organisation/router.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
@@ -64,6 +66,10 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(designerRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // The municipality's look (accent colour, logo), set by its administrator at /admin/theme.
   routers.push(themeRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // The municipality administrator's org tree and people (/admin/org, /admin/people).
+  routers.push(organisationRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // The administrator's LMS platform registrations and xAPI clients (/admin/platforms, /admin/xapi-clients).
+  routers.push(integrationsRouter({ db: deps.database.db, sessions: lti.lti.sessions, config: deps.config }));
   // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // The municipality administrator's HR import: upload, preview, apply (/admin/org/import).

@@ -40,15 +40,34 @@ export const LANDING_MESSAGES = {
     'Ei CSV-fil frå løns- eller HR-systemet: sjå endringane først, ta dei i bruk etterpå.',
     'A CSV file from the payroll or HR system: see the changes first, apply them afterwards.',
   ),
-  'admin.lrs': m(
-    'Nøkler til Læringsløps LRS (xAPI), for kommunens HR- eller analysesystem, lager driftsansvarlig med kommandolinjen: npm run cli -- xapi-client add (se docs/xapi.md i Læringsløp).',
-    'Nøklar til LRS-en i Læringsløp (xAPI), for HR- eller analysesystemet i kommunen, lagar driftsansvarleg med kommandolinja: npm run cli -- xapi-client add (sjå docs/xapi.md i Læringsløp).',
-    'Keys to the Læringsløp LRS (xAPI), for the municipality’s HR or analytics system, are created by the operator on the command line: npm run cli -- xapi-client add (see docs/xapi.md in Læringsløp).',
+  'admin.org': m('Organisasjon: enheter og antall ansatte', 'Organisasjon: einingar og tal tilsette', 'Organisation: units and employee counts'),
+  'admin.org.hint': m(
+    'Bla i og søk i enhetstreet, endre, flytt og avslutt enheter.',
+    'Bla i og søk i einingstreet, endre, flytt og avslutt einingar.',
+    'Browse and search the unit tree; change, move and end units.',
+  ),
+  'admin.people': m('Ansatte og arbeidsforhold', 'Tilsette og arbeidsforhold', 'Employees and employments'),
+  'admin.people.hint': m(
+    'Finn en person, se og endre arbeidsforholdene og historikken. Å åpne en person logges.',
+    'Finn ein person, sjå og endre arbeidsforholda og historikken. Å opne ein person blir logga.',
+    'Find a person, see and change their employments and history. Opening a person is logged.',
+  ),
+  'admin.platforms': m('Læringsplattformer (LTI)', 'Læringsplattformer (LTI)', 'Learning platforms (LTI)'),
+  'admin.platforms.hint': m(
+    'Registrer, inviter og fjern læringsplattformene som starter Læringsløp.',
+    'Registrer, inviter og fjern læringsplattformene som startar Læringsløp.',
+    'Register, invite and remove the learning platforms that launch Læringsløp.',
+  ),
+  'admin.xapi-clients': m('Nøkler til LRS (xAPI)', 'Nøklar til LRS (xAPI)', 'LRS keys (xAPI)'),
+  'admin.xapi-clients.hint': m(
+    'Nøkler for kommunens HR- eller analysesystem til å hente xAPI-utsagn.',
+    'Nøklar for HR- eller analysesystemet til kommunen til å hente xAPI-utsegner.',
+    'Keys for the municipality’s HR or analytics system to read xAPI statements.',
   ),
   'admin.later': m(
-    'Organisasjon (enheter og ledere), kompetanse og rapporter på tvers av kommunen kommer i senere versjoner av Læringsløp. Til da er det ingen slike sider her.',
-    'Organisasjon (einingar og leiarar), kompetanse og rapportar på tvers av kommunen kjem i seinare versjonar av Læringsløp. Til då er det ingen slike sider her.',
-    'Organisation (units and managers), competence and reports across the municipality come in later versions of Læringsløp. Until then there are no such pages here.',
+    'Rapporter om kompetanse og hva som mangler, på tvers av kommunen, kommer i senere versjoner av Læringsløp.',
+    'Rapportar om kompetanse og kva som manglar, på tvers av kommunen, kjem i seinare versjonar av Læringsløp.',
+    'Reports on competence and what is missing, across the municipality, come in later versions of Læringsløp.',
   ),
 
   'now.title': m('Dette kan du gjøre nå', 'Dette kan du gjere no', 'What you can do now'),

@@ -20,8 +20,8 @@ export function landingRouter({ db, sessions }: { db: Kysely<Schema>; sessions: 
     const locale = asked ?? toLocale(session.locale) ?? requestLocale(req);
     const keep = { session: sessionToken(req) ?? '' };
     const carried = asked ? { ...keep, lang: asked } : keep;
-    const tenant = await db.selectFrom('tenants').select('name').where('id', '=', session.tenantId).executeTakeFirst();
-    return { locale, tenantName: tenant?.name ?? '', keep, href: (path) => `${path}?${new URLSearchParams(carried).toString()}`, theme: await pageTheme(db, session.tenantId) };
+    const tenant = await db.selectFrom('tenants').select(['name', 'kind']).where('id', '=', session.tenantId).executeTakeFirst();
+    return { locale, tenantName: tenant?.name ?? '', tenantKind: tenant?.kind, keep, href: (path) => `${path}?${new URLSearchParams(carried).toString()}`, theme: await pageTheme(db, session.tenantId) };
   }
 
   router.get(ROLE_LANDINGS.manager, async (req, res) => {

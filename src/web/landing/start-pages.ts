@@ -3,6 +3,9 @@ import type { Locale } from '../i18n.js';
 import { card, link } from '../ds/components.js';
 import { page, type PageTheme } from '../layout.js';
 import { IMPORT_PAGE } from '../org-import/pages.js';
+import { PLATFORMS_PAGE } from '../integrations/platforms.js';
+import { XAPI_CLIENTS_PAGE } from '../integrations/xapi-clients.js';
+import { ORG_PAGE, PEOPLE_PAGE } from '../organisation/org-pages.js';
 import { THEME_PAGE } from '../theme/router.js';
 import { tland, type LandingMessageId } from './messages.js';
 import { ROLE_LANDINGS } from './role-landing.js';
@@ -16,12 +19,15 @@ export interface StartPageInput {
   readonly keep: Readonly<Record<string, string>>;
   /** The municipality's look. */
   readonly theme?: PageTheme | undefined;
+  /** A region's administrator has no municipality's units or people. */
+  readonly tenantKind?: 'municipality' | 'region' | undefined;
 }
 
 interface Action {
   readonly path: string;
   readonly label: LandingMessageId;
   readonly hint?: LandingMessageId;
+  readonly municipalityOnly?: boolean;
 }
 
 /** Pages a manager can reach today: their own paths (managers learn too). */
@@ -32,8 +38,12 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: ROLE_LANDINGS.designer, label: 'admin.design', hint: 'admin.design.hint' },
   { path: '/design/import', label: 'admin.import' },
   { path: '/design/packages/upload', label: 'admin.upload' },
+  { path: ORG_PAGE, label: 'admin.org', hint: 'admin.org.hint', municipalityOnly: true },
+  { path: PEOPLE_PAGE, label: 'admin.people', hint: 'admin.people.hint', municipalityOnly: true },
+  { path: PLATFORMS_PAGE, label: 'admin.platforms', hint: 'admin.platforms.hint' },
+  { path: XAPI_CLIENTS_PAGE, label: 'admin.xapi-clients', hint: 'admin.xapi-clients.hint' },
   { path: THEME_PAGE, label: 'admin.theme', hint: 'admin.theme.hint' },
-  { path: IMPORT_PAGE, label: 'admin.org-import', hint: 'admin.org-import.hint' },
+  { path: IMPORT_PAGE, label: 'admin.org-import', hint: 'admin.org-import.hint', municipalityOnly: true },
 ];
 
 function startPage(role: 'manager' | 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {
@@ -63,7 +73,8 @@ export function managerStartPage(input: StartPageInput): SafeHtml {
   return startPage('manager', input, MANAGER_ACTIONS, []);
 }
 
-/** An administrator's start page: the design pages they may use, the LRS keys, and what comes. */
+/** An administrator's start page: the design pages, the organisation, the platforms and LRS keys, and what comes. */
 export function adminStartPage(input: StartPageInput): SafeHtml {
-  return startPage('admin', input, ADMIN_ACTIONS, ['admin.lrs']);
+  const actions = ADMIN_ACTIONS.filter((a) => !a.municipalityOnly || input.tenantKind !== 'region');
+  return startPage('admin', input, actions, []);
 }
