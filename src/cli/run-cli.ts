@@ -9,6 +9,7 @@ import { runContentCommand } from './content-commands.js';
 import { openCliDatabase } from './open-cli-database.js';
 import { UsageError } from './usage-error.js';
 import { LTI_USAGE, LtiCliError, runLtiCommand } from './lti-commands.js';
+import { LINK_USAGE, runLinkCommand } from './link-commands.js';
 import { runXapiClientCommand, XAPI_CLIENT_USAGE, XapiClientUsageError } from './xapi-client-command.js';
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
@@ -22,7 +23,7 @@ Commands:
   tenant list [--kind region|municipality] [--json]
   content import <tenant-id> <package.zip>
                                           import a SCORM 1.2 / 2004 package into the tenant's content
-  content list <tenant-id>                list the tenant's content packages${LTI_USAGE}
+  content list <tenant-id>                list the tenant's content packages${LTI_USAGE}${LINK_USAGE}
 ${XAPI_CLIENT_USAGE}
 
 The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR. While the
@@ -66,6 +67,8 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
       'grace-days': { type: 'string' },
       days: { type: 'string' },
       all: { type: 'boolean', default: false },
+      off: { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -135,6 +138,8 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
     }
     return;
   }
+
+  if (await runLinkCommand(command, sub, rest, values, (work) => withDatabase((database) => work(database.db)), out)) return;
 
   try {
     if (await runLtiCommand(command, sub, rest, values, (work) => withDatabase((database) => work(database.db)), out)) return;

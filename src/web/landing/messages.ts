@@ -34,6 +34,18 @@ export const LANDING_MESSAGES = {
     'Aksentfargen og logoen på sidene til alle i kommunen.',
     'The accent colour and logo on the pages of everyone in the municipality.',
   ),
+  'admin.links': m('Kobling til ansatte', 'Kopling til tilsette', 'Links to employees'),
+  'admin.links.hint': m(
+    'Deltakere som ikke kunne kobles til en ansatt i personaldataene, og hvordan du løser det.',
+    'Deltakarar som ikkje kunne koplast til ein tilsett i personaldataa, og korleis du løyser det.',
+    'Participants who could not be linked to an employee in the HR data, and how to resolve it.',
+  ),
+  'admin.email-domains': m('E-postdomener', 'E-postdomene', 'E-mail domains'),
+  'admin.email-domains.hint': m(
+    'Kommunens e-postdomener, som plasserer deltakere fra en delt læringsplattform i kommunen.',
+    'E-postdomena til kommunen, som plasserer deltakarar frå ei delt læringsplattform i kommunen.',
+    'The municipality’s e-mail domains, which place participants from a shared learning platform in the municipality.',
+  ),
   'admin.lrs': m(
     'Nøkler til Læringsløps LRS (xAPI), for kommunens HR- eller analysesystem, lager driftsansvarlig med kommandolinjen: npm run cli -- xapi-client add (se docs/xapi.md i Læringsløp).',
     'Nøklar til LRS-en i Læringsløp (xAPI), for HR- eller analysesystemet i kommunen, lagar driftsansvarleg med kommandolinja: npm run cli -- xapi-client add (sjå docs/xapi.md i Læringsløp).',

@@ -3,6 +3,7 @@ import type { Locale } from '../i18n.js';
 import { card, link } from '../ds/components.js';
 import { page, type PageTheme } from '../layout.js';
 import { THEME_PAGE } from '../theme/router.js';
+import { EMAIL_DOMAINS_PAGE, LINKS_PAGE } from '../links/router.js';
 import { tland, type LandingMessageId } from './messages.js';
 import { ROLE_LANDINGS } from './role-landing.js';
 
@@ -32,6 +33,8 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: '/design/import', label: 'admin.import' },
   { path: '/design/packages/upload', label: 'admin.upload' },
   { path: THEME_PAGE, label: 'admin.theme', hint: 'admin.theme.hint' },
+  { path: LINKS_PAGE, label: 'admin.links', hint: 'admin.links.hint' },
+  { path: EMAIL_DOMAINS_PAGE, label: 'admin.email-domains', hint: 'admin.email-domains.hint' },
 ];
 
 function startPage(role: 'manager' | 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {
