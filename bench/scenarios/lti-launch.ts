@@ -98,6 +98,8 @@ export interface LaunchVariant {
   claims?: (user: number) => Record<string, unknown>;
   /** A sentence for the results' notes. */
   note?: string;
+  /** Untimed launches before the timed ones (default WARM_UP). */
+  warmUp?: number;
 }
 
 export function launchScenario(variant: LaunchVariant): Scenario {
@@ -197,7 +199,7 @@ export function launchScenario(variant: LaunchVariant): Scenario {
     };
 
     try {
-      const warmUp = await launches(WARM_UP);
+      const warmUp = await launches(variant.warmUp ?? WARM_UP);
       // A bench whose launches are refused would measure refusals: stop instead.
       if (warmUp.loginPhase.unexpected + warmUp.launchPhase.unexpected > 0) {
         throw new Error(`warm-up: ${warmUp.loginPhase.unexpected} logins did not answer 302 and ${warmUp.launchPhase.unexpected} launches did not answer 303`);
@@ -230,7 +232,7 @@ export function launchScenario(variant: LaunchVariant): Scenario {
         cpuMsPerRequest: Math.round((cpuMsPerLaunch / 2) * 100) / 100,
         notes:
           `${launchesPerSecond} launches/s: ${count} logins (GET /lti/login → 302) in ${loginPhase.seconds.toFixed(2)} s, then ${count} launches ` +
-          `(POST /lti/launch → 303 to the start page) in ${launchPhase.seconds.toFixed(2)} s, after ${WARM_UP} untimed; p50/p99 over all ${2 * count} requests ` +
+          `(POST /lti/launch → 303 to the start page) in ${launchPhase.seconds.toFixed(2)} s, after ${variant.warmUp ?? WARM_UP} untimed; p50/p99 over all ${2 * count} requests ` +
           `(login p99 ${percentile(logins, 99)} ms, launch p99 ${percentile(posts, 99)} ms); non-2xx counts only answers other than 302/303; ` +
           `tool CPU ${cpuMsPerLaunch.toFixed(2)} ms per launch (login ${((loginPhase.cpuSeconds * 1000) / count).toFixed(2)}, launch ${((launchPhase.cpuSeconds * 1000) / count).toFixed(2)}); the platform's RS256 signing (${signMicros.toFixed(0)} µs per id_token here) ` +
           `happened between the phases, outside the timed window; one RS256 verification as the tool does it costs ${verifyMicros.toFixed(0)} µs here` +
