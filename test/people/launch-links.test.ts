@@ -7,7 +7,7 @@ import { decideLink } from '../../src/people/launch-links.js';
 import { listLinkConflicts, setEmployeeNumberTrust } from '../../src/people/link-conflicts.js';
 import { addEmailDomain } from '../../src/tenants/email-domains.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createWorld, person, publishedPath, webStep, type World } from '../paths/fixtures.js';
+import { createWorld, publishedPath, webStep, type World } from '../paths/fixtures.js';
 import { auditActions, employee, holdings, launchClaims } from './support.js';
 
 const ADMIN = ['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator'];
