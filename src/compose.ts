@@ -22,6 +22,7 @@ import { xapiRouter } from './web/xapi/router.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
 import { designerRouter } from './web/designer/router.js';
 import { themeRouter } from './web/theme/router.js';
+import { linksRouter } from './web/links/router.js';
 import type { PlayerHooks } from './web/scorm/content-router.js';
 import { scormCapability } from './web/scorm/scorm-capability.js';
 
@@ -70,6 +71,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(organisationRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // The administrator's LMS platform registrations and xAPI clients (/admin/platforms, /admin/xapi-clients).
   routers.push(integrationsRouter({ db: deps.database.db, sessions: lti.lti.sessions, config: deps.config }));
+  // Launch links to employees (/admin/links) and the municipality's e-mail domains (/admin/email-domains).
+  routers.push(linksRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // The municipality administrator's HR import: upload, preview, apply (/admin/org/import).

@@ -10,6 +10,7 @@ import { openCliDatabase } from './open-cli-database.js';
 import { ORG_USAGE, runOrgCommand } from './org-commands.js';
 import { UsageError } from './usage-error.js';
 import { LTI_USAGE, LtiCliError, runLtiCommand } from './lti-commands.js';
+import { LINK_USAGE, runLinkCommand } from './link-commands.js';
 import { runXapiClientCommand, XAPI_CLIENT_USAGE, XapiClientUsageError } from './xapi-client-command.js';
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
@@ -23,7 +24,7 @@ Commands:
   tenant list [--kind region|municipality] [--json]
   content import <tenant-id> <package.zip>
                                           import a SCORM 1.2 / 2004 package into the tenant's content
-  content list <tenant-id>                list the tenant's content packages${ORG_USAGE}${LTI_USAGE}
+  content list <tenant-id>                list the tenant's content packages${ORG_USAGE}${LTI_USAGE}${LINK_USAGE}
 ${XAPI_CLIENT_USAGE}
 
 The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR. While the
@@ -69,6 +70,8 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
       all: { type: 'boolean', default: false },
       kommune: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      off: { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -143,6 +146,8 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
     }
     return;
   }
+
+  if (await runLinkCommand(command, sub, rest, values, (work) => withDatabase((database) => work(database.db)), out)) return;
 
   try {
     if (await runLtiCommand(command, sub, rest, values, (work) => withDatabase((database) => work(database.db)), out)) return;

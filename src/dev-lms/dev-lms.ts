@@ -50,11 +50,17 @@ export const DEV_DEFAULT_KOMMUNENUMMER = '3303';
  * for one tenant, so the LMS has a registration per municipality chosen on its page, as a platform
  * serving several municipalities would; Kongsberg keeps the first one.
  */
+/**
+ * The launch choice for the region's shared registration (like KS Læring): the launch names no
+ * municipality, and the tool places it by the e-mail domain.
+ */
+export const DEV_REGION_CHOICE = 'region';
+
 export function devClientId(kommunenummer: string): string {
   return kommunenummer === DEV_DEFAULT_KOMMUNENUMMER ? DEV_CLIENT_ID : `${DEV_CLIENT_ID}-${kommunenummer}`;
 }
 
-const isDevClientId = (value: unknown): value is string => typeof value === 'string' && (value === DEV_CLIENT_ID || /^laeringslop-dev-lms-\d{4}$/.test(value));
+const isDevClientId = (value: unknown): value is string => typeof value === 'string' && (value === DEV_CLIENT_ID || /^laeringslop-dev-lms-(?:\d{4}|region)$/.test(value));
 
 /** What the person on the development LMS's page chose: the municipality and the language. */
 export interface LaunchChoice {
@@ -223,7 +229,7 @@ export class DevLms {
       [CLAIM.context]: { ...DEV_COURSE, type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'] },
       [CLAIM.toolPlatform]: { guid: 'dev-lms', name: 'Utviklings-LMS', product_family_code: 'laeringslop-dev-lms', version: '1' },
       [CLAIM.launchPresentation]: { locale, document_target: 'iframe', return_url: `${this.options.baseUrl}` },
-      [CLAIM.custom]: { kommunenummer, ...(link?.custom ?? {}) },
+      [CLAIM.custom]: { ...(kommunenummer === DEV_REGION_CHOICE ? {} : { kommunenummer }), ...(link?.custom ?? {}) },
       [CLAIM.ags]: { scope: [SCOPE.lineItem, SCOPE.lineItemReadOnly, SCOPE.score, SCOPE.resultReadOnly], lineitems: e.lineItems },
       [CLAIM.nrps]: { context_memberships_url: e.members, service_versions: ['2.0'] },
       ...overrides,

@@ -27,6 +27,11 @@ const DEV_LMS_MESSAGES = {
   'launch.as': m('Start som {role} ({name})', 'Start som {role} ({name})', 'Launch as {role} ({name})'),
   'launch.deeplink': m('Legg til læringsløp i emnet (dyplenking, som læringsdesigner)', 'Legg til læringsløp i emnet (djuplenking, som læringsdesignar)', 'Add a learning path to the course (deep linking, as learning designer)'),
   'launch.no-storage': m('Start som deltaker fra en plattform uten postMessage-lagring (som Moodle)', 'Start som deltakar frå ei plattform utan postMessage-lagring (som Moodle)', 'Launch as learner from a platform without postMessage storage (like Moodle)'),
+  'launch.via-region': m(
+    'Start som deltaker gjennom regionens delte plattform (som KS Læring: uten kommunenummer, kommunen finnes ut fra e-postdomenet)',
+    'Start som deltakar gjennom den delte plattforma til regionen (som KS Læring: utan kommunenummer, kommunen blir funnen ut frå e-postdomenet)',
+    'Launch as learner through the region’s shared platform (like KS Læring: no municipality number, the municipality is found from the e-mail domain)',
+  ),
   'launch.deeplink-no-storage': m('Legg til læringsløp uten postMessage-lagring (som Moodle)', 'Legg til læringsløp utan postMessage-lagring (som Moodle)', 'Add a learning path without postMessage storage (like Moodle)'),
   'initiate.title': m('Starter Læringsløp', 'Startar Læringsløp', 'Starting Læringsløp'),
   'links.heading': m('Lenker i emnet', 'Lenker i emnet', 'Links in the course'),

@@ -3,7 +3,7 @@ import type { Schema } from '../db/schema.js';
 import { savePlatform, type Platform } from '../lti/platforms.js';
 import { createMissingMunicipalities } from '../tenants/official-municipalities.js';
 import { findMunicipality, importRegions, listTenants } from '../tenants/tenants.js';
-import { DEV_CLIENT_ID, DEV_DEFAULT_KOMMUNENUMMER, DEV_DEPLOYMENT_ID, devClientId, type DevLms } from './dev-lms.js';
+import { DEV_CLIENT_ID, DEV_DEFAULT_KOMMUNENUMMER, DEV_DEPLOYMENT_ID, DEV_REGION_CHOICE, devClientId, type DevLms } from './dev-lms.js';
 
 const DEV_REGION = 'Kongsbergregionen';
 
@@ -43,4 +43,11 @@ export async function registerDevLmsFor(db: Kysely<Schema>, lms: DevLms, kommune
   if (!municipality) return undefined;
   if (kommunenummer === DEV_DEFAULT_KOMMUNENUMMER) return registerDevLms(db, lms);
   return savePlatform(db, devRegistration(lms, municipality.id, devClientId(kommunenummer), `Utviklings-LMS (${municipality.name})`));
+}
+
+/** The registration bound to the region Kongsbergregionen, shared by its municipalities (like KS Læring). */
+export async function registerDevLmsForRegion(db: Kysely<Schema>, lms: DevLms): Promise<Platform> {
+  await registerDevLms(db, lms);
+  const region = (await listTenants(db, { kind: 'region' })).find((r) => r.name === DEV_REGION)!;
+  return savePlatform(db, devRegistration(lms, region.id, devClientId(DEV_REGION_CHOICE), `Utviklings-LMS (${DEV_REGION})`));
 }

@@ -6,10 +6,10 @@ import { html } from '../web/html.js';
 import { page, sendPage } from '../web/layout.js';
 import { toLocale, type Locale } from '../web/i18n.js';
 import { findMunicipality, listTenants } from '../tenants/tenants.js';
-import { DEV_COURSE, DEV_DEFAULT_KOMMUNENUMMER, DEV_ROLES, DEV_SECOND_LEARNER, DEV_USERS, DevLmsError, type DevLms, type DevRole } from './dev-lms.js';
+import { DEV_COURSE, DEV_DEFAULT_KOMMUNENUMMER, DEV_REGION_CHOICE, DEV_ROLES, DEV_SECOND_LEARNER, DEV_USERS, DevLmsError, type DevLms, type DevRole } from './dev-lms.js';
 import { addScore, createLineItem, devMembers, findLineItem, listLineItems, listScores } from './gradebook.js';
 import { roleLabel, tl } from './messages.js';
-import { registerDevLmsFor } from './register.js';
+import { registerDevLmsFor, registerDevLmsForRegion } from './register.js';
 
 /** Who each course link can be opened as: every role of the course, and its second learner. */
 const LINK_OPENERS: readonly { role: DevRole; second?: boolean }[] = [
@@ -108,7 +108,8 @@ ${button(tl(locale, 'municipality.choose'), { variant: 'secondary' })}
 <ul class="ds-list">${DEV_ROLES.map((role) => html`<li>${link(launchHref({ role }), tl(locale, 'launch.as', { role: roleLabel(locale, role), name: DEV_USERS[role].name }), html` data-launch="${role}"`)}</li>`)}
 <li>${link(launchHref({ role: 'designer', message: 'deeplink' }), tl(locale, 'launch.deeplink'), html` data-launch="deeplink"`)}</li>
 <li>${link(launchHref({ role: 'learner', storage: 'none' }), tl(locale, 'launch.no-storage'), html` data-launch="no-storage"`)}</li>
-<li>${link(launchHref({ role: 'designer', message: 'deeplink', storage: 'none' }), tl(locale, 'launch.deeplink-no-storage'), html` data-launch="deeplink-no-storage"`)}</li></ul>
+<li>${link(launchHref({ role: 'designer', message: 'deeplink', storage: 'none' }), tl(locale, 'launch.deeplink-no-storage'), html` data-launch="deeplink-no-storage"`)}</li>
+<li>${link(launchHref({ role: 'learner', via: DEV_REGION_CHOICE }), tl(locale, 'launch.via-region'), html` data-launch="via-region"`)}</li></ul>
 <h2>${tl(locale, 'links.heading')}</h2>
 ${links.length
   ? html`<ul class="ds-list" data-dev-links>${links.map(
@@ -155,14 +156,17 @@ ${alert('danger', tl(locale, 'municipality.unknown', { number: unknown, municipa
       return;
     }
     // Kongsberg's registration is made at start-up; another municipality gets its own on first use.
-    if (kommune !== DEV_DEFAULT_KOMMUNENUMMER) await registerDevLmsFor(db, lms, kommune);
+    // ?via=region launches through the region's shared registration, naming no municipality.
+    const viaRegion = req.query['via'] === DEV_REGION_CHOICE;
+    if (viaRegion) await registerDevLmsForRegion(db, lms);
+    else if (kommune !== DEV_DEFAULT_KOMMUNENUMMER) await registerDevLmsFor(db, lms, kommune);
     // ?storage=none imitates Moodle 4.5: no LTI client-side storage, and the frame posts the login
     // initiation to the tool from a page of the LMS. ?storage=silent offers the storage but never
     // answers (a platform whose storage frame is broken).
     const linkId = typeof req.query['link'] === 'string' ? req.query['link'] : undefined;
     const moodleLike = req.query['storage'] === 'none';
     const silent = req.query['storage'] === 'silent';
-    const login = lms.startLaunch(role, messageType, moodleLike ? undefined : '_parent', linkId, req.query['user'] === '2', { kommunenummer: kommune, locale });
+    const login = lms.startLaunch(role, messageType, moodleLike ? undefined : '_parent', linkId, req.query['user'] === '2', { kommunenummer: viaRegion ? DEV_REGION_CHOICE : kommune, locale });
     const src = moodleLike ? `${mount}/initiate${new URL(login).search}` : login;
     sendPage(
       res,

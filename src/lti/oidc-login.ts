@@ -3,7 +3,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { GroupCommit } from '../db/group-commit.js';
 import { prepared } from '../db/prepared.js';
 import type { Schema } from '../db/schema.js';
-import { snapshotSql, type KnownLaunch, type KnownSnapshot, type LaunchSubject } from './identity.js';
+import { snapshotSql, subjectParameters, type KnownLaunch, type KnownSnapshot, type LaunchSubject } from './identity.js';
 import { PLATFORM_COLUMNS_SQL, toPlatform, type Platform, type PlatformRow } from './platforms.js';
 import { LtiRefusal } from './refusal.js';
 import { SecretBox } from './secret-box.js';
@@ -233,6 +233,7 @@ async function claimGroup(db: Kysely<Schema>, claims: readonly LoginClaim[]): Pr
     context_id: subject?.contextId ?? null,
     link_id: subject?.resourceLinkId ?? null,
     kommunenummer: subject?.kommunenummer ?? null,
+    ...subjectParameters(subject),
   }));
   const { rows } = await db.executeQuery<Row>(CompiledQuery.raw(CLAIM_LOGINS_SQL, [JSON.stringify(input)]));
   const byOrd = new Map(rows.map((row) => [row.ord, row]));
@@ -255,7 +256,8 @@ select ${PLATFORM_COLUMNS_SQL}
 const CLAIM_LOGINS_SQL = prepared(`
 with input as (
   select * from jsonb_to_recordset($1::jsonb)
-    as i(ord int, platform_id uuid, nonce text, expires_at timestamptz, sub text, context_id text, link_id text, kommunenummer text)
+    as i(ord int, platform_id uuid, nonce text, expires_at timestamptz, sub text, context_id text, link_id text, kommunenummer text,
+         employee_number text, sourced_id text, email text, email_domain text, staff boolean)
 ), recorded as (
   insert into lti_nonces (platform_id, nonce, expires_at)
   select p.id, i.nonce, i.expires_at from input i join lti_platforms p on p.id = i.platform_id
@@ -265,7 +267,8 @@ with input as (
 select i.ord, platform.*, exists (select 1 from recorded r where r.platform_id = i.platform_id and r.nonce = i.nonce) as recorded, row_to_json(known) as known
   from input i
   join lateral (select ${PLATFORM_COLUMNS_SQL} from lti_platforms p where p.id = i.platform_id) as platform on true
-  left join lateral (${snapshotSql({ platformTenant: 'platform.tenant_id', platform: 'platform.id', issuer: 'platform.issuer', sub: 'i.sub', context: 'i.context_id', link: 'i.link_id', kommunenummer: 'i.kommunenummer' })}) as known on true`);
+  left join lateral (${snapshotSql({ platformTenant: 'platform.tenant_id', platform: 'platform.id', issuer: 'platform.issuer', sub: 'i.sub', context: 'i.context_id', link: 'i.link_id', kommunenummer: 'i.kommunenummer',
+    employeeNumber: 'i.employee_number', sourcedId: 'i.sourced_id', email: 'i.email', emailDomain: 'i.email_domain', staff: 'i.staff' })}) as known on true`);
 
 /** Removes recorded nonces whose time is past; run now and then. */
 export async function purgeExpiredNonces(db: Kysely<Schema>, now = new Date()): Promise<void> {

@@ -24,6 +24,7 @@ export const REFUSAL_CODES = [
   'wrong-version',
   'missing-claims',
   'unknown-tenant',
+  'municipality-unmapped',
   'session-invalid',
   'not-permitted',
   'invite-unusable',
@@ -40,5 +41,23 @@ export class LtiRefusal extends Error {
   ) {
     super(`${code}: ${detail}`);
     this.name = 'LtiRefusal';
+  }
+}
+
+/**
+ * A launch through a region's platform that names no municipality (custom parameter kommunenummer)
+ * and whose e-mail domain is in none of the region's municipalities' maps. The page says what the
+ * LMS administrator must send.
+ */
+export class MunicipalityUnmapped extends LtiRefusal {
+  constructor(
+    readonly regionName: string,
+    /** The domain of the launcher's address, when one was sent. */
+    readonly emailDomain: string | null,
+    /** The launch's language (LTI locale), for the page. */
+    readonly locale: 'nb' | 'nn' | 'en' | undefined,
+  ) {
+    super('municipality-unmapped', `region ${regionName}: no kommunenummer, e-mail domain ${emailDomain ?? '(none sent)'} not mapped`);
+    this.name = 'MunicipalityUnmapped';
   }
 }

@@ -31,7 +31,15 @@ export interface TenantThemesTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** An e-mail domain of a municipality, for launches through a region's platform. */
+export interface MunicipalityEmailDomainsTable {
+  domain: string;
+  tenant_id: string;
+  created_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface TenantTables {
+  municipality_email_domains: MunicipalityEmailDomainsTable;
   tenants: TenantsTable;
   region_municipalities: RegionMunicipalitiesTable;
   tenant_themes: TenantThemesTable;

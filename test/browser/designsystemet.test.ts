@@ -182,6 +182,8 @@ describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { tim
       ['path import', d('/design/import')],
       ['package upload', d('/design/packages/upload', `&path=${pathId}`)],
       ['theme', `/admin/theme?session=${adminToken}`],
+      ['launch links', `/admin/links?session=${adminToken}`],
+      ['e-mail domains', `/admin/email-domains?session=${adminToken}`],
     );
     browser = await launchBrowser();
     for (const viewport of VIEWPORTS) {

@@ -128,7 +128,7 @@ describe(`start pages per role, and the way back from the SCORM player, over HTT
     expect(manager.body).toContain(`href="/learn?session=${tokens['manager']}&amp;lang=nn"`);
     expect(manager.body).toContain('kjem i ein seinare versjon');
     const admin = await page(`/admin?session=${tokens['admin']}`);
-    for (const link of ['/design', '/design/import', '/design/packages/upload', '/admin/theme']) {
+    for (const link of ['/design', '/design/import', '/design/packages/upload', '/admin/theme', '/admin/links', '/admin/email-domains']) {
       expect(admin.body).toContain(`href="${link}?session=${tokens['admin']}"`);
       expect((await page(`${link}?session=${tokens['admin']}`)).status, link).toBe(200);
     }

@@ -32,7 +32,7 @@ describe(`claiming logins together (${BACKEND})`, () => {
   });
 
   const state = (nonce: string, platformId = platform.id): LoginState => ({ platformId, nonce, bindingHash: 'h', storageTarget: null, loginParams: {}, expiresAt: Date.now() + 60_000 });
-  const subject = (sub: string, kommunenummer?: string) => ({ sub, contextId: 'course-1', resourceLinkId: 'link-1', kommunenummer });
+  const subject = (sub: string, kommunenummer?: string) => ({ sub, contextId: 'course-1', resourceLinkId: 'link-1', kommunenummer, employeeNumber: undefined, sourcedId: undefined, email: undefined, staff: false });
 
   it('writes claims that arrive together in one statement, each answered for itself', async () => {
     const { db, statements } = countingDb(testDb.database.db);

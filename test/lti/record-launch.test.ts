@@ -100,7 +100,9 @@ describe(`recording who launched (${BACKEND})`, () => {
   it('reads the subject of a token without trusting it, and nothing of what is not one', () => {
     const payload = { sub: 's-1', [CLAIM.context]: { id: 'c-1' }, [CLAIM.resourceLink]: { id: 'l-1' }, [CLAIM.custom]: { kommunenummer: '3303' } };
     const token = `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
-    expect(peekLaunchSubject(token)).toEqual({ sub: 's-1', contextId: 'c-1', resourceLinkId: 'l-1', kommunenummer: '3303' });
+    expect(peekLaunchSubject(token)).toEqual({ sub: 's-1', contextId: 'c-1', resourceLinkId: 'l-1', kommunenummer: '3303', employeeNumber: undefined, sourcedId: undefined, email: undefined, staff: false });
+    const hr = { ...payload, email: 'a@b.no', [CLAIM.lis]: { person_sourcedid: 'S-9' }, [CLAIM.custom]: { ansattnummer: ' 42 ' }, [CLAIM.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'] };
+    expect(peekLaunchSubject(`e30.${Buffer.from(JSON.stringify(hr)).toString('base64url')}.sig`)).toMatchObject({ employeeNumber: '42', sourcedId: 'S-9', email: 'a@b.no', staff: true, kommunenummer: undefined });
     expect(peekLaunchSubject('not-a-token')).toBeUndefined();
     expect(peekLaunchSubject(`e30.${Buffer.from('{"sub":42}').toString('base64url')}.x`)).toBeUndefined();
     expect(peekLaunchSubject(`e30.${Buffer.from('[1,2').toString('base64url')}.x`)).toBeUndefined();

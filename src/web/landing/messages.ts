@@ -64,6 +64,18 @@ export const LANDING_MESSAGES = {
     'Nøklar for HR- eller analysesystemet til kommunen til å hente xAPI-utsegner.',
     'Keys for the municipality’s HR or analytics system to read xAPI statements.',
   ),
+  'admin.links': m('Kobling til ansatte', 'Kopling til tilsette', 'Links to employees'),
+  'admin.links.hint': m(
+    'Deltakere som ikke kunne kobles til en ansatt i personaldataene, og hvordan du løser det.',
+    'Deltakarar som ikkje kunne koplast til ein tilsett i personaldataa, og korleis du løyser det.',
+    'Participants who could not be linked to an employee in the HR data, and how to resolve it.',
+  ),
+  'admin.email-domains': m('E-postdomener', 'E-postdomene', 'E-mail domains'),
+  'admin.email-domains.hint': m(
+    'Kommunens e-postdomener, som plasserer deltakere fra en delt læringsplattform i kommunen.',
+    'E-postdomena til kommunen, som plasserer deltakarar frå ei delt læringsplattform i kommunen.',
+    'The municipality’s e-mail domains, which place participants from a shared learning platform in the municipality.',
+  ),
   'admin.later': m(
     'Rapporter om kompetanse og hva som mangler, på tvers av kommunen, kommer i senere versjoner av Læringsløp.',
     'Rapportar om kompetanse og kva som manglar, på tvers av kommunen, kjem i seinare versjonar av Læringsløp.',

@@ -7,6 +7,7 @@ import { PLATFORMS_PAGE } from '../integrations/platforms.js';
 import { XAPI_CLIENTS_PAGE } from '../integrations/xapi-clients.js';
 import { ORG_PAGE, PEOPLE_PAGE } from '../organisation/org-pages.js';
 import { THEME_PAGE } from '../theme/router.js';
+import { EMAIL_DOMAINS_PAGE, LINKS_PAGE } from '../links/router.js';
 import { tland, type LandingMessageId } from './messages.js';
 import { ROLE_LANDINGS } from './role-landing.js';
 
@@ -44,6 +45,8 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: XAPI_CLIENTS_PAGE, label: 'admin.xapi-clients', hint: 'admin.xapi-clients.hint' },
   { path: THEME_PAGE, label: 'admin.theme', hint: 'admin.theme.hint' },
   { path: IMPORT_PAGE, label: 'admin.org-import', hint: 'admin.org-import.hint', municipalityOnly: true },
+  { path: LINKS_PAGE, label: 'admin.links', hint: 'admin.links.hint', municipalityOnly: true },
+  { path: EMAIL_DOMAINS_PAGE, label: 'admin.email-domains', hint: 'admin.email-domains.hint', municipalityOnly: true },
 ];
 
 function startPage(role: 'manager' | 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {

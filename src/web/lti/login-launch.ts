@@ -5,7 +5,7 @@ import { peekLaunchSubject, recordLaunch } from '../../lti/identity.js';
 import type { LtiService } from '../../lti/lti-service.js';
 import { bindingMatches, findLoginPlatform, startLogin, type LoginInitiation } from '../../lti/oidc-login.js';
 import { findPlatformById } from '../../lti/platforms.js';
-import { LtiRefusal } from '../../lti/refusal.js';
+import { LtiRefusal, MunicipalityUnmapped } from '../../lti/refusal.js';
 import { mapRoles } from '../../lti/roles.js';
 import type { LtiSession } from '../../lti/session-token.js';
 import { verifyLaunch } from '../../lti/verify-launch.js';
@@ -14,7 +14,7 @@ import type { LtiExchange } from './exchange.js';
 import { origin, platformOrigins } from './http.js';
 import { roleLanding } from '../landing/role-landing.js';
 import { bindingCookie, bindingCookieName, checkFrameCookie, framed, LOGIN_FIELDS, loginUrl } from './login-cookies.js';
-import { deepLinkPickerPage, launchLostPage, newWindowPage, refusalPage, storagePage } from './pages.js';
+import { deepLinkPickerPage, launchLostPage, newWindowPage, refusalPage, storagePage, unmappedPage } from './pages.js';
 
 /** What a launch leads to: the first route that answers a URL is where the browser goes. */
 export interface LaunchContext {
@@ -200,5 +200,5 @@ export function answerRefusal(ex: LtiExchange, error: LtiRefusal): void {
     ex.json(error.status, { refusal: error.code, detail: error.detail, reference: ex.reference });
     return;
   }
-  ex.page(error.status, refusalPage(ex.locale, error.code, ex.reference));
+  ex.page(error.status, error instanceof MunicipalityUnmapped ? unmappedPage(error.locale ?? ex.locale, error.regionName, error.emailDomain, ex.reference) : refusalPage(ex.locale, error.code, ex.reference));
 }

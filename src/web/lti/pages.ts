@@ -1,6 +1,6 @@
 import { alert, button, linkButton } from '../ds/components.js';
 import { html, type SafeHtml } from '../html.js';
-import type { Locale } from '../i18n.js';
+import { fillIn, type Locale } from '../i18n.js';
 import { page } from '../layout.js';
 import type { LinkableItem } from '../../lti/deep-linking.js';
 import type { RefusalCode } from '../../lti/refusal.js';
@@ -19,6 +19,31 @@ export function refusalPage(locale: Locale, code: RefusalCode, reference: string
 ${alert('danger', tl(locale, `refusal.${code}`))}
 <p class="app-reference">${tl(locale, 'refusal.reference')}: ${reference}</p>
 <p>${tl(locale, 'refusal.help')}</p>
+</div>`,
+  });
+}
+
+/**
+ * A launch through a region's shared platform that no municipality could be found for: what the
+ * launcher can tell the LMS administrator, exactly.
+ */
+export function unmappedPage(locale: Locale, regionName: string, emailDomain: string | null, reference: string): SafeHtml {
+  const title = tl(locale, 'unmapped.title');
+  return page({
+    locale,
+    title,
+    body: html`<div data-refusal="municipality-unmapped">
+<h1>${title}</h1>
+${alert('warning', tl(locale, 'refusal.municipality-unmapped'))}
+<p>${fillIn(tl(locale, 'unmapped.intro'), { region: regionName })}</p>
+<p data-email-domain="${emailDomain ?? ''}">${emailDomain ? fillIn(tl(locale, 'unmapped.domain'), { domain: emailDomain, region: regionName }) : tl(locale, 'unmapped.no-email')}</p>
+<h2>${tl(locale, 'unmapped.what')}</h2>
+<ul class="ds-list">
+<li data-send="kommunenummer">${tl(locale, 'unmapped.send-number')}</li>
+<li data-send="email-domain">${tl(locale, 'unmapped.or-domain')}</li>
+</ul>
+<p>${tl(locale, 'unmapped.then')}</p>
+<p class="app-reference">${tl(locale, 'refusal.reference')}: ${reference}</p>
 </div>`,
   });
 }
