@@ -6,7 +6,10 @@ import type { Logger } from './logger.js';
 import type { DirectRoute } from './web/direct-routes.js';
 import { DEFAULT_ZIP_LIMITS } from './content/zip-reader.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
+import { ensureDemoCatalogue } from './competence/demo-catalogue.js';
 import { ensureDemoPath } from './demo/demo-path.js';
+import { DEV_DEFAULT_KOMMUNENUMMER } from './dev-lms/dev-lms.js';
+import { findMunicipality } from './tenants/tenants.js';
 import { SecretBox } from './lti/secret-box.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
@@ -78,8 +81,14 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   if (deps.config.nodeEnv === 'development' && lti.devLms) {
     const lms = lti.devLms;
     // Workers starting together: one creates the demo path, the others then find it.
-    const demo = await exclusively(deps.database, DEVELOPMENT_SEED_LOCK, () => ensureDemoPath({ db: deps.database.db, store: scorm.store, lms }));
+    const demo = await exclusively(deps.database, DEVELOPMENT_SEED_LOCK, async () => {
+      const seeded = await ensureDemoPath({ db: deps.database.db, store: scorm.store, lms });
+      const kongsberg = await findMunicipality(deps.database.db, DEV_DEFAULT_KOMMUNENUMMER);
+      const catalogue = kongsberg ? await ensureDemoCatalogue(deps.database.db, kongsberg.id) : false;
+      return { ...seeded, catalogue };
+    });
     if (demo.created) deps.logger.info({ path: demo.pathId }, 'demo path created and placed in the development LMS');
+    if (demo.catalogue) deps.logger.info('demo competence catalogue imported');
   }
 
   // Designers export and import whole paths (with their SCORM packages) and upload packages, for

@@ -1,4 +1,5 @@
 import type { AuditTables } from '../audit/tables.js';
+import type { CompetenceTables } from '../competence/tables.js';
 import type { ContentTables } from '../content/tables.js';
 import type { DevLmsTables } from '../dev-lms/tables.js';
 import type { LtiTables } from '../lti/tables.js';
@@ -25,4 +26,5 @@ export interface Schema
     ScormTables,
     PathTables,
     OrganisationTables,
-    AuditTables {}
+    AuditTables,
+    CompetenceTables {}
