@@ -15,6 +15,7 @@ import { PathEventDispatcher } from './paths/dispatcher.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
+import { catalogueRouter } from './web/competence/catalogue-router.js';
 import { landingRouter } from './web/landing/router.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
@@ -67,6 +68,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // The municipality's look (accent colour, logo), set by its administrator at /admin/theme.
   routers.push(themeRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
+  routers.push(catalogueRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   startPageLinks.push(...lti.startPageLinks);
   stoppers.push(lti.stop);

@@ -34,6 +34,12 @@ export const LANDING_MESSAGES = {
     'Aksentfargen og logoen på sidene til alle i kommunen.',
     'The accent colour and logo on the pages of everyone in the municipality.',
   ),
+  'admin.competence': m('Kompetansekatalog', 'Kompetansekatalog', 'Competence catalogue'),
+  'admin.competence.hint': m(
+    'Kompetanseområder og kompetanser kommunen kan stille krav om, med import og eksport som CSV.',
+    'Kompetanseområde og kompetansar kommunen kan stille krav om, med import og eksport som CSV.',
+    'Competence areas and competences the municipality can require, with CSV import and export.',
+  ),
   'admin.lrs': m(
     'Nøkler til Læringsløps LRS (xAPI), for kommunens HR- eller analysesystem, lager driftsansvarlig med kommandolinjen: npm run cli -- xapi-client add (se docs/xapi.md i Læringsløp).',
     'Nøklar til LRS-en i Læringsløp (xAPI), for HR- eller analysesystemet i kommunen, lagar driftsansvarleg med kommandolinja: npm run cli -- xapi-client add (sjå docs/xapi.md i Læringsløp).',

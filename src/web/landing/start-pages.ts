@@ -2,6 +2,7 @@ import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { card, link } from '../ds/components.js';
 import { page, type PageTheme } from '../layout.js';
+import { CATALOGUE_PAGE } from '../competence/catalogue-router.js';
 import { THEME_PAGE } from '../theme/router.js';
 import { tland, type LandingMessageId } from './messages.js';
 import { ROLE_LANDINGS } from './role-landing.js';
@@ -32,6 +33,7 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: '/design/import', label: 'admin.import' },
   { path: '/design/packages/upload', label: 'admin.upload' },
   { path: THEME_PAGE, label: 'admin.theme', hint: 'admin.theme.hint' },
+  { path: CATALOGUE_PAGE, label: 'admin.competence', hint: 'admin.competence.hint' },
 ];
 
 function startPage(role: 'manager' | 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {

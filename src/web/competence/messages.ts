@@ -1,0 +1,75 @@
+import { translator, type Messages } from '../i18n.js';
+
+const m = (nb: string, nn: string, en: string): Messages => ({ nb, nn, en });
+
+export const tc = translator({
+  'catalogue.title': m('Kompetansekatalog', 'Kompetansekatalog', 'Competence catalogue'),
+  'catalogue.intro.municipality': m(
+    'Kompetansene {tenant} kan stille krav om og dokumentere. Regionens katalog deles av alle kommunene i regionen; kommunen legger til sine egne.',
+    'Kompetansane {tenant} kan stille krav om og dokumentere. Katalogen til regionen blir delt av alle kommunane i regionen; kommunen legg til sine eigne.',
+    'The competences {tenant} can require and document. The region’s catalogue is shared by all its municipalities; the municipality adds its own.',
+  ),
+  'catalogue.intro.region': m(
+    'Katalogen til {tenant} deles av alle kommunene i regionen. Kommunene kan legge til egne kompetanser, men ikke bruke kodene i denne katalogen.',
+    'Katalogen til {tenant} blir delt av alle kommunane i regionen. Kommunane kan leggje til eigne kompetansar, men ikkje bruke kodane i denne katalogen.',
+    'The catalogue of {tenant} is shared by all municipalities of the region. They may add their own competences, but not reuse the codes of this one.',
+  ),
+  'catalogue.empty': m('Katalogen er tom. Importer en CSV-fil for å komme i gang.', 'Katalogen er tom. Importer ei CSV-fil for å kome i gang.', 'The catalogue is empty. Import a CSV file to get started.'),
+  'catalogue.col.code': m('Kode', 'Kode', 'Code'),
+  'catalogue.col.name': m('Kompetanse', 'Kompetanse', 'Competence'),
+  'catalogue.col.kind': m('Type', 'Type', 'Kind'),
+  'catalogue.col.validity': m('Gyldighet', 'Gyldigheit', 'Validity'),
+  'catalogue.col.levels': m('Nivåer', 'Nivå', 'Levels'),
+  'catalogue.col.keeper': m('Eies av', 'Eigd av', 'Kept by'),
+  'catalogue.keeper.own': m('Egen', 'Eigen', 'Own'),
+  'catalogue.validity.months': m('{months} måneder', '{months} månader', '{months} months'),
+  'catalogue.validity.none': m('Utløper ikke', 'Går ikkje ut', 'Does not expire'),
+  'catalogue.kind.education': m('Formell utdanning', 'Formell utdanning', 'Formal education'),
+  'catalogue.kind.authorisation': m('Autorisasjon eller sertifikat', 'Autorisasjon eller sertifikat', 'Authorisation or certificate'),
+  'catalogue.kind.course': m('Kurs og opplæring', 'Kurs og opplæring', 'Course or training'),
+  'catalogue.kind.experience': m('Erfaring', 'Erfaring', 'Experience'),
+  'catalogue.area.table': m('Kompetanser i området {area}', 'Kompetansar i området {area}', 'Competences in the area {area}'),
+  'catalogue.transfer': m('Importer og eksporter', 'Importer og eksporter', 'Import and export'),
+  'catalogue.export': m('Last ned egen katalog som CSV', 'Last ned eigen katalog som CSV', 'Download your own catalogue as CSV'),
+  'catalogue.file': m('CSV-fil med kompetanser', 'CSV-fil med kompetansar', 'CSV file of competences'),
+  'catalogue.file.hint': m(
+    'Kolonner: område, kode, kompetanse, type, gyldighet_måneder, beskrivelse, kilde, nivå 1–4 (se docs/competence.md). Skilletegn ; eller , og UTF-8 eller Windows-1252. Du ser hva som endres før noe lagres.',
+    'Kolonnar: område, kode, kompetanse, type, gyldighet_måneder, beskrivelse, kilde, nivå 1–4 (sjå docs/competence.md). Skiljeteikn ; eller , og UTF-8 eller Windows-1252. Du ser kva som blir endra før noko blir lagra.',
+    'Columns: område, kode, kompetanse, type, gyldighet_måneder, beskrivelse, kilde, nivå 1–4 (see docs/competence.md). Separator ; or , and UTF-8 or Windows-1252. You see what changes before anything is saved.',
+  ),
+  'catalogue.preview.button': m('Se hva som endres', 'Sjå kva som blir endra', 'See what changes'),
+  'catalogue.file.missing': m('Velg en CSV-fil.', 'Vel ei CSV-fil.', 'Choose a CSV file.'),
+  'catalogue.file.too-large': m('Filen er større enn {limit}.', 'Fila er større enn {limit}.', 'The file is larger than {limit}.'),
+  'catalogue.preview.title': m('Forhåndsvisning av import', 'Førehandsvising av import', 'Import preview'),
+  'catalogue.preview.file': m('Fil: {name}', 'Fil: {name}', 'File: {name}'),
+  'catalogue.preview.added': m('Nye kompetanser: {count}', 'Nye kompetansar: {count}', 'New competences: {count}'),
+  'catalogue.preview.changed': m('Endrede kompetanser: {count}', 'Endra kompetansar: {count}', 'Changed competences: {count}'),
+  'catalogue.preview.unchanged': m('Uendret: {count}', 'Uendra: {count}', 'Unchanged: {count}'),
+  'catalogue.preview.areas': m('Nye områder: {names}', 'Nye område: {names}', 'New areas: {names}'),
+  'catalogue.preview.kept': m('Ikke i filen, beholdes som de er: {names}', 'Ikkje i fila, blir haldne som dei er: {names}', 'Not in the file, kept as they are: {names}'),
+  'catalogue.preview.ignored': m('Kolonner katalogen ikke bruker: {names}', 'Kolonnar katalogen ikkje brukar: {names}', 'Columns the catalogue does not use: {names}'),
+  'catalogue.preview.nothing': m('Filen endrer ingenting.', 'Fila endrar ingenting.', 'The file changes nothing.'),
+  'catalogue.problems.title': m('Filen kan ikke importeres', 'Fila kan ikkje importerast', 'The file cannot be imported'),
+  'catalogue.problems.intro': m(
+    'Rett disse radene og last opp filen på nytt. Ingenting er lagret.',
+    'Rett desse radene og last opp fila på nytt. Ingenting er lagra.',
+    'Correct these rows and upload the file again. Nothing has been saved.',
+  ),
+  'catalogue.problems.line': m('Linje', 'Linje', 'Line'),
+  'catalogue.problems.problem': m('Problem', 'Problem', 'Problem'),
+  'catalogue.apply': m('Importer', 'Importer', 'Import'),
+  'catalogue.cancel': m('Avbryt', 'Avbryt', 'Cancel'),
+  'catalogue.stale': m(
+    'Filen er ikke den du så forhåndsvisningen av. Last den opp på nytt.',
+    'Fila er ikkje den du såg førehandsvisinga av. Last henne opp på nytt.',
+    'The file is not the one you previewed. Upload it again.',
+  ),
+  'catalogue.imported': m(
+    'Importert: {added} nye og {changed} endrede kompetanser.',
+    'Importert: {added} nye og {changed} endra kompetansar.',
+    'Imported: {added} new and {changed} changed competences.',
+  ),
+  'catalogue.back': m('Administrasjon', 'Administrasjon', 'Administration'),
+});
+
+export type CatalogueMessageId = Parameters<typeof tc>[1];
