@@ -44,4 +44,38 @@ export interface CompetenceTables {
   competence_areas: CompetenceAreasTable;
   competences: CompetencesTable;
   competence_levels: CompetenceLevelsTable;
+  competence_holdings: CompetenceHoldingsTable;
+  competence_holding_revocations: CompetenceHoldingRevocationsTable;
+}
+
+export type HoldingSource = 'path-completion' | 'declared' | 'registered' | 'imported';
+export type RecorderKind = 'person' | 'operator' | 'api-client' | 'system';
+
+export interface CompetenceHoldingsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  person_id: string;
+  competence_id: string;
+  level: number | null;
+  source: HoldingSource;
+  /** 'YYYY-MM-DD', Europe/Oslo. */
+  achieved_on: string;
+  /** The first day the holding is no longer valid; null: never expires. */
+  expires_on: string | null;
+  path_completion_id: string | null;
+  path_version_id: string | null;
+  declaration_id: string | null;
+  evidence: ColumnType<Record<string, unknown>, string | undefined, never>;
+  renews_id: string | null;
+  recorded_by_kind: RecorderKind;
+  recorded_by_id: string | null;
+  recorded_at: ColumnType<Date, never, never>;
+}
+
+export interface CompetenceHoldingRevocationsTable {
+  holding_id: string;
+  revoked_at: ColumnType<Date, Date | undefined, never>;
+  revoked_by_kind: RecorderKind;
+  revoked_by_id: string | null;
+  reason: string;
 }
