@@ -56,6 +56,18 @@ describe(`holdings from path completions (${BACKEND})`, () => {
   });
   afterAll(async () => testDb.dispose());
 
+  /** Delivers every event written so far (on a shared server, transactions of other databases can hold delivery back a moment). */
+  async function deliverAll(): Promise<void> {
+    const last = await db().selectFrom('path_events').select(db().fn.max('id').as('id')).executeTakeFirst();
+    for (let i = 0; i < 300; i++) {
+      await dispatcher.runOnce();
+      const cursor = await db().selectFrom('path_event_cursors').select('last_id').where('subscriber', '=', 'competence-holdings').executeTakeFirst();
+      if (Number(cursor?.last_id ?? 0) >= Number(last?.id ?? 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('path events were not delivered');
+  }
+
   async function complete(personId: string, pathId: string, stepId: string, when: string): Promise<void> {
     const { enrolmentId } = await enrol(db(), tenantId, { personId, pathId }, at(when));
     await deliverOutcome(db(), tenantId, { enrolmentId, stepId, idempotencyKey: `done:${enrolmentId}`, outcome: { kind: 'web', event: 'done' } }, at(when));
@@ -69,9 +81,8 @@ describe(`holdings from path completions (${BACKEND})`, () => {
     });
     // 23:30 UTC on 28 February 2027 is 00:30 on 1 March in Norway.
     await complete(kari, pathId, stepIds[0]!, '2027-02-28T23:30:00Z');
-    await dispatcher.runOnce();
+    await deliverAll();
     // Delivered again (a crash before the cursor moved): nothing more is written.
-    await dispatcher.runOnce();
     await competenceHoldingsSubscriber(db(), log.logger)({ id: 0, type: 'path-completed', payload: { completionId: (await db().selectFrom('path_completions').select('id').executeTakeFirstOrThrow()).id } });
 
     const holdings = await listPersonHoldings(db(), tenantId, kari);
@@ -92,11 +103,11 @@ describe(`holdings from path completions (${BACKEND})`, () => {
     const ola = (await createPerson(db(), tenantId, { name: 'Ola Nordmann' })).id;
     const { pathId, stepIds } = await publishPath(testDb.database, tenantId, [web('Øvelse')], { title: 'Brannøvelse', settings: { grants: [{ competence: 'brannvern', validMonths: null }] } });
     await complete(ola, pathId, stepIds[0]!, '2026-01-10T10:00:00Z');
-    await dispatcher.runOnce();
+    await deliverAll();
     // A new version, completed again two years later (a new enrolment after the first was completed).
     const second = await publishPath(testDb.database, tenantId, [web('Øvelse 2028')], { title: 'Brannøvelse 2028', settings: { grants: [{ competence: 'brannvern', validMonths: null }] } });
     await complete(ola, second.pathId, second.stepIds[0]!, '2028-01-12T10:00:00Z');
-    await dispatcher.runOnce();
+    await deliverAll();
 
     const [renewal, first] = await listPersonHoldings(db(), tenantId, ola);
     // No validity in the grant: the competence's default (24 months) applies.
