@@ -46,6 +46,7 @@ export interface CompetenceTables {
   competence_levels: CompetenceLevelsTable;
   competence_holdings: CompetenceHoldingsTable;
   competence_holding_revocations: CompetenceHoldingRevocationsTable;
+  competence_requirements: CompetenceRequirementsTable;
 }
 
 export type HoldingSource = 'path-completion' | 'declared' | 'registered' | 'imported';
@@ -78,4 +79,25 @@ export interface CompetenceHoldingRevocationsTable {
   revoked_by_kind: RecorderKind;
   revoked_by_id: string | null;
   reason: string;
+}
+
+export interface CompetenceRequirementsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  competence_id: string;
+  job_title: string | null;
+  org_unit_id: string | null;
+  min_level: number | null;
+  mandatory: boolean;
+  validity_months: number | null;
+  grace_days: number | null;
+  accepts_declared: Generated<boolean>;
+  /** numeric(5,2): read as a string. */
+  target_percent: ColumnType<string | null, number | null, never>;
+  target_date: string | null;
+  created_by_kind: RecorderKind;
+  created_by_id: string | null;
+  created_at: ColumnType<Date, never, never>;
+  ended_at: Date | null;
+  ended_by_id: string | null;
 }
