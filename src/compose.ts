@@ -18,6 +18,7 @@ import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { catalogueRouter } from './web/competence/catalogue-router.js';
 import { myCompetenceRouter } from './web/competence/my-competence.js';
+import { requirementsRouter } from './web/competence/requirements-router.js';
 import { landingRouter } from './web/landing/router.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
@@ -71,6 +72,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(themeRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
   routers.push(catalogueRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  routers.push(requirementsRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(myCompetenceRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   startPageLinks.push(...lti.startPageLinks);

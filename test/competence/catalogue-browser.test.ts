@@ -79,5 +79,22 @@ describe.skipIf(!hasChromium)(`the competence catalogue in Chromium (${BACKEND})
     expect(await page.locator('[data-competence="legemiddel"] th').textContent()).toBe('Legemiddelhandtering');
     expect(await page.locator('[data-competence="forstehjelp"] td').nth(2).textContent()).toBe('24 månader');
     await noViolations(page, 'catalogue (nn)');
+
+    // Requirements: a refused form keeps what was typed and says why, by field.
+    await page.locator('[data-requirements-link]').click();
+    await page.locator('h1', { hasText: 'Kompetansekrav' }).waitFor(SLOW);
+    await page.getByLabel('Kompetanse', { exact: true }).selectOption({ label: 'Felles: Førstehjelp' });
+    await page.getByLabel('Stilling').first().fill('Helsefagarbeidar');
+    await page.getByLabel('Minste nivå').fill('5');
+    await page.getByRole('button', { name: 'Legg til kravet' }).click();
+    await page.locator('[data-error-summary]').waitFor(SLOW);
+    expect(await page.getByLabel('Stilling').first().inputValue()).toBe('Helsefagarbeidar');
+    expect(await page.locator('#minLevel-error').textContent()).toContain('Kompetansen har ikkje så mange nivå.');
+    await noViolations(page, 'requirements refused (nn)');
+    await page.getByLabel('Minste nivå').fill('2');
+    await page.getByRole('button', { name: 'Legg til kravet' }).click();
+    await page.locator('[data-requirements-notice]').waitFor(SLOW);
+    expect(await page.locator('[data-requirement="forstehjelp"] td').first().textContent()).toBe('Stilling: Helsefagarbeidar');
+    await noViolations(page, 'requirements (nn)');
   });
 });

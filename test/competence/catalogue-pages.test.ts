@@ -130,4 +130,35 @@ describe(`the competence catalogue pages (${BACKEND})`, { timeout: 90_000 }, () 
     }
     expect((await fetch(`${url}/admin/competence`)).status).toBe(401);
   });
+
+  it('an administrator adds a requirement, a refused one keeps what was typed, and only the keeper ends it', async () => {
+    const kongsberg = (await findMunicipality(db(), '3303'))!.id;
+    const fire = (await db().selectFrom('competences').select('id').where('tenant_id', '=', kongsberg).where('code', '=', 'brannvern').executeTakeFirstOrThrow()).id;
+    const empty = await admin.get('/admin/competence/requirements');
+    expect(empty.status).toBe(200);
+    expect(empty.body).toContain('data-requirements-empty');
+
+    const refused = await admin.post('/admin/competence/requirements', { competence: fire, jobTitle: 'Helsefagarbeider', mandatory: 'mandatory', minLevel: '7', targetPercent: '80' });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain('value="Helsefagarbeider"');
+    expect(refused.body).toContain('Kompetansen har ikke så mange nivåer.');
+    expect(refused.body).toContain('Et mål trenger både andel og dato.');
+    expect(await db().selectFrom('competence_requirements').select('id').execute()).toEqual([]);
+
+    const added = await admin.post('/admin/competence/requirements', { competence: fire, jobTitle: 'Helsefagarbeider', mandatory: 'mandatory', minLevel: '2', graceDays: '90', targetPercent: '80', targetDate: '31.12.2027' });
+    expect(added.status).toBe(303);
+    const listed = await admin.get('/admin/competence/requirements', { notice: 'added' });
+    expect(listed.body).toContain('Kravet er lagt til.');
+    expect(listed.body).toMatch(/data-requirement="brannvern"><th scope="row">Brannvern<\/th><td>Stilling: Helsefagarbeider<\/td><td>Obligatorisk<\/td><td>minst nivå 2, nyansatte har 90 dager, mål 80 % innen 31\. desember 2027<\/td>/);
+    const id = (await db().selectFrom('competence_requirements').select('id').executeTakeFirstOrThrow()).id;
+
+    // Another municipality's administrator cannot end it (nor learn that it exists).
+    const osloAdmin = await clientFor((await findMunicipality(db(), '0301'))!.id, 'admin');
+    expect((await osloAdmin.post(`/admin/competence/requirements/${id}/end`)).status).toBe(404);
+    expect((await osloAdmin.post('/admin/competence/requirements/not-a-uuid/end')).status).toBe(404);
+    expect((await osloAdmin.get('/admin/competence/requirements')).body).toContain('data-requirements-empty');
+    expect((await (await clientFor(kongsberg, 'learner')).post(`/admin/competence/requirements/${id}/end`)).status).toBe(403);
+    expect((await admin.post(`/admin/competence/requirements/${id}/end`)).status).toBe(303);
+    expect((await admin.get('/admin/competence/requirements')).body).toContain('data-requirements-empty');
+  });
 });

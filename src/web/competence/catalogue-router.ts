@@ -25,7 +25,7 @@ export const CATALOGUE_PAGE = '/admin/competence';
 /** A catalogue of 700 competences with level descriptions is about 200 KB. */
 export const CATALOGUE_FILE_LIMIT = 512 * 1024;
 
-interface AdminContext {
+export interface AdminContext {
   session: LtiSession;
   token: string;
   locale: Locale;
@@ -35,7 +35,7 @@ interface AdminContext {
   href(path: string, query?: Record<string, string>): string;
 }
 
-async function adminContext(req: Request, res: Response, db: Kysely<Schema>, sessions: SessionTokens): Promise<AdminContext> {
+export async function adminContext(req: Request, res: Response, db: Kysely<Schema>, sessions: SessionTokens): Promise<AdminContext> {
   // A municipality's or a region's administrator, for the catalogue of the session's tenant only.
   const session = await requireSession(req, sessions, ['admin']);
   const token = sessionToken(req)!;
@@ -51,11 +51,11 @@ async function adminContext(req: Request, res: Response, db: Kysely<Schema>, ses
 
 const localized = (texts: { nb: string; nn: string | null; en: string | null }, locale: Locale) => texts[locale] ?? texts.nb;
 
-function hiddenFields(ctx: AdminContext): SafeHtml {
+export function hiddenFields(ctx: AdminContext): SafeHtml {
   return html`<input type="hidden" name="session" value="${ctx.token}">${ctx.lang ? html`<input type="hidden" name="lang" value="${ctx.lang}">` : ''}`;
 }
 
-async function render(res: Response, db: Kysely<Schema>, ctx: AdminContext, status: number, title: string, body: SafeHtml): Promise<void> {
+export async function render(res: Response, db: Kysely<Schema>, ctx: AdminContext, status: number, title: string, body: SafeHtml): Promise<void> {
   const crumbs = breadcrumbs(tc(ctx.locale, 'catalogue.back'), [{ href: ctx.href('/admin'), label: tc(ctx.locale, 'catalogue.back') }]);
   sendPage(res, status, page({ locale: ctx.locale, title, body: html`${crumbs}${body}`, path: CATALOGUE_PAGE, keep: { session: ctx.token }, theme: await pageTheme(db, ctx.session.tenantId) }));
 }
@@ -103,6 +103,7 @@ async function cataloguePage(res: Response, db: Kysely<Schema>, ctx: AdminContex
   const intro = ctx.tenantKind === 'region' ? 'catalogue.intro.region' : 'catalogue.intro.municipality';
   const body = html`<h1>${tc(locale, 'catalogue.title')}</h1>
 <p>${fillIn(tc(locale, intro), { tenant: ctx.tenantName })}</p>
+<p>${link(ctx.href('/admin/competence/requirements'), tc(locale, 'req.title'), html` data-requirements-link`)}</p>
 ${notice ? alert('success', notice, { live: 'status', attrs: html` data-catalogue-notice` }) : ''}
 ${withCompetences.length ? withCompetences.map((a) => areaSection(ctx, a, owners)) : html`<p data-catalogue-empty>${tc(locale, 'catalogue.empty')}</p>`}
 <section aria-labelledby="transfer-heading">
