@@ -6,13 +6,20 @@ import type { Logger } from './logger.js';
 import type { DirectRoute } from './web/direct-routes.js';
 import { DEFAULT_ZIP_LIMITS } from './content/zip-reader.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
+import { ensureDemoCatalogue } from './competence/demo-catalogue.js';
+import { competenceHoldingsSubscriber } from './competence/holdings.js';
 import { ensureDemoPath } from './demo/demo-path.js';
+import { DEV_DEFAULT_KOMMUNENUMMER } from './dev-lms/dev-lms.js';
+import { findMunicipality } from './tenants/tenants.js';
 import { SecretBox } from './lti/secret-box.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { integrationsRouter } from './web/integrations/router.js';
+import { catalogueRouter } from './web/competence/catalogue-router.js';
+import { myCompetenceRouter } from './web/competence/my-competence.js';
+import { requirementsRouter } from './web/competence/requirements-router.js';
 import { landingRouter } from './web/landing/router.js';
 import { HR_IMPORT_LIMIT_BYTES, orgImportRouter } from './web/org-import/router.js';
 import { organisationRouter } from './web/organisation/router.js';
@@ -74,6 +81,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // Launch links to employees (/admin/links) and the municipality's e-mail domains (/admin/email-domains).
   routers.push(linksRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
+  routers.push(catalogueRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  routers.push(requirementsRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  routers.push(myCompetenceRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // The municipality administrator's HR import: upload, preview, apply (/admin/org/import).
   routers.push(orgImportRouter({ db: deps.database.db, sessions: lti.lti.sessions, uploadLimitBytes: HR_IMPORT_LIMIT_BYTES }));
@@ -90,8 +100,14 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   if (deps.config.nodeEnv === 'development' && lti.devLms) {
     const lms = lti.devLms;
     // Workers starting together: one creates the demo path, the others then find it.
-    const demo = await exclusively(deps.database, DEVELOPMENT_SEED_LOCK, () => ensureDemoPath({ db: deps.database.db, store: scorm.store, lms }));
+    const demo = await exclusively(deps.database, DEVELOPMENT_SEED_LOCK, async () => {
+      const seeded = await ensureDemoPath({ db: deps.database.db, store: scorm.store, lms });
+      const kongsberg = await findMunicipality(deps.database.db, DEV_DEFAULT_KOMMUNENUMMER);
+      const catalogue = kongsberg ? await ensureDemoCatalogue(deps.database.db, kongsberg.id) : false;
+      return { ...seeded, catalogue };
+    });
     if (demo.created) deps.logger.info({ path: demo.pathId }, 'demo path created and placed in the development LMS');
+    if (demo.catalogue) deps.logger.info('demo competence catalogue imported');
   }
 
   // Designers export and import whole paths (with their SCORM packages) and upload packages, for
@@ -124,6 +140,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   ltiHooks.launchRoutes.push(learner.launchRoute);
   playerHooks.returnTo = learner.playerReturn;
   routers.push(...learner.routers);
+
+  // Completions become competence holdings (docs/competence.md).
+  pathEvents.subscribe('competence-holdings', competenceHoldingsSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

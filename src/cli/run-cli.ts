@@ -5,6 +5,7 @@ import { migrate, readMigrationFiles } from '../db/migrations.js';
 import type { Database } from '../db/database.js';
 import { decodeCsv, parseMunicipalityCsv, parseRegionCsv } from '../tenants/municipality-csv.js';
 import { importMunicipalities, importRegions, listTenants } from '../tenants/tenants.js';
+import { COMPETENCE_USAGE, CompetenceUsageError, runCompetenceCommand } from './competence-commands.js';
 import { runContentCommand } from './content-commands.js';
 import { openCliDatabase } from './open-cli-database.js';
 import { ORG_USAGE, runOrgCommand } from './org-commands.js';
@@ -26,6 +27,7 @@ Commands:
                                           import a SCORM 1.2 / 2004 package into the tenant's content
   content list <tenant-id>                list the tenant's content packages${ORG_USAGE}${LTI_USAGE}${LINK_USAGE}
 ${XAPI_CLIENT_USAGE}
+${COMPETENCE_USAGE}
 
 The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR. While the
 tool runs on the embedded database, commands reach it through its socket in DATA_DIR/cli.`;
@@ -72,6 +74,7 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
       'dry-run': { type: 'boolean', default: false },
       off: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
+      out: { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -148,6 +151,17 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
   }
 
   if (await runLinkCommand(command, sub, rest, values, (work) => withDatabase((database) => work(database.db)), out)) return;
+  if (command === 'competence') {
+    try {
+      await withDatabase((database) =>
+        runCompetenceCommand(database, sub, rest, { tenant: values.tenant, dryRun: values['dry-run'], out: values.out }, out),
+      );
+    } catch (error) {
+      if (error instanceof CompetenceUsageError) throw new UsageError(error.message);
+      throw error;
+    }
+    return;
+  }
 
   try {
     if (await runLtiCommand(command, sub, rest, values, (work) => withDatabase((database) => work(database.db)), out)) return;

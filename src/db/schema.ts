@@ -1,4 +1,5 @@
 import type { AuditTables } from '../audit/tables.js';
+import type { CompetenceTables } from '../competence/tables.js';
 import type { ContentTables } from '../content/tables.js';
 import type { DevLmsTables } from '../dev-lms/tables.js';
 import type { LtiTables } from '../lti/tables.js';
@@ -27,4 +28,5 @@ export interface Schema
     PathTables,
     OrganisationTables,
     HrImportTables,
-    AuditTables {}
+    AuditTables,
+    CompetenceTables {}

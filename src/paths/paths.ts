@@ -207,3 +207,20 @@ export async function setSharing(db: Kysely<Schema>, tenantId: string, pathId: s
     .executeTakeFirst();
   if (result.numUpdatedRows === 0n) throw new PathError('path-not-found', 'no such path of this tenant');
 }
+
+/**
+ * Published paths the tenant may use whose latest version grants any of `competences` (compared
+ * case-insensitively with what the designer wrote: a competence's code or name).
+ */
+export async function publishedPathsGranting(db: Kysely<Schema>, tenantId: string, competences: readonly string[]): Promise<{ id: string; title: string; grants: string[] }[]> {
+  const wanted = new Set(competences.map((c) => c.trim().toLowerCase()));
+  if (wanted.size === 0) return [];
+  const rows = await summaries(db, tenantId).where('latest.id', 'is not', null).orderBy('p.title').limit(500).execute();
+  const found: { id: string; title: string; grants: string[] }[] = [];
+  for (const row of rows) {
+    const version = await loadPublishedVersion(db, row.latest_version_id!);
+    const grants = version.definition.grants.map((g) => g.competence.toLowerCase()).filter((g) => wanted.has(g));
+    if (grants.length) found.push({ id: row.id, title: version.definition.title, grants });
+  }
+  return found;
+}

@@ -76,6 +76,12 @@ export const LANDING_MESSAGES = {
     'E-postdomena til kommunen, som plasserer deltakarar frå ei delt læringsplattform i kommunen.',
     'The municipality’s e-mail domains, which place participants from a shared learning platform in the municipality.',
   ),
+  'admin.competence': m('Kompetansekatalog', 'Kompetansekatalog', 'Competence catalogue'),
+  'admin.competence.hint': m(
+    'Kompetanseområder og kompetanser kommunen kan stille krav om, med import og eksport som CSV.',
+    'Kompetanseområde og kompetansar kommunen kan stille krav om, med import og eksport som CSV.',
+    'Competence areas and competences the municipality can require, with CSV import and export.',
+  ),
   'admin.later': m(
     'Rapporter om kompetanse og hva som mangler, på tvers av kommunen, kommer i senere versjoner av Læringsløp.',
     'Rapportar om kompetanse og kva som manglar, på tvers av kommunen, kjem i seinare versjonar av Læringsløp.',

@@ -6,6 +6,7 @@ import { IMPORT_PAGE } from '../org-import/pages.js';
 import { PLATFORMS_PAGE } from '../integrations/platforms.js';
 import { XAPI_CLIENTS_PAGE } from '../integrations/xapi-clients.js';
 import { ORG_PAGE, PEOPLE_PAGE } from '../organisation/org-pages.js';
+import { CATALOGUE_PAGE } from '../competence/catalogue-router.js';
 import { THEME_PAGE } from '../theme/router.js';
 import { EMAIL_DOMAINS_PAGE, LINKS_PAGE } from '../links/router.js';
 import { tland, type LandingMessageId } from './messages.js';
@@ -47,6 +48,7 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: IMPORT_PAGE, label: 'admin.org-import', hint: 'admin.org-import.hint', municipalityOnly: true },
   { path: LINKS_PAGE, label: 'admin.links', hint: 'admin.links.hint', municipalityOnly: true },
   { path: EMAIL_DOMAINS_PAGE, label: 'admin.email-domains', hint: 'admin.email-domains.hint', municipalityOnly: true },
+  { path: CATALOGUE_PAGE, label: 'admin.competence', hint: 'admin.competence.hint' },
 ];
 
 function startPage(role: 'manager' | 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {

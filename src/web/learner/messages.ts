@@ -39,6 +39,7 @@ export const LEARNER_MESSAGES = {
   'mine.completed-on': m('Fullført {date}', 'Fullført {date}', 'Completed on {date}'),
   'mine.result': m('Resultat: {score} av 100', 'Resultat: {score} av 100', 'Result: {score} out of 100'),
   'mine.no-score': m('Uten poengsum', 'Utan poengsum', 'No score'),
+  'mine.competence': m('Min kompetanse: det som er dokumentert for deg', 'Min kompetanse: det som er dokumentert for deg', 'My competence: what is documented for you'),
   'mine.empty': m(
     'Du er ikke med i noe læringsløp ennå. Et læringsløp starter du fra lenken til det i et emne på læringsplattformen (for eksempel Moodle eller Canvas); etterpå finner du det her. Spør lederen din eller den som har ansvar for opplæringen, hvis du mener du skal ha et læringsløp.',
     'Du er ikkje med i noko læringsløp enno. Eit læringsløp startar du frå lenkja til det i eit emne på læringsplattforma (til dømes Moodle eller Canvas); etterpå finn du det her. Spør leiaren din eller den som har ansvar for opplæringa, om du meiner du skal ha eit læringsløp.',

@@ -43,6 +43,7 @@ export function myPathsPage(view: LearnerView, input: { role: ToolRole; tenantNa
   const body = html`<div data-learner="mine" data-my-paths>
 <h1 data-role="${input.role}">${title}</h1>
 <p>${input.personName ? tr(locale, 'mine.person', { name: input.personName, tenant: input.tenantName }) : tr(locale, 'mine.tenant', { tenant: input.tenantName })}</p>
+<p>${dsLink(link(view, '/learn/competence'), tr(locale, 'mine.competence'), html` data-my-competence-link`)}</p>
 ${input.paths.length === 0 ? alert('info', tr(locale, 'mine.empty'), { attrs: html` data-empty` }) : sections}
 </div>`;
   return page({ locale, title, body, path: MY_PATHS, keep: withoutLang(view.keep), theme: view.theme });

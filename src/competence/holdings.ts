@@ -1,0 +1,194 @@
+import type { Kysely } from 'kysely';
+import { recordAudit, type AuditActor } from '../audit/audit-log.js';
+import type { Schema } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+import { findCompletionRecord } from '../paths/completion-records.js';
+import { loadPublishedVersion } from '../paths/paths.js';
+import { addMonths, osloDate } from './calendar.js';
+import { findCompetence, type Texts } from './catalogue.js';
+import type { HoldingSource } from './tables.js';
+
+export type HoldingStatus = 'valid' | 'expired' | 'revoked';
+
+export interface Holding {
+  readonly id: string;
+  readonly personId: string;
+  readonly competence: { readonly id: string; readonly code: string; readonly name: Texts };
+  readonly level: number | null;
+  readonly source: HoldingSource;
+  readonly achievedOn: string;
+  /** The first day the holding is no longer valid; null: never expires. */
+  readonly expiresOn: string | null;
+  /** For a holding from a path completion: the path's title and version, and the completion record. */
+  readonly path: { readonly completionId: string; readonly title: string; readonly versionNumber: number } | null;
+  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly renewsId: string | null;
+  readonly revocation: { readonly at: Date; readonly reason: string } | null;
+}
+
+export function holdingStatus(holding: Pick<Holding, 'expiresOn' | 'revocation'>, onDate: string): HoldingStatus {
+  if (holding.revocation) return 'revoked';
+  return holding.expiresOn !== null && holding.expiresOn <= onDate ? 'expired' : 'valid';
+}
+
+export interface CompletionGrantResult {
+  /** Holdings written now (none when the completion's holdings exist already). */
+  readonly granted: number;
+  /** Competences the path grants that the person's catalogue does not have. */
+  readonly unknown: readonly string[];
+}
+
+/**
+ * Turns a path completion into holdings: each competence the completed version grants, achieved on
+ * the completion's day in Europe/Oslo, expiring after the grant's validity (or else the competence's
+ * default validity). Exactly once per completion and competence (the database's unique key): a
+ * second call writes nothing. A holding the person already had for the competence is renewed: the
+ * new one points to it, and the old record stays as it was.
+ */
+export async function grantFromCompletion(db: Kysely<Schema>, completionId: string): Promise<CompletionGrantResult> {
+  const record = await findCompletionRecord(db, completionId);
+  if (!record || record.grants.length === 0) return { granted: 0, unknown: [] };
+  const person = await db.selectFrom('people').select('tenant_id').where('id', '=', record.personId).executeTakeFirstOrThrow();
+  const achievedOn = osloDate(record.completedAt);
+  let granted = 0;
+  const unknown: string[] = [];
+  for (const grant of record.grants) {
+    const competence = await findCompetence(db, person.tenant_id, grant.competence);
+    if (!competence) {
+      unknown.push(grant.competence);
+      continue;
+    }
+    const validity = grant.validMonths ?? competence.defaultValidityMonths;
+    const previous = await db
+      .selectFrom('competence_holdings as h')
+      .leftJoin('competence_holding_revocations as r', 'r.holding_id', 'h.id')
+      .select('h.id')
+      .where('h.person_id', '=', record.personId)
+      .where('h.competence_id', '=', competence.id)
+      .where('h.achieved_on', '<=', achievedOn)
+      .where('r.holding_id', 'is', null)
+      .where((eb) => eb.or([eb('h.path_completion_id', 'is', null), eb('h.path_completion_id', '<>', record.id)]))
+      .orderBy('h.achieved_on', 'desc')
+      .orderBy('h.recorded_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const written = await db
+      .insertInto('competence_holdings')
+      .values({
+        tenant_id: person.tenant_id,
+        person_id: record.personId,
+        competence_id: competence.id,
+        level: null,
+        source: 'path-completion',
+        achieved_on: achievedOn,
+        expires_on: validity === null ? null : addMonths(achievedOn, validity),
+        path_completion_id: record.id,
+        path_version_id: record.versionId,
+        declaration_id: null,
+        evidence: JSON.stringify({ pathId: record.pathId, versionNumber: record.versionNumber, score: record.score }),
+        renews_id: previous?.id ?? null,
+        recorded_by_kind: 'system',
+        recorded_by_id: null,
+      })
+      .onConflict((oc) => oc.columns(['path_completion_id', 'competence_id']).where('path_completion_id', 'is not', null).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (written) granted++;
+  }
+  return { granted, unknown };
+}
+
+/**
+ * The path-events subscriber that documents completions as holdings. Delivery is at least once;
+ * the holdings' unique key makes it exactly once.
+ */
+export function competenceHoldingsSubscriber(db: Kysely<Schema>, logger: Logger) {
+  return async (event: { type: string; payload: Readonly<Record<string, unknown>>; id: number }): Promise<void> => {
+    if (event.type !== 'path-completed') return;
+    const completionId = event.payload['completionId'];
+    if (typeof completionId !== 'string') return;
+    const result = await grantFromCompletion(db, completionId);
+    if (result.unknown.length) {
+      // The path names competences the learner's catalogue lacks: nothing to document them against.
+      logger.warn({ completion: completionId, competences: result.unknown }, 'path grants competences that are not in the catalogue');
+    }
+  };
+}
+
+/** A person's holdings (every record, newest first), with the competence and the path they came from. */
+export async function listPersonHoldings(db: Kysely<Schema>, tenantId: string, personId: string): Promise<Holding[]> {
+  const rows = await db
+    .selectFrom('competence_holdings as h')
+    .innerJoin('competences as c', 'c.id', 'h.competence_id')
+    .leftJoin('competence_holding_revocations as r', 'r.holding_id', 'h.id')
+    .select([
+      'h.id', 'h.person_id', 'h.competence_id', 'c.code', 'c.name_nb', 'c.name_nn', 'c.name_en', 'h.level', 'h.source', 'h.achieved_on',
+      'h.expires_on', 'h.path_completion_id', 'h.path_version_id', 'h.evidence', 'h.renews_id', 'r.revoked_at', 'r.reason',
+    ])
+    .where('h.tenant_id', '=', tenantId)
+    .where('h.person_id', '=', personId)
+    .orderBy('h.achieved_on', 'desc')
+    .orderBy('h.recorded_at', 'desc')
+    .execute();
+  const titles = new Map<string, { title: string; number: number }>();
+  for (const versionId of new Set(rows.map((r) => r.path_version_id).filter((v): v is string => v !== null))) {
+    const version = await loadPublishedVersion(db, versionId);
+    titles.set(versionId, { title: version.definition.title, number: version.number });
+  }
+  return rows.map((row) => {
+    const version = row.path_version_id ? titles.get(row.path_version_id) : undefined;
+    return {
+      id: row.id,
+      personId: row.person_id,
+      competence: { id: row.competence_id, code: row.code, name: { nb: row.name_nb, nn: row.name_nn, en: row.name_en } },
+      level: row.level,
+      source: row.source,
+      achievedOn: row.achieved_on,
+      expiresOn: row.expires_on,
+      path: row.path_completion_id && version ? { completionId: row.path_completion_id, title: version.title, versionNumber: version.number } : null,
+      evidence: row.evidence,
+      renewsId: row.renews_id,
+      revocation: row.revoked_at && row.reason ? { at: row.revoked_at, reason: row.reason } : null,
+    };
+  });
+}
+
+const STATUS_RANK: Record<HoldingStatus, number> = { valid: 0, expired: 1, revoked: 2 };
+
+/**
+ * The holding that counts on a day for each competence: the newest valid one, else the newest
+ * expired one, else the newest revoked one. `holdings` newest first, as listPersonHoldings gives them.
+ */
+export function currentHoldings(holdings: readonly Holding[], onDate: string): Holding[] {
+  const byCompetence = new Map<string, Holding>();
+  for (const holding of holdings) {
+    const kept = byCompetence.get(holding.competence.id);
+    if (!kept || STATUS_RANK[holdingStatus(holding, onDate)] < STATUS_RANK[holdingStatus(kept, onDate)]) byCompetence.set(holding.competence.id, holding);
+  }
+  return [...byCompetence.values()];
+}
+
+export class HoldingNotFound extends Error {}
+
+/** Revokes a holding with a reason (recorded, audited); the holding itself stays as it was. */
+export async function revokeHolding(db: Kysely<Schema>, tenantId: string, holdingId: string, actor: AuditActor, reason: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const holding = await trx.selectFrom('competence_holdings').select(['id', 'person_id']).where('id', '=', holdingId).where('tenant_id', '=', tenantId).executeTakeFirst();
+    if (!holding) throw new HoldingNotFound('no such holding');
+    const written = await trx
+      .insertInto('competence_holding_revocations')
+      .values({ holding_id: holdingId, revoked_by_kind: actor.kind, revoked_by_id: actor.id, reason: reason.trim().slice(0, 1000) })
+      .onConflict((oc) => oc.column('holding_id').doNothing())
+      .returning('holding_id')
+      .executeTakeFirst();
+    if (written) {
+      await recordAudit(trx, { tenantId, actor, action: 'competence.holding.revoked', subjectPersonId: holding.person_id, object: { kind: 'competence-holding', id: holdingId } });
+    }
+  });
+}
+
+/** For tests and pages that need "today" in the municipalities' calendar. */
+export function today(now: Date = new Date()): string {
+  return osloDate(now);
+}
+

@@ -1,0 +1,103 @@
+import type { ColumnType, Generated } from 'kysely';
+
+export type CompetenceKind = 'education' | 'authorisation' | 'course' | 'experience';
+
+export interface CompetenceAreasTable {
+  id: Generated<string>;
+  tenant_id: string;
+  code: string;
+  name_nb: string;
+  name_nn: string | null;
+  name_en: string | null;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface CompetencesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  area_id: string;
+  code: string;
+  name_nb: string;
+  name_nn: string | null;
+  name_en: string | null;
+  description_nb: string | null;
+  description_nn: string | null;
+  description_en: string | null;
+  kind: CompetenceKind;
+  default_validity_months: number | null;
+  source: string | null;
+  retired_at: Date | null;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface CompetenceLevelsTable {
+  competence_id: string;
+  level: number;
+  description_nb: string;
+  description_nn: string | null;
+  description_en: string | null;
+}
+
+export interface CompetenceTables {
+  competence_areas: CompetenceAreasTable;
+  competences: CompetencesTable;
+  competence_levels: CompetenceLevelsTable;
+  competence_holdings: CompetenceHoldingsTable;
+  competence_holding_revocations: CompetenceHoldingRevocationsTable;
+  competence_requirements: CompetenceRequirementsTable;
+}
+
+export type HoldingSource = 'path-completion' | 'declared' | 'registered' | 'imported';
+export type RecorderKind = 'person' | 'operator' | 'api-client' | 'system';
+
+export interface CompetenceHoldingsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  person_id: string;
+  competence_id: string;
+  level: number | null;
+  source: HoldingSource;
+  /** 'YYYY-MM-DD', Europe/Oslo. */
+  achieved_on: string;
+  /** The first day the holding is no longer valid; null: never expires. */
+  expires_on: string | null;
+  path_completion_id: string | null;
+  path_version_id: string | null;
+  declaration_id: string | null;
+  evidence: ColumnType<Record<string, unknown>, string | undefined, never>;
+  renews_id: string | null;
+  recorded_by_kind: RecorderKind;
+  recorded_by_id: string | null;
+  recorded_at: ColumnType<Date, never, never>;
+}
+
+export interface CompetenceHoldingRevocationsTable {
+  holding_id: string;
+  revoked_at: ColumnType<Date, Date | undefined, never>;
+  revoked_by_kind: RecorderKind;
+  revoked_by_id: string | null;
+  reason: string;
+}
+
+export interface CompetenceRequirementsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  competence_id: string;
+  job_title: string | null;
+  org_unit_id: string | null;
+  min_level: number | null;
+  mandatory: boolean;
+  validity_months: number | null;
+  grace_days: number | null;
+  accepts_declared: Generated<boolean>;
+  /** numeric(5,2): read as a string. */
+  target_percent: ColumnType<string | null, number | null, never>;
+  target_date: string | null;
+  created_by_kind: RecorderKind;
+  created_by_id: string | null;
+  created_at: ColumnType<Date, never, never>;
+  ended_at: Date | null;
+  ended_by_id: string | null;
+}

@@ -1,0 +1,99 @@
+import { Router } from 'express';
+import type { Kysely } from 'kysely';
+import { addDays } from '../../competence/calendar.js';
+import { currentHoldings, holdingStatus, listPersonHoldings, today, type Holding } from '../../competence/holdings.js';
+import type { Schema } from '../../db/schema.js';
+import type { SessionTokens } from '../../lti/session-token.js';
+import { link as dsLink, table } from '../ds/components.js';
+import { html, type SafeHtml } from '../html.js';
+import { fillIn, requestLocale, toLocale, type Locale } from '../i18n.js';
+import { page, sendPage } from '../layout.js';
+import { param } from '../lti/http.js';
+import { refusalHandler } from '../lti/router.js';
+import { formatDate } from '../learner/messages.js';
+import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
+import { pageTheme } from '../theme/page-theme.js';
+import { tc } from './messages.js';
+
+export const MY_COMPETENCE = '/learn/competence';
+/** A valid holding that expires within this many days is shown as due for renewal. */
+export const RENEW_SOON_DAYS = 90;
+
+const dayOf = (date: string) => new Date(`${date}T12:00:00Z`);
+
+function statusText(locale: Locale, holding: Holding, onDate: string): string {
+  const status = holdingStatus(holding, onDate);
+  if (status === 'valid' && holding.expiresOn !== null && holding.expiresOn <= addDays(onDate, RENEW_SOON_DAYS)) return tc(locale, 'mine.status.expiring');
+  return tc(locale, `mine.status.${status}`);
+}
+
+function evidenceText(locale: Locale, holding: Holding): string {
+  if (holding.path) return fillIn(tc(locale, 'mine.evidence.path'), { title: holding.path.title, version: holding.path.versionNumber });
+  return tc(locale, holding.source === 'declared' ? 'mine.evidence.declared' : holding.source === 'registered' ? 'mine.evidence.registered' : 'mine.evidence.imported');
+}
+
+function holdingsTable(locale: Locale, label: string, holdings: readonly Holding[], onDate: string, attribute: string): SafeHtml {
+  return table({
+    label,
+    rowHeader: true,
+    columns: [
+      { label: tc(locale, 'mine.col.competence') },
+      { label: tc(locale, 'mine.col.status') },
+      { label: tc(locale, 'mine.col.achieved') },
+      { label: tc(locale, 'mine.col.expires') },
+      { label: tc(locale, 'mine.col.evidence') },
+    ],
+    rows: holdings.map((h) => ({
+      attrs: html` ${attribute}="${h.competence.code}" data-status="${holdingStatus(h, onDate)}"`,
+      cells: [
+        h.competence.name[locale] ?? h.competence.name.nb,
+        h.revocation ? html`${statusText(locale, h, onDate)}<br>${fillIn(tc(locale, 'mine.revoked.reason'), { reason: h.revocation.reason })}` : statusText(locale, h, onDate),
+        formatDate(locale, dayOf(h.achievedOn)),
+        h.expiresOn === null ? tc(locale, 'mine.expires.never') : formatDate(locale, dayOf(h.expiresOn)),
+        evidenceText(locale, h),
+      ],
+    })),
+  });
+}
+
+/** "Min kompetanse": what the person holds, with its evidence and expiry (any role: everyone learns). */
+export function myCompetenceRouter({ db, sessions }: { db: Kysely<Schema>; sessions: SessionTokens }): Router {
+  const router = Router();
+
+  router.get(MY_COMPETENCE, async (req, res) => {
+    const session = await requireSession(req, sessions);
+    await allowFramingByPlatform(res, db, session);
+    res.setHeader('Cache-Control', 'no-store');
+    const asked = toLocale(param(req, 'lang'));
+    const locale = asked ?? toLocale(session.locale) ?? requestLocale(req);
+    const keep = { session: sessionToken(req) ?? '' };
+    const href = (path: string) => `${path}?${new URLSearchParams({ ...keep, ...(asked ? { lang: asked } : {}) }).toString()}`;
+    const tenant = await db.selectFrom('tenants').select('name').where('id', '=', session.tenantId).executeTakeFirstOrThrow();
+    const onDate = today();
+    const holdings = await listPersonHoldings(db, session.tenantId, session.personId);
+    const current = currentHoldings(holdings, onDate).sort((a, b) => (a.competence.name[locale] ?? a.competence.name.nb).localeCompare(b.competence.name[locale] ?? b.competence.name.nb, locale));
+    const title = tc(locale, 'mine.title');
+    const body = html`<div data-my-competence>
+<h1>${title}</h1>
+<p>${fillIn(tc(locale, 'mine.intro'), { tenant: tenant.name })}</p>
+<p>${dsLink(href('/learn'), tc(locale, 'mine.paths'))}</p>
+${holdings.length === 0
+    ? html`<p data-empty>${tc(locale, 'mine.empty')}</p>`
+    : html`<section aria-labelledby="held-heading">
+<h2 id="held-heading">${tc(locale, 'mine.held')}</h2>
+${holdingsTable(locale, tc(locale, 'mine.held'), current, onDate, 'data-held')}
+</section>
+${holdings.length > current.length
+    ? html`<section aria-labelledby="history-heading">
+<h2 id="history-heading">${tc(locale, 'mine.history')}</h2>
+<p>${tc(locale, 'mine.history.hint')}</p>
+${holdingsTable(locale, tc(locale, 'mine.history'), holdings, onDate, 'data-record')}
+</section>`
+    : ''}`}
+</div>`;
+    sendPage(res, 200, page({ locale, title, body, path: MY_COMPETENCE, keep, theme: await pageTheme(db, session.tenantId) }));
+  });
+
+  router.use(refusalHandler);
+  return router;
+}
