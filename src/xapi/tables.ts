@@ -11,6 +11,23 @@ export interface XapiClientsTable {
   created_at: ColumnType<Date, never, never>;
   revoked_at: Date | null;
   reads_member_statements: ColumnType<boolean, boolean | undefined, boolean>;
+  /** 'content-launch': the tenant's client that launch credentials act as (migration 0210). */
+  kind: ColumnType<'basic' | 'content-launch', 'basic' | 'content-launch' | undefined, never>;
+}
+
+/** A credential handed to xAPI content at launch (launch-credentials.ts). */
+export interface XapiLaunchCredentialsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  client_id: string;
+  actor_key: string;
+  registration: string;
+  course_activity_id: string;
+  activity_ids: string[];
+  issued_at: ColumnType<Date, Date | undefined, never>;
+  idle_until: Date;
+  expires_at: Date;
+  closes_at: Date | null;
 }
 
 /** The statement as received plus the columns `extractColumns` derives for the filters. */
@@ -61,4 +78,5 @@ export interface XapiTables {
   xapi_attachments: XapiAttachmentsTable;
   xapi_documents: XapiDocumentsTable;
   xapi_activities: XapiActivitiesTable;
+  xapi_launch_credentials: XapiLaunchCredentialsTable;
 }
