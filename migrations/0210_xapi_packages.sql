@@ -4,15 +4,15 @@
 alter table content_packages drop constraint content_packages_standard_check;
 alter table content_packages add constraint content_packages_standard_check check (standard in ('scorm12', 'scorm2004', 'xapi'));
 
--- Each tenant has one client that launch credentials act as: the authority of the statements xAPI
--- content sends. Its key holds a ':' so it can never be used with HTTP Basic, and no secret verifies.
-alter table xapi_clients add column kind text not null default 'basic' check (kind in ('basic', 'content-launch'));
-create unique index xapi_clients_one_launch_client on xapi_clients (tenant_id) where kind = 'content-launch';
+-- This migration runs before the LRS (0300) and paths (0400) tables exist on a fresh database, so
+-- it names them without foreign keys: the code that writes these rows checks what they point at.
+-- Launch credentials act as the tenant's content-launch client (an xapi_clients row whose key is
+-- 'launch:<tenant id>': the ':' keeps it out of HTTP Basic, and no secret verifies).
 
 create table xapi_launch_credentials (
   id uuid primary key default gen_random_uuid(),
   tenant_id uuid not null references tenants (id),
-  client_id uuid not null references xapi_clients (id),
+  client_id uuid not null,
   -- The one actor (its inverse functional identifier key, src/xapi/agents.ts) and registration.
   actor_key text not null,
   registration uuid not null,
@@ -32,7 +32,7 @@ create index xapi_launch_credentials_registration_idx on xapi_launch_credentials
 -- The registration of each xAPI step of an enrolment: reused on relaunch (resume) until it closes.
 create table path_xapi_registrations (
   registration uuid primary key,
-  enrolment_id uuid not null references path_enrolments (id) on delete cascade,
+  enrolment_id uuid not null,
   step_id uuid not null,
   tenant_id uuid not null references tenants (id),
   package_id uuid not null references content_packages (id),

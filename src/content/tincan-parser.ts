@@ -67,7 +67,8 @@ export function parseTinCan(xml: string, files: ReadonlySet<string>): TinCanMani
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new ContentImportError('tincan-not-xml', { line: valid.err.line }, valid.err.msg);
   const document = parser.parse(xml) as XmlNode;
-  const root = document['tincan'];
+  // An empty <tincan/> parses as '': present, with nothing in it.
+  const root = document['tincan'] === '' ? {} : document['tincan'];
   if (!root || typeof root !== 'object') throw invalidTinCan('tincan-missing-element', '<tincan>', 'the root element is not <tincan>');
   const container = (root as XmlNode)['activities'];
   if (!container || typeof container !== 'object') throw invalidTinCan('tincan-missing-element', '<activities>', '<activities> is missing');

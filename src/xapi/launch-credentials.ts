@@ -13,8 +13,9 @@ import { XapiError } from './errors.js';
  * without use (each use and the player's keep-alive renew it), at `expires_at` whatever happens,
  * and from `closes_at`, when the attempt ends.
  *
- * It is never the municipality's own client: every tenant has one `content-launch` client that
- * the credentials act as (the statements' authority), whose key cannot be used with Basic.
+ * It is never the municipality's own client: every tenant has one content-launch client (key
+ * `launch:<tenant id>`) that the credentials act as (the statements' authority), whose key cannot
+ * be used with Basic and whose secret hash matches no secret.
  */
 
 /** The Basic user name that marks a launch credential (no client key is this: keys are 24 hex digits). */
@@ -63,20 +64,24 @@ export function inLaunchScope(scope: Pick<LaunchScope, 'courseActivityId' | 'act
   return activityId.startsWith(course) && /^[/#?]/.test(activityId.slice(course.length));
 }
 
-/** The tenant's content-launch client, created the first time it is needed. */
+/** The key of a tenant's content-launch client; no Basic client key has a ':' (they are hex). */
+export function launchClientKey(tenantId: string): string {
+  return `launch:${tenantId}`;
+}
+
+/** The tenant's content-launch client, created the first time it is needed (the unique key makes two at once one). */
 async function launchClient(db: Kysely<Schema>, tenantId: string): Promise<XapiClient> {
   const find = () => db
     .selectFrom('xapi_clients')
     .select(['id', 'tenant_id', 'name', 'key', 'created_at'])
-    .where('tenant_id', '=', tenantId)
-    .where('kind', '=', 'content-launch')
+    .where('key', '=', launchClientKey(tenantId))
     .executeTakeFirst();
   let row = await find();
   if (!row) {
     await db
       .insertInto('xapi_clients')
       // '!' is no scrypt hash, so no secret ever verifies; the ':' in the key keeps it out of Basic anyway.
-      .values({ tenant_id: tenantId, name: 'Læringsløp xAPI-innhold', key: `launch:${tenantId}`, secret_hash: '!', scopes: [...LAUNCH_SCOPES], kind: 'content-launch' })
+      .values({ tenant_id: tenantId, name: 'Læringsløp xAPI-innhold', key: launchClientKey(tenantId), secret_hash: '!', scopes: [...LAUNCH_SCOPES] })
       .onConflict((oc) => oc.doNothing())
       .execute();
     row = await find();

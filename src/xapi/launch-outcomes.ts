@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import { launchClientKey } from './launch-credentials.js';
 
 /** The ADL verbs that decide an xAPI course's outcome (ADL vocabulary, as the authoring tools send them). */
 export const OUTCOME_VERBS = {
@@ -51,7 +52,7 @@ export async function launchOutcomeStatements(
     .where('s.actor_key', '=', input.actorKey)
     .where('s.verb_id', 'in', Object.keys(OUTCOME_VERBS))
     .where('s.voided', '=', false)
-    .where('c.kind', '=', 'content-launch')
+    .where('c.key', '=', launchClientKey(input.tenantId))
     .orderBy('s.seq')
     .execute();
   return rows.map((row) => {

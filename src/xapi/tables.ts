@@ -11,8 +11,6 @@ export interface XapiClientsTable {
   created_at: ColumnType<Date, never, never>;
   revoked_at: Date | null;
   reads_member_statements: ColumnType<boolean, boolean | undefined, boolean>;
-  /** 'content-launch': the tenant's client that launch credentials act as (migration 0210). */
-  kind: ColumnType<'basic' | 'content-launch', 'basic' | 'content-launch' | undefined, never>;
 }
 
 /** A credential handed to xAPI content at launch (launch-credentials.ts). */
