@@ -9,6 +9,12 @@ import { findPackage, packageFile } from '../../src/content/packages.js';
 import { activityInPackage, inLanguage } from '../../src/content/tincan-model.js';
 import { DEFAULT_ZIP_LIMITS } from '../../src/content/zip-reader.js';
 import { seedTenantAndPerson } from '../scorm/support/seed.js';
+import { ArchiveError } from '../../src/paths/archive/errors.js';
+import { archiveStream, prepareExport } from '../../src/paths/archive/export.js';
+import { importPathArchive } from '../../src/paths/archive/import.js';
+import { addStep, type NewStep } from '../../src/paths/drafts.js';
+import { createPath } from '../../src/paths/paths.js';
+import { createPerson } from '../../src/people/people.js';
 import { buildTinCanPackage, COURSE_ACTIVITY_ID } from '../fixtures/tincan/build-package.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { rawZip, tempFile, writeZip } from './support/package-zip.js';
@@ -116,6 +122,41 @@ describe(`importing xAPI (tincan.xml) packages (${BACKEND})`, () => {
       expect(blobs()).toBe(before);
     });
   }
+
+  it('travels in a path archive: exported with its xAPI step, imported into another tenant with the step pointing at the new package', async () => {
+    const db = deps.db;
+    const imported = await importPackage(deps, tenantId, await buildTinCanPackage(tempFile('arkiv-kurs.zip')));
+    const designer = (await createPerson(db, tenantId, { name: 'Designer' })).id;
+    const created = await createPath(db, tenantId, { title: 'Smittevern', description: '', language: 'nb', sharing: 'tenant', createdBy: designer });
+    await addStep(db, tenantId, created.id, { type: 'xapi', title: 'Håndhygiene', required: true, config: { packageId: imported.id } } as NewStep);
+    const prepared = await prepareExport(db, tenantId, created.id, 'draft');
+    expect(prepared.manifest.packages).toMatchObject([{ id: imported.id, standard: 'xapi', edition: 'tincan' }]);
+    const archive = tempFile('smittevern.zip');
+    await new Promise<void>((resolve, reject) => archiveStream(deps.store, prepared).pipe(fs.createWriteStream(archive)).on('close', resolve).on('error', reject));
+    const other = await seedTenantAndPerson(db, 'Asker');
+    const report = await importPathArchive({ ...deps, workDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tincan-archive-')) }, other.tenantId, other.personId, archive);
+    expect(report.packages).toMatchObject([{ standard: 'xapi', reused: false }]);
+    const step = report.steps[0]!;
+    expect(step).toMatchObject({ type: 'xapi', packageId: report.packages[0]!.id });
+    expect((await findPackage(db, other.tenantId, step.packageId!))?.manifest).toMatchObject({ courseActivityId: COURSE_ACTIVITY_ID });
+
+    // An archive whose xAPI step names a SCORM package is refused.
+    const { MINIMAL_MANIFEST_12 } = await import('./support/package-zip.js');
+    const scorm = writeZip('scorm.zip', rawZip([{ name: 'imsmanifest.xml', data: Buffer.from(MINIMAL_MANIFEST_12) }, page]));
+    const { createHash } = await import('node:crypto');
+    const bytes = fs.readFileSync(scorm);
+    const tampered = { ...prepared.manifest, packages: [{ ...prepared.manifest.packages[0]!, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length }] };
+    const yazl = (await import('yazl')).default;
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from(JSON.stringify(tampered)), 'path.json');
+    zip.addBuffer(bytes, tampered.packages[0]!.file);
+    zip.end();
+    const bad = tempFile('tampered.zip');
+    await new Promise<void>((resolve, reject) => zip.outputStream.pipe(fs.createWriteStream(bad)).on('close', resolve).on('error', reject));
+    const refused = await importPathArchive({ ...deps, workDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tincan-archive-')) }, other.tenantId, other.personId, bad).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ArchiveError);
+    expect((refused as ArchiveError).code).toBe('package-kind');
+  });
 
   it('plays a package with both imsmanifest.xml and tincan.xml as SCORM', async () => {
     const { MINIMAL_MANIFEST_12 } = await import('./support/package-zip.js');
