@@ -87,6 +87,8 @@ export class XapiStepBridge {
       actor: JSON.stringify(actor),
       registration,
       activity_id: manifest.courseActivityId,
+      // launch.md: the learner's language, as an Accept-Language header would give it.
+      'Accept-Language': locale,
     });
     return `${this.options.contentBase}/content/tincan/${token}/player?${launch.toString()}`;
   }

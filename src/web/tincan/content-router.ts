@@ -15,7 +15,7 @@ import { KEEPALIVE_SCRIPT, tinCanPlayerPage } from './player-page.js';
 /** As for SCORM packages (web/scorm/content-router.ts): the content's own HTML and script, on the content origin. */
 const CONTENT_CSP = "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; connect-src 'self' {lrs}; frame-ancestors 'self'; form-action 'self'; base-uri 'self'";
 
-const LAUNCH_PARAMS = ['endpoint', 'auth', 'actor', 'registration', 'activity_id', 'grouping', 'content_token', 'content_endpoint'] as const;
+const LAUNCH_PARAMS = ['endpoint', 'auth', 'actor', 'registration', 'activity_id', 'grouping', 'activity_platform', 'Accept-Language', 'content_token', 'content_endpoint'] as const;
 
 export interface TinCanContentOptions {
   config: Config;
