@@ -36,7 +36,8 @@ export function tinCanPlayerPage({ locale, manifest, base, launch, returnUrl }: 
 <script src="/content/_player/tincan-keepalive.js" data-keepalive="${base}/keepalive"></script>
 </div>
 <link rel="stylesheet" href="/content/_player/player.css">`;
-  return page({ locale, title, body, path: `${base}/player` });
+  // Switching language reloads the player: the course needs its launch parameters again.
+  return page({ locale, title, body, path: `${base}/player`, keep: Object.fromEntries(launch) });
 }
 
 /** Renews the launch credential every 10 minutes while the page is open (docs/content.md, "xAPI packages"). */
