@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { tinCanContentTokens } from '../../src/xapi/content-token.js';
-import { createXapiClient } from '../../src/xapi/credentials.js';
+import { createXapiClient, listXapiClients } from '../../src/xapi/credentials.js';
 import { LAUNCH_IDLE_MS } from '../../src/xapi/launch-credentials.js';
 import { tempFile } from '../content/support/package-zip.js';
 import { buildTinCanPackage, COURSE_ACTIVITY_ID } from '../fixtures/tincan/build-package.js';
@@ -112,6 +112,13 @@ describe(`xAPI courses launched from a path (${BACKEND})`, () => {
     // Never the municipality's own credentials: the user is no client key.
     expect(await db().selectFrom('xapi_clients').select('key').where('key', '=', decoded.split(':')[0]!).execute()).toEqual([]);
     expect(await tinCanContentTokens(SECRET).verify(l.token)).toMatchObject({ tenantId: kari.tenantId, packageId, stepId: stepIds[0] });
+    // The tenant's content-launch client is the tool's own: not listed for the operator, and no Basic login opens it.
+    expect((await listXapiClients(db(), kari.tenantId)).map((c) => c.key)).not.toContain(`launch:${kari.tenantId}`);
+    expect(await db().selectFrom('xapi_clients').select('key').where('key', '=', `launch:${kari.tenantId}`).execute()).toHaveLength(1);
+    for (const secret of ['', '!', 'x']) {
+      const basic = `Basic ${Buffer.from(`launch:${kari.tenantId}:${secret}`).toString('base64')}`;
+      expect((await lrs(basic, 'GET', 'statements')).status).toBe(401);
+    }
 
     // The player frames the course with the launch parameters passed on; the course's files come from the content path.
     const player = await page(l.player);
