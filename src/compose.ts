@@ -26,6 +26,8 @@ import { organisationRouter } from './web/organisation/router.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
+import type { LaunchHooks } from './xapi/lrs/context.js';
+import { Lrs } from './xapi/lrs/lrs.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
 import { designerRouter } from './web/designer/router.js';
 import { themeRouter } from './web/theme/router.js';
@@ -121,7 +123,11 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
     uploadLimitBytes: deps.config.contentUploadLimitBytes,
   }));
 
-  apiRouters.push(xapiRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl, bodyLimitBytes: deps.config.bodyLimitBytes }));
+  // The LRS also takes the credentials xAPI courses are launched with (docs/content.md, "xAPI
+  // packages"); the learner pages issue them and hear what the courses send.
+  const launchHooks: LaunchHooks = {};
+  const lrs = new Lrs({ db: deps.database.db, publicUrl: deps.config.publicUrl, launchSecret: deps.config.keyEncryptionSecret, launchHooks });
+  apiRouters.push(xapiRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl, bodyLimitBytes: deps.config.bodyLimitBytes, lrs }));
 
   // Path events (started, step completed, completed) leave the engine only through this
   // dispatcher: subscribers (LTI grade passback, xAPI, competence) register with
@@ -136,7 +142,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
     seal: new SecretBox(deps.config.keyEncryptionSecret, 'evaluation-answers'),
     logger: deps.logger.child({ component: 'evaluation-releases' }),
   });
-  const learner = learnerCapability(deps, { lti: lti.lti, scorm: scorm.runtime, pathEvents, evaluations });
+  const learner = learnerCapability(deps, { lti: lti.lti, scorm: scorm.runtime, pathEvents, evaluations, lrs, launchHooks, store: scorm.store });
   ltiHooks.launchRoutes.push(learner.launchRoute);
   playerHooks.returnTo = learner.playerReturn;
   routers.push(...learner.routers);

@@ -132,6 +132,31 @@ export const IMPORT_MESSAGES = {
     nn: 'Manifestet har ingen element som kan startast',
     en: 'The manifest has no items that can be launched',
   },
+  'tincan-dtd': {
+    nb: 'tincan.xml inneholder en DTD eller entitetsdeklarasjon, som ikke godtas av sikkerhetshensyn',
+    nn: 'tincan.xml inneheld ein DTD eller entitetsdeklarasjon, som ikkje blir godteken av tryggleiksomsyn',
+    en: 'tincan.xml contains a DTD or entity declaration, which is refused for security reasons',
+  },
+  'tincan-not-xml': {
+    nb: 'tincan.xml er ikke gyldig XML (feil på linje {line})',
+    nn: 'tincan.xml er ikkje gyldig XML (feil på linje {line})',
+    en: 'tincan.xml is not valid XML (error on line {line})',
+  },
+  'tincan-missing-element': {
+    nb: 'tincan.xml er ikke en gyldig xAPI-pakkebeskrivelse: {element} mangler eller mangler attributtet id',
+    nn: 'tincan.xml er ikkje ei gyldig xAPI-pakkeskildring: {element} manglar eller manglar attributtet id',
+    en: 'tincan.xml is not a valid xAPI package description: {element} is missing or has no id attribute',
+  },
+  'tincan-bad-value': {
+    nb: 'tincan.xml er ikke en gyldig xAPI-pakkebeskrivelse: verdien i {element} er ikke tillatt (aktivitets-id-er må være unike IRI-er, og launch må være en fil i pakken)',
+    nn: 'tincan.xml er ikkje ei gyldig xAPI-pakkeskildring: verdien i {element} er ikkje tillaten (aktivitets-id-ar må vere unike IRI-ar, og launch må vere ei fil i pakken)',
+    en: 'tincan.xml is not a valid xAPI package description: the value in {element} is not allowed (activity ids must be unique IRIs, and launch must be a file of the package)',
+  },
+  'tincan-nothing-to-launch': {
+    nb: 'tincan.xml har ingen aktivitet med <launch>, så kurset kan ikke startes',
+    nn: 'tincan.xml har ingen aktivitet med <launch>, så kurset kan ikkje startast',
+    en: 'tincan.xml has no activity with <launch>, so the course cannot be launched',
+  },
 } as const;
 
 export type ImportErrorCode = keyof typeof IMPORT_MESSAGES;

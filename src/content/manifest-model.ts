@@ -1,4 +1,5 @@
 import type { Sequencing } from './sequencing-model.js';
+import type { TinCanManifest } from './tincan-model.js';
 
 /** The parts of an imsmanifest.xml the player and the runtime need, after validation. */
 
@@ -79,7 +80,11 @@ export interface LaunchableItem {
 }
 
 /** Every launchable item of an organization, depth first (CAM: the order of the activity tree). */
-export function launchableItems(manifest: PackageManifest, organizationId = manifest.defaultOrganization): LaunchableItem[] {
+export function launchableItems(stored: StoredManifest, organizationId?: string): LaunchableItem[] {
+  // An xAPI package has no SCOs: its one launch is the course activity (tincan-model.ts).
+  if (stored.standard === 'xapi') return [];
+  const manifest = stored;
+  organizationId ??= manifest.defaultOrganization;
   const organization = manifest.organizations.find((o) => o.identifier === organizationId) ?? manifest.organizations[0];
   if (!organization) return [];
   const resources = new Map(manifest.resources.map((r) => [r.identifier, r]));
@@ -105,4 +110,12 @@ export function withParameters(href: string, parameters: string | null): string 
   if (p.startsWith('#')) return href.includes('#') ? href : href + p;
   if (!p) return href;
   return href.includes('?') ? `${href}&${p}` : `${href}?${p}`;
+}
+
+/** What a package row stores: a SCORM manifest, or an xAPI package's tincan.xml (`standard: 'xapi'`). */
+export type StoredManifest = PackageManifest | TinCanManifest;
+
+/** The SCORM manifest of a stored package, or undefined for an xAPI package. */
+export function scormManifest(manifest: StoredManifest): PackageManifest | undefined {
+  return manifest.standard === 'xapi' ? undefined : manifest;
 }

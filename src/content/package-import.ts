@@ -6,8 +6,9 @@ import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { ContentStore } from './content-store.js';
 import { ContentImportError } from './import-errors.js';
-import type { PackageManifest } from './manifest-model.js';
+import type { StoredManifest } from './manifest-model.js';
 import { parseManifest } from './manifest-parser.js';
+import { parseTinCan } from './tincan-parser.js';
 import { CheckedZip, type ZipEntry, type ZipLimits } from './zip-reader.js';
 
 export interface ImportDependencies {
@@ -20,21 +21,34 @@ export interface ImportedPackage {
   id: string;
   tenantId: string;
   title: string;
-  standard: PackageManifest['standard'];
-  edition: PackageManifest['edition'];
+  standard: StoredManifest['standard'];
+  edition: StoredManifest['edition'];
   fileCount: number;
   zipSha256: string;
-  manifest: PackageManifest;
+  manifest: StoredManifest;
 }
 
 const MAX_MANIFEST_BYTES = 10 * 1024 * 1024;
 
-function findManifest(zip: CheckedZip) {
+/**
+ * The package's description: imsmanifest.xml (SCORM) at the root, else tincan.xml (an xAPI "Tin
+ * Can" package). A package with both is played as SCORM, which is what it says it is first.
+ */
+function findManifest(zip: CheckedZip): { kind: 'scorm' | 'tincan'; entry: ZipEntry } {
   const root = zip.files.get('imsmanifest.xml');
-  if (root) return root;
-  const nested = [...zip.files.keys()].find((p) => path.basename(p).toLowerCase() === 'imsmanifest.xml');
+  if (root) return { kind: 'scorm', entry: root };
+  const tincan = zip.files.get('tincan.xml');
+  if (tincan) return { kind: 'tincan', entry: tincan };
+  const nested = [...zip.files.keys()].find((p) => ['imsmanifest.xml', 'tincan.xml'].includes(path.basename(p).toLowerCase()));
   if (nested) throw new ContentImportError('manifest-in-subfolder', { file: path.dirname(nested) });
   throw new ContentImportError('manifest-missing');
+}
+
+async function readManifest(zip: CheckedZip): Promise<StoredManifest> {
+  const found = findManifest(zip);
+  const xml = await zip.readText(found.entry, MAX_MANIFEST_BYTES);
+  const files = new Set(zip.files.keys());
+  return found.kind === 'scorm' ? parseManifest(xml, files) : parseTinCan(xml, files);
 }
 
 /** Stream errors from the zip (sizes that lie, bad deflate data) are the package's fault; disk errors are ours. */
@@ -90,7 +104,7 @@ async function removeOrphans(deps: ImportDependencies, leaseId: string, created:
  * `discardStagedPackages` removes the blobs it created when that never happens.
  */
 export interface StagedPackage {
-  manifest: PackageManifest;
+  manifest: StoredManifest;
   files: { path: string; sha256: string; size: number }[];
   zipSha256: string;
   zipSize: number;
@@ -110,7 +124,7 @@ export async function stagePackage(deps: ImportDependencies, zipFile: string): P
   const created: string[] = [];
   const leaseId = randomUUID();
   try {
-    const manifest = parseManifest(await zip.readText(findManifest(zip), MAX_MANIFEST_BYTES), new Set(zip.files.keys()));
+    const manifest = await readManifest(zip);
     const files: StagedPackage['files'] = [];
     const sources = new Map<string, () => Promise<Readable>>();
     for (const entry of zip.files.values()) {
@@ -180,7 +194,7 @@ export async function discardStagedPackages(deps: ImportDependencies, staged: re
 }
 
 /**
- * Imports a SCORM package from a zip file on disk: staged (checked, files stored), then the rows
+ * Imports a SCORM or xAPI (tincan.xml) package from a zip file on disk: staged (checked, files stored), then the rows
  * are written in one transaction. A failed import leaves no rows and no files it created.
  */
 export async function importPackage(

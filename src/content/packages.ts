@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import type { PackageManifest } from './manifest-model.js';
+import type { StoredManifest } from './manifest-model.js';
 
 export interface ContentPackage {
   id: string;
   tenantId: string;
   title: string;
-  standard: PackageManifest['standard'];
+  standard: StoredManifest['standard'];
   edition: string;
-  manifest: PackageManifest;
+  manifest: StoredManifest;
   zipSha256: string;
   zipSize: number;
   originalName: string | null;

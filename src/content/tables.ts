@@ -1,13 +1,13 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
-import type { PackageManifest } from './manifest-model.js';
+import type { StoredManifest } from './manifest-model.js';
 
 export interface ContentPackagesTable {
   id: Generated<string>;
   tenant_id: string;
   title: string;
-  standard: 'scorm12' | 'scorm2004';
+  standard: StoredManifest['standard'];
   edition: string;
-  manifest: JSONColumnType<PackageManifest, string, string>;
+  manifest: JSONColumnType<StoredManifest, string, string>;
   zip_sha256: string;
   zip_size: number;
   original_name: string | null;

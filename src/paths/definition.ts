@@ -16,6 +16,18 @@ export const scormStepConfig = z.strictObject({
   ]),
 });
 
+/**
+ * xAPI course step (a tincan.xml package): which of the verbs the content sends about its course
+ * activity complete the step. `completed-or-passed` is the default: Storyline and iSpring send
+ * `passed`/`failed` for a quiz and `completed` otherwise; tools that send only one of them can be
+ * held to it. `failed` never completes a step.
+ */
+export const XAPI_COUNTED_VERBS = ['completed-or-passed', 'passed', 'completed'] as const;
+export const xapiStepConfig = z.strictObject({
+  packageId: text(200),
+  countedVerbs: z.enum(XAPI_COUNTED_VERBS).default('completed-or-passed'),
+});
+
 export const webStepConfig = z.strictObject({
   resource: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('link'), url: z.url({ protocol: /^https?$/ }) }),
@@ -69,6 +81,7 @@ const stepBase = {
 
 export const stepSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...stepBase, type: z.literal('scorm'), config: scormStepConfig }),
+  z.strictObject({ ...stepBase, type: z.literal('xapi'), config: xapiStepConfig }),
   z.strictObject({ ...stepBase, type: z.literal('web'), config: webStepConfig }),
   z.strictObject({ ...stepBase, type: z.literal('session'), config: sessionStepConfig }),
   z.strictObject({ ...stepBase, type: z.literal('self-assessment'), config: selfAssessmentStepConfig }),
@@ -106,6 +119,7 @@ export type CompletionRule = z.infer<typeof completionRuleSchema>;
 export type ScoreRule = z.infer<typeof scoreRuleSchema>;
 export type PathDefinition = z.infer<typeof definitionSchema>;
 export type ScormStep = Extract<Step, { type: 'scorm' }>;
+export type XapiStep = Extract<Step, { type: 'xapi' }>;
 export type WebStep = Extract<Step, { type: 'web' }>;
 export type SessionStep = Extract<Step, { type: 'session' }>;
 export type SelfAssessmentStep = Extract<Step, { type: 'self-assessment' }>;

@@ -15,6 +15,15 @@ export interface ScoOutcome {
   readonly scoreScaled?: number;
 }
 
+/** A statement an xAPI course sent about its course activity with one of the verbs that decide
+ *  a step (`completed`, `passed`, `failed`), with the score it carried (scaled 0..1). */
+export interface XapiOutcome {
+  readonly kind: 'xapi';
+  readonly packageId: string;
+  readonly verb: 'completed' | 'passed' | 'failed';
+  readonly scoreScaled?: number;
+}
+
 /** A web resource: opened (starts the clock for a minimum time), then done. */
 export interface WebOutcome {
   readonly kind: 'web';
@@ -39,7 +48,7 @@ export interface EvaluationOutcome {
   readonly answers: Readonly<Record<string, number | string>>;
 }
 
-export type StepOutcome = ScoOutcome | WebOutcome | AttendanceOutcome | SelfAssessmentOutcome | EvaluationOutcome;
+export type StepOutcome = ScoOutcome | XapiOutcome | WebOutcome | AttendanceOutcome | SelfAssessmentOutcome | EvaluationOutcome;
 
 /** One delivery to the engine. The key makes a delivery idempotent: the SCORM runtime uses its
  *  attempt id and commit sequence, a page its request id. */

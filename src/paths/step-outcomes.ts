@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { scoSatisfies } from './completion.js';
-import type { EvaluationStep, SelfAssessmentStep, Step } from './definition.js';
+import type { EvaluationStep, SelfAssessmentStep, Step, XapiStep } from './definition.js';
 import { PathError } from './errors.js';
 import type { AnswerSeal, EvaluationOutcome, SelfAssessmentOutcome, StepOutcome } from './ports.js';
 
@@ -32,6 +32,13 @@ export interface OutcomeContext {
   readonly seal?: AnswerSeal | undefined;
 }
 
+/** Which verbs complete an xAPI step under each choice (definition.ts, XAPI_COUNTED_VERBS). */
+const XAPI_COUNTING: Record<XapiStep['config']['countedVerbs'], readonly string[]> = {
+  'completed-or-passed': ['completed', 'passed'],
+  passed: ['passed'],
+  completed: ['completed'],
+};
+
 function mismatch(step: Step, outcome: StepOutcome): PathError {
   return new PathError('step-type-mismatch', `a ${outcome.kind} outcome does not fit a ${step.type} step`);
 }
@@ -55,6 +62,17 @@ export function applyOutcome(step: Step, outcome: StepOutcome, current: StepRow 
       data['completionStatus'] = outcome.completionStatus;
       data['successStatus'] = outcome.successStatus;
       return { status: done ? 'completed' : 'in_progress', score, data };
+    }
+    case 'xapi': {
+      if (outcome.kind !== 'xapi') throw mismatch(step, outcome);
+      if (outcome.packageId !== step.config.packageId) throw new PathError('invalid-outcome', 'the outcome is for another package than the step names');
+      const delivered = outcome.scoreScaled === undefined ? null : Math.min(1, Math.max(0, outcome.scoreScaled));
+      const score = delivered === null ? (current?.score ?? null) : Math.max(delivered, current?.score ?? 0);
+      const counted = XAPI_COUNTING[step.config.countedVerbs].includes(outcome.verb);
+      data['lastVerb'] = outcome.verb;
+      if (outcome.verb !== 'completed' && data['successStatus'] !== 'passed') data['successStatus'] = outcome.verb;
+      if (outcome.verb === 'completed') data['completionStatus'] = 'completed';
+      return { status: wasCompleted || counted ? 'completed' : 'in_progress', score, data };
     }
     case 'web': {
       if (outcome.kind !== 'web') throw mismatch(step, outcome);

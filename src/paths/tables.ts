@@ -192,6 +192,18 @@ export interface PathPassbackReceiptsTable {
   queued_at: Created;
 }
 
+/** The xAPI registration of an enrolment's xAPI step (migration 0210), reused until it closes. */
+export interface PathXapiRegistrationsTable {
+  registration: string;
+  enrolment_id: string;
+  step_id: string;
+  tenant_id: string;
+  package_id: string;
+  package_tenant_id: string;
+  created_at: ColumnType<Date, never, never>;
+  closes_at: Date | null;
+}
+
 export interface PathTables {
   paths: PathsTable;
   path_versions: PathVersionsTable;
@@ -210,5 +222,6 @@ export interface PathTables {
   path_event_cursors: PathEventCursorsTable;
   path_enrolment_links: PathEnrolmentLinksTable;
   path_scorm_attempts: PathScormAttemptsTable;
+  path_xapi_registrations: PathXapiRegistrationsTable;
   path_passback_receipts: PathPassbackReceiptsTable;
 }

@@ -13,6 +13,21 @@ export interface XapiClientsTable {
   reads_member_statements: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
+/** A credential handed to xAPI content at launch (launch-credentials.ts). */
+export interface XapiLaunchCredentialsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  client_id: string;
+  actor_key: string;
+  registration: string;
+  course_activity_id: string;
+  activity_ids: string[];
+  issued_at: ColumnType<Date, Date | undefined, never>;
+  idle_until: Date;
+  expires_at: Date;
+  closes_at: Date | null;
+}
+
 /** The statement as received plus the columns `extractColumns` derives for the filters. */
 export interface XapiStatementsTable extends Omit<ExtractedColumns, 'attachment_hashes'> {
   seq: Generated<number>;
@@ -61,4 +76,5 @@ export interface XapiTables {
   xapi_attachments: XapiAttachmentsTable;
   xapi_documents: XapiDocumentsTable;
   xapi_activities: XapiActivitiesTable;
+  xapi_launch_credentials: XapiLaunchCredentialsTable;
 }

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { XapiClient } from './credentials.js';
+import type { LaunchScope } from './launch-credentials.js';
 
 /** Who is asking: the client, the PUBLIC_URL our own learners' accounts are homed at, and what it reads. */
 export interface Reader {
@@ -11,6 +12,8 @@ export interface Reader {
    * the client's own tenant.
    */
   readonly tenantIds: readonly string[];
+  /** Set for a launch credential: it reads and writes only its actor's statements in its registration. */
+  readonly launch?: LaunchScope;
 }
 
 /** A reader of the client's own tenant only: what writes and voiding resolve ids against. */
@@ -31,6 +34,10 @@ export function readsOnlyOwn(client: XapiClient): boolean {
  */
 export function visibleSql(alias: string, reader: Reader): RawBuilder<boolean> {
   const col = (name: string) => sql.ref(`${alias}.${name}`);
+  if (reader.launch) {
+    return sql<boolean>`(${col('tenant_id')} = ${reader.client.tenantId} and ${col('client_id')} = ${reader.client.id}
+      and ${col('actor_key')} = ${reader.launch.actorKey} and ${col('registration')} = ${reader.launch.registration}::uuid)`;
+  }
   if (readsOnlyOwn(reader.client)) {
     return sql<boolean>`(${col('tenant_id')} = ${reader.client.tenantId} and ${col('client_id')} = ${reader.client.id})`;
   }

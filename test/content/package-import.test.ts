@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskContentStore, type ContentStore } from '../../src/content/content-store.js';
 import { ContentImportError } from '../../src/content/import-errors.js';
-import { launchableItems } from '../../src/content/manifest-model.js';
+import { launchableItems, scormManifest } from '../../src/content/manifest-model.js';
 import { discardStagedPackages, importPackage, insertStagedPackage, stagePackage, type ImportDependencies } from '../../src/content/package-import.js';
 import { findPackage, packageFile } from '../../src/content/packages.js';
 import { DEFAULT_ZIP_LIMITS } from '../../src/content/zip-reader.js';
@@ -56,14 +56,14 @@ describe('importing the packages we author', () => {
 
   it('imports a SCORM 1.2 multi-SCO package: nested items, two organizations, parameters, prerequisites, assets', async () => {
     const imported = await importPackage(deps, tenantId, await zipFixture('scorm12-multi'));
-    expect(imported.manifest.organizations.map((o) => o.identifier)).toEqual(['org-a', 'org-b']);
+    expect(scormManifest(imported.manifest)!.organizations.map((o) => o.identifier)).toEqual(['org-a', 'org-b']);
     const items = launchableItems(imported.manifest);
     expect(items.map((i) => [i.id, i.depth, i.launch])).toEqual([
       ['del1', 1, 'del1/index.html'],
       ['del2', 1, 'del2/index.html?side=1'],
     ]);
     expect(items[1]!.item).toMatchObject({ prerequisites: 'del1', masteryScore: 70 });
-    expect(imported.manifest.resources.find((r) => r.identifier === 'felles')?.scormType).toBe('asset');
+    expect(scormManifest(imported.manifest)!.resources.find((r) => r.identifier === 'felles')?.scormType).toBe('asset');
     expect(launchableItems(imported.manifest, 'org-b').map((i) => i.id)).toEqual(['b-del2']);
   });
 
@@ -74,7 +74,7 @@ describe('importing the packages we author', () => {
     expect(one!.item).toMatchObject({ completionThreshold: 0.8, scaledPassingScore: 0.8, dataFromLms: 'del=1' });
     expect(one!.item.objectives.map((o) => [o.id, o.primary])).toEqual([['pv-mål-1', true], ['pv-begreper', false]]);
     expect(two!.item.maxTimeAllowed).toBe('PT1H');
-    expect(imported.manifest.organizations[0]!.items).toHaveLength(2);
+    expect(scormManifest(imported.manifest)!.organizations[0]!.items).toHaveLength(2);
   });
 
   it('imports æøå in titles and file names, with percent-encoded hrefs under xml:base', async () => {

@@ -48,6 +48,11 @@ export const ARCHIVE_MESSAGES = {
     nn: "Pakkefila '{file}' som path.json viser til, finst ikkje i arkivet",
     en: "The package file '{file}' that path.json names is not in the archive",
   },
+  'package-kind': {
+    nb: "Steget «{step}» trenger en {kind}-pakke, men '{file}' i arkivet er ikke det",
+    nn: "Steget «{step}» treng ein {kind}-pakke, men '{file}' i arkivet er ikkje det",
+    en: "The step “{step}” needs a {kind} package, but '{file}' in the archive is not one",
+  },
   'package-invalid': {
     nb: "Pakkefilen '{file}' er ikke en gyldig SCORM-pakke: {reason}",
     nn: "Pakkefila '{file}' er ikkje ein gyldig SCORM-pakke: {reason}",

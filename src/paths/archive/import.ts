@@ -151,7 +151,7 @@ export async function importPathArchive(
     const { manifest, definition } = await readManifest(zip, archiveName);
     const used: ArchivedPackage[] = [];
     for (const step of definition.steps) {
-      if (step.type !== 'scorm') continue;
+      if (step.type !== 'scorm' && step.type !== 'xapi') continue;
       const archived = manifest.packages.find((p) => p.id === step.config.packageId);
       if (!archived) throw new ArchiveError('package-unlisted', { step: step.title, package: step.config.packageId });
       if (!used.includes(archived)) used.push(archived);
@@ -172,6 +172,15 @@ export async function importPathArchive(
       await fs.promises.rm(file, { force: true });
     }
 
+    // An xAPI step needs an xAPI package and a SCORM step a SCORM one, whatever path.json says.
+    for (const step of definition.steps) {
+      if (step.type !== 'scorm' && step.type !== 'xapi') continue;
+      const found = staged.find((s) => s.archived.id === step.config.packageId)!;
+      if ((found.staged.manifest.standard === 'xapi') !== (step.type === 'xapi')) {
+        throw new ArchiveError('package-kind', { step: step.title, kind: step.type === 'xapi' ? 'xAPI' : 'SCORM', file: found.archived.file });
+      }
+    }
+
     const result = await deps.db.transaction().execute(async (trx) => {
       const creator = await trx.selectFrom('people').select('id').where('tenant_id', '=', tenantId).where('id', '=', personId).executeTakeFirst();
       if (!creator) throw new PathError('person-not-found', 'the importer is not a person of this tenant');
@@ -188,7 +197,7 @@ export async function importPathArchive(
       }
       const remapped: PathDefinition = definitionSchema.parse({
         ...definition,
-        steps: definition.steps.map((step) => (step.type === 'scorm' ? { ...step, config: { ...step.config, packageId: ids.get(step.config.packageId)!.id } } : step)),
+        steps: definition.steps.map((step) => (step.type === 'scorm' || step.type === 'xapi' ? { ...step, config: { ...step.config, packageId: ids.get(step.config.packageId)!.id } } : step)),
       });
       const created = await insertPath(trx, tenantId, personId, 'tenant', remapped);
       return { created, remapped, ids };
@@ -215,7 +224,7 @@ export async function importPathArchive(
       description: result.remapped.description,
       language: result.remapped.language,
       exportedVersion: manifest.exportedVersion,
-      steps: result.remapped.steps.map((s) => ({ id: s.id, title: s.title, type: s.type, required: s.required, ...(s.type === 'scorm' ? { packageId: s.config.packageId } : {}) })),
+      steps: result.remapped.steps.map((s) => ({ id: s.id, title: s.title, type: s.type, required: s.required, ...(s.type === 'scorm' || s.type === 'xapi' ? { packageId: s.config.packageId } : {}) })),
       packages,
       adjustments,
     };

@@ -75,6 +75,8 @@ export function stepFromForm(type: StepType, values: FormValues): ParsedStep {
       packageId: one(values, 'packageId'),
       completion: rule === 'score' ? { rule, minimumScaled: percent === undefined ? undefined : percent / 100 } : { rule },
     };
+  } else if (type === 'xapi') {
+    config = { packageId: one(values, 'packageId'), countedVerbs: one(values, 'countedVerbs') || undefined };
   } else if (type === 'web') {
     const by = one(values, 'doneBy');
     const minutes = numberOrUndefined(one(values, 'minimumMinutes'));
@@ -148,6 +150,9 @@ export function formFromStep(step: Step): FormValues {
     values['packageId'] = step.config.packageId;
     values['completionRule'] = step.config.completion.rule;
     if (step.config.completion.rule === 'score') values['minimumScore'] = String(Math.round(step.config.completion.minimumScaled * 10000) / 100);
+  } else if (step.type === 'xapi') {
+    values['packageId'] = step.config.packageId;
+    values['countedVerbs'] = step.config.countedVerbs;
   } else if (step.type === 'web') {
     values['resourceKind'] = step.config.resource.kind;
     values['url'] = step.config.resource.url;

@@ -1,6 +1,6 @@
 import type { Router, Response } from 'express';
 import { findPackage, listPackages } from '../../content/packages.js';
-import type { DefinitionProblem, PathDefinition, Step } from '../../paths/definition.js';
+import { XAPI_COUNTED_VERBS, type DefinitionProblem, type PathDefinition, type Step } from '../../paths/definition.js';
 import { addStep, type NewStep, editStep, removeStep } from '../../paths/drafts.js';
 import { PathError } from '../../paths/errors.js';
 import type { PathSummary } from '../../paths/paths.js';
@@ -34,7 +34,8 @@ export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrum
     const action = step ? `/design/paths/${path.id}/steps/${step.id}` : `/design/paths/${path.id}/steps`;
     const labels: Record<string, string> = {
       title: td(locale, 'field.title'), required: td(locale, 'stepform.required'), requires: td(locale, 'stepform.requires'),
-      estimatedMinutes: td(locale, 'stepform.estimate'), packageId: td(locale, 'scorm.package'), completionRule: td(locale, 'scorm.rule'),
+      estimatedMinutes: td(locale, 'stepform.estimate'), packageId: td(locale, type === 'xapi' ? 'xapi.package' : 'scorm.package'),
+      xapiPackage: td(locale, 'xapi.package'), countedVerbs: td(locale, 'xapi.verbs'), completionRule: td(locale, 'scorm.rule'),
       minimumScore: td(locale, 'scorm.minimum'), resourceKind: td(locale, 'web.kind'), url: td(locale, 'web.url'), doneBy: td(locale, 'web.done'),
       minimumMinutes: td(locale, 'web.minutes'), date: td(locale, 'session.date'), startTime: td(locale, 'session.start'), endTime: td(locale, 'session.end'),
       place: td(locale, 'session.place'), capacity: td(locale, 'session.capacity'), statements: td(locale, 'sa.statements'),
@@ -45,8 +46,14 @@ export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrum
     };
     let specific: SafeHtml;
     const rowsField = (name: string, spare: number) => rowCount(state.values, `${name}Rows`, filledRows(state.values, name), spare);
-    if (type === 'scorm') {
-      const packages = await listPackages(db, ctx.session.tenantId);
+    if (type === 'xapi') {
+      const packages = (await listPackages(db, ctx.session.tenantId)).filter((p) => p.standard === 'xapi');
+      specific = fieldGroup(stepTypeName(locale, 'xapi'), html`${packages.length === 0 ? alert('info', td(locale, 'xapi.package.none'), { attrs: html` id="packageId-none"` }) : ''}
+${select(state, 'packageId', labels.xapiPackage!, packages.map((p) => ({ value: p.id, label: td(locale, 'scorm.package.option', { title: p.title, standard: 'xAPI', edition: 'Tin Can', date: formatDate(locale, p.createdAt) }) })), { placeholder: td(locale, 'scorm.package.choose') })}
+<p><a href="${ctx.href('/design/packages/upload', { path: path.id })}" data-upload-link>${td(locale, 'scorm.upload')}</a></p>
+${choiceGroup(state, 'countedVerbs', labels.countedVerbs!, XAPI_COUNTED_VERBS.map((v) => ({ value: v, label: td(locale, `xapi.verbs.${v}`) })))}`);
+    } else if (type === 'scorm') {
+      const packages = (await listPackages(db, ctx.session.tenantId)).filter((p) => p.standard !== 'xapi');
       specific = fieldGroup(stepTypeName(locale, 'scorm'), html`${packages.length === 0 ? alert('info', td(locale, 'scorm.package.none'), { attrs: html` id="packageId-none"` }) : ''}
 ${select(state, 'packageId', labels.packageId!, packages.map((p) => ({ value: p.id, label: td(locale, 'scorm.package.option', { title: p.title, standard: p.standard, edition: p.edition, date: formatDate(locale, p.createdAt) }) })), { placeholder: td(locale, 'scorm.package.choose') })}
 <p><a href="${ctx.href('/design/packages/upload', { path: path.id })}" data-upload-link>${td(locale, 'scorm.upload')}</a></p>
@@ -109,18 +116,21 @@ ${buttonRow(button(step ? td(locale, 'form.save') : td(locale, 'stepform.add'), 
     });
   };
 
-  /** A SCORM step may only use a package of the designer's own tenant (ids of others are refused as unknown). */
+  /** A SCORM or xAPI step may only use a package of the designer's own tenant and of its own kind
+   *  (ids of others are refused as unknown). */
   async function checkPackage(ctx: DesignerContext, step: NewStep): Promise<void> {
-    if (step.type !== 'scorm') return;
+    if (step.type !== 'scorm' && step.type !== 'xapi') return;
     const packageId = (step.config as { packageId?: unknown }).packageId;
     if (typeof packageId !== 'string' || packageId === '') return; // the schema reports it
-    if (!isUuid(packageId) || !(await findPackage(db, ctx.session.tenantId, packageId))) {
+    const found = isUuid(packageId) ? await findPackage(db, ctx.session.tenantId, packageId) : undefined;
+    if (!found || (found.standard === 'xapi') !== (step.type === 'xapi')) {
       throw new PathError('invalid-definition', 'no such package of this tenant', [{ path: 'config.packageId', message: 'unknown package' }]);
     }
   }
 
   const NEW_STEP_DEFAULTS: Record<Step['type'], FormValues> = {
     scorm: { completionRule: 'completed' },
+    xapi: { countedVerbs: 'completed-or-passed' },
     web: { resourceKind: 'link', doneBy: 'mark-as-done' },
     session: { capacity: '20', startTime: '09:00' },
     'self-assessment': {},

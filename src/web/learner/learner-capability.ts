@@ -3,7 +3,13 @@ import type { CapabilityDependencies } from '../../compose.js';
 import type { LtiService } from '../../lti/lti-service.js';
 import type { PathEventDispatcher } from '../../paths/dispatcher.js';
 import type { EvaluationPool } from '../../paths/evaluation-pool.js';
+import type { ContentStore } from '../../content/content-store.js';
 import type { ScormRuntime } from '../../scorm/runtime.js';
+import { tinCanContentTokens } from '../../xapi/content-token.js';
+import type { LaunchHooks } from '../../xapi/lrs/context.js';
+import type { Lrs } from '../../xapi/lrs/lrs.js';
+import { tinCanContentRouter } from '../tincan/content-router.js';
+import { XapiStepBridge } from './xapi-bridge.js';
 import type { LaunchRoute } from '../lti/router.js';
 import type { PlayerReturn } from '../scorm/content-router.js';
 import { gradePassback } from './grade-passback.js';
@@ -26,15 +32,27 @@ export interface LearnerCapability {
  */
 export function learnerCapability(
   { config, database, logger }: CapabilityDependencies,
-  { lti, scorm, pathEvents, evaluations }: { lti: LtiService; scorm: ScormRuntime; pathEvents: PathEventDispatcher; evaluations: EvaluationPool },
+  { lti, scorm, pathEvents, evaluations, lrs, launchHooks, store }: {
+    lti: LtiService; scorm: ScormRuntime; pathEvents: PathEventDispatcher; evaluations: EvaluationPool;
+    /** The LRS whose launch credentials xAPI courses get, and whose hooks tell what they sent. */
+    lrs: Lrs; launchHooks: LaunchHooks; store: ContentStore;
+  },
 ): LearnerCapability {
   const db = database.db;
   const log = logger.child({ capability: 'learner' });
   const bridge = new ScormStepBridge(db, scorm, log, config.contentOrigin ?? '');
   scorm.onOutcome((outcome) => bridge.onScoOutcome(outcome));
   pathEvents.subscribe('lti-grade-passback', gradePassback(db));
+  const credentials = lrs.launchCredentials;
+  if (!credentials) throw new Error('the LRS has no launch secret: xAPI courses cannot be launched');
+  const tokens = tinCanContentTokens(config.keyEncryptionSecret);
+  const xapi = new XapiStepBridge(db, credentials, tokens, log, { publicUrl: config.publicUrl, contentBase: config.contentOrigin ?? '' });
+  launchHooks.statementsStored = (stored) => xapi.onStatementsStored(stored);
   return {
-    routers: [learnerRouter({ db, sessions: lti.sessions, bridge, evaluations, logger: log, contentOrigin: config.contentOrigin })],
+    routers: [
+      tinCanContentRouter({ config, database, store, tokens, renew: (tenantId, credentialId) => xapi.renew(tenantId, credentialId) }),
+      learnerRouter({ db, sessions: lti.sessions, bridge, xapi, evaluations, logger: log, contentOrigin: config.contentOrigin }),
+    ],
     launchRoute: learnerLaunchRoute(db),
     async playerReturn(claims) {
       const step = await bridge.stepOfAttempt(claims.tenantId, claims.attemptId);

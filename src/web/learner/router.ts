@@ -24,6 +24,7 @@ import { pageTheme } from '../theme/page-theme.js';
 import { myPathsPage } from './my-paths-page.js';
 import { enrolmentPath, link, MY_PATHS, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
 import { ScormStepUnavailable, type ScormStepBridge } from './scorm-bridge.js';
+import type { XapiStepBridge } from './xapi-bridge.js';
 import { outcomeSection, returnCookie, returnSession, scormStepOutcome } from './scorm-return.js';
 import { FormRefused, readAnswers, readRatings } from './step-forms.js';
 import { stepPage, videoKind, type FormProblem } from './step-page.js';
@@ -32,6 +33,8 @@ export interface LearnerRouterDeps {
   db: Kysely<Schema>;
   sessions: SessionTokens;
   bridge: ScormStepBridge;
+  /** xAPI courses: registrations, launch credentials, outcomes. */
+  xapi: XapiStepBridge;
   /** Takes evaluation answers into the pending pool. */
   evaluations: EvaluationPool;
   logger: Logger;
@@ -69,7 +72,7 @@ function ids(req: Request, res: Response): { enrolmentId: string; stepId: string
   return found;
 }
 
-export function learnerRouter({ db, sessions, bridge, evaluations, logger, contentOrigin }: LearnerRouterDeps): Router {
+export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger, contentOrigin }: LearnerRouterDeps): Router {
   const router = Router();
 
   /** The session's own enrolment, its version and progress (SCORM deliveries healed first). */
@@ -77,6 +80,7 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
     const session = await requireSession(req, sessions, LEARNER_ROLES);
     const enrolment = await findOwnEnrolment(db, session.tenantId, session.personId, ids(req, res).enrolmentId);
     await bridge.heal(session.tenantId, enrolment.id);
+    await xapi.heal(session.tenantId, enrolment.id);
     const progress = await getProgress(db, session.tenantId, enrolment.id);
     const version = await loadPublishedVersion(db, progress.versionId);
     return { session, enrolment, progress, version, view: await viewOf(db, req, session) };
@@ -101,7 +105,7 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
       await deliverOutcome(db, s.session.tenantId, { enrolmentId: s.enrolment.id, stepId: s.step.id, idempotencyKey: `web-opened:${s.step.id}`, outcome: { kind: 'web', event: 'opened' } });
     }
     const seats = s.step.type === 'session' ? await sessionSeats(db, s.session.tenantId, s.enrolment.id, s.enrolment.pathId, s.step.id) : undefined;
-    const formAction = s.step.type === 'scorm' && contentOrigin ? ["'self'", origin(contentOrigin)!] : undefined;
+    const formAction = (s.step.type === 'scorm' || s.step.type === 'xapi') && contentOrigin ? ["'self'", origin(contentOrigin)!] : undefined;
     await frameFor(db, res, s.session, formAction ? { formAction } : {});
     if (s.step.type === 'web' && s.step.config.resource.kind === 'video' && s.stepProgress.status !== 'locked') {
       const video = s.step.config.resource.url;
@@ -221,6 +225,14 @@ export function learnerRouter({ db, sessions, bridge, evaluations, logger, conte
           return;
         }
         break;
+      }
+      case 'xapi': {
+        if (action !== 'open') break;
+        const ref = { tenantId, personId: s.session.personId, enrolmentId: s.enrolment.id, pathId: s.enrolment.pathId, ownerTenantId: s.version.ownerTenantId };
+        const player = await xapi.open(ref, step, s.view.locale);
+        res.append('Set-Cookie', returnCookie(s.enrolment.id, sessionToken(req) ?? ''));
+        res.redirect(303, player);
+        return;
       }
       case 'scorm': {
         if (action !== 'open') break;

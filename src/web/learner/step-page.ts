@@ -140,7 +140,8 @@ export function stepPage(view: LearnerView, input: StepPageInput): SafeHtml {
   if (!locked) {
     switch (step.type) {
       case 'web': body = webBody(view, input, step, done); break;
-      case 'scorm': body = scormBody(view, input, done); break;
+      case 'scorm':
+      case 'xapi': body = scormBody(view, input, done); break;
       case 'self-assessment': body = done ? '' : selfAssessmentBody(view, input, step); break;
       case 'evaluation': body = done ? html`<p>${tr(locale, 'eval.already')}</p>` : evaluationBody(view, input, step); break;
       case 'session': body = sessionBody(view, input, step, done); break;

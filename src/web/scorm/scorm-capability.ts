@@ -42,7 +42,7 @@ export function scormCapability({ config, database, logger }: { config: Config; 
   );
   const served = developmentRoutes(config, ['/dev/content', '/api/content/packages', '/api/dev/scorm'], developmentTools);
   if (served) {
-    startPageLinks.push({ href: '/dev/content', label: { nb: 'Last opp en SCORM-pakke (utvikling)', nn: 'Last opp ein SCORM-pakke (utvikling)', en: 'Upload a SCORM package (development)' } });
+    startPageLinks.push({ href: '/dev/content', label: { nb: 'Last opp en SCORM- eller xAPI-pakke (utvikling)', nn: 'Last opp ein SCORM- eller xAPI-pakke (utvikling)', en: 'Upload a SCORM or xAPI package (development)' } });
     routers.push(served);
   }
   if (config.nodeEnv === 'production' && !config.contentOrigin) {

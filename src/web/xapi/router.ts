@@ -77,8 +77,8 @@ function headersOf(req: Request): Record<string, string | undefined> {
 }
 
 /** The Express side of the LRS: everything under /xapi goes to one Lrs instance. */
-export function xapiRouter(options: { db: Kysely<Schema>; publicUrl: string; bodyLimitBytes: number; maxPageSize?: number; now?: () => number }): Router {
-  const lrs = new Lrs({
+export function xapiRouter(options: { db: Kysely<Schema>; publicUrl: string; bodyLimitBytes: number; maxPageSize?: number; now?: () => number; lrs?: Lrs }): Router {
+  const lrs = options.lrs ?? new Lrs({
     db: options.db,
     publicUrl: options.publicUrl,
     ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}),

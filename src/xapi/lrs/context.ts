@@ -30,6 +30,21 @@ export class WriteTracker {
   }
 }
 
+/** Statements a launch credential stored: what the paths side listens for (src/web/learner/xapi-bridge.ts). */
+export interface LaunchStatementsStored {
+  readonly tenantId: string;
+  readonly registration: string;
+  readonly actorKey: string;
+  readonly courseActivityId: string;
+  /** The verb ids of the statements stored, in order. */
+  readonly verbIds: readonly string[];
+}
+
+/** Filled by later capabilities before the first request. */
+export interface LaunchHooks {
+  statementsStored?: (stored: LaunchStatementsStored) => Promise<void>;
+}
+
 export interface LrsContext {
   readonly db: Kysely<Schema>;
   readonly publicUrl: string;
@@ -42,6 +57,7 @@ export interface LrsContext {
   readonly statistics: StatementStatistics;
   /** The most statements one page holds (also what limit=0 means). */
   readonly maxPageSize: number;
+  readonly launchHooks: LaunchHooks;
 }
 
 export interface AuthorisedRequest {

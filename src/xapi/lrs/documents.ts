@@ -7,6 +7,7 @@ import type { XapiVersion } from '../version.js';
 import { XapiInvalid } from '../validation/invalid.js';
 import { isIri } from '../validation/primitives.js';
 import type { AuthorisedRequest } from './context.js';
+import { checkLaunchDocument } from './launch-scope.js';
 import {
   agentParam, checkParams, contentTypeOf, header, jsonResponse, methodNotAllowed, requiredParam, timestampParam, uuidParam,
   type XapiRequest, type XapiResponse,
@@ -82,6 +83,7 @@ export async function handleDocuments(resource: DocumentResource, auth: Authoris
   const allowed = request.method === 'GET' || request.method === 'HEAD' ? resource.params : resource.params.filter((p) => p !== 'since');
   checkParams(request, allowed);
   const scope = resource.scope(request, tenantId);
+  if (auth.reader.launch) checkLaunchDocument(auth.reader.launch, scope);
   const documentId = request.params.get(resource.idParam);
 
   switch (request.method) {

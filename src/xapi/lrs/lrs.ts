@@ -8,7 +8,8 @@ import { StatementStatistics } from '../statement-statistics.js';
 import { readerFor } from '../region-read.js';
 import { parseVersion } from '../version.js';
 import { unfoldAlternateSyntax } from './alternate-syntax.js';
-import { WriteTracker, type AuthorisedRequest, type LrsContext } from './context.js';
+import { LAUNCH_USER, LaunchCredentials, type LaunchScope } from '../launch-credentials.js';
+import { WriteTracker, type AuthorisedRequest, type LaunchHooks, type LrsContext } from './context.js';
 import { ACTIVITY_PROFILE, AGENT_PROFILE, STATE, handleDocuments } from './documents.js';
 import { header, methodNotAllowed, NUL_REASON, type XapiMethod, type XapiRequest, type XapiResponse } from './request.js';
 import { about, getActivity, getPerson } from './resources.js';
@@ -55,9 +56,11 @@ const RESOURCES = new Set(['statements', 'activities/state', 'activities/profile
 export class Lrs {
   readonly context: LrsContext;
   readonly #authenticator: XapiAuthenticator;
+  /** Launch credentials are accepted only when the LRS has the secret they are signed with. */
+  readonly #launches: LaunchCredentials | undefined;
 
-  /** `now` is the clock of the login throttle and the client cache (tests set it). */
-  constructor(options: { db: Kysely<Schema>; publicUrl: string; maxPageSize?: number; now?: () => number }) {
+  /** `now` is the clock of the login throttle, the client cache and launch credentials (tests set it). */
+  constructor(options: { db: Kysely<Schema>; publicUrl: string; maxPageSize?: number; now?: () => number; launchSecret?: string; launchHooks?: LaunchHooks }) {
     this.context = {
       db: options.db,
       publicUrl: options.publicUrl,
@@ -66,8 +69,15 @@ export class Lrs {
       statementGroups: new StatementGroups(options.db),
       statistics: new StatementStatistics(options.db),
       maxPageSize: options.maxPageSize ?? 500,
+      launchHooks: options.launchHooks ?? {},
     };
     this.#authenticator = new XapiAuthenticator(options.db, options.now);
+    this.#launches = options.launchSecret === undefined ? undefined : new LaunchCredentials(options.db, options.launchSecret, options.now);
+  }
+
+  /** Issues and renews launch credentials (the learner pages use it); undefined without a launch secret. */
+  get launchCredentials(): LaunchCredentials | undefined {
+    return this.#launches;
   }
 
   async handle(raw: RawXapiRequest): Promise<XapiResponse> {
@@ -85,12 +95,15 @@ export class Lrs {
     if (request.alternateSyntax && (version === '2.0' || parseVersion(raw.headers['x-experience-api-version']) === '2.0')) {
       throw new XapiError('bad-request', 'xAPI 2.0 has no alternate request syntax: send the method, headers and body as they are.');
     }
-    const client = await this.#authenticate(request, raw.clientAddress);
+    const { client, launch } = await this.#authenticate(request, raw.clientAddress);
+    if (launch && request.resource !== 'statements' && request.resource !== 'activities/state') {
+      throw new XapiError('forbidden', `A launch credential reaches only /xapi/statements and /xapi/activities/state, not /xapi/${request.resource}.`);
+    }
     const needed = scopesFor(request.resource, request.method);
     if (!client.scopes.some((scope) => needed.includes(scope))) {
       throw new XapiError('forbidden', `These credentials lack the scope for ${request.method} /xapi/${request.resource} (one of: ${needed.join(', ')}).`);
     }
-    const reader = await readerFor(this.context.db, client, this.context.publicUrl);
+    const reader = launch ? { client, publicUrl: this.context.publicUrl, tenantIds: [client.tenantId], launch } : await readerFor(this.context.db, client, this.context.publicUrl);
     try {
       return await this.#dispatch({ context: this.context, reader, version }, request);
     } catch (error) {
@@ -119,12 +132,16 @@ export class Lrs {
     return { method, resource, params, headers: raw.headers, body: raw.body };
   }
 
-  async #authenticate(request: XapiRequest, address: string): Promise<XapiClient> {
+  async #authenticate(request: XapiRequest, address: string): Promise<{ client: XapiClient; launch?: LaunchScope }> {
     const credentials = basicCredentials(header(request, 'authorization'));
     if (!credentials) throw new XapiError('unauthorized', 'Send the client key and secret with HTTP Basic authentication.');
+    if (credentials.key === LAUNCH_USER && this.#launches) {
+      const { client, scope } = await this.#launches.authenticate(credentials.secret);
+      return { client, launch: scope };
+    }
     const client = await this.#authenticator.authenticate(credentials.key, credentials.secret, address);
     if (!client) throw new XapiError('unauthorized', 'The client key or secret is wrong, or the client is revoked.');
-    return client;
+    return { client };
   }
 
   #dispatch(auth: AuthorisedRequest, request: XapiRequest): Promise<XapiResponse> {

@@ -3,6 +3,7 @@ import { storeStatements } from '../statement-store.js';
 import { XapiInvalid } from '../validation/invalid.js';
 import { validateStatement } from '../validation/statement.js';
 import { asStatementList, matchAttachments, readStatementBody } from './attachments.js';
+import { checkLaunchStatement } from './launch-scope.js';
 import type { AuthorisedRequest } from './context.js';
 import { checkParams, contentTypeOf, jsonResponse, requiredParam, uuidParam, type XapiRequest, type XapiResponse } from './request.js';
 
@@ -20,16 +21,31 @@ async function store(auth: AuthorisedRequest, request: XapiRequest, expectId?: s
       throw new XapiInvalid('statement.id', 'differs from the statementId parameter');
     }
   }
+  const launch = auth.reader.launch;
+  if (launch) list.forEach((statement, index) => checkLaunchStatement(statement, launch, batch ? `statements[${index}]` : 'the statement'));
   matchAttachments(list, attachments, auth.version);
   const statements = expectId === undefined ? list : [{ ...(list[0] as Json), id: expectId }];
   const token = auth.context.tracker.begin();
+  let ids: string[];
   try {
-    const ids = await storeStatements(auth.context.db, auth.context.statementGroups, auth.reader, statements, attachments, auth.version);
+    ids = await storeStatements(auth.context.db, auth.context.statementGroups, auth.reader, statements, attachments, auth.version);
     auth.context.statistics.noteWritten(ids.length);
-    return ids;
   } finally {
     auth.context.tracker.end(token);
   }
+  // The statements are stored; what they mean for a path step is worked out before the content
+  // hears back (the listener keeps its own failures: a lost delivery is made again from the store).
+  const stored = auth.context.launchHooks.statementsStored;
+  if (launch && stored) {
+    await stored({
+      tenantId: auth.reader.client.tenantId,
+      registration: launch.registration,
+      actorKey: launch.actorKey,
+      courseActivityId: launch.courseActivityId,
+      verbIds: statements.map((s) => String(((s as Json)['verb'] as Json | undefined)?.['id'] ?? '')),
+    });
+  }
+  return ids;
 }
 
 /** POST /xapi/statements: 200 with the ids in order (Part Three §2.1.2). */

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DiskContentStore } from '../../../src/content/content-store.js';
 import { importPackage } from '../../../src/content/package-import.js';
+import { scormManifest } from '../../../src/content/manifest-model.js';
 import { DEFAULT_ZIP_LIMITS } from '../../../src/content/zip-reader.js';
 import type { Database } from '../../../src/db/database.js';
 import { createLogger } from '../../../src/logger.js';
@@ -20,7 +21,7 @@ export async function runtimeWithPackage(database: Database, fixture: FixturePac
   const { tenantId, personId } = await seedTenantAndPerson(database.db);
   const imported = await importPackage({ db: database.db, store, limits: DEFAULT_ZIP_LIMITS }, tenantId, await zipFixture(fixture));
   const runtime = new ScormRuntime({ db: database.db, tokens: attemptTokens('test-secret-test-secret-test-secret-1234'), logger: createLogger('silent'), listeners });
-  return { runtime, store, storeDir, tenantId, personId, packageId: imported.id, manifest: imported.manifest };
+  return { runtime, store, storeDir, tenantId, personId, packageId: imported.id, manifest: scormManifest(imported.manifest)! };
 }
 
 /** A launch that must succeed (not locked, not unknown). */
