@@ -10,6 +10,8 @@ import { ensureDemoPath } from './demo/demo-path.js';
 import { SecretBox } from './lti/secret-box.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
+import { Principals } from './access/principal.js';
+import { accessGate } from './web/access/gate.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { landingRouter } from './web/landing/router.js';
@@ -112,6 +114,11 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   ltiHooks.launchRoutes.push(learner.launchRoute);
   playerHooks.returnTo = learner.playerReturn;
   routers.push(...learner.routers);
+
+  // Every page and API request first passes the access gate: the route's decision in
+  // src/access/route-decisions.ts, decided by src/access/rules.ts `authorize`.
+  const principals = new Principals(deps.database.db);
+  routers.unshift(accessGate({ sessions: lti.lti.sessions, principals }));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

@@ -1,3 +1,4 @@
+import type { AccessTables } from '../access/tables.js';
 import type { AuditTables } from '../audit/tables.js';
 import type { ContentTables } from '../content/tables.js';
 import type { DevLmsTables } from '../dev-lms/tables.js';
@@ -25,4 +26,5 @@ export interface Schema
     ScormTables,
     PathTables,
     OrganisationTables,
-    AuditTables {}
+    AuditTables,
+    AccessTables {}
