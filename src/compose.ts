@@ -12,6 +12,9 @@ import { PathEventDispatcher } from './paths/dispatcher.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
 import { Principals } from './access/principal.js';
 import { accessGate } from './web/access/gate.js';
+import { manageRouter } from './web/access/manage-router.js';
+import { managersRouter } from './web/access/managers-router.js';
+import { regionRouter } from './web/access/region-router.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { landingRouter } from './web/landing/router.js';
@@ -116,9 +119,12 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(...learner.routers);
 
   // Every page and API request first passes the access gate: the route's decision in
-  // src/access/route-decisions.ts, decided by src/access/rules.ts `authorize`.
+  // src/access/route-decisions.ts, decided by src/access/rules.ts `authorize`. The manager's view
+  // (/manage), the region's (/region) and the municipality administrator's managers (/admin/managers).
   const principals = new Principals(deps.database.db);
-  routers.unshift(accessGate({ sessions: lti.lti.sessions, principals }));
+  const access = { db: deps.database.db, sessions: lti.lti.sessions, principals };
+  routers.unshift(accessGate(access));
+  routers.push(manageRouter(access), managersRouter(access), regionRouter(access));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

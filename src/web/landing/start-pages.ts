@@ -2,6 +2,9 @@ import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { card, link } from '../ds/components.js';
 import { page, type PageTheme } from '../layout.js';
+import type { TenantKind } from '../../tenants/tables.js';
+import { MANAGERS_PAGE } from '../access/managers-router.js';
+import { REGION_PAGE } from '../access/region-router.js';
 import { THEME_PAGE } from '../theme/router.js';
 import { tland, type LandingMessageId } from './messages.js';
 import { ROLE_LANDINGS } from './role-landing.js';
@@ -23,9 +26,6 @@ interface Action {
   readonly hint?: LandingMessageId;
 }
 
-/** Pages a manager can reach today: their own paths (managers learn too). */
-const MANAGER_ACTIONS: readonly Action[] = [{ path: ROLE_LANDINGS.learner, label: 'manager.my-paths', hint: 'manager.my-paths.hint' }];
-
 /** Administrators may use the designer's pages (src/web/designer/context.ts). */
 const ADMIN_ACTIONS: readonly Action[] = [
   { path: ROLE_LANDINGS.designer, label: 'admin.design', hint: 'admin.design.hint' },
@@ -34,7 +34,7 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: THEME_PAGE, label: 'admin.theme', hint: 'admin.theme.hint' },
 ];
 
-function startPage(role: 'manager' | 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {
+function startPage(role: 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {
   const { locale } = input;
   const title = tland(locale, `${role}.title`);
   return page({
@@ -56,12 +56,9 @@ ${notes.map((n) => html`<p>${tland(locale, n)}</p>`)}
   });
 }
 
-/** A manager's start page: what works today, and plainly what their own views will bring. */
-export function managerStartPage(input: StartPageInput): SafeHtml {
-  return startPage('manager', input, MANAGER_ACTIONS, []);
-}
-
 /** An administrator's start page: the design pages they may use, the LRS keys, and what comes. */
-export function adminStartPage(input: StartPageInput): SafeHtml {
-  return startPage('admin', input, ADMIN_ACTIONS, ['admin.lrs']);
+export function adminStartPage(input: StartPageInput, tenantKind: TenantKind): SafeHtml {
+  // A municipality's administrator manages its managers; a region's sees its municipalities' figures.
+  const own: Action = tenantKind === 'region' ? { path: REGION_PAGE, label: 'admin.region', hint: 'admin.region.hint' } : { path: MANAGERS_PAGE, label: 'admin.managers', hint: 'admin.managers.hint' };
+  return startPage('admin', input, [own, ...ADMIN_ACTIONS], ['admin.lrs']);
 }
