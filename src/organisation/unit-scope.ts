@@ -7,8 +7,8 @@ export interface ScopeUnit {
   parentId: string | null;
   code: string;
   name: string;
-  /** Ids from the root down to the unit, itself included. */
-  path: string[];
+  /** 1 for a top unit, 2 for its children … */
+  depth: number;
 }
 
 /** An employment active on a date, with the person it belongs to. */
@@ -29,48 +29,15 @@ export interface ActiveEmployment {
 
 const activeOn = (day: string) => sql<boolean>`e.start_date <= ${day}::date and (e.end_date is null or e.end_date >= ${day}::date)`;
 
-/** The units a person leads by HR data: their employments with leads_unit, active on `day`. */
-export async function unitsLedBy(db: Kysely<Schema>, tenantId: string, personId: string, day: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('employments as e')
-    .innerJoin('employees as p', 'p.id', 'e.employee_id')
-    .select('e.org_unit_id')
-    .where('p.person_id', '=', personId)
-    .where('p.tenant_id', '=', tenantId)
-    .where('e.leads_unit', '=', true)
-    .where(activeOn(day))
-    .execute();
-  return [...new Set(rows.map((r) => r.org_unit_id))];
-}
-
-/**
- * The units below (and including) `rootIds` in the municipality, not ended on `day`: every unit whose
- * ancestor path holds one of the roots (the GIN index on org_units.path answers `&&`). Ordered by path
- * so a parent comes before its children.
- */
-export async function subtreeUnits(db: Kysely<Schema>, tenantId: string, rootIds: readonly string[], day: string): Promise<ScopeUnit[]> {
-  if (rootIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('org_units as u')
-    .select(['u.id', 'u.parent_id', 'u.code', 'u.name', 'u.path'])
-    .where('u.tenant_id', '=', tenantId)
-    .where(sql<boolean>`u.path && ${sql.val(rootIds)}::uuid[]`)
-    .where((w) => w.or([w('u.ended_on', 'is', null), w('u.ended_on', '>=', day)]))
-    .orderBy(sql`array_length(u.path, 1)`)
-    .orderBy('u.name')
-    .execute();
-  return rows.map((r) => ({ id: r.id, parentId: r.parent_id, code: r.code, name: r.name, path: r.path }));
-}
-
 /** Whether a unit is one of the municipality's (ended or not). */
 export async function unitOfTenant(db: Kysely<Schema>, tenantId: string, unitId: string): Promise<ScopeUnit | undefined> {
   const row = await db
     .selectFrom('org_units')
-    .select(['id', 'parent_id', 'code', 'name', 'path'])
+    .select(['id', 'parent_id', 'code', 'name', sql<number>`array_length(path, 1)`.as('depth')])
     .where('tenant_id', '=', tenantId)
     .where('id', '=', unitId)
     .executeTakeFirst();
-  return row && { id: row.id, parentId: row.parent_id, code: row.code, name: row.name, path: row.path };
+  return row && { id: row.id, parentId: row.parent_id, code: row.code, name: row.name, depth: row.depth };
 }
 
 /** The employments active on `day` in exactly these units, with their people. */
@@ -126,14 +93,14 @@ export async function findUnits(db: Kysely<Schema>, tenantId: string, query: str
   const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
   const rows = await db
     .selectFrom('org_units')
-    .select(['id', 'parent_id', 'code', 'name', 'path'])
+    .select(['id', 'parent_id', 'code', 'name', sql<number>`array_length(path, 1)`.as('depth')])
     .where('tenant_id', '=', tenantId)
     .where('ended_on', 'is', null)
     .where((w) => w.or([w('code', '=', q), w(sql`lower(name)`, 'like', pattern)]))
     .orderBy('name')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ id: r.id, parentId: r.parent_id, code: r.code, name: r.name, path: r.path }));
+  return rows.map((r) => ({ id: r.id, parentId: r.parent_id, code: r.code, name: r.name, depth: r.depth }));
 }
 
 /** Who leads which unit by HR data on `day`, in the municipality. */
