@@ -20,6 +20,7 @@ const UNITS_PER_SECTOR = 8;
 const DEPARTMENTS_PER_UNIT = 5;
 const EMPLOYEES_PER_DEPARTMENT = 50;
 const TIMED = 1000;
+const VIEWS = 300;
 
 interface Role {
   title: string;
@@ -128,17 +129,19 @@ export const scenario: Scenario = {
       const viewTimes: number[] = [];
       let peopleInView = 0;
       let unitsInScope = 0;
+      // The scope alone, then the whole view, in separate loops: the view's 2,000 rows leave garbage
+      // whose collection would otherwise land in the next scope's time.
       for (let i = 0; i < TIMED + 100; i += 1) {
         const t0 = performance.now();
         const scope = await managerScope(db, tenant, sectorLeader, day);
-        const t1 = performance.now();
-        const employments = await activeEmploymentsIn(db, tenant, [...scope.unitIds], day);
-        const t2 = performance.now();
-        if (i >= 100) {
-          scopeTimes.push(t1 - t0);
-          viewTimes.push(t2 - t0);
-        }
+        if (i >= 100) scopeTimes.push(performance.now() - t0);
         unitsInScope = scope.units.length;
+      }
+      for (let i = 0; i < VIEWS + 20; i += 1) {
+        const t0 = performance.now();
+        const scope = await managerScope(db, tenant, sectorLeader, day);
+        const employments = await activeEmploymentsIn(db, tenant, [...scope.unitIds], day);
+        if (i >= 20) viewTimes.push(performance.now() - t0);
         peopleInView = new Set(employments.map((e) => e.personId)).size;
       }
       if (!expectedScope(unitsInScope, peopleInView)) throw new Error(`the scope has ${unitsInScope} units and ${peopleInView} people, not the sector's`);
@@ -162,7 +165,7 @@ export const scenario: Scenario = {
         '|---|---|---|---|',
         `| scope (units led + granted, with subtrees) | ${ms(percentile(scopeTimes, 50))} | ${ms(percentile(scopeTimes, 95))} | ${ms(percentile(scopeTimes, 99))} |`,
         `| one round trip (\`select 1\`), for the load | ${ms(percentile(roundTrips, 50))} | ${ms(percentile(roundTrips, 95))} | ${ms(percentile(roundTrips, 99))} |`,
-        `| scope + the ${peopleInView} people's active employments | ${ms(percentile(viewTimes, 50))} | ${ms(percentile(viewTimes, 95))} | ${ms(percentile(viewTimes, 99))} |`,
+        `| scope + the ${peopleInView} people's active employments (${VIEWS} timed after 20) | ${ms(percentile(viewTimes, 50))} | ${ms(percentile(viewTimes, 95))} | ${ms(percentile(viewTimes, 99))} |`,
         '',
         `The table row above is GET /manage for that manager over HTTP (the whole page: scope, ${peopleInView} people, HTML), 2 connections for 10 s.`,
       ].join('\n');
