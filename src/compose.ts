@@ -14,6 +14,11 @@ import { findMunicipality } from './tenants/tenants.js';
 import { SecretBox } from './lti/secret-box.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
+import { Principals } from './access/principal.js';
+import { accessGate } from './web/access/gate.js';
+import { manageRouter } from './web/access/manage-router.js';
+import { managersRouter } from './web/access/managers-router.js';
+import { regionRouter } from './web/access/region-router.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { integrationsRouter } from './web/integrations/router.js';
@@ -149,6 +154,13 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
 
   // Completions become competence holdings (docs/competence.md).
   pathEvents.subscribe('competence-holdings', competenceHoldingsSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })));
+  // Every page and API request first passes the access gate: the route's decision in
+  // src/access/route-decisions.ts, decided by src/access/rules.ts `authorize`. The manager's view
+  // (/manage), the region's (/region) and the municipality administrator's managers (/admin/managers).
+  const principals = new Principals(deps.database.db);
+  const access = { db: deps.database.db, sessions: lti.lti.sessions, principals };
+  routers.unshift(accessGate(access));
+  routers.push(manageRouter(access), managersRouter(access), regionRouter(access));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

@@ -11,6 +11,7 @@ import { serveCliSocket, type CliSocketServer } from './db/cli-socket.js';
 import type { PgliteDatabase } from './db/pglite.js';
 import { createMissingMunicipalities } from './tenants/official-municipalities.js';
 import type { Logger } from './logger.js';
+import { assertEveryRouteDecided } from './web/access/route-table.js';
 import { directRequestListener } from './web/direct-routes.js';
 
 export interface RunningServer {
@@ -58,6 +59,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       apiRouters: capabilities.apiRouters,
       startPageLinks: capabilities.startPageLinks,
     });
+    // A route nobody decided access for is not served: the service refuses to start and names it.
+    assertEveryRouteDecided(app);
     const listener = directRequestListener(app, capabilities.directRoutes);
     const listen = async (port: number): Promise<http.Server> => {
       const server = http.createServer((req, res) => {

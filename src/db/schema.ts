@@ -1,3 +1,4 @@
+import type { AccessTables } from '../access/tables.js';
 import type { AuditTables } from '../audit/tables.js';
 import type { CompetenceTables } from '../competence/tables.js';
 import type { ContentTables } from '../content/tables.js';
@@ -29,4 +30,5 @@ export interface Schema
     OrganisationTables,
     HrImportTables,
     AuditTables,
-    CompetenceTables {}
+    CompetenceTables,
+    AccessTables {}

@@ -316,7 +316,10 @@ export class DevLms {
 
   /** Verifies the tool's deep-linking response (Deep Linking 2.0 §4.2). */
   async readDeepLinkResponse(jwt: string): Promise<Record<string, unknown>> {
-    const { payload } = await jwtVerify(jwt, this.#toolJwks, { algorithms: ['RS256'], audience: this.issuer });
+    // A missing or unverifiable JWT is the sender's mistake (400), not the LMS's.
+    const { payload } = await jwtVerify(jwt, this.#toolJwks, { algorithms: ['RS256'], audience: this.issuer }).catch((error: unknown) => {
+      throw new DevLmsError('invalid_request', `the deep-linking response JWT is refused: ${(error as Error).message}`);
+    });
     if (!isDevClientId(payload.iss)) throw new DevLmsError('invalid_request', 'the deep-linking response is not from a client of this LMS');
     if (payload[CLAIM.messageType] !== 'LtiDeepLinkingResponse') throw new DevLmsError('invalid_request', 'not a deep-linking response');
     return payload as Record<string, unknown>;

@@ -206,3 +206,9 @@ export async function regionMunicipalities(db: Kysely<Schema>, regionId: string)
     .execute();
   return rows.map(toTenant);
 }
+
+/** Whether a tenant is a municipality or a region (undefined when there is no such tenant). */
+export async function tenantKind(db: Kysely<Schema>, tenantId: string): Promise<TenantKind | undefined> {
+  const row = await db.selectFrom('tenants').select('kind').where('id', '=', tenantId).executeTakeFirst();
+  return row?.kind;
+}

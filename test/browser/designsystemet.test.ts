@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { zipFixture } from '../content/support/package-zip.js';
 import { launch, publishPath, sessionInfo, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
-import { attribute, hiddenFields } from '../lti/support/lti-http.js';
+import { SessionTokens } from '../../src/lti/session-token.js';
+import { attribute, hiddenFields, SECRET } from '../lti/support/lti-http.js';
 import { ensurePlayerBuilt } from '../scorm/support/build-player.js';
 import { openAttempt, uploadPackage } from '../scorm/support/server.js';
 import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
@@ -134,6 +135,9 @@ describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { tim
     designerToken = (await launch(url, 'designer')).sessionToken!;
     adminToken = (await launch(url, 'admin')).sessionToken!;
     const managerToken = (await launch(url, 'manager')).sessionToken!;
+    const region = await testDb.database.db.selectFrom('tenants').select('id').where('kind', '=', 'region').executeTakeFirstOrThrow();
+    const regionAdmin = await testDb.database.db.insertInto('people').values({ tenant_id: region.id, name: 'Rita Region', given_name: null, family_name: null, email: null, locale: null }).returning('id').executeTakeFirstOrThrow();
+    const regionToken = await new SessionTokens(SECRET).issue({ personId: regionAdmin.id, tenantId: region.id, role: 'admin', contextId: null, resourceLinkId: null, platformId: 'none', locale: 'nb' });
     // The tool's login as the development LMS's frame opens it, without the platform's storage.
     const frameLoginUrl = attribute(await (await fetch(`${url}/dev/lms/launch?role=learner`)).text(), /<iframe id="tool-frame" title="[^"]*" src="([^"]+)"/);
     const noStorage = new URL(frameLoginUrl);
@@ -155,6 +159,9 @@ describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { tim
       ['my learning paths', `/learn?${keep}`],
       ['manager start page', `/manage?session=${managerToken}`],
       ['admin start page', `/admin?session=${adminToken}`],
+      ['managers and grants', `/admin/managers?session=${adminToken}&q=a&unitq=a`],
+      ['region start page', `/admin?session=${regionToken}`],
+      ['region figures', `/region?session=${regionToken}`],
       ['development LMS, unknown municipality', '/dev/lms?kommune=9999'],
       ['development LMS, launch refused', '/dev/lms/launch?kommune=9999'],
       // A framed login whose frame keeps no cookie, and a launch that lost its browser binding (framed.ts).

@@ -6,17 +6,6 @@ const m = (nb: string, nn: string, en: string): Messages => ({ nb, nn, en });
 export const LANDING_MESSAGES = {
   'manager.title': m('Lederoversikt', 'Leiaroversikt', 'Manager overview'),
   'manager.intro': m('Du er logget inn som leder i {tenant}.', 'Du er logga inn som leiar i {tenant}.', 'You are signed in as a manager in {tenant}.'),
-  'manager.my-paths': m('Mine læringsløp', 'Mine læringsløp', 'My learning paths'),
-  'manager.my-paths.hint': m(
-    'Læringsløpene du selv er med i. Et læringsløp starter du fra lenken til det i et emne.',
-    'Læringsløpa du sjølv er med i. Eit læringsløp startar du frå lenkja til det i eit emne.',
-    'The learning paths you take part in yourself. You start a learning path from its link in a course.',
-  ),
-  'manager.later': m(
-    'Oversikt over enheten din kommer i en senere versjon av Læringsløp: hvem som har fullført hvilke læringsløp, kompetansekrav og hva de ansatte har, sertifiseringer som snart går ut, og rapporter du kan eksportere. Hvem som er leder for hvilken enhet, kommer da fra personaldata og fra administrator, ikke fra emnet på læringsplattformen.',
-    'Oversikt over eininga di kjem i ein seinare versjon av Læringsløp: kven som har fullført kva læringsløp, kompetansekrav og kva dei tilsette har, sertifiseringar som snart går ut, og rapportar du kan eksportere. Kven som er leiar for kva eining, kjem då frå personaldata og frå administrator, ikkje frå emnet på læringsplattforma.',
-    'An overview of your unit comes in a later version of Læringsløp: who has completed which learning paths, competence requirements and what employees hold, certifications that are about to expire, and reports you can export. Who manages which unit will then come from HR data and from an administrator, not from the course on the learning platform.',
-  ),
 
   'admin.title': m('Administrasjon', 'Administrasjon', 'Administration'),
   'admin.intro': m('Du er logget inn som administrator i {tenant}.', 'Du er logga inn som administrator i {tenant}.', 'You are signed in as an administrator in {tenant}.'),
@@ -28,6 +17,18 @@ export const LANDING_MESSAGES = {
   ),
   'admin.import': m('Importer et læringsløp fra en eksportfil', 'Importer eit læringsløp frå ei eksportfil', 'Import a learning path from an export file'),
   'admin.upload': m('Last opp en SCORM-pakke', 'Last opp ein SCORM-pakke', 'Upload a SCORM package'),
+  'admin.managers': m('Ledere og tildelinger', 'Leiarar og tildelingar', 'Managers and grants'),
+  'admin.managers.hint': m(
+    'Hvem som leder hvilke enheter etter personaldata, og enheter du gir en person ansvar for.',
+    'Kven som leier kva einingar etter personaldata, og einingar du gir ein person ansvar for.',
+    'Who leads which units by HR data, and units you give a person responsibility for.',
+  ),
+  'admin.region': m('Regionens kommuner: samlede tall', 'Kommunane i regionen: samla tal', 'The region’s municipalities: totals'),
+  'admin.region.hint': m(
+    'Ansatte, årsverk, stillinger og stillingsstørrelser per kommune, uten navn.',
+    'Tilsette, årsverk, stillingar og stillingsstorleikar per kommune, utan namn.',
+    'Employees, FTEs, job titles and employment sizes per municipality, without names.',
+  ),
   'admin.theme': m('Kommunens utseende: farge og logo', 'Utsjånaden til kommunen: farge og logo', "The municipality's look: colour and logo"),
   'admin.theme.hint': m(
     'Aksentfargen og logoen på sidene til alle i kommunen.',

@@ -9,9 +9,10 @@ import { refusalHandler } from '../lti/router.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import { pageTheme } from '../theme/page-theme.js';
 import { ROLE_LANDINGS } from './role-landing.js';
-import { adminStartPage, managerStartPage, type StartPageInput } from './start-pages.js';
+import { tenantKind } from '../../tenants/tenants.js';
+import { adminStartPage, type StartPageInput } from './start-pages.js';
 
-/** The managers' and administrators' start pages, where their launches without a path lead. */
+/** The administrators' start page, where their launches without a path lead (the manager's is src/web/access/manage-router.ts). */
 export function landingRouter({ db, sessions }: { db: Kysely<Schema>; sessions: SessionTokens }): Router {
   const router = Router();
 
@@ -24,18 +25,11 @@ export function landingRouter({ db, sessions }: { db: Kysely<Schema>; sessions: 
     return { locale, tenantName: tenant?.name ?? '', tenantKind: tenant?.kind, keep, href: (path) => `${path}?${new URLSearchParams(carried).toString()}`, theme: await pageTheme(db, session.tenantId) };
   }
 
-  router.get(ROLE_LANDINGS.manager, async (req, res) => {
-    const session = await requireSession(req, sessions, ['manager']);
-    await allowFramingByPlatform(res, db, session);
-    res.setHeader('Cache-Control', 'no-store');
-    sendPage(res, 200, managerStartPage(await input(req, session)));
-  });
-
   router.get(ROLE_LANDINGS.admin, async (req, res) => {
     const session = await requireSession(req, sessions, ['admin']);
     await allowFramingByPlatform(res, db, session);
     res.setHeader('Cache-Control', 'no-store');
-    sendPage(res, 200, adminStartPage(await input(req, session)));
+    sendPage(res, 200, adminStartPage(await input(req, session), (await tenantKind(db, session.tenantId)) ?? 'municipality'));
   });
 
   router.use(refusalHandler);

@@ -7,6 +7,9 @@ import { PLATFORMS_PAGE } from '../integrations/platforms.js';
 import { XAPI_CLIENTS_PAGE } from '../integrations/xapi-clients.js';
 import { ORG_PAGE, PEOPLE_PAGE } from '../organisation/org-pages.js';
 import { CATALOGUE_PAGE } from '../competence/catalogue-router.js';
+import type { TenantKind } from '../../tenants/tables.js';
+import { MANAGERS_PAGE } from '../access/managers-router.js';
+import { REGION_PAGE } from '../access/region-router.js';
 import { THEME_PAGE } from '../theme/router.js';
 import { EMAIL_DOMAINS_PAGE, LINKS_PAGE } from '../links/router.js';
 import { tland, type LandingMessageId } from './messages.js';
@@ -32,9 +35,6 @@ interface Action {
   readonly municipalityOnly?: boolean;
 }
 
-/** Pages a manager can reach today: their own paths (managers learn too). */
-const MANAGER_ACTIONS: readonly Action[] = [{ path: ROLE_LANDINGS.learner, label: 'manager.my-paths', hint: 'manager.my-paths.hint' }];
-
 /** Administrators may use the designer's pages (src/web/designer/context.ts). */
 const ADMIN_ACTIONS: readonly Action[] = [
   { path: ROLE_LANDINGS.designer, label: 'admin.design', hint: 'admin.design.hint' },
@@ -51,7 +51,7 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: CATALOGUE_PAGE, label: 'admin.competence', hint: 'admin.competence.hint' },
 ];
 
-function startPage(role: 'manager' | 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {
+function startPage(role: 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {
   const { locale } = input;
   const title = tland(locale, `${role}.title`);
   return page({
@@ -73,13 +73,10 @@ ${notes.map((n) => html`<p>${tland(locale, n)}</p>`)}
   });
 }
 
-/** A manager's start page: what works today, and plainly what their own views will bring. */
-export function managerStartPage(input: StartPageInput): SafeHtml {
-  return startPage('manager', input, MANAGER_ACTIONS, []);
-}
-
-/** An administrator's start page: the design pages, the organisation, the platforms and LRS keys, and what comes. */
-export function adminStartPage(input: StartPageInput): SafeHtml {
-  const actions = ADMIN_ACTIONS.filter((a) => !a.municipalityOnly || input.tenantKind !== 'region');
-  return startPage('admin', input, actions, []);
+/** An administrator's start page: the design pages, the organisation, managers (or the region's figures), platforms and LRS keys, and what comes. */
+export function adminStartPage(input: StartPageInput, tenantKind: TenantKind): SafeHtml {
+  // A municipality's administrator manages its managers; a region's sees its municipalities' figures.
+  const own: Action = tenantKind === 'region' ? { path: REGION_PAGE, label: 'admin.region', hint: 'admin.region.hint' } : { path: MANAGERS_PAGE, label: 'admin.managers', hint: 'admin.managers.hint' };
+  const actions = ADMIN_ACTIONS.filter((a) => !a.municipalityOnly || tenantKind !== 'region');
+  return startPage('admin', input, [own, ...actions], []);
 }

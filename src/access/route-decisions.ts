@@ -1,0 +1,150 @@
+import { ATTEMPT_TOKEN, DEVELOPMENT, LRS_BASIC, LTI_PROTOCOL, PUBLIC, RETURN_COOKIE, session, type AccessRule } from './rules.js';
+
+// Who may use which page or API: one line per route the app serves, keyed `METHOD path` exactly as
+// the route is declared (`USE path` for a mounted handler such as the LRS). A route served without a
+// line here (or a `*rest` line whose prefix it starts with) is refused at start-up and fails test/access/route-access.test.ts, which asks every
+// route as every role. The web layer's gate (src/web/access/gate.ts) applies these before any route.
+
+const ANY_SESSION = session('learner', 'designer', 'manager', 'municipality-admin', 'region-admin');
+const LEARNERS = session('learner', 'manager');
+const DESIGNERS = session('designer', 'municipality-admin', 'region-admin');
+const ADMINS = session('municipality-admin', 'region-admin');
+const MUNICIPALITY_ADMIN = session('municipality-admin');
+const REGION_ADMIN = session('region-admin');
+const MANAGER = session('manager');
+
+export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
+  // The service itself: health, styles, the front page, problem types, municipalities' logos.
+  'GET /healthz': PUBLIC,
+  'GET /readyz': PUBLIC,
+  'GET /favicon.svg': PUBLIC,
+  'GET /favicon.ico': PUBLIC,
+  // Stylesheets under names that carry their content's hash: every route below /assets/.
+  'GET /assets/*rest': PUBLIC,
+  'GET /': PUBLIC,
+  'GET /problems/:type': PUBLIC,
+  'GET /tenants/:tenantId/logo/:sha256': PUBLIC,
+
+  // LTI 1.3 (docs/architecture-lti.md): the security framework secures login and launch.
+  'GET /lti/assets/registration-close.js': LTI_PROTOCOL,
+  'GET /lti/assets/storage.js': LTI_PROTOCOL,
+  'GET /lti/assets/autosubmit.js': LTI_PROTOCOL,
+  'GET /lti/register': LTI_PROTOCOL,
+  'POST /lti/register': LTI_PROTOCOL,
+  'GET /lti/jwks': LTI_PROTOCOL,
+  'GET /lti/config/canvas.json': LTI_PROTOCOL,
+  'ALL /lti/login': LTI_PROTOCOL,
+  'POST /lti/launch': LTI_PROTOCOL,
+  'GET /lti/session': ANY_SESSION,
+  'POST /lti/deep-linking/respond': DESIGNERS,
+
+  // The xAPI LRS (Basic credentials per municipality) and the SCORM runtime (attempt tokens).
+  'USE /xapi': LRS_BASIC,
+  'USE /content': ATTEMPT_TOKEN,
+  'POST /content/:token/runtime/:scoId/launch': ATTEMPT_TOKEN,
+  'POST /content/:token/runtime/:scoId/commit': ATTEMPT_TOKEN,
+  'GET /content/_player/scorm-again.js': PUBLIC,
+  'GET /content/_player/player.js': PUBLIC,
+  'GET /content/_player/player.css': PUBLIC,
+  'GET /content/:token/player': ATTEMPT_TOKEN,
+  'GET /content/:token/play/:scoId': ATTEMPT_TOKEN,
+  'GET /content/:token/exit': ATTEMPT_TOKEN,
+  'GET /content/:token/navigate/:request': ATTEMPT_TOKEN,
+  'GET /content/:token/files/*file': ATTEMPT_TOKEN,
+
+  // Development tools: the development LMS and uploads for any municipality (never in production).
+  'USE /dev/lms': DEVELOPMENT,
+  'GET /dev/lms/assets/storage-host.js': DEVELOPMENT,
+  'GET /dev/lms/assets/autosubmit.js': DEVELOPMENT,
+  'GET /dev/lms': DEVELOPMENT,
+  'GET /dev/lms/launch': DEVELOPMENT,
+  'GET /dev/lms/initiate': DEVELOPMENT,
+  'GET /dev/lms/jwks': DEVELOPMENT,
+  'ALL /dev/lms/auth': DEVELOPMENT,
+  'POST /dev/lms/token': DEVELOPMENT,
+  'GET /dev/lms/courses/:course/lineitems': DEVELOPMENT,
+  'POST /dev/lms/courses/:course/lineitems': DEVELOPMENT,
+  'POST /dev/lms/courses/:course/lineitems/:id/lineitem/scores': DEVELOPMENT,
+  'GET /dev/lms/courses/:course/members': DEVELOPMENT,
+  'POST /dev/lms/deep-link-return': DEVELOPMENT,
+  'USE /dev/content': DEVELOPMENT,
+  'USE /api/content/packages': DEVELOPMENT,
+  'USE /api/dev/scorm': DEVELOPMENT,
+  'GET /dev/content': DEVELOPMENT,
+  'GET /dev/content/import.js': DEVELOPMENT,
+  'POST /api/content/packages': DEVELOPMENT,
+  'GET /api/content/packages': DEVELOPMENT,
+  'GET /api/content/packages/:id': DEVELOPMENT,
+  'POST /api/dev/scorm/attempts': DEVELOPMENT,
+
+  // Learners (managers learn too).
+  'GET /learn': LEARNERS,
+  'GET /learn/unavailable': ANY_SESSION,
+  'GET /learn/enrolments/:enrolmentId': LEARNERS,
+  'GET /learn/return/:enrolmentId/:stepId': RETURN_COOKIE,
+  'GET /learn/enrolments/:enrolmentId/steps/:stepId': LEARNERS,
+  'POST /learn/enrolments/:enrolmentId/steps/:stepId': LEARNERS,
+
+  // Designers (administrators may use the designer's pages).
+  'GET /design/assets/designer.js': PUBLIC,
+  'GET /design/import/transfer.js': PUBLIC,
+  'GET /design/packages/upload/transfer.js': PUBLIC,
+  'GET /design': DESIGNERS,
+  'GET /design/paths/new': DESIGNERS,
+  'POST /design/paths': DESIGNERS,
+  'GET /design/paths/:id': DESIGNERS,
+  'POST /design/paths/:id/steps/:stepId/move': DESIGNERS,
+  'POST /design/paths/:id/order': DESIGNERS,
+  'GET /design/paths/:id/preview': DESIGNERS,
+  'GET /design/paths/:id/settings': DESIGNERS,
+  'POST /design/paths/:id/settings': DESIGNERS,
+  'GET /design/paths/:id/steps/new': DESIGNERS,
+  'POST /design/paths/:id/steps': DESIGNERS,
+  'GET /design/paths/:id/steps/:stepId': DESIGNERS,
+  'POST /design/paths/:id/steps/:stepId': DESIGNERS,
+  'GET /design/paths/:id/steps/:stepId/remove': DESIGNERS,
+  'POST /design/paths/:id/steps/:stepId/remove': DESIGNERS,
+  'GET /design/paths/:id/publish': DESIGNERS,
+  'POST /design/paths/:id/publish': DESIGNERS,
+  'GET /design/paths/:id/versions': DESIGNERS,
+  'GET /design/paths/:id/exports': DESIGNERS,
+  'POST /design/paths/:id/move-learners': DESIGNERS,
+  'GET /design/paths/:id/duplicate': DESIGNERS,
+  'POST /design/paths/:id/duplicate': DESIGNERS,
+  'GET /design/paths/:id/steps/:stepId/signups': DESIGNERS,
+  'POST /design/paths/:id/steps/:stepId/attendance': DESIGNERS,
+  'GET /design/paths/:id/steps/:stepId/report': DESIGNERS,
+  'GET /design/paths/:pathId/export': DESIGNERS,
+  'GET /design/import': DESIGNERS,
+  'POST /design/import': DESIGNERS,
+  'GET /design/packages/upload': DESIGNERS,
+  'POST /design/packages/upload': DESIGNERS,
+
+  // Managers: their units (led by HR data or granted), each with its subtree.
+  'GET /manage': MANAGER,
+  'GET /manage/people/:personId': MANAGER,
+
+  // Administrators: a municipality's (its people and managers) or a region's (aggregates only).
+  'GET /admin': ADMINS,
+  'GET /admin/theme': ADMINS,
+  'POST /admin/theme': ADMINS,
+  'POST /admin/theme/logo': ADMINS,
+  'POST /admin/theme/logo/remove': ADMINS,
+  'GET /admin/managers': MUNICIPALITY_ADMIN,
+  'POST /admin/managers/grants': MUNICIPALITY_ADMIN,
+  'POST /admin/managers/grants/:grantId/revoke': MUNICIPALITY_ADMIN,
+  'GET /region': REGION_ADMIN,
+};
+
+const WILDCARD = '/*rest';
+
+/** The decision for a route as declared: its own line, else the `*rest` line of a prefix it is under. */
+export function decisionFor(method: string, path: string, decisions: Readonly<Record<string, AccessRule>> = ROUTE_DECISIONS): AccessRule | undefined {
+  const own = decisions[`${method} ${path}`];
+  if (own) return own;
+  for (const [key, rule] of Object.entries(decisions)) {
+    const [keyMethod, keyPath = ''] = key.split(' ');
+    if (keyMethod === method && keyPath.endsWith(WILDCARD) && path.startsWith(keyPath.slice(0, -WILDCARD.length + 1))) return rule;
+  }
+  return undefined;
+}
