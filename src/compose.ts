@@ -9,6 +9,7 @@ import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
 import { ensureDemoPath } from './demo/demo-path.js';
 import { SecretBox } from './lti/secret-box.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
+import { RetentionJob } from './privacy/retention.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
@@ -117,6 +118,11 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   stoppers.push(() => pathEvents.stop());
   evaluations.start();
   stoppers.push(() => evaluations.stop());
+  // Personal data of people with no active employment and no activity for RETENTION_MONTHS is
+  // erased once a day (docs/privacy.md); `npm run cli -- privacy retention` runs the same job.
+  const retention = new RetentionJob(deps.database.db, { months: deps.config.retentionMonths, publicUrl: deps.config.publicUrl, logger: deps.logger.child({ component: 'retention' }) });
+  retention.start();
+  stoppers.push(() => retention.stop());
   return {
     routers,
     apiRouters,

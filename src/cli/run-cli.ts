@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js';
 import { decodeCsv, parseMunicipalityCsv, parseRegionCsv } from '../tenants/municipality-csv.js';
 import { importMunicipalities, importRegions, listTenants } from '../tenants/tenants.js';
 import { runContentCommand } from './content-commands.js';
+import { PRIVACY_USAGE, runPrivacyCommand } from './privacy-commands.js';
 import { openCliDatabase } from './open-cli-database.js';
 import { UsageError } from './usage-error.js';
 import { LTI_USAGE, LtiCliError, runLtiCommand } from './lti-commands.js';
@@ -23,7 +24,7 @@ Commands:
   content import <tenant-id> <package.zip>
                                           import a SCORM 1.2 / 2004 package into the tenant's content
   content list <tenant-id>                list the tenant's content packages${LTI_USAGE}
-${XAPI_CLIENT_USAGE}
+${XAPI_CLIENT_USAGE}${PRIVACY_USAGE}
 
 The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR. While the
 tool runs on the embedded database, commands reach it through its socket in DATA_DIR/cli.`;
@@ -66,6 +67,9 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
       'grace-days': { type: 'string' },
       days: { type: 'string' },
       all: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      months: { type: 'string' },
+      years: { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -121,6 +125,12 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
 
   if (command === 'content') {
     await runContentCommand(sub, rest, out);
+    return;
+  }
+
+  if (command === 'privacy') {
+    const config = loadConfig();
+    await withDatabase((database) => runPrivacyCommand(database, config, sub, rest, { 'dry-run': values['dry-run'], months: values.months, years: values.years }, out));
     return;
   }
 

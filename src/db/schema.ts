@@ -5,6 +5,7 @@ import type { LtiTables } from '../lti/tables.js';
 import type { OrganisationTables } from '../organisation/tables.js';
 import type { PathTables } from '../paths/tables.js';
 import type { PeopleTables } from '../people/tables.js';
+import type { PrivacyTables } from '../privacy/tables.js';
 import type { ScormTables } from '../scorm/tables.js';
 import type { TenantTables } from '../tenants/tables.js';
 import type { XapiTables } from '../xapi/tables.js';
@@ -25,4 +26,5 @@ export interface Schema
     ScormTables,
     PathTables,
     OrganisationTables,
-    AuditTables {}
+    AuditTables,
+    PrivacyTables {}
