@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { sql} from 'kysely';
+import { type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { personAccountKey } from '../xapi/agents.js';
 
