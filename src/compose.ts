@@ -11,10 +11,12 @@ import { SecretBox } from './lti/secret-box.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
 import { RetentionJob } from './privacy/retention.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
+import { auditRouter } from './web/audit/router.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { landingRouter } from './web/landing/router.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
+import { privacyRouter } from './web/privacy/router.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
@@ -66,6 +68,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(themeRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // The municipality administrator's audit log (/admin/audit) and privacy pages (/admin/privacy).
+  routers.push(auditRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  routers.push(privacyRouter({ db: deps.database.db, sessions: lti.lti.sessions, publicUrl: deps.config.publicUrl }));
   startPageLinks.push(...lti.startPageLinks);
   stoppers.push(lti.stop);
 

@@ -55,3 +55,17 @@ async function sameRegion(db: Kysely<Schema>, a: string, b: string): Promise<boo
     .select('x.region_id').where('x.municipality_id', '=', a).where('y.municipality_id', '=', b).executeTakeFirst();
   return row !== undefined || (await db.selectFrom('region_municipalities').select('region_id').where('region_id', '=', a).where('municipality_id', '=', b).executeTakeFirst()) !== undefined;
 }
+
+/** Paths the municipality can mark: its own and those shared with it (published or not). */
+export async function markablePaths(db: Kysely<Schema>, tenantId: string): Promise<{ pathId: string; title: string }[]> {
+  const regions = db.selectFrom('region_municipalities').select('region_id').where('municipality_id', '=', tenantId);
+  const fellows = db.selectFrom('region_municipalities').select('municipality_id').where('region_id', 'in', regions);
+  const rows = await db.selectFrom('paths').select(['id', 'title'])
+    .where((eb) => eb.or([
+      eb('tenant_id', '=', tenantId),
+      eb('sharing', '=', 'everyone'),
+      eb.and([eb('sharing', '=', 'region'), eb.or([eb('tenant_id', 'in', regions), eb('tenant_id', 'in', fellows)])]),
+    ]))
+    .orderBy('title').orderBy('id').limit(1000).execute();
+  return rows.map((r) => ({ pathId: r.id, title: r.title }));
+}

@@ -8,6 +8,8 @@ import { createPerson } from '../../src/people/people.js';
 import { createXapiClient } from '../../src/xapi/credentials.js';
 import { createWorld, publishedPath, webStep, type World } from '../paths/fixtures.js';
 
+export type { World };
+
 export const PUBLIC_URL = 'https://laering.example.no';
 
 export interface Seeded {
@@ -25,12 +27,12 @@ export interface Seeded {
 let n = 0;
 
 /** A person who has done a bit of everything the tool records, and a colleague for the counts. */
-export async function seedPerson(db: Kysely<Schema>): Promise<Seeded> {
+export async function seedPerson(db: Kysely<Schema>, given?: World, options: { name?: string } = {}): Promise<Seeded> {
   n += 1;
-  const world = await createWorld(db);
+  const world = given ?? await createWorld(db);
   const tenantId = world.inRegion;
   const email = `kari.${n}.${randomUUID().slice(0, 6)}@kongsberg.kommune.no`;
-  const person = (await createPerson(db, tenantId, { name: 'Kari Nordmann', givenName: 'Kari', familyName: 'Nordmann', email, locale: 'nn' })).id;
+  const person = (await createPerson(db, tenantId, { name: options.name ?? 'Kari Nordmann', givenName: 'Kari', familyName: 'Nordmann', email, locale: 'nn' })).id;
   const other = (await createPerson(db, tenantId, { name: 'Ola Hansen' })).id;
 
   const issuer = `https://moodle-${randomUUID()}.example.no`;

@@ -34,6 +34,18 @@ export const LANDING_MESSAGES = {
     'Aksentfargen og logoen på sidene til alle i kommunen.',
     'The accent colour and logo on the pages of everyone in the municipality.',
   ),
+  'admin.privacy': m('Personvern: innsyn, sletting og obligatorisk opplæring', 'Personvern: innsyn, sletting og obligatorisk opplæring', 'Privacy: access, erasure and mandatory training'),
+  'admin.privacy.hint': m(
+    'Se og last ned alt Læringsløp har om en person, eller slett personen når de ber om det.',
+    'Sjå og last ned alt Læringsløp har om ein person, eller slett personen når dei ber om det.',
+    'See and download everything Læringsløp holds about a person, or erase them when they ask.',
+  ),
+  'admin.audit': m('Revisjonslogg', 'Revisjonslogg', 'Audit log'),
+  'admin.audit.hint': m(
+    'Hvem som har sett, eksportert eller endret personopplysninger, og andre administrative handlinger.',
+    'Kven som har sett, eksportert eller endra personopplysningar, og andre administrative handlingar.',
+    'Who viewed, exported or changed personal data, and other administrative actions.',
+  ),
   'admin.lrs': m(
     'Nøkler til Læringsløps LRS (xAPI), for kommunens HR- eller analysesystem, lager driftsansvarlig med kommandolinjen: npm run cli -- xapi-client add (se docs/xapi.md i Læringsløp).',
     'Nøklar til LRS-en i Læringsløp (xAPI), for HR- eller analysesystemet i kommunen, lagar driftsansvarleg med kommandolinja: npm run cli -- xapi-client add (sjå docs/xapi.md i Læringsløp).',

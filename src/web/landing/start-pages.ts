@@ -2,6 +2,8 @@ import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { card, link } from '../ds/components.js';
 import { page, type PageTheme } from '../layout.js';
+import { AUDIT_PAGE } from '../audit/router.js';
+import { PRIVACY_PAGE } from '../privacy/router.js';
 import { THEME_PAGE } from '../theme/router.js';
 import { tland, type LandingMessageId } from './messages.js';
 import { ROLE_LANDINGS } from './role-landing.js';
@@ -32,6 +34,8 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: '/design/import', label: 'admin.import' },
   { path: '/design/packages/upload', label: 'admin.upload' },
   { path: THEME_PAGE, label: 'admin.theme', hint: 'admin.theme.hint' },
+  { path: PRIVACY_PAGE, label: 'admin.privacy', hint: 'admin.privacy.hint' },
+  { path: AUDIT_PAGE, label: 'admin.audit', hint: 'admin.audit.hint' },
 ];
 
 function startPage(role: 'manager' | 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {
