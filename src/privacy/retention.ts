@@ -36,27 +36,31 @@ export async function retentionCandidates(db: Kysely<Schema>, months: number, no
   const cutoff = new Date(now);
   cutoff.setUTCMonth(cutoff.getUTCMonth() - months);
   const today = now.toISOString().slice(0, 10);
+  // Set-based: each source is read once and grouped by person (a national installation holds
+  // hundreds of thousands of people; a lookup per person and table would not finish).
   const { rows } = await sql<{ tenant_id: string; person_id: string; last_activity: Date }>`
-    with activity as (
-      select p.id, p.tenant_id, greatest(
-        p.created_at, p.updated_at,
-        (select max(e.updated_at) from path_enrolments e where e.person_id = p.id),
-        (select max(c.completed_at) from path_completions c where c.person_id = p.id),
-        (select max(l.last_launch_at) from path_enrolment_links l join path_enrolments e on e.id = l.enrolment_id where e.person_id = p.id),
-        (select max(s.updated_at) from scorm_sco_states s join scorm_attempts a on a.id = s.attempt_id where a.person_id = p.id),
-        (select max(x.updated_at) from paths x where x.created_by = p.id),
-        (select max(v.published_at) from path_versions v where v.published_by = p.id),
-        (select max(ev.at) from audit_events ev where ev.tenant_id = p.tenant_id and ev.actor_kind = 'person' and ev.actor_id = p.id::text),
-        (select max(m.end_date)::timestamptz from employments m join employees em on em.id = m.employee_id where em.person_id = p.id)
-      ) as last_activity
-      from people p
-      where p.erased_at is null
-        and not exists (
-          select 1 from employments m join employees em on em.id = m.employee_id
-           where em.person_id = p.id and (m.end_date is null or m.end_date >= ${today}::date))
+    with sources (person_id, at) as (
+      select person_id, max(updated_at) from path_enrolments group by person_id
+      union all select person_id, max(completed_at) from path_completions group by person_id
+      union all select e.person_id, max(l.last_launch_at) from path_enrolment_links l join path_enrolments e on e.id = l.enrolment_id group by e.person_id
+      union all select a.person_id, max(s.updated_at) from scorm_sco_states s join scorm_attempts a on a.id = s.attempt_id group by a.person_id
+      union all select created_by, max(updated_at) from paths group by created_by
+      union all select published_by, max(published_at) from path_versions where published_by is not null group by published_by
+      union all select actor_id::uuid, max(at) from audit_events where actor_kind = 'person' and actor_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' group by actor_id
+      union all select em.person_id, max(m.end_date)::timestamptz from employments m join employees em on em.id = m.employee_id group by em.person_id
+    ), latest as (
+      select person_id, max(at) as at from sources group by person_id
+    ), active as (
+      select distinct em.person_id from employments m join employees em on em.id = m.employee_id
+       where m.end_date is null or m.end_date >= ${today}::date
     )
-    select tenant_id, id as person_id, last_activity from activity where last_activity < ${cutoff}::timestamptz
-    order by last_activity, id`.execute(db);
+    select p.tenant_id, p.id as person_id, greatest(p.created_at, p.updated_at, l.at) as last_activity
+      from people p
+      left join latest l on l.person_id = p.id
+     where p.erased_at is null
+       and p.id not in (select person_id from active)
+       and greatest(p.created_at, p.updated_at, l.at) < ${cutoff}::timestamptz
+     order by last_activity, p.id`.execute(db);
   return { cutoff, candidates: rows.map((r) => ({ tenantId: r.tenant_id, personId: r.person_id, lastActivity: new Date(r.last_activity) })) };
 }
 
