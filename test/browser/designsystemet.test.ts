@@ -182,6 +182,9 @@ describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { tim
       ['path import', d('/design/import')],
       ['package upload', d('/design/packages/upload', `&path=${pathId}`)],
       ['theme', `/admin/theme?session=${adminToken}`],
+      ['privacy', `/admin/privacy?session=${adminToken}&q=a`],
+      ['person privacy page', `/admin/privacy/people/${kari.personId}?session=${adminToken}`],
+      ['audit log', `/admin/audit?session=${adminToken}`],
     );
     browser = await launchBrowser();
     for (const viewport of VIEWPORTS) {

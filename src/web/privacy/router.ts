@@ -62,7 +62,7 @@ ${matches === undefined ? '' : matches.length === 0
 <p>${tp(locale, 'privacy.kept.intro')}</p>
 ${errorSummary(keptState, { path: tp(locale, 'privacy.kept.path'), years: tp(locale, 'privacy.kept.keep-years') })}
 ${marked.length === 0 ? html`<p data-kept-none>${tp(locale, 'privacy.kept.none')}</p>` : html`<ul class="ds-list" data-kept-paths>${marked.map((k) => html`<li data-kept-path="${k.pathId}">${k.title}: ${fillIn(tp(locale, 'privacy.kept.years'), { years: String(k.keepYears) })}
-<form method="post" action="${PRIVACY_PAGE}/kept/remove" class="app-inline-form">${ctx.hidden}<input type="hidden" name="path" value="${k.pathId}">${button(tp(locale, 'privacy.kept.remove'), { variant: 'tertiary' })}</form></li>`)}</ul>`}
+<form method="post" action="${PRIVACY_PAGE}/kept/remove">${ctx.hidden}<input type="hidden" name="path" value="${k.pathId}">${button(tp(locale, 'privacy.kept.remove'), { variant: 'tertiary' })}</form></li>`)}</ul>`}
 ${markable.length === 0 ? '' : html`<form method="post" action="${PRIVACY_PAGE}/kept" novalidate data-kept-form>
 ${ctx.hidden}
 ${select(keptState, 'path', tp(locale, 'privacy.kept.path'), [{ value: '', label: tp(locale, 'privacy.kept.choose') }, ...markable.map((p) => ({ value: p.pathId, label: p.title }))])}
