@@ -5,6 +5,7 @@ import { createPerson } from '../../src/people/people.js';
 import { erasePerson } from '../../src/privacy/erase.js';
 import type { RunningServer } from '../../src/server.js';
 import { findMunicipality } from '../../src/tenants/tenants.js';
+import { osloTime } from '../../src/web/audit/dates.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { launchThroughHttp, startToolWithDevLms } from '../lti/support/lti-http.js';
 import { DesignerClient } from '../designer/support/designer-http.js';
@@ -85,7 +86,8 @@ describe(`the audit log page and CSV (${BACKEND})`, { timeout: 120_000 }, () => 
     const foreign = await admin.get('/admin/audit', { actor: 'Anne Oslo' });
     expect(foreign.body).toContain('data-audit-nobody');
     expect(rowIds(foreign.body)).toEqual([]);
-    const today = new Date().toISOString().slice(0, 10);
+    // The days are Norway's: just after midnight in Oslo, UTC still has yesterday.
+    const today = osloTime(new Date()).slice(0, 10);
     expect(rowIds((await admin.get('/admin/audit', { from: today, to: today })).body).length).toBe(50);
     expect(rowIds((await admin.get('/admin/audit', { to: '01.01.2020' })).body)).toEqual([]);
   });
