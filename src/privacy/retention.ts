@@ -50,15 +50,15 @@ export async function retentionCandidates(db: Kysely<Schema>, months: number, no
       union all select em.person_id, max(m.end_date)::timestamptz from employments m join employees em on em.id = m.employee_id group by em.person_id
     ), latest as (
       select person_id, max(at) as at from sources group by person_id
-    ), active as (
-      select distinct em.person_id from employments m join employees em on em.id = m.employee_id
-       where m.end_date is null or m.end_date >= ${today}::date
     )
     select p.tenant_id, p.id as person_id, greatest(p.created_at, p.updated_at, l.at) as last_activity
       from people p
       left join latest l on l.person_id = p.id
      where p.erased_at is null
-       and p.id not in (select person_id from active)
+       -- An anti-join: NOT IN over hundreds of thousands of ids would be compared row by row.
+       and not exists (
+         select 1 from employments m join employees em on em.id = m.employee_id
+          where em.person_id = p.id and (m.end_date is null or m.end_date >= ${today}::date))
        and greatest(p.created_at, p.updated_at, l.at) < ${cutoff}::timestamptz
      order by last_activity, p.id`.execute(db);
   return { cutoff, candidates: rows.map((r) => ({ tenantId: r.tenant_id, personId: r.person_id, lastActivity: new Date(r.last_activity) })) };
