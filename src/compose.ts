@@ -13,12 +13,14 @@ import { DEV_DEFAULT_KOMMUNENUMMER } from './dev-lms/dev-lms.js';
 import { findMunicipality } from './tenants/tenants.js';
 import { SecretBox } from './lti/secret-box.js';
 import { PathEventDispatcher } from './paths/dispatcher.js';
+import { RetentionJob } from './privacy/retention.js';
 import { EvaluationPool } from './paths/evaluation-pool.js';
 import { Principals } from './access/principal.js';
 import { accessGate } from './web/access/gate.js';
 import { manageRouter } from './web/access/manage-router.js';
 import { managersRouter } from './web/access/managers-router.js';
 import { regionRouter } from './web/access/region-router.js';
+import { auditRouter } from './web/audit/router.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { integrationsRouter } from './web/integrations/router.js';
@@ -29,6 +31,7 @@ import { landingRouter } from './web/landing/router.js';
 import { HR_IMPORT_LIMIT_BYTES, orgImportRouter } from './web/org-import/router.js';
 import { organisationRouter } from './web/organisation/router.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
+import { privacyRouter } from './web/privacy/router.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
 import type { LaunchHooks } from './xapi/lrs/context.js';
@@ -94,6 +97,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // The municipality administrator's HR import: upload, preview, apply (/admin/org/import).
   routers.push(orgImportRouter({ db: deps.database.db, sessions: lti.lti.sessions, uploadLimitBytes: HR_IMPORT_LIMIT_BYTES }));
+  // The municipality administrator's audit log (/admin/audit) and privacy pages (/admin/privacy).
+  routers.push(auditRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  routers.push(privacyRouter({ db: deps.database.db, sessions: lti.lti.sessions, publicUrl: deps.config.publicUrl }));
   startPageLinks.push(...lti.startPageLinks);
   stoppers.push(lti.stop);
 
@@ -166,6 +172,11 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   stoppers.push(() => pathEvents.stop());
   evaluations.start();
   stoppers.push(() => evaluations.stop());
+  // Personal data of people with no active employment and no activity for RETENTION_MONTHS is
+  // erased once a day (docs/privacy.md); `npm run cli -- privacy retention` runs the same job.
+  const retention = new RetentionJob(deps.database.db, { months: deps.config.retentionMonths, publicUrl: deps.config.publicUrl, logger: deps.logger.child({ component: 'retention' }) });
+  retention.start();
+  stoppers.push(() => retention.stop());
   return {
     routers,
     apiRouters,

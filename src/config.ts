@@ -54,6 +54,8 @@ export interface Config {
   /** Processes serving requests on the shared port (node:cluster); above 1 needs server PostgreSQL. */
   readonly workers: number;
   readonly devLms: DevLmsMode;
+  /** People with no active employment and no activity for this many months are erased (docs/privacy.md). */
+  readonly retentionMonths: number;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +123,7 @@ const schema = z.object({
   CONTENT_UPLOAD_LIMIT_BYTES: integer(1024, 64 * 1024 ** 3).default(2 * 1024 ** 3),
   WORKERS: integer(1, 64).default(1),
   DEV_LMS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
+  RETENTION_MONTHS: integer(1, 1200).default(36),
 });
 
 type Environment = Record<string, string | undefined>;
@@ -210,5 +213,6 @@ export function loadConfig(env: Environment = process.env): Config {
     contentUploadLimitBytes: values.CONTENT_UPLOAD_LIMIT_BYTES,
     workers: values.WORKERS,
     devLms: values.DEV_LMS ?? (devLmsByDefault ? 'loopback' : 'off'),
+    retentionMonths: values.RETENTION_MONTHS,
   };
 }

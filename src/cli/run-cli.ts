@@ -7,6 +7,7 @@ import { decodeCsv, parseMunicipalityCsv, parseRegionCsv } from '../tenants/muni
 import { importMunicipalities, importRegions, listTenants } from '../tenants/tenants.js';
 import { COMPETENCE_USAGE, CompetenceUsageError, runCompetenceCommand } from './competence-commands.js';
 import { runContentCommand } from './content-commands.js';
+import { PRIVACY_USAGE, runPrivacyCommand } from './privacy-commands.js';
 import { openCliDatabase } from './open-cli-database.js';
 import { ORG_USAGE, runOrgCommand } from './org-commands.js';
 import { UsageError } from './usage-error.js';
@@ -26,7 +27,7 @@ Commands:
   content import <tenant-id> <package.zip>
                                           import a SCORM 1.2 / 2004 package into the tenant's content
   content list <tenant-id>                list the tenant's content packages${ORG_USAGE}${LTI_USAGE}${LINK_USAGE}
-${XAPI_CLIENT_USAGE}
+${XAPI_CLIENT_USAGE}${PRIVACY_USAGE}
 ${COMPETENCE_USAGE}
 
 The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR. While the
@@ -75,6 +76,8 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
       off: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
       out: { type: 'string' },
+      months: { type: 'string' },
+      years: { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -135,6 +138,12 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
 
   if (command === 'org') {
     await withDatabase((database) => runOrgCommand(database.db, sub, rest, { kommune: values.kommune, 'dry-run': values['dry-run'] }, out));
+    return;
+  }
+
+  if (command === 'privacy') {
+    const config = loadConfig();
+    await withDatabase((database) => runPrivacyCommand(database, config, sub, rest, { 'dry-run': values['dry-run'], months: values.months, years: values.years }, out));
     return;
   }
 

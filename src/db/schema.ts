@@ -8,6 +8,7 @@ import type { HrImportTables } from '../organisation/hr-import/tables.js';
 import type { OrganisationTables } from '../organisation/tables.js';
 import type { PathTables } from '../paths/tables.js';
 import type { PeopleTables } from '../people/tables.js';
+import type { PrivacyTables } from '../privacy/tables.js';
 import type { ScormTables } from '../scorm/tables.js';
 import type { TenantTables } from '../tenants/tables.js';
 import type { XapiTables } from '../xapi/tables.js';
@@ -31,4 +32,5 @@ export interface Schema
     HrImportTables,
     AuditTables,
     CompetenceTables,
-    AccessTables {}
+    AccessTables,
+    PrivacyTables {}

@@ -11,6 +11,10 @@ export interface PeopleTable {
   locale: Locale | null;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+  /** Set when the person was erased (src/privacy/): the personal fields are gone, the pseudonym shows. */
+  erased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The code of "Slettet person 7F3K" (only for an erased person). */
+  pseudonym: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type LinkMethod = 'employee-number' | 'sourcedid' | 'email';

@@ -191,6 +191,9 @@ describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { tim
       ['theme', `/admin/theme?session=${adminToken}`],
       ['launch links', `/admin/links?session=${adminToken}`],
       ['e-mail domains', `/admin/email-domains?session=${adminToken}`],
+      ['privacy', `/admin/privacy?session=${adminToken}&q=a`],
+      ['person privacy page', `/admin/privacy/people/${kari.personId}?session=${adminToken}`],
+      ['audit log', `/admin/audit?session=${adminToken}`],
     );
     browser = await launchBrowser();
     for (const viewport of VIEWPORTS) {

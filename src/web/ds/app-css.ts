@@ -24,9 +24,9 @@ main > .ds-breadcrumbs + * { margin-block-start: var(--ds-size-4); }
 .app-optional { font-weight: var(--ds-font-weight-regular); color: var(--ds-color-neutral-text-subtle); }
 .app-buttons { display: flex; flex-wrap: wrap; gap: var(--ds-size-3) var(--ds-size-4); align-items: center; }
 .app-buttons form { margin: 0; }
-.app-facts { display: grid; grid-template-columns: max-content 1fr; gap: var(--ds-size-1) var(--ds-size-6); }
+.app-facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: var(--ds-size-1) var(--ds-size-6); }
 .app-facts dt { font-weight: var(--ds-font-weight-semibold); }
-.app-facts dd { margin: 0; }
+.app-facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
 .app-cards { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--ds-size-4); }
 .app-cards > .ds-card > * + * { margin-block-start: var(--ds-size-2); }
 .app-cards > .ds-card h3, .app-cards > .ds-card p { margin-block-end: 0; }
@@ -51,7 +51,7 @@ code { overflow-wrap: anywhere; }
 .ds-tabs [role=tab] { text-decoration: none; }
 /* The development LMS's course page around the tool's frame. */
 .app-lms-frame { display: block; width: 100%; height: 44rem; border: var(--ds-border-width-default) solid var(--ds-color-neutral-border-default); }
-@media (max-width: 30rem) { .app-facts { grid-template-columns: 1fr; } main { padding: var(--ds-size-4); } .app-header { padding: var(--ds-size-3) var(--ds-size-4); } }
+@media (max-width: 30rem) { .app-facts { grid-template-columns: minmax(0, 1fr); } main { padding: var(--ds-size-4); } .app-header { padding: var(--ds-size-3) var(--ds-size-4); } }
 @media print {
   .app-header, .ds-skip-link, .ds-breadcrumbs, .ds-tabs, .ds-pagination, .app-buttons, form button { display: none !important; }
   main { max-width: none; padding: 0; }

@@ -83,6 +83,18 @@ export const LANDING_MESSAGES = {
     'Kompetanseområde og kompetansar kommunen kan stille krav om, med import og eksport som CSV.',
     'Competence areas and competences the municipality can require, with CSV import and export.',
   ),
+  'admin.privacy': m('Personvern: innsyn, sletting og obligatorisk opplæring', 'Personvern: innsyn, sletting og obligatorisk opplæring', 'Privacy: access, erasure and mandatory training'),
+  'admin.privacy.hint': m(
+    'Se og last ned alt Læringsløp har om en person, eller slett personen når de ber om det.',
+    'Sjå og last ned alt Læringsløp har om ein person, eller slett personen når dei ber om det.',
+    'See and download everything Læringsløp holds about a person, or erase them when they ask.',
+  ),
+  'admin.audit': m('Revisjonslogg', 'Revisjonslogg', 'Audit log'),
+  'admin.audit.hint': m(
+    'Hvem som har sett, eksportert eller endret personopplysninger, og andre administrative handlinger.',
+    'Kven som har sett, eksportert eller endra personopplysningar, og andre administrative handlingar.',
+    'Who viewed, exported or changed personal data, and other administrative actions.',
+  ),
   'admin.later': m(
     'Rapporter om kompetanse og hva som mangler, på tvers av kommunen, kommer i senere versjoner av Læringsløp.',
     'Rapportar om kompetanse og kva som manglar, på tvers av kommunen, kjem i seinare versjonar av Læringsløp.',

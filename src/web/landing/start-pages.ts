@@ -10,6 +10,8 @@ import { CATALOGUE_PAGE } from '../competence/catalogue-router.js';
 import type { TenantKind } from '../../tenants/tables.js';
 import { MANAGERS_PAGE } from '../access/managers-router.js';
 import { REGION_PAGE } from '../access/region-router.js';
+import { AUDIT_PAGE } from '../audit/router.js';
+import { PRIVACY_PAGE } from '../privacy/router.js';
 import { THEME_PAGE } from '../theme/router.js';
 import { EMAIL_DOMAINS_PAGE, LINKS_PAGE } from '../links/router.js';
 import { tland, type LandingMessageId } from './messages.js';
@@ -49,6 +51,8 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: LINKS_PAGE, label: 'admin.links', hint: 'admin.links.hint', municipalityOnly: true },
   { path: EMAIL_DOMAINS_PAGE, label: 'admin.email-domains', hint: 'admin.email-domains.hint', municipalityOnly: true },
   { path: CATALOGUE_PAGE, label: 'admin.competence', hint: 'admin.competence.hint' },
+  { path: PRIVACY_PAGE, label: 'admin.privacy', hint: 'admin.privacy.hint', municipalityOnly: true },
+  { path: AUDIT_PAGE, label: 'admin.audit', hint: 'admin.audit.hint', municipalityOnly: true },
 ];
 
 function startPage(role: 'admin', input: StartPageInput, actions: readonly Action[], notes: readonly LandingMessageId[]): SafeHtml {

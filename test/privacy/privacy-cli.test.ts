@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCliDatabase } from '../../src/cli/open-cli-database.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import { loadConfig } from '../../src/config.js';
+import { BACKEND, createServerDatabase, SERVER_URL, type ServerDatabase } from '../support/database.js';
+
+/** `npm run cli -- privacy …` against a database of its own, opened as the command opens it. */
+describe(`privacy CLI (${BACKEND})`, { timeout: 180_000 }, () => {
+  let dataDir: string;
+  let server: ServerDatabase | undefined;
+  const saved = { ...process.env };
+  let old: string;
+  let recent: string;
+
+  const run = async (...args: string[]) => {
+    const lines: string[] = [];
+    await runCli(args, (line) => lines.push(line));
+    return lines.join('\n');
+  };
+  async function withDb<T>(work: (db: Awaited<ReturnType<typeof openCliDatabase>>['db']) => Promise<T>): Promise<T> {
+    const database = await openCliDatabase(loadConfig());
+    try {
+      return await work(database.db);
+    } finally {
+      await database.close();
+    }
+  }
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'privacy-cli-'));
+    process.env['NODE_ENV'] = 'development';
+    process.env['PUBLIC_URL'] = 'https://laering.kongsberg.kommune.example';
+    process.env['LOG_LEVEL'] = 'silent';
+    if (SERVER_URL) {
+      server = await createServerDatabase(SERVER_URL);
+      process.env['DATABASE_URL'] = server.url;
+    } else {
+      process.env['DATA_DIR'] = dataDir;
+      delete process.env['DATABASE_URL'];
+    }
+    await run('migrate');
+    ({ old, recent } = await withDb(async (db) => {
+      const tenant = await db.insertInto('tenants').values({ kind: 'municipality', kommunenummer: '3303', name: 'Kongsberg', county_number: '33', county_name: null, retired_at: null })
+        .returning('id').executeTakeFirstOrThrow();
+      // Arrived five years ago and never did anything since; and one who arrived today.
+      const person = async (name: string, age: string) => (await sql<{ id: string }>`insert into people (tenant_id, name, created_at, updated_at)
+        values (${tenant.id}::uuid, ${name}, now() - ${age}::interval, now() - ${age}::interval) returning id`.execute(db)).rows[0]!.id;
+      return { old: await person('Gammel Bruker', '5 years'), recent: await person('Ny Bruker', '1 day') };
+    }));
+    // Opening the embedded database from disk, twice, is slow on a busy machine.
+  }, 180_000);
+  afterAll(async () => {
+    process.env = saved;
+    await server?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a dry run counts and changes nothing; the run erases the inactive and audits it', async () => {
+    expect(await run('privacy', 'retention', '--dry-run')).toMatch(/^dry run: 1 people with no active employment and no activity since \d{4}-\d{2}-\d{2} would be erased; 0 kept proofs/);
+    expect(await withDb((db) => db.selectFrom('people').select('name').where('id', '=', old).executeTakeFirstOrThrow())).toEqual({ name: 'Gammel Bruker' });
+    expect(await run('privacy', 'retention', '--months', '120')).toMatch(/^0 people .* erased; 0 kept proofs removed$/);
+    expect(await run('privacy', 'retention')).toMatch(/^1 people with no active employment and no activity since \d{4}-\d{2}-\d{2} erased; 0 kept proofs removed$/);
+    const rows = await withDb((db) => db.selectFrom('people').select(['id', 'name', 'pseudonym']).where('id', 'in', [old, recent]).orderBy('created_at').execute());
+    expect(rows[0]).toMatchObject({ id: old, name: null, pseudonym: expect.stringMatching(/^[0-9A-Z]{4}$/) });
+    expect(rows[1]).toMatchObject({ id: recent, name: 'Ny Bruker', pseudonym: null });
+    const audit = await withDb((db) => db.selectFrom('audit_events').select(['actor_kind', 'details']).where('action', '=', 'person.erased').execute());
+    expect(audit).toEqual([{ actor_kind: 'system', details: expect.objectContaining({ reason: 'retention' }) }]);
+  });
+
+  it('exports and erases one person by kommunenummer and id; bad input is a usage error', async () => {
+    const exported = JSON.parse(await run('privacy', 'export', '3303', recent)) as { person: { name: string } };
+    expect(exported.person.name).toBe('Ny Bruker');
+    expect(await run('privacy', 'erase', '3303', recent)).toMatch(/^erased: now "Slettet person [0-9A-Z]{4}"/);
+    await expect(run('privacy', 'erase', '9999', recent)).rejects.toThrow(/no municipality has kommunenummer 9999/);
+    await expect(run('privacy', 'export', '3303', 'nobody')).rejects.toThrow(/has no person nobody/);
+    await expect(run('privacy', 'retention', '--months', 'many')).rejects.toThrow(/--months must be a whole number/);
+    await expect(run('privacy', 'keep-path', '3303', '00000000-0000-4000-8000-000000000000', '--years', '10')).rejects.toThrow(/sees no path/);
+    await expect(run('privacy', 'keep-path', '3303', '00000000-0000-4000-8000-000000000000', '--years', '99')).rejects.toThrow(/between 1 and 50/);
+    await expect(run('privacy', 'shred')).rejects.toThrow(/unknown command: privacy shred/);
+  });
+});
