@@ -51,6 +51,11 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /content/:token/exit': ATTEMPT_TOKEN,
   'GET /content/:token/navigate/:request': ATTEMPT_TOKEN,
   'GET /content/:token/files/*file': ATTEMPT_TOKEN,
+  // xAPI (Tin Can) courses: the player page, its keep-alive and the package's files under the launch token.
+  'GET /content/_player/tincan-keepalive.js': PUBLIC,
+  'GET /content/tincan/:token/player': ATTEMPT_TOKEN,
+  'POST /content/tincan/:token/keepalive': ATTEMPT_TOKEN,
+  'GET /content/tincan/:token/files/*file': ATTEMPT_TOKEN,
 
   // Development tools: the development LMS and uploads for any municipality (never in production).
   'USE /dev/lms': DEVELOPMENT,
@@ -79,6 +84,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
 
   // Learners (managers learn too).
   'GET /learn': LEARNERS,
+  // Min kompetanse: what is documented for the signed-in person (everyone learns).
+  'GET /learn/competence': ANY_SESSION,
   'GET /learn/unavailable': ANY_SESSION,
   'GET /learn/enrolments/:enrolmentId': LEARNERS,
   'GET /learn/return/:enrolmentId/:stepId': RETURN_COOKIE,
@@ -134,6 +141,53 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /admin/managers/grants': MUNICIPALITY_ADMIN,
   'POST /admin/managers/grants/:grantId/revoke': MUNICIPALITY_ADMIN,
   'GET /region': REGION_ADMIN,
+
+  // A municipality's organisation: the unit tree, people and employments, the HR import.
+  'GET /admin/org': MUNICIPALITY_ADMIN,
+  'POST /admin/org/units': MUNICIPALITY_ADMIN,
+  'GET /admin/org/units/:unitId': MUNICIPALITY_ADMIN,
+  'POST /admin/org/units/:unitId': MUNICIPALITY_ADMIN,
+  'GET /admin/people': MUNICIPALITY_ADMIN,
+  'POST /admin/people': MUNICIPALITY_ADMIN,
+  'GET /admin/people/:personId': MUNICIPALITY_ADMIN,
+  'POST /admin/people/:personId/employments': MUNICIPALITY_ADMIN,
+  'POST /admin/people/:personId/employments/:employmentId': MUNICIPALITY_ADMIN,
+  'GET /admin/org/import/upload.js': PUBLIC,
+  'GET /admin/org/import': MUNICIPALITY_ADMIN,
+  'POST /admin/org/import': MUNICIPALITY_ADMIN,
+  'GET /admin/org/import/:id': MUNICIPALITY_ADMIN,
+  'POST /admin/org/import/:id/apply': MUNICIPALITY_ADMIN,
+  // Launchers linked to employees, and the e-mail domains that place a shared LMS's launches.
+  'GET /admin/links': MUNICIPALITY_ADMIN,
+  'GET /admin/email-domains': MUNICIPALITY_ADMIN,
+  'POST /admin/email-domains': MUNICIPALITY_ADMIN,
+  'POST /admin/email-domains/remove': MUNICIPALITY_ADMIN,
+  // The audit log and personal-data rights: a municipality's own people only.
+  'GET /admin/audit': MUNICIPALITY_ADMIN,
+  'GET /admin/audit.csv': MUNICIPALITY_ADMIN,
+  'GET /admin/privacy': MUNICIPALITY_ADMIN,
+  'POST /admin/privacy/kept': MUNICIPALITY_ADMIN,
+  'POST /admin/privacy/kept/remove': MUNICIPALITY_ADMIN,
+  'GET /admin/privacy/people/:id': MUNICIPALITY_ADMIN,
+  'GET /admin/privacy/people/:id/export.json': MUNICIPALITY_ADMIN,
+  'POST /admin/privacy/people/:id/erase': MUNICIPALITY_ADMIN,
+  // The tenant's own LMS registrations and LRS keys (a region has its own).
+  'GET /admin/platforms': ADMINS,
+  'POST /admin/platforms': ADMINS,
+  'POST /admin/platforms/remove': ADMINS,
+  'POST /admin/platforms/invites': ADMINS,
+  'POST /admin/platforms/invites/revoke': ADMINS,
+  'GET /admin/xapi-clients': ADMINS,
+  'POST /admin/xapi-clients': ADMINS,
+  'POST /admin/xapi-clients/revoke': ADMINS,
+  // The competence catalogue and requirements: a municipality's own, or a region's for its members.
+  'GET /admin/competence': ADMINS,
+  'GET /admin/competence/export.csv': ADMINS,
+  'POST /admin/competence/import': ADMINS,
+  'POST /admin/competence/import/apply': ADMINS,
+  'GET /admin/competence/requirements': ADMINS,
+  'POST /admin/competence/requirements': ADMINS,
+  'POST /admin/competence/requirements/:id/end': ADMINS,
 };
 
 const WILDCARD = '/*rest';

@@ -207,6 +207,22 @@ export const MERGE_STEPS: Readonly<Record<string, MergeStep>> = {
   'path_versions.published_by': async ({ db, from, into }) => {
     await db.updateTable('path_versions').set({ published_by: into }).where('published_by', '=', from).execute();
   },
+  // Holdings are append-only; the database lets only their person move (the same human being).
+  'competence_holdings.person_id': async ({ db, from, into }) => {
+    await db.updateTable('competence_holdings').set({ person_id: into }).where('person_id', '=', from).execute();
+  },
+  'manager_grants.person_id': async ({ db, from, into }) => {
+    await db.updateTable('manager_grants').set({ person_id: into }).where('person_id', '=', from).execute();
+  },
+  'manager_grants.granted_by': async ({ db, from, into }) => {
+    await db.updateTable('manager_grants').set({ granted_by: into }).where('granted_by', '=', from).execute();
+  },
+  'manager_grants.revoked_by': async ({ db, from, into }) => {
+    await db.updateTable('manager_grants').set({ revoked_by: into }).where('revoked_by', '=', from).execute();
+  },
+  'privacy_kept_proofs.person_id': async ({ db, from, into }) => {
+    await db.updateTable('privacy_kept_proofs').set({ person_id: into }).where('person_id', '=', from).execute();
+  },
   'scorm_attempts.person_id': async ({ db, from, into }) => {
     await db.updateTable('scorm_attempts').set({ person_id: into }).where('person_id', '=', from).execute();
   },

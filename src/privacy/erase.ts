@@ -72,6 +72,8 @@ export async function erasePerson(db: Kysely<Schema>, options: ErasureOptions): 
     }
     await trx.deleteFrom('lti_ags_outbox').where('person_id', '=', id).execute();
     const accounts = await trx.deleteFrom('lti_users').where('person_id', '=', id).executeTakeFirst();
+    // Unresolved links name the LMS account (issuer and subject): gone with the account.
+    await trx.deleteFrom('person_link_conflicts').where('person_id', '=', id).execute();
 
     // SCORM: commit bodies (kept for support) go; the CMI keeps what the completion rules read.
     const attempts = trx.selectFrom('scorm_attempts').select('id').where('person_id', '=', id);

@@ -40,6 +40,11 @@ export const PERSON_REFERENCES: readonly PersonColumn[] = [
   { table: 'path_evaluation_respondents', column: 'person_id', section: 'evaluationsAnswered', erasure: keep('that the person answered (never what: released answers are not linkable)') },
   { table: 'path_events', column: 'person_id', section: 'pathEvents', erasure: keep('the outbox of path events, ids and scores only') },
   { table: 'employees', column: 'person_id', section: 'employee', erasure: { kind: 'replaced', why: 'employee number replaced by "slettet-<pseudonym>", HR identifier removed; employments stay for unit figures' } },
+  { table: 'competence_holdings', column: 'person_id', section: 'competenceHoldings', erasure: keep('holdings are the documentation counted per unit and requirement; their evidence holds ids, dates and certificate numbers, no names') },
+  { table: 'manager_grants', column: 'person_id', section: 'managerGrants', erasure: keep('which units the person was granted, with its history') },
+  { table: 'manager_grants', column: 'granted_by', section: 'managerGrantsGiven', erasure: keep('who granted a unit, now a pseudonym') },
+  { table: 'manager_grants', column: 'revoked_by', section: 'managerGrantsRevoked', erasure: keep('who revoked a grant, now a pseudonym') },
+  { table: 'person_link_conflicts', column: 'person_id', section: 'linkConflicts', erasure: { kind: 'deleted', why: 'an unresolved link names the LMS account (issuer and subject): deleted with the account' } },
   { table: 'privacy_kept_proofs', column: 'person_id', section: 'keptProofs', erasure: { kind: 'kept-by-exception', why: 'proof of mandatory training, until its keep-until date' } },
 ];
 
@@ -57,6 +62,10 @@ export const NAMED_COLUMNS: readonly PersonColumn[] = [
   { table: 'content_packages', column: 'original_name', section: null, erasure: { kind: 'not-personal', why: "an uploaded package's file name" } },
   { table: 'xapi_clients', column: 'name', section: null, erasure: { kind: 'not-personal', why: "an API client's name" } },
   { table: 'org_units', column: 'name', section: null, erasure: { kind: 'not-personal', why: "an org unit's name" } },
+  ...(['competence_areas', 'competences'] as const).flatMap((table) =>
+    (['name_nb', 'name_nn', 'name_en'] as const).map((column): PersonColumn => ({ table, column, section: null, erasure: { kind: 'not-personal', why: "a competence catalogue's name" } })),
+  ),
+  { table: 'org_imports', column: 'file_name', section: null, erasure: { kind: 'not-personal', why: "an HR import file's name, as the administrator's computer called it" } },
 ];
 
 /**

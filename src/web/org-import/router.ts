@@ -73,6 +73,8 @@ export function orgImportRouter({ db, sessions, uploadLimitBytes }: OrgImportRou
     }
     const boundary = formDataBoundary(req.headers['content-type']);
     const source = boundary ? new FormFileStream(boundary, uploadLimitBytes + 64 * 1024) : undefined;
+    // A plain form post (no file) was read already by the form parser: there is nothing to wait for.
+    if (!source && req.readableEnded) throw new UploadRefusal('file.none');
     const chunks: Buffer[] = [];
     let size = 0;
     try {
