@@ -11,6 +11,8 @@ import { serveCliSocket, type CliSocketServer } from './db/cli-socket.js';
 import type { PgliteDatabase } from './db/pglite.js';
 import { createMissingMunicipalities } from './tenants/official-municipalities.js';
 import type { Logger } from './logger.js';
+import { ROUTE_DECISIONS } from './access/route-decisions.js';
+import type { AccessRule } from './access/rules.js';
 import { assertEveryRouteDecided } from './web/access/route-table.js';
 import { directRequestListener } from './web/direct-routes.js';
 
@@ -32,6 +34,8 @@ export interface StartOptions {
   database?: Database;
   /** Extra routers besides the capabilities' own (tests). */
   routers?: readonly Router[];
+  /** Access decisions for the routes of `routers` (tests' own routes), beside the app's. */
+  routeDecisions?: Readonly<Record<string, AccessRule>>;
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -60,7 +64,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       startPageLinks: capabilities.startPageLinks,
     });
     // A route nobody decided access for is not served: the service refuses to start and names it.
-    assertEveryRouteDecided(app);
+    assertEveryRouteDecided(app, { ...ROUTE_DECISIONS, ...options.routeDecisions });
     const listener = directRequestListener(app, capabilities.directRoutes);
     const listen = async (port: number): Promise<http.Server> => {
       const server = http.createServer((req, res) => {

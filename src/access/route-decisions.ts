@@ -143,6 +143,7 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /region': REGION_ADMIN,
 
   // A municipality's organisation: the unit tree, people and employments, the HR import.
+  // The links' and the e-mail domains' pages tell a region's administrator they belong to municipalities.
   'GET /admin/org': MUNICIPALITY_ADMIN,
   'POST /admin/org/units': MUNICIPALITY_ADMIN,
   'GET /admin/org/units/:unitId': MUNICIPALITY_ADMIN,
@@ -158,8 +159,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/org/import/:id': MUNICIPALITY_ADMIN,
   'POST /admin/org/import/:id/apply': MUNICIPALITY_ADMIN,
   // Launchers linked to employees, and the e-mail domains that place a shared LMS's launches.
-  'GET /admin/links': MUNICIPALITY_ADMIN,
-  'GET /admin/email-domains': MUNICIPALITY_ADMIN,
+  'GET /admin/links': ADMINS,
+  'GET /admin/email-domains': ADMINS,
   'POST /admin/email-domains': MUNICIPALITY_ADMIN,
   'POST /admin/email-domains/remove': MUNICIPALITY_ADMIN,
   // The audit log and personal-data rights: a municipality's own people only.

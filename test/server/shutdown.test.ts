@@ -1,3 +1,4 @@
+import { PUBLIC } from '../../src/access/rules.js';
 import { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
@@ -22,7 +23,7 @@ describe(`graceful shutdown (${BACKEND})`, () => {
       await gate;
       res.json({ finished: true });
     });
-    const server = await startServer({ config: testConfig(), logger: createLogger('silent'), database: testDb.database, routers: [slow] });
+    const server = await startServer({ config: testConfig(), logger: createLogger('silent'), database: testDb.database, routers: [slow], routeDecisions: { 'GET /slow': PUBLIC } });
 
     const inFlight = fetch(server.url + '/slow');
     await inside;
