@@ -48,7 +48,16 @@ describe.skipIf(!hasChromium)(`region platform and launch links in Chromium (${B
   async function launchInFrame(page: Page, query: string, selector: string): Promise<Frame> {
     await page.goto(`${url}/dev/lms/launch?${query}`);
     await page.frameLocator('#tool-frame').locator(selector).waitFor(SLOW);
-    return page.frames().find((f) => f.url().startsWith(url) && !f.url().includes('/dev/lms'))!;
+    // Under load the selector can match a page on the way (the platform's); wait for the tool's own.
+    for (let i = 0; i < 300; i++) {
+      const frame = page.frames().find((f) => f.url().startsWith(url) && !f.url().includes('/dev/lms'));
+      if (frame) {
+        await frame.locator(selector).first().waitFor(SLOW);
+        return frame;
+      }
+      await page.waitForTimeout(100);
+    }
+    throw new Error('the tool never opened in the frame');
   }
 
   async function adminPage(page: Page, path: string, lang: 'nb' | 'nn'): Promise<void> {
