@@ -9,14 +9,13 @@ import { catalogueProblemText } from '../../competence/catalogue-messages.js';
 import type { Schema } from '../../db/schema.js';
 import type { LtiSession, SessionTokens } from '../../lti/session-token.js';
 import { decodeCsv } from '../../tenants/municipality-csv.js';
-import { FormFileStream, formDataBoundary } from '../design-transfer/multipart-file.js';
+import { readFormFile } from '../design-transfer/multipart-file.js';
 import { alert, breadcrumbs, button, buttonRow, link, linkButton, table } from '../ds/components.js';
 import { html, type SafeHtml } from '../html.js';
 import { fillIn, requestLocale, toLocale, type Locale } from '../i18n.js';
 import { page, sendPage } from '../layout.js';
 import { param } from '../lti/http.js';
 import { refusalHandler } from '../lti/router.js';
-import { ProblemError } from '../problem.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import { pageTheme } from '../theme/page-theme.js';
 import { tc } from './messages.js';
@@ -123,31 +122,8 @@ ${button(tc(locale, 'catalogue.preview.button'))}
 }
 
 async function readUpload(req: Request): Promise<{ name: string; bytes: Buffer } | 'missing' | 'too-large'> {
-  const boundary = formDataBoundary(req.headers['content-type']);
-  if (!boundary) return 'missing';
-  const file = new FormFileStream(boundary, CATALOGUE_FILE_LIMIT + 16 * 1024);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      file.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= CATALOGUE_FILE_LIMIT) chunks.push(chunk);
-      });
-      file.on('end', resolve);
-      file.on('error', reject);
-      req.on('error', reject);
-      req.pipe(file);
-    });
-  } catch (error) {
-    req.unpipe(file);
-    req.resume();
-    if (error instanceof ProblemError) return error.type === 'payload-too-large' ? 'too-large' : 'missing';
-    throw error;
-  }
-  if (size > CATALOGUE_FILE_LIMIT) return 'too-large';
-  if (size === 0) return 'missing';
-  return { name: (file.filename ?? '').slice(0, 200), bytes: Buffer.concat(chunks) };
+  const file = await readFormFile(req, CATALOGUE_FILE_LIMIT);
+  return typeof file === 'string' ? file : { name: file.filename.slice(0, 200), bytes: file.bytes };
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import type { Request } from 'express';
 import { ProblemError } from '../problem.js';
 
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -127,4 +128,36 @@ export class FormFileStream extends Transform {
       }
     }
   }
+}
+
+/**
+ * The first file of a multipart form, read whole when it is at most `limitBytes` (a larger one is
+ * refused, never kept cut short): 'missing' without a file (or not a multipart form), 'too-large'.
+ */
+export async function readFormFile(req: Request, limitBytes: number): Promise<{ bytes: Buffer; filename: string } | 'missing' | 'too-large'> {
+  const boundary = formDataBoundary(req.headers['content-type']);
+  if (!boundary) return 'missing';
+  const file = new FormFileStream(boundary, limitBytes + 64 * 1024);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      file.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= limitBytes) chunks.push(chunk);
+      });
+      file.on('end', resolve);
+      file.on('error', reject);
+      req.on('error', reject);
+      req.pipe(file);
+    });
+  } catch (error) {
+    req.unpipe(file);
+    req.resume();
+    if (error instanceof ProblemError) return error.type === 'payload-too-large' ? 'too-large' : 'missing';
+    throw error;
+  }
+  if (size > limitBytes) return 'too-large';
+  if (size === 0) return 'missing';
+  return { bytes: Buffer.concat(chunks), filename: file.filename ?? '' };
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import type { LtiSession, SessionTokens } from '../../lti/session-token.js';
 import { findLogo, getTenantLook, LOGO_LIMIT_BYTES, removeLogo, setAccentColor, setLogo, ThemeError, type LogoRefusal } from '../../tenants/themes.js';
-import { FormFileStream, formDataBoundary } from '../design-transfer/multipart-file.js';
+import { readFormFile } from '../design-transfer/multipart-file.js';
 import { alert, button, buttonRow } from '../ds/components.js';
 import { errorSummary, input, type FormState } from '../ds/fields.js';
 import { accentContrast, MINIMUM_CONTRAST, normaliseHex } from '../ds/theme.js';
@@ -91,34 +91,12 @@ ${logoNow ? html`<form method="post" action="${THEME_PAGE}/logo/remove">${hidden
   sendPage(res, status, page({ locale, title: tt(locale, 'theme.title'), body, path: THEME_PAGE, keep: { session: ctx.token }, theme: await pageTheme(db, ctx.session.tenantId) }));
 }
 
-/** The uploaded file's bytes, at most the logo limit (and a little more, to tell a too large one). */
+/** The uploaded logo's bytes, at most the logo limit; a larger file is refused, never stored cut short. */
 async function readLogo(req: Request): Promise<Buffer> {
-  const boundary = formDataBoundary(req.headers['content-type']);
-  if (!boundary) throw new ThemeError('logo-empty');
-  const file = new FormFileStream(boundary, LOGO_LIMIT_BYTES + 64 * 1024);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      file.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= LOGO_LIMIT_BYTES) chunks.push(chunk);
-      });
-      file.on('end', resolve);
-      file.on('error', reject);
-      req.on('error', reject);
-      req.pipe(file);
-    });
-  } catch (error) {
-    req.unpipe(file);
-    req.resume();
-    if (error instanceof ProblemError && error.type === 'payload-too-large') throw new ThemeError('logo-too-large');
-    if (error instanceof ProblemError) throw new ThemeError('logo-empty');
-    throw error;
-  }
-  // Only the first bytes were kept: a larger file is refused, never stored cut short.
-  if (size > LOGO_LIMIT_BYTES) throw new ThemeError('logo-too-large');
-  return Buffer.concat(chunks);
+  const file = await readFormFile(req, LOGO_LIMIT_BYTES);
+  if (file === 'too-large') throw new ThemeError('logo-too-large');
+  if (file === 'missing') throw new ThemeError('logo-empty');
+  return file.bytes;
 }
 
 export interface ThemeRouterDeps {
