@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../../src/db/schema.js';
 
 /** Unique four-digit municipality numbers per test database (9xxx: no official municipality uses them). */
-let next = 9000 + Math.floor(Math.random() * 400);
+let next = 9000;
 const kommunenummer = () => String((next += 1));
 
 export async function addMunicipality(db: Kysely<Schema>, name: string): Promise<string> {

@@ -13,6 +13,7 @@ describe(`HR import into the organisation (${BACKEND})`, () => {
   let testDb: TestDatabase;
   let tenantId: string;
   let otherTenantId: string;
+  let kommuneCounter = 0;
   const db = () => testDb.database.db;
 
   beforeAll(async () => {
@@ -22,7 +23,8 @@ describe(`HR import into the organisation (${BACKEND})`, () => {
   afterAll(async () => testDb.dispose());
   beforeEach(async () => {
     // A fresh municipality for each case: imports of one never see another's rows.
-    const number = String(4000 + Math.floor(Math.random() * 5000));
+    kommuneCounter += 1;
+    const number = String(9000 + kommuneCounter);
     tenantId = (await db().insertInto('tenants').values({ kind: 'municipality', kommunenummer: number, name: `Kommune ${number}` }).returning('id').executeTakeFirstOrThrow()).id;
   });
 
