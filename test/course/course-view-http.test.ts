@@ -12,6 +12,7 @@ import { BACKEND, createTestDatabase, type TestDatabase } from '../support/datab
 import { launch, publishPath, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
 import { SECRET } from '../lti/support/lti-http.js';
 import { createWorld } from '../paths/fixtures.js';
+import { courseLaunchRoute } from '../../src/web/course/router.js';
 import { startMoodleNrps, type MoodleNrps } from './moodle-nrps.js';
 
 const web = (title: string): NewStep => ({ type: 'web', title, required: true, config: { resource: { kind: 'link', url: 'https://www.ks.no/' }, done: { by: 'mark-as-done' } } });
@@ -165,6 +166,31 @@ describe(`the teacher's course view (${BACKEND})`, { timeout: 120_000 }, () => {
     expect(added.map((a) => a.subject_person_id).sort()).toEqual(['40', '41', '42', '43'].map((s) => people.get(s)).sort());
     expect(added.every((a) => a.actor_id === teacher.personId && a.object_id === linkId)).toBe(true);
     expect(JSON.stringify(added)).not.toContain('@');
+  });
+
+  it('lets the course’s administrator see it too, not a region’s administrator', async () => {
+    const admin = await get(`/teach/links/${linkId}`, { role: 'admin' });
+    expect(admin.status).toBe(200);
+    expect(admin.body).toContain('data-learner="40"');
+    const region = (await createWorld(db)).region;
+    const regionAdmin = await get(`/teach/links/${linkId}`, { role: 'admin', tenantId: region });
+    expect(regionAdmin.status).toBe(403);
+    expect(regionAdmin.body).not.toContain('Kari Nordmann');
+  });
+
+  it('sends a teacher’s launch of a path link from a course there, and nothing else', async () => {
+    const route = courseLaunchRoute(db);
+    const ask = (session: Partial<LtiSession>, custom: Record<string, string> = { laeringslop_path: pathId }) =>
+      route({ session: { ...teacher, ...session }, sessionToken: 'T', claims: { custom } as never, locale: 'nb' });
+    expect(await ask({})).toBe(`/teach/links/${linkId}?session=T`);
+    expect(await ask({ role: 'admin' })).toBe(`/teach/links/${linkId}?session=T`);
+    expect(await ask({ role: 'learner' })).toBeUndefined();
+    expect(await ask({ role: 'manager' })).toBeUndefined();
+    expect(await ask({ contextId: null })).toBeUndefined();
+    expect(await ask({}, {})).toBeUndefined();
+    expect(await ask({}, { laeringslop_path: 'forstehjelp' })).toBeUndefined();
+    // A region's session has no people to show: left to the designer's routes.
+    expect(await ask({ role: 'admin', tenantId: (await createWorld(db)).region })).toBeUndefined();
   });
 
   it('refuses learners and managers, and answers 401 without a session', async () => {
