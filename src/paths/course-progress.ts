@@ -126,7 +126,7 @@ export async function courseProgress(
     return { ...base, status: overdue ? 'overdue' : 'in-progress', currentStep: current?.title ?? null, stepsCompleted, stepsTotal: definition.steps.length,
       dueAt: enrolment.due_at, completedAt: null, score: null };
   });
-  learners.sort((a, b) => ORDER[a.status] - ORDER[b.status] || (a.name ?? '\uffff').localeCompare(b.name ?? '\uffff', 'nb') || a.userId.localeCompare(b.userId));
+  learners.sort((a, b) => ORDER[a.status] - ORDER[b.status] || (a.name ?? '\uffff').localeCompare(b.name ?? '\uffff', 'nb', { numeric: true }) || a.userId.localeCompare(b.userId));
   return { learners, others: active.length - learnersOnRoster.length, inactive: input.members.length - active.length };
 }
 

@@ -74,6 +74,10 @@ describe.skipIf(!hasChromium)(`the teacher's course view in Chromium (${BACKEND}
     // 23 learners: Kari and Per, who launched, and 21 who never did; the teachers and the mentor are counted apart.
     expect(await page.locator('tr[data-learner]').count()).toBe(23);
     expect(await page.locator('[data-count="not-started"]').textContent()).toBe('Ikke startet: 21');
+    // In status order (in progress, not started, completed), by name as people count: 1, 2 … 10.
+    const names = await page.locator('tr[data-learner] th').allTextContents();
+    expect(names.slice(0, 4)).toEqual(['Per Hansen', 'Deltaker 1', 'Deltaker 2', 'Deltaker 3']);
+    expect(names.at(-1)).toBe('Kari Nordmann');
     const addresses = await page.locator('textarea[data-addresses]').inputValue();
     expect(addresses).toContain('per.hansen@kongsberg.kommune.example');
     expect(addresses).not.toContain('kari.nordmann');
