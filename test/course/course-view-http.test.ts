@@ -141,6 +141,11 @@ describe(`the teacher's course view (${BACKEND})`, { timeout: 120_000 }, () => {
     // Per's Moodle account has no e-mail ("email": ""): named for the teacher to reach some other way.
     expect(/<ul class="ds-list" data-no-email>([\s\S]*?)<\/ul>/.exec(page.body)![1]).toContain('Per Uten Epost');
     expect(page.body).toContain('De 5 som ikke har fullført');
+    // The same addresses as blind copies of a new e-mail, with the path in the subject.
+    const mailto = new URL(/<a class="ds-link" href="([^"]+)" data-mailto>/.exec(page.body)![1]!.replace(/&amp;/g, '&'));
+    expect(mailto.protocol).toBe('mailto:');
+    expect(mailto.searchParams.get('bcc')!.split(',').sort()).toEqual(addresses.split('; ').sort());
+    expect(mailto.searchParams.get('subject')).toBe('Påminnelse: HMS for alle');
   });
 
   it('exports the same as CSV for spreadsheets, with the completion date and score', async () => {

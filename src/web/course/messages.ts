@@ -62,6 +62,8 @@ export const tk = translator({
   ),
   'course.reminders.none': m('Alle deltakerne har fullført.', 'Alle deltakarane har fullført.', 'Every learner has completed.'),
   'course.reminders.addresses': m('E-postadresser, skilt med semikolon', 'E-postadresser, skilde med semikolon', 'E-mail addresses, separated by semicolons'),
+  'course.reminders.mailto': m('Skriv en e-post til dem (adressene som blindkopi)', 'Skriv ein e-post til dei (adressene som blindkopi)', 'Write them an e-mail (addresses as blind copies)'),
+  'course.reminders.subject': m('Påminnelse: {path}', 'Påminning: {path}', 'Reminder: {path}'),
   'course.reminders.no-email': m(
     'Uten e-postadresse i deltakerlisten (LMS-et deler ikke adressen, eller personen har ingen):',
     'Utan e-postadresse i deltakarlista (LMS-et deler ikkje adressa, eller personen har ingen):',

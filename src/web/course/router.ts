@@ -204,6 +204,14 @@ function isoDay(date: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
 }
 
+/** E-mail programs and browsers cut long mailto: links (about 2,000 characters): past this many, copying is the way. */
+const MAILTO_MAX = 40;
+
+/** A new e-mail to no one, the addresses as blind copies (RFC 6068: comma-separated). */
+function mailto(addresses: readonly string[], subject: string): string {
+  return `mailto:?bcc=${addresses.map(encodeURIComponent).join(',')}&subject=${encodeURIComponent(subject)}`;
+}
+
 function learnerName(locale: Locale, l: CourseLearner): string {
   return l.name ?? fillIn(tk(locale, 'course.no-name'), { id: l.userId });
 }
@@ -277,7 +285,8 @@ ${reminders.length === 0
 ${addresses.length > 0 ? html`<div class="ds-field" data-width="full">
 <label class="ds-label" data-weight="medium" for="reminder-addresses">${tk(locale, 'course.reminders.addresses')}</label>
 <textarea class="ds-input" id="reminder-addresses" rows="4" readonly data-addresses>${addresses.join('; ')}</textarea>
-</div>` : ''}
+</div>
+${addresses.length <= MAILTO_MAX ? html`<p>${dsLink(mailto(addresses, fillIn(tk(locale, 'course.reminders.subject'), { path: loaded.pathTitle })), tk(locale, 'course.reminders.mailto'), html` data-mailto`)}</p>` : ''}` : ''}
 ${withoutEmail.length > 0 ? html`<p>${tk(locale, 'course.reminders.no-email')}</p>
 <ul class="ds-list" data-no-email>${withoutEmail.map((l) => html`<li data-learner="${l.userId}">${learnerName(locale, l)}</li>`)}</ul>` : ''}`}
 </section>
