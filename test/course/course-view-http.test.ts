@@ -194,8 +194,10 @@ describe(`the teacher's course view (${BACKEND})`, { timeout: 120_000 }, () => {
     expect(await ask({ contextId: null })).toBeUndefined();
     expect(await ask({}, {})).toBeUndefined();
     expect(await ask({}, { laeringslop_path: 'forstehjelp' })).toBeUndefined();
-    // A region's session has no people to show: left to the designer's routes.
+    // A region's session has no people to show: left to the designer's routes; so is a teacher of
+    // another municipality whose launch came to a course first launched in this one (a region's LMS).
     expect(await ask({ role: 'admin', tenantId: (await createWorld(db)).region })).toBeUndefined();
+    expect(await ask({ tenantId: (await createWorld(db)).outside })).toBeUndefined();
   });
 
   it('refuses learners and managers, and answers 401 without a session', async () => {

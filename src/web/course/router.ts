@@ -38,9 +38,18 @@ export function courseLaunchRoute(db: Kysely<Schema>): LaunchRoute {
   return async ({ session, sessionToken: token, claims }) => {
     if (session.role !== 'designer' && session.role !== 'admin') return undefined;
     if (!session.contextId || !session.resourceLinkId || !isUuid(claims.custom[PATH_PARAMETER]?.trim())) return undefined;
-    const tenant = await db.selectFrom('tenants').select('kind').where('id', '=', session.tenantId).executeTakeFirst();
-    if (tenant?.kind !== 'municipality') return undefined;
-    return withSession(coursePath(session.resourceLinkId), token);
+    // The course and link rows belong to the municipality of the course's first launch: on a region's
+    // shared LMS a teacher of another municipality has no course view there (left to the designer routes).
+    const own = await db
+      .selectFrom('lti_resource_links as r')
+      .innerJoin('tenants as t', 't.id', 'r.tenant_id')
+      .select('r.id')
+      .where('r.id', '=', session.resourceLinkId)
+      .where('r.tenant_id', '=', session.tenantId)
+      .where('r.context_id', '=', session.contextId)
+      .where('t.kind', '=', 'municipality')
+      .executeTakeFirst();
+    return own ? withSession(coursePath(session.resourceLinkId), token) : undefined;
   };
 }
 
