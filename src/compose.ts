@@ -27,6 +27,7 @@ import { integrationsRouter } from './web/integrations/router.js';
 import { catalogueRouter } from './web/competence/catalogue-router.js';
 import { myCompetenceRouter } from './web/competence/my-competence.js';
 import { requirementsRouter } from './web/competence/requirements-router.js';
+import { courseLaunchRoute, courseRouter } from './web/course/router.js';
 import { landingRouter } from './web/landing/router.js';
 import { HR_IMPORT_LIMIT_BYTES, orgImportRouter } from './web/org-import/router.js';
 import { organisationRouter } from './web/organisation/router.js';
@@ -79,6 +80,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
 
   // Designer pages (/design/…); a designer's launch goes there unless the link names a path they
   // do not own; Deep Linking offers the published paths the designer's tenant may see.
+  // A teacher's launch of a path link from a course: the course's members against the path
+  // (/teach/links/:linkId, the roster from NRPS), ahead of the designer's own pages.
+  ltiHooks.launchRoutes.push(courseLaunchRoute(deps.database.db));
   ltiHooks.launchRoutes.push(designerLaunchRoute(deps.database.db));
   ltiHooks.linkableItems = publishedPathItems(deps.database.db);
   routers.push(designerRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
@@ -95,6 +99,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(requirementsRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(myCompetenceRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  routers.push(courseRouter({ db: deps.database.db, sessions: lti.lti.sessions, serviceClient: lti.lti.serviceClient }));
   // The municipality administrator's HR import: upload, preview, apply (/admin/org/import).
   routers.push(orgImportRouter({ db: deps.database.db, sessions: lti.lti.sessions, uploadLimitBytes: HR_IMPORT_LIMIT_BYTES }));
   // The municipality administrator's audit log (/admin/audit) and privacy pages (/admin/privacy).

@@ -12,6 +12,8 @@ const ADMINS = session('municipality-admin', 'region-admin');
 const MUNICIPALITY_ADMIN = session('municipality-admin');
 const REGION_ADMIN = session('region-admin');
 const MANAGER = session('manager');
+// A course's teachers (Instructor, ContentDeveloper, Administrator of a municipality): the course's people.
+const TEACHERS = session('designer', 'municipality-admin');
 
 export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // The service itself: health, styles, the front page, problem types, municipalities' logos.
@@ -126,6 +128,10 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /design/import': DESIGNERS,
   'GET /design/packages/upload': DESIGNERS,
   'POST /design/packages/upload': DESIGNERS,
+
+  // Teachers: their course's members against the path of the link they launched (the session's own course only).
+  'GET /teach/links/:linkId': TEACHERS,
+  'GET /teach/links/:linkId/progress.csv': TEACHERS,
 
   // Managers: their units (led by HR data or granted), each with its subtree.
   'GET /manage': MANAGER,
