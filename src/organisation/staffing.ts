@@ -48,7 +48,9 @@ export interface Staffing {
   total: { headcount: number; fte: number; bands: BandCounts };
 }
 
-const round2 = (n: number) => Math.round(n * 100) / 100;
+// Percentages have two decimals: summed as whole hundredths of a per cent, so 2.955 FTE is not 2.9549999.
+const hundredths = (percentage: number) => Math.round(percentage * 100);
+const fteOf = (sumOfHundredths: number) => Math.round(sumOfHundredths / 100) / 100;
 
 /**
  * Staffing (KS «Flink med folk», step 5) of employments in force on a day: headcount and FTE (the sum
@@ -65,14 +67,14 @@ export function staffingOf(day: string, unitOrder: readonly string[], employment
     const key = `${e.unitId}\u0000${e.jobTitle}`;
     const cell = cells.get(key) ?? { unitId: e.unitId, jobTitle: e.jobTitle, headcount: 0, fte: 0, people: new Set<string>() };
     cell.people.add(e.personId);
-    cell.fte += e.percentage / 100;
+    cell.fte += hundredths(e.percentage);
     cells.set(key, cell);
     const role = roles.get(e.jobTitle) ?? { jobTitle: e.jobTitle, people: new Set<string>(), fte: 0 };
     role.people.add(e.personId);
-    role.fte += e.percentage / 100;
+    role.fte += hundredths(e.percentage);
     roles.set(e.jobTitle, role);
     own.set(e.personId, (own.get(e.personId) ?? 0) + e.percentage);
-    fte += e.percentage / 100;
+    fte += hundredths(e.percentage);
   }
   const bandOf = (personId: string) => partTimeBand(totals.get(personId) ?? own.get(personId) ?? 0);
   const order = new Map(unitOrder.map((id, i) => [id, i]));
@@ -83,15 +85,15 @@ export function staffingOf(day: string, unitOrder: readonly string[], employment
     day,
     cells: [...cells.values()]
       .sort((a, b) => (order.get(a.unitId) ?? Infinity) - (order.get(b.unitId) ?? Infinity) || collator.compare(a.jobTitle, b.jobTitle))
-      .map((c) => ({ unitId: c.unitId, jobTitle: c.jobTitle, headcount: c.people.size, fte: round2(c.fte) })),
+      .map((c) => ({ unitId: c.unitId, jobTitle: c.jobTitle, headcount: c.people.size, fte: fteOf(c.fte) })),
     roles: [...roles.values()]
       .sort((a, b) => b.people.size - a.people.size || collator.compare(a.jobTitle, b.jobTitle))
       .map((r) => {
         const bands = noBands();
         for (const personId of r.people) bands[bandOf(personId)] += 1;
-        return { jobTitle: r.jobTitle, headcount: r.people.size, fte: round2(r.fte), bands };
+        return { jobTitle: r.jobTitle, headcount: r.people.size, fte: fteOf(r.fte), bands };
       }),
-    total: { headcount: own.size, fte: round2(fte), bands: totalBands },
+    total: { headcount: own.size, fte: fteOf(fte), bands: totalBands },
   };
 }
 
