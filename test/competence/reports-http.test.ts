@@ -209,7 +209,7 @@ describe(`staffing, competence report and gap exports over HTTP (${BACKEND})`, (
     const bjorn = rows.find((r) => r[0] === 'Bjørn Fagarbeider' && r[5] === 'brannvern')!;
     expect(bjorn.slice(0, 9)).toEqual(['Bjørn Fagarbeider', '1003', 'Avdeling 1', 'SH1', 'Helsefagarbeider', 'brannvern', 'Brannvern', 'Ja', 'Går snart ut']);
     expect(bjorn[9]).toBeInstanceOf(Date);
-    expect((bjorn[9] as Date).toISOString().slice(0, 10)).toBe('2027-07-10');
+    expect((bjorn[9] as unknown as Date).toISOString().slice(0, 10)).toBe('2027-07-10');
     // Text stays text in a workbook: the employee number is not a number, the name no formula.
     const injected = rows.find((r) => String(r[0]).includes('HYPERLINK'))!;
     expect(injected[0]).toBe('=HYPERLINK("http://evil.example/","klikk")');
