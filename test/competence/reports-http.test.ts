@@ -8,6 +8,7 @@ import { OPERATOR } from '../../src/audit/audit-log.js';
 import { SessionTokens } from '../../src/lti/session-token.js';
 import { CHART_JS, REPORT_CHARTS_JS } from '../../src/web/ds/scripts.js';
 import { reportsRouter } from '../../src/web/competence/reports-router.js';
+import { manageRouter } from '../../src/web/access/manage-router.js';
 import { SECRET } from '../lti/support/lti-http.js';
 import { testApp } from '../support/app.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -64,13 +65,20 @@ describe(`staffing, competence report and gap exports over HTTP (${BACKEND})`, (
     tokens.region = await issue(await addPerson(db(), w.region, 'Rita Region'), w.region, 'admin');
     await grantManager(db(), { tenantId: w.berg, personId: w.people.bergLeader, unitId: w.units.bergUnit.id, actor: OPERATOR });
     tokens.bergManager = await issue(w.people.bergLeader, w.berg, 'manager');
-    app = testApp(testDb.database, { routers: [reportsRouter({ db: db(), sessions, principals: new Principals(db()) })] });
+    const access = { db: db(), sessions, principals: new Principals(db()) };
+    app = testApp(testDb.database, { routers: [manageRouter(access), reportsRouter(access)] });
   });
   afterAll(async () => testDb?.dispose());
 
   const get = (path: string, token: string, query: Record<string, string> = {}) =>
     request(app).get(`${path}?${new URLSearchParams({ session: token, ...query }).toString()}`).set('Accept', 'text/html');
   const exports = () => db().selectFrom('audit_events').select(['subject_person_id', 'actor_id', 'details']).where('action', '=', 'competence.gaps.exported');
+
+  it('leads a manager from their units to the report and the staffing page', async () => {
+    const manage = await get('/manage', tokens.manager);
+    expect(manage.text).toContain('data-action-link="/manage/competence/report"');
+    expect(manage.text).toContain('data-action-link="/manage/staffing"');
+  });
 
   it('shows a manager the staffing of their units: headcount, FTE per job role and unit, part-time bands', async () => {
     const res = await get('/manage/staffing', tokens.manager, { date: REPORT_DAY });

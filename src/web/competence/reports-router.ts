@@ -136,7 +136,6 @@ ${scope.units.length === 0 ? alert('info', tr(locale, 'no-units'), { attrs: html
 <p class="app-muted">${tr(locale, 'staffing.bands.hint')}</p>
 ${table({
   label: tr(locale, 'staffing.bands'),
-  caption: true,
   rowHeader: true,
   columns: [{ label: tr(locale, 'staffing.bands') }, { label: tr(locale, 'staffing.people'), numeric: true }, { label: tr(locale, 'staffing.share'), numeric: true }],
   rows: [
@@ -148,7 +147,6 @@ ${table({
 <h2>${tr(locale, 'staffing.by-role')}</h2>
 ${table({
   label: tr(locale, 'staffing.by-role'),
-  caption: true,
   rowHeader: true,
   columns: [
     { label: tr(locale, 'job-title') }, { label: tr(locale, 'headcount'), numeric: true }, { label: tr(locale, 'fte'), numeric: true },
@@ -159,7 +157,6 @@ ${table({
 <h2>${tr(locale, 'staffing.by-unit')}</h2>
 ${table({
   label: tr(locale, 'staffing.by-unit'),
-  caption: true,
   rowHeader: true,
   columns: [{ label: tr(locale, 'unit') }, { label: tr(locale, 'job-title') }, { label: tr(locale, 'headcount'), numeric: true }, { label: tr(locale, 'fte'), numeric: true }],
   rows: staffing.cells.map((c) => {
@@ -221,7 +218,6 @@ ${chartSection(locale, {
   empty: covered.length === 0 ? tr(locale, 'coverage.none') : undefined,
   table: (attrs) => table({
     label: tr(locale, 'coverage.title'),
-    caption: true,
     rowHeader: true,
     attrs,
     columns: [{ label: tr(locale, 'unit') }, { label: tr(locale, 'coverage.met'), numeric: true }, { label: tr(locale, 'coverage.applicable'), numeric: true }, { label: tr(locale, 'coverage.percent'), numeric: true }],
@@ -243,7 +239,6 @@ ${chartSection(locale, {
   axis: 'x',
   table: (attrs) => table({
     label: tr(locale, 'completions.title'),
-    caption: true,
     rowHeader: true,
     attrs,
     columns: [{ label: tr(locale, 'completions.month') }, { label: tr(locale, 'completions.count'), numeric: true }],
@@ -259,7 +254,6 @@ ${chartSection(locale, {
   empty: data.expiries.length === 0 ? tr(locale, 'expiries.none') : undefined,
   table: (attrs) => table({
     label: tr(locale, 'expiries.title'),
-    caption: true,
     rowHeader: true,
     attrs,
     columns: [{ label: tr(locale, 'expiries.competence') }, { label: tr(locale, 'expiries.people'), numeric: true }, { label: tr(locale, 'expiries.first') }],

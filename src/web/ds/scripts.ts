@@ -63,7 +63,7 @@ const REPORT_CHARTS_SOURCE = `(function () {
           indexAxis: host.getAttribute('data-chart-axis') === 'y' ? 'y' : 'x',
           plugins: { legend: { display: false } },
           scales: {
-            x: { ticks: { color: text }, beginAtZero: true, max: host.getAttribute('data-chart-axis') === 'y' && max ? Number(max) : undefined },
+            x: { ticks: { color: text, precision: 0 }, beginAtZero: true, max: host.getAttribute('data-chart-axis') === 'y' && max ? Number(max) : undefined },
             y: { ticks: { color: text, precision: 0 }, beginAtZero: true, max: host.getAttribute('data-chart-axis') !== 'y' && max ? Number(max) : undefined }
           }
         }
