@@ -108,9 +108,9 @@ export const LANDING_MESSAGES = {
     'Who viewed, exported or changed personal data, and other administrative actions.',
   ),
   'admin.later': m(
-    'Rapporter om kompetanse og hva som mangler, på tvers av kommunen, kommer i senere versjoner av Læringsløp.',
-    'Rapportar om kompetanse og kva som manglar, på tvers av kommunen, kjem i seinare versjonar av Læringsløp.',
-    'Reports on competence and what is missing, across the municipality, come in later versions of Læringsløp.',
+    'En dekningsmatrise (krav × enheter) og regionens sammenstilling av kompetanse kommer i senere versjoner av Læringsløp.',
+    'Ein dekningsmatrise (krav × einingar) og samanstillinga av kompetanse for regionen kjem i seinare versjonar av Læringsløp.',
+    'A coverage matrix (requirements × units) and the region’s comparison of competence come in later versions of Læringsløp.',
   ),
 
   'now.title': m('Dette kan du gjøre nå', 'Dette kan du gjere no', 'What you can do now'),
