@@ -19,6 +19,7 @@ import { Principals } from './access/principal.js';
 import { accessGate } from './web/access/gate.js';
 import { manageRouter } from './web/access/manage-router.js';
 import { managersRouter } from './web/access/managers-router.js';
+import { reportsRouter } from './web/competence/reports-router.js';
 import { regionRouter } from './web/access/region-router.js';
 import { auditRouter } from './web/audit/router.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
@@ -171,7 +172,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   const principals = new Principals(deps.database.db);
   const access = { db: deps.database.db, sessions: lti.lti.sessions, principals };
   routers.unshift(accessGate(access));
-  routers.push(manageRouter(access), managersRouter(access), regionRouter(access));
+  routers.push(manageRouter(access), managersRouter(access), regionRouter(access), reportsRouter(access));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

@@ -136,6 +136,11 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // Managers: their units (led by HR data or granted), each with its subtree.
   'GET /manage': MANAGER,
   'GET /manage/people/:personId': MANAGER,
+  // Staffing, the competence report (charts, print) and the gap exports, for the manager's units.
+  'GET /manage/staffing': MANAGER,
+  'GET /manage/competence/report': MANAGER,
+  'GET /manage/competence/export.csv': MANAGER,
+  'GET /manage/competence/export.xlsx': MANAGER,
 
   // Administrators: a municipality's (its people and managers) or a region's (aggregates only).
   'GET /admin': ADMINS,
@@ -195,6 +200,11 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/competence/requirements': ADMINS,
   'POST /admin/competence/requirements': ADMINS,
   'POST /admin/competence/requirements/:id/end': ADMINS,
+  // Staffing, the competence report and the gap exports for the whole municipality (a region has no people).
+  'GET /admin/staffing': MUNICIPALITY_ADMIN,
+  'GET /admin/competence/report': MUNICIPALITY_ADMIN,
+  'GET /admin/competence/gaps.csv': MUNICIPALITY_ADMIN,
+  'GET /admin/competence/gaps.xlsx': MUNICIPALITY_ADMIN,
 };
 
 const WILDCARD = '/*rest';

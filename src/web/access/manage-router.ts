@@ -8,6 +8,8 @@ import { alert, card, facts, link, table } from '../ds/components.js';
 import { html, type SafeHtml } from '../html.js';
 import { fillIn, type Locale } from '../i18n.js';
 import { page, sendPage } from '../layout.js';
+import { MANAGER_REPORTS } from '../competence/reports-router.js';
+import { tr } from '../competence/report-messages.js';
 import { tland } from '../landing/messages.js';
 import { refusalHandler } from '../lti/router.js';
 import { ProblemError } from '../problem.js';
@@ -71,6 +73,7 @@ function managePage(ctx: PageContext, tenantName: string, scope: ManagerScope, e
 ${scope.units.length === 0
     ? alert('info', fillIn(ta(locale, 'manage.none'), { tenant: tenantName }), { attrs: html` data-no-units` })
     : html`<p>${ta(locale, 'manage.intro')}</p>
+<ul class="ds-list" data-manage-reports><li>${link(ctx.href(MANAGER_REPORTS.report), tr(locale, 'link.report'), html` data-action-link="${MANAGER_REPORTS.report}"`)}</li><li>${link(ctx.href(MANAGER_REPORTS.staffing), tr(locale, 'link.staffing'), html` data-action-link="${MANAGER_REPORTS.staffing}"`)}</li></ul>
 ${card(unitTree(locale, scope, figures))}
 ${table({
   label: ta(locale, 'manage.units'),
