@@ -25,6 +25,7 @@ import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { integrationsRouter } from './web/integrations/router.js';
 import { catalogueRouter } from './web/competence/catalogue-router.js';
+import { assignmentRouter } from './web/competence/assignments-web.js';
 import { myCompetenceRouter } from './web/competence/my-competence.js';
 import { requirementsRouter } from './web/competence/requirements-router.js';
 import { landingRouter } from './web/landing/router.js';
@@ -167,6 +168,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   const access = { db: deps.database.db, sessions: lti.lti.sessions, principals };
   routers.unshift(accessGate(access));
   routers.push(manageRouter(access), managersRouter(access), regionRouter(access));
+  // Assigning paths that close competence gaps, from the manager's and the administrator's person pages.
+  routers.push(assignmentRouter(access));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

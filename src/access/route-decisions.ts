@@ -130,6 +130,9 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // Managers: their units (led by HR data or granted), each with its subtree.
   'GET /manage': MANAGER,
   'GET /manage/people/:personId': MANAGER,
+  // Assigning a path that closes a competence gap, and withdrawing it: people in the manager's units.
+  'POST /manage/people/:personId/assignments': MANAGER,
+  'POST /manage/people/:personId/assignments/:assignmentId/withdraw': MANAGER,
 
   // Administrators: a municipality's (its people and managers) or a region's (aggregates only).
   'GET /admin': ADMINS,
@@ -153,6 +156,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/people/:personId': MUNICIPALITY_ADMIN,
   'POST /admin/people/:personId/employments': MUNICIPALITY_ADMIN,
   'POST /admin/people/:personId/employments/:employmentId': MUNICIPALITY_ADMIN,
+  'POST /admin/people/:personId/assignments': MUNICIPALITY_ADMIN,
+  'POST /admin/people/:personId/assignments/:assignmentId/withdraw': MUNICIPALITY_ADMIN,
   'GET /admin/org/import/upload.js': PUBLIC,
   'GET /admin/org/import': MUNICIPALITY_ADMIN,
   'POST /admin/org/import': MUNICIPALITY_ADMIN,
