@@ -87,6 +87,7 @@ describe.skipIf(!hasChromium)(`assigning a path from a gap in Chromium (${BACKEN
     await page.getByRole('button', { name: 'Tildel «Brannvern for alle»' }).click();
     await page.locator('[data-assign-notice="assigned"]').waitFor(SLOW);
     expect(await page.locator(`[data-gap-assigned="${firePath}"]`).count()).toBe(1);
+    expect(await page.locator(`[data-gap-assigned="${refresherPath}"] strong`).textContent()).toBe('Forfalt');
     expect(await page.locator('[data-assignment][data-status="open"]').count()).toBe(1);
     expect(await page.locator('[data-assignment][data-status="overdue"] td').nth(2).textContent()).toBe('Forfalt');
     await noViolations(page, 'a person with an assignment (nb)');

@@ -143,7 +143,7 @@ function gapEntry(locale: Locale, hidden: SafeHtml, action: string, gap: GapWith
   const completed = gap.paths.filter((p) => p.completed);
   return html`<li data-gap="${competence.code}">
 ${heading === 'h2' ? html`<h2>${competenceName(locale, competence)}: ${requirementStatusText(locale, gap.requirement)}</h2>` : html`<h4>${competenceName(locale, competence)}: ${requirementStatusText(locale, gap.requirement)}</h4>`}
-${open.map((a) => html`<p data-gap-assigned="${a.path.id}">${tg(locale, 'gaps.assigned', { title: a.path.title, date: showDay(locale, a.dueOn) })}</p>`)}
+${open.map((a) => html`<p data-gap-assigned="${a.path.id}">${tg(locale, 'gaps.assigned', { title: a.path.title, date: showDay(locale, a.dueOn) })}${assignmentStatus(a, onDate) === 'overdue' ? html` <strong>${tg(locale, 'a-status.overdue')}</strong>` : ''}</p>`)}
 ${completed.map((p) => html`<p class="app-muted">${tg(locale, 'gaps.path-completed', { title: p.title })}</p>`)}
 ${gap.paths.length === 0 ? html`<p data-no-paths>${tg(locale, 'gaps.no-paths')}</p>` : assignForm(locale, hidden, action, gap, open, state ?? blankForm(locale, gap, onDate))}
 </li>`;
