@@ -7,6 +7,7 @@ import { addDays } from '../../src/competence/calendar.js';
 import { addRequirement } from '../../src/competence/requirements.js';
 import { SessionTokens, type LtiSession } from '../../src/lti/session-token.js';
 import type { NewStep } from '../../src/paths/drafts.js';
+import { enrol } from '../../src/paths/enrolments.js';
 import type { RunningServer } from '../../src/server.js';
 import { SECRET, startToolWithDevLms } from '../lti/support/lti-http.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -160,11 +161,27 @@ describe(`assigning paths over HTTP (${BACKEND})`, { timeout: 90_000 }, () => {
     expect(competence.body).toMatch(/data-requirement="brannvern" data-status="missing"/);
     expect(competence.body).toContain(`data-gap-path="${firePath}"`);
 
+    // Once launched (enrolled), the assignment opens the learner's path page.
+    const { enrolmentId } = await enrol(db(), world.as, { personId: anne, pathId: firePath });
+    const enrolled = await get('/learn', anneToken);
+    expect(enrolled.body).toMatch(new RegExp(`href="/learn/enrolments/${enrolmentId}\\?session=[^"]+" data-open-path="${firePath}"`));
+
     const withdrawn = await post(`/admin/people/${anne}/assignments/${id}/withdraw`, admin, {});
     expect(withdrawn.status).toBe(303);
     expect(withdrawn.location).toContain('assignment=withdrawn');
     expect((await get('/learn', anneToken)).body).not.toContain('data-assigned=');
     const audit = await db().selectFrom('audit_events').select('action').where('object_id', '=', id).orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['competence.assignment.added', 'competence.assignment.withdrawn']);
+  });
+
+  it('a manager withdraws an assignment of someone in their units', async () => {
+    const [assignment] = await db().selectFrom('competence_assignments').select('id').where('person_id', '=', world.people.bjorn).where('withdrawn_at', 'is', null).execute();
+    const withdrawn = await post(`/manage/people/${world.people.bjorn}/assignments/${assignment!.id}/withdraw`, manager, {});
+    expect(withdrawn.status).toBe(303);
+    expect(withdrawn.location).toMatch(new RegExp(`^/manage/people/${world.people.bjorn}\\?.*assignment=withdrawn`));
+    const page = await get(`/manage/people/${world.people.bjorn}`, manager);
+    expect(page.body).toContain(`data-assignment="${assignment!.id}" data-status="withdrawn"`);
+    // The gap offers the path again.
+    expect(page.body).toContain('Tildel «Brannvern for alle»');
   });
 });
