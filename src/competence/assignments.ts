@@ -108,15 +108,13 @@ export async function gapsWithPaths(db: Kysely<Schema>, tenantId: string, person
   const gaps = requirements.filter(isGap);
   if (gaps.length === 0) return [];
   const completed = new Set((await db.selectFrom('path_completions').select('path_id').where('tenant_id', '=', tenantId).where('person_id', '=', personId).execute()).map((r) => r.path_id));
-  const byCompetence = new Map<string, { id: string; title: string; completed: boolean }[]>();
+  // One pass over the published paths for every gap: a path names a competence by code or bokmål name.
+  const names = (c: PersonRequirement['requirement']['competence']) => [c.code.toLowerCase(), c.name.nb.toLowerCase()];
+  const granting = await publishedPathsGranting(db, tenantId, gaps.flatMap((g) => names(g.requirement.competence)));
   const result: GapWithPaths[] = [];
   for (const gap of gaps) {
-    const competence = gap.requirement.competence;
-    let paths = byCompetence.get(competence.id);
-    if (!paths) {
-      paths = (await publishedPathsGranting(db, tenantId, [competence.code, competence.name.nb])).map((p) => ({ id: p.id, title: p.title, completed: completed.has(p.id) }));
-      byCompetence.set(competence.id, paths);
-    }
+    const wanted = names(gap.requirement.competence);
+    const paths = granting.filter((p) => p.grants.some((g) => wanted.includes(g))).map((p) => ({ id: p.id, title: p.title, completed: completed.has(p.id) }));
     result.push({ requirement: gap, paths });
   }
   return result;
