@@ -18,6 +18,7 @@ import { EvaluationPool } from './paths/evaluation-pool.js';
 import { Principals } from './access/principal.js';
 import { accessGate } from './web/access/gate.js';
 import { manageRouter } from './web/access/manage-router.js';
+import { assignmentRouter } from './web/competence/assignments-web.js';
 import { managersRouter } from './web/access/managers-router.js';
 import { regionRouter } from './web/access/region-router.js';
 import { auditRouter } from './web/audit/router.js';
@@ -25,7 +26,6 @@ import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { integrationsRouter } from './web/integrations/router.js';
 import { catalogueRouter } from './web/competence/catalogue-router.js';
-import { assignmentRouter } from './web/competence/assignments-web.js';
 import { myCompetenceRouter } from './web/competence/my-competence.js';
 import { requirementsRouter } from './web/competence/requirements-router.js';
 import { landingRouter } from './web/landing/router.js';
@@ -166,10 +166,10 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // (/manage), the region's (/region) and the municipality administrator's managers (/admin/managers).
   const principals = new Principals(deps.database.db);
   const access = { db: deps.database.db, sessions: lti.lti.sessions, principals };
-  routers.unshift(accessGate(access));
-  routers.push(manageRouter(access), managersRouter(access), regionRouter(access));
   // Assigning paths that close competence gaps, from the manager's and the administrator's person pages.
   routers.push(assignmentRouter(access));
+  routers.unshift(accessGate(access));
+  routers.push(manageRouter(access), managersRouter(access), regionRouter(access));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

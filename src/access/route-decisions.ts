@@ -130,9 +130,6 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // Managers: their units (led by HR data or granted), each with its subtree.
   'GET /manage': MANAGER,
   'GET /manage/people/:personId': MANAGER,
-  // Assigning a path that closes a competence gap, and withdrawing it: people in the manager's units.
-  'POST /manage/people/:personId/assignments': MANAGER,
-  'POST /manage/people/:personId/assignments/:assignmentId/withdraw': MANAGER,
 
   // Administrators: a municipality's (its people and managers) or a region's (aggregates only).
   'GET /admin': ADMINS,
@@ -145,6 +142,13 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /admin/managers/grants/:grantId/revoke': MUNICIPALITY_ADMIN,
   'GET /region': REGION_ADMIN,
 
+  // Assigning a path that closes a person's competence gap, and withdrawing it, from the person
+  // pages: a manager for the people in their units, an administrator for the municipality's people.
+  'POST /manage/people/:personId/assignments': MANAGER,
+  'POST /manage/people/:personId/assignments/:assignmentId/withdraw': MANAGER,
+  'POST /admin/people/:personId/assignments': MUNICIPALITY_ADMIN,
+  'POST /admin/people/:personId/assignments/:assignmentId/withdraw': MUNICIPALITY_ADMIN,
+
   // A municipality's organisation: the unit tree, people and employments, the HR import.
   // The links' and the e-mail domains' pages tell a region's administrator they belong to municipalities.
   'GET /admin/org': MUNICIPALITY_ADMIN,
@@ -156,8 +160,6 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/people/:personId': MUNICIPALITY_ADMIN,
   'POST /admin/people/:personId/employments': MUNICIPALITY_ADMIN,
   'POST /admin/people/:personId/employments/:employmentId': MUNICIPALITY_ADMIN,
-  'POST /admin/people/:personId/assignments': MUNICIPALITY_ADMIN,
-  'POST /admin/people/:personId/assignments/:assignmentId/withdraw': MUNICIPALITY_ADMIN,
   'GET /admin/org/import/upload.js': PUBLIC,
   'GET /admin/org/import': MUNICIPALITY_ADMIN,
   'POST /admin/org/import': MUNICIPALITY_ADMIN,

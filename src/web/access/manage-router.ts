@@ -11,9 +11,9 @@ import { page, sendPage } from '../layout.js';
 import { tland } from '../landing/messages.js';
 import { refusalHandler } from '../lti/router.js';
 import { ProblemError } from '../problem.js';
-import { assignNotice, loadPersonCompetence, personCompetenceSection } from '../competence/assignments-web.js';
 import { ta } from './messages.js';
 import { formatNumber, pageContext, requireTouch, type AccessDeps, type PageContext } from './page-context.js';
+import { assignNotice, loadPersonCompetence, personCompetenceSection } from '../competence/assignments-web.js';
 
 export const MANAGE_PAGE = '/manage';
 const PERSON_PAGE = '/manage/people/:personId';
