@@ -18,6 +18,7 @@ import { EvaluationPool } from './paths/evaluation-pool.js';
 import { Principals } from './access/principal.js';
 import { accessGate } from './web/access/gate.js';
 import { manageRouter } from './web/access/manage-router.js';
+import { assignmentRouter } from './web/competence/assignments-web.js';
 import { managersRouter } from './web/access/managers-router.js';
 import { reportsRouter } from './web/competence/reports-router.js';
 import { regionRouter } from './web/access/region-router.js';
@@ -171,6 +172,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // (/manage), the region's (/region) and the municipality administrator's managers (/admin/managers).
   const principals = new Principals(deps.database.db);
   const access = { db: deps.database.db, sessions: lti.lti.sessions, principals };
+  // Assigning paths that close competence gaps, from the manager's and the administrator's person pages.
+  routers.push(assignmentRouter(access));
   routers.unshift(accessGate(access));
   routers.push(manageRouter(access), managersRouter(access), regionRouter(access), reportsRouter(access));
 

@@ -153,6 +153,13 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /admin/managers/grants/:grantId/revoke': MUNICIPALITY_ADMIN,
   'GET /region': REGION_ADMIN,
 
+  // Assigning a path that closes a person's competence gap, and withdrawing it, from the person
+  // pages: a manager for the people in their units, an administrator for the municipality's people.
+  'POST /manage/people/:personId/assignments': MANAGER,
+  'POST /manage/people/:personId/assignments/:assignmentId/withdraw': MANAGER,
+  'POST /admin/people/:personId/assignments': MUNICIPALITY_ADMIN,
+  'POST /admin/people/:personId/assignments/:assignmentId/withdraw': MUNICIPALITY_ADMIN,
+
   // A municipality's organisation: the unit tree, people and employments, the HR import.
   // The links' and the e-mail domains' pages tell a region's administrator they belong to municipalities.
   'GET /admin/org': MUNICIPALITY_ADMIN,

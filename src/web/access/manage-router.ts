@@ -15,6 +15,7 @@ import { refusalHandler } from '../lti/router.js';
 import { ProblemError } from '../problem.js';
 import { ta } from './messages.js';
 import { formatNumber, pageContext, requireTouch, type AccessDeps, type PageContext } from './page-context.js';
+import { assignNotice, loadPersonCompetence, personCompetenceSection } from '../competence/assignments-web.js';
 
 export const MANAGE_PAGE = '/manage';
 const PERSON_PAGE = '/manage/people/:personId';
@@ -105,7 +106,7 @@ ${table({
   return page({ locale, title, path: MANAGE_PAGE, keep: ctx.keep, theme: ctx.theme, body });
 }
 
-function personPage(ctx: PageContext, scope: ManagerScope, employments: readonly ActiveEmployment[]): SafeHtml {
+function personPage(ctx: PageContext, scope: ManagerScope, employments: readonly ActiveEmployment[], competence: SafeHtml | '' = ''): SafeHtml {
   const { locale } = ctx;
   const first = employments[0]!;
   const unitName = new Map(scope.units.map((u) => [u.id, u.name]));
@@ -120,6 +121,7 @@ ${table({
   rows: employments.map((e) => ({ cells: [unitName.get(e.unitId) ?? '', e.leadsUnit ? `${e.jobTitle} (${ta(locale, 'leads').toLowerCase()})` : e.jobTitle, `${formatNumber(locale, e.percentage, 2)} %`, e.startDate] })),
   rowHeader: true,
 })}
+${competence}
 <p class="app-muted">${ta(locale, 'person.audited')}</p>`;
   return page({ locale, title, path: `/manage/people/${first.personId}`, keep: ctx.keep, theme: ctx.theme, body });
 }
@@ -152,7 +154,8 @@ export function manageRouter(deps: AccessDeps): Router {
     // A person outside the scope (another unit, another municipality, no one) is not found, alike.
     requireTouch(ctx, rule, { unitIds: employments.map((e) => e.unitId), scope });
     await recordAudit(db, { tenantId: ctx.principal.tenantId, actor: personActor(ctx.principal.personId), action: 'person.viewed', subjectPersonId: personId, details: { view: 'manager' } });
-    sendPage(res, 200, personPage(ctx, scope, employments));
+    const competence = personCompetenceSection(ctx.locale, ctx.hidden, `/manage/people/${personId}`, await loadPersonCompetence(db, ctx.principal.tenantId, personId), assignNotice(req));
+    sendPage(res, 200, personPage(ctx, scope, employments, competence));
   });
 
   router.use(refusalHandler);
