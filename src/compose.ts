@@ -25,6 +25,7 @@ import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { integrationsRouter } from './web/integrations/router.js';
 import { catalogueRouter } from './web/competence/catalogue-router.js';
+import { coverageRouter } from './web/competence/coverage-router.js';
 import { myCompetenceRouter } from './web/competence/my-competence.js';
 import { requirementsRouter } from './web/competence/requirements-router.js';
 import { landingRouter } from './web/landing/router.js';
@@ -166,7 +167,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   const principals = new Principals(deps.database.db);
   const access = { db: deps.database.db, sessions: lti.lti.sessions, principals };
   routers.unshift(accessGate(access));
-  routers.push(manageRouter(access), managersRouter(access), regionRouter(access));
+  routers.push(manageRouter(access), managersRouter(access), regionRouter(access), coverageRouter(access));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

@@ -130,6 +130,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // Managers: their units (led by HR data or granted), each with its subtree.
   'GET /manage': MANAGER,
   'GET /manage/people/:personId': MANAGER,
+  // The coverage matrix of the manager's units (requirements × units), with a cell's people (audited).
+  'GET /manage/competence': MANAGER,
 
   // Administrators: a municipality's (its people and managers) or a region's (aggregates only).
   'GET /admin': ADMINS,
@@ -189,6 +191,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/competence/requirements': ADMINS,
   'POST /admin/competence/requirements': ADMINS,
   'POST /admin/competence/requirements/:id/end': ADMINS,
+  // The coverage matrix of the whole municipality.
+  'GET /admin/competence/coverage': MUNICIPALITY_ADMIN,
 };
 
 const WILDCARD = '/*rest';
