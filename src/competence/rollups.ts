@@ -91,26 +91,22 @@ export async function gapReport(db: Kysely<Schema>, population: Population, onDa
   );
   if (requirements.length === 0 || (population.unitIds && population.unitIds.length === 0)) return { onDate, expiringDays, requirements, people: [] };
 
-  const units = population.unitIds ? sql`${sql.val(population.unitIds)}::uuid[]` : sql`null::uuid[]`;
-  const unitFilter = filters.unitId ? sql`${filters.unitId}::uuid` : sql`null::uuid`;
-  const jobFilter = filters.jobTitle ? sql`${filters.jobTitle.toLowerCase()}::text` : sql`null::text`;
+  // The population's employments in force, with a statement per shape (no "param is null or …": the
+  // planner then plans each shape for what it is).
+  const active = (alias: string) => sql`${sql.ref(`${alias}.start_date`)} <= ${onDate}::date and (${sql.ref(`${alias}.end_date`)} is null or ${sql.ref(`${alias}.end_date`)} >= ${onDate}::date)`;
+  const conditions = [sql`e.tenant_id = ${population.tenantId}::uuid`, active('e')];
+  if (population.unitIds) conditions.push(sql`e.org_unit_id = any(${sql.val(population.unitIds)}::uuid[])`);
+  if (filters.unitId) conditions.push(sql`e.org_unit_id in (select id from org_units where tenant_id = ${population.tenantId}::uuid and path @> array[${filters.unitId}::uuid])`);
+  if (filters.jobTitle) conditions.push(sql`lower(e.job_title) = ${filters.jobTitle.toLowerCase()}`);
   const { rows: employmentRows } = await sql<EmploymentRow>`
-    with counted as (
-      select e.id, e.employee_id
-        from employments e join org_units u on u.id = e.org_unit_id
-       where e.tenant_id = ${population.tenantId}::uuid
-         and e.start_date <= ${onDate}::date and (e.end_date is null or e.end_date >= ${onDate}::date)
-         and (${units} is null or e.org_unit_id = any(${units}))
-         and (${unitFilter} is null or u.path @> array[${unitFilter}])
-         and (${jobFilter} is null or lower(e.job_title) = ${jobFilter})
-    )
+    with counted as materialized (select e.id, e.employee_id from employments e where ${sql.join(conditions, sql` and `)})
     select p.person_id, e.org_unit_id, u.path, e.job_title, e.start_date::text as start_date, (e.id in (select id from counted)) as counted
       from employments e
       join employees p on p.id = e.employee_id
       join org_units u on u.id = e.org_unit_id
      where e.tenant_id = ${population.tenantId}::uuid
        and e.employee_id in (select employee_id from counted)
-       and e.start_date <= ${onDate}::date and (e.end_date is null or e.end_date >= ${onDate}::date)`.execute(db);
+       and ${active('e')}`.execute(db);
 
   const byPerson = new Map<string, PopulationEmployment[]>();
   for (const r of employmentRows) {
@@ -143,13 +139,25 @@ export async function gapReport(db: Kysely<Schema>, population: Population, onDa
     holdings.set(h.person_id, perPerson);
   }
 
+  // Candidates per job title (and those for any title): appliesTo still decides, over far fewer.
+  const order = new Map(requirements.map((r, i) => [r, i]));
+  const forAnyTitle = requirements.filter((r) => r.jobTitle === null);
+  const byTitle = new Map<string, Requirement[]>();
+  for (const r of requirements) if (r.jobTitle !== null) byTitle.set(r.jobTitle.toLowerCase(), [...(byTitle.get(r.jobTitle.toLowerCase()) ?? []), r]);
   const none: Holding[] = [];
   const people: PersonGaps[] = [];
   for (const [personId, employments] of byPerson) {
     const counted = employments.filter((e) => e.counted);
+    let candidates: readonly Requirement[];
+    if (counted.length === 1 && forAnyTitle.length === 0) candidates = byTitle.get(counted[0]!.jobTitle.toLowerCase()) ?? [];
+    else {
+      const set = new Set<Requirement>(forAnyTitle);
+      for (const e of counted) for (const r of byTitle.get(e.jobTitle.toLowerCase()) ?? []) set.add(r);
+      candidates = [...set].sort((a, b) => order.get(a)! - order.get(b)!);
+    }
     const own = holdings.get(personId);
     const statuses: PersonRequirement[] = [];
-    for (const requirement of requirements) {
+    for (const requirement of candidates) {
       if (!counted.some((e) => appliesTo(requirement, e))) continue;
       statuses.push(requirementStatus(requirement, own?.get(requirement.competence.id) ?? none, employments, onDate, expiringDays));
     }
