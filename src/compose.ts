@@ -27,6 +27,7 @@ import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { integrationsRouter } from './web/integrations/router.js';
 import { catalogueRouter } from './web/competence/catalogue-router.js';
+import { coverageRouter } from './web/competence/coverage-router.js';
 import { myCompetenceRouter } from './web/competence/my-competence.js';
 import { requirementsRouter } from './web/competence/requirements-router.js';
 import { courseLaunchRoute, courseRouter } from './web/course/router.js';
@@ -175,7 +176,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // Assigning paths that close competence gaps, from the manager's and the administrator's person pages.
   routers.push(assignmentRouter(access));
   routers.unshift(accessGate(access));
-  routers.push(manageRouter(access), managersRouter(access), regionRouter(access), reportsRouter(access));
+  routers.push(manageRouter(access), managersRouter(access), regionRouter(access), reportsRouter(access), coverageRouter(access));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

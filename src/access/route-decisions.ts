@@ -141,6 +141,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /manage/competence/report': MANAGER,
   'GET /manage/competence/export.csv': MANAGER,
   'GET /manage/competence/export.xlsx': MANAGER,
+  // The coverage matrix of the manager's units (requirements × units), with a cell's people (audited).
+  'GET /manage/competence': MANAGER,
 
   // Administrators: a municipality's (its people and managers) or a region's (aggregates only).
   'GET /admin': ADMINS,
@@ -212,6 +214,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/competence/report': MUNICIPALITY_ADMIN,
   'GET /admin/competence/gaps.csv': MUNICIPALITY_ADMIN,
   'GET /admin/competence/gaps.xlsx': MUNICIPALITY_ADMIN,
+  // The coverage matrix of the whole municipality.
+  'GET /admin/competence/coverage': MUNICIPALITY_ADMIN,
 };
 
 const WILDCARD = '/*rest';

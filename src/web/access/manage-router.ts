@@ -13,6 +13,7 @@ import { tr } from '../competence/report-messages.js';
 import { tland } from '../landing/messages.js';
 import { refusalHandler } from '../lti/router.js';
 import { ProblemError } from '../problem.js';
+import { tv } from '../competence/coverage-messages.js';
 import { ta } from './messages.js';
 import { formatNumber, pageContext, requireTouch, type AccessDeps, type PageContext } from './page-context.js';
 import { assignNotice, loadPersonCompetence, personCompetenceSection } from '../competence/assignments-web.js';
@@ -70,6 +71,7 @@ function managePage(ctx: PageContext, tenantName: string, scope: ManagerScope, e
 <h1 data-role="manager">${title}</h1>
 <p>${tland(locale, 'manager.intro', { tenant: tenantName })}</p>
 <p>${link(ctx.href('/learn'), ta(locale, 'manage.my-paths'), html` data-action-link="/learn"`)}</p>
+${scope.units.length > 0 ? html`<p>${link(ctx.href('/manage/competence'), tv(locale, 'coverage.link'), html` data-action-link="/manage/competence"`)}</p>` : ''}
 <h2>${ta(locale, 'manage.title')}</h2>
 ${scope.units.length === 0
     ? alert('info', fillIn(ta(locale, 'manage.none'), { tenant: tenantName }), { attrs: html` data-no-units` })
