@@ -1,18 +1,17 @@
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import type { ActiveEmployment, ScopeUnit } from '../organisation/unit-scope.js';
+import type { ScopeUnit } from '../organisation/unit-scope.js';
 import { addDays, addMonths, osloDate } from './calendar.js';
 import type { Texts } from './catalogue.js';
-import { appliesTo, requirementStatus, type Employment, type PersonRequirement, type RequirementStatus } from './gaps.js';
+import { appliesTo, type RequirementStatus } from './gaps.js';
 import { currentHoldings, holdingStatus, type Holding } from './holdings.js';
-import { listRequirements } from './requirements.js';
+import { coverageByUnit, type GapReport } from './rollups.js';
 
 // The manager's and the municipality administrator's competence reports: gap rows for export,
 // coverage per unit, completions per month and expiries ahead, for the people employed in a set of
-// units on a day. The statuses are gaps.ts's `requirementStatus`, computed for many people at once
-// (three queries, not three per person).
-
-export const REQUIREMENT_STATUSES: readonly RequirementStatus[] = ['met', 'expiring', 'expired', 'missing', 'grace', 'declared-only'];
+// units on a day. The statuses and their counts come from rollups.ts's `gapReport` and
+// `coverageByUnit` (the one batch computation of gaps.ts's `requirementStatus`); this module lays
+// them out as the report and the exports show them.
 
 /** One requirement of one person, through an employment in one of the units reported on. */
 export interface GapRow {
@@ -29,7 +28,7 @@ export interface GapRow {
   readonly graceEnds: string | null;
 }
 
-/** Every holding record of the people, newest first per person (no path titles: statuses do not need them). */
+/** Every holding record of the people, newest first per person (no path titles: expiries do not need them). */
 async function holdingsOfPeople(db: Kysely<Schema>, tenantId: string, personIds: readonly string[]): Promise<Map<string, Holding[]>> {
   const byPerson = new Map<string, Holding[]>();
   if (personIds.length === 0) return byPerson;
@@ -64,80 +63,45 @@ async function holdingsOfPeople(db: Kysely<Schema>, tenantId: string, personIds:
   return byPerson;
 }
 
-/** Every employment in force on the day of each person, in the whole municipality (requirements and grace follow all of them). */
-async function employmentsOfPeople(db: Kysely<Schema>, tenantId: string, personIds: readonly string[], day: string): Promise<Map<string, Employment[]>> {
-  const byPerson = new Map<string, Employment[]>();
-  if (personIds.length === 0) return byPerson;
-  const rows = await db
-    .selectFrom('employments as e')
-    .innerJoin('employees as p', 'p.id', 'e.employee_id')
-    .innerJoin('org_units as u', 'u.id', 'e.org_unit_id')
-    .select(['p.person_id', 'e.job_title', 'u.path', 'e.start_date'])
-    .where('p.tenant_id', '=', tenantId)
-    .where('p.person_id', '=', sql<string>`any(${sql.val([...personIds])}::uuid[])`)
-    .where('e.start_date', '<=', day)
-    .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '>=', day)]))
-    .execute();
-  for (const r of rows) byPerson.set(r.person_id, [...(byPerson.get(r.person_id) ?? []), { jobTitle: r.job_title, unitPath: r.path, startDate: r.start_date }]);
-  return byPerson;
-}
-
 /**
- * The gap rows of the people employed in the reported units on `day`: for each employment given
- * (those in the units), each requirement that applies through it, with the person's status as
- * `personRequirements` computes it (all their employments in force count for grace). A requirement
- * that applies through two employments in one unit is one row.
+ * The gap report as rows, one per person, unit and requirement: for each employment in the report's
+ * population (by name, then employee number), each requirement that applies through it, with the
+ * person's status (all their employments in force count for grace). A requirement that applies
+ * through two employments in one unit is one row.
  */
-export async function gapRows(db: Kysely<Schema>, tenantId: string, employments: readonly ActiveEmployment[], day: string, expiringDays = 90): Promise<GapRow[]> {
-  if (employments.length === 0) return [];
-  const personIds = [...new Set(employments.map((e) => e.personId))];
-  const unitPaths = new Map(
-    (await db.selectFrom('org_units').select(['id', 'path']).where('tenant_id', '=', tenantId).where('id', 'in', [...new Set(employments.map((e) => e.unitId))]).execute()).map((u) => [u.id, u.path]),
-  );
-  const [requirements, holdings, allEmployments] = await Promise.all([
-    listRequirements(db, tenantId),
-    holdingsOfPeople(db, tenantId, personIds),
-    employmentsOfPeople(db, tenantId, personIds, day),
-  ]);
-  const statuses = new Map<string, PersonRequirement>();
-  const statusOf = (personId: string, requirementIndex: number) => {
-    const key = `${personId}:${requirementIndex}`;
-    let found = statuses.get(key);
-    if (!found) {
-      found = requirementStatus(requirements[requirementIndex]!, holdings.get(personId) ?? [], allEmployments.get(personId) ?? [], day, expiringDays);
-      statuses.set(key, found);
-    }
-    return found;
-  };
+export function gapRows(report: GapReport): GapRow[] {
   const rows: GapRow[] = [];
-  const seen = new Set<string>();
-  for (const e of employments) {
-    const employment: Employment = { jobTitle: e.jobTitle, unitPath: unitPaths.get(e.unitId) ?? [e.unitId], startDate: e.startDate };
-    requirements.forEach((requirement, index) => {
-      if (!appliesTo(requirement, employment)) return;
-      const key = `${e.personId}:${e.unitId}:${requirement.id}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      const status = statusOf(e.personId, index);
-      rows.push({
-        personId: e.personId,
-        name: e.name,
-        employeeNumber: e.employeeNumber,
-        unitId: e.unitId,
-        jobTitle: e.jobTitle,
-        requirementId: requirement.id,
-        competence: requirement.competence,
-        mandatory: requirement.mandatory,
-        status: status.status,
-        validUntil: status.validUntil,
-        graceEnds: status.graceEnds,
-      });
-    });
+  for (const person of report.people) {
+    const seen = new Set<string>();
+    for (const e of person.employments) {
+      if (!e.counted) continue;
+      for (const status of person.statuses) {
+        const requirement = status.requirement;
+        if (!appliesTo(requirement, e)) continue;
+        const key = `${e.unitId}:${requirement.id}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        rows.push({
+          personId: person.personId,
+          name: person.name,
+          employeeNumber: person.employeeNumber,
+          unitId: e.unitId,
+          jobTitle: e.jobTitle,
+          requirementId: requirement.id,
+          competence: requirement.competence,
+          mandatory: requirement.mandatory,
+          status: status.status,
+          validUntil: status.validUntil,
+          graceEnds: status.graceEnds,
+        });
+      }
+    }
   }
   return rows;
 }
 
-export interface GapFilters {
+/** What narrows the gap rows of an export. */
+export interface GapRowFilters {
   /** The unit and its subtree (among the reported units). */
   unitIds?: ReadonlySet<string>;
   jobTitle?: string;
@@ -146,7 +110,7 @@ export interface GapFilters {
   status?: RequirementStatus;
 }
 
-export function filterGapRows(rows: readonly GapRow[], filters: GapFilters): GapRow[] {
+export function filterGapRows(rows: readonly GapRow[], filters: GapRowFilters): GapRow[] {
   const jobTitle = filters.jobTitle?.toLowerCase();
   return rows.filter((r) =>
     (!filters.unitIds || filters.unitIds.has(r.unitId)) &&
@@ -174,7 +138,7 @@ export function subtreeOf(units: readonly ScopeUnit[], unitId: string): Set<stri
 
 export interface UnitCoverage {
   unitId: string;
-  /** Person × requirement pairs that apply through an employment in the unit itself. */
+  /** Person × requirement pairs that apply through an employment in the unit itself (grace included). */
   applicable: number;
   /** Of those, met or met but expiring. */
   met: number;
@@ -183,21 +147,17 @@ export interface UnitCoverage {
 }
 
 /**
- * Coverage per unit: met (or expiring) over applicable, counted from the gap rows of the people
- * employed in each unit itself. The one place the report computes it, so that it can be swapped for
- * the competence roll-ups when they exist.
+ * The report's coverage per unit, in the units' order: met (or expiring) over every person ×
+ * requirement that applies through an employment in the unit itself, from rollups.ts's
+ * `coverageByUnit`.
  */
-export function coverageByUnit(units: readonly ScopeUnit[], rows: readonly GapRow[]): UnitCoverage[] {
-  const counts = new Map<string, { applicable: number; met: number }>();
-  for (const r of rows) {
-    const c = counts.get(r.unitId) ?? { applicable: 0, met: 0 };
-    c.applicable += 1;
-    if (r.status === 'met' || r.status === 'expiring') c.met += 1;
-    counts.set(r.unitId, c);
-  }
+export function unitCoverage(units: readonly ScopeUnit[], report: GapReport): UnitCoverage[] {
+  const byUnit = coverageByUnit(report, units.map((u) => u.id), { within: 'unit' });
   return units.map((u) => {
-    const c = counts.get(u.id) ?? { applicable: 0, met: 0 };
-    return { unitId: u.id, ...c, percent: c.applicable === 0 ? null : Math.round((c.met / c.applicable) * 100) };
+    const all = byUnit.get(u.id)?.all;
+    const applicable = all?.total ?? 0;
+    const met = all?.covered ?? 0;
+    return { unitId: u.id, applicable, met, percent: applicable === 0 ? null : Math.round((met / applicable) * 100) };
   });
 }
 

@@ -39,6 +39,10 @@ export interface PopulationEmployment extends Employment {
 /** One person's statuses against the requirements that apply to them through counted employments. */
 export interface PersonGaps {
   readonly personId: string;
+  /** The person's name, null when HR did not give one. */
+  readonly name: string | null;
+  /** Their employee number in the municipality (a person is one employee there). */
+  readonly employeeNumber: string;
   readonly employments: readonly PopulationEmployment[];
   readonly statuses: readonly PersonRequirement[];
 }
@@ -48,6 +52,7 @@ export interface GapReport {
   readonly expiringDays: number;
   /** The requirements in force after the filters, in listRequirements' order. */
   readonly requirements: readonly Requirement[];
+  /** By name, then employee number (the database's collation); each person's employments in that order too. */
   readonly people: readonly PersonGaps[];
 }
 
@@ -59,6 +64,8 @@ export interface Population {
 
 interface EmploymentRow {
   person_id: string;
+  name: string | null;
+  employee_number: string;
   org_unit_id: string;
   path: string[];
   job_title: string;
@@ -100,19 +107,23 @@ export async function gapReport(db: Kysely<Schema>, population: Population, onDa
   if (filters.jobTitle) conditions.push(sql`lower(e.job_title) = ${filters.jobTitle.toLowerCase()}`);
   const { rows: employmentRows } = await sql<EmploymentRow>`
     with counted as materialized (select e.id, e.employee_id from employments e where ${sql.join(conditions, sql` and `)})
-    select p.person_id, e.org_unit_id, u.path, e.job_title, e.start_date::text as start_date, (e.id in (select id from counted)) as counted
+    select p.person_id, pe.name, p.employee_number, e.org_unit_id, u.path, e.job_title, e.start_date::text as start_date, (e.id in (select id from counted)) as counted
       from employments e
       join employees p on p.id = e.employee_id
+      join people pe on pe.id = p.person_id
       join org_units u on u.id = e.org_unit_id
      where e.tenant_id = ${population.tenantId}::uuid
        and e.employee_id in (select employee_id from counted)
-       and ${active('e')}`.execute(db);
+       and ${active('e')}
+     order by pe.name, p.employee_number`.execute(db);
 
   const byPerson = new Map<string, PopulationEmployment[]>();
+  const whoIs = new Map<string, { name: string | null; employeeNumber: string }>();
   for (const r of employmentRows) {
     const list = byPerson.get(r.person_id) ?? [];
     list.push({ jobTitle: r.job_title, unitPath: r.path, startDate: r.start_date, unitId: r.org_unit_id, counted: r.counted });
     byPerson.set(r.person_id, list);
+    whoIs.set(r.person_id, { name: r.name, employeeNumber: r.employee_number });
   }
   if (byPerson.size === 0) return { onDate, expiringDays, requirements, people: [] };
 
@@ -163,7 +174,7 @@ export async function gapReport(db: Kysely<Schema>, population: Population, onDa
     }
     if (statuses.length === 0) continue;
     if (filters.newcomersOnly && !statuses.some((s) => s.status === 'grace')) continue;
-    people.push({ personId, employments, statuses });
+    people.push({ personId, ...whoIs.get(personId)!, employments, statuses });
   }
   return { onDate, expiringDays, requirements, people };
 }
@@ -238,13 +249,15 @@ function applyingEmployments(person: PersonGaps, status: PersonRequirement): Pop
 /**
  * Per unit subtree: a person counts in a unit when a requirement applies to them through an
  * employment in the unit or below it; once per unit, however many of their employments are there.
- * Only the units asked for are answered.
+ * Only the units asked for are answered. With `within: 'unit'`, only employments in the unit
+ * itself count (the competence report's coverage per unit).
  */
-export function coverageByUnit(report: GapReport, unitIds: Iterable<string>): Map<string, GroupCoverage> {
+export function coverageByUnit(report: GapReport, unitIds: Iterable<string>, options: { within?: 'subtree' | 'unit' } = {}): Map<string, GroupCoverage> {
   const wanted = new Set(unitIds);
+  const ownUnitOnly = options.within === 'unit';
   return rollUp(report, (person, status) => {
     const units = new Set<string>();
-    for (const e of applyingEmployments(person, status)) for (const id of e.unitPath) if (wanted.has(id)) units.add(id);
+    for (const e of applyingEmployments(person, status)) for (const id of ownUnitOnly ? [e.unitId] : e.unitPath) if (wanted.has(id)) units.add(id);
     return units;
   });
 }

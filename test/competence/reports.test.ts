@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionsPerMonth, completionTimes, coverageByUnit, expiriesAhead, filterGapRows, gapRows, lastTwelveMonths, subtreeOf } from '../../src/competence/reports.js';
+import { completionsPerMonth, completionTimes, expiriesAhead, filterGapRows, gapRows, lastTwelveMonths, subtreeOf, unitCoverage } from '../../src/competence/reports.js';
+import { gapReport } from '../../src/competence/rollups.js';
 import { partTimeBand, staffingOf, totalPercentages } from '../../src/organisation/staffing.js';
 import { activeEmploymentsIn, type ActiveEmployment } from '../../src/organisation/unit-scope.js';
 import { managerScope } from '../../src/access/manager-scope.js';
@@ -87,8 +88,9 @@ describe(`competence reports of a manager's units (${BACKEND})`, () => {
 
   it('gap rows for the employments in scope only, with statuses, validity and coverage per unit', async () => {
     const scope = await managerScope(db(), w.as, w.people.ingrid, REPORT_DAY);
-    const employments = await activeEmploymentsIn(db(), w.as, [...scope.unitIds], REPORT_DAY);
-    const rows = await gapRows(db(), w.as, employments, REPORT_DAY);
+    const population = { tenantId: w.as, unitIds: [...scope.unitIds] };
+    const report = await gapReport(db(), population, REPORT_DAY);
+    const rows = gapRows(report);
     const unitCode = (id: string) => (id === w.units.sh.id ? 'SH' : id === w.units.sh1.id ? 'SH1' : 'other');
     expect(rows.map((r) => `${r.employeeNumber} ${unitCode(r.unitId)} ${r.competence.code} ${r.status} ${r.validUntil ?? ''} ${r.mandatory ? 'M' : 'R'}`).sort()).toEqual([
       '-1007 SH1 forstehjelp missing  R',
@@ -99,7 +101,7 @@ describe(`competence reports of a manager's units (${BACKEND})`, () => {
     ]);
     // Bjørn's home-care employment is outside the scope: its requirement rows are not the manager's.
     expect(rows.some((r) => r.unitId === w.units.ht.id)).toBe(false);
-    const coverage = coverageByUnit(scope.units, rows);
+    const coverage = unitCoverage(scope.units, report);
     expect(coverage.map((c) => [unitCode(c.unitId), c.met, c.applicable, c.percent])).toEqual([['SH', 0, 2, 0], ['SH1', 1, 3, 33]]);
 
     expect(filterGapRows(rows, { status: 'expiring' }).map((r) => r.personId)).toEqual([w.people.bjorn]);
@@ -107,7 +109,7 @@ describe(`competence reports of a manager's units (${BACKEND})`, () => {
     expect(filterGapRows(rows, { competenceCode: 'forstehjelp', unitIds: subtreeOf(scope.units, w.units.sh1.id) }).map((r) => r.personId).sort()).toEqual([injector, w.people.bjorn].sort());
     expect(filterGapRows(rows, { unitIds: subtreeOf(scope.units, w.units.sh.id) })).toHaveLength(5);
     // A day after Bjørn's certificate stops: expired.
-    const later = await gapRows(db(), w.as, employments, '2027-07-10');
+    const later = gapRows(await gapReport(db(), population, '2027-07-10'));
     expect(later.find((r) => r.competence.code === 'brannvern')).toMatchObject({ status: 'expired', validUntil: '2027-07-10' });
   });
 

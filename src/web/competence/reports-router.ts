@@ -4,7 +4,8 @@ import { managerScope, type ManagerScope } from '../../access/manager-scope.js';
 import { ROUTE_DECISIONS } from '../../access/route-decisions.js';
 import { personActor, recordAudit, recordAudits } from '../../audit/audit-log.js';
 import { addDays } from '../../competence/calendar.js';
-import { completionsPerMonth, completionTimes, coverageByUnit, expiriesAhead, filterGapRows, gapRows, REQUIREMENT_STATUSES, subtreeOf, type GapFilters } from '../../competence/reports.js';
+import { completionsPerMonth, completionTimes, expiriesAhead, filterGapRows, gapRows, subtreeOf, unitCoverage, type GapRowFilters } from '../../competence/reports.js';
+import { gapReport, STATUSES } from '../../competence/rollups.js';
 import type { RequirementStatus } from '../../competence/gaps.js';
 import { PART_TIME_BANDS, staffingOf, totalPercentages, type BandCounts } from '../../organisation/staffing.js';
 import { activeEmploymentsIn, type ScopeUnit } from '../../organisation/unit-scope.js';
@@ -189,7 +190,7 @@ ${c.table(html` data-chart="${c.id}-chart"`)}`}
 
 interface ReportData {
   day: string;
-  coverage: ReturnType<typeof coverageByUnit>;
+  coverage: ReturnType<typeof unitCoverage>;
   completions: ReturnType<typeof completionsPerMonth>;
   expiries: Awaited<ReturnType<typeof expiriesAhead>>;
   jobTitles: string[];
@@ -273,7 +274,7 @@ ${select(exportState, 'unit', tr(locale, 'unit'), scope.units.map((u) => ({ valu
 ${select(exportState, 'job', tr(locale, 'job-title'), data.jobTitles.map((j) => ({ value: j, label: j })), { placeholder: tr(locale, 'job-title.all') })}
 ${select(exportState, 'competence', tr(locale, 'filter.competence'), data.competences.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` })), { placeholder: tr(locale, 'filter.competence.all') })}
 ${select(exportState, 'mandatory', tr(locale, 'filter.mandatory'), [{ value: 'mandatory', label: tr(locale, 'filter.mandatory.mandatory') }, { value: 'recommended', label: tr(locale, 'filter.mandatory.recommended') }], { placeholder: tr(locale, 'filter.mandatory.all') })}
-${select(exportState, 'status', tr(locale, 'filter.status'), REQUIREMENT_STATUSES.map((s) => ({ value: s, label: tr(locale, `status.${s}`) })), { placeholder: tr(locale, 'filter.status.all') })}
+${select(exportState, 'status', tr(locale, 'filter.status'), STATUSES.map((s) => ({ value: s, label: tr(locale, `status.${s}`) })), { placeholder: tr(locale, 'filter.status.all') })}
 ${buttonRow(button(tr(locale, 'export.csv'), { variant: 'primary', attrs: html` data-export-csv` }), button(tr(locale, 'export.xlsx'), { variant: 'secondary', attrs: html` formaction="${paths.xlsx}" data-export-xlsx` }))}
 </form>
 </section>`}
@@ -289,8 +290,8 @@ function requestedDay(req: Request): { day: string; error: boolean } {
 }
 
 /** The export's filters from the query; a unit outside the scope (another unit, another municipality, none) is not found. */
-function exportFilters(req: Request, ctx: PageContext, paths: ReportPaths, scope: Scope): GapFilters {
-  const filters: GapFilters = {};
+function exportFilters(req: Request, ctx: PageContext, paths: ReportPaths, scope: Scope): GapRowFilters {
+  const filters: GapRowFilters = {};
   const unit = (param(req, 'unit') ?? '').trim();
   if (unit) {
     if (!UUID.test(unit)) throw new ProblemError('not-found', 'No such unit.');
@@ -309,7 +310,7 @@ function exportFilters(req: Request, ctx: PageContext, paths: ReportPaths, scope
   }
   const status = (param(req, 'status') ?? '').trim();
   if (status) {
-    if (!REQUIREMENT_STATUSES.includes(status as RequirementStatus)) throw new ProblemError('validation-failed', `status must be one of ${REQUIREMENT_STATUSES.join(', ')}.`);
+    if (!STATUSES.includes(status as RequirementStatus)) throw new ProblemError('validation-failed', `status must be one of ${STATUSES.join(', ')}.`);
     filters.status = status as RequirementStatus;
   }
   return filters;
@@ -342,16 +343,16 @@ export function reportsRouter(deps: AccessDeps): Router {
       const scope = await reportScope(deps, ctx, paths, osloDate());
       const employments = await activeEmploymentsIn(db, tenantId, scope.units.map((u) => u.id), day);
       const personIds = [...new Set(employments.map((e) => e.personId))];
-      const [rows, times, expiries] = await Promise.all([
-        gapRows(db, tenantId, employments, day),
+      const [report, times, expiries] = await Promise.all([
+        gapReport(db, { tenantId, unitIds: scope.units.map((u) => u.id) }, day),
         completionTimes(db, tenantId, personIds, day),
         expiriesAhead(db, tenantId, personIds, day, 90),
       ]);
       const collator = new Intl.Collator('nb');
-      const competences = new Map(rows.map((r) => [r.competence.code, r.competence.name[ctx.locale] ?? r.competence.name.nb]));
+      const competences = new Map(gapRows(report).map((r) => [r.competence.code, r.competence.name[ctx.locale] ?? r.competence.name.nb]));
       const data: ReportData = {
         day,
-        coverage: coverageByUnit(scope.units, rows),
+        coverage: unitCoverage(scope.units, report),
         completions: completionsPerMonth(times, day),
         expiries,
         jobTitles: [...new Set(employments.map((e) => e.jobTitle))].sort(collator.compare),
@@ -371,8 +372,7 @@ export function reportsRouter(deps: AccessDeps): Router {
       const tenantId = ctx.principal.tenantId;
       const scope = await reportScope(deps, ctx, paths, today);
       const filters = exportFilters(req, ctx, paths, scope);
-      const employments = await activeEmploymentsIn(db, tenantId, scope.units.map((u) => u.id), day);
-      const rows = filterGapRows(await gapRows(db, tenantId, employments, day), filters);
+      const rows = filterGapRows(gapRows(await gapReport(db, { tenantId, unitIds: scope.units.map((u) => u.id) }, day)), filters);
       const units = new Map(scope.units.map((u) => [u.id, u]));
       const people = [...new Set(rows.map((r) => r.personId))];
       const details = { format, view: paths.kind, day, filters: { unit: param(req, 'unit') || null, job: filters.jobTitle ?? null, competence: filters.competenceCode ?? null, mandatory: filters.mandatory ?? null, status: filters.status ?? null } };
