@@ -52,7 +52,7 @@ export interface GapReport {
   readonly expiringDays: number;
   /** The requirements in force after the filters, in listRequirements' order. */
   readonly requirements: readonly Requirement[];
-  /** By name, then employee number (the database's collation); each person's employments in that order too. */
+  /** By name, then employee number (the database's collation); each person's employments in the order HR recorded them. */
   readonly people: readonly PersonGaps[];
 }
 
@@ -115,7 +115,7 @@ export async function gapReport(db: Kysely<Schema>, population: Population, onDa
      where e.tenant_id = ${population.tenantId}::uuid
        and e.employee_id in (select employee_id from counted)
        and ${active('e')}
-     order by pe.name, p.employee_number`.execute(db);
+     order by pe.name, p.employee_number, e.created_at, e.id`.execute(db);
 
   const byPerson = new Map<string, PopulationEmployment[]>();
   const whoIs = new Map<string, { name: string | null; employeeNumber: string }>();
