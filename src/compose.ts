@@ -7,6 +7,7 @@ import type { DirectRoute } from './web/direct-routes.js';
 import { DEFAULT_ZIP_LIMITS } from './content/zip-reader.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
 import { ensureDemoCatalogue } from './competence/demo-catalogue.js';
+import { EvidenceStore } from './competence/evidence-files.js';
 import { competenceHoldingsSubscriber } from './competence/holdings.js';
 import { ensureDemoPath } from './demo/demo-path.js';
 import { DEV_DEFAULT_KOMMUNENUMMER } from './dev-lms/dev-lms.js';
@@ -25,7 +26,9 @@ import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { integrationsRouter } from './web/integrations/router.js';
 import { catalogueRouter } from './web/competence/catalogue-router.js';
+import { holdingsImportRouter } from './web/competence/holdings-import-router.js';
 import { myCompetenceRouter } from './web/competence/my-competence.js';
+import { personHoldingsRouter } from './web/competence/person-holdings-router.js';
 import { requirementsRouter } from './web/competence/requirements-router.js';
 import { landingRouter } from './web/landing/router.js';
 import { HR_IMPORT_LIMIT_BYTES, orgImportRouter } from './web/org-import/router.js';
@@ -94,6 +97,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(catalogueRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(requirementsRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(myCompetenceRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // Holdings imported from CSV by a municipality's administrator (/admin/competence/holdings/import).
+  routers.push(holdingsImportRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // The municipality administrator's HR import: upload, preview, apply (/admin/org/import).
   routers.push(orgImportRouter({ db: deps.database.db, sessions: lti.lti.sessions, uploadLimitBytes: HR_IMPORT_LIMIT_BYTES }));
@@ -167,6 +172,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   const access = { db: deps.database.db, sessions: lti.lti.sessions, principals };
   routers.unshift(accessGate(access));
   routers.push(manageRouter(access), managersRouter(access), regionRouter(access));
+  // A person's competence for the administrator and the manager: holdings, registering with an
+  // evidence file (kept under DATA_DIR, outside anything served), revoking, downloads.
+  routers.push(personHoldingsRouter({ ...access, store: new EvidenceStore(path.join(deps.config.dataDir, 'competence', 'evidence')) }));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());
