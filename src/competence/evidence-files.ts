@@ -44,13 +44,20 @@ export class EvidenceStore {
     return randomUUID();
   }
 
-  /** Writes the bytes whole (to a temporary name first, so a half-written file is never read). */
+  /**
+   * Writes the bytes whole (to a temporary name first, so a half-written file is never read); a file
+   * is never replaced (the link refuses an id that exists).
+   */
   async put(id: string, bytes: Uint8Array): Promise<void> {
     const target = this.#pathOf(id);
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const partial = `${target}.part`;
     await fs.writeFile(partial, bytes, { flag: 'wx', mode: 0o600 });
-    await fs.rename(partial, target);
+    try {
+      await fs.link(partial, target);
+    } finally {
+      await fs.rm(partial, { force: true });
+    }
   }
 
   async read(id: string): Promise<Buffer> {
