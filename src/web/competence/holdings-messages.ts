@@ -11,7 +11,7 @@ export const th = translator({
     'What is documented for {name}: from completed paths, self-assessments, registered by a manager or HR, or imported.',
   ),
   'person.back': m('Tilbake til {name}', 'Tilbake til {name}', 'Back to {name}'),
-  'person.link': m('Kompetanse', 'Kompetanse', 'Competence'),
+  'person.link': m('Dokumentert kompetanse: registrer, last ned, trekk tilbake', 'Dokumentert kompetanse: registrer, last ned, trekk tilbake', 'Documented competence: register, download, revoke'),
   'person.audited': m('At du så denne siden, er logget.', 'At du såg denne sida, er logga.', 'That you viewed this page is logged.'),
   'person.unnamed': m('(uten navn)', '(utan namn)', '(no name)'),
   'held.title': m('Dokumentert kompetanse', 'Dokumentert kompetanse', 'Documented competence'),

@@ -100,6 +100,8 @@ export interface PersonPageInput {
   /** The employment whose form was refused: its disclosure is open. */
   openEmployment?: string | undefined;
   notice?: string | undefined;
+  /** The competence section (requirements, gaps, assignments), when the page shows it. */
+  competence?: SafeHtml | undefined;
 }
 
 export function personPageBody(ctx: AdminContext, view: PersonPageInput): SafeHtml {
@@ -166,5 +168,6 @@ ${ctx.hidden}
 ${employmentFields(locale, view.forms.add, '', view.tree)}
 ${button(to(locale, 'employment.add.button'))}
 </form>
-</section>` : ''}`;
+</section>` : ''}
+${view.competence ?? ''}`;
 }
