@@ -7,6 +7,7 @@ import type { DirectRoute } from './web/direct-routes.js';
 import { DEFAULT_ZIP_LIMITS } from './content/zip-reader.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
 import { ensureDemoCatalogue } from './competence/demo-catalogue.js';
+import { EvidenceStore } from './competence/evidence-files.js';
 import { competenceHoldingsSubscriber } from './competence/holdings.js';
 import { ensureDemoPath } from './demo/demo-path.js';
 import { DEV_DEFAULT_KOMMUNENUMMER } from './dev-lms/dev-lms.js';
@@ -27,8 +28,10 @@ import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { integrationsRouter } from './web/integrations/router.js';
 import { catalogueRouter } from './web/competence/catalogue-router.js';
+import { holdingsImportRouter } from './web/competence/holdings-import-router.js';
 import { coverageRouter } from './web/competence/coverage-router.js';
 import { myCompetenceRouter } from './web/competence/my-competence.js';
+import { personHoldingsRouter } from './web/competence/person-holdings-router.js';
 import { requirementsRouter } from './web/competence/requirements-router.js';
 import { courseLaunchRoute, courseRouter } from './web/course/router.js';
 import { landingRouter } from './web/landing/router.js';
@@ -101,6 +104,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(catalogueRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(requirementsRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(myCompetenceRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // Holdings imported from CSV by a municipality's administrator (/admin/competence/holdings/import).
+  routers.push(holdingsImportRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(courseRouter({ db: deps.database.db, sessions: lti.lti.sessions, serviceClient: lti.lti.serviceClient }));
   // The municipality administrator's HR import: upload, preview, apply (/admin/org/import).
@@ -177,6 +182,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(assignmentRouter(access));
   routers.unshift(accessGate(access));
   routers.push(manageRouter(access), managersRouter(access), regionRouter(access), reportsRouter(access), coverageRouter(access));
+  // A person's competence for the administrator and the manager: holdings, registering with an
+  // evidence file (kept under DATA_DIR, outside anything served), revoking, downloads.
+  routers.push(personHoldingsRouter({ ...access, store: new EvidenceStore(path.join(deps.config.dataDir, 'competence', 'evidence')) }));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

@@ -136,6 +136,11 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // Managers: their units (led by HR data or granted), each with its subtree.
   'GET /manage': MANAGER,
   'GET /manage/people/:personId': MANAGER,
+  // A person's competence in the manager's units: holdings, registering and revoking, evidence files.
+  'GET /manage/people/:personId/competence': MANAGER,
+  'POST /manage/people/:personId/competence': MANAGER,
+  'POST /manage/people/:personId/competence/:holdingId/revoke': MANAGER,
+  'GET /manage/people/:personId/competence/files/:fileId': MANAGER,
   // Staffing, the competence report (charts, print) and the gap exports, for the manager's units.
   'GET /manage/staffing': MANAGER,
   'GET /manage/competence/report': MANAGER,
@@ -173,6 +178,11 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/people/:personId': MUNICIPALITY_ADMIN,
   'POST /admin/people/:personId/employments': MUNICIPALITY_ADMIN,
   'POST /admin/people/:personId/employments/:employmentId': MUNICIPALITY_ADMIN,
+  // A person's competence: holdings, registering and revoking, evidence files.
+  'GET /admin/people/:personId/competence': MUNICIPALITY_ADMIN,
+  'POST /admin/people/:personId/competence': MUNICIPALITY_ADMIN,
+  'POST /admin/people/:personId/competence/:holdingId/revoke': MUNICIPALITY_ADMIN,
+  'GET /admin/people/:personId/competence/files/:fileId': MUNICIPALITY_ADMIN,
   'GET /admin/org/import/upload.js': PUBLIC,
   'GET /admin/org/import': MUNICIPALITY_ADMIN,
   'POST /admin/org/import': MUNICIPALITY_ADMIN,
@@ -209,6 +219,10 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/competence/requirements': ADMINS,
   'POST /admin/competence/requirements': ADMINS,
   'POST /admin/competence/requirements/:id/end': ADMINS,
+  // Holdings imported from a CSV file: a municipality's own people.
+  'GET /admin/competence/holdings/import': MUNICIPALITY_ADMIN,
+  'POST /admin/competence/holdings/import': MUNICIPALITY_ADMIN,
+  'POST /admin/competence/holdings/import/apply': MUNICIPALITY_ADMIN,
   // Staffing, the competence report and the gap exports for the whole municipality (a region has no people).
   'GET /admin/staffing': MUNICIPALITY_ADMIN,
   'GET /admin/competence/report': MUNICIPALITY_ADMIN,

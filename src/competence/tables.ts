@@ -46,6 +46,7 @@ export interface CompetenceTables {
   competence_levels: CompetenceLevelsTable;
   competence_holdings: CompetenceHoldingsTable;
   competence_holding_revocations: CompetenceHoldingRevocationsTable;
+  competence_holding_files: CompetenceHoldingFilesTable;
   competence_requirements: CompetenceRequirementsTable;
   competence_assignments: CompetenceAssignmentsTable;
 }
@@ -80,6 +81,18 @@ export interface CompetenceHoldingRevocationsTable {
   revoked_by_kind: RecorderKind;
   revoked_by_id: string | null;
   reason: string;
+}
+
+export type EvidenceMediaType = 'application/pdf' | 'image/png' | 'image/jpeg';
+
+export interface CompetenceHoldingFilesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  holding_id: string;
+  media_type: EvidenceMediaType;
+  size_bytes: number;
+  sha256: string;
+  stored_at: ColumnType<Date, never, never>;
 }
 
 export interface CompetenceRequirementsTable {

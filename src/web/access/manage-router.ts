@@ -4,6 +4,7 @@ import { ROUTE_DECISIONS } from '../../access/route-decisions.js';
 import { recordAudit, personActor } from '../../audit/audit-log.js';
 import { activeEmploymentsIn, type ActiveEmployment, type ScopeUnit } from '../../organisation/unit-scope.js';
 import { osloDate } from '../../oslo-date.js';
+import { th } from '../competence/holdings-messages.js';
 import { alert, card, facts, link, table } from '../ds/components.js';
 import { html, type SafeHtml } from '../html.js';
 import { fillIn, type Locale } from '../i18n.js';
@@ -116,6 +117,7 @@ function personPage(ctx: PageContext, scope: ManagerScope, employments: readonly
   const body = html`<p>${link(ctx.href(MANAGE_PAGE), ta(locale, 'person.back'))}</p>
 <h1 data-person>${title}</h1>
 ${facts([[ta(locale, 'employee-number'), first.employeeNumber]])}
+<p>${link(ctx.href(`/manage/people/${first.personId}/competence`), th(locale, 'person.link'), html` data-competence-link`)}</p>
 <h2>${ta(locale, 'person.employments')}</h2>
 ${table({
   label: ta(locale, 'person.employments'),

@@ -1,4 +1,5 @@
 import type { EmploymentWithUnit, PersonHit, PersonRecord, UnitInTree } from '../../organisation/org-queries.js';
+import { th } from '../competence/holdings-messages.js';
 import { alert, button, facts, link, table } from '../ds/components.js';
 import { choiceGroup, errorSummary, input, select, type FormState } from '../ds/fields.js';
 import { html, type SafeHtml } from '../html.js';
@@ -119,6 +120,7 @@ ${facts([
     [to(locale, 'person.email'), record.email ?? ''],
     [to(locale, 'person.employee-number'), record.employee?.employeeNumber ?? '', html` data-fact="employee-number"`],
   ])}
+<p>${link(ctx.href(`${personPath(record.personId)}/competence`), th(locale, 'person.link'), html` data-competence-link`)}</p>
 <section aria-labelledby="employments-heading">
 <h2 id="employments-heading">${to(locale, 'person.employments')}</h2>
 ${!record.employee ? html`<p data-not-employee>${to(locale, 'person.not-employee')}</p>` : record.employments.length === 0 ? html`<p>${to(locale, 'person.employments.none')}</p>` : table({
