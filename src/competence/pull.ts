@@ -216,7 +216,8 @@ export async function gapPeoplePage(
  * Employees whose gap rows on `onDate` may differ from their rows at `since` (a superset, never
  * fewer): a holding recorded or revoked since; a holding achieved, expiring or entering the
  * expiring window between the day before `since` and `onDate` (by its own validity or a
- * requirement's); an employment added, changed, starting or ending in that time; a newcomer's
+ * requirement's: its last counting day in (from, on] or in (from + window, on + window]); an
+ * employment added, changed, starting or ending in that time; a newcomer's
  * grace period ending in it; their person or employee record changed. A requirement or an org unit
  * changed since then may change anyone's rows: then everyone.
  */
@@ -233,18 +234,22 @@ async function changedPeople(db: Kysely<Schema>, tenantId: string, since: string
   const unitsChanged = await db.selectFrom('org_units').select('id').where('tenant_id', '=', tenantId).where((eb) => eb.or([eb('updated_at', '>=', at), eb('created_at', '>=', at)])).limit(1).executeTakeFirst();
   if (requirementsChanged || unitsChanged) return 'everyone' as const;
   const from = addDays(osloDate(new Date(since)), -1);
+  const windowFrom = addDays(from, expiringDays);
   const horizon = addDays(onDate, expiringDays);
+  // A last counting day `until` changes the status when the day passes it (expired) or comes within the window of it (expiring).
+  const crosses = (until: ReturnType<typeof sql>) =>
+    sql`((${until} > ${from}::date and ${until} <= ${onDate}::date) or (${until} > ${windowFrom}::date and ${until} <= ${horizon}::date))`;
+  const overridden = sql`(h.achieved_on + make_interval(months => q.validity_months))::date`;
   const ownerList = sql.join(owners.map((id) => sql`${id}::uuid`));
   return sql<string>`
     select h.person_id from competence_holdings h
       where h.tenant_id = ${tenantId} and (
         h.recorded_at >= ${at}
         or (h.achieved_on > ${from}::date and h.achieved_on <= ${onDate}::date)
-        or (h.expires_on > ${from}::date and h.expires_on <= ${horizon}::date)
+        or ${crosses(sql`h.expires_on`)}
         or exists (select 1 from competence_requirements q
           where q.tenant_id in (${ownerList}) and q.ended_at is null and q.competence_id = h.competence_id and q.validity_months is not null
-            and (h.achieved_on + make_interval(months => q.validity_months))::date > ${from}::date
-            and (h.achieved_on + make_interval(months => q.validity_months))::date <= ${horizon}::date))
+            and ${crosses(overridden)}))
     union
     select h.person_id from competence_holding_revocations r join competence_holdings h on h.id = r.holding_id
       where h.tenant_id = ${tenantId} and r.revoked_at >= ${at}
