@@ -161,8 +161,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   playerHooks.returnTo = learner.playerReturn;
   routers.push(...learner.routers);
 
-  // Completions become competence holdings (docs/competence.md).
-  pathEvents.subscribe('competence-holdings', competenceHoldingsSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })));
+  // Completions become competence holdings (docs/competence.md), several people's at once so that
+  // holdings keep up with completions under load (bench/competence/completion-to-holding.ts).
+  pathEvents.subscribe('competence-holdings', competenceHoldingsSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })), { concurrency: 8 });
   // Every page and API request first passes the access gate: the route's decision in
   // src/access/route-decisions.ts, decided by src/access/rules.ts `authorize`. The manager's view
   // (/manage), the region's (/region) and the municipality administrator's managers (/admin/managers).
