@@ -146,7 +146,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // Path events (started, step completed, completed) leave the engine only through this
   // dispatcher: subscribers (LTI grade passback, xAPI, competence) register with
   // pathEvents.subscribe(name, handler) here.
-  const pathEvents = new PathEventDispatcher({ db: deps.database.db, logger: deps.logger.child({ component: 'path-events' }) });
+  // An idle subscriber looks again after 250 ms: a completion becomes a holding within a second
+  // (bench/competence/completion-to-holding.ts), and four small statements a look cost little.
+  const pathEvents = new PathEventDispatcher({ db: deps.database.db, logger: deps.logger.child({ component: 'path-events' }), pollIntervalMs: 250 });
 
   // The learner side of paths: a launch of a path link enrols and leads to the learner's pages;
   // SCORM outcomes reach the paths engine; path scores go back to the LMS (lti-grade-passback).
