@@ -14,6 +14,7 @@ import { addRequirement } from '../../src/competence/requirements.js';
 import { createPerson } from '../../src/people/people.js';
 import { competencePullRouter, GAPS_CSV_COLUMNS, HOLDINGS_CSV_COLUMNS } from '../../src/web/competence/pull-api.js';
 import { createXapiClient, type XapiScope } from '../../src/xapi/credentials.js';
+import { xapiRouter } from '../../src/web/xapi/router.js';
 import { testApp } from '../support/app.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -104,7 +105,7 @@ describe(`pulling holdings and gaps with a municipality's API client (${BACKEND}
     const revoked = await client('revoked', kongsberg, ['competence/read']);
     await db().updateTable('xapi_clients').set({ revoked_at: new Date() }).where('id', '=', revoked.id).execute();
 
-    app = testApp(testDb.database, { apiRouters: [competencePullRouter({ db: db(), publicUrl: PUBLIC_URL })] });
+    app = testApp(testDb.database, { apiRouters: [competencePullRouter({ db: db(), publicUrl: PUBLIC_URL }), xapiRouter({ db: db(), publicUrl: PUBLIC_URL, bodyLimitBytes: 1_000_000 })] });
   });
   afterAll(async () => testDb?.dispose());
 
@@ -126,6 +127,9 @@ describe(`pulling holdings and gaps with a municipality's API client (${BACKEND}
       expect(region.status).toBe(403);
       expect(region.body.detail).toContain('municipality');
     }
+    // The scope gives nothing in the LRS.
+    const statements = await get('/xapi/statements').set('X-Experience-API-Version', '1.0.3');
+    expect(statements.status).toBe(403);
   });
 
   it('gives the municipality’s holding records with who, what, when and revocations; another municipality’s client sees only its own', async () => {
