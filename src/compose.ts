@@ -7,6 +7,7 @@ import type { DirectRoute } from './web/direct-routes.js';
 import { DEFAULT_ZIP_LIMITS } from './content/zip-reader.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
 import { ensureDemoCatalogue } from './competence/demo-catalogue.js';
+import { EvidenceStore } from './competence/evidence-files.js';
 import { competenceHoldingsSubscriber } from './competence/holdings.js';
 import { ensureDemoPath } from './demo/demo-path.js';
 import { DEV_DEFAULT_KOMMUNENUMMER } from './dev-lms/dev-lms.js';
@@ -18,15 +19,21 @@ import { EvaluationPool } from './paths/evaluation-pool.js';
 import { Principals } from './access/principal.js';
 import { accessGate } from './web/access/gate.js';
 import { manageRouter } from './web/access/manage-router.js';
+import { assignmentRouter } from './web/competence/assignments-web.js';
 import { managersRouter } from './web/access/managers-router.js';
+import { reportsRouter } from './web/competence/reports-router.js';
 import { regionRouter } from './web/access/region-router.js';
 import { auditRouter } from './web/audit/router.js';
 import { designTransferRouter } from './web/design-transfer/router.js';
 import type { StartPageLink } from './web/home.js';
 import { integrationsRouter } from './web/integrations/router.js';
 import { catalogueRouter } from './web/competence/catalogue-router.js';
+import { holdingsImportRouter } from './web/competence/holdings-import-router.js';
+import { coverageRouter } from './web/competence/coverage-router.js';
 import { myCompetenceRouter } from './web/competence/my-competence.js';
+import { personHoldingsRouter } from './web/competence/person-holdings-router.js';
 import { requirementsRouter } from './web/competence/requirements-router.js';
+import { courseLaunchRoute, courseRouter } from './web/course/router.js';
 import { landingRouter } from './web/landing/router.js';
 import { HR_IMPORT_LIMIT_BYTES, orgImportRouter } from './web/org-import/router.js';
 import { organisationRouter } from './web/organisation/router.js';
@@ -80,6 +87,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
 
   // Designer pages (/design/…); a designer's launch goes there unless the link names a path they
   // do not own; Deep Linking offers the published paths the designer's tenant may see.
+  // A teacher's launch of a path link from a course: the course's members against the path
+  // (/teach/links/:linkId, the roster from NRPS), ahead of the designer's own pages.
+  ltiHooks.launchRoutes.push(courseLaunchRoute(deps.database.db));
   ltiHooks.launchRoutes.push(designerLaunchRoute(deps.database.db));
   ltiHooks.linkableItems = publishedPathItems(deps.database.db);
   routers.push(designerRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
@@ -95,7 +105,10 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(catalogueRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(requirementsRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(myCompetenceRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // Holdings imported from CSV by a municipality's administrator (/admin/competence/holdings/import).
+  routers.push(holdingsImportRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  routers.push(courseRouter({ db: deps.database.db, sessions: lti.lti.sessions, serviceClient: lti.lti.serviceClient }));
   // The municipality administrator's HR import: upload, preview, apply (/admin/org/import).
   routers.push(orgImportRouter({ db: deps.database.db, sessions: lti.lti.sessions, uploadLimitBytes: HR_IMPORT_LIMIT_BYTES }));
   // The municipality administrator's audit log (/admin/audit) and privacy pages (/admin/privacy).
@@ -171,8 +184,13 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // (/manage), the region's (/region) and the municipality administrator's managers (/admin/managers).
   const principals = new Principals(deps.database.db);
   const access = { db: deps.database.db, sessions: lti.lti.sessions, principals };
+  // Assigning paths that close competence gaps, from the manager's and the administrator's person pages.
+  routers.push(assignmentRouter(access));
   routers.unshift(accessGate(access));
-  routers.push(manageRouter(access), managersRouter(access), regionRouter(access));
+  routers.push(manageRouter(access), managersRouter(access), regionRouter(access), reportsRouter(access), coverageRouter(access));
+  // A person's competence for the administrator and the manager: holdings, registering with an
+  // evidence file (kept under DATA_DIR, outside anything served), revoking, downloads.
+  routers.push(personHoldingsRouter({ ...access, store: new EvidenceStore(path.join(deps.config.dataDir, 'competence', 'evidence')) }));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

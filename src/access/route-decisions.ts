@@ -12,6 +12,8 @@ const ADMINS = session('municipality-admin', 'region-admin');
 const MUNICIPALITY_ADMIN = session('municipality-admin');
 const REGION_ADMIN = session('region-admin');
 const MANAGER = session('manager');
+// A course's teachers (Instructor, ContentDeveloper, Administrator of a municipality): the course's people.
+const TEACHERS = session('designer', 'municipality-admin');
 
 export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // The service itself: health, styles, the front page, problem types, municipalities' logos.
@@ -131,9 +133,25 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /design/packages/upload': DESIGNERS,
   'POST /design/packages/upload': DESIGNERS,
 
+  // Teachers: their course's members against the path of the link they launched (the session's own course only).
+  'GET /teach/links/:linkId': TEACHERS,
+  'GET /teach/links/:linkId/progress.csv': TEACHERS,
+
   // Managers: their units (led by HR data or granted), each with its subtree.
   'GET /manage': MANAGER,
   'GET /manage/people/:personId': MANAGER,
+  // A person's competence in the manager's units: holdings, registering and revoking, evidence files.
+  'GET /manage/people/:personId/competence': MANAGER,
+  'POST /manage/people/:personId/competence': MANAGER,
+  'POST /manage/people/:personId/competence/:holdingId/revoke': MANAGER,
+  'GET /manage/people/:personId/competence/files/:fileId': MANAGER,
+  // Staffing, the competence report (charts, print) and the gap exports, for the manager's units.
+  'GET /manage/staffing': MANAGER,
+  'GET /manage/competence/report': MANAGER,
+  'GET /manage/competence/export.csv': MANAGER,
+  'GET /manage/competence/export.xlsx': MANAGER,
+  // The coverage matrix of the manager's units (requirements × units), with a cell's people (audited).
+  'GET /manage/competence': MANAGER,
 
   // Administrators: a municipality's (its people and managers) or a region's (aggregates only).
   'GET /admin': ADMINS,
@@ -146,6 +164,13 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /admin/managers/grants/:grantId/revoke': MUNICIPALITY_ADMIN,
   'GET /region': REGION_ADMIN,
 
+  // Assigning a path that closes a person's competence gap, and withdrawing it, from the person
+  // pages: a manager for the people in their units, an administrator for the municipality's people.
+  'POST /manage/people/:personId/assignments': MANAGER,
+  'POST /manage/people/:personId/assignments/:assignmentId/withdraw': MANAGER,
+  'POST /admin/people/:personId/assignments': MUNICIPALITY_ADMIN,
+  'POST /admin/people/:personId/assignments/:assignmentId/withdraw': MUNICIPALITY_ADMIN,
+
   // A municipality's organisation: the unit tree, people and employments, the HR import.
   // The links' and the e-mail domains' pages tell a region's administrator they belong to municipalities.
   'GET /admin/org': MUNICIPALITY_ADMIN,
@@ -157,6 +182,11 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/people/:personId': MUNICIPALITY_ADMIN,
   'POST /admin/people/:personId/employments': MUNICIPALITY_ADMIN,
   'POST /admin/people/:personId/employments/:employmentId': MUNICIPALITY_ADMIN,
+  // A person's competence: holdings, registering and revoking, evidence files.
+  'GET /admin/people/:personId/competence': MUNICIPALITY_ADMIN,
+  'POST /admin/people/:personId/competence': MUNICIPALITY_ADMIN,
+  'POST /admin/people/:personId/competence/:holdingId/revoke': MUNICIPALITY_ADMIN,
+  'GET /admin/people/:personId/competence/files/:fileId': MUNICIPALITY_ADMIN,
   'GET /admin/org/import/upload.js': PUBLIC,
   'GET /admin/org/import': MUNICIPALITY_ADMIN,
   'POST /admin/org/import': MUNICIPALITY_ADMIN,
@@ -193,6 +223,17 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/competence/requirements': ADMINS,
   'POST /admin/competence/requirements': ADMINS,
   'POST /admin/competence/requirements/:id/end': ADMINS,
+  // Holdings imported from a CSV file: a municipality's own people.
+  'GET /admin/competence/holdings/import': MUNICIPALITY_ADMIN,
+  'POST /admin/competence/holdings/import': MUNICIPALITY_ADMIN,
+  'POST /admin/competence/holdings/import/apply': MUNICIPALITY_ADMIN,
+  // Staffing, the competence report and the gap exports for the whole municipality (a region has no people).
+  'GET /admin/staffing': MUNICIPALITY_ADMIN,
+  'GET /admin/competence/report': MUNICIPALITY_ADMIN,
+  'GET /admin/competence/gaps.csv': MUNICIPALITY_ADMIN,
+  'GET /admin/competence/gaps.xlsx': MUNICIPALITY_ADMIN,
+  // The coverage matrix of the whole municipality.
+  'GET /admin/competence/coverage': MUNICIPALITY_ADMIN,
 };
 
 const WILDCARD = '/*rest';

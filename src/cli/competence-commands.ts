@@ -4,6 +4,9 @@ import { listCatalogue } from '../competence/catalogue.js';
 import { catalogueToCsv } from '../competence/catalogue-csv.js';
 import { applyCatalogueImport, CatalogueImportRefused, previewCatalogueImport, type CataloguePlan } from '../competence/catalogue-import.js';
 import { catalogueProblemText } from '../competence/catalogue-messages.js';
+import { today } from '../competence/holdings.js';
+import { applyHoldingsImport, HoldingsImportRefused, previewHoldingsImport, type HoldingsPlan } from '../competence/holdings-import.js';
+import { holdingsProblemText } from '../competence/holdings-messages.js';
 import type { Database } from '../db/database.js';
 import { decodeCsv } from '../tenants/municipality-csv.js';
 import { findMunicipality, listTenants } from '../tenants/tenants.js';
@@ -14,7 +17,11 @@ export const COMPETENCE_USAGE = `  competence import --tenant <kommunenummer|reg
                                           --dry-run shows what would change
   competence export --tenant <…> [--out <file.csv>]
                                           the tenant's own catalogue as CSV (UTF-8 with BOM, ";")
-  competence list --tenant <…>            the catalogue the tenant sees (its own and its regions')`;
+  competence list --tenant <…>            the catalogue the tenant sees (its own and its regions')
+  competence holdings-import --tenant <kommunenummer|tenant id> <file.csv> [--dry-run]
+                                          import holdings (formal education, authorisations) for the
+                                          municipality's people (all or nothing; rows already recorded
+                                          are left as they are); --dry-run shows what would be added`;
 
 export class CompetenceUsageError extends Error {}
 
@@ -42,6 +49,34 @@ function describePlan(plan: CataloguePlan, out: Output): void {
   if (plan.ignoredColumns.length) out(`columns not used by the catalogue: ${plan.ignoredColumns.join(', ')}`);
 }
 
+function describeHoldingsPlan(plan: HoldingsPlan, out: Output): void {
+  out(`${plan.added} holding(s) to add for ${plan.people} person(s), ${plan.renewals} of them renewals; ${plan.unchanged} already recorded`);
+  if (plan.ignoredColumns.length) out(`columns not used: ${plan.ignoredColumns.join(', ')}`);
+}
+
+async function importHoldings(database: Database, tenantId: string, file: string | undefined, dryRun: boolean, out: Output): Promise<void> {
+  if (!file) throw new CompetenceUsageError('name the CSV file');
+  const tenant = await database.db.selectFrom('tenants').select('kind').where('id', '=', tenantId).executeTakeFirstOrThrow();
+  if (tenant.kind !== 'municipality') throw new CompetenceUsageError('holdings belong to a municipality\'s people: name a municipality');
+  const text = decodeCsv(fs.readFileSync(file));
+  if (dryRun) {
+    const plan = await previewHoldingsImport(database.db, tenantId, text, today());
+    describeHoldingsPlan(plan, out);
+    for (const problem of plan.problems) out(`line ${problem.line}: ${holdingsProblemText(problem, 'en')}`);
+    if (plan.problems.length) throw new CompetenceUsageError(`${plan.problems.length} problem(s): the import would be refused`);
+    out('dry run: nothing was written');
+    return;
+  }
+  try {
+    describeHoldingsPlan(await applyHoldingsImport(database.db, tenantId, text, OPERATOR, today()), out);
+    out('imported');
+  } catch (error) {
+    if (!(error instanceof HoldingsImportRefused)) throw error;
+    for (const problem of error.problems) out(`line ${problem.line}: ${holdingsProblemText(problem, 'en')}`);
+    throw new CompetenceUsageError(`${error.problems.length} problem(s): nothing was imported`);
+  }
+}
+
 export async function runCompetenceCommand(
   database: Database,
   sub: string | undefined,
@@ -50,6 +85,10 @@ export async function runCompetenceCommand(
   out: Output,
 ): Promise<void> {
   const tenantId = await resolveTenant(database, options.tenant);
+  if (sub === 'holdings-import') {
+    await importHoldings(database, tenantId, args[0], options.dryRun, out);
+    return;
+  }
   if (sub === 'import') {
     if (!args[0]) throw new CompetenceUsageError('name the CSV file');
     const text = decodeCsv(fs.readFileSync(args[0]));

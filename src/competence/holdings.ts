@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { findCompletionRecord } from '../paths/completion-records.js';
 import { loadPublishedVersion } from '../paths/paths.js';
 import { addMonths, osloDate } from './calendar.js';
-import { findCompetencesForGrants, type Texts } from './catalogue.js';
+import { findCompetence, findCompetencesForGrants, type Texts } from './catalogue.js';
 import type { HoldingSource } from './tables.js';
 
 export type HoldingStatus = 'valid' | 'expired' | 'revoked';
@@ -104,12 +104,95 @@ export async function grantFromCompletion(db: Kysely<Schema>, completionId: stri
   return { granted: written.length, unknown };
 }
 
+export interface DeclarationGrantResult {
+  /** Holdings written now (none when every declaration is documented already). */
+  readonly granted: number;
+  /** Declared competences the person's catalogue does not have (tried again at their next declaration). */
+  readonly unknown: readonly string[];
+}
+
 /**
- * The path-events subscriber that documents completions as holdings. Delivery is at least once;
- * the holdings' unique key makes it exactly once.
+ * Turns a person's self-assessment declarations (path_declared_competences) into holdings with the
+ * source 'declared': the declared level, achieved on the declaration's day in Europe/Oslo, expiring
+ * after the competence's default validity. Exactly once per declaration (the database's unique key
+ * on declaration_id): a second call writes nothing. A later declaration of the same competence
+ * renews the earlier declared holding; documented holdings are never renewed by a declaration.
+ * Declarations naming a competence the catalogue lacks are left for a later call.
+ */
+export async function grantFromDeclarations(db: Kysely<Schema>, tenantId: string, personId: string): Promise<DeclarationGrantResult> {
+  const declarations = await db
+    .selectFrom('path_declared_competences as d')
+    .leftJoin('competence_holdings as h', 'h.declaration_id', 'd.id')
+    .select(['d.id', 'd.competence', 'd.level', 'd.path_id', 'd.version_id', 'd.step_id', 'd.declared_at'])
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.person_id', '=', personId)
+    .where('h.id', 'is', null)
+    .orderBy('d.declared_at')
+    .orderBy('d.id')
+    .execute();
+  let granted = 0;
+  const unknown = new Set<string>();
+  for (const declaration of declarations) {
+    const competence = await findCompetence(db, tenantId, declaration.competence);
+    if (!competence) {
+      unknown.add(declaration.competence);
+      continue;
+    }
+    const achievedOn = osloDate(declaration.declared_at);
+    const previous = await db
+      .selectFrom('competence_holdings as h')
+      .leftJoin('competence_holding_revocations as r', 'r.holding_id', 'h.id')
+      .select('h.id')
+      .where('h.person_id', '=', personId)
+      .where('h.competence_id', '=', competence.id)
+      .where('h.source', '=', 'declared')
+      .where('h.achieved_on', '<=', achievedOn)
+      .where('r.holding_id', 'is', null)
+      .orderBy('h.achieved_on', 'desc')
+      .orderBy('h.recorded_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const written = await db
+      .insertInto('competence_holdings')
+      .values({
+        tenant_id: tenantId,
+        person_id: personId,
+        competence_id: competence.id,
+        level: declaration.level,
+        source: 'declared',
+        achieved_on: achievedOn,
+        expires_on: competence.defaultValidityMonths === null ? null : addMonths(achievedOn, competence.defaultValidityMonths),
+        path_completion_id: null,
+        path_version_id: null,
+        declaration_id: declaration.id,
+        evidence: JSON.stringify({ pathId: declaration.path_id, versionId: declaration.version_id, stepId: declaration.step_id }),
+        renews_id: previous?.id ?? null,
+        recorded_by_kind: 'system',
+        recorded_by_id: null,
+      })
+      .onConflict((oc) => oc.column('declaration_id').where('declaration_id', 'is not', null).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (written) granted++;
+  }
+  return { granted, unknown: [...unknown] };
+}
+
+/**
+ * The path-events subscriber that documents completions and self-assessments as holdings. Delivery
+ * is at least once; the holdings' unique keys (completion × competence, declaration) make it exactly
+ * once. A completed step may be a self-assessment: the person's declarations not yet documented
+ * (this step's, and any earlier ones whose competence the catalogue has since gained) become holdings.
  */
 export function competenceHoldingsSubscriber(db: Kysely<Schema>, logger: Logger) {
-  return async (event: { type: string; payload: Readonly<Record<string, unknown>>; id: number }): Promise<void> => {
+  return async (event: { type: string; payload: Readonly<Record<string, unknown>>; id: number; tenantId?: string; personId?: string }): Promise<void> => {
+    if (event.type === 'step-completed' && event.personId) {
+      const person = await db.selectFrom('people').select('tenant_id').where('id', '=', event.personId).executeTakeFirst();
+      if (!person) return;
+      const result = await grantFromDeclarations(db, person.tenant_id, event.personId);
+      if (result.unknown.length) logger.warn({ person: event.personId, competences: result.unknown }, 'self-assessment declares competences that are not in the catalogue');
+      return;
+    }
     if (event.type !== 'path-completed') return;
     const completionId = event.payload['completionId'];
     if (typeof completionId !== 'string') return;

@@ -46,7 +46,9 @@ export interface CompetenceTables {
   competence_levels: CompetenceLevelsTable;
   competence_holdings: CompetenceHoldingsTable;
   competence_holding_revocations: CompetenceHoldingRevocationsTable;
+  competence_holding_files: CompetenceHoldingFilesTable;
   competence_requirements: CompetenceRequirementsTable;
+  competence_assignments: CompetenceAssignmentsTable;
 }
 
 export type HoldingSource = 'path-completion' | 'declared' | 'registered' | 'imported';
@@ -81,6 +83,18 @@ export interface CompetenceHoldingRevocationsTable {
   reason: string;
 }
 
+export type EvidenceMediaType = 'application/pdf' | 'image/png' | 'image/jpeg';
+
+export interface CompetenceHoldingFilesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  holding_id: string;
+  media_type: EvidenceMediaType;
+  size_bytes: number;
+  sha256: string;
+  stored_at: ColumnType<Date, never, never>;
+}
+
 export interface CompetenceRequirementsTable {
   id: Generated<string>;
   tenant_id: string;
@@ -100,4 +114,22 @@ export interface CompetenceRequirementsTable {
   created_at: ColumnType<Date, never, never>;
   ended_at: Date | null;
   ended_by_id: string | null;
+}
+
+export type AssignerRole = 'manager' | 'municipality-admin';
+
+export interface CompetenceAssignmentsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  person_id: string;
+  path_id: string;
+  competence_id: string;
+  /** 'YYYY-MM-DD', Europe/Oslo. */
+  due_on: string;
+  note: string | null;
+  assigned_by_role: AssignerRole;
+  assigned_by_id: string;
+  assigned_at: ColumnType<Date, Date | undefined, never>;
+  withdrawn_at: Date | null;
+  withdrawn_by_id: string | null;
 }

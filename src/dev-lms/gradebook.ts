@@ -84,7 +84,8 @@ export function devMembers(): { user_id: string; name: string; email: string; ro
   const learners = Array.from({ length: 21 }, (_, i) => ({
     user_id: String(200 + i),
     name: `Deltaker ${i + 1}`,
-    email: `deltaker${i + 1}@kongsberg.kommune.example`,
+    // The last has no e-mail address, as Moodle sends a user without one ("email": "").
+    email: i === 20 ? '' : `deltaker${i + 1}@kongsberg.kommune.example`,
     // Moodle sends short role names in NRPS as well as full URIs.
     roles: [i % 2 === 0 ? 'Learner' : 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'],
     status: 'Active' as const,

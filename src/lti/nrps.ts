@@ -8,7 +8,11 @@ import type { ServiceClient } from './service-client.js';
 export interface Member {
   userId: string;
   name?: string;
+  givenName?: string;
+  familyName?: string;
+  /** Absent when the LMS does not share e-mail addresses, or the person has none (Moodle sends ""). */
   email?: string;
+  /** `Active` unless the LMS says otherwise (NRPS 2.0 also has `Inactive` and `Deleted`; Moodle sends only `Active`). */
   status: string;
   /** Short role names: Moodle sends both `Learner` and full URIs; both become `Learner`. */
   roles: string[];
@@ -16,6 +20,18 @@ export interface Member {
 
 const MEMBERSHIP_TYPE = 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json';
 const MAX_PAGES = 1000;
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#039;': "'", '&#39;': "'" };
+
+/**
+ * A name as the LMS sent it, in plain text. Moodle passes names through format_string(), which
+ * escapes `&` (and a few others) as HTML entities: "Bø & Sauherad" arrives as "Bø &amp; Sauherad".
+ */
+function plainText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.replace(/&(?:amp|lt|gt|quot|#0?39);/g, (entity) => ENTITIES[entity] ?? entity).trim();
+  return text === '' ? undefined : text;
+}
 
 function nextLink(header: string | null): string | undefined {
   if (!header) return undefined;
@@ -59,8 +75,14 @@ export async function courseMembers(
         status: typeof m['status'] === 'string' ? m['status'] : 'Active',
         roles: Array.isArray(m['roles']) ? (m['roles'] as string[]).map(roleName) : [],
       };
-      if (typeof m['name'] === 'string') member.name = m['name'];
-      if (typeof m['email'] === 'string') member.email = m['email'];
+      const name = plainText(m['name']);
+      const givenName = plainText(m['given_name']);
+      const familyName = plainText(m['family_name']);
+      const email = typeof m['email'] === 'string' ? m['email'].trim() : '';
+      if (name) member.name = name;
+      if (givenName) member.givenName = givenName;
+      if (familyName) member.familyName = familyName;
+      if (email) member.email = email;
       members.push(member);
     }
     url = nextLink(response.headers.get('link'));

@@ -211,6 +211,10 @@ export const MERGE_STEPS: Readonly<Record<string, MergeStep>> = {
   'competence_holdings.person_id': async ({ db, from, into }) => {
     await db.updateTable('competence_holdings').set({ person_id: into }).where('person_id', '=', from).execute();
   },
+  // A manager's assignment follows the person (completion is read by person and path).
+  'competence_assignments.person_id': async ({ db, from, into }) => {
+    await db.updateTable('competence_assignments').set({ person_id: into }).where('person_id', '=', from).execute();
+  },
   'manager_grants.person_id': async ({ db, from, into }) => {
     await db.updateTable('manager_grants').set({ person_id: into }).where('person_id', '=', from).execute();
   },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
+import { SCRIPTS } from './ds/scripts.js';
 import { STYLESHEETS } from './ds/stylesheets.js';
 import { accentThemeCss, normaliseHex } from './ds/theme.js';
 
@@ -45,6 +46,14 @@ export function assetsRouter(): Router {
       res.setHeader('ETag', sheet.etag);
       res.setHeader('Cache-Control', IMMUTABLE);
       res.type('text/css').send(sheet.body);
+    });
+  }
+  // Browser scripts (Chart.js and the report charts) under names that carry their content hash.
+  for (const script of SCRIPTS) {
+    router.get(script.href, (_req, res) => {
+      res.setHeader('ETag', script.etag);
+      res.setHeader('Cache-Control', IMMUTABLE);
+      res.type('text/javascript').send(script.body);
     });
   }
   // A municipality's accent as theme tokens: the CSS depends on the colour alone, so it is cacheable for good.

@@ -76,8 +76,8 @@ describe('the demo path', () => {
     const lmsPage = await (await fetch(`${base}/dev/lms`)).text();
     expect(lmsPage).toContain(`link=${DEMO_LINK_ID}`);
 
-    // A newcomer opens it from the development LMS: the learner lands on the path, the designer on
-    // the path's designer page.
+    // A newcomer opens it from the development LMS: the learner lands on the path, the designer (the
+    // course's instructor) on the course view, which leads on to the path's designer page.
     const learner = await launchThroughHttp(base, `${base}/dev/lms`, 'learner', { link: DEMO_LINK_ID });
     expect(learner.status).toBe(303);
     const learnerPage = await (await fetch(new URL(learner.location!, base))).text();
@@ -85,7 +85,9 @@ describe('the demo path', () => {
     expect(learnerPage).toContain('E-læring: Brannvern på arbeidsplassen');
     const designer = await launchThroughHttp(base, `${base}/dev/lms`, 'designer', { link: DEMO_LINK_ID });
     expect(designer.status).toBe(303);
-    expect(designer.location).toContain(`/design/paths/${pathId}`);
+    expect(designer.location).toMatch(/^\/teach\/links\/[0-9a-f-]{36}\?session=/);
+    const coursePage = await (await fetch(new URL(designer.location!, base))).text();
+    expect(coursePage).toContain(`/design/paths/${pathId}?session=`);
   });
 
   describe.skipIf(!hasChromium)('its SCORM package, played in Chromium', { timeout: 120_000 }, () => {

@@ -132,8 +132,12 @@ describe.skipIf(!hasChromium)(`the admin's organisation pages in Chromium (${BAC
     await forms.locator('summary').click();
     await forms.getByLabel('Stillingsprosent').fill('140');
     await forms.getByLabel('Stillingstittel').fill('Fagarbeider natt');
-    await forms.getByRole('button', { name: 'Lagre endringene' }).click();
-    await page.locator('[data-error-summary]').waitFor();
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/employments/'), { timeout: 90_000 }),
+      forms.getByRole('button', { name: 'Lagre endringene' }).click(),
+    ]);
+    expect(answer.status(), 'the refused change is answered with the form again').toBe(400);
+    await page.locator('[data-error-summary]').waitFor({ timeout: 60_000 });
     const reopened = page.locator('[data-employment-forms][open]');
     expect(await reopened.getByLabel('Stillingsprosent').inputValue()).toBe('140');
     expect(await reopened.getByLabel('Stillingstittel').inputValue()).toBe('Fagarbeider natt');

@@ -4,15 +4,20 @@ import { ROUTE_DECISIONS } from '../../access/route-decisions.js';
 import { recordAudit, personActor } from '../../audit/audit-log.js';
 import { activeEmploymentsIn, type ActiveEmployment, type ScopeUnit } from '../../organisation/unit-scope.js';
 import { osloDate } from '../../oslo-date.js';
+import { th } from '../competence/holdings-messages.js';
 import { alert, card, facts, link, table } from '../ds/components.js';
 import { html, type SafeHtml } from '../html.js';
 import { fillIn, type Locale } from '../i18n.js';
 import { page, sendPage } from '../layout.js';
+import { MANAGER_REPORTS } from '../competence/reports-router.js';
+import { tr } from '../competence/report-messages.js';
 import { tland } from '../landing/messages.js';
 import { refusalHandler } from '../lti/router.js';
 import { ProblemError } from '../problem.js';
+import { tv } from '../competence/coverage-messages.js';
 import { ta } from './messages.js';
 import { formatNumber, pageContext, requireTouch, type AccessDeps, type PageContext } from './page-context.js';
+import { assignNotice, loadPersonCompetence, personCompetenceSection } from '../competence/assignments-web.js';
 
 export const MANAGE_PAGE = '/manage';
 const PERSON_PAGE = '/manage/people/:personId';
@@ -67,10 +72,12 @@ function managePage(ctx: PageContext, tenantName: string, scope: ManagerScope, e
 <h1 data-role="manager">${title}</h1>
 <p>${tland(locale, 'manager.intro', { tenant: tenantName })}</p>
 <p>${link(ctx.href('/learn'), ta(locale, 'manage.my-paths'), html` data-action-link="/learn"`)}</p>
+${scope.units.length > 0 ? html`<p>${link(ctx.href('/manage/competence'), tv(locale, 'coverage.link'), html` data-action-link="/manage/competence"`)}</p>` : ''}
 <h2>${ta(locale, 'manage.title')}</h2>
 ${scope.units.length === 0
     ? alert('info', fillIn(ta(locale, 'manage.none'), { tenant: tenantName }), { attrs: html` data-no-units` })
     : html`<p>${ta(locale, 'manage.intro')}</p>
+<ul class="ds-list" data-manage-reports><li>${link(ctx.href(MANAGER_REPORTS.report), tr(locale, 'link.report'), html` data-action-link="${MANAGER_REPORTS.report}"`)}</li><li>${link(ctx.href(MANAGER_REPORTS.staffing), tr(locale, 'link.staffing'), html` data-action-link="${MANAGER_REPORTS.staffing}"`)}</li></ul>
 ${card(unitTree(locale, scope, figures))}
 ${table({
   label: ta(locale, 'manage.units'),
@@ -102,7 +109,7 @@ ${table({
   return page({ locale, title, path: MANAGE_PAGE, keep: ctx.keep, theme: ctx.theme, body });
 }
 
-function personPage(ctx: PageContext, scope: ManagerScope, employments: readonly ActiveEmployment[]): SafeHtml {
+function personPage(ctx: PageContext, scope: ManagerScope, employments: readonly ActiveEmployment[], competence: SafeHtml | '' = ''): SafeHtml {
   const { locale } = ctx;
   const first = employments[0]!;
   const unitName = new Map(scope.units.map((u) => [u.id, u.name]));
@@ -110,6 +117,7 @@ function personPage(ctx: PageContext, scope: ManagerScope, employments: readonly
   const body = html`<p>${link(ctx.href(MANAGE_PAGE), ta(locale, 'person.back'))}</p>
 <h1 data-person>${title}</h1>
 ${facts([[ta(locale, 'employee-number'), first.employeeNumber]])}
+<p>${link(ctx.href(`/manage/people/${first.personId}/competence`), th(locale, 'person.link'), html` data-competence-link`)}</p>
 <h2>${ta(locale, 'person.employments')}</h2>
 ${table({
   label: ta(locale, 'person.employments'),
@@ -117,6 +125,7 @@ ${table({
   rows: employments.map((e) => ({ cells: [unitName.get(e.unitId) ?? '', e.leadsUnit ? `${e.jobTitle} (${ta(locale, 'leads').toLowerCase()})` : e.jobTitle, `${formatNumber(locale, e.percentage, 2)} %`, e.startDate] })),
   rowHeader: true,
 })}
+${competence}
 <p class="app-muted">${ta(locale, 'person.audited')}</p>`;
   return page({ locale, title, path: `/manage/people/${first.personId}`, keep: ctx.keep, theme: ctx.theme, body });
 }
@@ -149,7 +158,8 @@ export function manageRouter(deps: AccessDeps): Router {
     // A person outside the scope (another unit, another municipality, no one) is not found, alike.
     requireTouch(ctx, rule, { unitIds: employments.map((e) => e.unitId), scope });
     await recordAudit(db, { tenantId: ctx.principal.tenantId, actor: personActor(ctx.principal.personId), action: 'person.viewed', subjectPersonId: personId, details: { view: 'manager' } });
-    sendPage(res, 200, personPage(ctx, scope, employments));
+    const competence = personCompetenceSection(ctx.locale, ctx.hidden, `/manage/people/${personId}`, await loadPersonCompetence(db, ctx.principal.tenantId, personId), assignNotice(req));
+    sendPage(res, 200, personPage(ctx, scope, employments, competence));
   });
 
   router.use(refusalHandler);

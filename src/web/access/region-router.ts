@@ -1,5 +1,7 @@
 import { Router } from 'express';
-import { regionAggregates, type MunicipalityAggregate, type ShownCount } from '../../access/region-view.js';
+import { regionAggregates, shownCount, SMALL_GROUP, type MunicipalityAggregate, type ShownCount } from '../../access/region-view.js';
+import { regionCoverage, type Coverage, type RegionCoverage } from '../../competence/rollups.js';
+import { tv } from '../competence/coverage-messages.js';
 import { ROUTE_DECISIONS } from '../../access/route-decisions.js';
 import { PART_TIME_BANDS } from '../../organisation/workforce-figures.js';
 import { osloDate } from '../../oslo-date.js';
@@ -15,7 +17,45 @@ export const REGION_PAGE = '/region';
 
 const shown = (locale: Locale, count: ShownCount) => ('exact' in count ? formatNumber(locale, count.exact) : `< ${count.fewerThan}`);
 
-function regionPage(ctx: PageContext, regionName: string, members: readonly MunicipalityAggregate[]): SafeHtml {
+/**
+ * A coverage as a region may see it: "covered of applicable", each count shown as "< 5" when it is
+ * 1–4, and the share only when neither those who hold it nor those who lack it are a small group
+ * (a share of 96 % of 100 tells that 4 lack it, as exactly as a count would).
+ */
+function shownCoverage(locale: Locale, coverage: Coverage | undefined): string {
+  if (!coverage || coverage.applicable === 0) return tv(locale, 'region.coverage.not-applicable');
+  const uncovered = coverage.applicable - coverage.covered;
+  const small = (n: number) => n > 0 && n < SMALL_GROUP;
+  const counts = fillIn(tv(locale, 'region.coverage.cell'), { covered: shown(locale, shownCount(coverage.covered)), applicable: shown(locale, shownCount(coverage.applicable)) });
+  const share = small(coverage.applicable) || small(coverage.covered) || small(uncovered) || coverage.percent === null
+    ? tv(locale, 'region.coverage.withheld')
+    : `${formatNumber(locale, coverage.percent, 1)} %`;
+  return `${counts} (${share})`;
+}
+
+function coverageTable(locale: Locale, members: readonly MunicipalityAggregate[], coverage: RegionCoverage): SafeHtml {
+  const competences = [...coverage.competences.values()].sort((a, b) => (a.name[locale] ?? a.name.nb).localeCompare(b.name[locale] ?? b.name.nb, 'nb'));
+  const label = tv(locale, 'region.coverage');
+  if (competences.length === 0) return html`<h2>${label}</h2><p data-region-coverage-none>${tv(locale, 'region.coverage.none')}</p>`;
+  return html`<h2>${label}</h2>
+<p>${tv(locale, 'region.coverage.intro')}</p>
+${table({
+  label,
+  caption: true,
+  rowHeader: true,
+  attrs: html` data-region-coverage`,
+  columns: [{ label: tv(locale, 'region.coverage.competence') }, ...members.map((m) => ({ label: m.name, numeric: true }))],
+  rows: [
+    ...competences.map((c) => ({
+      cells: [c.name[locale] ?? c.name.nb, ...coverage.municipalities.map((m) => shownCoverage(locale, m.byCompetence.get(c.id)))],
+      attrs: html` data-coverage-competence="${c.code}"`,
+    })),
+    { cells: [tv(locale, 'region.coverage.all'), ...coverage.municipalities.map((m) => shownCoverage(locale, m.all))], attrs: html` data-coverage-competence=""` },
+  ],
+})}`;
+}
+
+function regionPage(ctx: PageContext, regionName: string, members: readonly MunicipalityAggregate[], coverage: RegionCoverage): SafeHtml {
   const { locale } = ctx;
   const title = ta(locale, 'region.title');
   const body = html`<h1 data-region>${title}</h1>
@@ -45,7 +85,8 @@ ${members.filter((m) => m.byJobTitle.length > 0).map((m) => table({
   rows: m.byJobTitle.map((j) => ({ cells: [j.jobTitle, shown(locale, j.headcount)] })),
   rowHeader: true,
   attrs: html` data-roles="${m.kommunenummer ?? ''}"`,
-}))}`}`;
+}))}
+${coverageTable(locale, members, coverage)}`}`;
   return page({ locale, title, path: REGION_PAGE, keep: ctx.keep, theme: ctx.theme, body });
 }
 
@@ -55,8 +96,10 @@ export function regionRouter(deps: AccessDeps): Router {
   router.get(REGION_PAGE, async (req, res) => {
     const ctx = await pageContext(req, res, deps, ROUTE_DECISIONS[`GET ${REGION_PAGE}`]!);
     const region = await deps.db.selectFrom('tenants').select('name').where('id', '=', ctx.principal.tenantId).executeTakeFirst();
-    const members = await regionAggregates(deps.db, ctx.principal.tenantId, osloDate());
-    sendPage(res, 200, regionPage(ctx, region?.name ?? '', members));
+    const day = osloDate();
+    const members = await regionAggregates(deps.db, ctx.principal.tenantId, day);
+    const coverage = await regionCoverage(deps.db, members.map((m) => m.tenantId), day);
+    sendPage(res, 200, regionPage(ctx, region?.name ?? '', members, coverage));
   });
   router.use(refusalHandler);
   return router;

@@ -18,6 +18,7 @@ import { param } from '../lti/http.js';
 import { refusalHandler } from '../lti/router.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import { pageTheme } from '../theme/page-theme.js';
+import { th } from './holdings-messages.js';
 import { tc } from './messages.js';
 
 export const CATALOGUE_PAGE = '/admin/competence';
@@ -103,6 +104,7 @@ async function cataloguePage(res: Response, db: Kysely<Schema>, ctx: AdminContex
   const body = html`<h1>${tc(locale, 'catalogue.title')}</h1>
 <p>${fillIn(tc(locale, intro), { tenant: ctx.tenantName })}</p>
 <p>${link(ctx.href('/admin/competence/requirements'), tc(locale, 'req.title'), html` data-requirements-link`)}</p>
+${ctx.tenantKind === 'municipality' ? html`<p>${link(ctx.href('/admin/competence/holdings/import'), th(locale, 'import.link'), html` data-holdings-import-link`)}</p>` : ''}
 ${notice ? alert('success', notice, { live: 'status', attrs: html` data-catalogue-notice` }) : ''}
 ${withCompetences.length ? withCompetences.map((a) => areaSection(ctx, a, owners)) : html`<p data-catalogue-empty>${tc(locale, 'catalogue.empty')}</p>`}
 <section aria-labelledby="transfer-heading">

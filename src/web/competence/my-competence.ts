@@ -13,6 +13,11 @@ import { refusalHandler } from '../lti/router.js';
 import { formatDate } from '../learner/messages.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import { pageTheme } from '../theme/page-theme.js';
+import { gapsWithPaths, whereToFind } from '../../competence/assignments.js';
+import { personRequirements } from '../../competence/gaps.js';
+import { tg } from './assign-messages.js';
+import { assignedSection, assignedToMe, openPath } from './assigned-to-me.js';
+import { competenceName, requirementStatusText, requirementsTable } from './assignments-web.js';
 import { tc } from './messages.js';
 
 export const MY_COMPETENCE = '/learn/competence';
@@ -73,23 +78,43 @@ export function myCompetenceRouter({ db, sessions }: { db: Kysely<Schema>; sessi
     const holdings = await listPersonHoldings(db, session.tenantId, session.personId);
     const current = currentHoldings(holdings, onDate).sort((a, b) => (a.competence.name[locale] ?? a.competence.name.nb).localeCompare(b.competence.name[locale] ?? b.competence.name.nb, locale));
     const title = tc(locale, 'mine.title');
+    // What the person's jobs require, what they lack and the paths that close it, and what a manager assigned.
+    const requirements = await personRequirements(db, session.tenantId, session.personId, onDate);
+    const gaps = await gapsWithPaths(db, session.tenantId, session.personId, requirements);
+    const { assignments, where: assignedWhere } = await assignedToMe(db, session.tenantId, session.personId, onDate);
+    const enrolments = new Map((await db.selectFrom('path_enrolments').select(['id', 'path_id']).where('tenant_id', '=', session.tenantId).where('person_id', '=', session.personId).execute()).map((e) => [e.path_id, e.id]));
+    const gapPaths = [...new Set(gaps.flatMap((g) => g.paths.filter((p) => !p.completed && !enrolments.has(p.id)).map((p) => p.id)))];
+    const where = await whereToFind(db, session.tenantId, gapPaths);
     const body = html`<div data-my-competence>
 <h1>${title}</h1>
 <p>${fillIn(tc(locale, 'mine.intro'), { tenant: tenant.name })}</p>
 <p>${dsLink(href('/learn'), tc(locale, 'mine.paths'))}</p>
-${holdings.length === 0
-    ? html`<p data-empty>${tc(locale, 'mine.empty')}</p>`
-    : html`<section aria-labelledby="held-heading">
+${assignedSection(locale, href, assignments, assignedWhere, onDate, 'assigned-heading')}
+<section aria-labelledby="held-heading">
 <h2 id="held-heading">${tc(locale, 'mine.held')}</h2>
-${holdingsTable(locale, tc(locale, 'mine.held'), current, onDate, 'data-held')}
+${holdings.length === 0 ? html`<p data-empty>${tc(locale, 'mine.empty')}</p>` : holdingsTable(locale, tc(locale, 'mine.held'), current, onDate, 'data-held')}
 </section>
+<section aria-labelledby="required-heading" data-my-requirements>
+<h2 id="required-heading">${tg(locale, 'mine.required')}</h2>
+${requirements.length === 0 ? html`<p data-no-requirements>${tg(locale, 'mine.required.none')}</p>` : requirementsTable(locale, tg(locale, 'mine.required'), requirements)}
+</section>
+${requirements.length === 0 ? '' : html`<section aria-labelledby="lacking-heading" data-my-gaps>
+<h2 id="lacking-heading">${tg(locale, 'mine.lacking')}</h2>
+${gaps.length === 0 ? html`<p data-no-gaps>${tg(locale, 'mine.lacking.none')}</p>` : html`<ul class="ds-list">${gaps.map((g) => html`<li data-gap="${g.requirement.requirement.competence.code}">
+<h3>${competenceName(locale, g.requirement.requirement.competence)}: ${requirementStatusText(locale, g.requirement)}</h3>
+${g.paths.length === 0 ? html`<p>${tg(locale, 'gaps.no-paths')}</p>` : html`<p>${tg(locale, 'mine.lacking.paths')}</p>
+<ul class="ds-list">${g.paths.map((p) => html`<li data-gap-path="${p.id}"><strong>${p.title}</strong>${p.completed
+      ? html`<p class="app-muted">${tg(locale, 'gaps.path-completed', { title: p.title })}</p>`
+      : openPath(locale, href, p.id, p.title, enrolments.get(p.id) ?? null, where)}</li>`)}</ul>`}
+</li>`)}</ul>`}
+</section>`}
 ${holdings.length > current.length
     ? html`<section aria-labelledby="history-heading">
 <h2 id="history-heading">${tc(locale, 'mine.history')}</h2>
 <p>${tc(locale, 'mine.history.hint')}</p>
 ${holdingsTable(locale, tc(locale, 'mine.history'), holdings, onDate, 'data-record')}
 </section>`
-    : ''}`}
+    : ''}
 </div>`;
     sendPage(res, 200, page({ locale, title, body, path: MY_COMPETENCE, keep, theme: await pageTheme(db, session.tenantId) }));
   });

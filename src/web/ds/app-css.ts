@@ -52,7 +52,14 @@ code { overflow-wrap: anywhere; }
 /* The development LMS's course page around the tool's frame. */
 .app-lms-frame { display: block; width: 100%; height: 44rem; border: var(--ds-border-width-default) solid var(--ds-color-neutral-border-default); }
 @media (max-width: 30rem) { .app-facts { grid-template-columns: minmax(0, 1fr); } main { padding: var(--ds-size-4); } .app-header { padding: var(--ds-size-3) var(--ds-size-4); } }
+.app-chart[data-chart-drawn] { position: relative; height: 16rem; max-width: 48rem; margin-block: var(--ds-size-4); }
+.app-report-section { margin-block-end: var(--ds-size-8); }
 @media print {
+  @page { size: A4; margin: 12mm; }
+  .app-print-hide { display: none !important; }
+  .app-table-scroll { overflow: visible !important; }
+  .app-table-scroll .ds-table { width: 100%; font-size: 9pt; }
+  .app-report-section, .app-chart { break-inside: avoid; }
   .app-header, .ds-skip-link, .ds-breadcrumbs, .ds-tabs, .ds-pagination, .app-buttons, form button { display: none !important; }
   main { max-width: none; padding: 0; }
   a:not([class]), .ds-link { color: inherit; }

@@ -83,6 +83,18 @@ export const LANDING_MESSAGES = {
     'Kompetanseområde og kompetansar kommunen kan stille krav om, med import og eksport som CSV.',
     'Competence areas and competences the municipality can require, with CSV import and export.',
   ),
+  'admin.competence-report': m('Kompetanserapport', 'Kompetanserapport', 'Competence report'),
+  'admin.competence-report.hint': m(
+    'Dekning av kompetansekrav per enhet, fullførte læringsløp og kompetanse som går ut, med utskrift og nedlasting som CSV og Excel.',
+    'Dekning av kompetansekrav per eining, fullførte læringsløp og kompetanse som går ut, med utskrift og nedlasting som CSV og Excel.',
+    'Coverage of competence requirements per unit, completed paths and expiring competence, for print and as CSV and Excel downloads.',
+  ),
+  'admin.staffing': m('Bemanning', 'Bemanning', 'Staffing'),
+  'admin.staffing.hint': m(
+    'Ansatte og årsverk per enhet og stilling, og deltidsandeler, på en valgt dag.',
+    'Tilsette og årsverk per eining og stilling, og deltidsdelar, på ein vald dag.',
+    'Employees and FTE per unit and job role, and part-time shares, on a chosen day.',
+  ),
   'admin.privacy': m('Personvern: innsyn, sletting og obligatorisk opplæring', 'Personvern: innsyn, sletting og obligatorisk opplæring', 'Privacy: access, erasure and mandatory training'),
   'admin.privacy.hint': m(
     'Se og last ned alt Læringsløp har om en person, eller slett personen når de ber om det.',
@@ -96,9 +108,9 @@ export const LANDING_MESSAGES = {
     'Who viewed, exported or changed personal data, and other administrative actions.',
   ),
   'admin.later': m(
-    'Rapporter om kompetanse og hva som mangler, på tvers av kommunen, kommer i senere versjoner av Læringsløp.',
-    'Rapportar om kompetanse og kva som manglar, på tvers av kommunen, kjem i seinare versjonar av Læringsløp.',
-    'Reports on competence and what is missing, across the municipality, come in later versions of Læringsløp.',
+    'En dekningsmatrise (krav × enheter) og regionens sammenstilling av kompetanse kommer i senere versjoner av Læringsløp.',
+    'Ein dekningsmatrise (krav × einingar) og samanstillinga av kompetanse for regionen kjem i seinare versjonar av Læringsløp.',
+    'A coverage matrix (requirements × units) and the region’s comparison of competence come in later versions of Læringsløp.',
   ),
 
   'now.title': m('Dette kan du gjøre nå', 'Dette kan du gjere no', 'What you can do now'),

@@ -7,6 +7,7 @@ import { PLATFORMS_PAGE } from '../integrations/platforms.js';
 import { XAPI_CLIENTS_PAGE } from '../integrations/xapi-clients.js';
 import { ORG_PAGE, PEOPLE_PAGE } from '../organisation/org-pages.js';
 import { CATALOGUE_PAGE } from '../competence/catalogue-router.js';
+import { ADMIN_REPORTS } from '../competence/reports-router.js';
 import type { TenantKind } from '../../tenants/tables.js';
 import { MANAGERS_PAGE } from '../access/managers-router.js';
 import { REGION_PAGE } from '../access/region-router.js';
@@ -51,6 +52,8 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: LINKS_PAGE, label: 'admin.links', hint: 'admin.links.hint', municipalityOnly: true },
   { path: EMAIL_DOMAINS_PAGE, label: 'admin.email-domains', hint: 'admin.email-domains.hint', municipalityOnly: true },
   { path: CATALOGUE_PAGE, label: 'admin.competence', hint: 'admin.competence.hint' },
+  { path: ADMIN_REPORTS.report, label: 'admin.competence-report', hint: 'admin.competence-report.hint', municipalityOnly: true },
+  { path: ADMIN_REPORTS.staffing, label: 'admin.staffing', hint: 'admin.staffing.hint', municipalityOnly: true },
   { path: PRIVACY_PAGE, label: 'admin.privacy', hint: 'admin.privacy.hint', municipalityOnly: true },
   { path: AUDIT_PAGE, label: 'admin.audit', hint: 'admin.audit.hint', municipalityOnly: true },
 ];

@@ -29,7 +29,7 @@ ${path.state === 'not-started' ? html`<p class="app-muted">${tr(locale, 'mine.st
  * "Mine læringsløp": the learner's paths in their municipality, in progress first, then those
  * opened but not begun, then completed ones; each leads to its path page.
  */
-export function myPathsPage(view: LearnerView, input: { role: ToolRole; tenantName: string; personName: string | null; paths: readonly OwnPath[]; now: Date }): SafeHtml {
+export function myPathsPage(view: LearnerView, input: { role: ToolRole; tenantName: string; personName: string | null; paths: readonly OwnPath[]; now: Date; assigned?: SafeHtml | '' }): SafeHtml {
   const { locale } = view;
   const title = tr(locale, 'mine.title');
   const sections = SECTIONS.map((state) => {
@@ -44,6 +44,7 @@ export function myPathsPage(view: LearnerView, input: { role: ToolRole; tenantNa
 <h1 data-role="${input.role}">${title}</h1>
 <p>${input.personName ? tr(locale, 'mine.person', { name: input.personName, tenant: input.tenantName }) : tr(locale, 'mine.tenant', { tenant: input.tenantName })}</p>
 <p>${dsLink(link(view, '/learn/competence'), tr(locale, 'mine.competence'), html` data-my-competence-link`)}</p>
+${input.assigned ?? ''}
 ${input.paths.length === 0 ? alert('info', tr(locale, 'mine.empty'), { attrs: html` data-empty` }) : sections}
 </div>`;
   return page({ locale, title, body, path: MY_PATHS, keep: withoutLang(view.keep), theme: view.theme });

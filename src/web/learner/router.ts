@@ -21,6 +21,8 @@ import { refusalHandler } from '../lti/router.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import type { LearnerMessageId } from './messages.js';
 import { pageTheme } from '../theme/page-theme.js';
+import { osloDate } from '../../competence/calendar.js';
+import { assignedSection, assignedToMe } from '../competence/assigned-to-me.js';
 import { myPathsPage } from './my-paths-page.js';
 import { enrolmentPath, link, MY_PATHS, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
 import { ScormStepUnavailable, type ScormStepBridge } from './scorm-bridge.js';
@@ -121,8 +123,13 @@ export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger,
     const tenant = await db.selectFrom('tenants').select('name').where('id', '=', session.tenantId).executeTakeFirst();
     const person = await db.selectFrom('people').select('name').where('tenant_id', '=', session.tenantId).where('id', '=', session.personId).executeTakeFirst();
     const paths = await listOwnPaths(db, session.tenantId, session.personId);
+    const view = await viewOf(db, req, session);
+    // Paths a manager assigned: first, with their due dates.
+    const onDate = osloDate(new Date());
+    const { assignments, where } = await assignedToMe(db, session.tenantId, session.personId, onDate);
+    const assigned = assignedSection(view.locale, (path) => link(view, path), assignments, where, onDate, 'mine-assigned');
     await frameFor(db, res, session);
-    sendPage(res, 200, myPathsPage(await viewOf(db, req, session), { role: session.role, tenantName: tenant?.name ?? '', personName: person?.name ?? null, paths, now: new Date() }));
+    sendPage(res, 200, myPathsPage(view, { role: session.role, tenantName: tenant?.name ?? '', personName: person?.name ?? null, paths, now: new Date(), assigned }));
   });
 
   router.get('/learn/unavailable', async (req, res) => {

@@ -1,4 +1,5 @@
 import type { EmploymentWithUnit, PersonHit, PersonRecord, UnitInTree } from '../../organisation/org-queries.js';
+import { th } from '../competence/holdings-messages.js';
 import { alert, button, facts, link, table } from '../ds/components.js';
 import { choiceGroup, errorSummary, input, select, type FormState } from '../ds/fields.js';
 import { html, type SafeHtml } from '../html.js';
@@ -99,6 +100,8 @@ export interface PersonPageInput {
   /** The employment whose form was refused: its disclosure is open. */
   openEmployment?: string | undefined;
   notice?: string | undefined;
+  /** The competence section (requirements, gaps, assignments), when the page shows it. */
+  competence?: SafeHtml | undefined;
 }
 
 export function personPageBody(ctx: AdminContext, view: PersonPageInput): SafeHtml {
@@ -117,6 +120,7 @@ ${facts([
     [to(locale, 'person.email'), record.email ?? ''],
     [to(locale, 'person.employee-number'), record.employee?.employeeNumber ?? '', html` data-fact="employee-number"`],
   ])}
+<p>${link(ctx.href(`${personPath(record.personId)}/competence`), th(locale, 'person.link'), html` data-competence-link`)}</p>
 <section aria-labelledby="employments-heading">
 <h2 id="employments-heading">${to(locale, 'person.employments')}</h2>
 ${!record.employee ? html`<p data-not-employee>${to(locale, 'person.not-employee')}</p>` : record.employments.length === 0 ? html`<p>${to(locale, 'person.employments.none')}</p>` : table({
@@ -164,5 +168,6 @@ ${ctx.hidden}
 ${employmentFields(locale, view.forms.add, '', view.tree)}
 ${button(to(locale, 'employment.add.button'))}
 </form>
-</section>` : ''}`;
+</section>` : ''}
+${view.competence ?? ''}`;
 }

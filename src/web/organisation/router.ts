@@ -16,6 +16,7 @@ import { adminContext, notFound, sendAdminPage, typed, type AdminContext } from 
 import { formDate, formPercentage, refusalText } from './format.js';
 import { to, type OrgMessageId } from './messages.js';
 import { ORG_PAGE, PEOPLE_PAGE, personPath, treePageBody, unitPageBody, unitPath } from './org-pages.js';
+import { assignNotice, loadPersonCompetence, personCompetenceSection, type AssignNotice } from '../competence/assignments-web.js';
 import { EMPLOYMENT_FIELDS, employmentPrefix, NEW_EMPLOYEE_FIELDS, peoplePageBody, personPageBody } from './people-pages.js';
 
 const UNIT_NOTICES = ['created', 'changed', 'moved', 'ended'] as const;
@@ -177,7 +178,7 @@ export function organisationRouter({ db, sessions }: OrganisationRouterDeps): Ro
   }
 
   /** The person's page; `refused` replaces one form's state with what was typed and why it was refused. */
-  async function personPage(res: Response, ctx: AdminContext, record: PersonRecord, status: number, refused?: { form: 'add' | 'change' | 'end'; employmentId?: string; state: FormState }, noticeText?: string): Promise<void> {
+  async function personPage(res: Response, ctx: AdminContext, record: PersonRecord, status: number, refused?: { form: 'add' | 'change' | 'end'; employmentId?: string; state: FormState }, noticeText?: string, assigned?: AssignNotice): Promise<void> {
     const tree = await unitTree(db, ctx.session.tenantId, { counts: false });
     const change = new Map<string, FormState>();
     const end = new Map<string, FormState>();
@@ -187,7 +188,8 @@ export function organisationRouter({ db, sessions }: OrganisationRouterDeps): Ro
       if (!e.endDate) end.set(e.id, refused?.form === 'end' && refused.employmentId === e.id ? refused.state : blank(ctx.locale, values));
     }
     const add = refused?.form === 'add' ? refused.state : blank(ctx.locale, { 'start-date': formDate(osloToday()) });
-    const body = personPageBody(ctx, { record, tree, forms: { add, change, end }, openEmployment: refused?.employmentId, notice: noticeText });
+    const competence = personCompetenceSection(ctx.locale, ctx.hidden, personPath(record.personId), await loadPersonCompetence(db, ctx.session.tenantId, record.personId), assigned);
+    const body = personPageBody(ctx, { record, tree, forms: { add, change, end }, openEmployment: refused?.employmentId, notice: noticeText, competence });
     const crumbs = [{ label: to(ctx.locale, 'people.title'), path: PEOPLE_PAGE }];
     await sendAdminPage(res, db, ctx, status, { title: record.name ?? to(ctx.locale, 'person.unnamed'), path: personPath(record.personId), body, crumbs });
   }
@@ -199,7 +201,7 @@ export function organisationRouter({ db, sessions }: OrganisationRouterDeps): Ro
     await recordAudit(db, { tenantId: ctx.session.tenantId, actor: actorOf(ctx), action: 'person.viewed', subjectPersonId: record.personId, object: { kind: 'person', id: record.personId } });
     const asked = param(req, 'notice');
     const done = asked === 'person-added' ? to(ctx.locale, 'person.added') : ((n) => n && to(ctx.locale, `employment.saved.${n}` as OrgMessageId))(notice(req, EMPLOYMENT_NOTICES));
-    await personPage(res, ctx, record, 200, undefined, done);
+    await personPage(res, ctx, record, 200, undefined, done, assignNotice(req));
   });
 
   function employmentInput(values: Record<string, string>, prefix: string): EmploymentInput {

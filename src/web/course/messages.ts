@@ -1,0 +1,88 @@
+import { translator, type Messages } from '../i18n.js';
+
+const m = (nb: string, nn: string, en: string): Messages => ({ nb, nn, en });
+
+/** The teacher's course view: the LMS course's members against the path of the link launched. */
+export const tk = translator({
+  'course.title': m('Deltakerne i emnet', 'Deltakarane i emnet', 'The course’s participants'),
+  'course.intro': m(
+    'Alle deltakerne i emnet «{course}» fra LMS-ets deltakerliste, mot læringsløpet «{path}». Også de som ikke har åpnet lenken ennå, er med.',
+    'Alle deltakarane i emnet «{course}» frå deltakarlista i LMS-et, mot læringsløpet «{path}». Også dei som ikkje har opna lenkja enno, er med.',
+    'Everyone in the course “{course}”, from the LMS’s member list, against the learning path “{path}”. Those who have not opened the link yet are included.',
+  ),
+  'course.fetched': m('Deltakerlisten ble hentet fra LMS-et {at}.', 'Deltakarlista vart henta frå LMS-et {at}.', 'The member list was fetched from the LMS {at}.'),
+  'course.refresh': m('Hent deltakerlisten på nytt', 'Hent deltakarlista på nytt', 'Fetch the member list again'),
+  'course.design': m('Rediger læringsløpet', 'Rediger læringsløpet', 'Edit the learning path'),
+  'course.summary': m('Oversikt', 'Oversikt', 'Summary'),
+  'course.others': m(
+    'Emnet har også {count} med andre roller enn deltaker (lærere, administratorer og liknende), som ikke er tatt med.',
+    'Emnet har også {count} med andre roller enn deltakar (lærarar, administratorar og liknande), som ikkje er tekne med.',
+    'The course also has {count} members in other roles than learner (teachers, administrators and the like), who are not listed.',
+  ),
+  'course.inactive': m('{count} deltakere er ikke aktive i emnet og er ikke tatt med.', '{count} deltakarar er ikkje aktive i emnet og er ikkje tekne med.', '{count} members are not active in the course and are not listed.'),
+  'course.due.none': m(
+    'Læringsløpet har ingen frist, så ingen er markert som forsinket.',
+    'Læringsløpet har ingen frist, så ingen er markerte som forseinka.',
+    'The learning path has no due date, so no one is marked overdue.',
+  ),
+  'course.due.days': m(
+    'Fristen er {days} dager fra deltakeren startet. De som ikke har startet, har ingen frist ennå og kan ikke være forsinket.',
+    'Fristen er {days} dagar frå deltakaren starta. Dei som ikkje har starta, har ingen frist enno og kan ikkje vere forseinka.',
+    'The due date is {days} days after the learner started. Those who have not started have no due date yet and cannot be overdue.',
+  ),
+  'course.empty': m('Deltakerlisten har ingen deltakere med rollen deltaker.', 'Deltakarlista har ingen deltakarar med rolla deltakar.', 'The member list has no learners.'),
+  'course.table': m('Deltakere og framdrift', 'Deltakarar og framdrift', 'Learners and progress'),
+  'course.col.name': m('Navn', 'Namn', 'Name'),
+  'course.col.status': m('Status', 'Status', 'Status'),
+  'course.col.progress': m('Framdrift', 'Framdrift', 'Progress'),
+  'course.col.due': m('Frist', 'Frist', 'Due'),
+  'course.col.completed': m('Fullført', 'Fullført', 'Completed'),
+  'course.col.score': m('Poeng', 'Poeng', 'Score'),
+  'course.col.email': m('E-post', 'E-post', 'E-mail'),
+  'course.col.launched': m('Har åpnet lenken', 'Har opna lenkja', 'Has opened the link'),
+  'course.col.steps': m('Fullførte steg', 'Fullførte steg', 'Steps completed'),
+  'course.col.step': m('Steg nå', 'Steg no', 'Current step'),
+  'course.status.not-started': m('Ikke startet', 'Ikkje starta', 'Not started'),
+  'course.status.in-progress': m('I gang', 'I gang', 'In progress'),
+  'course.status.overdue': m('Forsinket', 'Forseinka', 'Overdue'),
+  'course.status.completed': m('Fullført', 'Fullført', 'Completed'),
+  'course.never-launched': m('Har aldri åpnet Læringsløp', 'Har aldri opna Læringsløp', 'Has never opened Læringsløp'),
+  'course.at-step': m('Steg {done} av {total} fullført. Neste: {step}', 'Steg {done} av {total} fullført. Neste: {step}', '{done} of {total} steps completed. Next: {step}'),
+  'course.steps-done': m('{done} av {total} steg fullført', '{done} av {total} steg fullført', '{done} of {total} steps completed'),
+  'course.no-name': m('Uten navn (bruker {id})', 'Utan namn (brukar {id})', 'No name (user {id})'),
+  'course.no-score': m('Uten poeng', 'Utan poeng', 'No score'),
+  'course.yes': m('Ja', 'Ja', 'Yes'),
+  'course.no': m('Nei', 'Nei', 'No'),
+  'course.csv': m('Last ned som CSV (regneark)', 'Last ned som CSV (rekneark)', 'Download as CSV (spreadsheet)'),
+  'course.reminders': m('Påminnelse', 'Påminning', 'Reminder'),
+  'course.reminders.intro': m(
+    'De {count} som ikke har fullført. Kopier adressene inn i et e-postprogram; Læringsløp sender ikke e-post selv.',
+    'Dei {count} som ikkje har fullført. Kopier adressene inn i eit e-postprogram; Læringsløp sender ikkje e-post sjølv.',
+    'The {count} who have not completed. Copy the addresses into your e-mail program; Læringsløp sends no e-mail itself.',
+  ),
+  'course.reminders.none': m('Alle deltakerne har fullført.', 'Alle deltakarane har fullført.', 'Every learner has completed.'),
+  'course.reminders.addresses': m('E-postadresser, skilt med semikolon', 'E-postadresser, skilde med semikolon', 'E-mail addresses, separated by semicolons'),
+  'course.reminders.mailto': m('Skriv en e-post til dem (adressene som blindkopi)', 'Skriv ein e-post til dei (adressene som blindkopi)', 'Write them an e-mail (addresses as blind copies)'),
+  'course.reminders.subject': m('Påminnelse: {path}', 'Påminning: {path}', 'Reminder: {path}'),
+  'course.reminders.no-email': m(
+    'Uten e-postadresse i deltakerlisten (LMS-et deler ikke adressen, eller personen har ingen):',
+    'Utan e-postadresse i deltakarlista (LMS-et deler ikkje adressa, eller personen har ingen):',
+    'No e-mail address in the member list (the LMS does not share it, or the person has none):',
+  ),
+  'course.no-roster': m(
+    'LMS-et deler ikke deltakerlisten for dette emnet (tjenesten Names and Role Provisioning er ikke slått på for verktøyet). Listen viser bare dem som har åpnet lenken.',
+    'LMS-et deler ikkje deltakarlista for dette emnet (tenesta Names and Role Provisioning er ikkje slått på for verktøyet). Lista viser berre dei som har opna lenkja.',
+    'The LMS does not share this course’s member list (the Names and Role Provisioning service is not switched on for the tool). The list shows only those who have opened the link.',
+  ),
+  'course.roster-failed': m(
+    'Deltakerlisten kunne ikke hentes fra LMS-et nå (referanse {reference}). Listen viser bare dem som har åpnet lenken. Prøv igjen senere.',
+    'Deltakarlista kunne ikkje hentast frå LMS-et no (referanse {reference}). Lista viser berre dei som har opna lenkja. Prøv igjen seinare.',
+    'The member list could not be fetched from the LMS just now (reference {reference}). The list shows only those who have opened the link. Try again later.',
+  ),
+  'course.no-path.title': m('Lenken viser ikke til et læringsløp', 'Lenkja viser ikkje til eit læringsløp', 'The link does not lead to a learning path'),
+  'course.no-path.body': m(
+    'Denne lenken i emnet har ikke et læringsløp som kommunen kan se, så det er ingen framdrift å vise. Legg inn lenken på nytt med «Velg innhold» i LMS-et.',
+    'Denne lenkja i emnet har ikkje eit læringsløp som kommunen kan sjå, så det er inga framdrift å vise. Legg inn lenkja på nytt med «Vel innhald» i LMS-et.',
+    'This link in the course has no learning path the municipality can see, so there is no progress to show. Place the link again with “Select content” in the LMS.',
+  ),
+});
