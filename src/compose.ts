@@ -41,6 +41,7 @@ import { learnerCapability } from './web/learner/learner-capability.js';
 import { privacyRouter } from './web/privacy/router.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
+import { competencePullRouter } from './web/competence/pull-api.js';
 import type { LaunchHooks } from './xapi/lrs/context.js';
 import { Lrs } from './xapi/lrs/lrs.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
@@ -152,11 +153,15 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   const launchHooks: LaunchHooks = {};
   const lrs = new Lrs({ db: deps.database.db, publicUrl: deps.config.publicUrl, launchSecret: deps.config.keyEncryptionSecret, launchHooks });
   apiRouters.push(xapiRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl, bodyLimitBytes: deps.config.bodyLimitBytes, lrs }));
+  // HR systems pull holdings and gaps with the same clients (scope competence/read); /api/openapi.json describes it.
+  apiRouters.push(competencePullRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl }));
 
   // Path events (started, step completed, completed) leave the engine only through this
   // dispatcher: subscribers (LTI grade passback, xAPI, competence) register with
   // pathEvents.subscribe(name, handler) here.
-  const pathEvents = new PathEventDispatcher({ db: deps.database.db, logger: deps.logger.child({ component: 'path-events' }) });
+  // An idle subscriber looks again after 250 ms: a completion becomes a holding within a second
+  // (bench/competence/completion-to-holding.ts), and four small statements a look cost little.
+  const pathEvents = new PathEventDispatcher({ db: deps.database.db, logger: deps.logger.child({ component: 'path-events' }), pollIntervalMs: 250 });
 
   // The learner side of paths: a launch of a path link enrols and leads to the learner's pages;
   // SCORM outcomes reach the paths engine; path scores go back to the LMS (lti-grade-passback).
@@ -171,8 +176,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   playerHooks.returnTo = learner.playerReturn;
   routers.push(...learner.routers);
 
-  // Completions become competence holdings (docs/competence.md).
-  pathEvents.subscribe('competence-holdings', competenceHoldingsSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })));
+  // Completions become competence holdings (docs/competence.md), several people's at once so that
+  // holdings keep up with completions under load (bench/competence/completion-to-holding.ts).
+  pathEvents.subscribe('competence-holdings', competenceHoldingsSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })), { concurrency: 8 });
   // Every page and API request first passes the access gate: the route's decision in
   // src/access/route-decisions.ts, decided by src/access/rules.ts `authorize`. The manager's view
   // (/manage), the region's (/region) and the municipality administrator's managers (/admin/managers).

@@ -42,6 +42,10 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
 
   // The xAPI LRS (Basic credentials per municipality) and the SCORM runtime (attempt tokens).
   'USE /xapi': LRS_BASIC,
+  // HR systems pull competence with the same clients' Basic credentials (scope competence/read); the OpenAPI document is public.
+  'GET /api/competence/holdings': LRS_BASIC,
+  'GET /api/competence/gaps': LRS_BASIC,
+  'GET /api/openapi.json': PUBLIC,
   'USE /content': ATTEMPT_TOKEN,
   'POST /content/:token/runtime/:scoId/launch': ATTEMPT_TOKEN,
   'POST /content/:token/runtime/:scoId/commit': ATTEMPT_TOKEN,

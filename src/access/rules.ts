@@ -7,7 +7,8 @@ import type { AccessRole, Principal } from './access-role.js';
  * - `public`: anyone (health, stylesheets, the front page, problem type pages, a logo by its hash);
  * - `lti-protocol`: the LTI 1.3 endpoints, secured by the LTI security framework (signed id_tokens,
  *   state, nonce) or public by the spec (JWKS, tool configuration);
- * - `lrs-basic`: the xAPI LRS, with its clients' Basic credentials per municipality;
+ * - `lrs-basic`: the xAPI LRS, and the competence pulls for HR systems (/api/competence/…), with the
+ *   municipality's API clients' Basic credentials (checked by the route, scopes included);
  * - `attempt-token`: the SCORM player and runtime API, with attempt-scoped tokens;
  * - `return-cookie`: where the SCORM player leads back to; the learner's session comes from the cookie
  *   set when the course was opened (the route checks it: learner or manager, own enrolment only);

@@ -117,6 +117,30 @@ export async function listCatalogue(db: Kysely<Schema>, tenantId: string, option
 }
 
 /**
+ * Several references at once, as findCompetence resolves each (by code, else by bokmål name; the
+ * tenant's own before its regions'), in two statements: keyed by the reference trimmed and lower-cased.
+ * Without levels: for documenting grants, which need the id and validity only.
+ */
+export async function findCompetencesForGrants(db: Kysely<Schema>, tenantId: string, references: readonly string[]): Promise<Map<string, { id: string; code: string; defaultValidityMonths: number | null }>> {
+  const wanted = [...new Set(references.map((r) => r.trim().toLowerCase()))];
+  const found = new Map<string, { id: string; code: string; defaultValidityMonths: number | null }>();
+  if (wanted.length === 0) return found;
+  const tenants = await catalogueTenants(db, tenantId);
+  const rows = await db
+    .selectFrom('competences')
+    .select(['id', 'tenant_id', 'code', 'name_nb', 'default_validity_months'])
+    .where('tenant_id', 'in', tenants)
+    .where((eb) => eb.or([eb(sql`lower(code)`, 'in', wanted), eb(sql`lower(name_nb)`, 'in', wanted)]))
+    .execute();
+  for (const reference of wanted) {
+    const rank = (row: (typeof rows)[number]) => (row.code.toLowerCase() === reference ? 0 : 2) + (row.tenant_id === tenantId ? 0 : 1);
+    const row = rows.filter((r) => r.code.toLowerCase() === reference || r.name_nb.toLowerCase() === reference).sort((a, b) => rank(a) - rank(b))[0];
+    if (row) found.set(reference, { id: row.id, code: row.code, defaultValidityMonths: row.default_validity_months });
+  }
+  return found;
+}
+
+/**
  * The competence a path's grant or a self-assessment statement names, as the tenant sees the
  * catalogue: by code (case-insensitive), else by its bokmål name; the tenant's own before its regions'.
  */

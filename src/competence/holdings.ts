@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { findCompletionRecord } from '../paths/completion-records.js';
 import { loadPublishedVersion } from '../paths/paths.js';
 import { addMonths, osloDate } from './calendar.js';
-import { findCompetence, type Texts } from './catalogue.js';
+import { findCompetence, findCompetencesForGrants, type Texts } from './catalogue.js';
 import type { HoldingSource } from './tables.js';
 
 export type HoldingStatus = 'valid' | 'expired' | 'revoked';
@@ -50,52 +50,58 @@ export async function grantFromCompletion(db: Kysely<Schema>, completionId: stri
   if (!record || record.grants.length === 0) return { granted: 0, unknown: [] };
   const person = await db.selectFrom('people').select('tenant_id').where('id', '=', record.personId).executeTakeFirstOrThrow();
   const achievedOn = osloDate(record.completedAt);
-  let granted = 0;
+  // A few statements whatever the number of grants: the subscriber keeps up with completions under load (bench/competence).
+  const found = await findCompetencesForGrants(db, person.tenant_id, record.grants.map((g) => g.competence));
   const unknown: string[] = [];
+  const wanted = new Map<string, { competenceId: string; validity: number | null }>();
   for (const grant of record.grants) {
-    const competence = await findCompetence(db, person.tenant_id, grant.competence);
+    const competence = found.get(grant.competence.trim().toLowerCase());
     if (!competence) {
       unknown.push(grant.competence);
       continue;
     }
-    const validity = grant.validMonths ?? competence.defaultValidityMonths;
-    const previous = await db
-      .selectFrom('competence_holdings as h')
-      .leftJoin('competence_holding_revocations as r', 'r.holding_id', 'h.id')
-      .select('h.id')
-      .where('h.person_id', '=', record.personId)
-      .where('h.competence_id', '=', competence.id)
-      .where('h.achieved_on', '<=', achievedOn)
-      .where('r.holding_id', 'is', null)
-      .where((eb) => eb.or([eb('h.path_completion_id', 'is', null), eb('h.path_completion_id', '<>', record.id)]))
-      .orderBy('h.achieved_on', 'desc')
-      .orderBy('h.recorded_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    const written = await db
-      .insertInto('competence_holdings')
-      .values({
-        tenant_id: person.tenant_id,
-        person_id: record.personId,
-        competence_id: competence.id,
-        level: null,
-        source: 'path-completion',
-        achieved_on: achievedOn,
-        expires_on: validity === null ? null : addMonths(achievedOn, validity),
-        path_completion_id: record.id,
-        path_version_id: record.versionId,
-        declaration_id: null,
-        evidence: JSON.stringify({ pathId: record.pathId, versionNumber: record.versionNumber, score: record.score }),
-        renews_id: previous?.id ?? null,
-        recorded_by_kind: 'system',
-        recorded_by_id: null,
-      })
-      .onConflict((oc) => oc.columns(['path_completion_id', 'competence_id']).where('path_completion_id', 'is not', null).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (written) granted++;
+    // Two grants naming one competence document it once (the first grant's validity), as the unique key would.
+    if (!wanted.has(competence.id)) wanted.set(competence.id, { competenceId: competence.id, validity: grant.validMonths ?? competence.defaultValidityMonths });
   }
-  return { granted, unknown };
+  if (wanted.size === 0) return { granted: 0, unknown };
+  // The holding each one renews: the person's newest unrevoked one of the competence up to this day, not from this completion.
+  const previous = await db
+    .selectFrom('competence_holdings as h')
+    .leftJoin('competence_holding_revocations as r', 'r.holding_id', 'h.id')
+    .select(['h.competence_id', 'h.id'])
+    .distinctOn('h.competence_id')
+    .where('h.person_id', '=', record.personId)
+    .where('h.competence_id', 'in', [...wanted.keys()])
+    .where('h.achieved_on', '<=', achievedOn)
+    .where('r.holding_id', 'is', null)
+    .where((eb) => eb.or([eb('h.path_completion_id', 'is', null), eb('h.path_completion_id', '<>', record.id)]))
+    .orderBy('h.competence_id')
+    .orderBy('h.achieved_on', 'desc')
+    .orderBy('h.recorded_at', 'desc')
+    .execute();
+  const renews = new Map(previous.map((p) => [p.competence_id, p.id]));
+  const written = await db
+    .insertInto('competence_holdings')
+    .values([...wanted.values()].map(({ competenceId, validity }) => ({
+      tenant_id: person.tenant_id,
+      person_id: record.personId,
+      competence_id: competenceId,
+      level: null,
+      source: 'path-completion' as const,
+      achieved_on: achievedOn,
+      expires_on: validity === null ? null : addMonths(achievedOn, validity),
+      path_completion_id: record.id,
+      path_version_id: record.versionId,
+      declaration_id: null,
+      evidence: JSON.stringify({ pathId: record.pathId, versionNumber: record.versionNumber, score: record.score }),
+      renews_id: renews.get(competenceId) ?? null,
+      recorded_by_kind: 'system' as const,
+      recorded_by_id: null,
+    })))
+    .onConflict((oc) => oc.columns(['path_completion_id', 'competence_id']).where('path_completion_id', 'is not', null).doNothing())
+    .returning('id')
+    .execute();
+  return { granted: written.length, unknown };
 }
 
 export interface DeclarationGrantResult {

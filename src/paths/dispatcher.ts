@@ -27,9 +27,10 @@ export class PathEventDispatcher {
   readonly #pollIntervalMs: number;
   readonly #leaseMs: number;
   readonly #owner = randomUUID();
-  readonly #handlers = new Map<string, PathEventHandler>();
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
+  readonly #handlers = new Map<string, { handler: PathEventHandler; concurrency: number }>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** A subscriber's delivery under way: never two at once for one subscriber in one instance. */
+  readonly #busy = new Map<string, Promise<number>>();
   #stopped = true;
 
   constructor(options: DispatcherOptions) {
@@ -40,51 +41,135 @@ export class PathEventDispatcher {
     this.#leaseMs = options.leaseMs ?? 30_000;
   }
 
-  /** Registers a subscriber by a stable name (its cursor is kept under that name). */
-  subscribe(name: string, handler: PathEventHandler): void {
+  /**
+   * Registers a subscriber by a stable name (its cursor is kept under that name). With `concurrency`
+   * above 1 the handler gets the events of different people at the same time, each person's in order
+   * (a subscriber whose work is per person, such as documenting competence); after a failure, events
+   * of other people already handled in that batch come again.
+   */
+  subscribe(name: string, handler: PathEventHandler, options: { concurrency?: number } = {}): void {
     if (!/^[a-z0-9][a-z0-9._-]{0,99}$/.test(name)) throw new Error(`subscriber name ${name} must be lower-case letters, digits, . _ -`);
     if (this.#handlers.has(name)) throw new Error(`subscriber ${name} is already registered`);
-    this.#handlers.set(name, handler);
+    this.#handlers.set(name, { handler, concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)) });
   }
 
-  /** One pass over every subscriber; returns how many events were delivered. */
-  runOnce(): Promise<number> {
-    this.#running ??= this.#pass().finally(() => (this.#running = undefined));
-    return this.#running;
+  /** One pass over every subscriber (side by side); returns how many events were delivered. */
+  async runOnce(): Promise<number> {
+    const delivered = await Promise.all([...this.#handlers.keys()].map((name) => this.#deliverTo(name)));
+    return delivered.reduce((sum, n) => sum + n, 0);
   }
 
+  /**
+   * Each subscriber polls on its own: a slow one (an LMS far away, one lookup per event) does not
+   * hold up the others, and one with events waiting goes on at once.
+   */
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
-    const tick = async () => {
-      try {
-        const delivered = await this.runOnce();
-        if (!this.#stopped) this.#timer = setTimeout(() => void tick(), delivered > 0 ? 0 : this.#pollIntervalMs);
-      } catch (error) {
-        this.#logger.error({ err: error }, 'path event dispatch failed');
-        if (!this.#stopped) this.#timer = setTimeout(() => void tick(), this.#pollIntervalMs);
-      }
-    };
-    this.#timer = setTimeout(() => void tick(), 0);
+    for (const name of this.#handlers.keys()) {
+      const tick = async () => {
+        let delivered = 0;
+        try {
+          delivered = await this.#deliverTo(name);
+        } catch (error) {
+          this.#logger.error({ err: error, subscriber: name }, 'path event dispatch failed');
+        }
+        if (!this.#stopped) this.#timers.set(name, setTimeout(() => void tick(), delivered > 0 ? 0 : this.#pollIntervalMs));
+      };
+      this.#timers.set(name, setTimeout(() => void tick(), 0));
+    }
   }
 
-  /** Stops polling and waits for a pass under way to finish. */
+  /** Stops polling and waits for deliveries under way to finish. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running?.catch(() => undefined);
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    await Promise.all([...this.#busy.values()].map((run) => run.catch(() => undefined)));
   }
 
-  async #pass(): Promise<number> {
-    let delivered = 0;
-    for (const [name, handler] of this.#handlers) {
-      delivered += await this.#deliver(name, handler);
-    }
-    return delivered;
+  #deliverTo(name: string): Promise<number> {
+    const running = this.#busy.get(name);
+    if (running) return running;
+    const { handler, concurrency } = this.#handlers.get(name)!;
+    const run = (concurrency > 1 ? this.#deliverConcurrently(name, handler, concurrency) : this.#deliver(name, handler))
+      .finally(() => this.#busy.delete(name));
+    this.#busy.set(name, run);
+    return run;
   }
 
   #leaseEnd() {
     return sql<Date>`now() + ${`${this.#leaseMs} milliseconds`}::interval`;
+  }
+
+  /**
+   * Per person at once: the batch's events grouped by person, `concurrency` groups in flight, each in
+   * order; the cursor then moves past the longest run of handled events from the batch's start.
+   */
+  async #deliverConcurrently(name: string, handler: PathEventHandler, concurrency: number): Promise<number> {
+    const cursor = await this.#lease(name);
+    if (!cursor) return 0;
+    const db = this.#db;
+    let handledUpTo = -1;
+    let delivered = 0;
+    try {
+      const events = await this.#read(cursor);
+      const handled = new Array<boolean>(events.length).fill(false);
+      const byPerson = new Map<string, number[]>();
+      events.forEach((row, index) => byPerson.set(row.person_id, [...(byPerson.get(row.person_id) ?? []), index]));
+      const groups = [...byPerson.values()];
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
+        while (next < groups.length) {
+          for (const index of groups[next++]!) {
+            const row = events[index]!;
+            try {
+              await handler(toPathEvent(row));
+            } catch (error) {
+              this.#logger.warn({ err: error, subscriber: name, eventId: row.id }, 'path event handler failed; it will get the event again');
+              break;
+            }
+            handled[index] = true;
+            delivered += 1;
+          }
+        }
+      }));
+      while (handledUpTo + 1 < events.length && handled[handledUpTo + 1]) handledUpTo += 1;
+      const last = events[handledUpTo];
+      await db.updateTable('path_event_cursors')
+        .set({ lease_owner: null, leased_until: null, ...(last ? { last_xid: last.xid, last_id: last.id, updated_at: new Date() } : {}) })
+        .where('subscriber', '=', name).where('lease_owner', '=', this.#owner).execute();
+    } catch (error) {
+      await db.updateTable('path_event_cursors').set({ lease_owner: null, leased_until: null }).where('subscriber', '=', name).where('lease_owner', '=', this.#owner).execute();
+      throw error;
+    }
+    return delivered;
+  }
+
+  async #lease(name: string) {
+    const db = this.#db;
+    await db.insertInto('path_event_cursors').values({ subscriber: name }).onConflict((oc) => oc.doNothing()).execute();
+    return db
+      .updateTable('path_event_cursors')
+      .set({ lease_owner: this.#owner, leased_until: this.#leaseEnd(), updated_at: new Date() })
+      .where('subscriber', '=', name)
+      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', this.#owner), eb('leased_until', '<', sql<Date>`now()`)]))
+      .returning(['last_xid', 'last_id'])
+      .executeTakeFirst();
+  }
+
+  /** The next batch behind the cursor. Only transactions older than every running one: their events
+   *  can no longer appear behind the cursor (see the migration's note on path_events.xid). */
+  #read(cursor: { last_xid: number; last_id: number }) {
+    return this.#db
+      .selectFrom('path_events')
+      .select(EVENT_COLUMNS)
+      .where(sql<boolean>`(xid, id) > (${cursor.last_xid}::bigint, ${cursor.last_id}::bigint)`)
+      .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`)
+      .orderBy('xid')
+      .orderBy('id')
+      .limit(this.#batchSize)
+      .execute();
   }
 
   async #deliver(name: string, handler: PathEventHandler): Promise<number> {
@@ -99,6 +184,11 @@ export class PathEventDispatcher {
       .executeTakeFirst();
     if (!cursor) return 0; // another instance holds this subscriber
     let delivered = 0;
+    // The last handled event not yet written to the cursor: the cursor is written when the batch
+    // ends (with the lease's release), at a handler's failure, and every third of a lease in between
+    // (which renews the lease), not once per event.
+    let pending: { xid: number; id: number } | undefined;
+    let savedAt = Date.now();
     try {
       // Only transactions older than every running one: their events can no longer appear
       // behind the cursor (see the migration's note on path_events.xid).
@@ -118,15 +208,21 @@ export class PathEventDispatcher {
           this.#logger.warn({ err: error, subscriber: name, eventId: row.id }, 'path event handler failed; it will get the event again');
           break;
         }
+        delivered += 1;
+        pending = { xid: row.xid, id: row.id };
+        if (Date.now() - savedAt < this.#leaseMs / 3) continue;
         const moved = await db.updateTable('path_event_cursors')
           .set({ last_xid: row.xid, last_id: row.id, leased_until: this.#leaseEnd(), updated_at: new Date() })
           .where('subscriber', '=', name).where('lease_owner', '=', this.#owner).executeTakeFirst();
-        delivered += 1;
+        pending = undefined;
+        savedAt = Date.now();
         // The lease ran out under a slow handler and another instance took over: leave it to it.
         if (moved.numUpdatedRows === 0n) break;
       }
     } finally {
-      await db.updateTable('path_event_cursors').set({ lease_owner: null, leased_until: null }).where('subscriber', '=', name).where('lease_owner', '=', this.#owner).execute();
+      await db.updateTable('path_event_cursors')
+        .set({ lease_owner: null, leased_until: null, ...(pending ? { last_xid: pending.xid, last_id: pending.id, updated_at: new Date() } : {}) })
+        .where('subscriber', '=', name).where('lease_owner', '=', this.#owner).execute();
     }
     return delivered;
   }

@@ -4,8 +4,12 @@ import type { Schema } from '../db/schema.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { XapiError } from './errors.js';
 
-/** The scopes of xAPI 1.0.3 Part Three §4.2 (OAuth scope names, used here for Basic clients too). */
-export const XAPI_SCOPES = ['statements/write', 'statements/read', 'statements/read/mine', 'state', 'profile', 'all/read', 'all'] as const;
+/**
+ * The scopes of xAPI 1.0.3 Part Three §4.2 (OAuth scope names, used here for Basic clients too), and
+ * `competence/read`: pulling the municipality's competence holdings and gaps (/api/competence/…),
+ * which no xAPI scope (not even `all`) gives.
+ */
+export const XAPI_SCOPES = ['statements/write', 'statements/read', 'statements/read/mine', 'state', 'profile', 'all/read', 'all', 'competence/read'] as const;
 export type XapiScope = (typeof XAPI_SCOPES)[number];
 
 export function isXapiScope(value: string): value is XapiScope {

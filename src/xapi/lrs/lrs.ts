@@ -39,7 +39,7 @@ function scopesFor(resource: string, method: XapiMethod): readonly XapiScope[] {
   return [...READ_SCOPES, 'profile', 'state'];
 }
 
-function basicCredentials(value: string | undefined): { key: string; secret: string } | undefined {
+export function basicCredentials(value: string | undefined): { key: string; secret: string } | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(value ?? '');
   if (!match) return undefined;
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');

@@ -1,0 +1,236 @@
+/**
+ * The OpenAPI 3.1 document served at /api/openapi.json: the HTTP APIs for other systems that are
+ * not described by a standard of their own. The LRS under /xapi/ is the xAPI specification's
+ * (docs/xapi.md) and is not repeated here.
+ */
+
+const problem = { $ref: '#/components/responses/Problem' };
+
+const text = (description: string, nullable = false) => (nullable ? { type: ['string', 'null'], description } : { type: 'string', description });
+const day = (description: string, nullable = false) => ({ type: nullable ? ['string', 'null'] : 'string', format: 'date', description });
+const instant = (description: string, nullable = false) => ({ type: nullable ? ['string', 'null'] : 'string', format: 'date-time', description });
+
+const CSV_NOTE =
+  'CSV: UTF-8 without byte-order mark, `;` between cells, CRLF line ends, a header line on every page; a cell that would start with =, +, -, @, tab or carriage return starts with an apostrophe, so a spreadsheet never runs it as a formula.';
+
+export function openApiDocument(publicUrl: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Læringsløp API',
+      version: '1',
+      summary: 'Competence holdings and gaps for HR systems.',
+      description:
+        'A municipality’s HR system pulls what its employees hold and where they stand against the competence their work requires. ' +
+        'Authenticate with an API client of the municipality (HTTP Basic: key and secret, made at /admin/xapi-clients or with ' +
+        '`npm run cli -- xapi-client add`) that has the scope `competence/read`; no xAPI scope gives it. A client sees its own municipality only. ' +
+        'Every pull (each page) is recorded in the municipality’s audit log. The xAPI Learning Record Store at /xapi/ follows the xAPI specification and is not described here.',
+    },
+    servers: [{ url: publicUrl.replace(/\/+$/, '') }],
+    security: [{ apiClient: [] }],
+    paths: {
+      '/api/competence/holdings': {
+        get: {
+          operationId: 'pullHoldings',
+          summary: 'Holding records of the municipality, changed since a moment',
+          description:
+            'Every holding record (a person holds a competence, from a source, achieved on a day, valid until a day) of the municipality’s people, ' +
+            'revoked ones included, ordered by when they last changed (recorded or revoked) and id. Records are never changed otherwise: a renewal is a new record ' +
+            'that names the one it renews (`renewsId`). Without `since` every record; with it, those recorded or revoked at or after it. ' +
+            'Keep `nextSince` of the first page and pass it as `since` next time; it lies five minutes behind the moment of the pull, so some records come again: ' +
+            'store them by `id`. ' + CSV_NOTE,
+          parameters: [{ $ref: '#/components/parameters/since' }, { $ref: '#/components/parameters/holdingsLimit' }, { $ref: '#/components/parameters/cursor' }, { $ref: '#/components/parameters/format' }],
+          responses: {
+            200: {
+              description: 'One page of holding records.',
+              headers: { Link: { $ref: '#/components/headers/Link' }, 'X-Next-Since': { $ref: '#/components/headers/XNextSince' } },
+              content: {
+                'application/json': { schema: { $ref: '#/components/schemas/HoldingsPage' } },
+                'text/csv': { schema: { type: 'string', description: `Columns: holding_id; person_id; employee_number; name; email; competence_code; competence_name; level; source; achieved_on; expires_on; revoked_at; revocation_reason; recorded_at; renews_id; changed_at; evidence (JSON).` } },
+              },
+            },
+            400: problem,
+            401: problem,
+            403: problem,
+            429: problem,
+          },
+        },
+      },
+      '/api/competence/gaps': {
+        get: {
+          operationId: 'pullGaps',
+          summary: 'Where each employee stands against their requirements on a day',
+          description:
+            'For each employee of the municipality, each requirement that applies to them on the day `on` (by their employments in force: job role, unit and the units above it) ' +
+            'with its status: met; expiring (met, but the holding stops counting within `expiringDays`); expired; missing; grace (missing, within a newcomer’s grace period); ' +
+            'declared-only (a self-assessment the requirement does not count). Requirements are those in force now. ' +
+            'Each person in an answer comes with all their rows: replace what you hold for that person. Without `since`: every employee with an employment in force on `on`. ' +
+            'With `since`: only employees whose rows may have changed since then (holdings recorded or revoked, holdings achieved or expiring or entering the expiring window, ' +
+            'employments added, changed, starting or ending, grace periods ending, their person or employee record changed; everyone when a requirement or an org unit changed), ' +
+            'including those to whom no requirement applies any more (an empty list; in CSV one line with status `none`). People are paged by person id. ' + CSV_NOTE,
+          parameters: [
+            { $ref: '#/components/parameters/on' },
+            { $ref: '#/components/parameters/since' },
+            { $ref: '#/components/parameters/expiringDays' },
+            { $ref: '#/components/parameters/gapsLimit' },
+            { $ref: '#/components/parameters/cursor' },
+            { $ref: '#/components/parameters/format' },
+          ],
+          responses: {
+            200: {
+              description: 'One page of people with their requirement statuses.',
+              headers: { Link: { $ref: '#/components/headers/Link' }, 'X-Next-Since': { $ref: '#/components/headers/XNextSince' } },
+              content: {
+                'application/json': { schema: { $ref: '#/components/schemas/GapsPage' } },
+                'text/csv': { schema: { type: 'string', description: 'One line per person and requirement. Columns: person_id; employee_number; name; email; requirement_id; competence_code; competence_name; job_title; unit_code; mandatory; min_level; status; valid_until; grace_ends; holding_id.' } },
+              },
+            },
+            400: problem,
+            401: problem,
+            403: problem,
+            429: problem,
+          },
+        },
+      },
+      '/api/openapi.json': {
+        get: {
+          operationId: 'openApiDocument',
+          summary: 'This document',
+          security: [],
+          responses: { 200: { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        apiClient: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'The key and secret of one of the municipality’s API clients with the scope `competence/read`. Repeated wrong secrets from one address are slowed down (429 with Retry-After).',
+        },
+      },
+      headers: {
+        Link: { description: 'RFC 8288: `<url>; rel="next"` when there is a next page (the same URL as `next`).', schema: { type: 'string' } },
+        XNextSince: { description: 'The `since` for the next incremental pull (the same as `nextSince`).', schema: { type: 'string', format: 'date-time' } },
+      },
+      parameters: {
+        since: {
+          name: 'since', in: 'query', required: false,
+          description: 'RFC 3339 timestamp with offset (e.g. `2027-03-01T08:00:00Z`): only what changed at or after it. Use `nextSince` of the last pull.',
+          schema: { type: 'string', format: 'date-time' },
+        },
+        on: { name: 'on', in: 'query', required: false, description: 'The day (Europe/Oslo calendar) the statuses are for; default today.', schema: { type: 'string', format: 'date' } },
+        expiringDays: { name: 'expiringDays', in: 'query', required: false, description: 'A met requirement whose holding stops counting within this many days is `expiring`.', schema: { type: 'integer', minimum: 0, maximum: 365, default: 90 } },
+        holdingsLimit: { name: 'limit', in: 'query', required: false, description: 'Records per page.', schema: { type: 'integer', minimum: 1, maximum: 5000, default: 500 } },
+        gapsLimit: { name: 'limit', in: 'query', required: false, description: 'People per page.', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        cursor: { name: 'cursor', in: 'query', required: false, description: 'Where the previous page ended: take it from its `next` link, with the same other parameters.', schema: { type: 'string' } },
+        format: { name: 'format', in: 'query', required: false, description: 'json or csv; without it the Accept header decides (text/csv gives CSV), else JSON.', schema: { type: 'string', enum: ['json', 'csv'] } },
+      },
+      responses: {
+        Problem: {
+          description: 'RFC 9457 problem details: 400 names the bad query parameter in `parameter`; 401 wrong or missing credentials; 403 a client without the scope `competence/read` or of a region; 429 too many failed authentications.',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
+      },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status'],
+          properties: {
+            type: { type: 'string', description: 'A relative URI under /problems/, e.g. /problems/validation-failed.' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            instance: { type: 'string' },
+            parameter: { type: 'string', description: 'The query parameter that was refused (400).' },
+            reference: { type: 'string', description: 'The request’s id in the service’s log.' },
+          },
+        },
+        Municipality: {
+          type: 'object', required: ['kommunenummer', 'name'],
+          properties: { kommunenummer: { type: 'string', pattern: '^\\d{4}$' }, name: { type: 'string' } },
+        },
+        Person: {
+          type: 'object', required: ['id', 'employeeNumber', 'name', 'email'],
+          properties: {
+            id: { type: 'string', format: 'uuid', description: 'The person’s id in Læringsløp.' },
+            employeeNumber: text('The municipality’s employee number (ansattnummer) from its HR data; null for someone not in it.', true),
+            name: text('Full name, as known.', true),
+            email: text('E-mail address, as known.', true),
+          },
+        },
+        Competence: {
+          type: 'object', required: ['code', 'name'],
+          properties: { code: { type: 'string', description: 'The catalogue’s code, e.g. brannvern.' }, name: { type: 'string', description: 'Name in bokmål.' } },
+        },
+        Holding: {
+          type: 'object',
+          required: ['id', 'person', 'competence', 'level', 'source', 'achievedOn', 'expiresOn', 'recordedAt', 'renewsId', 'revoked', 'evidence', 'changedAt'],
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            person: { $ref: '#/components/schemas/Person' },
+            competence: { $ref: '#/components/schemas/Competence' },
+            level: { type: ['integer', 'null'], minimum: 1, maximum: 9 },
+            source: { type: 'string', enum: ['path-completion', 'declared', 'registered', 'imported'], description: 'declared: a self-assessment, not documentation.' },
+            achievedOn: day('First day valid (Europe/Oslo).'),
+            expiresOn: day('First day no longer valid; null: does not expire.', true),
+            recordedAt: instant('When the record was written.'),
+            renewsId: { type: ['string', 'null'], format: 'uuid', description: 'The record this one renews.' },
+            revoked: {
+              type: ['object', 'null'], required: ['at', 'reason'],
+              properties: { at: { type: 'string', format: 'date-time' }, reason: { type: 'string' } },
+            },
+            evidence: { type: 'object', description: 'For a path completion: pathId, versionNumber, score.' },
+            changedAt: instant('When the record last changed (recorded or revoked): the order of the pages.'),
+          },
+        },
+        HoldingsPage: {
+          type: 'object', required: ['municipality', 'since', 'nextSince', 'next', 'data'],
+          properties: {
+            municipality: { $ref: '#/components/schemas/Municipality' },
+            since: instant('The since this answer is for.', true),
+            nextSince: instant('Pass as since on the next pull.'),
+            next: { type: ['string', 'null'], format: 'uri', description: 'The next page, or null on the last.' },
+            data: { type: 'array', items: { $ref: '#/components/schemas/Holding' } },
+          },
+        },
+        GapRequirement: {
+          type: 'object', required: ['requirement', 'status', 'validUntil', 'graceEnds', 'holdingId'],
+          properties: {
+            requirement: {
+              type: 'object', required: ['id', 'competence', 'jobTitle', 'unit', 'mandatory', 'minLevel'],
+              properties: {
+                id: { type: 'string', format: 'uuid' },
+                competence: { $ref: '#/components/schemas/Competence' },
+                jobTitle: text('The job role it is required for; null: any role in the unit.', true),
+                unit: { type: ['object', 'null'], required: ['code', 'name'], properties: { code: { type: 'string' }, name: { type: 'string' } }, description: 'The unit (with the units below it) it is required in; null: the whole municipality.' },
+                mandatory: { type: 'boolean' },
+                minLevel: { type: ['integer', 'null'] },
+              },
+            },
+            status: { type: 'string', enum: ['met', 'expiring', 'expired', 'missing', 'grace', 'declared-only'] },
+            validUntil: day('First day the deciding holding no longer counts for this requirement.', true),
+            graceEnds: day('Last day of a newcomer’s grace period.', true),
+            holdingId: { type: ['string', 'null'], format: 'uuid', description: 'The holding that decides the status.' },
+          },
+        },
+        GapPerson: {
+          type: 'object', required: ['person', 'requirements'],
+          properties: { person: { $ref: '#/components/schemas/Person' }, requirements: { type: 'array', items: { $ref: '#/components/schemas/GapRequirement' } } },
+        },
+        GapsPage: {
+          type: 'object', required: ['municipality', 'on', 'since', 'expiringDays', 'nextSince', 'next', 'data'],
+          properties: {
+            municipality: { $ref: '#/components/schemas/Municipality' },
+            on: day('The day the statuses are for.'),
+            since: instant('The since this answer is for.', true),
+            expiringDays: { type: 'integer' },
+            nextSince: instant('Pass as since on the next pull.'),
+            next: { type: ['string', 'null'], format: 'uri' },
+            data: { type: 'array', items: { $ref: '#/components/schemas/GapPerson' } },
+          },
+        },
+      },
+    },
+  };
+}
