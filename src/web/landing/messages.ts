@@ -83,6 +83,12 @@ export const LANDING_MESSAGES = {
     'Kompetanseområde og kompetansar kommunen kan stille krav om, med import og eksport som CSV.',
     'Competence areas and competences the municipality can require, with CSV import and export.',
   ),
+  'admin.coverage': m('Dekning av kompetansekrav', 'Dekning av kompetansekrav', 'Coverage of competence requirements'),
+  'admin.coverage.hint': m(
+    'Krav mot enheter i hele kommunen, med hvem som mangler hva.',
+    'Krav mot einingar i heile kommunen, med kven som manglar kva.',
+    'Requirements against units across the municipality, with who lacks what.',
+  ),
   'admin.competence-report': m('Kompetanserapport', 'Kompetanserapport', 'Competence report'),
   'admin.competence-report.hint': m(
     'Dekning av kompetansekrav per enhet, fullførte læringsløp og kompetanse som går ut, med utskrift og nedlasting som CSV og Excel.',
@@ -108,9 +114,9 @@ export const LANDING_MESSAGES = {
     'Who viewed, exported or changed personal data, and other administrative actions.',
   ),
   'admin.later': m(
-    'En dekningsmatrise (krav × enheter) og regionens sammenstilling av kompetanse kommer i senere versjoner av Læringsløp.',
-    'Ein dekningsmatrise (krav × einingar) og samanstillinga av kompetanse for regionen kjem i seinare versjonar av Læringsløp.',
-    'A coverage matrix (requirements × units) and the region’s comparison of competence come in later versions of Læringsløp.',
+    'Kompetansebevis som kan verifiseres, og fullføringer som kommunens egne systemer kan hente, kommer i senere versjoner av Læringsløp.',
+    'Kompetanseprov som kan verifiserast, og fullføringar som systema til kommunen kan hente, kjem i seinare versjonar av Læringsløp.',
+    'Verifiable certificates, and completions the municipality’s own systems can pull, come in later versions of Læringsløp.',
   ),
 
   'now.title': m('Dette kan du gjøre nå', 'Dette kan du gjere no', 'What you can do now'),

@@ -8,6 +8,7 @@ import { XAPI_CLIENTS_PAGE } from '../integrations/xapi-clients.js';
 import { ORG_PAGE, PEOPLE_PAGE } from '../organisation/org-pages.js';
 import { CATALOGUE_PAGE } from '../competence/catalogue-router.js';
 import { ADMIN_REPORTS } from '../competence/reports-router.js';
+import { ADMIN_COVERAGE_PAGE } from '../competence/coverage-router.js';
 import type { TenantKind } from '../../tenants/tables.js';
 import { MANAGERS_PAGE } from '../access/managers-router.js';
 import { REGION_PAGE } from '../access/region-router.js';
@@ -52,6 +53,7 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: LINKS_PAGE, label: 'admin.links', hint: 'admin.links.hint', municipalityOnly: true },
   { path: EMAIL_DOMAINS_PAGE, label: 'admin.email-domains', hint: 'admin.email-domains.hint', municipalityOnly: true },
   { path: CATALOGUE_PAGE, label: 'admin.competence', hint: 'admin.competence.hint' },
+  { path: ADMIN_COVERAGE_PAGE, label: 'admin.coverage', hint: 'admin.coverage.hint', municipalityOnly: true },
   { path: ADMIN_REPORTS.report, label: 'admin.competence-report', hint: 'admin.competence-report.hint', municipalityOnly: true },
   { path: ADMIN_REPORTS.staffing, label: 'admin.staffing', hint: 'admin.staffing.hint', municipalityOnly: true },
   { path: PRIVACY_PAGE, label: 'admin.privacy', hint: 'admin.privacy.hint', municipalityOnly: true },
