@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionTokens } from '../../src/lti/session-token.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { SECRET } from '../lti/support/lti-http.js';
 import { launch, sessionInfo, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
@@ -59,12 +59,6 @@ describe.skipIf(!hasChromium)(`the manager's and the region's views in Chromium 
     await testDb?.dispose();
   }, 120_000);
 
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what}: no horizontal scroll at 360 px`).toBeLessThanOrEqual(360);
-  }
-
   it('a manager launched from the LMS sees exactly the subtree they lead, and a person of it (nb, nn)', async () => {
     const page = await context.newPage();
     await page.goto(`${url}/dev/lms/launch?role=manager`);
@@ -76,7 +70,7 @@ describe.skipIf(!hasChromium)(`the manager's and the region's views in Chromium 
     const home = page.frames().find((f) => /\/manage\?/.test(f.url()))!.url();
 
     await page.goto(home);
-    await noViolations(page, 'the manager’s units (nb)');
+    await expectAccessible(page, 'the manager’s units (nb)');
     const text = await page.locator('main').textContent();
     expect(text).toContain('Avdeling Lien');
     expect(text).not.toMatch(/Hjemmetjeneste|Cecilie|Helse og omsorg/);
@@ -84,12 +78,12 @@ describe.skipIf(!hasChromium)(`the manager's and the region's views in Chromium 
     expect(await page.locator('[data-employee="5003"]').textContent()).toContain('40 %');
     await page.getByRole('link', { name: 'Bjørn Fagarbeider' }).click();
     await page.locator('h1[data-person]').waitFor();
-    await noViolations(page, 'a person (nb)');
+    await expectAccessible(page, 'a person (nb)');
     expect(await page.locator('main').textContent()).not.toContain('Hjemmetjeneste');
 
     await page.goto(`${home}&lang=nn`);
     expect(await page.locator('h1').textContent()).toBe('Leiaroversikt');
-    await noViolations(page, 'the manager’s units (nn)');
+    await expectAccessible(page, 'the manager’s units (nn)');
     await page.close();
   });
 
@@ -98,7 +92,7 @@ describe.skipIf(!hasChromium)(`the manager's and the region's views in Chromium 
     for (const lang of ['nb', 'nn'] as const) {
       await page.goto(`${url}/region?session=${regionToken}&lang=${lang}`);
       await page.locator('h1[data-region]').waitFor();
-      await noViolations(page, `the region (${lang})`);
+      await expectAccessible(page, `the region (${lang})`);
       const text = (await page.locator('main').textContent())!;
       expect(text).not.toMatch(/Ingrid|Anne|Bjørn|Cecilie|Helsefagarbeider \d|5001/);
       expect(text).toContain('< 5');
@@ -115,17 +109,17 @@ describe.skipIf(!hasChromium)(`the manager's and the region's views in Chromium 
     await page.goto(`${url}/admin?session=${adminToken}`);
     await page.getByRole('link', { name: 'Ledere og tildelinger' }).click();
     await page.locator('[data-leader="5001"]').waitFor();
-    await noViolations(page, 'managers (nb)');
+    await expectAccessible(page, 'managers (nb)');
     await page.getByLabel('Person (navn eller ansattnummer)').fill('Cecilie');
     await page.getByLabel('Enhet (navn eller kode)').fill('Hjemmetjeneste');
     await page.getByRole('button', { name: 'Søk' }).click();
     await page.locator('[data-grant-form]').waitFor();
-    await noViolations(page, 'managers with search results (nb)');
+    await expectAccessible(page, 'managers with search results (nb)');
     await page.getByRole('button', { name: 'Gi ansvar' }).click();
     // Nothing chosen: refused, with what was typed kept.
     await page.locator('[data-error-summary]').waitFor();
     expect(await page.getByLabel('Person (navn eller ansattnummer)').inputValue()).toBe('Cecilie');
-    await noViolations(page, 'a refused grant (nb)');
+    await expectAccessible(page, 'a refused grant (nb)');
     await page.getByLabel('Cecilie Hjemme (5004)').check();
     await page.getByLabel('Hjemmetjeneste (HT)').check();
     await page.getByRole('button', { name: 'Gi ansvar' }).click();

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startToolWithDevLms } from '../lti/support/lti-http.js';
 
@@ -36,12 +36,6 @@ describe.skipIf(!hasChromium)(`the competence catalogue in Chromium (${BACKEND})
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what}: no horizontal scroll at 360 px`).toBeLessThanOrEqual(360);
-  }
-
   it('an administrator goes from the start page to the catalogue, is told the bad lines, then imports and sees it (nb, nn)', async () => {
     const page = await context.newPage();
     await page.goto(`${url}/dev/lms/launch?role=admin`);
@@ -50,7 +44,7 @@ describe.skipIf(!hasChromium)(`the competence catalogue in Chromium (${BACKEND})
     await page.goto(adminUrl);
     await page.getByRole('link', { name: 'Kompetansekatalog' }).click();
     await page.locator('h1', { hasText: 'Kompetansekatalog' }).waitFor(SLOW);
-    await noViolations(page, 'empty catalogue');
+    await expectAccessible(page, 'empty catalogue');
 
     const bad = path.join(dir, 'feil.csv');
     fs.writeFileSync(bad, Buffer.from('område;kompetanse;gyldighet_måneder\nFelles;Førstehjelp;24\nFelles;Brannvern;to år\n', 'latin1'));
@@ -58,7 +52,7 @@ describe.skipIf(!hasChromium)(`the competence catalogue in Chromium (${BACKEND})
     await page.getByRole('button', { name: 'Se hva som endres' }).click();
     await page.locator('h1', { hasText: 'Forhåndsvisning av import' }).waitFor(SLOW);
     expect(await page.locator('[data-problem-line="3"]').textContent()).toContain('Gyldighet «to år» er ikke et antall måneder fra 1 til 600.');
-    await noViolations(page, 'refused file');
+    await expectAccessible(page, 'refused file');
     await page.getByRole('link', { name: 'Kompetansekatalog' }).last().click();
 
     const good = path.join(dir, 'katalog.csv');
@@ -67,18 +61,18 @@ describe.skipIf(!hasChromium)(`the competence catalogue in Chromium (${BACKEND})
     await page.getByRole('button', { name: 'Se hva som endres' }).click();
     await page.locator('[data-catalogue-plan]').waitFor(SLOW);
     expect(await page.locator('[data-catalogue-plan] li').first().textContent()).toBe('Nye kompetanser: 2: Førstehjelp, Legemiddelhåndtering');
-    await noViolations(page, 'preview');
+    await expectAccessible(page, 'preview');
     await page.getByRole('button', { name: 'Importer' }).click();
     await page.locator('[data-catalogue-notice]').waitFor(SLOW);
     expect(await page.locator('[data-catalogue-notice]').textContent()).toContain('Importert: 2 nye og 0 endrede kompetanser.');
     expect(await page.locator('[data-competence="legemiddel"] td').nth(1).textContent()).toBe('Autorisasjon eller sertifikat');
-    await noViolations(page, 'catalogue');
+    await expectAccessible(page, 'catalogue');
 
     await page.getByRole('link', { name: 'Nynorsk' }).click();
     await page.locator('html[lang="nn"]').waitFor(SLOW);
     expect(await page.locator('[data-competence="legemiddel"] th').textContent()).toBe('Legemiddelhandtering');
     expect(await page.locator('[data-competence="forstehjelp"] td').nth(2).textContent()).toBe('24 månader');
-    await noViolations(page, 'catalogue (nn)');
+    await expectAccessible(page, 'catalogue (nn)');
 
     // Requirements: a refused form keeps what was typed and says why, by field.
     await page.locator('[data-requirements-link]').click();
@@ -90,11 +84,11 @@ describe.skipIf(!hasChromium)(`the competence catalogue in Chromium (${BACKEND})
     await page.locator('[data-error-summary]').waitFor(SLOW);
     expect(await page.getByLabel('Stilling').first().inputValue()).toBe('Helsefagarbeidar');
     expect(await page.locator('#minLevel-error').textContent()).toContain('Kompetansen har ikkje så mange nivå.');
-    await noViolations(page, 'requirements refused (nn)');
+    await expectAccessible(page, 'requirements refused (nn)');
     await page.getByLabel('Minste nivå').fill('2');
     await page.getByRole('button', { name: 'Legg til kravet' }).click();
     await page.locator('[data-requirements-notice]').waitFor(SLOW);
     expect(await page.locator('[data-requirement="forstehjelp"] td').first().textContent()).toBe('Stilling: Helsefagarbeidar');
-    await noViolations(page, 'requirements (nn)');
+    await expectAccessible(page, 'requirements (nn)');
   });
 });

@@ -7,7 +7,7 @@ import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { addEmployee, addUnit } from '../access/support.js';
 import { launch, publishPath, sessionInfo, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const SLOW = { timeout: 60_000 };
@@ -63,12 +63,6 @@ describe.skipIf(!hasChromium)(`competence from requirement to expiry in Chromium
     await world?.stop();
     await testDb?.dispose();
   }, 120_000);
-
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what}: no horizontal scroll at 360 px`).toBeLessThanOrEqual(360);
-  }
 
   /** Launches from the development LMS and opens the tool's own page (not the LMS around it). */
   async function launched(page: Page, query: string, ready: string, url: RegExp): Promise<string> {
@@ -146,7 +140,7 @@ describe.skipIf(!hasChromium)(`competence from requirement to expiry in Chromium
     expect(await page.locator('[data-my-requirements] [data-requirement="brannvern"]').getAttribute('data-status')).toBe('met');
     expect(await page.locator('[data-my-requirements] [data-requirement="brannvern"] td').last().textContent()).toBe(`Oppfylt, gyldig til ${longDate(expiresOn)}`);
     expect(await page.locator('[data-my-gaps] [data-gap]').count()).toBe(0);
-    await noViolations(page, 'Min kompetanse, held');
+    await expectAccessible(page, 'Min kompetanse, held');
 
     // The manager: the matrix counts her, the exports say met until the expiry day.
     const manager = await launched(page, 'role=manager', 'h1[data-role="manager"]', /\/manage\?/);
@@ -154,7 +148,7 @@ describe.skipIf(!hasChromium)(`competence from requirement to expiry in Chromium
     const cell = page.locator(`[data-requirement-row="brannvern"] [data-cell$=":${unitId}"]`);
     await cell.waitFor(SLOW);
     expect([await cell.getAttribute('data-covered'), await cell.getAttribute('data-applicable')]).toEqual(['1', '1']);
-    await noViolations(page, 'the manager’s matrix, held');
+    await expectAccessible(page, 'the manager’s matrix, held');
     expect(kariRow(await exportRows(manager, 'csv'))).toEqual({ competence: 'brannvern', status: 'Oppfylt', validUntil: expiresOn });
     expect(kariRow(await exportRows(manager, 'xlsx'))).toEqual({ competence: 'brannvern', status: 'Oppfylt', validUntil: expiresOn });
 
@@ -179,18 +173,18 @@ describe.skipIf(!hasChromium)(`competence from requirement to expiry in Chromium
     expect(await page.locator('[data-my-requirements] [data-requirement="brannvern"]').getAttribute('data-status')).toBe('expired');
     expect(await page.locator('[data-my-requirements] [data-requirement="brannvern"] td').last().textContent()).toBe(`Utløpt ${longDate(expiresOn)}`);
     expect(await page.locator(`[data-my-gaps] [data-gap="brannvern"] [data-gap-path="${pathId}"]`).textContent()).toContain('Brannvern for alle');
-    await noViolations(page, 'Min kompetanse, expired');
+    await expectAccessible(page, 'Min kompetanse, expired');
     await page.getByRole('link', { name: 'Nynorsk' }).click();
     await page.locator('html[lang="nn"]').waitFor(SLOW);
     expect(await page.locator('[data-my-requirements] [data-requirement="brannvern"] td').last().textContent()).toContain('Gått ut');
-    await noViolations(page, 'Min kompetanse, expired (nn)');
+    await expectAccessible(page, 'Min kompetanse, expired (nn)');
 
     const manager = await launched(page, 'role=manager', 'h1[data-role="manager"]', /\/manage\?/);
     await page.goto(`${world.url}/manage/competence?session=${manager}`);
     const cell = page.locator(`[data-requirement-row="brannvern"] [data-cell$=":${unitId}"]`);
     await cell.waitFor(SLOW);
     expect([await cell.getAttribute('data-covered'), await cell.getAttribute('data-applicable')]).toEqual(['0', '1']);
-    await noViolations(page, 'the manager’s matrix, expired');
+    await expectAccessible(page, 'the manager’s matrix, expired');
     expect(kariRow(await exportRows(manager, 'csv'))).toMatchObject({ competence: 'brannvern', validUntil: expiresOn });
     expect(kariRow(await exportRows(manager, 'csv')).status).toMatch(/^Utløpt/);
     expect(kariRow(await exportRows(manager, 'xlsx')).status).toMatch(/^Utløpt/);
@@ -201,7 +195,7 @@ describe.skipIf(!hasChromium)(`competence from requirement to expiry in Chromium
     await page.locator('h1[data-person]').waitFor(SLOW);
     expect(await page.locator('[data-requirement="brannvern"]').getAttribute('data-status')).toBe('expired');
     expect(await page.locator('[data-gaps] [data-gap="brannvern"]').textContent()).toContain('Brannvern for alle');
-    await noViolations(page, 'the manager’s person page, expired');
+    await expectAccessible(page, 'the manager’s person page, expired');
     await page.close();
   });
 });

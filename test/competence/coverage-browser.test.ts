@@ -1,10 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionTokens } from '../../src/lti/session-token.js';
 import type { RunningServer } from '../../src/server.js';
 import { addPerson } from '../access/support.js';
 import { SECRET, startToolWithDevLms } from '../lti/support/lti-http.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { coverageWorld, type CoverageWorld } from './rollups-support.js';
 
@@ -44,18 +44,12 @@ describe.skipIf(!hasChromium)(`the coverage matrix in Chromium (${BACKEND})`, { 
     await testDb?.dispose();
   }, 120_000);
 
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what}: no horizontal scroll at 360 px`).toBeLessThanOrEqual(360);
-  }
-
   it('a manager reads the matrix, filters it, opens a cell and a person (nb, nn)', async () => {
     const page = await context.newPage();
     for (const lang of ['nb', 'nn'] as const) {
       await page.goto(`${url}/manage/competence?session=${tokens.manager}&lang=${lang}`);
       await page.locator('[data-coverage-matrix]').waitFor(SLOW);
-      await noViolations(page, `the matrix (${lang})`);
+      await expectAccessible(page, `the matrix (${lang})`);
       // Column and row headers name every cell.
       expect(await page.locator('[data-coverage-matrix] thead th').allTextContents()).toEqual([lang === 'nb' ? 'Krav' : 'Krav', lang === 'nb' ? 'Sykehjem (med underenheter)' : 'Sykehjem (med undereiningar)', 'Avdeling 1']);
     }
@@ -69,12 +63,12 @@ describe.skipIf(!hasChromium)(`the coverage matrix in Chromium (${BACKEND})`, { 
 
     await page.locator('[data-requirement-row="brannvern"] td').first().getByRole('link').click();
     await page.locator('[data-drill-down]').waitFor(SLOW);
-    await noViolations(page, 'a cell’s people (nb)');
+    await expectAccessible(page, 'a cell’s people (nb)');
     expect(await page.locator('[data-person-row]').count()).toBe(3);
     expect(await page.locator('[data-drill-down]').textContent()).toMatch(/Ingrid Leder[\s\S]*Anne Sykepleier|Anne Sykepleier[\s\S]*Ingrid Leder/);
     await page.goto(`${page.url()}&lang=nn`);
     await page.locator('[data-drill-down]').waitFor(SLOW);
-    await noViolations(page, 'a cell’s people (nn)');
+    await expectAccessible(page, 'a cell’s people (nn)');
     await page.getByRole('link', { name: 'Bjørn Fagarbeider' }).click();
     await page.locator('h1[data-person]').waitFor(SLOW);
     expect(await page.locator('h1').textContent()).toBe('Bjørn Fagarbeider');
@@ -86,10 +80,10 @@ describe.skipIf(!hasChromium)(`the coverage matrix in Chromium (${BACKEND})`, { 
     for (const lang of ['nb', 'nn'] as const) {
       await page.goto(`${url}/admin/competence/coverage?session=${tokens.admin}&lang=${lang}`);
       await page.locator('[data-coverage-matrix]').waitFor(SLOW);
-      await noViolations(page, `the municipality's matrix (${lang})`);
+      await expectAccessible(page, `the municipality's matrix (${lang})`);
       await page.goto(`${url}/region?session=${tokens.region}&lang=${lang}`);
       await page.locator('[data-region-coverage]').waitFor(SLOW);
-      await noViolations(page, `the region's coverage (${lang})`);
+      await expectAccessible(page, `the region's coverage (${lang})`);
       const text = (await page.locator('main').textContent())!;
       expect(text).toContain('< 5');
       expect(text).not.toMatch(/Ingrid|Anne|Bjørn|Cecilie|Frida/);

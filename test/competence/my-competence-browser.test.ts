@@ -1,11 +1,11 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../src/audit/audit-log.js';
 import { addMonths, osloDate } from '../../src/competence/calendar.js';
 import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { findMunicipality } from '../../src/tenants/tenants.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { publishPath, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
 
@@ -43,12 +43,6 @@ describe.skipIf(!hasChromium)(`"Min kompetanse" in Chromium (${BACKEND})`, { tim
     await testDb?.dispose();
   }, 120_000);
 
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what}: no horizontal scroll at 360 px`).toBeLessThanOrEqual(360);
-  }
-
   it('a learner completes the path and sees the competence held until a year later', async () => {
     const page = await context.newPage();
     await page.goto(`${world.url}/dev/lms/launch?role=learner&link=${linkId}`);
@@ -58,7 +52,7 @@ describe.skipIf(!hasChromium)(`"Min kompetanse" in Chromium (${BACKEND})`, { tim
     // Before: nothing documented.
     await page.goto(page.url().replace(/\/learn\/enrolments\/[^?]+/, '/learn/competence'));
     await page.locator('[data-my-competence] [data-empty]').waitFor(SLOW);
-    await noViolations(page, 'Min kompetanse, empty');
+    await expectAccessible(page, 'Min kompetanse, empty');
     await page.goBack();
 
     await page.locator('#continue').click();
@@ -77,7 +71,7 @@ describe.skipIf(!hasChromium)(`"Min kompetanse" in Chromium (${BACKEND})`, { tim
     const cells = await page.locator('[data-held="brannvern"] > *').allTextContents();
     expect(cells).toEqual(['Brannvern', 'Gyldig', expect.any(String), expiresText, 'Fullførte «Brannvern for alle», versjon 1']);
     expect(await page.locator('[data-held="forstehjelp"]').count()).toBe(0);
-    await noViolations(page, 'Min kompetanse');
+    await expectAccessible(page, 'Min kompetanse');
 
     await page.getByRole('link', { name: 'Nynorsk' }).click();
     await page.locator('html[lang="nn"]').waitFor(SLOW);
@@ -85,6 +79,6 @@ describe.skipIf(!hasChromium)(`"Min kompetanse" in Chromium (${BACKEND})`, { tim
     expect(await page.locator('[data-held="brannvern"] td').nth(2).textContent()).toBe(
       new Intl.DateTimeFormat('nn-NO', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${expires}T12:00:00Z`)),
     );
-    await noViolations(page, 'Min kompetanse (nn)');
+    await expectAccessible(page, 'Min kompetanse (nn)');
   });
 });

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionTokens } from '../../src/lti/session-token.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { SECRET } from '../lti/support/lti-http.js';
 import { startLearnerWorld, type LearnerWorld } from '../learner/support.js';
@@ -45,12 +45,6 @@ describe.skipIf(!hasChromium)(`the competence report and staffing in Chromium ($
     await world?.stop();
     await testDb?.dispose();
   }, 120_000);
-
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what}: no horizontal scroll at 360 px`).toBeLessThanOrEqual(360);
-  }
 
   const reportUrl = (lang: string, token = managerToken, path = '/manage/competence/report') => `${world.url}${path}?session=${token}&date=${REPORT_DAY}&lang=${lang}`;
 
@@ -110,20 +104,20 @@ describe.skipIf(!hasChromium)(`the competence report and staffing in Chromium ($
     for (const lang of ['nb', 'nn'] as const) {
       await page.goto(reportUrl(lang));
       await expect.poll(() => page.locator('[data-chart-drawn] canvas').count(), SLOW).toBe(3);
-      await noViolations(page, `the report (${lang})`);
+      await expectAccessible(page, `the report (${lang})`);
       await page.goto(reportUrl(lang, managerToken, '/manage/staffing'));
       await page.locator('h1[data-staffing]').waitFor(SLOW);
-      await noViolations(page, `staffing (${lang})`);
+      await expectAccessible(page, `staffing (${lang})`);
       expect(await page.locator('[data-band="76-99"] td').first().textContent()).toBe('2');
       await page.goto(reportUrl(lang, adminToken, '/admin/competence/report'));
       await expect.poll(() => page.locator('[data-chart-drawn] canvas').count(), SLOW).toBe(3);
-      await noViolations(page, `the administrator's report (${lang})`);
+      await expectAccessible(page, `the administrator's report (${lang})`);
     }
     expect(await page.locator('h1').textContent()).toBe('Kompetanserapport');
     // A wrong date: the form says so, still axe-clean.
     await page.goto(`${world.url}/manage/staffing?session=${managerToken}&date=2027-02-30&lang=nn`);
     await page.locator('[data-error-summary]').waitFor(SLOW);
-    await noViolations(page, 'staffing with a wrong date (nn)');
+    await expectAccessible(page, 'staffing with a wrong date (nn)');
     await page.close();
   });
 });

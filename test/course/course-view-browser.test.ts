@@ -1,9 +1,9 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { deliverOutcome } from '../../src/paths/engine.js';
 import { findMunicipality } from '../../src/tenants/tenants.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { launch, publishPath, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
 
@@ -47,12 +47,6 @@ describe.skipIf(!hasChromium)(`the teacher's course view in Chromium (${BACKEND}
     await testDb?.dispose();
   }, 120_000);
 
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what}: no horizontal scroll at 360 px`).toBeLessThanOrEqual(360);
-  }
-
   it('an instructor launched from the development LMS sees the course’s members with their status', async () => {
     const page = await context.newPage();
     await page.goto(`${world.url}/dev/lms/launch?role=designer&link=${linkId}`);
@@ -83,7 +77,7 @@ describe.skipIf(!hasChromium)(`the teacher's course view in Chromium (${BACKEND}
     expect(addresses).not.toContain('kari.nordmann');
     // The development course's last learner has no address (Moodle's "email": ""): named instead.
     expect(await page.locator('[data-no-email] li').allTextContents()).toEqual(['Deltaker 21']);
-    await noViolations(page, 'course view (nb)');
+    await expectAccessible(page, 'course view (nb)');
 
     const csv = await page.request.get(await page.locator('a[data-csv]').getAttribute('href').then((href) => new URL(href!, page.url()).toString()));
     expect(csv.headers()['content-type']).toContain('text/csv');
@@ -93,6 +87,6 @@ describe.skipIf(!hasChromium)(`the teacher's course view in Chromium (${BACKEND}
     await page.locator('html[lang="nn"]').waitFor(SLOW);
     expect(await page.locator('h1').textContent()).toBe('Deltakarane i emnet');
     expect(await page.locator('tr[data-learner="220"] td').first().textContent()).toBe('Ikkje starta');
-    await noViolations(page, 'course view (nn)');
+    await expectAccessible(page, 'course view (nn)');
   });
 });

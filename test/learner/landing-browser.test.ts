@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { deliverOutcome } from '../../src/paths/engine.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { launch, publishPath, sessionInfo, startLearnerWorld, type LearnerWorld } from './support.js';
 
@@ -44,12 +44,6 @@ describe.skipIf(!hasChromium)(`start pages per role in Chromium (${BACKEND})`, {
     await testDb?.dispose();
   }, 120_000);
 
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what}: no horizontal scroll at 360 px`).toBeLessThanOrEqual(360);
-  }
-
   /** Launches `role` from the LMS course page without a path; returns the start page's URL in the frame. */
   async function landIn(page: Page, role: 'learner' | 'manager' | 'admin' | 'designer', heading: string): Promise<string> {
     await page.goto(`${url}/dev/lms/launch?role=${role}`);
@@ -64,7 +58,7 @@ describe.skipIf(!hasChromium)(`start pages per role in Chromium (${BACKEND})`, {
     const home = await landIn(page, 'learner', 'Mine læringsløp');
     expect(new URL(home).pathname).toBe('/learn');
     await page.goto(home);
-    await noViolations(page, 'Mine læringsløp');
+    await expectAccessible(page, 'Mine læringsløp');
     expect(await page.locator('[data-section="in-progress"] h2').textContent()).toBe('Påbegynt (1)');
     expect(await page.locator('[data-section="completed"] h2').textContent()).toBe('Fullført (1)');
     expect(await page.locator('[data-section="in-progress"] [data-due]').textContent()).toMatch(/^Fullføres innen: /);
@@ -78,7 +72,7 @@ describe.skipIf(!hasChromium)(`start pages per role in Chromium (${BACKEND})`, {
     expect(await page.locator('html').getAttribute('lang')).toBe('nn');
     expect(await page.locator('h1').textContent()).toBe('Mine læringsløp');
     expect(await page.locator('[data-section="in-progress"] h2').textContent()).toBe('Påbyrja (1)');
-    await noViolations(page, 'Mine læringsløp (nn)');
+    await expectAccessible(page, 'Mine læringsløp (nn)');
     await page.close();
   });
 
@@ -89,10 +83,10 @@ describe.skipIf(!hasChromium)(`start pages per role in Chromium (${BACKEND})`, {
     const home = page.frames().find((f) => /\/learn\?/.test(f.url()))!.url();
     await page.goto(home);
     expect(await page.locator('[data-empty]').textContent()).toMatch(/^Du er ikke med i noe læringsløp ennå\./);
-    await noViolations(page, 'empty Mine læringsløp');
+    await expectAccessible(page, 'empty Mine læringsløp');
     await page.goto(`${home}&lang=nn`);
     expect(await page.locator('[data-empty]').textContent()).toMatch(/^Du er ikkje med i noko læringsløp enno\./);
-    await noViolations(page, 'empty Mine læringsløp (nn)');
+    await expectAccessible(page, 'empty Mine læringsløp (nn)');
     await page.close();
   });
 
@@ -100,12 +94,12 @@ describe.skipIf(!hasChromium)(`start pages per role in Chromium (${BACKEND})`, {
     const page = await context.newPage();
     const home = await landIn(page, 'manager', 'Lederoversikt');
     await page.goto(home);
-    await noViolations(page, 'manager start page');
+    await expectAccessible(page, 'manager start page');
     // This manager leads no unit by HR data and has no grant: the page says so.
     await page.locator('[data-no-units]').waitFor();
     await page.goto(`${home}&lang=nn`);
     expect(await page.locator('h1').textContent()).toBe('Leiaroversikt');
-    await noViolations(page, 'manager start page (nn)');
+    await expectAccessible(page, 'manager start page (nn)');
     await page.getByRole('link', { name: 'Mine læringsløp' }).click();
     await page.locator('h1[data-role="manager"]').waitFor();
     expect(new URL(page.url()).pathname).toBe('/learn');
@@ -117,10 +111,10 @@ describe.skipIf(!hasChromium)(`start pages per role in Chromium (${BACKEND})`, {
     const page = await context.newPage();
     const home = await landIn(page, 'admin', 'Administrasjon');
     await page.goto(home);
-    await noViolations(page, 'admin start page');
+    await expectAccessible(page, 'admin start page');
     await page.goto(`${home}&lang=nn`);
     expect(await page.locator('h2').first().textContent()).toBe('Dette kan du gjere no');
-    await noViolations(page, 'admin start page (nn)');
+    await expectAccessible(page, 'admin start page (nn)');
     await page.getByRole('link', { name: 'Læringsdesign: lag, publiser og del læringsløp' }).click();
     await page.locator('h1[data-role="admin"]').waitFor();
     expect(new URL(page.url()).pathname).toBe('/design');

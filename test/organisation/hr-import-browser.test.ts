@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startToolWithDevLms } from '../lti/support/lti-http.js';
 import { SAMPLE_PATH } from './hr-csv.js';
@@ -33,12 +33,6 @@ describe.skipIf(!hasChromium)(`HR import in Chromium (${BACKEND})`, { timeout: 2
     await testDb?.dispose();
   }, 60_000);
 
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what}: no horizontal scroll at 360 px`).toBeLessThanOrEqual(360);
-  }
-
   /** The administrator's start page URL after a launch from the LMS course page. */
   async function adminHome(page: Page): Promise<string> {
     await page.goto(`${url}/dev/lms/launch?role=admin`);
@@ -51,7 +45,7 @@ describe.skipIf(!hasChromium)(`HR import in Chromium (${BACKEND})`, { timeout: 2
     await page.goto(await adminHome(page));
     await page.getByRole('link', { name: 'Importer enheter og ansatte fra HR-systemet' }).click();
     await page.locator('h1', { hasText: 'Import fra HR-systemet' }).waitFor();
-    await noViolations(page, 'upload page');
+    await expectAccessible(page, 'upload page');
     const uploadPage = page.url();
 
     await page.locator('#org-import-file').setInputFiles(SAMPLE_PATH);
@@ -63,21 +57,21 @@ describe.skipIf(!hasChromium)(`HR import in Chromium (${BACKEND})`, { timeout: 2
     await page.locator('h1', { hasText: 'Endringer fra hr-import-eksempel.csv' }).waitFor(SLOW);
     expect(await page.locator('tr[data-count="units"] td').allTextContents()).toEqual(['7', '0', '0']);
     expect(await page.locator('tr[data-count="employments"] td').allTextContents()).toEqual(['9', '0', '0']);
-    await noViolations(page, 'preview page');
+    await expectAccessible(page, 'preview page');
     const preview = page.url();
     await page.goto(`${preview}&lang=nn`);
     await page.locator('h1', { hasText: 'Endringar frå hr-import-eksempel.csv' }).waitFor();
-    await noViolations(page, 'preview page (nn)');
+    await expectAccessible(page, 'preview page (nn)');
 
     await page.getByRole('button', { name: 'Ta i bruk importen' }).click();
     await page.locator('[data-state="applied"]').waitFor(SLOW);
     expect(await page.locator('[data-state="applied"]').textContent()).toMatch(/^Importen vart teken i bruk /);
-    await noViolations(page, 'applied import (nn)');
+    await expectAccessible(page, 'applied import (nn)');
 
     await page.goto(`${uploadPage}&lang=nn`);
     await page.locator('tr[data-import]').first().waitFor();
     expect(await page.locator('tr[data-import] td').nth(2).textContent()).toBe('Teken i bruk');
-    await noViolations(page, 'upload page with an import (nn)');
+    await expectAccessible(page, 'upload page with an import (nn)');
     await page.close();
   });
 
@@ -96,7 +90,7 @@ describe.skipIf(!hasChromium)(`HR import in Chromium (${BACKEND})`, { timeout: 2
     // axe-core needs script: the same page, checked in the other browser context.
     const checked = await context.newPage();
     await checked.goto(page.url());
-    await noViolations(checked, 'preview with bad rows');
+    await expectAccessible(checked, 'preview with bad rows');
     await checked.close();
     await noScript.close();
   });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 const require = createRequire(import.meta.url);
 
@@ -97,4 +98,11 @@ export async function axeViolations(page: Page | Frame): Promise<AxeViolation[]>
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html })) }));
   });
+}
+
+/** The page has no axe-core violations and, at a phone's width, no horizontal scroll. */
+export async function expectAccessible(page: Page, what: string, maxWidth = 360): Promise<void> {
+  const violations = await axeViolations(page);
+  expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what}: no horizontal scroll at ${maxWidth} px`).toBeLessThanOrEqual(maxWidth);
 }
