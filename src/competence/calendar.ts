@@ -2,11 +2,7 @@
  * Calendar days as the municipalities count them: in Europe/Oslo, as 'YYYY-MM-DD'. A completion at
  * 00:30 Norwegian time on 1 March is achieved on 1 March, whatever the server's time zone.
  */
-const OSLO_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-export function osloDate(instant: Date): string {
-  return OSLO_DAY.format(instant);
-}
+export { osloDate } from '../oslo-date.js';
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
