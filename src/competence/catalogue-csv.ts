@@ -94,6 +94,26 @@ function detectDelimiter(headerLine: string): string {
   return counts[0]![0];
 }
 
+export interface CsvRecord {
+  readonly record: string[];
+  readonly info: { readonly lines: number };
+}
+
+/**
+ * A CSV file's records (a byte-order mark dropped; `;`, `,` or tab, whichever the header line has
+ * most of; fields trimmed; each with the line it ends on), or the reader's message when the file
+ * cannot be read. Shared by the catalogue and the holdings imports.
+ */
+export function readCsvRecords(text: string): { records: CsvRecord[] } | { unreadable: string } {
+  const body = text.replace(/^\uFEFF/, '');
+  const firstLine = body.split(/\r?\n/, 1)[0] ?? '';
+  try {
+    return { records: parse(body, { delimiter: detectDelimiter(firstLine), relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as unknown as CsvRecord[] };
+  } catch (error) {
+    return { unreadable: (error as Error).message };
+  }
+}
+
 export interface ParsedCatalogue {
   readonly rows: readonly CatalogueRow[];
   readonly problems: readonly CatalogueProblem[];
@@ -103,15 +123,9 @@ export interface ParsedCatalogue {
 
 /** Reads a whole catalogue file; every bad row is reported with its line, none is skipped silently. */
 export function parseCatalogueCsv(text: string): ParsedCatalogue {
-  const body = text.replace(/^\uFEFF/, '');
-  const firstLine = body.split(/\r?\n/, 1)[0] ?? '';
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(body, { delimiter: detectDelimiter(firstLine), relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as unknown as typeof records;
-  } catch (error) {
-    return { rows: [], problems: [{ line: 0, code: 'unreadable', values: { reason: (error as Error).message } }], ignoredColumns: [] };
-  }
-  const [headerRecord, ...rest] = records;
+  const read = readCsvRecords(text);
+  if ('unreadable' in read) return { rows: [], problems: [{ line: 0, code: 'unreadable', values: { reason: read.unreadable } }], ignoredColumns: [] };
+  const [headerRecord, ...rest] = read.records;
   if (!headerRecord) return { rows: [], problems: [{ line: 1, code: 'empty', values: {} }], ignoredColumns: [] };
   const header = headerRecord.record.map(foldHeader);
   const at = (names: readonly string[]) => header.findIndex((h) => names.includes(h));

@@ -1,10 +1,9 @@
-import { parse } from 'csv-parse/sync';
 import { sql, type Kysely } from 'kysely';
 import { recordAudit, type AuditActor } from '../audit/audit-log.js';
 import type { Schema } from '../db/schema.js';
 import { addDays } from './calendar.js';
 import { findCompetence, type Competence } from './catalogue.js';
-import { foldHeader } from './catalogue-csv.js';
+import { foldHeader, readCsvRecords } from './catalogue-csv.js';
 import { checkFacts, insertDocumentedHolding, parseDay, renewedHolding, type HoldingFacts, type RegistrationProblem } from './registered.js';
 
 // Holdings from a CSV file (formal education, authorisations from HR or the county's register):
@@ -87,23 +86,11 @@ interface ParsedFile {
   readonly ignoredColumns: readonly string[];
 }
 
-function detectDelimiter(headerLine: string): string {
-  const counts = [';', ',', '\t'].map((d) => [d, headerLine.split(d).length] as const);
-  counts.sort((a, b) => b[1] - a[1]);
-  return counts[0]![0];
-}
-
 /** Reads the file's rows by their headers; problems of the file as a whole end the reading. */
 export function parseHoldingsCsv(text: string): ParsedFile {
-  const body = text.replace(/^\uFEFF/, '');
-  const firstLine = body.split(/\r?\n/, 1)[0] ?? '';
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(body, { delimiter: detectDelimiter(firstLine), relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as unknown as typeof records;
-  } catch (error) {
-    return { rows: [], problems: [{ line: 0, code: 'unreadable', values: { reason: (error as Error).message } }], ignoredColumns: [] };
-  }
-  const [headerRecord, ...rest] = records;
+  const read = readCsvRecords(text);
+  if ('unreadable' in read) return { rows: [], problems: [{ line: 0, code: 'unreadable', values: { reason: read.unreadable } }], ignoredColumns: [] };
+  const [headerRecord, ...rest] = read.records;
   if (!headerRecord) return { rows: [], problems: [{ line: 1, code: 'empty', values: {} }], ignoredColumns: [] };
   const header = headerRecord.record.map(foldHeader);
   const index = Object.fromEntries(Object.entries(COLUMNS).map(([key, names]) => [key, header.findIndex((h) => (names as readonly string[]).includes(h))])) as Record<keyof typeof COLUMNS, number>;
