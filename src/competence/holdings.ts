@@ -204,6 +204,42 @@ export function competenceHoldingsSubscriber(db: Kysely<Schema>, logger: Logger)
   };
 }
 
+/** A holding record as the queries select it: the holding, its competence and its revocation (left-joined). */
+export interface HoldingRow {
+  readonly id: string;
+  readonly person_id: string;
+  readonly competence_id: string;
+  readonly code: string;
+  readonly name_nb: string;
+  readonly name_nn: string | null;
+  readonly name_en: string | null;
+  readonly level: number | null;
+  readonly source: HoldingSource;
+  readonly achieved_on: string;
+  readonly expires_on: string | null;
+  readonly evidence?: Record<string, unknown>;
+  readonly renews_id: string | null;
+  readonly revoked_at: Date | null;
+  readonly reason: string | null;
+}
+
+/** A Holding from its row; `path` when the caller has looked up the completed path's title. */
+export function toHolding(row: HoldingRow, path: Holding['path'] = null): Holding {
+  return {
+    id: row.id,
+    personId: row.person_id,
+    competence: { id: row.competence_id, code: row.code, name: { nb: row.name_nb, nn: row.name_nn, en: row.name_en } },
+    level: row.level,
+    source: row.source,
+    achievedOn: row.achieved_on,
+    expiresOn: row.expires_on,
+    path,
+    evidence: row.evidence ?? {},
+    renewsId: row.renews_id,
+    revocation: row.revoked_at ? { at: row.revoked_at, reason: row.reason ?? '' } : null,
+  };
+}
+
 /** A person's holdings (every record, newest first), with the competence and the path they came from. */
 export async function listPersonHoldings(db: Kysely<Schema>, tenantId: string, personId: string): Promise<Holding[]> {
   const rows = await db
@@ -226,19 +262,7 @@ export async function listPersonHoldings(db: Kysely<Schema>, tenantId: string, p
   }
   return rows.map((row) => {
     const version = row.path_version_id ? titles.get(row.path_version_id) : undefined;
-    return {
-      id: row.id,
-      personId: row.person_id,
-      competence: { id: row.competence_id, code: row.code, name: { nb: row.name_nb, nn: row.name_nn, en: row.name_en } },
-      level: row.level,
-      source: row.source,
-      achievedOn: row.achieved_on,
-      expiresOn: row.expires_on,
-      path: row.path_completion_id && version ? { completionId: row.path_completion_id, title: version.title, versionNumber: version.number } : null,
-      evidence: row.evidence,
-      renewsId: row.renews_id,
-      revocation: row.revoked_at && row.reason ? { at: row.revoked_at, reason: row.reason } : null,
-    };
+    return toHolding(row, row.path_completion_id && version ? { completionId: row.path_completion_id, title: version.title, versionNumber: version.number } : null);
   });
 }
 

@@ -3,7 +3,7 @@ import type { Schema } from '../db/schema.js';
 import { addDays, osloDate } from './calendar.js';
 import { catalogueTenants } from './catalogue.js';
 import { appliesTo, requirementStatus, type Employment, type PersonRequirement } from './gaps.js';
-import type { Holding } from './holdings.js';
+import { toHolding, type Holding } from './holdings.js';
 import { listRequirements, type Requirement } from './requirements.js';
 import type { HoldingSource } from './tables.js';
 
@@ -158,19 +158,7 @@ export async function gapRowsFor(
   const holdings = new Map<string, Holding[]>();
   for (const row of holdingRows) {
     const list = holdings.get(row.person_id) ?? [];
-    list.push({
-      id: row.id,
-      personId: row.person_id,
-      competence: { id: row.competence_id, code: row.code, name: { nb: row.name_nb, nn: row.name_nn, en: row.name_en } },
-      level: row.level,
-      source: row.source,
-      achievedOn: row.achieved_on,
-      expiresOn: row.expires_on,
-      path: null,
-      evidence: row.evidence,
-      renewsId: row.renews_id,
-      revocation: row.revoked_at && row.reason ? { at: row.revoked_at, reason: row.reason } : null,
-    });
+    list.push(toHolding(row));
     holdings.set(row.person_id, list);
   }
   for (const [personId, jobs] of employments) {

@@ -4,7 +4,7 @@ import type { ScopeUnit } from '../organisation/unit-scope.js';
 import { addDays, addMonths, osloDate } from './calendar.js';
 import type { Texts } from './catalogue.js';
 import { appliesTo, type RequirementStatus } from './gaps.js';
-import { currentHoldings, holdingStatus, type Holding } from './holdings.js';
+import { currentHoldings, holdingStatus, toHolding, type Holding } from './holdings.js';
 import { coverageByUnit, type GapReport } from './rollups.js';
 
 // The manager's and the municipality administrator's competence reports: gap rows for export,
@@ -45,19 +45,7 @@ async function holdingsOfPeople(db: Kysely<Schema>, tenantId: string, personIds:
     .execute();
   for (const row of rows) {
     const list = byPerson.get(row.person_id) ?? [];
-    list.push({
-      id: row.id,
-      personId: row.person_id,
-      competence: { id: row.competence_id, code: row.code, name: { nb: row.name_nb, nn: row.name_nn, en: row.name_en } },
-      level: row.level,
-      source: row.source,
-      achievedOn: row.achieved_on,
-      expiresOn: row.expires_on,
-      path: null,
-      evidence: {},
-      renewsId: row.renews_id,
-      revocation: row.revoked_at ? { at: row.revoked_at, reason: row.reason ?? '' } : null,
-    });
+    list.push(toHolding(row));
     byPerson.set(row.person_id, list);
   }
   return byPerson;
