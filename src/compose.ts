@@ -42,6 +42,7 @@ import { privacyRouter } from './web/privacy/router.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
 import { competencePullRouter } from './web/competence/pull-api.js';
+import { completionsPullRouter } from './web/completions/completions-api.js';
 import type { LaunchHooks } from './xapi/lrs/context.js';
 import { Lrs } from './xapi/lrs/lrs.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
@@ -155,6 +156,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   apiRouters.push(xapiRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl, bodyLimitBytes: deps.config.bodyLimitBytes, lrs }));
   // HR systems pull holdings and gaps with the same clients (scope competence/read); /api/openapi.json describes it.
   apiRouters.push(competencePullRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl }));
+  // And their completed paths (scope completions/read), docs/completions.md.
+  apiRouters.push(completionsPullRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl }));
 
   // Path events (started, step completed, completed) leave the engine only through this
   // dispatcher: subscribers (LTI grade passback, xAPI, competence) register with

@@ -45,6 +45,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // HR systems pull competence with the same clients' Basic credentials (scope competence/read); the OpenAPI document is public.
   'GET /api/competence/holdings': LRS_BASIC,
   'GET /api/competence/gaps': LRS_BASIC,
+  // And completed paths (scope completions/read), docs/completions.md.
+  'GET /api/completions': LRS_BASIC,
   'GET /api/openapi.json': PUBLIC,
   'USE /content': ATTEMPT_TOKEN,
   'POST /content/:token/runtime/:scoId/launch': ATTEMPT_TOKEN,

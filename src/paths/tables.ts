@@ -79,6 +79,8 @@ export interface PathCompletionsTable {
   completed_at: Date;
   score: number | null;
   evidence: Json<unknown>;
+  /** The writing transaction's id (migration 0710): the order the completions pull pages in. */
+  xid: Generated<number>;
 }
 
 export interface PathSessionSeatsTable {

@@ -1,7 +1,7 @@
 /**
- * The OpenAPI 3.1 document served at /api/openapi.json: the HTTP APIs for other systems that are
- * not described by a standard of their own. The LRS under /xapi/ is the xAPI specification's
- * (docs/xapi.md) and is not repeated here.
+ * The OpenAPI 3.1 document served at /api/openapi.json: the HTTP APIs for other systems (the
+ * competence and completions pulls) that are not described by a standard of their own. The LRS
+ * under /xapi/ is the xAPI specification's (docs/xapi.md) and is not repeated here.
  */
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -19,11 +19,12 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     info: {
       title: 'Læringsløp API',
       version: '1',
-      summary: 'Competence holdings and gaps for HR systems.',
+      summary: 'Competence holdings, gaps and completed paths for HR systems.',
       description:
-        'A municipality’s HR system pulls what its employees hold and where they stand against the competence their work requires. ' +
+        'A municipality’s HR system pulls what its employees hold, where they stand against the competence their work requires, and who completed which learning path. ' +
         'Authenticate with an API client of the municipality (HTTP Basic: key and secret, made at /admin/xapi-clients or with ' +
-        '`npm run cli -- xapi-client add`) that has the scope `competence/read`; no xAPI scope gives it. A client sees its own municipality only. ' +
+        '`npm run cli -- xapi-client add`) that has the scope `competence/read` (holdings and gaps) or `completions/read` (completions); no xAPI scope gives them. ' +
+        'A client sees its own municipality only. ' +
         'Every pull (each page) is recorded in the municipality’s audit log. The xAPI Learning Record Store at /xapi/ follows the xAPI specification and is not described here.',
     },
     servers: [{ url: publicUrl.replace(/\/+$/, '') }],
@@ -92,6 +93,43 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           },
         },
       },
+      '/api/completions': {
+        get: {
+          operationId: 'pullCompletions',
+          summary: 'Completed learning paths of the municipality’s people (scope completions/read)',
+          description:
+            'One row per completed path of the municipality’s people: who (with the employee number when the person is in the municipality’s HR data), ' +
+            'which path and version, when, the score, the competences the version grants and when they expire. Completion records never change. ' +
+            'Rows come in the order their records became final (not by completion time): a record written by a transaction that commits late still comes after ' +
+            'every position you already have, so a cursor never skips or repeats a row. A record appears once every database transaction older than its own has ended (normally within a second). ' +
+            '`since` and `until` narrow the rows to those completed in [since, until). ' +
+            'JSON answers a page of `limit` rows; `next` (and the Link header) is the next page while there are more rows now, null on the last. ' +
+            'Every page carries `cursor` (and the X-Cursor header): keep the last one and pass it next time, with the same since and until, to get exactly the completions recorded since. ' +
+            'CSV answers every row after the cursor in one streamed file (no `limit`), its X-Cursor header is where the next pull goes on. ' +
+            'CSV: UTF-8 with byte-order mark, `;` between cells, CRLF line ends, a header line; score with a decimal comma; a cell that would start with =, +, -, @, tab or carriage return starts with an apostrophe, so a spreadsheet never runs it as a formula.',
+          parameters: [
+            { $ref: '#/components/parameters/since' },
+            { $ref: '#/components/parameters/until' },
+            { $ref: '#/components/parameters/completionsLimit' },
+            { $ref: '#/components/parameters/completionsCursor' },
+            { $ref: '#/components/parameters/format' },
+          ],
+          responses: {
+            200: {
+              description: 'One page of completions (JSON), or every completion after the cursor (CSV).',
+              headers: { Link: { $ref: '#/components/headers/Link' }, 'X-Cursor': { $ref: '#/components/headers/XCursor' } },
+              content: {
+                'application/json': { schema: { $ref: '#/components/schemas/CompletionsPage' } },
+                'text/csv': { schema: { type: 'string', description: 'Columns: completion_id; person_id; employee_number; name; email; path_id; path_title; version; completed_at; score; competences (codes, comma-separated); expires_on (the earliest expiry).' } },
+              },
+            },
+            400: problem,
+            401: problem,
+            403: problem,
+            429: problem,
+          },
+        },
+      },
       '/api/openapi.json': {
         get: {
           operationId: 'openApiDocument',
@@ -106,11 +144,12 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
         apiClient: {
           type: 'http',
           scheme: 'basic',
-          description: 'The key and secret of one of the municipality’s API clients with the scope `competence/read`. Repeated wrong secrets from one address are slowed down (429 with Retry-After).',
+          description: 'The key and secret of one of the municipality’s API clients with the scope `competence/read` or `completions/read` (see each operation). Repeated wrong secrets from one address are slowed down (429 with Retry-After).',
         },
       },
       headers: {
         Link: { description: 'RFC 8288: `<url>; rel="next"` when there is a next page (the same URL as `next`).', schema: { type: 'string' } },
+        XCursor: { description: 'Where the next pull goes on (the same as `cursor`): pass it as `cursor` with the same since and until.', schema: { type: 'string' } },
         XNextSince: { description: 'The `since` for the next incremental pull (the same as `nextSince`).', schema: { type: 'string', format: 'date-time' } },
       },
       parameters: {
@@ -118,6 +157,17 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           name: 'since', in: 'query', required: false,
           description: 'RFC 3339 timestamp with offset (e.g. `2027-03-01T08:00:00Z`): only what changed at or after it. Use `nextSince` of the last pull.',
           schema: { type: 'string', format: 'date-time' },
+        },
+        until: {
+          name: 'until', in: 'query', required: false,
+          description: 'RFC 3339 timestamp with offset: only what was completed before it (with since: after since).',
+          schema: { type: 'string', format: 'date-time' },
+        },
+        completionsLimit: { name: 'limit', in: 'query', required: false, description: 'Rows per JSON page (not with CSV, which answers every row).', schema: { type: 'integer', minimum: 1, maximum: 5000, default: 500 } },
+        completionsCursor: {
+          name: 'cursor', in: 'query', required: false,
+          description: 'Where to go on: the `cursor` of your last pull (or of its last page), or the one in a `next` link, with the same since and until. Without it: from the first completion.',
+          schema: { type: 'string' },
         },
         on: { name: 'on', in: 'query', required: false, description: 'The day (Europe/Oslo calendar) the statuses are for; default today.', schema: { type: 'string', format: 'date' } },
         expiringDays: { name: 'expiringDays', in: 'query', required: false, description: 'A met requirement whose holding stops counting within this many days is `expiring`.', schema: { type: 'integer', minimum: 0, maximum: 365, default: 90 } },
@@ -128,7 +178,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       responses: {
         Problem: {
-          description: 'RFC 9457 problem details: 400 names the bad query parameter in `parameter`; 401 wrong or missing credentials; 403 a client without the scope `competence/read` or of a region; 429 too many failed authentications.',
+          description: 'RFC 9457 problem details: 400 names the bad query parameter in `parameter`; 401 wrong or missing credentials; 403 a client without the operation’s scope or of a region; 429 too many failed authentications.',
           content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
         },
       },
@@ -192,6 +242,39 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             nextSince: instant('Pass as since on the next pull.'),
             next: { type: ['string', 'null'], format: 'uri', description: 'The next page, or null on the last.' },
             data: { type: 'array', items: { $ref: '#/components/schemas/Holding' } },
+          },
+        },
+        GrantedCompetence: {
+          type: 'object', required: ['code', 'name', 'expiresOn', 'holdingId'],
+          properties: {
+            code: { type: 'string', description: 'The competence’s code in the catalogue.' },
+            name: text('Name in bokmål; null until the holding is written, or when the catalogue lacks the code.', true),
+            expiresOn: day('First day no longer valid (Europe/Oslo): the holding’s; before it is written, the grant’s validity from the completion day; null: does not expire or not known yet.', true),
+            holdingId: { type: ['string', 'null'], format: 'uuid', description: 'The holding documenting it (see /api/competence/holdings); written within seconds of the completion, null until then.' },
+          },
+        },
+        Completion: {
+          type: 'object', required: ['id', 'person', 'path', 'version', 'completedAt', 'score', 'competences', 'expiresOn'],
+          properties: {
+            id: { type: 'string', format: 'uuid', description: 'The completion record’s id: store rows by it.' },
+            person: { $ref: '#/components/schemas/Person' },
+            path: { type: 'object', required: ['id', 'title'], properties: { id: { type: 'string', format: 'uuid' }, title: { type: 'string' } } },
+            version: { type: ['integer', 'null'], description: 'The path version’s number.' },
+            completedAt: instant('When the path was completed (UTC, microseconds).'),
+            score: { type: ['number', 'null'], minimum: 0, maximum: 100, description: 'By the version’s score rule; null when it gives none.' },
+            competences: { type: 'array', items: { $ref: '#/components/schemas/GrantedCompetence' }, description: 'What the completed version grants.' },
+            expiresOn: day('The earliest expiry among the competences; null when none expires.', true),
+          },
+        },
+        CompletionsPage: {
+          type: 'object', required: ['municipality', 'since', 'until', 'cursor', 'next', 'data'],
+          properties: {
+            municipality: { $ref: '#/components/schemas/Municipality' },
+            since: instant('The since this answer is for.', true),
+            until: instant('The until this answer is for.', true),
+            cursor: { type: 'string', description: 'Pass as cursor on the next pull (with the same since and until).' },
+            next: { type: ['string', 'null'], format: 'uri', description: 'The next page while there are more rows now, or null.' },
+            data: { type: 'array', items: { $ref: '#/components/schemas/Completion' } },
           },
         },
         GapRequirement: {

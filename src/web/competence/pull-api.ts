@@ -6,7 +6,7 @@ import type { RequirementStatus } from '../../competence/gaps.js';
 import { databaseTimeAgo, gapPeoplePage, gapRowsFor, holdingsPage, type PulledHolding, type PulledPerson } from '../../competence/pull.js';
 import { listRequirements } from '../../competence/requirements.js';
 import type { Schema } from '../../db/schema.js';
-import { XapiAuthenticator, type XapiClient } from '../../xapi/credentials.js';
+import { XapiAuthenticator, type XapiClient, type XapiScope } from '../../xapi/credentials.js';
 import { XapiError } from '../../xapi/errors.js';
 import { basicCredentials } from '../../xapi/lrs/lrs.js';
 import { csvLine } from '../audit/csv.js';
@@ -17,7 +17,7 @@ export const HOLDINGS_API = '/api/competence/holdings';
 export const GAPS_API = '/api/competence/gaps';
 export const OPENAPI_DOCUMENT = '/api/openapi.json';
 /** The scope a client needs for these pulls; no xAPI scope gives it. */
-export const COMPETENCE_READ = 'competence/read';
+export const COMPETENCE_READ: XapiScope = 'competence/read';
 
 /** A pull's nextSince lies this far behind the moment it was read: a row whose transaction was still open then is pulled again next time. */
 export const SINCE_OVERLAP_SECONDS = 300;
@@ -27,9 +27,9 @@ export const EXPIRING_DAYS = { default: 90, max: 365 };
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/i;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function invalid(parameter: string, detail: string): ProblemError {
+export function invalid(parameter: string, detail: string): ProblemError {
   return new ProblemError('validation-failed', `${parameter}: ${detail}`, { parameter });
 }
 
@@ -39,7 +39,7 @@ function realDay(year: number, month: number, day: number): boolean {
 }
 
 /** An RFC 3339 timestamp with its offset (2027-03-01T08:00:00Z, …+01:00), kept as given so its microseconds survive. */
-function timestampParam(value: string, name: string): string {
+export function timestampParam(value: string, name: string): string {
   const m = TIMESTAMP.exec(value);
   const ok = m && realDay(Number(m[1]), Number(m[2]), Number(m[3])) && Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 60 && (m[8]!.toUpperCase() === 'Z' || (Number(m[8]!.slice(1, 3)) < 24 && Number(m[8]!.slice(4, 6)) < 60));
   if (!ok) throw invalid(name, 'must be an RFC 3339 timestamp with its offset, e.g. 2027-03-01T08:00:00Z (the nextSince of your last pull)');
@@ -52,14 +52,14 @@ function dayParam(value: string, name: string): string {
   return value;
 }
 
-function wholeParam(value: string | undefined, name: string, range: { default: number; max: number }, min: number): number {
+export function wholeParam(value: string | undefined, name: string, range: { default: number; max: number }, min: number): number {
   if (value === undefined) return range.default;
   if (!/^\d{1,6}$/.test(value) || Number(value) < min || Number(value) > range.max) throw invalid(name, `must be a whole number from ${min} to ${range.max}`);
   return Number(value);
 }
 
 /** The query's parameters: each known one at most once, no others. */
-function queryParams(req: Request, allowed: readonly string[]): Map<string, string> {
+export function queryParams(req: Request, allowed: readonly string[]): Map<string, string> {
   const params = new Map<string, string>();
   const search = new URL(req.originalUrl, 'http://api.invalid').searchParams;
   for (const [name, value] of search) {
@@ -70,9 +70,9 @@ function queryParams(req: Request, allowed: readonly string[]): Map<string, stri
   return params;
 }
 
-type Format = 'json' | 'csv';
+export type Format = 'json' | 'csv';
 
-function formatOf(req: Request, params: Map<string, string>): Format {
+export function formatOf(req: Request, params: Map<string, string>): Format {
   const format = params.get('format');
   if (format !== undefined) {
     if (format !== 'json' && format !== 'csv') throw invalid('format', 'must be json or csv');
@@ -112,7 +112,7 @@ function decodeCursor(value: string, kind: Cursor['kind'], query: Record<string,
 }
 
 /** `<public url><path>?<params>`, the parameters in a fixed order. */
-function pageUrl(publicUrl: string, path: string, params: Record<string, string | null | undefined>): string {
+export function pageUrl(publicUrl: string, path: string, params: Record<string, string | null | undefined>): string {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) if (value !== null && value !== undefined) search.set(name, value);
   return `${publicUrl.replace(/\/+$/, '')}${path}?${search.toString()}`;
@@ -149,6 +149,42 @@ export interface PullDependencies {
   readonly now?: () => Date;
 }
 
+/** The municipality's API client of a pull: Basic credentials, the scope, and a municipality (not a region). */
+export async function authenticatePullClient(
+  db: Kysely<Schema>,
+  authenticator: XapiAuthenticator,
+  req: Request,
+  res: Response,
+  scope: XapiScope,
+  realm: string,
+  regionRefusal: string,
+): Promise<{ client: XapiClient; kommunenummer: string; name: string }> {
+  res.set('Cache-Control', 'no-store');
+  const credentials = basicCredentials(req.get('authorization'));
+  const unauthorized = (detail: string) => {
+    res.set('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
+    return new ProblemError('xapi-unauthorized', detail);
+  };
+  if (!credentials) throw unauthorized('Send the API client’s key and secret with HTTP Basic authentication.');
+  let found: XapiClient | undefined;
+  try {
+    found = await authenticator.authenticate(credentials.key, credentials.secret, req.ip ?? req.socket.remoteAddress ?? '');
+  } catch (error) {
+    if (error instanceof XapiError && error.kind === 'too-many-requests') {
+      if (error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
+      throw new ProblemError('xapi-too-many-requests', error.message);
+    }
+    throw error;
+  }
+  if (!found) throw unauthorized('The client key or secret is wrong, or the client is revoked.');
+  if (!found.scopes.includes(scope)) {
+    throw new ProblemError('xapi-forbidden', `This client lacks the scope ${scope}: a municipality administrator gives it at /admin/xapi-clients (a new client).`);
+  }
+  const tenant = await db.selectFrom('tenants').select(['kind', 'kommunenummer', 'name']).where('id', '=', found.tenantId).executeTakeFirstOrThrow();
+  if (tenant.kind !== 'municipality' || tenant.kommunenummer === null) throw new ProblemError('xapi-forbidden', regionRefusal);
+  return { client: found, kommunenummer: tenant.kommunenummer, name: tenant.name };
+}
+
 /**
  * GET /api/competence/holdings and /gaps for HR systems, with a municipality's API client (Basic,
  * scope competence/read), and the OpenAPI document that describes them (GET /api/openapi.json).
@@ -159,34 +195,7 @@ export function competencePullRouter(deps: PullDependencies): Router {
   const authenticator = new XapiAuthenticator(db);
   const router = express.Router();
 
-  async function client(req: Request, res: Response): Promise<{ client: XapiClient; kommunenummer: string; name: string }> {
-    res.set('Cache-Control', 'no-store');
-    const credentials = basicCredentials(req.get('authorization'));
-    const unauthorized = (detail: string) => {
-      res.set('WWW-Authenticate', 'Basic realm="competence", charset="UTF-8"');
-      return new ProblemError('xapi-unauthorized', detail);
-    };
-    if (!credentials) throw unauthorized('Send the API client’s key and secret with HTTP Basic authentication.');
-    let found: XapiClient | undefined;
-    try {
-      found = await authenticator.authenticate(credentials.key, credentials.secret, req.ip ?? req.socket.remoteAddress ?? '');
-    } catch (error) {
-      if (error instanceof XapiError && error.kind === 'too-many-requests') {
-        if (error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
-        throw new ProblemError('xapi-too-many-requests', error.message);
-      }
-      throw error;
-    }
-    if (!found) throw unauthorized('The client key or secret is wrong, or the client is revoked.');
-    if (!(found.scopes as readonly string[]).includes(COMPETENCE_READ)) {
-      throw new ProblemError('xapi-forbidden', `This client lacks the scope ${COMPETENCE_READ}: a municipality administrator gives it at /admin/xapi-clients (a new client).`);
-    }
-    const tenant = await db.selectFrom('tenants').select(['kind', 'kommunenummer', 'name']).where('id', '=', found.tenantId).executeTakeFirstOrThrow();
-    if (tenant.kind !== 'municipality' || tenant.kommunenummer === null) {
-      throw new ProblemError('xapi-forbidden', 'Competence is pulled per municipality: use a client of the municipality, not of its region.');
-    }
-    return { client: found, kommunenummer: tenant.kommunenummer, name: tenant.name };
-  }
+  const client = (req: Request, res: Response) => authenticatePullClient(db, authenticator, req, res, COMPETENCE_READ, 'competence', 'Competence is pulled per municipality: use a client of the municipality, not of its region.');
 
   function send(res: Response, format: Format, next: string | null, nextSince: string, json: () => unknown, csv: () => string, filename: string): void {
     res.set('X-Next-Since', nextSince);
