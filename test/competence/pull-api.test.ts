@@ -13,6 +13,7 @@ import { revokeHolding } from '../../src/competence/holdings.js';
 import { addRequirement } from '../../src/competence/requirements.js';
 import { createPerson } from '../../src/people/people.js';
 import { competencePullRouter, GAPS_CSV_COLUMNS, HOLDINGS_CSV_COLUMNS } from '../../src/web/competence/pull-api.js';
+import { completionsPullRouter } from '../../src/web/completions/completions-api.js';
 import { createXapiClient, type XapiScope } from '../../src/xapi/credentials.js';
 import { xapiRouter } from '../../src/web/xapi/router.js';
 import { testApp } from '../support/app.js';
@@ -102,10 +103,11 @@ describe(`pulling holdings and gaps with a municipality's API client (${BACKEND}
     await client('lrs-all', kongsberg, ['all', 'statements/read']);
     await client('berg-hr', berg, ['competence/read']);
     await client('region-hr', region, ['competence/read']);
+    await client('completions-hr', kongsberg, ['completions/read']);
     const revoked = await client('revoked', kongsberg, ['competence/read']);
     await db().updateTable('xapi_clients').set({ revoked_at: new Date() }).where('id', '=', revoked.id).execute();
 
-    app = testApp(testDb.database, { apiRouters: [competencePullRouter({ db: db(), publicUrl: PUBLIC_URL }), xapiRouter({ db: db(), publicUrl: PUBLIC_URL, bodyLimitBytes: 1_000_000 })] });
+    app = testApp(testDb.database, { apiRouters: [competencePullRouter({ db: db(), publicUrl: PUBLIC_URL }), completionsPullRouter({ db: db(), publicUrl: PUBLIC_URL }), xapiRouter({ db: db(), publicUrl: PUBLIC_URL, bodyLimitBytes: 1_000_000 })] });
   });
   afterAll(async () => testDb?.dispose());
 
@@ -368,7 +370,7 @@ describe(`pulling holdings and gaps with a municipality's API client (${BACKEND}
     expect(JSON.stringify(fresh)).not.toContain('Kari');
   });
 
-  it('describes the two pulls in an OpenAPI 3.1 document that is valid, and every route it names answers', async () => {
+  it('describes the pulls in an OpenAPI 3.1 document that is valid, and every route it names answers', async () => {
     const res = await request(app).get('/api/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('application/json');
@@ -382,11 +384,11 @@ describe(`pulling holdings and gaps with a municipality's API client (${BACKEND}
     expect(validator.version).toBe('3.1');
     // A broken document is refused by the same check (it can fail).
     expect((await new Validator().validate({ ...document, paths: { '/x': { get: { responses: { 200: {} } } } } } as unknown as Parameters<Validator['validate']>[0])).valid).toBe(false);
-    expect(Object.keys(document.paths).sort()).toEqual(['/api/competence/gaps', '/api/competence/holdings', '/api/openapi.json']);
+    expect(Object.keys(document.paths).sort()).toEqual(['/api/competence/gaps', '/api/competence/holdings', '/api/completions', '/api/openapi.json']);
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         expect(method).toBe('get');
-        const answer = await (operation.security?.length === 0 ? request(app).get(path) : get(path));
+        const answer = await (operation.security?.length === 0 ? request(app).get(path) : get(path, path === '/api/completions' ? 'completions-hr' : 'hr'));
         expect(`${path} ${answer.status}`).toBe(`${path} 200`);
         // Without credentials a secured route asks for them.
         if (operation.security?.length !== 0) expect((await request(app).get(path)).status).toBe(401);

@@ -84,6 +84,8 @@ function drained(res: Response): Promise<void> {
 export interface CompletionsDependencies {
   readonly db: Kysely<Schema>;
   readonly publicUrl: string;
+  /** Rows per query of a CSV stream (default 2,000); tests make it small to cross batch edges. */
+  readonly csvBatchRows?: number;
 }
 
 /**
@@ -92,6 +94,7 @@ export interface CompletionsDependencies {
  */
 export function completionsPullRouter(deps: CompletionsDependencies): Router {
   const { db, publicUrl } = deps;
+  const batchSize = deps.csvBatchRows ?? STREAM_BATCH;
   const authenticator = new XapiAuthenticator(db);
   const router = express.Router();
 
@@ -145,7 +148,7 @@ export function completionsPullRouter(deps: CompletionsDependencies): Router {
       return;
     }
 
-    const stream = await completionsStream(db, tenantId, { range, after, batchSize: STREAM_BATCH });
+    const stream = await completionsStream(db, tenantId, { range, after, batchSize });
     res.set('X-Cursor', encodeCursor({ kind: 'completions', query, after: stream.resume }));
     res.type('text/csv; charset=utf-8; header=present');
     res.set('Content-Disposition', `attachment; filename="fullforte-lop-${pulling.kommunenummer}.csv"`);
