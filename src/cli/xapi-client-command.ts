@@ -6,7 +6,8 @@ import { MemberReadGrantError, setMemberRead } from '../xapi/region-read.js';
 export const XAPI_CLIENT_USAGE = `  xapi-client add --tenant <kommunenummer|tenant id> --name <name> [--scopes s1,s2]
                                           create LRS credentials bound to a tenant; the secret is shown once
                                           (scopes: statements/write, statements/read, statements/read/mine,
-                                          state, profile, all/read, all; default statements/read)
+                                          state, profile, all/read, all, competence/read,
+                                          completions/read; default statements/read)
   xapi-client list [--tenant <kommunenummer|tenant id>] [--json]
   xapi-client revoke <key>                revoke a client at once (its statements stay)
   xapi-client grant-member-read <key>     let a region's client read its member municipalities' statements
