@@ -157,7 +157,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // HR systems pull holdings and gaps with the same clients (scope competence/read); /api/openapi.json describes it.
   apiRouters.push(competencePullRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl }));
   // And their completed paths (scope completions/read), docs/completions.md.
-  apiRouters.push(completionsPullRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl }));
+  apiRouters.push(completionsPullRouter({ db: deps.database.db, databaseKind: deps.database.kind, publicUrl: deps.config.publicUrl }));
 
   // Path events (started, step completed, completed) leave the engine only through this
   // dispatcher: subscribers (LTI grade passback, xAPI, competence) register with

@@ -121,9 +121,9 @@ export async function listCatalogue(db: Kysely<Schema>, tenantId: string, option
  * tenant's own before its regions'), in two statements: keyed by the reference trimmed and lower-cased.
  * Without levels: for documenting grants, which need the id and validity only.
  */
-export async function findCompetencesForGrants(db: Kysely<Schema>, tenantId: string, references: readonly string[]): Promise<Map<string, { id: string; code: string; defaultValidityMonths: number | null }>> {
+export async function findCompetencesForGrants(db: Kysely<Schema>, tenantId: string, references: readonly string[]): Promise<Map<string, GrantedCompetenceRef>> {
   const wanted = [...new Set(references.map((r) => r.trim().toLowerCase()))];
-  const found = new Map<string, { id: string; code: string; defaultValidityMonths: number | null }>();
+  const found = new Map<string, GrantedCompetenceRef>();
   if (wanted.length === 0) return found;
   const tenants = await catalogueTenants(db, tenantId);
   const rows = await db
@@ -135,9 +135,17 @@ export async function findCompetencesForGrants(db: Kysely<Schema>, tenantId: str
   for (const reference of wanted) {
     const rank = (row: (typeof rows)[number]) => (row.code.toLowerCase() === reference ? 0 : 2) + (row.tenant_id === tenantId ? 0 : 1);
     const row = rows.filter((r) => r.code.toLowerCase() === reference || r.name_nb.toLowerCase() === reference).sort((a, b) => rank(a) - rank(b))[0];
-    if (row) found.set(reference, { id: row.id, code: row.code, defaultValidityMonths: row.default_validity_months });
+    if (row) found.set(reference, { id: row.id, code: row.code, name: row.name_nb, defaultValidityMonths: row.default_validity_months });
   }
   return found;
+}
+
+/** A competence a grant names, as findCompetencesForGrants finds it (name in bokmål). */
+export interface GrantedCompetenceRef {
+  readonly id: string;
+  readonly code: string;
+  readonly name: string;
+  readonly defaultValidityMonths: number | null;
 }
 
 /**

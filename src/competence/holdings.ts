@@ -39,6 +39,16 @@ export interface CompletionGrantResult {
 }
 
 /**
+ * The first day a competence granted on `achievedOn` no longer counts: after the grant's validity,
+ * else the competence's default validity; null when neither is set (it does not expire). The one
+ * rule for a completion's holdings and for the expiry the completions pull reports.
+ */
+export function grantExpiry(achievedOn: string, grantMonths: number | null, defaultMonths: number | null): string | null {
+  const months = grantMonths ?? defaultMonths;
+  return months === null ? null : addMonths(achievedOn, months);
+}
+
+/**
  * Turns a path completion into holdings: each competence the completed version grants, achieved on
  * the completion's day in Europe/Oslo, expiring after the grant's validity (or else the competence's
  * default validity). Exactly once per completion and competence (the database's unique key): a
@@ -53,7 +63,7 @@ export async function grantFromCompletion(db: Kysely<Schema>, completionId: stri
   // A few statements whatever the number of grants: the subscriber keeps up with completions under load (bench/competence).
   const found = await findCompetencesForGrants(db, person.tenant_id, record.grants.map((g) => g.competence));
   const unknown: string[] = [];
-  const wanted = new Map<string, { competenceId: string; validity: number | null }>();
+  const wanted = new Map<string, { competenceId: string; expiresOn: string | null }>();
   for (const grant of record.grants) {
     const competence = found.get(grant.competence.trim().toLowerCase());
     if (!competence) {
@@ -61,7 +71,7 @@ export async function grantFromCompletion(db: Kysely<Schema>, completionId: stri
       continue;
     }
     // Two grants naming one competence document it once (the first grant's validity), as the unique key would.
-    if (!wanted.has(competence.id)) wanted.set(competence.id, { competenceId: competence.id, validity: grant.validMonths ?? competence.defaultValidityMonths });
+    if (!wanted.has(competence.id)) wanted.set(competence.id, { competenceId: competence.id, expiresOn: grantExpiry(achievedOn, grant.validMonths, competence.defaultValidityMonths) });
   }
   if (wanted.size === 0) return { granted: 0, unknown };
   // The holding each one renews: the person's newest unrevoked one of the competence up to this day, not from this completion.
@@ -82,14 +92,14 @@ export async function grantFromCompletion(db: Kysely<Schema>, completionId: stri
   const renews = new Map(previous.map((p) => [p.competence_id, p.id]));
   const written = await db
     .insertInto('competence_holdings')
-    .values([...wanted.values()].map(({ competenceId, validity }) => ({
+    .values([...wanted.values()].map(({ competenceId, expiresOn }) => ({
       tenant_id: person.tenant_id,
       person_id: record.personId,
       competence_id: competenceId,
       level: null,
       source: 'path-completion' as const,
       achieved_on: achievedOn,
-      expires_on: validity === null ? null : addMonths(achievedOn, validity),
+      expires_on: expiresOn,
       path_completion_id: record.id,
       path_version_id: record.versionId,
       declaration_id: null,

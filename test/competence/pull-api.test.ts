@@ -107,7 +107,7 @@ describe(`pulling holdings and gaps with a municipality's API client (${BACKEND}
     const revoked = await client('revoked', kongsberg, ['competence/read']);
     await db().updateTable('xapi_clients').set({ revoked_at: new Date() }).where('id', '=', revoked.id).execute();
 
-    app = testApp(testDb.database, { apiRouters: [competencePullRouter({ db: db(), publicUrl: PUBLIC_URL }), completionsPullRouter({ db: db(), publicUrl: PUBLIC_URL }), xapiRouter({ db: db(), publicUrl: PUBLIC_URL, bodyLimitBytes: 1_000_000 })] });
+    app = testApp(testDb.database, { apiRouters: [competencePullRouter({ db: db(), publicUrl: PUBLIC_URL }), completionsPullRouter({ db: db(), databaseKind: testDb.database.kind, publicUrl: PUBLIC_URL }), xapiRouter({ db: db(), publicUrl: PUBLIC_URL, bodyLimitBytes: 1_000_000 })] });
   });
   afterAll(async () => testDb?.dispose());
 

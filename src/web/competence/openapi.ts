@@ -245,12 +245,11 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           },
         },
         GrantedCompetence: {
-          type: 'object', required: ['code', 'name', 'expiresOn', 'holdingId'],
+          type: 'object', required: ['code', 'name', 'expiresOn'],
           properties: {
-            code: { type: 'string', description: 'The competence’s code in the catalogue.' },
-            name: text('Name in bokmål; null until the holding is written, or when the catalogue lacks the code.', true),
-            expiresOn: day('First day no longer valid (Europe/Oslo): the holding’s; before it is written, the grant’s validity from the completion day; null: does not expire or not known yet.', true),
-            holdingId: { type: ['string', 'null'], format: 'uuid', description: 'The holding documenting it (see /api/competence/holdings); written within seconds of the completion, null until then.' },
+            code: { type: 'string', description: 'The competence’s code in the municipality’s catalogue (the grant’s own reference when the catalogue lacks it).' },
+            name: text('Name in bokmål; null when the catalogue lacks the competence (then no holding documents it).', true),
+            expiresOn: day('First day no longer valid (Europe/Oslo), counted from the completion day by the grant’s validity, else the competence’s default: the expiry of the holding the completion documents (see /api/competence/holdings for revocations and renewals); null: does not expire.', true),
           },
         },
         Completion: {

@@ -2,9 +2,10 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../../audit/audit-log.js';
 import { completionsPage, completionsStream, START, type CompletedRange, type CompletionPosition, type PulledCompletion } from '../../completions/pull.js';
+import type { DatabaseKind } from '../../db/database.js';
 import type { Schema } from '../../db/schema.js';
 import { XapiAuthenticator, type XapiScope } from '../../xapi/credentials.js';
-import { BOM, csvLine } from '../audit/csv.js';
+import { BOM, csvCell, csvLine } from '../audit/csv.js';
 import { authenticatePullClient, formatOf, invalid, pageUrl, queryParams, timestampParam, UUID, wholeParam } from '../competence/pull-api.js';
 
 export const COMPLETIONS_API = '/api/completions';
@@ -21,11 +22,15 @@ export const COMPLETIONS_CSV_COLUMNS = [
 /** Norwegian Excel reads 87,5 as a number and 87.5 as text. */
 const decimalComma = (n: number) => String(n).replace('.', ',');
 
-function completionCells(c: PulledCompletion): string[] {
+/**
+ * One CSV line. Ids, times, days and numbers are written as they are (they never hold `;`, quotes,
+ * line breaks or a leading formula character); the text cells go through csvCell.
+ */
+function completionLine(c: PulledCompletion): string {
   return [
-    c.id, c.person.id, c.person.employeeNumber ?? '', c.person.name ?? '', c.person.email ?? '', c.path.id, c.path.title, c.version === null ? '' : String(c.version),
-    c.completedAt, c.score === null ? '' : decimalComma(c.score), c.competences.map((g) => g.code).join(', '), c.expiresOn ?? '',
-  ];
+    c.id, c.person.id, csvCell(c.person.employeeNumber ?? ''), csvCell(c.person.name ?? ''), csvCell(c.person.email ?? ''), c.path.id, csvCell(c.path.title),
+    c.version === null ? '' : String(c.version), c.completedAt, c.score === null ? '' : decimalComma(c.score), csvCell(c.competences.map((g) => g.code).join(', ')), c.expiresOn ?? '',
+  ].join(';') + '\r\n';
 }
 
 /** The JSON shape of a row: the position stays inside the cursor. */
@@ -84,7 +89,9 @@ function drained(res: Response): Promise<void> {
 export interface CompletionsDependencies {
   readonly db: Kysely<Schema>;
   readonly publicUrl: string;
-  /** Rows per query of a CSV stream (default 2,000); tests make it small to cross batch edges. */
+  /** Server PostgreSQL streams CSV through a database cursor; PGlite in keyset batches (see completionsStream). */
+  readonly databaseKind: DatabaseKind;
+  /** Rows per batch of a CSV stream (default 2,000); tests make it small to cross batch edges. */
   readonly csvBatchRows?: number;
 }
 
@@ -148,7 +155,7 @@ export function completionsPullRouter(deps: CompletionsDependencies): Router {
       return;
     }
 
-    const stream = await completionsStream(db, tenantId, { range, after, batchSize });
+    const stream = await completionsStream(db, tenantId, { range, after, batchSize, serverCursor: deps.databaseKind === 'postgres' });
     res.set('X-Cursor', encodeCursor({ kind: 'completions', query, after: stream.resume }));
     res.type('text/csv; charset=utf-8; header=present');
     res.set('Content-Disposition', `attachment; filename="fullforte-lop-${pulling.kommunenummer}.csv"`);
@@ -160,7 +167,7 @@ export function completionsPullRouter(deps: CompletionsDependencies): Router {
       if (gone) break;
       rows += batch.length;
       // Waits for the client to take what was written: a slow reader does not make the rows pile up here.
-      if (!res.write(batch.map((c) => csvLine(completionCells(c))).join(''))) await drained(res);
+      if (!res.write(batch.map(completionLine).join(''))) await drained(res);
     }
     await audit(rows, !gone);
     if (!gone) res.end();
