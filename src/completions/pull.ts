@@ -245,10 +245,18 @@ export async function completionsStream(
       // Planned for every row, not the first tenth (a cursor's default): hash joins, one sort.
       await sql`set local cursor_tuple_fraction = 1.0`.execute(trx);
       await sql`declare completions_pull no scroll cursor for ${reader.select(options.after, null)}`.execute(trx);
+      const fetchNext = () => sql<Row>`fetch forward ${sql.raw(String(size))} from completions_pull`.execute(trx).then((r) => r.rows);
+      let pending = fetchNext();
       for (;;) {
-        const { rows } = await sql<Row>`fetch forward ${sql.raw(String(size))} from completions_pull`.execute(trx);
+        const rows = await pending;
+        const more = rows.length === size;
+        // The database produces the next batch while this one is written out.
+        if (more) {
+          pending = fetchNext();
+          pending.catch(() => undefined);
+        }
         if (rows.length > 0) yield await reader.complete(trx, rows);
-        if (rows.length < size) break;
+        if (!more) break;
       }
       await trx.commit().execute();
       ended = true;
