@@ -438,4 +438,49 @@ describe(`pulling completions with a municipality's API client (${BACKEND})`, { 
     expect(schemaProblems(document, pageSchema, { ...pages[0]!.body, data: [{ ...row, secret: 1 }] })).toEqual(['$.data[0].secret: not described']);
     expect(schemaProblems(document, pageSchema, { ...pages[0]!.body, data: [{ ...row, completedAt: 'yesterday' }] })).toHaveLength(1);
   });
+
+  it('a client that goes away mid-file ends the stream: its database transaction ends and the connection is free again', async () => {
+    // Enough rows that the file outgrows the sockets' buffers: the tool waits on the reader, then the reader leaves.
+    const path = await publishPath(testDb.database, berg, [web], { title: 'Mange' });
+    const version = (await db().selectFrom('path_versions').select('id').where('path_id', '=', path.pathId).where('status', '=', 'published').executeTakeFirstOrThrow()).id;
+    await sql`
+      with p as (insert into people (tenant_id, name) select ${berg}::uuid, 'Ansatt ' || n from generate_series(1, 20000) n returning id),
+      e as (insert into path_enrolments (tenant_id, path_id, version_id, person_id, status, completed_at)
+            select ${berg}::uuid, ${path.pathId}::uuid, ${version}::uuid, id, 'completed', now() from p returning id, person_id)
+      insert into path_completions (tenant_id, enrolment_id, person_id, path_id, version_id, completed_at, score, evidence)
+      select ${berg}::uuid, e.id, e.person_id, ${path.pathId}::uuid, ${version}::uuid, now(), null, '{"versionNumber":1,"grants":[]}'::jsonb from e`.execute(db());
+    await settled();
+    const streaming = testApp(testDb.database, { apiRouters: [completionsPullRouter({ db: db(), databaseKind: testDb.database.kind, publicUrl: PUBLIC_URL, csvBatchRows: 20 })] });
+    const server = streaming.listen(0, '127.0.0.1');
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as { port: number };
+      const aborted = new AbortController();
+      const response = await fetch(`http://127.0.0.1:${port}/api/completions?format=csv`, { headers: { authorization: basic.get('berg-hr')! }, signal: aborted.signal });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      await reader.read();
+      // The reader stops reading, then leaves.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      aborted.abort();
+      await vi.waitFor(async () => {
+        const events = await db().selectFrom('audit_events').select('details').where('action', '=', 'completions.pulled').where('tenant_id', '=', berg).orderBy('id', 'desc').limit(1).execute();
+        expect(events[0]?.details).toMatchObject({ format: 'csv', complete: false });
+      }, { timeout: 10_000, interval: 100 });
+      const left = ((await db().selectFrom('audit_events').select('details').where('action', '=', 'completions.pulled').where('tenant_id', '=', berg).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()).details as { rows: number });
+      expect(left.rows).toBeLessThan(20001);
+      if (testDb.url) {
+        // No transaction of the pull is left open on the server.
+        await vi.waitFor(async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`.execute(db());
+          expect(rows[0]!.n).toBe(0);
+        }, { timeout: 10_000, interval: 100 });
+      }
+      // And the next pull answers.
+      const again = await get('/api/completions?limit=1', 'berg-hr');
+      expect(again.status).toBe(200);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

@@ -168,6 +168,9 @@ export function completionsPullRouter(deps: CompletionsDependencies): Router {
       rows += batch.length;
       // Waits for the client to take what was written: a slow reader does not make the rows pile up here.
       if (!res.write(batch.map(completionLine).join(''))) await drained(res);
+      // A turn of the event loop between batches, even while the socket takes everything: other
+      // requests go on, and a client that left is noticed (PGlite answers without one).
+      else await new Promise((resolve) => setImmediate(resolve));
     }
     await audit(rows, !gone);
     if (!gone) res.end();
