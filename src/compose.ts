@@ -9,6 +9,7 @@ import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
 import { ensureDemoCatalogue } from './competence/demo-catalogue.js';
 import { EvidenceStore } from './competence/evidence-files.js';
 import { competenceHoldingsSubscriber } from './competence/holdings.js';
+import { StatusSummaryRefresher } from './competence/status-summary.js';
 import { ensureDemoPath } from './demo/demo-path.js';
 import { DEV_DEFAULT_KOMMUNENUMMER } from './dev-lms/dev-lms.js';
 import { findMunicipality } from './tenants/tenants.js';
@@ -194,6 +195,11 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());
+  // Coverage roll-ups read a per-day summary of statuses (docs/competence.md, "The status summary"),
+  // recomputed here when something changed it or the day turned.
+  const statusSummaries = new StatusSummaryRefresher({ db: deps.database.db, logger: deps.logger.child({ component: 'competence-status-summary' }) });
+  statusSummaries.start();
+  stoppers.push(() => statusSummaries.stop());
   evaluations.start();
   stoppers.push(() => evaluations.stop());
   // Personal data of people with no active employment and no activity for RETENTION_MONTHS is
