@@ -11,6 +11,9 @@ create table competence_status_summaries (
   tenant_id uuid primary key references tenants (id),
   computed_on date,
   stale boolean not null default true,
+  -- Set with stale by every change; cleared when a recomputation starts reading, so that one that
+  -- saw a change commit meanwhile is not kept.
+  changed boolean not null default true,
   -- When a page last wanted it: a summary nobody reads is not kept up.
   requested_at timestamptz not null default now(),
   refreshed_at timestamptz
@@ -35,7 +38,6 @@ create table competence_status_rows (
 );
 create index competence_status_rows_tenant_idx on competence_status_rows (tenant_id, requirement_id);
 create index competence_status_rows_person_idx on competence_status_rows (person_id);
-create index competence_status_rows_unit_idx on competence_status_rows using gin (unit_path);
 
 -- The rows counted for the default view (a warning window of 90 days from the summary's day, no
 -- other filter): per unit subtree and requirement, how many people have each status, and how many
@@ -89,20 +91,20 @@ create trigger competence_holding_revocations_status after insert or update or d
 
 -- Requirements, employments, employees, units and region membership change who a requirement
 -- applies to, or how: the municipality's summary (and, for a region's requirement, every member's)
--- is stale until recomputed. The update is skipped when it is stale already, so a large HR import
+-- is stale until recomputed. The update is skipped when it is marked already, so a large HR import
 -- touches the row once.
 create function competence_status_tenant_changed() returns trigger language plpgsql as $$
 declare
-  changed uuid;
+  changed_tenant uuid;
 begin
   if tg_table_name = 'region_municipalities' then
-    changed := coalesce(new.municipality_id, old.municipality_id);
+    changed_tenant := coalesce(new.municipality_id, old.municipality_id);
   else
-    changed := coalesce(new.tenant_id, old.tenant_id);
+    changed_tenant := coalesce(new.tenant_id, old.tenant_id);
   end if;
-  update competence_status_summaries set stale = true
-   where not stale
-     and (tenant_id = changed or tenant_id in (select municipality_id from region_municipalities where region_id = changed));
+  update competence_status_summaries set stale = true, changed = true
+   where not (stale and changed)
+     and (tenant_id = changed_tenant or tenant_id in (select municipality_id from region_municipalities where region_id = changed_tenant));
   return null;
 end $$;
 

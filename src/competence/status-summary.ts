@@ -119,25 +119,40 @@ async function insertRows(trx: Db, rows: readonly Schema['competence_status_rows
 
 /**
  * Recomputes a municipality's whole summary for the day. Answers false when another refresh of it
- * is under way. Changes that commit meanwhile wait for it (their trigger marks the summary stale
- * again once this commits), so a summary is never marked fresh over data it did not see.
+ * is under way, or when something changed it while it was read (it stays stale for the next pass).
+ * The reading and computing happen outside any transaction, so a large municipality's refresh does
+ * not hold back what waits for older transactions to finish (the path-events dispatcher); only the
+ * writing of the rows is one transaction.
  */
 export async function refreshSummary(db: Kysely<Schema>, tenantId: string, day: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const { rows: [lock] } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${lockKey(tenantId)}) as locked`.execute(trx);
+  return db.connection().execute(async (conn) => {
+    const { rows: [lock] } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${lockKey(tenantId)}) as locked`.execute(conn);
     if (!lock?.locked) return false;
-    // Taking the summary's row first: a change committing after this waits to mark it stale.
-    await sql`insert into competence_status_summaries (tenant_id, stale) values (${tenantId}::uuid, false)
-              on conflict (tenant_id) do update set stale = false`.execute(trx);
-    await trx.deleteFrom('competence_status_dirty').where('tenant_id', '=', tenantId).execute();
-    const report = await gapReport(trx, { tenantId }, day, { expiringDays: 0 });
-    await trx.deleteFrom('competence_status_rows').where('tenant_id', '=', tenantId).execute();
-    await insertRows(trx, rowsOf(tenantId, report));
-    await trx.deleteFrom('competence_status_counts').where('tenant_id', '=', tenantId).execute();
-    await sql`insert into competence_status_counts (tenant_id, unit_id, requirement_id, ${COUNT_COLUMNS})
-              select ${tenantId}::uuid, c.* from (${contributions(tenantId, day)}) c`.execute(trx);
-    await trx.updateTable('competence_status_summaries').set({ computed_on: day, refreshed_at: new Date() }).where('tenant_id', '=', tenantId).execute();
-    return true;
+    try {
+      // From here on, a change marks the summary changed (a trigger) and this computation is not kept.
+      // One that had marked it before and is not committed yet holds its row: this waits for it.
+      await conn.transaction().execute(async (trx) => {
+        await sql`insert into competence_status_summaries (tenant_id, changed) values (${tenantId}::uuid, false)
+                  on conflict (tenant_id) do update set changed = false`.execute(trx);
+        // Their holdings are committed, so the computation below sees them.
+        await trx.deleteFrom('competence_status_dirty').where('tenant_id', '=', tenantId).execute();
+      });
+      const report = await gapReport(conn, { tenantId }, day, { expiringDays: 0 });
+      const rows = rowsOf(tenantId, report);
+      return await conn.transaction().execute(async (trx) => {
+        const summary = await trx.selectFrom('competence_status_summaries').select('changed').where('tenant_id', '=', tenantId).forUpdate().executeTakeFirst();
+        if (!summary || summary.changed) return false;
+        await trx.deleteFrom('competence_status_rows').where('tenant_id', '=', tenantId).execute();
+        await insertRows(trx, rows);
+        await trx.deleteFrom('competence_status_counts').where('tenant_id', '=', tenantId).execute();
+        await sql`insert into competence_status_counts (tenant_id, unit_id, requirement_id, ${COUNT_COLUMNS})
+                  select ${tenantId}::uuid, c.* from (${contributions(tenantId, day)}) c`.execute(trx);
+        await trx.updateTable('competence_status_summaries').set({ stale: false, computed_on: day, refreshed_at: new Date() }).where('tenant_id', '=', tenantId).execute();
+        return true;
+      });
+    } finally {
+      await sql`select pg_advisory_unlock(${lockKey(tenantId)})`.execute(conn);
+    }
   });
 }
 

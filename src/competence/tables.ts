@@ -144,6 +144,8 @@ export interface CompetenceStatusSummariesTable {
   /** 'YYYY-MM-DD', Europe/Oslo; null until first computed. */
   computed_on: ColumnType<string | null, string | null | undefined, string | null>;
   stale: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Set with stale by every change; cleared when a recomputation starts reading. */
+  changed: ColumnType<boolean, boolean | undefined, boolean>;
   requested_at: ColumnType<Date, Date | undefined, Date>;
   refreshed_at: Date | null;
 }
