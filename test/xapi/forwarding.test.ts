@@ -139,7 +139,7 @@ describe(`forwarding statements to the municipality's own LRS (${BACKEND})`, { t
     const { from, to } = await pair('5001', '5001');
     const ids = Array.from({ length: 3 }, () => crypto.randomUUID());
     // The target holds a different statement under the second id: the batch is refused (409).
-    await postStatements(b.url, to, [statement(77, 'experienced', ids[1])]);
+    await postStatements(b.url, to, [statement(77, 'experienced', ids[1]!)]);
     await postStatements(a.url, from, ids.map((id, n) => statement(n, 'completed', id)));
     await until('the other two arrive', async () => (await forwardingStatus(dbA.database.db, from.tenantId))?.delivered === 3);
     expect(await forwardingStatus(dbA.database.db, from.tenantId)).toMatchObject({ pending: 0, parkedCount: 0, delivered: 3 });
@@ -165,7 +165,7 @@ describe(`forwarding statements to the municipality's own LRS (${BACKEND})`, { t
     const from = await lrsClient(dbA.database, '1106');
     const to = await lrsClient(dbB.database, '1106');
     targets.push(to);
-    const ids = Array.from({ length: 1300 }, () => crypto.randomUUID());
+    const ids: string[] = Array.from({ length: 1300 }, () => crypto.randomUUID());
     for (let i = 0; i < ids.length; i += 100) await postStatements(a.url, from, ids.slice(i, i + 100).map((id, n) => statement(i + n, 'completed', id)));
     // The second batch is stored by the target, but its answer never comes back: the tool cannot know.
     let batches = 0;
