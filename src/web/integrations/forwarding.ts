@@ -38,8 +38,8 @@ function statusSection(ctx: AdminContext, status: ForwardingStatus): SafeHtml {
   const count = (n: number) => n.toLocaleString(locale === 'en' ? 'en-GB' : 'nb-NO');
   return html`<section aria-labelledby="status-heading" data-forwarding-status="${state}">
 <h2 id="status-heading">${ti(locale, 'forwarding.status')}</h2>
-${state === 'paused' ? alert('danger', ti(locale, 'forwarding.paused', { reason: status.pausedReason ?? '' }), { attrs: html` data-paused` }) : ''}
-${state === 'retrying' ? alert('warning', ti(locale, 'forwarding.retrying', { attempts: status.attempts, date: showTime(locale, status.retryAt!), reason: status.lastError ?? '' }), { attrs: html` data-retrying` }) : ''}
+${state === 'paused' ? alert('danger', html`<p class="ds-paragraph app-break-anywhere">${ti(locale, 'forwarding.paused', { reason: status.pausedReason ?? '' })}</p>`, { attrs: html` data-paused` }) : ''}
+${state === 'retrying' ? alert('warning', html`<p class="ds-paragraph app-break-anywhere">${ti(locale, 'forwarding.retrying', { attempts: status.attempts, date: showTime(locale, status.retryAt!), reason: status.lastError ?? '' })}</p>`, { attrs: html` data-retrying` }) : ''}
 ${facts([
     [ti(locale, 'forwarding.state'), ti(locale, `forwarding.state.${state}`)],
     [ti(locale, 'forwarding.endpoint'), html`<code>${status.endpoint}</code>`],
@@ -55,7 +55,7 @@ ${status.parked.length === 0 ? html`<p data-parked-none>${ti(locale, 'forwarding
     rowHeader: true,
     columns: [{ label: ti(locale, 'forwarding.parked.statement') }, { label: ti(locale, 'forwarding.parked.reason') }, { label: ti(locale, 'forwarding.parked.at') }],
     rows: status.parked.map((p) => ({
-      cells: [html`<code>${p.statementId}</code>`, p.redrive ? ti(locale, 'forwarding.parked.queued') : p.reason, showTime(locale, p.parkedAt)],
+      cells: [html`<code>${p.statementId}</code>`, p.redrive ? ti(locale, 'forwarding.parked.queued') : html`<span class="app-break-anywhere">${p.reason}</span>`, showTime(locale, p.parkedAt)],
       attrs: html` data-parked-statement="${p.statementId}"`,
     })),
   })}`}
