@@ -10,6 +10,7 @@ import type { XapiForwardingTargetsTable } from './tables.js';
 
 type Json = Record<string, unknown>;
 type Target = Selectable<XapiForwardingTargetsTable>;
+type Behind = { seq: number; xid: number; statement_id: string; statement: unknown; verb_id: string }[];
 
 export interface ForwarderOptions {
   readonly db: Kysely<Schema>;
@@ -160,37 +161,66 @@ export class StatementForwarder {
     const began = Date.now();
     let settled = 0;
     let failedBefore = target.attempts > 0;
+    // The batch behind the one being sent, read while the target works on that one.
+    let next: Promise<Behind> | undefined;
+    const discard = () => {
+      next?.catch(() => undefined);
+      next = undefined;
+    };
     try {
+      // Re-driven statements go ahead of new ones (an administrator asked for them now).
       while (!this.#stopped && Date.now() - began < this.#leaseMs / 3) {
-        const redrive = await this.#redriven(tenantId);
-        const batch = redrive.length > 0 ? { kind: 'redrive' as const, rows: redrive } : { kind: 'new' as const, rows: await this.#behind(tenantId, cursor) };
-        if (batch.rows.length === 0) break;
-        const outgoing = batch.rows.filter((row) => batch.kind === 'redrive' || forwards(target.filter, row.verb_id)).map(toOutgoing);
+        const rows = await this.#redriven(tenantId);
+        if (rows.length === 0) break;
+        const outgoing = rows.map(toOutgoing);
         const outcome = await sender.send(outgoing);
         if (failedBefore && outcome.settled > 0) failedBefore = false;
-        const recorded = batch.kind === 'redrive'
-          ? await this.#recordRedrive(tenantId, outgoing, outcome)
-          : await this.#recordNew(tenantId, batch.rows, outgoing, outcome, cursor);
-        if (!recorded) return settled; // the lease went to another instance
+        if (!(await this.#recordRedrive(tenantId, outgoing, outcome))) return settled; // the lease went to another instance
         settled += outcome.settled;
         if (outcome.stop) {
-          if (outcome.stop.kind === 'pause') await this.#pause(tenantId, outcome.stop.reason);
-          else await this.#retryLater(tenantId, outcome.stop.reason, outcome.stop.retryAfterMs);
+          await this.#stopFor(tenantId, outcome.stop);
           return settled;
         }
       }
+      while (!this.#stopped && Date.now() - began < this.#leaseMs / 3) {
+        const rows = await (next ?? this.#behind(tenantId, cursor));
+        next = undefined;
+        if (rows.length === 0) break;
+        const last = rows.at(-1)!;
+        if (rows.length === this.#batchSize) next = this.#behind(tenantId, { xid: last.xid, seq: last.seq });
+        const outgoing = rows.filter((row) => forwards(target.filter, row.verb_id)).map(toOutgoing);
+        const outcome = await sender.send(outgoing);
+        if (failedBefore && outcome.settled > 0) failedBefore = false;
+        if (!(await this.#recordNew(tenantId, rows, outgoing, outcome, cursor))) {
+          discard();
+          return settled;
+        }
+        settled += outcome.settled;
+        if (outcome.stop) {
+          discard();
+          await this.#stopFor(tenantId, outcome.stop);
+          return settled;
+        }
+      }
+      discard();
       await this.#db.updateTable('xapi_forwarding_targets')
         .set({ lease_owner: null, leased_until: null, ...(failedBefore ? {} : { attempts: 0, retry_at: null, last_error: null }) })
         .where('tenant_id', '=', tenantId).where('lease_owner', '=', this.#owner).execute();
       return settled;
     } catch (error) {
+      discard();
       await this.#release(tenantId);
       throw error;
     }
   }
 
+  async #stopFor(tenantId: string, stop: NonNullable<SendOutcome['stop']>): Promise<void> {
+    if (stop.kind === 'pause') await this.#pause(tenantId, stop.reason);
+    else await this.#retryLater(tenantId, stop.reason, stop.retryAfterMs);
+  }
+
   /** Statements behind the cursor whose transactions are older than every running one, in commit order. */
-  async #behind(tenantId: string, cursor: { xid: number; seq: number }) {
+  async #behind(tenantId: string, cursor: { xid: number; seq: number }): Promise<Behind> {
     return this.#db.selectFrom('xapi_statements')
       .select(['seq', 'xid', 'statement_id', 'statement', 'verb_id'])
       .where('tenant_id', '=', tenantId)
