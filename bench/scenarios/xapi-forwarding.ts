@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { openPostgres } from '../../src/db/postgres.js';
@@ -67,6 +68,7 @@ export const scenario: Scenario = {
         peakRss = Math.max(peakRss, context.rss());
       }
       const seconds = (performance.now() - started) / 1000;
+      const load = os.loadavg()[0]!.toFixed(1);
       const cpu = context.cpuSeconds() - cpuBefore;
       const status = await forwardingStatus(db, source);
       const rate = Math.round(held / seconds);
@@ -87,8 +89,8 @@ export const scenario: Scenario = {
         peakRssMiB: Math.round(peakRss / 1024 ** 2),
         cpuMsPerRequest: Math.round((cpu * 1000 / Math.max(held, 1)) * 1000) / 1000,
         notes: `${held} of ${STATEMENTS} statements forwarded in ${seconds.toFixed(1)} s: ${rate} statements/s end to end${steady ? `, ${steady}/s steady (10 %–90 %)` : ''} (target ≥ 2000); ` +
-          `batches of 500, target = the tool's own LRS over HTTP; tool CPU per statement (forwarder + receiving LRS) in the CPU column; ` +
-          `seeded in ${seedSeconds.toFixed(1)} s; after the run: ${status?.pending ?? '?'} waiting, ${status?.parkedCount ?? '?'} parked, last error ${status?.lastError ?? 'none'}`,
+          `batches of 500 to the tool's own LRS over HTTP; tool CPU per statement (forwarder + receiving LRS) in the CPU column; ` +
+          `seeded in ${seedSeconds.toFixed(1)} s; machine load average ${load} at the end (other work shares the 2 cores); after the run: ${status?.pending ?? '?'} waiting, ${status?.parkedCount ?? '?'} parked, last error ${status?.lastError ?? 'none'}`,
       };
     } finally {
       await database.close();

@@ -4,13 +4,15 @@ import type { Schema } from '../../db/schema.js';
 import type { SecretBox } from '../../lti/secret-box.js';
 import type { Logger } from '../../logger.js';
 import { forwards } from './filter.js';
-import { forwardedStatement, StatementSender, type Outgoing, type SendOutcome } from './sender.js';
+import { StatementSender, type Outgoing, type SendOutcome } from './sender.js';
 import { openCredentials } from './targets.js';
 import type { XapiForwardingTargetsTable } from './tables.js';
 
-type Json = Record<string, unknown>;
 type Target = Selectable<XapiForwardingTargetsTable>;
-type Behind = { seq: number; xid: number; statement_id: string; statement: unknown; verb_id: string }[];
+type Behind = { seq: number; xid: number; statement_id: string; json: string; verb_id: string }[];
+
+/** The statement as forwarded, as JSON text: `stored` and `authority` are the receiving LRS's to set. */
+const FORWARDED_JSON = sql<string>`(statement - 'stored' - 'authority')::text`;
 
 export interface ForwarderOptions {
   readonly db: Kysely<Schema>;
@@ -222,7 +224,7 @@ export class StatementForwarder {
   /** Statements behind the cursor whose transactions are older than every running one, in commit order. */
   async #behind(tenantId: string, cursor: { xid: number; seq: number }): Promise<Behind> {
     return this.#db.selectFrom('xapi_statements')
-      .select(['seq', 'xid', 'statement_id', 'statement', 'verb_id'])
+      .select(['seq', 'xid', 'statement_id', 'verb_id', FORWARDED_JSON.as('json')])
       .where('tenant_id', '=', tenantId)
       .where(sql<boolean>`(xid, seq) > (${cursor.xid}::bigint, ${cursor.seq}::bigint)`)
       .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`)
@@ -234,7 +236,7 @@ export class StatementForwarder {
   async #redriven(tenantId: string) {
     return this.#db.selectFrom('xapi_forwarding_parked as p')
       .innerJoin('xapi_statements as s', 's.seq', 'p.seq')
-      .select(['s.seq', 's.xid', 's.statement_id', 's.statement', 's.verb_id'])
+      .select(['s.seq', 's.xid', 's.statement_id', 's.verb_id', sql<string>`(s.statement - 'stored' - 'authority')::text`.as('json')])
       .where('p.tenant_id', '=', tenantId).where('p.redrive', '=', true)
       .orderBy('p.seq')
       .limit(this.#batchSize)
@@ -316,6 +318,6 @@ export class StatementForwarder {
   }
 }
 
-function toOutgoing(row: { seq: number; statement_id: string; statement: unknown }): Outgoing {
-  return { seq: Number(row.seq), statementId: row.statement_id, statement: forwardedStatement(row.statement as Json) };
+function toOutgoing(row: { seq: number; statement_id: string; json: string }): Outgoing {
+  return { seq: Number(row.seq), statementId: row.statement_id, json: row.json };
 }

@@ -1,12 +1,15 @@
 import type { ForwardingCredentials } from './targets.js';
 
-type Json = Record<string, unknown>;
-
-/** A statement on its way: its place in the tenant's queue, its id and the statement as forwarded. */
+/**
+ * A statement on its way: its place in the tenant's queue, its id and the statement as forwarded, as
+ * JSON text: the stored statement without `stored` and `authority`, which are the receiving LRS's to
+ * set (xAPI 1.0.3 §2.4.8, §2.4.9). Text straight from the database, so a batch is never parsed and
+ * serialised again on its way through.
+ */
 export interface Outgoing {
   readonly seq: number;
   readonly statementId: string;
-  readonly statement: Json;
+  readonly json: string;
 }
 
 /**
@@ -18,14 +21,6 @@ export interface SendOutcome {
   readonly delivered: number;
   readonly parked: readonly { readonly item: Outgoing; readonly reason: string }[];
   readonly stop?: { readonly kind: 'retry' | 'pause'; readonly reason: string; readonly retryAfterMs?: number };
-}
-
-/** The statement as the target receives it: `stored` and `authority` are the receiving LRS's to set (§2.4.9, §2.4.8). */
-export function forwardedStatement(stored: Json): Json {
-  const statement: Json = { ...stored };
-  delete statement['stored'];
-  delete statement['authority'];
-  return statement;
 }
 
 type Verdict = 'delivered' | 'statement' | 'retry' | 'pause';
@@ -80,7 +75,7 @@ export class StatementSender {
   async send(items: readonly Outgoing[]): Promise<SendOutcome> {
     if (items.length === 0) return { settled: 0, delivered: 0, parked: [] };
     if (items.length > 1) {
-      const answer = await this.#request('POST', this.#statementsUrl, items.map((i) => i.statement));
+      const answer = await this.#request('POST', this.#statementsUrl, `[${items.map((i) => i.json).join(',')}]`);
       const verdict = verdictOf(answer.status);
       if (verdict === 'delivered') return { settled: items.length, delivered: items.length, parked: [] };
       if (verdict !== 'statement') return { settled: 0, delivered: 0, parked: [], stop: this.#stop(verdict, answer) };
@@ -92,7 +87,7 @@ export class StatementSender {
     const parked: { item: Outgoing; reason: string }[] = [];
     let delivered = 0;
     for (const [index, item] of items.entries()) {
-      const answer = await this.#request('PUT', `${this.#statementsUrl}?statementId=${encodeURIComponent(item.statementId)}`, item.statement);
+      const answer = await this.#request('PUT', `${this.#statementsUrl}?statementId=${encodeURIComponent(item.statementId)}`, item.json);
       const verdict = answer.status === 409 ? 'delivered' : verdictOf(answer.status);
       if (verdict === 'delivered') delivered += 1;
       else if (verdict === 'statement') parked.push({ item, reason: answer.reason });
@@ -105,13 +100,13 @@ export class StatementSender {
     return { kind: verdict, reason: answer.reason, ...(answer.retryAfterMs !== undefined ? { retryAfterMs: answer.retryAfterMs } : {}) };
   }
 
-  async #request(method: 'POST' | 'PUT', url: string, body: unknown): Promise<Answer> {
+  async #request(method: 'POST' | 'PUT', url: string, body: string): Promise<Answer> {
     let response: Response;
     try {
       response = await this.#fetch(url, {
         method,
         headers: { authorization: this.#authorization, 'content-type': 'application/json', 'x-experience-api-version': '1.0.3' },
-        body: JSON.stringify(body),
+        body,
         signal: AbortSignal.timeout(this.#timeoutMs),
         redirect: 'error',
       });
