@@ -1,9 +1,11 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { openPostgres } from '../../src/db/postgres.js';
 import { createXapiClient } from '../../src/xapi/credentials.js';
-import { forwardingBox, forwardingStatus, saveForwardingTarget } from '../../src/xapi/forwarding/targets.js';
+import { forwardingBox, forwardingStatus, removeForwardingTarget, saveForwardingTarget } from '../../src/xapi/forwarding/targets.js';
 import type { BenchResult, Scenario } from '../harness.js';
 
 const STATEMENTS = 60_000;
@@ -77,6 +79,30 @@ export const scenario: Scenario = {
       const t10 = at(0.1);
       const t90 = at(0.9);
       const steady = t10 !== undefined && t90 !== undefined && t90 > t10 ? Math.round((STATEMENTS * 0.8) / (t90 - t10)) : undefined;
+
+      // The forwarder alone: the same statements again to an LRS that only reads each batch and answers
+      // 200 (in the bench process), so that the receiving LRS's own work is left out.
+      let sunk = 0;
+      const sink = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('[]'));
+      });
+      await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+      const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/xapi/`;
+      await removeForwardingTarget(db, source);
+      const cpuBeforeSink = context.cpuSeconds();
+      const sinkStarted = performance.now();
+      await saveForwardingTarget(db, forwardingBox(TOOL_SECRET), source, { endpoint: sinkUrl, key: 'sink', secret: 'sink-secret', filter: 'all', history: true });
+      while (sunk < STATEMENTS && performance.now() - sinkStarted < GIVE_UP_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        sunk = (await forwardingStatus(db, source))?.delivered ?? 0;
+      }
+      const sinkSeconds = (performance.now() - sinkStarted) / 1000;
+      const sinkCpu = context.cpuSeconds() - cpuBeforeSink;
+      await removeForwardingTarget(db, source);
+      await new Promise((resolve) => sink.close(resolve));
+      const sinkRate = Math.round(sunk / sinkSeconds);
+
       return {
         scenario: 'xapi-forwarding',
         requestsPerSecond: rate,
@@ -90,7 +116,7 @@ export const scenario: Scenario = {
         cpuMsPerRequest: Math.round((cpu * 1000 / Math.max(held, 1)) * 1000) / 1000,
         notes: `${held} of ${STATEMENTS} statements forwarded in ${seconds.toFixed(1)} s: ${rate} statements/s end to end${steady ? `, ${steady}/s steady (10 %–90 %)` : ''} (target ≥ 2000); ` +
           `batches of 500 to the tool's own LRS over HTTP; tool CPU per statement (forwarder + receiving LRS) in the CPU column; ` +
-          `seeded in ${seedSeconds.toFixed(1)} s; machine load average ${load} at the end (other work shares the 2 cores); after the run: ${status?.pending ?? '?'} waiting, ${status?.parkedCount ?? '?'} parked, last error ${status?.lastError ?? 'none'}`,
+          `the forwarder alone (to an LRS that only answers 200): ${sunk} in ${sinkSeconds.toFixed(1)} s = ${sinkRate} statements/s, tool CPU ${Math.round((sinkCpu * 1000 / Math.max(sunk, 1)) * 1000) / 1000} ms per statement; seeded in ${seedSeconds.toFixed(1)} s; machine load average ${load} at the end (other work shares the 2 cores); after the run: ${status?.pending ?? '?'} waiting, ${status?.parkedCount ?? '?'} parked, last error ${status?.lastError ?? 'none'}`,
       };
     } finally {
       await database.close();
