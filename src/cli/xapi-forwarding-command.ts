@@ -6,9 +6,9 @@ import { resolveTenant, XapiClientUsageError } from './xapi-client-command.js';
 /** The secret comes from the environment, never from the command line (shell history, ps). */
 export const FORWARDING_SECRET_VARIABLE = 'LRS_FORWARDING_SECRET';
 
-export const XAPI_FORWARDING_USAGE = `  xapi-forwarding set --tenant <kommunenummer|tenant id> --endpoint <url> --key <key> [--filter all|completions] [--history]
+export const XAPI_FORWARDING_USAGE = `  xapi-forwarding set --tenant <kommunenummer|tenant id> --endpoint <url> [--key <key>] [--filter all|completions] [--history]
                                           forward the tenant's statements to its own LRS (secret in ${FORWARDING_SECRET_VARIABLE};
-                                          left unset on a change, the stored one stays); --history also sends those already stored
+                                          left unset on a change, the stored one stays, as does the key); --history also sends those already stored
   xapi-forwarding status --tenant <…> [--json]
                                           the queue: waiting, sent, parked statements with the receiver's reasons, paused or retrying
   xapi-forwarding redrive --tenant <…>    send the parked statements again and resume a paused target

@@ -78,7 +78,7 @@ ${errorSummary(shown, labels)}
 <form method="post" action="${FORWARDING_PAGE}" novalidate data-form="forwarding">
 ${ctx.hidden}
 ${input(shown, 'endpoint', labels.endpoint, { type: 'url', hint: ti(locale, 'forwarding.endpoint.hint'), wide: true })}
-${input(shown, 'key', labels.key, { wide: true })}
+${input(shown, 'key', labels.key, { wide: true, ...(status ? { optional: true, hint: ti(locale, 'forwarding.key.keep') } : {}) })}
 ${input(shown, 'secret', labels.secret, { type: 'password', hint: ti(locale, status ? 'forwarding.secret.keep' : 'forwarding.secret.new'), autocomplete: 'new-password', wide: true, ...(status ? { optional: true } : {}) })}
 ${choiceGroup(shown, 'filter', labels.filter, (['all', 'completions'] as const).map((f) => ({ value: f, label: ti(locale, `forwarding.filter.${f}`) })))}
 ${status ? '' : choiceGroup(shown, 'history', ti(locale, 'forwarding.history'), [{ value: 'yes', label: ti(locale, 'forwarding.history.yes') }], { multiple: true })}

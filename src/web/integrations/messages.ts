@@ -128,6 +128,7 @@ export const INTEGRATION_MESSAGES = {
     'The xAPI address, for example https://lrs.kommune.no/xapi/. The user name and password go in the fields below, not in the address.',
   ),
   'forwarding.key': m('Nøkkel (brukernavn)', 'Nøkkel (brukarnamn)', 'Key (user name)'),
+  'forwarding.key.keep': m('La feltet stå tomt for å beholde nøkkelen som er lagret.', 'La feltet stå tomt for å behalde nøkkelen som er lagra.', 'Leave it blank to keep the key already stored.'),
   'forwarding.secret': m('Hemmelighet (passord)', 'Løyndom (passord)', 'Secret (password)'),
   'forwarding.secret.keep': m(
     'La feltet stå tomt for å beholde hemmeligheten som er lagret. Den lagres kryptert og vises aldri.',

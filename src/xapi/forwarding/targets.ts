@@ -54,6 +54,7 @@ export function normaliseEndpoint(raw: string): string {
 
 export interface ForwardingSettingsInput {
   readonly endpoint: string;
+  /** Blank when changing a target: the key already stored stays. */
   readonly key: string;
   /** Left out (or blank) when changing a target: the secret already stored stays. */
   readonly secret?: string | undefined;
@@ -68,12 +69,15 @@ export interface ForwardingSettingsInput {
  */
 export async function saveForwardingTarget(db: Kysely<Schema>, box: SecretBox, tenantId: string, input: ForwardingSettingsInput): Promise<'created' | 'updated'> {
   const endpoint = normaliseEndpoint(input.endpoint);
-  const key = input.key.trim();
-  if (!key || key.length > 500 || key.includes(':')) throw new ForwardingSettingsError('key', 'key-missing');
+  const given = input.key.trim();
+  if (given.length > 500 || given.includes(':')) throw new ForwardingSettingsError('key', 'key-missing');
   if (input.filter !== 'all' && input.filter !== 'completions') throw new ForwardingSettingsError('filter', 'filter-invalid');
   return db.transaction().execute(async (trx) => {
     const held = await trx.selectFrom('xapi_forwarding_targets').select('credentials_sealed').where('tenant_id', '=', tenantId).forUpdate().executeTakeFirst();
-    const secret = input.secret ? input.secret : held ? openCredentials(box, held.credentials_sealed).secret : '';
+    const stored = held && (!given || !input.secret) ? openCredentials(box, held.credentials_sealed) : undefined;
+    const key = given || stored?.key || '';
+    if (!key) throw new ForwardingSettingsError('key', 'key-missing');
+    const secret = input.secret ? input.secret : stored?.secret ?? '';
     if (!secret || secret.length > 1000) throw new ForwardingSettingsError('secret', 'secret-missing');
     const credentials_sealed = sealCredentials(box, { key, secret });
     if (held) {
