@@ -161,6 +161,17 @@ describe(`forwarding statements to the municipality's own LRS (${BACKEND})`, { t
     await until('both arrive', async () => (await heldBy(to)).length === 2);
   });
 
+  it('cuts the credentials out of a reason when the target echoes them back', async () => {
+    const { from, to } = await pair('1108', '1108');
+    const basic = Buffer.from(`${to.key}:${to.secret}`).toString('base64');
+    const ids = [crypto.randomUUID()];
+    proxy.setPlan((request) => (request.ids.includes(ids[0]!) ? { status: 400, body: `{"detail":"bad statement; you sent Authorization: Basic ${basic} (${to.key}:${to.secret})"}` } : 'pass'));
+    await postStatements(a.url, from, [statement(1, 'completed', ids[0])]);
+    const parked = await until('parked', async () => (await forwardingStatus(dbA.database.db, from.tenantId))?.parked[0]);
+    expect(parked.reason).toContain('Basic [redacted] ([redacted]:[redacted])');
+    proxy.setPlan(() => 'pass');
+  });
+
   it('across a restart of the tool mid-queue, every statement arrives exactly once', async () => {
     const from = await lrsClient(dbA.database, '1106');
     const to = await lrsClient(dbB.database, '1106');
