@@ -45,6 +45,8 @@ import { xapiRouter } from './web/xapi/router.js';
 import { competencePullRouter } from './web/competence/pull-api.js';
 import type { LaunchHooks } from './xapi/lrs/context.js';
 import { Lrs } from './xapi/lrs/lrs.js';
+import { StatementForwarder } from './xapi/forwarding/forwarder.js';
+import { forwardingBox } from './xapi/forwarding/targets.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
 import { designerRouter } from './web/designer/router.js';
 import { themeRouter } from './web/theme/router.js';
@@ -200,6 +202,11 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   const statusSummaries = new StatusSummaryRefresher({ db: deps.database.db, logger: deps.logger.child({ component: 'competence-status-summary' }) });
   statusSummaries.start();
   stoppers.push(() => statusSummaries.stop());
+  // Each tenant's statements go on to the municipality's own LRS when its administrator set one
+  // (/admin/xapi-forwarding, `npm run cli -- xapi-forwarding`; docs/xapi.md, "Forwarding").
+  const forwarder = new StatementForwarder({ db: deps.database.db, logger: deps.logger.child({ component: 'xapi-forwarding' }), box: forwardingBox(deps.config.keyEncryptionSecret) });
+  forwarder.start();
+  stoppers.push(() => forwarder.stop());
   evaluations.start();
   stoppers.push(() => evaluations.stop());
   // Personal data of people with no active employment and no activity for RETENTION_MONTHS is

@@ -215,6 +215,11 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/xapi-clients': ADMINS,
   'POST /admin/xapi-clients': ADMINS,
   'POST /admin/xapi-clients/revoke': ADMINS,
+  // Forwarding the tenant's statements to its own LRS: settings, queue, re-drive (src/web/integrations/forwarding.ts).
+  'GET /admin/xapi-forwarding': ADMINS,
+  'POST /admin/xapi-forwarding': ADMINS,
+  'POST /admin/xapi-forwarding/redrive': ADMINS,
+  'POST /admin/xapi-forwarding/remove': ADMINS,
   // The competence catalogue and requirements: a municipality's own, or a region's for its members.
   'GET /admin/competence': ADMINS,
   'GET /admin/competence/export.csv': ADMINS,
