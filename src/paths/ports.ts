@@ -59,7 +59,7 @@ export interface OutcomeDelivery {
   readonly outcome: StepOutcome;
 }
 
-export type PathEventType = 'path-started' | 'step-completed' | 'path-completed';
+export type PathEventType = 'path-started' | 'step-completed' | 'path-completed' | 'session-registered';
 
 /** An event from the outbox, delivered at least once to every subscriber (the event id is the
  *  subscriber's deduplication key). */
@@ -73,7 +73,9 @@ export interface PathEvent {
   readonly versionId: string;
   readonly stepId: string | null;
   /** path-completed: { completionId, score (0..100 or null), completedAt };
-   *  step-completed: { score (scaled 0..1 or null) }; path-started: { dueAt }. */
+   *  step-completed: { score (scaled 0..1 or null), completionStatus and successStatus as the
+   *  step's outcome last said them (SCORM and xAPI steps; else absent) }; path-started: { dueAt };
+   *  session-registered: {} (the step is the session). */
   readonly payload: Readonly<Record<string, unknown>>;
   readonly createdAt: Date;
 }
