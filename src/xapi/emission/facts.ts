@@ -14,7 +14,7 @@ export async function loadFacts(db: Kysely<Schema>, event: PathEvent, publicUrl:
     db.selectFrom('paths').select(['title', 'language']).where('id', '=', event.pathId).executeTakeFirst(),
     loadPublishedVersion(db, event.versionId),
     // A person with accounts in several LMSs is named by one of them, always the same one.
-    db.selectFrom('lti_users').select(['issuer', 'subject']).where('person_id', '=', event.personId).where('issuer', 'is not', null)
+    db.selectFrom('lti_users').select(['issuer', 'subject']).where('person_id', '=', event.personId)
       .orderBy('issuer').orderBy('subject').limit(1).executeTakeFirst(),
     db.selectFrom('path_enrolment_links as l')
       .innerJoin('lti_resource_links as r', 'r.id', 'l.resource_link_id')
@@ -36,7 +36,7 @@ export async function loadFacts(db: Kysely<Schema>, event: PathEvent, publicUrl:
     if (levels && typeof levels === 'object') declaredLevels = levels as Record<string, number>;
   }
   return {
-    actor: account?.issuer ? { homePage: account.issuer, name: account.subject } : { homePage: publicUrl, name: event.personId },
+    actor: account ? { homePage: account.issuer, name: account.subject } : { homePage: publicUrl, name: event.personId },
     municipality: { id: tenant.id, kommunenummer: tenant.kommunenummer, name: tenant.name },
     path: { title: path.title, language: path.language },
     versionNumber: version.number,
