@@ -11,6 +11,7 @@ import type { NewStep } from '../../src/paths/drafts.js';
 import type { PathEvent, PathEventHandler } from '../../src/paths/ports.js';
 import { signUpForSession } from '../../src/paths/sessions.js';
 import { erasePerson } from '../../src/privacy/erase.js';
+import { rememberLaunchLink } from '../../src/web/learner/grade-passback.js';
 import { xapiProfileRouter } from '../../src/web/xapi/profile-router.js';
 import { xapiRouter } from '../../src/web/xapi/router.js';
 import { createXapiClient } from '../../src/xapi/credentials.js';
@@ -87,7 +88,8 @@ describe(`xAPI statements emitted from path events (${BACKEND})`, () => {
 
     const { pathId, stepIds } = await publishedPath(db, world, steps);
     enrolmentId = (await enrol(db, world.inRegion, { personId: learner, pathId })).enrolmentId;
-    await db.insertInto('path_enrolment_links').values({ enrolment_id: enrolmentId, resource_link_id: link, tenant_id: world.inRegion }).execute();
+    // The learner page's launch route remembers the LMS link with a path-launched event.
+    await rememberLaunchLink(db, world.inRegion, enrolmentId, link);
     const deliver = (i: number, key: string, outcome: Parameters<typeof deliverOutcome>[2]['outcome']) =>
       deliverOutcome(db, world.inRegion, { enrolmentId, stepId: stepIds[i]!, idempotencyKey: key, outcome });
     await deliver(0, 'sco-1', { kind: 'sco', packageId: 'pkg-1', scoId: 'sco-1', completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.8 });
@@ -108,14 +110,15 @@ describe(`xAPI statements emitted from path events (${BACKEND})`, () => {
   it('writes each event as statements of the documented shape in the learner\'s municipality\'s LRS', async () => {
     const stored = await emitted();
     const verbs = stored.map((s) => ((s.statement['verb'] as Json)['id'] as string).split('/').pop());
-    expect(verbs).toEqual(['registered', 'completed', 'passed', 'completed', 'failed', 'completed', 'declared', 'completed', 'registered', 'attended', 'completed']);
+    expect(verbs).toEqual(['registered', 'launched', 'completed', 'passed', 'completed', 'failed', 'completed', 'declared', 'completed', 'registered', 'attended', 'completed']);
     for (const { statement } of stored) expect(() => validateStatement(statement)).not.toThrow();
-    const [started, scoCompleted, scoPassed] = stored.map((s) => s.statement);
+    const [started, launched, scoCompleted, scoPassed] = stored.map((s) => s.statement);
     // Actor: the LMS account (issuer, LTI subject); one identifier only, so no e-mail beside it (xAPI §2.4.2.1).
     expect(started!['actor']).toEqual({ objectType: 'Agent', account: { homePage: ISSUER, name: 'lms-user-42' } });
     // Deterministic ids: UUID v5 of the event.
     expect(stored[0]!.statement_id).toBe(statementId(events[0]!.id, 'main'));
-    expect(stored[2]!.statement_id).toBe(statementId(events[1]!.id, 'success'));
+    expect(stored[3]!.statement_id).toBe(statementId(events[2]!.id, 'success'));
+    expect((launched!['context'] as Json)['registration']).toBe(enrolmentId);
     expect(started!['timestamp']).toBe(events[0]!.createdAt.toISOString());
     const context = scoPassed!['context'] as Json;
     expect(context['registration']).toBe(enrolmentId);
@@ -132,8 +135,8 @@ describe(`xAPI statements emitted from path events (${BACKEND})`, () => {
     expect(extensions[`${PUBLIC_URL}/profiles/xapi/extensions/sco`]).toBe('sco-1');
     expect(scoCompleted!['result']).toEqual({ completion: true, score: { scaled: 0.8 } });
     expect(scoPassed!['result']).toEqual({ success: true, completion: true, score: { scaled: 0.8 } });
-    expect(stored[4]!.statement['result']).toMatchObject({ success: false });
-    expect(stored[6]!.statement['result']).toEqual({ completion: true, extensions: { [`${PUBLIC_URL}/profiles/xapi/extensions/declared-levels`]: { infosik: 2 } } });
+    expect(stored[5]!.statement['result']).toMatchObject({ success: false });
+    expect(stored[7]!.statement['result']).toEqual({ completion: true, extensions: { [`${PUBLIC_URL}/profiles/xapi/extensions/declared-levels`]: { infosik: 2 } } });
     const completed = stored.at(-1)!.statement;
     expect(completed['object']).toMatchObject({ id: `${PUBLIC_URL}/xapi/activities/paths/${events[0]!.pathId}` });
     expect((completed['result'] as Json)['completion']).toBe(true);
@@ -143,7 +146,7 @@ describe(`xAPI statements emitted from path events (${BACKEND})`, () => {
 
   it('never links an evaluation\'s answers to the person', async () => {
     const stored = await emitted();
-    const evaluation = stored[7]!.statement;
+    const evaluation = stored[8]!.statement;
     expect((evaluation['object'] as Json)['definition']).toMatchObject({ type: `${PUBLIC_URL}/profiles/xapi/activity-types/evaluation` });
     expect(evaluation['result']).toEqual({ completion: true });
     const all = JSON.stringify(stored);

@@ -24,6 +24,7 @@ function templateSpecs(v: ReturnType<typeof vocabulary>): TemplateSpec[] {
   const content = [v.extensions.contentPackage];
   return [
     { name: 'path-registered', label: 'Enrolled in a path', definition: 'Written when the learner is enrolled in a path (first launch of a path link, an assignment).', verb: v.verbs.registered, object: t.path, onStep: false, result: [] },
+    { name: 'path-launched', label: 'Launched a path from the LMS', definition: 'Written at each LTI launch of a path link; the LMS course and link are in the grouping.', verb: v.verbs.launched, object: t.path, onStep: false, result: [] },
     { name: 'path-completed', label: 'Completed a path', definition: 'Written when the path\'s completion rule is met; the score (0–100) when the path has one.', verb: v.verbs.completed, object: t.path, onStep: false, result: ['completion'] },
     { name: 'content-completed', label: 'Completed a SCORM or xAPI step', definition: 'A content step completed; for SCORM the SCO the step names.', verb: v.verbs.completed, object: t.lesson, onStep: true, result: ['completion'], contextExtensions: content },
     { name: 'content-passed', label: 'Passed a SCORM or xAPI step', definition: 'With content-completed when the content said passed.', verb: v.verbs.passed, object: t.lesson, onStep: true, result: ['completion', 'success'], contextExtensions: content },

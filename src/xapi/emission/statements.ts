@@ -97,6 +97,8 @@ export function statementsForEvent(event: PathEvent, facts: EmissionFacts, publi
   switch (event.type) {
     case 'path-started':
       return [statement('main', v.verbs.registered, pathActivity, at)];
+    case 'path-launched':
+      return [statement('main', v.verbs.launched, pathActivity, at)];
     case 'path-completed': {
       const score = typeof event.payload['score'] === 'number' ? event.payload['score'] : null;
       const completedAt = typeof event.payload['completedAt'] === 'string' ? event.payload['completedAt'] : at;

@@ -40,6 +40,7 @@ export function vocabulary(publicUrl: string) {
     ({ id: `${own}/${path}`, kind, label: { en, nb }, definition, own: true });
   const verbs = {
     registered: adlVerb('registered', 'meldte seg på', 'The learner was enrolled in a path (object: the path), or signed up for a physical session (object: the session step).'),
+    launched: adlVerb('launched', 'startet', 'The learner launched the path from a link in an LMS course (LTI launch); the LMS course and link are in the context.'),
     completed: adlVerb('completed', 'fullførte', 'The learner completed a path or one of its steps; result.completion is true, with the score when there is one.'),
     passed: adlVerb('passed', 'bestod', 'A SCORM or xAPI step completed with the success status passed (result.success true).'),
     failed: adlVerb('failed', 'bestod ikke', 'A SCORM or xAPI step completed with the success status failed (result.success false).'),
