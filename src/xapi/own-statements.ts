@@ -17,6 +17,7 @@ export function emitterClientKey(tenantId: string): string {
   return `emitter:${tenantId}`;
 }
 
+const UNIQUE_VIOLATION = '23505';
 const EMITTER_SCOPES: readonly XapiScope[] = ['statements/write'];
 
 export class OwnStatements {
@@ -44,11 +45,23 @@ export class OwnStatements {
   async store(tenantId: string, statements: readonly Json[]): Promise<string[]> {
     if (statements.length === 0) return [];
     const client = await this.client(tenantId);
+    // The common case (none held yet) in one round trip: the insert fails as a whole on an id held
+    // (a replay), and then only the statements not held are written.
+    try {
+      return await this.#insert(client, statements);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    }
     const ids = statements.map((s) => String(s['id']).toLowerCase());
     const held = new Set((await this.db.selectFrom('xapi_statements').select('statement_id')
       .where('tenant_id', '=', tenantId).where('statement_id', 'in', ids).execute()).map((r) => r.statement_id));
     const fresh = statements.filter((_, index) => !held.has(ids[index]!));
     if (fresh.length === 0) return [];
+    return this.#insert(client, fresh);
+  }
+
+  async #insert(client: XapiClient, fresh: readonly Json[]): Promise<string[]> {
+    const tenantId = client.tenantId;
     const stored = new Date().toISOString();
     const authority = clientAuthority({ client, publicUrl: this.publicUrl, tenantIds: [tenantId] });
     const complete = fresh.map((statement) => completeStatement(statement, { stored, authority, version: '1.0.0' }));
