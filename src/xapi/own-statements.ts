@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { XapiClient, XapiScope } from './credentials.js';
 import { completeStatement, extractColumns } from './extract.js';
-import { insertStatements, mergeActivities, type StatementWrite } from './statement-groups.js';
+import { mergeActivities, StatementGroups, type StatementWrite } from './statement-groups.js';
 import { clientAuthority, voidPending } from './statement-store.js';
 
 type Json = Record<string, unknown>;
@@ -23,7 +23,13 @@ const EMITTER_SCOPES: readonly XapiScope[] = ['statements/write'];
 export class OwnStatements {
   readonly #clients = new Map<string, Promise<XapiClient>>();
 
-  constructor(private readonly db: Kysely<Schema>, private readonly publicUrl: string) {}
+  readonly #groups: StatementGroups;
+
+  /** `groups`: the LRS's group commit (src/xapi/statement-groups.ts), so that the statements of
+   *  events handled at once, and the LRS's own writes, go to the database together. */
+  constructor(private readonly db: Kysely<Schema>, private readonly publicUrl: string, groups?: StatementGroups) {
+    this.#groups = groups ?? new StatementGroups(db);
+  }
 
   /** The tenant's emitter client, created the first time it is needed (the unique key makes two at once one). */
   client(tenantId: string): Promise<XapiClient> {
@@ -78,7 +84,7 @@ export class OwnStatements {
       activities: mergeActivities(extracted.flatMap((e) => e.activities.map((a) => ({ tenant_id: tenantId, activity_id: String(a['id']), definition: a['definition'] as Json })))),
     };
     // A municipality's client may have voided one of these ids before it arrived (§2.2.1 allows voiding the unknown).
-    await voidPending(this.db, this.publicUrl, await insertStatements(this.db, [write]));
+    await voidPending(this.db, this.publicUrl, await this.#groups.insert(write));
     return write.rows.map((row) => row.statement_id);
   }
 }
