@@ -83,6 +83,10 @@ export interface PathEvent {
 
 export type PathEventHandler = (event: PathEvent) => Promise<void>;
 
+/** A subscriber that takes a batch at once (in commit order): all of it is handled, or all of it
+ *  comes again. For work that gains from doing many events in one round trip. */
+export type PathEventBatchHandler = (events: readonly PathEvent[]) => Promise<void>;
+
 /** Seals evaluation answers while they wait for a release, so that the database alone cannot
  *  read them next to the submission that wrote them (the LTI SecretBox is one). */
 export interface AnswerSeal {

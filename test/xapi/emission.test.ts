@@ -8,7 +8,7 @@ import { deliverOutcome, registerAttendance } from '../../src/paths/engine.js';
 import { enrol } from '../../src/paths/enrolments.js';
 import { listEnrolmentEvents } from '../../src/paths/events.js';
 import type { NewStep } from '../../src/paths/drafts.js';
-import type { PathEvent, PathEventHandler } from '../../src/paths/ports.js';
+import type { PathEvent, PathEventBatchHandler } from '../../src/paths/ports.js';
 import { signUpForSession } from '../../src/paths/sessions.js';
 import { erasePerson } from '../../src/privacy/erase.js';
 import { rememberLaunchLink } from '../../src/web/learner/grade-passback.js';
@@ -58,9 +58,9 @@ describe(`xAPI statements emitted from path events (${BACKEND})`, () => {
     .where('tenant_id', '=', tenantId).where('registration', '=', enrolmentId).orderBy('seq').execute())
     .map((r) => ({ ...r, statement: r.statement as Json }));
 
-  function dispatcherWith(handler: PathEventHandler) {
+  function dispatcherWith(handler: PathEventBatchHandler) {
     const dispatcher = new PathEventDispatcher({ db, logger });
-    dispatcher.subscribe(XAPI_EMISSION_SUBSCRIBER, handler, { concurrency: 8 });
+    dispatcher.subscribeBatch(XAPI_EMISSION_SUBSCRIBER, handler);
     return dispatcher;
   }
   const emission = () => xapiEmissionSubscriber(db, new OwnStatements(db, PUBLIC_URL), PUBLIC_URL);
@@ -176,16 +176,16 @@ describe(`xAPI statements emitted from path events (${BACKEND})`, () => {
     await db.updateTable('path_event_cursors').set({ last_xid: 0, last_id: 0 }).where('subscriber', '=', XAPI_EMISSION_SUBSCRIBER).execute();
     let seen = 0;
     const handler = emission();
-    const dispatcher = dispatcherWith(async (event) => {
-      await handler(event);
-      if (event.enrolmentId === enrolmentId) seen += 1;
+    const dispatcher = dispatcherWith(async (batch) => {
+      await handler(batch);
+      seen += batch.filter((event) => event.enrolmentId === enrolmentId).length;
     });
     await runUntil(dispatcher, async () => seen === events.length);
     const after = await emitted();
     expect(after.map((s) => [s.statement_id, s.stored])).toEqual(before.map((s) => [s.statement_id, s.stored]));
   });
 
-  it('a handler that fails after storing gets the event again, and its statements are still there once', async () => {
+  it('a handler that fails after storing gets the events again, and their statements are still there once', async () => {
     const { pathId, stepIds } = await publishedPath(db, world, [steps[2]!]);
     const other = await person(db, world.inRegion);
     const second = (await enrol(db, world.inRegion, { personId: other, pathId })).enrolmentId;
@@ -193,18 +193,18 @@ describe(`xAPI statements emitted from path events (${BACKEND})`, () => {
     const handler = emission();
     const deliveries: string[] = [];
     let failed = false;
-    const dispatcher = dispatcherWith(async (event) => {
-      await handler(event);
-      if (event.enrolmentId !== second) return;
-      deliveries.push(event.type);
+    const dispatcher = dispatcherWith(async (batch) => {
+      await handler(batch);
+      const mine = batch.filter((event) => event.enrolmentId === second);
+      deliveries.push(...mine.map((event) => event.type));
       // As if the process died after the statements' commit and before the cursor moved.
-      if (event.type === 'path-completed' && !failed) {
+      if (mine.some((event) => event.type === 'path-completed') && !failed) {
         failed = true;
         throw new Error('crashed after storing');
       }
     });
     await runUntil(dispatcher, async () => deliveries.filter((t) => t === 'path-completed').length === 2);
-    expect(deliveries).toEqual(['path-started', 'step-completed', 'path-completed', 'path-completed']);
+    expect(deliveries.slice(0, 3)).toEqual(['path-started', 'step-completed', 'path-completed']);
     const stored = await db.selectFrom('xapi_statements').select('verb_id').where('registration', '=', second).orderBy('seq').execute();
     expect(stored.map((s) => s.verb_id.split('/').pop())).toEqual(['registered', 'completed', 'completed']);
   });
