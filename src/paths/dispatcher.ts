@@ -27,7 +27,7 @@ export class PathEventDispatcher {
   readonly #pollIntervalMs: number;
   readonly #leaseMs: number;
   readonly #owner = randomUUID();
-  readonly #handlers = new Map<string, { handler: PathEventHandler; concurrency: number } | { batch: PathEventBatchHandler }>();
+  readonly #handlers = new Map<string, { handler: PathEventHandler; concurrency: number } | { batch: PathEventBatchHandler; batchSize: number }>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   /** A subscriber's delivery under way: never two at once for one subscriber in one instance. */
   readonly #busy = new Map<string, Promise<number>>();
@@ -56,11 +56,12 @@ export class PathEventDispatcher {
   /**
    * Registers a subscriber that gets each batch whole (in commit order, so each person's and each
    * enrolment's events in order): the cursor moves past the batch when the handler resolved, and a
-   * handler that throws gets the same batch again on the next pass.
+   * handler that throws gets the same batch again on the next pass. `batchSize`: the most events in
+   * one batch (else the dispatcher's).
    */
-  subscribeBatch(name: string, handler: PathEventBatchHandler): void {
+  subscribeBatch(name: string, handler: PathEventBatchHandler, options: { batchSize?: number } = {}): void {
     this.subscribe(name, async () => undefined);
-    this.#handlers.set(name, { batch: handler });
+    this.#handlers.set(name, { batch: handler, batchSize: Math.max(1, Math.floor(options.batchSize ?? this.#batchSize)) });
   }
 
   /** One pass over every subscriber (side by side); returns how many events were delivered. */
@@ -102,7 +103,7 @@ export class PathEventDispatcher {
     const running = this.#busy.get(name);
     if (running) return running;
     const subscriber = this.#handlers.get(name)!;
-    const run = ('batch' in subscriber ? this.#deliverBatch(name, subscriber.batch)
+    const run = ('batch' in subscriber ? this.#deliverBatch(name, subscriber.batch, subscriber.batchSize)
       : subscriber.concurrency > 1 ? this.#deliverConcurrently(name, subscriber.handler, subscriber.concurrency) : this.#deliver(name, subscriber.handler))
       .finally(() => this.#busy.delete(name));
     this.#busy.set(name, run);
@@ -157,13 +158,13 @@ export class PathEventDispatcher {
     return delivered;
   }
 
-  async #deliverBatch(name: string, handler: PathEventBatchHandler): Promise<number> {
+  async #deliverBatch(name: string, handler: PathEventBatchHandler, batchSize: number): Promise<number> {
     const cursor = await this.#lease(name);
     if (!cursor) return 0;
     let last: { xid: number; id: number } | undefined;
     let delivered = 0;
     try {
-      const events = await this.#read(cursor);
+      const events = await this.#read(cursor, batchSize);
       if (events.length > 0) {
         try {
           await handler(events.map(toPathEvent));
@@ -195,7 +196,7 @@ export class PathEventDispatcher {
 
   /** The next batch behind the cursor. Only transactions older than every running one: their events
    *  can no longer appear behind the cursor (see the migration's note on path_events.xid). */
-  #read(cursor: { last_xid: number; last_id: number }) {
+  #read(cursor: { last_xid: number; last_id: number }, limit = this.#batchSize) {
     return this.#db
       .selectFrom('path_events')
       .select(EVENT_COLUMNS)
@@ -203,7 +204,7 @@ export class PathEventDispatcher {
       .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`)
       .orderBy('xid')
       .orderBy('id')
-      .limit(this.#batchSize)
+      .limit(limit)
       .execute();
   }
 
