@@ -48,8 +48,7 @@ export class PathEventDispatcher {
    * of other people already handled in that batch come again.
    */
   subscribe(name: string, handler: PathEventHandler, options: { concurrency?: number } = {}): void {
-    if (!/^[a-z0-9][a-z0-9._-]{0,99}$/.test(name)) throw new Error(`subscriber name ${name} must be lower-case letters, digits, . _ -`);
-    if (this.#handlers.has(name)) throw new Error(`subscriber ${name} is already registered`);
+    this.#checkName(name);
     this.#handlers.set(name, { handler, concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)) });
   }
 
@@ -60,8 +59,13 @@ export class PathEventDispatcher {
    * one batch (else the dispatcher's).
    */
   subscribeBatch(name: string, handler: PathEventBatchHandler, options: { batchSize?: number } = {}): void {
-    this.subscribe(name, async () => undefined);
+    this.#checkName(name);
     this.#handlers.set(name, { batch: handler, batchSize: Math.max(1, Math.floor(options.batchSize ?? this.#batchSize)) });
+  }
+
+  #checkName(name: string): void {
+    if (!/^[a-z0-9][a-z0-9._-]{0,99}$/.test(name)) throw new Error(`subscriber name ${name} must be lower-case letters, digits, . _ -`);
+    if (this.#handlers.has(name)) throw new Error(`subscriber ${name} is already registered`);
   }
 
   /** One pass over every subscriber (side by side); returns how many events were delivered. */
