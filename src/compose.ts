@@ -42,6 +42,9 @@ import { learnerCapability } from './web/learner/learner-capability.js';
 import { privacyRouter } from './web/privacy/router.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
+import { xapiProfileRouter } from './web/xapi/profile-router.js';
+import { OwnStatements } from './xapi/own-statements.js';
+import { XAPI_EMISSION_SUBSCRIBER, xapiEmissionSubscriber } from './xapi/emission/subscriber.js';
 import { competencePullRouter } from './web/competence/pull-api.js';
 import type { LaunchHooks } from './xapi/lrs/context.js';
 import { Lrs } from './xapi/lrs/lrs.js';
@@ -158,6 +161,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   apiRouters.push(xapiRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl, bodyLimitBytes: deps.config.bodyLimitBytes, lrs }));
   // HR systems pull holdings and gaps with the same clients (scope competence/read); /api/openapi.json describes it.
   apiRouters.push(competencePullRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl }));
+  // The xAPI Profile of the statements the tool writes about its learners (docs/xapi-profile.md).
+  apiRouters.push(xapiProfileRouter(deps.config.publicUrl));
 
   // Path events (started, step completed, completed) leave the engine only through this
   // dispatcher: subscribers (LTI grade passback, xAPI, competence) register with
@@ -181,6 +186,10 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
 
   // Completions become competence holdings (docs/competence.md), several people's at once so that
   // holdings keep up with completions under load (bench/competence/completion-to-holding.ts).
+  // Every path event becomes the tool's own xAPI statements in the learner's municipality's LRS
+  // (docs/xapi-profile.md); a batch of events at a time, in commit order, in a few round trips
+  // (bench/xapi/emission-lag.ts).
+  pathEvents.subscribeBatch(XAPI_EMISSION_SUBSCRIBER, xapiEmissionSubscriber(deps.database.db, new OwnStatements(deps.database.db, deps.config.publicUrl, lrs.context.statementGroups), deps.config.publicUrl), { batchSize: 500 });
   pathEvents.subscribe('competence-holdings', competenceHoldingsSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })), { concurrency: 8 });
   // Every page and API request first passes the access gate: the route's decision in
   // src/access/route-decisions.ts, decided by src/access/rules.ts `authorize`. The manager's view

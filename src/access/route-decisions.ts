@@ -46,6 +46,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /api/competence/holdings': LRS_BASIC,
   'GET /api/competence/gaps': LRS_BASIC,
   'GET /api/openapi.json': PUBLIC,
+  // The xAPI Profile (JSON-LD) of the statements the tool emits: a public vocabulary (docs/xapi-profile.md).
+  'GET /profiles/xapi': PUBLIC,
   'USE /content': ATTEMPT_TOKEN,
   'POST /content/:token/runtime/:scoId/launch': ATTEMPT_TOKEN,
   'POST /content/:token/runtime/:scoId/commit': ATTEMPT_TOKEN,

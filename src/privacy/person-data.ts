@@ -78,7 +78,7 @@ export const NAMED_COLUMNS: readonly PersonColumn[] = [
 export const INDIRECT_SECTIONS = {
   stepProgress: 'path_step_progress, path_session_signups, path_enrolment_links, path_outcome_receipts: by enrolment; pseudonymised with it',
   scormData: 'scorm_sco_states (CMI data) and scorm_commits: by attempt; commits deleted, CMI name, id and comment fields removed',
-  xapiStatements: "xapi_statements where the person is the actor (their account or e-mail): the actor's name and e-mail replaced by the pseudonymous account",
+  xapiStatements: "xapi_statements where the person is the actor (their account, their LMS account (the tool's own statements) or e-mail): the actor replaced by the pseudonymous account",
   xapiDocuments: 'xapi_documents (state, agent profiles) of their agent: deleted',
   courseMembers: "lti_nrps_cache member lists naming their LMS account: deleted (fetched again when needed)",
   auditEvents: 'audit_events about them or by them: kept (ids only, append-only)',
