@@ -9,6 +9,7 @@ import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
 import { ensureDemoCatalogue } from './competence/demo-catalogue.js';
 import { EvidenceStore } from './competence/evidence-files.js';
 import { competenceHoldingsSubscriber } from './competence/holdings.js';
+import { StatusSummaryRefresher } from './competence/status-summary.js';
 import { ensureDemoPath } from './demo/demo-path.js';
 import { DEV_DEFAULT_KOMMUNENUMMER } from './dev-lms/dev-lms.js';
 import { findMunicipality } from './tenants/tenants.js';
@@ -41,10 +42,15 @@ import { learnerCapability } from './web/learner/learner-capability.js';
 import { privacyRouter } from './web/privacy/router.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
+import { xapiProfileRouter } from './web/xapi/profile-router.js';
+import { OwnStatements } from './xapi/own-statements.js';
+import { XAPI_EMISSION_SUBSCRIBER, xapiEmissionSubscriber } from './xapi/emission/subscriber.js';
 import { competencePullRouter } from './web/competence/pull-api.js';
 import { completionsPullRouter } from './web/completions/completions-api.js';
 import type { LaunchHooks } from './xapi/lrs/context.js';
 import { Lrs } from './xapi/lrs/lrs.js';
+import { StatementForwarder } from './xapi/forwarding/forwarder.js';
+import { forwardingBox } from './xapi/forwarding/targets.js';
 import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hooks.js';
 import { designerRouter } from './web/designer/router.js';
 import { themeRouter } from './web/theme/router.js';
@@ -158,6 +164,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   apiRouters.push(competencePullRouter({ db: deps.database.db, publicUrl: deps.config.publicUrl }));
   // And their completed paths (scope completions/read), docs/completions.md.
   apiRouters.push(completionsPullRouter({ db: deps.database.db, databaseKind: deps.database.kind, publicUrl: deps.config.publicUrl }));
+  // The xAPI Profile of the statements the tool writes about its learners (docs/xapi-profile.md).
+  apiRouters.push(xapiProfileRouter(deps.config.publicUrl));
 
   // Path events (started, step completed, completed) leave the engine only through this
   // dispatcher: subscribers (LTI grade passback, xAPI, competence) register with
@@ -181,6 +189,10 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
 
   // Completions become competence holdings (docs/competence.md), several people's at once so that
   // holdings keep up with completions under load (bench/competence/completion-to-holding.ts).
+  // Every path event becomes the tool's own xAPI statements in the learner's municipality's LRS
+  // (docs/xapi-profile.md); a batch of events at a time, in commit order, in a few round trips
+  // (bench/xapi/emission-lag.ts).
+  pathEvents.subscribeBatch(XAPI_EMISSION_SUBSCRIBER, xapiEmissionSubscriber(deps.database.db, new OwnStatements(deps.database.db, deps.config.publicUrl, lrs.context.statementGroups), deps.config.publicUrl), { batchSize: 500 });
   pathEvents.subscribe('competence-holdings', competenceHoldingsSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })), { concurrency: 8 });
   // Every page and API request first passes the access gate: the route's decision in
   // src/access/route-decisions.ts, decided by src/access/rules.ts `authorize`. The manager's view
@@ -197,6 +209,16 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());
+  // Coverage roll-ups read a per-day summary of statuses (docs/competence.md, "The status summary"),
+  // recomputed here when something changed it or the day turned.
+  const statusSummaries = new StatusSummaryRefresher({ db: deps.database.db, logger: deps.logger.child({ component: 'competence-status-summary' }) });
+  statusSummaries.start();
+  stoppers.push(() => statusSummaries.stop());
+  // Each tenant's statements go on to the municipality's own LRS when its administrator set one
+  // (/admin/xapi-forwarding, `npm run cli -- xapi-forwarding`; docs/xapi.md, "Forwarding").
+  const forwarder = new StatementForwarder({ db: deps.database.db, logger: deps.logger.child({ component: 'xapi-forwarding' }), box: forwardingBox(deps.config.keyEncryptionSecret) });
+  forwarder.start();
+  stoppers.push(() => forwarder.stop());
   evaluations.start();
   stoppers.push(() => evaluations.stop());
   // Personal data of people with no active employment and no activity for RETENTION_MONTHS is

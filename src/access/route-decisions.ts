@@ -48,6 +48,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // And completed paths (scope completions/read), docs/completions.md.
   'GET /api/completions': LRS_BASIC,
   'GET /api/openapi.json': PUBLIC,
+  // The xAPI Profile (JSON-LD) of the statements the tool emits: a public vocabulary (docs/xapi-profile.md).
+  'GET /profiles/xapi': PUBLIC,
   'USE /content': ATTEMPT_TOKEN,
   'POST /content/:token/runtime/:scoId/launch': ATTEMPT_TOKEN,
   'POST /content/:token/runtime/:scoId/commit': ATTEMPT_TOKEN,
@@ -217,6 +219,11 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/xapi-clients': ADMINS,
   'POST /admin/xapi-clients': ADMINS,
   'POST /admin/xapi-clients/revoke': ADMINS,
+  // Forwarding the tenant's statements to its own LRS: settings, queue, re-drive (src/web/integrations/forwarding.ts).
+  'GET /admin/xapi-forwarding': ADMINS,
+  'POST /admin/xapi-forwarding': ADMINS,
+  'POST /admin/xapi-forwarding/redrive': ADMINS,
+  'POST /admin/xapi-forwarding/remove': ADMINS,
   // The competence catalogue and requirements: a municipality's own, or a region's for its members.
   'GET /admin/competence': ADMINS,
   'GET /admin/competence/export.csv': ADMINS,

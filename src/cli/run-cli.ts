@@ -14,6 +14,7 @@ import { UsageError } from './usage-error.js';
 import { LTI_USAGE, LtiCliError, runLtiCommand } from './lti-commands.js';
 import { LINK_USAGE, runLinkCommand } from './link-commands.js';
 import { runXapiClientCommand, XAPI_CLIENT_USAGE, XapiClientUsageError } from './xapi-client-command.js';
+import { runXapiForwardingCommand, XAPI_FORWARDING_USAGE } from './xapi-forwarding-command.js';
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -27,7 +28,8 @@ Commands:
   content import <tenant-id> <package.zip>
                                           import a SCORM 1.2 / 2004 package into the tenant's content
   content list <tenant-id>                list the tenant's content packages${ORG_USAGE}${LTI_USAGE}${LINK_USAGE}
-${XAPI_CLIENT_USAGE}${PRIVACY_USAGE}
+${XAPI_CLIENT_USAGE}
+${XAPI_FORWARDING_USAGE}${PRIVACY_USAGE}
 ${COMPETENCE_USAGE}
 
 The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR. While the
@@ -78,6 +80,10 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
       out: { type: 'string' },
       months: { type: 'string' },
       years: { type: 'string' },
+      endpoint: { type: 'string' },
+      key: { type: 'string' },
+      filter: { type: 'string' },
+      history: { type: 'boolean', default: false },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -151,6 +157,19 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
     try {
       await withDatabase((database) =>
         runXapiClientCommand(database, sub, rest, { tenant: values.tenant, name: values.name, scopes: values.scopes, json: values.json }, out),
+      );
+    } catch (error) {
+      if (error instanceof XapiClientUsageError) throw new UsageError(error.message);
+      throw error;
+    }
+    return;
+  }
+
+  if (command === 'xapi-forwarding') {
+    const config = loadConfig();
+    try {
+      await withDatabase((database) =>
+        runXapiForwardingCommand(database, config.keyEncryptionSecret, sub, { tenant: values.tenant, endpoint: values.endpoint, key: values.key, filter: values.filter, history: values.history, json: values.json }, out),
       );
     } catch (error) {
       if (error instanceof XapiClientUsageError) throw new UsageError(error.message);

@@ -18,7 +18,7 @@ type Output = (line: string) => void;
 
 export class XapiClientUsageError extends Error {}
 
-async function resolveTenant(database: Database, value: string | undefined): Promise<string> {
+export async function resolveTenant(database: Database, value: string | undefined): Promise<string> {
   if (!value) throw new XapiClientUsageError('--tenant is required (a kommunenummer or a tenant id)');
   if (/^\d{4}$/.test(value)) {
     const municipality = await findMunicipality(database.db, value);

@@ -98,7 +98,7 @@ export function requirementStatus(
 export async function personRequirements(db: Kysely<Schema>, tenantId: string, personId: string, onDate: string, expiringDays = 90): Promise<PersonRequirement[]> {
   const employments = await activeEmployments(db, tenantId, personId, onDate);
   if (employments.length === 0) return [];
-  const requirements = (await listRequirements(db, tenantId)).filter((r) => employments.some((e) => appliesTo(r, e)));
+  const requirements = (await listRequirements(db, tenantId, onDate)).filter((r) => employments.some((e) => appliesTo(r, e)));
   if (requirements.length === 0) return [];
   const holdings = await listPersonHoldings(db, tenantId, personId);
   return requirements.map((r) => requirementStatus(r, holdings, employments, onDate, expiringDays));

@@ -125,7 +125,7 @@ export async function gapRowsFor(
 ): Promise<Map<string, PersonRequirement[]>> {
   const result = new Map<string, PersonRequirement[]>(personIds.map((id) => [id, []]));
   if (personIds.length === 0) return result;
-  const all = requirements ?? (await listRequirements(db, tenantId));
+  const all = requirements ?? (await listRequirements(db, tenantId, onDate));
   const employmentRows = await db
     .selectFrom('employments as e')
     .innerJoin('employees as p', 'p.id', 'e.employee_id')

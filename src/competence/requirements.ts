@@ -186,7 +186,12 @@ export async function endRequirement(db: Kysely<Schema>, tenantId: string, requi
 }
 
 /** The requirements in force for a tenant: its own and those its regions publish. */
-export async function listRequirements(db: Kysely<Schema>, tenantId: string): Promise<Requirement[]> {
+/**
+ * The requirements of a municipality (its own and its regions'): those in force now, or with `onDate`
+ * those in force on that day (added on or before it, not ended by it; Europe/Oslo days), so a gap
+ * report for an earlier day counts what was required then.
+ */
+export async function listRequirements(db: Kysely<Schema>, tenantId: string, onDate?: string): Promise<Requirement[]> {
   const tenants = await catalogueTenants(db, tenantId);
   const rows = await db
     .selectFrom('competence_requirements as q')
@@ -197,7 +202,10 @@ export async function listRequirements(db: Kysely<Schema>, tenantId: string): Pr
       'u.name as unit_name', 'q.min_level', 'q.mandatory', 'q.validity_months', 'q.grace_days', 'q.accepts_declared', 'q.target_percent', 'q.target_date',
     ])
     .where('q.tenant_id', 'in', tenants)
-    .where('q.ended_at', 'is', null)
+    .$if(onDate === undefined, (q) => q.where('q.ended_at', 'is', null))
+    .$if(onDate !== undefined, (q) => q
+      .where(sql<boolean>`(q.created_at at time zone 'Europe/Oslo')::date <= ${onDate}::date`)
+      .where(sql<boolean>`(q.ended_at is null or (q.ended_at at time zone 'Europe/Oslo')::date > ${onDate}::date)`))
     .orderBy(sql`lower(c.name_nb)`)
     .orderBy(sql`lower(coalesce(q.job_title, ''))`)
     .execute();

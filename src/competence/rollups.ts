@@ -31,6 +31,7 @@ export interface GapFilters {
 
 /** An employment in force on the day, with where it is. */
 export interface PopulationEmployment extends Employment {
+  readonly employmentId: string;
   readonly unitId: string;
   /** Whether it is in the population asked for (the units and filters); the others only decide grace. */
   readonly counted: boolean;
@@ -60,9 +61,12 @@ export interface Population {
   readonly tenantId: string;
   /** The units whose employments count (a manager's scope); undefined: the whole municipality. */
   readonly unitIds?: readonly string[] | undefined;
+  /** Only these people's employments count (a summary's refresh for people whose holdings changed). */
+  readonly personIds?: readonly string[] | undefined;
 }
 
 interface EmploymentRow {
+  id: string;
   person_id: string;
   name: string | null;
   employee_number: string;
@@ -93,21 +97,22 @@ interface HoldingRow {
  */
 export async function gapReport(db: Kysely<Schema>, population: Population, onDate: string, filters: GapFilters = {}): Promise<GapReport> {
   const expiringDays = filters.expiringDays ?? 90;
-  const requirements = (await listRequirements(db, population.tenantId)).filter(
+  const requirements = (await listRequirements(db, population.tenantId, onDate)).filter(
     (r) => (!filters.competenceId || r.competence.id === filters.competenceId) && (!filters.mandatoryOnly || r.mandatory),
   );
-  if (requirements.length === 0 || (population.unitIds && population.unitIds.length === 0)) return { onDate, expiringDays, requirements, people: [] };
+  if (requirements.length === 0 || (population.unitIds && population.unitIds.length === 0) || (population.personIds && population.personIds.length === 0)) return { onDate, expiringDays, requirements, people: [] };
 
   // The population's employments in force, with a statement per shape (no "param is null or …": the
   // planner then plans each shape for what it is).
   const active = (alias: string) => sql`${sql.ref(`${alias}.start_date`)} <= ${onDate}::date and (${sql.ref(`${alias}.end_date`)} is null or ${sql.ref(`${alias}.end_date`)} >= ${onDate}::date)`;
   const conditions = [sql`e.tenant_id = ${population.tenantId}::uuid`, active('e')];
   if (population.unitIds) conditions.push(sql`e.org_unit_id = any(${sql.val(population.unitIds)}::uuid[])`);
+  if (population.personIds) conditions.push(sql`e.employee_id in (select id from employees where tenant_id = ${population.tenantId}::uuid and person_id = any(${sql.val(population.personIds)}::uuid[]))`);
   if (filters.unitId) conditions.push(sql`e.org_unit_id in (select id from org_units where tenant_id = ${population.tenantId}::uuid and path @> array[${filters.unitId}::uuid])`);
   if (filters.jobTitle) conditions.push(sql`lower(e.job_title) = ${filters.jobTitle.toLowerCase()}`);
   const { rows: employmentRows } = await sql<EmploymentRow>`
     with counted as materialized (select e.id, e.employee_id from employments e where ${sql.join(conditions, sql` and `)})
-    select p.person_id, pe.name, p.employee_number, e.org_unit_id, u.path, e.job_title, e.start_date::text as start_date, (e.id in (select id from counted)) as counted
+    select e.id, p.person_id, pe.name, p.employee_number, e.org_unit_id, u.path, e.job_title, e.start_date::text as start_date, (e.id in (select id from counted)) as counted
       from employments e
       join employees p on p.id = e.employee_id
       join people pe on pe.id = p.person_id
@@ -121,7 +126,7 @@ export async function gapReport(db: Kysely<Schema>, population: Population, onDa
   const whoIs = new Map<string, { name: string | null; employeeNumber: string }>();
   for (const r of employmentRows) {
     const list = byPerson.get(r.person_id) ?? [];
-    list.push({ jobTitle: r.job_title, unitPath: r.path, startDate: r.start_date, unitId: r.org_unit_id, counted: r.counted });
+    list.push({ jobTitle: r.job_title, unitPath: r.path, startDate: r.start_date, employmentId: r.id, unitId: r.org_unit_id, counted: r.counted });
     byPerson.set(r.person_id, list);
     whoIs.set(r.person_id, { name: r.name, employeeNumber: r.employee_number });
   }
@@ -242,7 +247,7 @@ function rollUp(report: GapReport, groupsOf: (person: PersonGaps, status: Person
 }
 
 /** The counted employments through which a requirement applies to the person. */
-function applyingEmployments(person: PersonGaps, status: PersonRequirement): PopulationEmployment[] {
+export function applyingEmployments(person: PersonGaps, status: PersonRequirement): PopulationEmployment[] {
   return person.employments.filter((e) => e.counted && appliesTo(status.requirement, e));
 }
 
@@ -306,32 +311,4 @@ export function coverageByCompetence(report: GapReport): Map<string, Coverage> {
     }
   }
   return new Map([...tallies].map(([id, t]) => [id, t.coverage()]));
-}
-
-/** A municipality of a region, with its coverage per competence and in all (person × competence). */
-export interface MunicipalityCoverage {
-  readonly tenantId: string;
-  readonly byCompetence: ReadonlyMap<string, Coverage>;
-  readonly all: Coverage;
-}
-
-export interface RegionCoverage {
-  /** The competences any member has a requirement for, by id: code and name. */
-  readonly competences: ReadonlyMap<string, Requirement['competence']>;
-  readonly municipalities: readonly MunicipalityCoverage[];
-}
-
-/** Competence coverage of each of a region's member municipalities (whole municipalities), side by side. */
-export async function regionCoverage(db: Kysely<Schema>, municipalityIds: readonly string[], onDate: string, filters: Pick<GapFilters, 'mandatoryOnly' | 'expiringDays' | 'competenceId' | 'jobTitle'> = {}): Promise<RegionCoverage> {
-  const competences = new Map<string, Requirement['competence']>();
-  const municipalities: MunicipalityCoverage[] = [];
-  for (const tenantId of municipalityIds) {
-    const report = await gapReport(db, { tenantId }, onDate, filters);
-    for (const r of report.requirements) competences.set(r.competence.id, r.competence);
-    const byCompetence = coverageByCompetence(report);
-    const all: Record<RequirementStatus, number> = { met: 0, expiring: 0, expired: 0, missing: 0, grace: 0, 'declared-only': 0 };
-    for (const c of byCompetence.values()) for (const s of STATUSES) all[s] += c.counts[s];
-    municipalities.push({ tenantId, byCompetence, all: coverageOf(all) });
-  }
-  return { competences, municipalities };
 }

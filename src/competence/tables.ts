@@ -49,6 +49,10 @@ export interface CompetenceTables {
   competence_holding_files: CompetenceHoldingFilesTable;
   competence_requirements: CompetenceRequirementsTable;
   competence_assignments: CompetenceAssignmentsTable;
+  competence_status_summaries: CompetenceStatusSummariesTable;
+  competence_status_rows: CompetenceStatusRowsTable;
+  competence_status_dirty: CompetenceStatusDirtyTable;
+  competence_status_counts: CompetenceStatusCountsTable;
 }
 
 export type HoldingSource = 'path-completion' | 'declared' | 'registered' | 'imported';
@@ -132,4 +136,54 @@ export interface CompetenceAssignmentsTable {
   assigned_at: ColumnType<Date, Date | undefined, never>;
   withdrawn_at: Date | null;
   withdrawn_by_id: string | null;
+}
+
+/** A municipality's status summary (src/competence/status-summary.ts): the day it is for and whether it is stale. */
+export interface CompetenceStatusSummariesTable {
+  tenant_id: string;
+  /** 'YYYY-MM-DD', Europe/Oslo; null until first computed. */
+  computed_on: ColumnType<string | null, string | null | undefined, string | null>;
+  stale: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Set with stale by every change; cleared when a recomputation starts reading. */
+  changed: ColumnType<boolean, boolean | undefined, boolean>;
+  requested_at: ColumnType<Date, Date | undefined, Date>;
+  refreshed_at: Date | null;
+}
+
+/** A person × requirement × employment's status on the summary's day (no warning window: 'expiring' is derived). */
+export interface CompetenceStatusRowsTable {
+  tenant_id: string;
+  person_id: string;
+  requirement_id: string;
+  competence_id: string;
+  mandatory: boolean;
+  employment_id: string;
+  org_unit_id: string;
+  unit_path: string[];
+  /** Lower case. */
+  job_title: string;
+  status: 'met' | 'expired' | 'missing' | 'grace' | 'declared-only';
+  valid_until: string | null;
+  grace_ends: string | null;
+}
+
+/** People whose holdings changed since their summary rows were computed (written by triggers). */
+export interface CompetenceStatusDirtyTable {
+  tenant_id: string;
+  person_id: string;
+}
+
+/** People per unit subtree and requirement, by status, in the default view (see migration 0605). */
+export interface CompetenceStatusCountsTable {
+  tenant_id: string;
+  unit_id: string;
+  requirement_id: string;
+  met: ColumnType<number, number | undefined, number>;
+  expiring: ColumnType<number, number | undefined, number>;
+  expired: ColumnType<number, number | undefined, number>;
+  missing: ColumnType<number, number | undefined, number>;
+  grace: ColumnType<number, number | undefined, number>;
+  declared_only: ColumnType<number, number | undefined, number>;
+  /** People with the requirement (its statuses summed), or in the subtree (the people row). */
+  people: number;
 }

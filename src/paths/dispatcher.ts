@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { EVENT_COLUMNS, toPathEvent } from './events.js';
-import type { PathEventHandler } from './ports.js';
+import type { PathEventBatchHandler, PathEventHandler } from './ports.js';
 
 export interface DispatcherOptions {
   readonly db: Kysely<Schema>;
@@ -27,7 +27,7 @@ export class PathEventDispatcher {
   readonly #pollIntervalMs: number;
   readonly #leaseMs: number;
   readonly #owner = randomUUID();
-  readonly #handlers = new Map<string, { handler: PathEventHandler; concurrency: number }>();
+  readonly #handlers = new Map<string, { handler: PathEventHandler; concurrency: number } | { batch: PathEventBatchHandler; batchSize: number }>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   /** A subscriber's delivery under way: never two at once for one subscriber in one instance. */
   readonly #busy = new Map<string, Promise<number>>();
@@ -48,9 +48,24 @@ export class PathEventDispatcher {
    * of other people already handled in that batch come again.
    */
   subscribe(name: string, handler: PathEventHandler, options: { concurrency?: number } = {}): void {
+    this.#checkName(name);
+    this.#handlers.set(name, { handler, concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)) });
+  }
+
+  /**
+   * Registers a subscriber that gets each batch whole (in commit order, so each person's and each
+   * enrolment's events in order): the cursor moves past the batch when the handler resolved, and a
+   * handler that throws gets the same batch again on the next pass. `batchSize`: the most events in
+   * one batch (else the dispatcher's).
+   */
+  subscribeBatch(name: string, handler: PathEventBatchHandler, options: { batchSize?: number } = {}): void {
+    this.#checkName(name);
+    this.#handlers.set(name, { batch: handler, batchSize: Math.max(1, Math.floor(options.batchSize ?? this.#batchSize)) });
+  }
+
+  #checkName(name: string): void {
     if (!/^[a-z0-9][a-z0-9._-]{0,99}$/.test(name)) throw new Error(`subscriber name ${name} must be lower-case letters, digits, . _ -`);
     if (this.#handlers.has(name)) throw new Error(`subscriber ${name} is already registered`);
-    this.#handlers.set(name, { handler, concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)) });
   }
 
   /** One pass over every subscriber (side by side); returns how many events were delivered. */
@@ -91,8 +106,9 @@ export class PathEventDispatcher {
   #deliverTo(name: string): Promise<number> {
     const running = this.#busy.get(name);
     if (running) return running;
-    const { handler, concurrency } = this.#handlers.get(name)!;
-    const run = (concurrency > 1 ? this.#deliverConcurrently(name, handler, concurrency) : this.#deliver(name, handler))
+    const subscriber = this.#handlers.get(name)!;
+    const run = ('batch' in subscriber ? this.#deliverBatch(name, subscriber.batch, subscriber.batchSize)
+      : subscriber.concurrency > 1 ? this.#deliverConcurrently(name, subscriber.handler, subscriber.concurrency) : this.#deliver(name, subscriber.handler))
       .finally(() => this.#busy.delete(name));
     this.#busy.set(name, run);
     return run;
@@ -146,6 +162,30 @@ export class PathEventDispatcher {
     return delivered;
   }
 
+  async #deliverBatch(name: string, handler: PathEventBatchHandler, batchSize: number): Promise<number> {
+    const cursor = await this.#lease(name);
+    if (!cursor) return 0;
+    let last: { xid: number; id: number } | undefined;
+    let delivered = 0;
+    try {
+      const events = await this.#read(cursor, batchSize);
+      if (events.length > 0) {
+        try {
+          await handler(events.map(toPathEvent));
+          last = events[events.length - 1];
+          delivered = events.length;
+        } catch (error) {
+          this.#logger.warn({ err: error, subscriber: name, eventId: events[0]!.id }, 'path event batch handler failed; it will get the batch again');
+        }
+      }
+    } finally {
+      await this.#db.updateTable('path_event_cursors')
+        .set({ lease_owner: null, leased_until: null, ...(last ? { last_xid: last.xid, last_id: last.id, updated_at: new Date() } : {}) })
+        .where('subscriber', '=', name).where('lease_owner', '=', this.#owner).execute();
+    }
+    return delivered;
+  }
+
   async #lease(name: string) {
     const db = this.#db;
     await db.insertInto('path_event_cursors').values({ subscriber: name }).onConflict((oc) => oc.doNothing()).execute();
@@ -160,7 +200,7 @@ export class PathEventDispatcher {
 
   /** The next batch behind the cursor. Only transactions older than every running one: their events
    *  can no longer appear behind the cursor (see the migration's note on path_events.xid). */
-  #read(cursor: { last_xid: number; last_id: number }) {
+  #read(cursor: { last_xid: number; last_id: number }, limit = this.#batchSize) {
     return this.#db
       .selectFrom('path_events')
       .select(EVENT_COLUMNS)
@@ -168,7 +208,7 @@ export class PathEventDispatcher {
       .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`)
       .orderBy('xid')
       .orderBy('id')
-      .limit(this.#batchSize)
+      .limit(limit)
       .execute();
   }
 

@@ -122,6 +122,14 @@ function completionWrites(enrolment: EnrolmentRef, record: CompletionRecord, now
   };
 }
 
+/** What a step-completed event says: the score, and the SCORM/xAPI statuses at the moment the step
+ *  completed (the emitted xAPI statements say passed or failed from these). Never anything an
+ *  evaluation's answers hold. */
+function stepEventPayload(next: StepRow): Record<string, unknown> {
+  const status = (key: string) => (typeof next.data[key] === 'string' ? { [key]: next.data[key] } : {});
+  return { score: next.score, ...status('completionStatus'), ...status('successStatus') };
+}
+
 const EVENT_INSERT = sql`insert into path_events (tenant_id, type, enrolment_id, person_id, path_id, version_id, step_id, payload)`;
 
 /**
@@ -160,7 +168,7 @@ async function writeProgress(
   const completion = record ? completionWrites(enrolment, record, now) : null;
   const stepEvent = sql`
     select ${enrolment.tenant_id}::uuid, 'step-completed', ${enrolment.id}::uuid, ${enrolment.person_id}::uuid, ${enrolment.path_id}::uuid,
-      ${enrolment.version_id}::uuid, ${stepId}::uuid, ${JSON.stringify({ score: next.score })}::jsonb`;
+      ${enrolment.version_id}::uuid, ${stepId}::uuid, ${JSON.stringify(stepEventPayload(next))}::jsonb`;
   const events = [...(stepCompleted ? [stepEvent] : []), ...(completion ? [completion.event] : [])];
   const checks = outcomeWrites.flatMap((w) => (w.accepted ? [w.accepted] : []));
   const { rows } = await sql<{ completion_id: string | null; accepted: boolean[] }>`

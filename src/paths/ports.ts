@@ -59,7 +59,7 @@ export interface OutcomeDelivery {
   readonly outcome: StepOutcome;
 }
 
-export type PathEventType = 'path-started' | 'step-completed' | 'path-completed';
+export type PathEventType = 'path-started' | 'step-completed' | 'path-completed' | 'path-launched' | 'session-registered';
 
 /** An event from the outbox, delivered at least once to every subscriber (the event id is the
  *  subscriber's deduplication key). */
@@ -73,12 +73,19 @@ export interface PathEvent {
   readonly versionId: string;
   readonly stepId: string | null;
   /** path-completed: { completionId, score (0..100 or null), completedAt };
-   *  step-completed: { score (scaled 0..1 or null) }; path-started: { dueAt }. */
+   *  step-completed: { score (scaled 0..1 or null), completionStatus and successStatus as the
+   *  step's outcome last said them (SCORM and xAPI steps; else absent) }; path-started: { dueAt };
+   *  path-launched: { resourceLinkId } (the tool's id of the LMS link);
+   *  session-registered: {} (the step is the session). */
   readonly payload: Readonly<Record<string, unknown>>;
   readonly createdAt: Date;
 }
 
 export type PathEventHandler = (event: PathEvent) => Promise<void>;
+
+/** A subscriber that takes a batch at once (in commit order): all of it is handled, or all of it
+ *  comes again. For work that gains from doing many events in one round trip. */
+export type PathEventBatchHandler = (events: readonly PathEvent[]) => Promise<void>;
 
 /** Seals evaluation answers while they wait for a release, so that the database alone cannot
  *  read them next to the submission that wrote them (the LTI SecretBox is one). */

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { lockEnrolment } from './engine.js';
 import { PathError } from './errors.js';
+import { emitPathEvent } from './events.js';
 import { loadPublishedVersion } from './paths.js';
 
 export interface SignUpResult {
@@ -36,6 +37,7 @@ export async function signUpForSession(db: Kysely<Schema>, tenantId: string, enr
     if (mine) return { created: false, seatsTaken: taken, capacity: step.config.capacity };
     if (taken >= step.config.capacity) throw new PathError('session-full', 'the session is full');
     await trx.insertInto('path_session_signups').values({ path_id: enrolment.path_id, step_id: step.id, enrolment_id: enrolment.id, tenant_id: enrolment.tenant_id }).execute();
+    await emitPathEvent(trx, 'session-registered', enrolment, step.id, {});
     return { created: true, seatsTaken: taken + 1, capacity: step.config.capacity };
   });
 }

@@ -211,6 +211,15 @@ export const MERGE_STEPS: Readonly<Record<string, MergeStep>> = {
   'competence_holdings.person_id': async ({ db, from, into }) => {
     await db.updateTable('competence_holdings').set({ person_id: into }).where('person_id', '=', from).execute();
   },
+  // The status summary's rows are computed from holdings and employments: the holdings moved above
+  // mark both people dirty (a trigger), and the person merged away is no employee, so has no rows.
+  'competence_status_dirty.person_id': async ({ db, from, into }) => {
+    await sql`insert into competence_status_dirty (tenant_id, person_id) select tenant_id, ${into} from competence_status_dirty where person_id = ${from} on conflict do nothing`.execute(db);
+    await db.deleteFrom('competence_status_dirty').where('person_id', '=', from).execute();
+  },
+  'competence_status_rows.person_id': async ({ db, from }) => {
+    await db.deleteFrom('competence_status_rows').where('person_id', '=', from).execute();
+  },
   // A manager's assignment follows the person (completion is read by person and path).
   'competence_assignments.person_id': async ({ db, from, into }) => {
     await db.updateTable('competence_assignments').set({ person_id: into }).where('person_id', '=', from).execute();

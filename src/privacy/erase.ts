@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { recordAudit, type AuditActor } from '../audit/audit-log.js';
 import type { Schema } from '../db/schema.js';
-import { agentKeys, findPersonRecord, ltiSubjects } from './person-keys.js';
+import { agentKeys, findPersonRecord, ltiAccountKeys, ltiSubjects } from './person-keys.js';
 import { erasedEmployeeNumber, pseudonymCode } from './pseudonym.js';
 
 export type ErasureReason = 'request' | 'retention';
@@ -53,7 +53,9 @@ export async function erasePerson(db: Kysely<Schema>, options: ErasureOptions): 
     const keptProofs = await keepProofs(trx, options.tenantId, id, person.name ?? ([person.givenName, person.familyName].filter(Boolean).join(' ') || null), employee?.employee_number ?? null, now);
 
     // xAPI: the actor's name and e-mail go; the pseudonymous account stays, so counts stay right.
-    const keys = agentKeys(options.publicUrl, person);
+    // The LMS accounts go below: the statements naming them (the tool's own) are found first.
+    const accounts = await ltiSubjects(trx, id);
+    const keys = [...agentKeys(options.publicUrl, person), ...ltiAccountKeys(accounts)];
     const accountKey = keys[0]!;
     await sql`select set_config('laeringslop.erasing', 'on', true)`.execute(trx);
     const statements = await sql`update xapi_statements
@@ -65,13 +67,13 @@ export async function erasePerson(db: Kysely<Schema>, options: ErasureOptions): 
     await trx.deleteFrom('xapi_documents').where('tenant_id', '=', options.tenantId).where('agent_key', 'in', keys).execute();
 
     // The LMS accounts: course member lists naming them, queued scores, and the accounts themselves.
-    const subjects = (await ltiSubjects(trx, id)).map((s) => s.subject);
+    const subjects = accounts.map((s) => s.subject);
     if (subjects.length > 0) {
       await sql`delete from lti_nrps_cache c where c.tenant_id = ${options.tenantId}::uuid
         and exists (select 1 from jsonb_array_elements(c.members) m where m->>'userId' = any(${subjects}::text[]))`.execute(trx);
     }
     await trx.deleteFrom('lti_ags_outbox').where('person_id', '=', id).execute();
-    const accounts = await trx.deleteFrom('lti_users').where('person_id', '=', id).executeTakeFirst();
+    const deletedAccounts = await trx.deleteFrom('lti_users').where('person_id', '=', id).executeTakeFirst();
     // Unresolved links name the LMS account (issuer and subject): gone with the account.
     await trx.deleteFrom('person_link_conflicts').where('person_id', '=', id).execute();
 
@@ -98,10 +100,10 @@ export async function erasePerson(db: Kysely<Schema>, options: ErasureOptions): 
       actor: options.actor,
       action: 'person.erased',
       subjectPersonId: id,
-      details: { reason: options.reason, keptProofs, ltiAccounts: Number(accounts.numDeletedRows), xapiStatements: statements.numAffectedRows === undefined ? 0 : Number(statements.numAffectedRows) },
+      details: { reason: options.reason, keptProofs, ltiAccounts: Number(deletedAccounts.numDeletedRows), xapiStatements: statements.numAffectedRows === undefined ? 0 : Number(statements.numAffectedRows) },
     });
     return {
-      personId: id, pseudonym: code, erased: true, keptProofs, ltiAccounts: Number(accounts.numDeletedRows),
+      personId: id, pseudonym: code, erased: true, keptProofs, ltiAccounts: Number(deletedAccounts.numDeletedRows),
       xapiStatements: Number(statements.numAffectedRows ?? 0),
     };
   });

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { recordAudit, type AuditActor } from '../audit/audit-log.js';
 import type { Schema } from '../db/schema.js';
 import { PERSON_REFERENCES } from './person-data.js';
-import { agentKeys, findPersonRecord, jsonRows, ltiSubjects, type PersonRecord } from './person-keys.js';
+import { agentKeys, findPersonRecord, jsonRows, ltiAccountKeys, ltiSubjects, type PersonRecord } from './person-keys.js';
 
 /** Everything the tool holds about one person, as the export gives it. */
 export interface PersonExport {
@@ -49,12 +49,13 @@ export async function collectPersonData(db: Kysely<Schema>, tenantId: string, pe
   sections['outcomeReceipts'] = await jsonRows(db, sql`select to_jsonb(t) as row from path_outcome_receipts t where enrolment_id in ${enrolments}`);
   sections['scormData'] = await jsonRows(db, sql`select to_jsonb(t) as row from scorm_sco_states t where attempt_id in ${attempts}`);
   sections['scormCommits'] = await jsonRows(db, sql`select to_jsonb(t) as row from scorm_commits t where attempt_id in ${attempts} order by id`);
-  const keys = agentKeys(publicUrl, person);
+  const accounts = await ltiSubjects(db, personId);
+  const keys = [...agentKeys(publicUrl, person), ...ltiAccountKeys(accounts)];
   sections['xapiStatements'] = await jsonRows(db, sql`select jsonb_build_object('statement', statement, 'stored', stored, 'voided', voided) as row
     from xapi_statements where tenant_id = ${tenantId}::uuid and actor_key = any(${keys}::text[]) order by seq`);
   sections['xapiDocuments'] = await jsonRows(db, sql`select to_jsonb(d) - 'content' || jsonb_build_object('bytes', octet_length(content)) as row
     from xapi_documents d where tenant_id = ${tenantId}::uuid and agent_key = any(${keys}::text[]) order by id`);
-  const subjects = (await ltiSubjects(db, personId)).map((s) => s.subject);
+  const subjects = accounts.map((s) => s.subject);
   sections['courseMembers'] = subjects.length === 0 ? [] : await jsonRows(db, sql`select jsonb_build_object('context_id', c.context_id, 'fetched_at', c.fetched_at, 'member', m.member) as row
     from lti_nrps_cache c cross join lateral jsonb_array_elements(c.members) as m(member)
     where c.tenant_id = ${tenantId}::uuid and m.member->>'userId' = any(${subjects}::text[])`);

@@ -41,6 +41,8 @@ export const PERSON_REFERENCES: readonly PersonColumn[] = [
   { table: 'path_events', column: 'person_id', section: 'pathEvents', erasure: keep('the outbox of path events, ids and scores only') },
   { table: 'employees', column: 'person_id', section: 'employee', erasure: { kind: 'replaced', why: 'employee number replaced by "slettet-<pseudonym>", HR identifier removed; employments stay for unit figures' } },
   { table: 'competence_holdings', column: 'person_id', section: 'competenceHoldings', erasure: keep('holdings are the documentation counted per unit and requirement; their evidence holds ids, dates and certificate numbers, no names') },
+  { table: 'competence_status_rows', column: 'person_id', section: 'competenceStatusRows', erasure: keep('where the person stood against each requirement, computed from the holdings and employments that stay; no names') },
+  { table: 'competence_status_dirty', column: 'person_id', section: 'competenceStatusDirty', erasure: keep('a mark that the person\'s holdings changed since their status rows were computed') },
   { table: 'competence_assignments', column: 'person_id', section: 'competenceAssignments', erasure: keep("paths a manager assigned with due dates, for the unit's follow-up; the note is the manager's words") },
   { table: 'manager_grants', column: 'person_id', section: 'managerGrants', erasure: keep('which units the person was granted, with its history') },
   { table: 'manager_grants', column: 'granted_by', section: 'managerGrantsGiven', erasure: keep('who granted a unit, now a pseudonym') },
@@ -76,7 +78,7 @@ export const NAMED_COLUMNS: readonly PersonColumn[] = [
 export const INDIRECT_SECTIONS = {
   stepProgress: 'path_step_progress, path_session_signups, path_enrolment_links, path_outcome_receipts: by enrolment; pseudonymised with it',
   scormData: 'scorm_sco_states (CMI data) and scorm_commits: by attempt; commits deleted, CMI name, id and comment fields removed',
-  xapiStatements: "xapi_statements where the person is the actor (their account or e-mail): the actor's name and e-mail replaced by the pseudonymous account",
+  xapiStatements: "xapi_statements where the person is the actor (their account, their LMS account (the tool's own statements) or e-mail): the actor replaced by the pseudonymous account",
   xapiDocuments: 'xapi_documents (state, agent profiles) of their agent: deleted',
   courseMembers: "lti_nrps_cache member lists naming their LMS account: deleted (fetched again when needed)",
   auditEvents: 'audit_events about them or by them: kept (ids only, append-only)',

@@ -37,6 +37,11 @@ export function agentKeys(publicUrl: string, person: Pick<PersonRecord, 'id' | '
   return keys;
 }
 
+/** The agent keys of the person's LMS accounts: the actor of the statements the tool emits (docs/xapi-profile.md). */
+export function ltiAccountKeys(accounts: readonly { issuer: string; subject: string }[]): string[] {
+  return accounts.map((a) => `account:${a.issuer} ${a.subject}`);
+}
+
 /** The person's LMS accounts (issuer and subject), read before an erasure removes them. */
 export async function ltiSubjects(db: Kysely<Schema>, personId: string): Promise<{ issuer: string; subject: string }[]> {
   return db.selectFrom('lti_users').select(['issuer', 'subject']).where('person_id', '=', personId).execute();

@@ -89,8 +89,8 @@ export async function createXapiClient(
 }
 
 export async function listXapiClients(db: Kysely<Schema>, tenantId?: string): Promise<XapiClient[]> {
-  // The tenants' content-launch clients are the tool's own (launch-credentials.ts), not the operator's.
-  let query = db.selectFrom('xapi_clients').select(COLUMNS).where('key', 'not like', 'launch:%').orderBy('created_at');
+  // The tenants' content-launch and emitter clients are the tool's own (launch-credentials.ts, own-statements.ts), not the operator's.
+  let query = db.selectFrom('xapi_clients').select(COLUMNS).where('key', 'not like', 'launch:%').where('key', 'not like', 'emitter:%').orderBy('created_at');
   if (tenantId) query = query.where('tenant_id', '=', tenantId);
   return (await query.execute()).map(toClient);
 }
@@ -108,7 +108,7 @@ export async function revokeXapiClient(db: Kysely<Schema>, key: string): Promise
     .updateTable('xapi_clients')
     .set({ revoked_at: new Date() })
     .where('key', '=', key)
-    .where('key', 'not like', 'launch:%')
+    .where('key', 'not like', 'launch:%').where('key', 'not like', 'emitter:%')
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
@@ -190,7 +190,7 @@ export class XapiAuthenticator {
       .selectFrom('xapi_clients')
       .select([...COLUMNS, 'secret_hash'])
       .where('key', '=', key)
-      .where('key', 'not like', 'launch:%')
+      .where('key', 'not like', 'launch:%').where('key', 'not like', 'emitter:%')
       .executeTakeFirst();
     if (!row || row.revoked_at) return undefined;
     if (verified?.secretHash === row.secret_hash) {

@@ -161,7 +161,7 @@ async function pendingVoids(db: Kysely<Schema>, tenantId: string, ids: readonly 
  * stored target is voided by: only in the voiding statement's own tenant and when its client can see
  * it, and never a voiding statement (Part Two §2.2.1, "voiding statements cannot be voided").
  */
-async function voidPending(db: Kysely<Schema>, publicUrl: string, pending: readonly PendingVoid[]): Promise<void> {
+export async function voidPending(db: Kysely<Schema>, publicUrl: string, pending: readonly PendingVoid[]): Promise<void> {
   if (pending.length === 0) return;
   const clients = await findXapiClientsById(db, pending.map((p) => p.voidingClientId));
   for (const { voidingClientId, targetId } of pending) {

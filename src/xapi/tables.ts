@@ -31,6 +31,8 @@ export interface XapiLaunchCredentialsTable {
 /** The statement as received plus the columns `extractColumns` derives for the filters. */
 export interface XapiStatementsTable extends Omit<ExtractedColumns, 'attachment_hashes'> {
   seq: Generated<number>;
+  /** The writing transaction's id (migration 0720): forwarding walks statements in commit order. */
+  xid: Generated<number>;
   statement_id: string;
   tenant_id: string;
   client_id: string;

@@ -44,6 +44,8 @@ const LANGUAGES = ['nb', 'nn'] as const;
 
 /** What a page must be: Designsystemet's, without the old classes, axe-clean, and no wider than the screen. */
 async function checkPage(page: Page, name: string, scheme: 'light' | 'dark'): Promise<void> {
+  // A page reached by a form's answer can be in the DOM before its stylesheets have loaded.
+  await page.waitForLoadState('load');
   const found = await page.evaluate((old) => {
     const used = new Set<string>();
     for (const element of Array.from(document.querySelectorAll('[class]'))) for (const c of Array.from(element.classList)) if (old.includes(c)) used.add(c);

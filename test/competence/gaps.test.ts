@@ -1,10 +1,11 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../src/audit/audit-log.js';
 import { findCompetence } from '../../src/competence/catalogue.js';
 import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
 import { personRequirements, requirementStatus, type Employment } from '../../src/competence/gaps.js';
 import { competenceHoldingsSubscriber, type Holding } from '../../src/competence/holdings.js';
-import { addRequirement, type Requirement } from '../../src/competence/requirements.js';
+import { addRequirement, listRequirements, type Requirement } from '../../src/competence/requirements.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { deliverOutcome } from '../../src/paths/engine.js';
 import { enrol } from '../../src/paths/enrolments.js';
@@ -90,6 +91,8 @@ describe(`a person's requirements from their employments (${BACKEND})`, () => {
     await addRequirement(db(), tenantId, { competence: aid, unitCode: 'HO', mandatory: 'recommended' }, OPERATOR);
     await addRequirement(db(), tenantId, { competence: hms, jobTitle: 'Leder', mandatory: 'mandatory' }, OPERATOR);
     await addRequirement(db(), tenantId, { competence: hms, jobTitle: 'Renholder', mandatory: 'mandatory' }, OPERATOR);
+    // Required since long before the days asked below, whenever the test runs.
+    await sql`update competence_requirements set created_at = '2020-01-01T00:00:00Z' where tenant_id = ${tenantId}::uuid`.execute(db());
 
     const statuses = async (day: string) => (await personRequirements(db(), tenantId, kari, day)).map((p) => [p.requirement.competence.code, p.status]).sort();
     expect(await statuses('2027-01-15')).toEqual([['brannvern', 'grace'], ['forstehjelp', 'missing']]);
@@ -111,5 +114,15 @@ describe(`a person's requirements from their employments (${BACKEND})`, () => {
     expect(await statuses('2028-02-01')).toEqual([['brannvern', 'expired'], ['forstehjelp', 'missing']]);
     // Someone without employments has no requirements.
     expect(await personRequirements(db(), tenantId, (await createPerson(db(), tenantId, {})).id, '2027-06-01')).toEqual([]);
+
+    // A day counts the requirements in force then: added on or before it, not ended by it (Oslo days).
+    const firstAid = await db().selectFrom('competence_requirements').select('id').where('tenant_id', '=', tenantId).where('competence_id', '=', aid).executeTakeFirstOrThrow();
+    await sql`update competence_requirements set created_at = '2027-03-01T08:00:00Z', ended_at = '2027-09-30T22:30:00Z' where id = ${firstAid.id}::uuid`.execute(db());
+    expect(await statuses('2027-02-28')).toEqual([['brannvern', 'met']]);
+    expect(await statuses('2027-03-01')).toEqual([['brannvern', 'met'], ['forstehjelp', 'missing']]);
+    // Ended at 00:30 on 1 October in Oslo: in force on 30 September, not on 1 October.
+    expect(await statuses('2027-09-30')).toEqual([['brannvern', 'met'], ['forstehjelp', 'missing']]);
+    expect(await statuses('2027-10-01')).toEqual([['brannvern', 'met']]);
+    expect((await listRequirements(db(), tenantId)).map((r) => r.competence.code).sort()).toEqual(['brannvern', 'hms', 'hms']);
   });
 });

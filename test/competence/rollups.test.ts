@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personRequirements } from '../../src/competence/gaps.js';
-import { cellPeople, coverageByCompetence, coverageByJobTitle, coverageByUnit, coverageTotal, gapReport, regionCoverage, type Coverage, type GapReport } from '../../src/competence/rollups.js';
+import { cellPeople, coverageByCompetence, coverageByJobTitle, coverageByUnit, coverageTotal, gapReport, type Coverage, type GapReport } from '../../src/competence/rollups.js';
+import { regionCoverage } from '../../src/competence/status-summary.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { coverageWorld, ON, type CoverageWorld } from './rollups-support.js';
 

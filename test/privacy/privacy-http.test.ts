@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SessionTokens, type LtiSession } from '../../src/lti/session-token.js';
 import { createPerson } from '../../src/people/people.js';
 import type { RunningServer } from '../../src/server.js';
@@ -56,6 +56,12 @@ describe(`privacy pages (${BACKEND})`, { timeout: 120_000 }, () => {
     expect((await admin.get('/admin/privacy', { q: kari.employeeNumber })).body).toContain(`data-person="${kari.person}"`);
     expect((await admin.get('/admin/privacy', { q: 'Kari Oslo' })).body).toContain('data-privacy-none');
 
+    // The tool's own statements about her two paths (registered, step completed, path completed
+    // each), named by her LMS account, are written by its path-events subscriber: wait for them.
+    await vi.waitFor(async () => {
+      const own = await testDb.database.db.selectFrom('xapi_statements').select('statement_id').where('actor_key', '=', `account:${kari.issuer} ${kari.subject}`).execute();
+      if (own.length < 6) throw new Error(`${own.length} of the tool's statements so far`);
+    }, { timeout: 20_000, interval: 100 });
     const page = await admin.get(`/admin/privacy/people/${kari.person}`);
     expect(page.status).toBe(200);
     expect(page.body).toContain('Alt Læringsløp har om Kari Nordmann');
@@ -63,8 +69,8 @@ describe(`privacy pages (${BACKEND})`, { timeout: 120_000 }, () => {
     expect(page.body).toContain('Sykepleier');
     expect(page.body).toContain('50,5 %');
     expect(page.body).toContain('Informasjonssikkerhet');
-    // The statement by her e-mail; the other names her account under another PUBLIC_URL than this tool's.
-    expect(page.body).toMatch(/data-count="xapiStatements">1</);
+    // The statement by her e-mail and the tool's six; the other names her account under another PUBLIC_URL than this tool's.
+    expect(page.body).toMatch(/data-count="xapiStatements">7</);
 
     const json = await fetch(admin.href(`/admin/privacy/people/${kari.person}/export.json`));
     expect(json.status).toBe(200);

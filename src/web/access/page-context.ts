@@ -60,6 +60,12 @@ export function requireTouch(ctx: PageContext, rule: AccessRule, touches: Touche
 }
 
 /** A number in the page's language (decimal comma in Norwegian). */
+/** Made once per locale and precision: a matrix of thousands of cells formats thousands of numbers. */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatNumber(locale: Locale, n: number, fractionDigits = 0): string {
-  return new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'nb-NO', { maximumFractionDigits: fractionDigits, minimumFractionDigits: 0 }).format(n);
+  const key = `${locale}:${fractionDigits}`;
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'nb-NO', { maximumFractionDigits: fractionDigits, minimumFractionDigits: 0 })));
+  return format.format(n);
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { regionAggregates, shownCount, SMALL_GROUP, type MunicipalityAggregate, type ShownCount } from '../../access/region-view.js';
-import { regionCoverage, type Coverage, type RegionCoverage } from '../../competence/rollups.js';
+import type { Coverage } from '../../competence/rollups.js';
+import { regionCoverage, type RegionCoverage } from '../../competence/status-summary.js';
 import { tv } from '../competence/coverage-messages.js';
 import { ROUTE_DECISIONS } from '../../access/route-decisions.js';
 import { PART_TIME_BANDS } from '../../organisation/workforce-figures.js';

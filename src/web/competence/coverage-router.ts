@@ -6,7 +6,8 @@ import type { AccessRule } from '../../access/rules.js';
 import { personActor, recordAudits } from '../../audit/audit-log.js';
 import { today } from '../../competence/holdings.js';
 import type { Requirement } from '../../competence/requirements.js';
-import { cellPeople, coverageByUnit, coverageTotal, gapReport, STATUSES, type Coverage, type GapFilters, type GapReport } from '../../competence/rollups.js';
+import { cellPeople, gapReport, STATUSES, type Coverage, type GapFilters, type GroupCoverage } from '../../competence/rollups.js';
+import { coverageRollup, type CoverageRollup } from '../../competence/status-summary.js';
 import type { Schema } from '../../db/schema.js';
 import type { ScopeUnit } from '../../organisation/unit-scope.js';
 import { alert, button, link, table } from '../ds/components.js';
@@ -111,12 +112,13 @@ async function coveragePage(db: Kysely<Schema>, ctx: PageContext, viewer: Viewer
   const title = tv(locale, 'coverage.title');
   const unitById = new Map(viewer.units.map((u) => [u.id, u]));
   const chosen = parsed.filters.unitId ? unitById.get(parsed.filters.unitId) : undefined;
-  const report: GapReport | null = parsed.errors.size > 0 ? null : await gapReport(db, { tenantId: ctx.principal.tenantId, unitIds: viewer.unitIds }, day, parsed.filters);
+  const population = { tenantId: ctx.principal.tenantId, unitIds: viewer.unitIds };
   // The columns: the chosen unit (or the roots) and the units right below.
   const base = chosen ? [chosen] : viewer.roots.map((id) => unitById.get(id)).filter((u): u is ScopeUnit => u !== undefined);
   const baseIds = new Set(base.map((u) => u.id));
   const columns = [...base, ...viewer.units.filter((u) => u.parentId !== null && baseIds.has(u.parentId) && !baseIds.has(u.id))];
-  const byUnit = report ? coverageByUnit(report, columns.map((u) => u.id)) : new Map();
+  const report: CoverageRollup | null = parsed.errors.size > 0 ? null : await coverageRollup(db, population, day, parsed.filters, { columns: columns.map((u) => u.id) });
+  const byUnit = report?.byUnit ?? new Map<string, GroupCoverage>();
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed.values)) if (typeof v === 'string' && v && k !== 'days') query[k] = v;
   if (parsed.values['days'] !== '90') query['days'] = String(parsed.values['days']);
@@ -164,7 +166,7 @@ ${button(tv(locale, 'coverage.filter.apply'), { type: 'submit', variant: 'primar
         })),
       });
 
-  const total = report ? coverageTotal(report) : null;
+  const total = report?.total ?? null;
   const statusTable = total && total.all.total > 0
     ? table({
         label: tv(locale, 'coverage.by-status'),
@@ -182,7 +184,8 @@ ${button(tv(locale, 'coverage.filter.apply'), { type: 'submit', variant: 'primar
     const cellUnit = unitById.get(parsed.cellUnitId);
     // Another tenant's requirement or a unit outside the viewer's: not found, like one that does not exist.
     if (!requirement || !cellUnit) throw new ProblemError('not-found', 'No such requirement or unit.');
-    const people = cellPeople(report, requirement.id, cellUnit.id);
+    // The people of one cell: computed for them from the holdings (the summary keeps counts, not who).
+    const people = cellPeople(await gapReport(db, population, day, parsed.filters), requirement.id, cellUnit.id);
     const names = new Map(people.length ? (await db.selectFrom('people').select(['id', 'name']).where('id', 'in', people.map((p) => p.personId)).execute()).map((p) => [p.id, p.name]) : []);
     people.sort((a, b) => STATUSES.indexOf(a.status.status) - STATUSES.indexOf(b.status.status) || (names.get(a.personId) ?? '').localeCompare(names.get(b.personId) ?? '', 'nb'));
     await recordAudits(db, people.map((p) => ({

@@ -262,7 +262,7 @@ export function competencePullRouter(deps: PullDependencies): Router {
     const cursor = rawCursor !== undefined ? decodeCursor(rawCursor, 'gaps', query) : null;
     const nextSince = cursor?.nextSince ?? (await databaseTimeAgo(db, SINCE_OVERLAP_SECONDS));
     const page = await gapPeoplePage(db, tenantId, { onDate, since, expiringDays, afterPersonId: cursor?.after.id ?? null, limit });
-    const requirements = await listRequirements(db, tenantId);
+    const requirements = await listRequirements(db, tenantId, onDate);
     const rows = await gapRowsFor(db, tenantId, page.people.map((p) => p.id), onDate, expiringDays, requirements);
     const last = page.people.at(-1);
     const next = page.more && last

@@ -37,6 +37,8 @@ main > .ds-breadcrumbs + * { margin-block-start: var(--ds-size-4); }
 .ds-table [data-numeric] { text-align: end; font-variant-numeric: tabular-nums; }
 .app-pre-line { white-space: pre-line; }
 code { overflow-wrap: anywhere; }
+/* Text from elsewhere (a remote server's answer) that may hold long unbroken words. */
+.app-break-anywhere { overflow-wrap: anywhere; }
 .app-reference { color: var(--ds-color-neutral-text-subtle); font-family: ui-monospace, monospace; }
 .app-progress progress { width: 100%; max-width: 30rem; height: var(--ds-size-5); accent-color: var(--ds-color-accent-base-default); }
 .app-video { width: 100%; max-height: 60vh; }

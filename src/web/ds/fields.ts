@@ -61,7 +61,7 @@ export function errorSummary(state: FormState, labels: Readonly<Record<string, s
 }
 
 export interface InputOptions {
-  type?: 'text' | 'number' | 'url' | 'date' | 'time' | 'email' | 'search';
+  type?: 'text' | 'number' | 'url' | 'date' | 'time' | 'email' | 'search' | 'password';
   hint?: string;
   optional?: boolean;
   inputmode?: 'numeric' | 'decimal';

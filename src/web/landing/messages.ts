@@ -65,6 +65,12 @@ export const LANDING_MESSAGES = {
     'Nøklar for HR- eller analysesystemet til kommunen til å hente xAPI-utsegner.',
     'Keys for the municipality’s HR or analytics system to read xAPI statements.',
   ),
+  'admin.xapi-forwarding': m('Videresending til kommunens LRS', 'Vidaresending til LRS-en til kommunen', 'Forwarding to the municipality’s LRS'),
+  'admin.xapi-forwarding.hint': m(
+    'Send xAPI-utsagnene videre til kommunens egen LRS, og se køen.',
+    'Send xAPI-utsegnene vidare til den eigne LRS-en til kommunen, og sjå køen.',
+    'Forward the xAPI statements to the municipality’s own LRS, and see the queue.',
+  ),
   'admin.links': m('Kobling til ansatte', 'Kopling til tilsette', 'Links to employees'),
   'admin.links.hint': m(
     'Deltakere som ikke kunne kobles til en ansatt i personaldataene, og hvordan du løser det.',

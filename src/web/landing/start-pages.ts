@@ -4,6 +4,7 @@ import { card, link } from '../ds/components.js';
 import { page, type PageTheme } from '../layout.js';
 import { IMPORT_PAGE } from '../org-import/pages.js';
 import { PLATFORMS_PAGE } from '../integrations/platforms.js';
+import { FORWARDING_PAGE } from '../integrations/forwarding.js';
 import { XAPI_CLIENTS_PAGE } from '../integrations/xapi-clients.js';
 import { ORG_PAGE, PEOPLE_PAGE } from '../organisation/org-pages.js';
 import { CATALOGUE_PAGE } from '../competence/catalogue-router.js';
@@ -48,6 +49,7 @@ const ADMIN_ACTIONS: readonly Action[] = [
   { path: PEOPLE_PAGE, label: 'admin.people', hint: 'admin.people.hint', municipalityOnly: true },
   { path: PLATFORMS_PAGE, label: 'admin.platforms', hint: 'admin.platforms.hint' },
   { path: XAPI_CLIENTS_PAGE, label: 'admin.xapi-clients', hint: 'admin.xapi-clients.hint' },
+  { path: FORWARDING_PAGE, label: 'admin.xapi-forwarding', hint: 'admin.xapi-forwarding.hint' },
   { path: THEME_PAGE, label: 'admin.theme', hint: 'admin.theme.hint' },
   { path: IMPORT_PAGE, label: 'admin.org-import', hint: 'admin.org-import.hint', municipalityOnly: true },
   { path: LINKS_PAGE, label: 'admin.links', hint: 'admin.links.hint', municipalityOnly: true },

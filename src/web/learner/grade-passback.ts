@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { reportResult, type ResultReport } from '../../lti/ags.js';
 import { EVENT_COLUMNS, toPathEvent } from '../../paths/events.js';
@@ -6,16 +6,20 @@ import { scoreSoFar } from '../../paths/learner-view.js';
 import type { PathEvent, PathEventHandler } from '../../paths/ports.js';
 
 /**
- * Remembers that an enrolment was launched from an LMS resource link (grade passback goes there).
+ * Remembers that an enrolment was launched from an LMS resource link (grade passback goes there),
+ * with a path-launched event.
  * A link first launched after the path was completed (the same path placed in another course)
  * gets the completion's result now: the path-completed event was handed out before the link was known.
  */
 export async function rememberLaunchLink(db: Kysely<Schema>, tenantId: string, enrolmentId: string, resourceLinkId: string): Promise<void> {
-  await db
-    .insertInto('path_enrolment_links')
-    .values({ enrolment_id: enrolmentId, resource_link_id: resourceLinkId, tenant_id: tenantId })
-    .onConflict((oc) => oc.columns(['enrolment_id', 'resource_link_id']).doUpdateSet({ last_launch_at: new Date() }))
-    .execute();
+  // The link and the path-launched event in one statement: one round trip, as before the event.
+  await sql`with link as (
+      insert into path_enrolment_links (enrolment_id, resource_link_id, tenant_id) values (${enrolmentId}, ${resourceLinkId}, ${tenantId})
+      on conflict (enrolment_id, resource_link_id) do update set last_launch_at = now()
+    )
+    insert into path_events (tenant_id, type, enrolment_id, person_id, path_id, version_id, step_id, payload)
+    select e.tenant_id, 'path-launched', e.id, e.person_id, e.path_id, e.version_id, null, jsonb_build_object('resourceLinkId', ${resourceLinkId}::text)
+    from path_enrolments e where e.id = ${enrolmentId} and e.tenant_id = ${tenantId}`.execute(db);
   const completed = await db
     .selectFrom('path_events')
     .select(EVENT_COLUMNS)
