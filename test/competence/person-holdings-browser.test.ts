@@ -83,12 +83,16 @@ describe.skipIf(!hasChromium)(`a person's competence in Chromium (${BACKEND})`, 
     const revoke = page.locator('[data-revoke]').first();
     await revoke.locator('summary').click();
     await revoke.getByRole('button', { name: 'Trekk tilbake' }).waitFor(SLOW);
-    await Promise.all([page.waitForURL(/\/revoke\?/, SLOW), revoke.getByRole('button', { name: 'Trekk tilbake' }).click()]);
+    // Sent from the keyboard: a click right after the details opened can land before its layout settles
+    // under load, and then sends nothing.
+    await revoke.getByRole('button', { name: 'Trekk tilbake' }).focus();
+    await Promise.all([page.waitForURL(/\/revoke\?/, SLOW), page.keyboard.press('Enter')]);
     await page.locator('[data-error-summary]').waitFor(SLOW);
     expect(await page.locator('[data-revoke][open] .ds-validation-message').textContent()).toContain('Skriv en grunn.');
     await expectAccessible(page, 'revocation refused');
     await page.locator('[data-revoke][open]').getByLabel('Grunn').fill('Registrert på feil person');
-    await page.locator('[data-revoke][open]').getByRole('button', { name: 'Trekk tilbake' }).click();
+    await page.locator('[data-revoke][open]').getByRole('button', { name: 'Trekk tilbake' }).focus();
+    await page.keyboard.press('Enter');
     await page.locator('[data-notice]', { hasText: 'Kompetansen er trukket tilbake.' }).waitFor(SLOW);
     expect(await page.locator('[data-competence="brannvern"]').getAttribute('data-status')).toBe('revoked');
     expect(await page.locator('[data-competence="brannvern"] td').last().textContent()).toContain('Grunn: Registrert på feil person');
