@@ -3,6 +3,7 @@ import { findCompetencesForGrants, type GrantedCompetenceRef } from '../competen
 import { grantExpiry } from '../competence/holdings.js';
 import type { PulledPerson } from '../competence/pull.js';
 import type { Schema } from '../db/schema.js';
+import { OLDEST_RUNNING_XID } from '../db/commit-order.js';
 
 /**
  * What HR systems pull from GET /api/completions (docs/completions.md): a municipality's path
@@ -91,7 +92,7 @@ interface Lookups {
  * and no further row with a smaller xid can appear. (It moves only forward.)
  */
 async function horizon(db: Kysely<Schema>): Promise<bigint> {
-  const { rows } = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(db);
+  const { rows } = await sql<{ xmin: string }>`select ${OLDEST_RUNNING_XID}::text as xmin`.execute(db);
   return BigInt(rows[0]!.xmin);
 }
 

@@ -4,6 +4,7 @@ import type { Schema } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { EVENT_COLUMNS, toPathEvent } from './events.js';
 import type { PathEventBatchHandler, PathEventHandler } from './ports.js';
+import { settled } from '../db/commit-order.js';
 
 export interface DispatcherOptions {
   readonly db: Kysely<Schema>;
@@ -205,7 +206,7 @@ export class PathEventDispatcher {
       .selectFrom('path_events')
       .select(EVENT_COLUMNS)
       .where(sql<boolean>`(xid, id) > (${cursor.last_xid}::bigint, ${cursor.last_id}::bigint)`)
-      .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`)
+      .where(settled())
       .orderBy('xid')
       .orderBy('id')
       .limit(limit)
@@ -230,17 +231,7 @@ export class PathEventDispatcher {
     let pending: { xid: number; id: number } | undefined;
     let savedAt = Date.now();
     try {
-      // Only transactions older than every running one: their events can no longer appear
-      // behind the cursor (see the migration's note on path_events.xid).
-      const events = await db
-        .selectFrom('path_events')
-        .select(EVENT_COLUMNS)
-        .where(sql<boolean>`(xid, id) > (${cursor.last_xid}::bigint, ${cursor.last_id}::bigint)`)
-        .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`)
-        .orderBy('xid')
-        .orderBy('id')
-        .limit(this.#batchSize)
-        .execute();
+      const events = await this.#read(cursor);
       for (const row of events) {
         try {
           await handler(toPathEvent(row));

@@ -7,6 +7,7 @@ import { forwards } from './filter.js';
 import { StatementSender, type Outgoing, type SendOutcome } from './sender.js';
 import { openCredentials } from './targets.js';
 import type { XapiForwardingTargetsTable } from './tables.js';
+import { settled } from '../../db/commit-order.js';
 
 type Target = Selectable<XapiForwardingTargetsTable>;
 type Behind = { seq: number; xid: number; statement_id: string; json: string; verb_id: string }[];
@@ -227,7 +228,7 @@ export class StatementForwarder {
       .select(['seq', 'xid', 'statement_id', 'verb_id', FORWARDED_JSON.as('json')])
       .where('tenant_id', '=', tenantId)
       .where(sql<boolean>`(xid, seq) > (${cursor.xid}::bigint, ${cursor.seq}::bigint)`)
-      .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`)
+      .where(settled())
       .orderBy('xid').orderBy('seq')
       .limit(this.#batchSize)
       .execute();

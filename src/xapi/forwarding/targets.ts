@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { SecretBox } from '../../lti/secret-box.js';
 import { COMPLETION_VERBS, type ForwardingFilter } from './filter.js';
+import { OLDEST_RUNNING_XID } from '../../db/commit-order.js';
 
 /** The purpose the forwarding credentials are sealed under (its own derived key). */
 export function forwardingBox(keyEncryptionSecret: string): SecretBox {
@@ -89,7 +90,7 @@ export async function saveForwardingTarget(db: Kysely<Schema>, box: SecretBox, t
     // From now on: past every transaction that has ended; statements of those still running follow.
     const start = input.history
       ? { last_xid: 0, last_seq: 0 }
-      : (await sql<{ last_xid: number }>`select pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1 as last_xid`.execute(trx)).rows.map((r) => ({ last_xid: Number(r.last_xid), last_seq: Number.MAX_SAFE_INTEGER }))[0]!;
+      : (await sql<{ last_xid: number }>`select ${OLDEST_RUNNING_XID} - 1 as last_xid`.execute(trx)).rows.map((r) => ({ last_xid: Number(r.last_xid), last_seq: Number.MAX_SAFE_INTEGER }))[0]!;
     await trx.insertInto('xapi_forwarding_targets').values({ tenant_id: tenantId, endpoint, credentials_sealed, filter: input.filter, ...start }).execute();
     return 'created';
   });
