@@ -89,6 +89,13 @@ interface HoldingRow {
   reason: string | null;
 }
 
+/** The requirements in force on the day that the filters keep (a competence, mandatory only), in listRequirements' order. */
+export async function requirementsShown(db: Kysely<Schema>, tenantId: string, onDate: string, filters: Pick<GapFilters, 'competenceId' | 'mandatoryOnly'>): Promise<Requirement[]> {
+  return (await listRequirements(db, tenantId, onDate)).filter(
+    (r) => (!filters.competenceId || r.competence.id === filters.competenceId) && (!filters.mandatoryOnly || r.mandatory),
+  );
+}
+
 /**
  * Where each person of a population stands on a day against each requirement that applies to them
  * through an employment in the population. A person's other employments in force (outside the
@@ -97,9 +104,7 @@ interface HoldingRow {
  */
 export async function gapReport(db: Kysely<Schema>, population: Population, onDate: string, filters: GapFilters = {}): Promise<GapReport> {
   const expiringDays = filters.expiringDays ?? 90;
-  const requirements = (await listRequirements(db, population.tenantId, onDate)).filter(
-    (r) => (!filters.competenceId || r.competence.id === filters.competenceId) && (!filters.mandatoryOnly || r.mandatory),
-  );
+  const requirements = await requirementsShown(db, population.tenantId, onDate, filters);
   if (requirements.length === 0 || (population.unitIds && population.unitIds.length === 0) || (population.personIds && population.personIds.length === 0)) return { onDate, expiringDays, requirements, people: [] };
 
   // The population's employments in force, with a statement per shape (no "param is null or …": the
@@ -197,8 +202,20 @@ export interface Coverage {
   readonly percent: number | null;
 }
 
+/** Counts per status, all zero. */
+export function noCounts(): Record<RequirementStatus, number> {
+  return { met: 0, expiring: 0, expired: 0, missing: 0, grace: 0, 'declared-only': 0 };
+}
+
+/** Counts per status added up (a group's counts over its requirements, a municipality's over its competences). */
+export function sumCounts(list: Iterable<Readonly<Record<RequirementStatus, number>>>): Record<RequirementStatus, number> {
+  const sum = noCounts();
+  for (const counts of list) for (const s of STATUSES) sum[s] += counts[s];
+  return sum;
+}
+
 class Tally {
-  readonly counts: Record<RequirementStatus, number> = { met: 0, expiring: 0, expired: 0, missing: 0, grace: 0, 'declared-only': 0 };
+  readonly counts: Record<RequirementStatus, number> = noCounts();
   add(status: RequirementStatus): void {
     this.counts[status] += 1;
   }
@@ -290,7 +307,7 @@ export function cellPeople(report: GapReport, requirementId: string, unitId: str
 }
 
 /** Severity, worst first: a person's standing for a competence is their worst over its requirements. */
-const WORST_FIRST: readonly RequirementStatus[] = ['missing', 'expired', 'declared-only', 'grace', 'expiring', 'met'];
+export const WORST_FIRST: readonly RequirementStatus[] = ['missing', 'expired', 'declared-only', 'grace', 'expiring', 'met'];
 
 /**
  * Per competence (the region's view, where requirements differ between municipalities): each person

@@ -4,9 +4,9 @@ import type { Logger } from '../logger.js';
 import { addDays } from './calendar.js';
 import type { RequirementStatus } from './gaps.js';
 import { today } from './holdings.js';
-import { listRequirements, type Requirement } from './requirements.js';
+import type { Requirement } from './requirements.js';
 import {
-  applyingEmployments, coverageByCompetence, coverageByUnit, coverageOf, coverageTotal, gapReport, STATUSES,
+  applyingEmployments, coverageByCompetence, coverageByUnit, coverageOf, coverageTotal, gapReport, noCounts, requirementsShown, sumCounts, WORST_FIRST,
   type Coverage, type GapFilters, type GapReport, type GroupCoverage, type Population,
 } from './rollups.js';
 
@@ -221,16 +221,14 @@ function tally(rows: readonly CountRow[]): Map<string, Record<RequirementStatus,
   for (const r of rows) {
     if (r.requirement_id === null || r.status === null) continue;
     let counts = out.get(r.requirement_id);
-    if (!counts) out.set(r.requirement_id, (counts = { met: 0, expiring: 0, expired: 0, missing: 0, grace: 0, 'declared-only': 0 }));
+    if (!counts) out.set(r.requirement_id, (counts = noCounts()));
     counts[r.status] += Number(r.n);
   }
   return out;
 }
 
 function groupCoverage(byRequirementCounts: Map<string, Record<RequirementStatus, number>>, people: number): GroupCoverage {
-  const all: Record<RequirementStatus, number> = { met: 0, expiring: 0, expired: 0, missing: 0, grace: 0, 'declared-only': 0 };
-  for (const counts of byRequirementCounts.values()) for (const s of STATUSES) all[s] += counts[s];
-  return { byRequirement: new Map([...byRequirementCounts].map(([id, counts]) => [id, coverageOf(counts)])), all: coverageOf(all), people };
+  return { byRequirement: new Map([...byRequirementCounts].map(([id, counts]) => [id, coverageOf(counts)])), all: coverageOf(sumCounts(byRequirementCounts.values())), people };
 }
 
 async function rollupFromSummary(db: Kysely<Schema>, population: Population, day: string, filters: GapFilters, requirements: readonly Requirement[], options: RollupOptions): Promise<Pick<CoverageRollup, 'byUnit' | 'total'>> {
@@ -317,10 +315,8 @@ async function rollupFromCounts(db: Kysely<Schema>, population: Population, filt
  * (test/competence/status-summary.test.ts).
  */
 export async function coverageRollup(db: Kysely<Schema>, population: Population, onDate: string, filters: GapFilters, options: RollupOptions): Promise<CoverageRollup> {
-  const requirements = (await listRequirements(db, population.tenantId, onDate)).filter(
-    (r) => (!filters.competenceId || r.competence.id === filters.competenceId) && (!filters.mandatoryOnly || r.mandatory),
-  );
-  const empty = (): CoverageRollup => ({ onDate, requirements, byUnit: new Map(), total: { byRequirement: new Map(), all: coverageOf({ met: 0, expiring: 0, expired: 0, missing: 0, grace: 0, 'declared-only': 0 }), people: 0 }, source: 'computed' });
+  const requirements = await requirementsShown(db, population.tenantId, onDate, filters);
+  const empty = (): CoverageRollup => ({ onDate, requirements, byUnit: new Map(), total: groupCoverage(new Map(), 0), source: 'computed' });
   if (requirements.length === 0 || population.unitIds?.length === 0) return empty();
   if (await summaryReady(db, population.tenantId, onDate)) {
     const counted = await rollupFromCounts(db, population, filters, requirements, options);
@@ -331,14 +327,11 @@ export async function coverageRollup(db: Kysely<Schema>, population: Population,
 }
 
 /** Severity, worst first, as rollups.ts's coverageByCompetence ranks it. */
-const WORST_FIRST_SQL = sql`case status when 'missing' then 0 when 'expired' then 1 when 'declared-only' then 2 when 'grace' then 3 when 'expiring' then 4 else 5 end`;
-const BY_RANK: readonly RequirementStatus[] = ['missing', 'expired', 'declared-only', 'grace', 'expiring', 'met'];
+const WORST_FIRST_SQL = sql`case status ${sql.join(WORST_FIRST.map((s, rank) => sql`when ${s} then ${sql.lit(rank)}`), sql` `)} end`;
 
 /** A whole municipality's coverage per competence (each person once, with their worst status): the region's view. */
 export async function competenceCoverage(db: Kysely<Schema>, tenantId: string, onDate: string, filters: Pick<GapFilters, 'mandatoryOnly' | 'expiringDays' | 'competenceId' | 'jobTitle'> = {}): Promise<{ requirements: readonly Requirement[]; byCompetence: Map<string, Coverage> }> {
-  const requirements = (await listRequirements(db, tenantId, onDate)).filter(
-    (r) => (!filters.competenceId || r.competence.id === filters.competenceId) && (!filters.mandatoryOnly || r.mandatory),
-  );
+  const requirements = await requirementsShown(db, tenantId, onDate, filters);
   if (requirements.length > 0 && (await summaryReady(db, tenantId, onDate))) {
     const base = baseRows({ tenantId }, onDate, filters, requirements.map((r) => r.id));
     const { rows } = await sql<{ competence_id: string; worst: number; n: string | number }>`
@@ -348,8 +341,8 @@ export async function competenceCoverage(db: Kysely<Schema>, tenantId: string, o
     const counts = new Map<string, Record<RequirementStatus, number>>();
     for (const r of rows) {
       let c = counts.get(r.competence_id);
-      if (!c) counts.set(r.competence_id, (c = { met: 0, expiring: 0, expired: 0, missing: 0, grace: 0, 'declared-only': 0 }));
-      c[BY_RANK[r.worst]!] += Number(r.n);
+      if (!c) counts.set(r.competence_id, (c = noCounts()));
+      c[WORST_FIRST[r.worst]!] += Number(r.n);
     }
     return { requirements, byCompetence: new Map([...counts].map(([id, c]) => [id, coverageOf(c)])) };
   }
@@ -377,9 +370,7 @@ export async function regionCoverage(db: Kysely<Schema>, municipalityIds: readon
   for (const tenantId of municipalityIds) {
     const { requirements, byCompetence } = await competenceCoverage(db, tenantId, onDate, filters);
     for (const r of requirements) competences.set(r.competence.id, r.competence);
-    const all: Record<RequirementStatus, number> = { met: 0, expiring: 0, expired: 0, missing: 0, grace: 0, 'declared-only': 0 };
-    for (const c of byCompetence.values()) for (const s of STATUSES) all[s] += c.counts[s];
-    municipalities.push({ tenantId, byCompetence, all: coverageOf(all) });
+    municipalities.push({ tenantId, byCompetence, all: coverageOf(sumCounts([...byCompetence.values()].map((c) => c.counts))) });
   }
   return { competences, municipalities };
 }
