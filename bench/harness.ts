@@ -118,3 +118,16 @@ export async function runAutocannon(
     clearInterval(sampler);
   }
 }
+
+/** The p-th percentile of times sorted ascending (nearest rank); 0 for none. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** Works through `items` with at most `limit` at a time (the load's connections). */
+export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}

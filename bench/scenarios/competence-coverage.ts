@@ -8,7 +8,7 @@ import { today } from '../../src/competence/holdings.js';
 import { openPostgres } from '../../src/db/postgres.js';
 import { PROJECT_ROOT } from '../../src/project-root.js';
 import { SessionTokens } from '../../src/lti/session-token.js';
-import { runAutocannon, type BenchResult, type Scenario } from '../harness.js';
+import { type BenchResult, percentile, runAutocannon, type Scenario } from '../harness.js';
 import { COMPETENCES, PER_ROLE, writeNationalCompetence } from '../competence/national-competence.js';
 import { nationalMunicipalities, writeNationalOrganisation } from '../org/national-organisation.js';
 
@@ -17,9 +17,6 @@ const TOOL_SECRET = 'bench-'.padEnd(48, 'x');
 const TIMED = 30;
 const WARM = 3;
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 const ms = (n: number) => Math.round(n * 10) / 10;
 
 async function timed(n: number, warm: number, run: () => Promise<unknown>): Promise<number[]> {

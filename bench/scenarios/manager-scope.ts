@@ -10,7 +10,7 @@ import { activeEmploymentsIn } from '../../src/organisation/unit-scope.js';
 import { osloDate } from '../../src/oslo-date.js';
 import { PROJECT_ROOT } from '../../src/project-root.js';
 import { findMunicipality } from '../../src/tenants/tenants.js';
-import { runAutocannon, type BenchResult, type Scenario } from '../harness.js';
+import { type BenchResult, percentile, runAutocannon, type Scenario } from '../harness.js';
 
 const ROLES_FILE = path.join(PROJECT_ROOT, '..', 'shared', 'data', 'stillinger-helse-omsorg.csv');
 /** The bench starts the tool with this secret (bench/run.ts), so the scenario can issue its sessions. */
@@ -57,10 +57,6 @@ function percentageIn(band: number, r: number): number {
   if (band === 1) return Math.round(50 + r * 25);
   if (band === 2) return Math.round(76 + r * 23);
   return 100;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 const ms = (n: number) => Math.round(n * 100) / 100;

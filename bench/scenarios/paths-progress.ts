@@ -7,23 +7,12 @@ import { deliverOutcome } from '../../src/paths/engine.js';
 import { enrol } from '../../src/paths/enrolments.js';
 import { createPath } from '../../src/paths/paths.js';
 import { systemClock, type StepOutcome } from '../../src/paths/ports.js';
-import type { BenchResult, Scenario } from '../harness.js';
+import { type BenchResult, percentile, pool, type Scenario } from '../harness.js';
 
 const LEARNERS = 2000;
 const CONNECTIONS = 8;
 
 /** Runs `work` over `items` with at most `limit` in flight. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
 /**
  * 2,000 learners walk a five-step path (self-assessment, web resource, SCORM with a score rule,
  * a web resource that requires the SCORM step, evaluation), 8 learners at a time, each learner's
