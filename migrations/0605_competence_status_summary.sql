@@ -27,14 +27,11 @@ create table competence_status_rows (
   person_id uuid not null references people (id) on delete cascade,
   requirement_id uuid not null references competence_requirements (id),
   competence_id uuid not null,
-  mandatory boolean not null,
-  employment_id uuid not null,
   org_unit_id uuid not null,
   unit_path uuid[] not null,
   job_title text not null,
   status text not null check (status in ('met', 'expired', 'missing', 'grace', 'declared-only')),
-  valid_until date,
-  grace_ends date
+  valid_until date
 );
 create index competence_status_rows_tenant_idx on competence_status_rows (tenant_id, requirement_id);
 create index competence_status_rows_person_idx on competence_status_rows (person_id);

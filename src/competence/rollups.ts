@@ -31,7 +31,6 @@ export interface GapFilters {
 
 /** An employment in force on the day, with where it is. */
 export interface PopulationEmployment extends Employment {
-  readonly employmentId: string;
   readonly unitId: string;
   /** Whether it is in the population asked for (the units and filters); the others only decide grace. */
   readonly counted: boolean;
@@ -66,7 +65,6 @@ export interface Population {
 }
 
 interface EmploymentRow {
-  id: string;
   person_id: string;
   name: string | null;
   employee_number: string;
@@ -117,7 +115,7 @@ export async function gapReport(db: Kysely<Schema>, population: Population, onDa
   if (filters.jobTitle) conditions.push(sql`lower(e.job_title) = ${filters.jobTitle.toLowerCase()}`);
   const { rows: employmentRows } = await sql<EmploymentRow>`
     with counted as materialized (select e.id, e.employee_id from employments e where ${sql.join(conditions, sql` and `)})
-    select e.id, p.person_id, pe.name, p.employee_number, e.org_unit_id, u.path, e.job_title, e.start_date::text as start_date, (e.id in (select id from counted)) as counted
+    select p.person_id, pe.name, p.employee_number, e.org_unit_id, u.path, e.job_title, e.start_date::text as start_date, (e.id in (select id from counted)) as counted
       from employments e
       join employees p on p.id = e.employee_id
       join people pe on pe.id = p.person_id
@@ -131,7 +129,7 @@ export async function gapReport(db: Kysely<Schema>, population: Population, onDa
   const whoIs = new Map<string, { name: string | null; employeeNumber: string }>();
   for (const r of employmentRows) {
     const list = byPerson.get(r.person_id) ?? [];
-    list.push({ jobTitle: r.job_title, unitPath: r.path, startDate: r.start_date, employmentId: r.id, unitId: r.org_unit_id, counted: r.counted });
+    list.push({ jobTitle: r.job_title, unitPath: r.path, startDate: r.start_date, unitId: r.org_unit_id, counted: r.counted });
     byPerson.set(r.person_id, list);
     whoIs.set(r.person_id, { name: r.name, employeeNumber: r.employee_number });
   }

@@ -91,8 +91,8 @@ function rowsOf(tenantId: string, report: GapReport) {
       for (const e of applyingEmployments(person, s)) {
         rows.push({
           tenant_id: tenantId, person_id: person.personId, requirement_id: s.requirement.id, competence_id: s.requirement.competence.id,
-          mandatory: s.requirement.mandatory, employment_id: e.employmentId, org_unit_id: e.unitId, unit_path: [...e.unitPath],
-          job_title: e.jobTitle.toLowerCase(), status: s.status as Exclude<RequirementStatus, 'expiring'>, valid_until: s.validUntil, grace_ends: s.graceEnds,
+          org_unit_id: e.unitId, unit_path: [...e.unitPath],
+          job_title: e.jobTitle.toLowerCase(), status: s.status as Exclude<RequirementStatus, 'expiring'>, valid_until: s.validUntil,
         });
       }
     }
@@ -108,12 +108,12 @@ async function insertRows(trx: Db, rows: readonly Schema['competence_status_rows
     const col = <K extends keyof Schema['competence_status_rows']>(k: K) => batch.map((r) => r[k]);
     // unit_path is an array per row: carried as text ('{a,b}') and cast back.
     await sql`
-      insert into competence_status_rows (tenant_id, person_id, requirement_id, competence_id, mandatory, employment_id, org_unit_id, unit_path, job_title, status, valid_until, grace_ends)
-      select t, p, q, c, m, e, u, up::uuid[], j, s, v, g
+      insert into competence_status_rows (tenant_id, person_id, requirement_id, competence_id, org_unit_id, unit_path, job_title, status, valid_until)
+      select t, p, q, c, u, up::uuid[], j, s, v
         from unnest(${col('tenant_id')}::uuid[], ${col('person_id')}::uuid[], ${col('requirement_id')}::uuid[], ${col('competence_id')}::uuid[],
-                    ${col('mandatory')}::boolean[], ${col('employment_id')}::uuid[], ${col('org_unit_id')}::uuid[],
+                    ${col('org_unit_id')}::uuid[],
                     ${batch.map((r) => `{${r.unit_path.join(',')}}`)}::text[], ${col('job_title')}::text[], ${col('status')}::text[],
-                    ${col('valid_until')}::date[], ${col('grace_ends')}::date[]) as x(t, p, q, c, m, e, u, up, j, s, v, g)`.execute(trx);
+                    ${col('valid_until')}::date[]) as x(t, p, q, c, u, up, j, s, v)`.execute(trx);
   }
 }
 

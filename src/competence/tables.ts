@@ -156,15 +156,12 @@ export interface CompetenceStatusRowsTable {
   person_id: string;
   requirement_id: string;
   competence_id: string;
-  mandatory: boolean;
-  employment_id: string;
   org_unit_id: string;
   unit_path: string[];
   /** Lower case. */
   job_title: string;
   status: 'met' | 'expired' | 'missing' | 'grace' | 'declared-only';
   valid_until: string | null;
-  grace_ends: string | null;
 }
 
 /** People whose holdings changed since their summary rows were computed (written by triggers). */
