@@ -13,6 +13,8 @@ export const CREDENTIAL_ALG = 'ES256';
  */
 export const CERTIFICATE_KEY_GRACE_MS = 2 * 365 * 24 * 3600 * 1000;
 
+const SIGNING_KEY_RECHECK_MS = 60_000;
+
 export interface CredentialSigningKey {
   readonly kid: string;
   readonly key: CryptoKey;
@@ -34,7 +36,9 @@ export function certificateKeyBox(secret: string): SecretBox {
  */
 export class CertificateKeys {
   #current: Promise<CredentialSigningKey> | undefined;
-  readonly #public = new Map<string, { key: CryptoKey; until: Date | null }>();
+  #currentSince = 0;
+  /** Imported public keys by kid (importing is the costly part; whether a key still counts is read each time). */
+  readonly #imported = new Map<string, CryptoKey>();
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -43,6 +47,9 @@ export class CertificateKeys {
   ) {}
 
   async signingKey(): Promise<CredentialSigningKey> {
+    // Another process (a worker, the CLI) may rotate: look again after a minute.
+    if (this.#current && this.now().getTime() - this.#currentSince > SIGNING_KEY_RECHECK_MS) this.#current = undefined;
+    if (!this.#current) this.#currentSince = this.now().getTime();
     this.#current ??= (async () => {
       let row = await this.#currentRow();
       if (!row) {
@@ -69,16 +76,16 @@ export class CertificateKeys {
 
   /** The public key a credential names by its kid, as this tool published it. */
   async lookup(kid: string): Promise<KeyLookup> {
-    let known = this.#public.get(kid);
-    if (!known) {
-      const row = await this.db.selectFrom('certificate_keys').select(['public_jwk', 'retired_at', 'published_until']).where('kid', '=', kid).executeTakeFirst();
-      if (!row) return { state: 'unknown' };
-      const until = row.retired_at === null ? null : (row.published_until ?? row.retired_at);
-      known = { key: (await importJWK(row.public_jwk as JWK, CREDENTIAL_ALG)) as CryptoKey, until };
-      // Only a key that can no longer change (retired) or the current one is kept; rotate() clears the map.
-      this.#public.set(kid, known);
+    const row = await this.db.selectFrom('certificate_keys').select(['public_jwk', 'retired_at', 'published_until']).where('kid', '=', kid).executeTakeFirst();
+    if (!row) return { state: 'unknown' };
+    const until = row.retired_at === null ? null : (row.published_until ?? row.retired_at);
+    if (until !== null && until <= this.now()) return { state: 'expired' };
+    let key = this.#imported.get(kid);
+    if (!key) {
+      key = (await importJWK(row.public_jwk as JWK, CREDENTIAL_ALG)) as CryptoKey;
+      this.#imported.set(kid, key);
     }
-    return known.until !== null && known.until <= this.now() ? { state: 'expired' } : { state: 'published', key: known.key };
+    return { state: 'published', key };
   }
 
   /** A new current key; the old one stays published for `graceMs`. */
@@ -92,7 +99,6 @@ export class CertificateKeys {
       .execute();
     const kid = await this.#insertNewKey();
     this.#current = undefined;
-    this.#public.clear();
     return { kid, retired: retired.map((r) => r.kid) };
   }
 
