@@ -175,6 +175,7 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /admin/theme': ADMINS,
   'POST /admin/theme/logo': ADMINS,
   'POST /admin/theme/logo/remove': ADMINS,
+  'POST /admin/theme/certificate': ADMINS,
   'GET /admin/managers': MUNICIPALITY_ADMIN,
   'POST /admin/managers/grants': MUNICIPALITY_ADMIN,
   'POST /admin/managers/grants/:grantId/revoke': MUNICIPALITY_ADMIN,

@@ -59,6 +59,12 @@ const CATALOGUE = {
   'manage.title': m('Kursbevis', 'Kursbevis', 'Certificates'),
   'manage.download': m('Last ned PDF ({what})', 'Last ned PDF ({what})', 'Download PDF ({what})'),
   'manage.none': m('Ingen kursbevis.', 'Ingen kursbevis.', 'No certificates.'),
+  'theme.heading': m('Kursbevis', 'Kursbevis', 'Certificates'),
+  'theme.intro': m('Kursbevisene viser kommunens navn og logo. Her setter du tittelen til den som står bak bevisene.', 'Kursbevisa viser namnet og logoen til kommunen. Her set du tittelen til den som står bak bevisa.', 'Certificates show the municipality’s name and logo. Here you set the title of who stands behind them.'),
+  'theme.signatory': m('Tittel på kursbevisene', 'Tittel på kursbevisa', 'Title on the certificates'),
+  'theme.signatory.hint': m('For eksempel Kommunedirektør eller Personalsjef. Tomt felt: ingen tittel.', 'Til dømes Kommunedirektør eller Personalsjef. Tomt felt: ingen tittel.', 'For example Chief Municipal Executive or Head of HR. Empty: no title.'),
+  'theme.save': m('Lagre tittelen', 'Lagre tittelen', 'Save the title'),
+  'theme.saved': m('Tittelen på kursbevisene er lagret.', 'Tittelen på kursbevisa er lagra.', 'The title on the certificates is saved.'),
 } satisfies Record<string, Messages>;
 
 export type CertificateMessage = keyof typeof CATALOGUE;
