@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { CompactSign, generateKeyPair } from 'jose';
 import request from 'supertest';
+import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../src/audit/audit-log.js';
 import { createApp } from '../../src/app.js';
@@ -23,6 +24,7 @@ import { SessionTokens } from '../../src/lti/session-token.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { deliverOutcome } from '../../src/paths/engine.js';
 import { enrol } from '../../src/paths/enrolments.js';
+import { setLogo } from '../../src/tenants/themes.js';
 import { verifyRouter } from '../../src/web/certificates/verify-router.js';
 import { orgWorld, type OrgWorld } from '../access/support.js';
 import { publishPath } from '../learner/support.js';
@@ -230,6 +232,29 @@ describe(`certificates (${BACKEND})`, { timeout: 120_000 }, () => {
     const file = path.join(dataDir, 'holding.pdf');
     fs.writeFileSync(file, res.body as Buffer);
     expect(execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' })).toContain('nummer HPR-1234567, utstedt av Helsedirektoratet');
+  });
+
+  it('the municipality sets the signatory title on /admin/theme; its logo and the title appear on the kursbevis', async (context) => {
+    if (!hasPoppler) context.skip();
+    const admin = await new SessionTokens(SECRET).issue({ personId: w.asAdmin, tenantId: w.as, role: 'admin', contextId: null, resourceLinkId: null, platformId: 'none', locale: 'nb' });
+    const theme = await request(app).get(url('/admin/theme', admin));
+    expect(theme.text).toContain('data-theme-certificate');
+    const saved = await request(app).post('/admin/theme/certificate').type('form').send({ session: admin, signatory: '  Kommunedirektør  ' });
+    expect(saved.status).toBe(303);
+    expect((await request(app).get(url('/admin/theme', admin, '&notice=certificate'))).text).toContain('Tittelen på kursbevisene er lagret.');
+    // Someone else's session may not set it.
+    expect((await request(app).post('/admin/theme/certificate').type('form').send({ session: tokens.anne, signatory: 'Sjef' })).status).toBe(403);
+    await setLogo(db(), w.as, await QRCode.toBuffer('logo', { type: 'png' }), w.asAdmin);
+    const certificate = (await anneCertificates()).find((c) => c.kind === 'path-completion')!;
+    const res = await binary(request(app).get(url(`/learn/certificates/${certificate.id}/kursbevis.pdf`, tokens.anne)));
+    const file = path.join(dataDir, 'themed.pdf');
+    fs.writeFileSync(file, res.body as Buffer);
+    expect(execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' })).toContain('For kommunen: Kommunedirektør');
+    expect(execFileSync('pdfinfo', ['-struct', file], { encoding: 'utf8' }).match(/Figure/g)).toHaveLength(2);
+    // Both figures (the logo and the QR code) carry alternative text (UTF-16 here, for the Å of Ås).
+    expect((res.body as Buffer).toString('latin1').match(/\/S \/Figure\n\/Alt \(/g)).toHaveLength(2);
+    const artefacts = path.join(process.cwd(), '.scratch', 'test-artefacts');
+    if (fs.existsSync('/usr/bin/pdftoppm')) execFileSync('pdftoppm', ['-png', '-r', '60', '-singlefile', file, path.join(artefacts, 'kursbevis-logo')]);
   });
 
   it('verifies by code on the page and in the API, disclosing the printed name and what is attested only; malformed and unknown codes get clear answers', async () => {
