@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type autocannon from 'autocannon';
 import type { BenchContext, BenchResult, Scenario } from '../harness.js';
@@ -102,7 +103,10 @@ export const scenario: Scenario = {
     }, `verification by code at ${VERIFY_RATE} requests/s (p97.5 ${'{p975}'} ms bounds p95; target 10 ms)`);
     const notes = (verify.notes ?? '').replace('{p975}', String(verify.p97_5Ms ?? ''));
 
+    const load = os.loadavg().map((l) => l.toFixed(1)).join(', ');
     const details = [
+      `Machine shared (2 cores with other engineers' work): load average at the end ${load}.`,
+      '',
       `| measure (${PEOPLE} learners, a kursbevis each: 4 steps, 2 competences) | p50 ms | p95 ms | p99 ms | max ms |`,
       '|---|---|---|---|---|',
       `| one PDF download at a time (generation, over HTTP) | ${ms(single.p50)} | ${ms(single.p95)} | ${ms(single.p99)} | ${ms(single.max)} |`,

@@ -238,11 +238,38 @@ export async function certificateStanding(db: Kysely<Schema>, certificate: Certi
     .$if(certificate.holdingId !== null, (q) => q.where('h.id', '=', certificate.holdingId!))
     .$if(certificate.holdingId === null, (q) => q.where('h.path_completion_id', '=', certificate.completionId!))
     .execute();
-  const revoked = holdings.filter((h) => h.revoked_at !== null).sort((a, b) => a.revoked_at!.getTime() - b.revoked_at!.getTime())[0];
+  return standingOf(holdings, onDate);
+}
+
+/** The standing from the attested holdings' expiry and revocation (revoked_at as a Date or as JSON's string). */
+export function standingOf(holdings: readonly { expires_on: string | null; revoked_at: Date | string | null; reason: string | null }[], onDate: string): Standing {
+  const revoked = holdings
+    .filter((h) => h.revoked_at !== null)
+    .map((h) => ({ at: new Date(h.revoked_at!), reason: h.reason }))
+    .sort((a, b) => a.at.getTime() - b.at.getTime())[0];
   const expiries = holdings.map((h) => h.expires_on).filter((e): e is string => e !== null).sort();
   const expiresOn = expiries[0] ?? null;
-  if (revoked) return { status: 'revoked', expiresOn, revokedAt: revoked.revoked_at, revocationReason: revoked.reason };
+  if (revoked) return { status: 'revoked', expiresOn, revokedAt: revoked.at, revocationReason: revoked.reason };
   return { status: expiresOn !== null && expiresOn <= onDate ? 'expired' : 'valid', expiresOn, revokedAt: null, revocationReason: null };
+}
+
+/**
+ * What verification reads, in one statement (it is the public, busiest read): the certificate by
+ * its code or id, the printed name, and the attested holdings' expiry and revocation.
+ */
+export async function findForVerification(db: Kysely<Schema>, by: { code: string } | { id: string }, onDate: string = osloDate()): Promise<{ certificate: Certificate; name: string; standing: Standing } | undefined> {
+  const { rows } = await sql<CertificateRow & { printed: string | null; holdings: { expires_on: string | null; revoked_at: string | null; reason: string | null }[] }>`
+    select c.id, c.tenant_id, c.person_id, c.kind, c.path_completion_id, c.holding_id, c.code, c.status_index, c.attests, c.subject_salt, c.issued_at,
+           coalesce(p.name, nullif(concat_ws(' ', p.given_name, p.family_name), ''), p.pseudonym) as printed,
+           coalesce((select json_agg(json_build_object('expires_on', h.expires_on::text, 'revoked_at', r.revoked_at, 'reason', r.reason))
+                       from competence_holdings h left join competence_holding_revocations r on r.holding_id = h.id
+                      where (c.holding_id is not null and h.id = c.holding_id)
+                         or (c.path_completion_id is not null and h.path_completion_id = c.path_completion_id)), '[]'::json) as holdings
+      from certificates c join people p on p.id = c.person_id
+     where ${'code' in by ? sql`c.code = ${by.code}` : sql`c.id = ${by.id}::uuid`}`.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  return { certificate: toCertificate(row), name: row.printed ?? '', standing: standingOf(row.holdings, onDate) };
 }
 
 /** The status-list indexes of a municipality's revoked certificates. */

@@ -4,7 +4,7 @@ import type { Schema } from '../db/schema.js';
 import { osloDate } from '../oslo-date.js';
 import { groupedCode, normaliseCode } from './codes.js';
 import { CREDENTIAL_ALG, type CertificateKeys } from './certificate-keys.js';
-import { certificateStanding, findCertificate, findCertificateByCode, printedName, type Attests, type Certificate } from './certificates.js';
+import { findForVerification, type Attests, type Certificate, type Standing } from './certificates.js';
 import { certificateUrls } from './credential.js';
 
 export type VerificationStatus = 'valid' | 'revoked' | 'expired' | 'not-issued-here' | 'tampered' | 'malformed';
@@ -53,13 +53,12 @@ export interface VerifierDeps {
   readonly now?: () => Date;
 }
 
-async function describe(deps: VerifierDeps, certificate: Certificate, reason?: VerificationReason): Promise<Verification> {
-  const onDate = (deps.today ?? (() => osloDate()))();
-  const standing = await certificateStanding(deps.db, certificate, onDate);
+function describe(found: { certificate: Certificate; name: string; standing: Standing }, reason?: VerificationReason): Verification {
+  const { certificate, name, standing } = found;
   const { attests } = certificate;
   const view: AttestedView = {
     code: groupedCode(certificate.code),
-    name: await printedName(deps.db, certificate.personId),
+    name,
     kind: attests.kind,
     path: attests.path ? { title: attests.path.title, versionNumber: attests.path.versionNumber, steps: attests.path.steps } : null,
     competences: attests.competences.map((c) => ({ code: c.code, name: c.name, level: c.level, expiresOn: c.expiresOn })),
@@ -75,14 +74,16 @@ async function describe(deps: VerifierDeps, certificate: Certificate, reason?: V
   return { status: 'valid', certificate: view };
 }
 
+const onDate = (deps: VerifierDeps) => (deps.today ?? (() => osloDate()))();
+
 /** A verification code as printed or typed. */
 export async function verifyCode(deps: VerifierDeps, input: string): Promise<Verification> {
   if (input.length > VERIFY_INPUT_LIMIT) return { status: 'malformed', reason: 'too-long' };
   const code = normaliseCode(input.trim());
   if (!code) return { status: 'malformed', reason: 'not-a-code-or-credential' };
-  const certificate = await findCertificateByCode(deps.db, code);
-  if (!certificate) return { status: 'not-issued-here', reason: 'unknown-code' };
-  return describe(deps, certificate);
+  const found = await findForVerification(deps.db, { code }, onDate(deps));
+  if (!found) return { status: 'not-issued-here', reason: 'unknown-code' };
+  return describe(found);
 }
 
 function parseJson(segment: string): unknown {
@@ -126,12 +127,13 @@ export async function verifyCredential(deps: VerifierDeps, input: string): Promi
   }
   const payload = parseJson(parts[1]!) as Record<string, unknown> | undefined;
   const id = typeof payload?.['jti'] === 'string' ? UUID_URN.exec(payload['jti'])?.[1] : undefined;
-  const certificate = id ? await findCertificate(deps.db, id) : undefined;
+  const found = id ? await findForVerification(deps.db, { id: id.toLowerCase() }, onDate(deps)) : undefined;
   if (key.state === 'expired') {
     // Its signature can no longer be checked by anyone: say which certificate, not that it holds.
-    return certificate ? { status: 'expired', reason: 'signing-key-expired' } : { status: 'not-issued-here', reason: 'unknown-credential' };
+    return found ? { status: 'expired', reason: 'signing-key-expired' } : { status: 'not-issued-here', reason: 'unknown-credential' };
   }
-  if (!payload || !certificate) return { status: 'not-issued-here', reason: 'unknown-credential' };
+  if (!payload || !found) return { status: 'not-issued-here', reason: 'unknown-credential' };
+  const { certificate } = found;
   const urls = certificateUrls(deps.publicUrl);
   const status = payload['credentialStatus'] as { statusListIndex?: unknown } | undefined;
   if (payload['iss'] !== urls.issuer(certificate.tenantId) || payload['id'] !== payload['jti'] || status?.statusListIndex !== String(certificate.statusIndex)) {
@@ -139,7 +141,7 @@ export async function verifyCredential(deps: VerifierDeps, input: string): Promi
   }
   const exp = payload['exp'];
   const now = (deps.now ?? (() => new Date()))();
-  return describe(deps, certificate, typeof exp === 'number' && exp * 1000 <= now.getTime() ? 'credential-expired' : undefined);
+  return describe(found, typeof exp === 'number' && exp * 1000 <= now.getTime() ? 'credential-expired' : undefined);
 }
 
 /** A code or a credential, whichever the input is. */
