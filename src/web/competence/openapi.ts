@@ -130,6 +130,41 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           },
         },
       },
+      '/api/verify/{code}': {
+        get: {
+          operationId: 'verifyCode',
+          summary: 'Verify a certificate by the code printed on it (public, no credentials)',
+          description:
+            'Answers what the certificate with this verification code attests and whether it stands: valid, revoked, expired, not issued here or malformed. ' +
+            'It shows the name printed on the certificate and nothing else about the person (docs/certificates.md). ' +
+            'Groups and case do not matter (`ABCD-EFGH-…` or `abcdefgh…`). Failed lookups are braked per address: after 20, one every 3 s, then 429 with Retry-After.',
+          security: [],
+          parameters: [{ name: 'code', in: 'path', required: true, description: 'The verification code (20 Crockford base32 characters, grouped by 4 with hyphens or not).', schema: { type: 'string', maxLength: 16384 } }],
+          responses: {
+            200: { description: 'The verification, whatever its outcome (a malformed or unknown code is an answer too).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Verification' } } } },
+            429: problem,
+          },
+        },
+      },
+      '/api/verify': {
+        post: {
+          operationId: 'verify',
+          summary: 'Verify a certificate by its code or an Open Badges 3.0 credential (VC-JWT) (public, no credentials)',
+          description:
+            'Send either the printed code or the credential JWT the learner downloaded. A credential is checked against the issuing key published in /lti/jwks ' +
+            '(signature, algorithm, claims against the stored certificate, validity) and answers `tampered` with a reason when it does not hold.',
+          security: [],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', oneOf: [{ required: ['code'] }, { required: ['credential'] }], properties: { code: { type: 'string' }, credential: { type: 'string', description: 'The compact JWS of the credential.' } } } } },
+          },
+          responses: {
+            200: { description: 'The verification, whatever its outcome.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Verification' } } } },
+            400: problem,
+            429: problem,
+          },
+        },
+      },
       '/api/openapi.json': {
         get: {
           operationId: 'openApiDocument',
@@ -183,6 +218,37 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
         },
       },
       schemas: {
+        Verification: {
+          type: 'object',
+          required: ['status'],
+          properties: {
+            status: { type: 'string', enum: ['valid', 'revoked', 'expired', 'not-issued-here', 'tampered', 'malformed'] },
+            reason: {
+              type: 'string', description: 'Why, where the status alone does not say.',
+              enum: ['competence-expired', 'credential-expired', 'signing-key-expired', 'signature-invalid', 'signature-missing', 'algorithm-refused', 'claims-disagree', 'unknown-key', 'unknown-code', 'unknown-credential', 'too-long', 'not-a-code-or-credential'],
+            },
+            certificate: {
+              type: 'object',
+              description: 'What the certificate attests (valid, revoked and expired certificates of this tool).',
+              required: ['code', 'name', 'kind', 'path', 'competences', 'achievedOn', 'issuedAt', 'expiresOn', 'revokedAt', 'issuer'],
+              properties: {
+                code: { type: 'string' },
+                name: { type: 'string', description: 'The name printed on the certificate.' },
+                kind: { type: 'string', enum: ['path-completion', 'holding'] },
+                path: { type: ['object', 'null'], properties: { title: { type: 'string' }, versionNumber: { type: 'integer' }, steps: { type: 'array', items: { type: 'string' } } } },
+                competences: {
+                  type: 'array',
+                  items: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'object', additionalProperties: { type: ['string', 'null'] } }, level: { type: ['integer', 'null'] }, expiresOn: { type: ['string', 'null'], format: 'date' } } },
+                },
+                achievedOn: { type: 'string', format: 'date' },
+                issuedAt: { type: 'string', format: 'date-time' },
+                expiresOn: { type: ['string', 'null'], format: 'date' },
+                revokedAt: { type: ['string', 'null'], format: 'date-time' },
+                issuer: { type: 'object', properties: { name: { type: 'string' }, region: { type: ['string', 'null'] } } },
+              },
+            },
+          },
+        },
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status'],
