@@ -5,9 +5,10 @@ import { PathEventDispatcher } from '../../src/paths/dispatcher.js';
 import { deliverOutcome } from '../../src/paths/engine.js';
 import { enrol } from '../../src/paths/enrolments.js';
 import type { PathEvent, PathEventBatchHandler } from '../../src/paths/ports.js';
-import { statementId } from '../../src/xapi/emission/statements.js';
+import { statementId, uuidV5 } from '../../src/xapi/emission/statements.js';
 import { XAPI_EMISSION_SUBSCRIBER, xapiEmissionSubscriber } from '../../src/xapi/emission/subscriber.js';
-import { parkedEmissions, STATEMENTS_PER_WRITE } from '../../src/xapi/emission/writer.js';
+import { parkedEmissions, STATEMENTS_PER_WRITE, storeEmitted } from '../../src/xapi/emission/writer.js';
+import { openPglite } from '../../src/db/pglite.js';
 import { OwnStatements } from '../../src/xapi/own-statements.js';
 import { capturingLogger } from '../support/app.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -132,5 +133,17 @@ describe(`xAPI emission writes: short transactions, replays, parked statements (
     } finally {
       await sql`alter table xapi_statements drop constraint emission_test_refuses`.execute(db);
     }
+  });
+
+  it('parks nothing when the LRS\'s database cannot be reached: the batch fails and comes again', async () => {
+    const unreachable = await openPglite({ dataDir: undefined });
+    await unreachable.close();
+    const event = await db.selectFrom('path_events').select('id').where('tenant_id', '=', world.inRegion).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const id = uuidV5('2b8f1d62-5f0e-4c56-9d0b-6a1f4e3c7a90', 'unreachable');
+    const statement = { id, actor: { objectType: 'Agent', account: { homePage: 'https://lms.example.no', name: 'u-1' } }, verb: { id: 'http://adlnet.gov/expapi/verbs/completed' }, object: { id: `${PUBLIC_URL}/xapi/activities/x` } };
+    const before = (await parkedEmissions(db, world.inRegion)).count;
+    await expect(storeEmitted(db, new OwnStatements(unreachable.db, PUBLIC_URL), world.inRegion, [{ eventId: Number(event.id), statement }], logger)).rejects.toThrow();
+    expect((await parkedEmissions(db, world.inRegion)).count).toBe(before);
+    expect(await db.selectFrom('xapi_emission_parked').select('statement_id').where('statement_id', '=', id).execute()).toEqual([]);
   });
 });
