@@ -201,9 +201,12 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // holdings keep up with completions under load (bench/competence/completion-to-holding.ts).
   pathEvents.subscribe('competence-holdings', competenceHoldingsSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })), { concurrency: 8 });
   // Every path event becomes the tool's own xAPI statements in the learner's municipality's LRS
-  // (docs/xapi-profile.md); a batch of events at a time, in commit order, in a few round trips
+  // (docs/xapi-profile.md); a batch of events at a time, in commit order, written in short
+  // transactions so that other subscribers never wait long behind them, and only while none of them
+  // is behind
   // (bench/xapi/emission-lag.ts).
-  pathEvents.subscribeBatch(XAPI_EMISSION_SUBSCRIBER, xapiEmissionSubscriber(deps.database.db, new OwnStatements(deps.database.db, deps.config.publicUrl, lrs.context.statementGroups), deps.config.publicUrl), { batchSize: 500 });
+  pathEvents.subscribeBatch(XAPI_EMISSION_SUBSCRIBER, xapiEmissionSubscriber(deps.database.db, new OwnStatements(deps.database.db, deps.config.publicUrl, lrs.context.statementGroups), deps.config.publicUrl,
+    deps.logger.child({ component: 'xapi-emission' })), { batchSize: 500, background: true });
   // Every page and API request first passes the access gate: the route's decision in
   // src/access/route-decisions.ts, decided by src/access/rules.ts `authorize`. The manager's view
   // (/manage), the region's (/region) and the municipality administrator's managers (/admin/managers).

@@ -12,6 +12,7 @@ import type { PeopleTables } from '../people/tables.js';
 import type { PrivacyTables } from '../privacy/tables.js';
 import type { ScormTables } from '../scorm/tables.js';
 import type { TenantTables } from '../tenants/tables.js';
+import type { XapiEmissionTables } from '../xapi/emission/tables.js';
 import type { XapiForwardingTables } from '../xapi/forwarding/tables.js';
 import type { XapiTables } from '../xapi/tables.js';
 
@@ -28,6 +29,7 @@ export interface Schema
     DevLmsTables,
     XapiTables,
     XapiForwardingTables,
+    XapiEmissionTables,
     ContentTables,
     ScormTables,
     PathTables,

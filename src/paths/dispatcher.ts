@@ -28,7 +28,9 @@ export class PathEventDispatcher {
   readonly #pollIntervalMs: number;
   readonly #leaseMs: number;
   readonly #owner = randomUUID();
-  readonly #handlers = new Map<string, { handler: PathEventHandler; concurrency: number } | { batch: PathEventBatchHandler; batchSize: number }>();
+  readonly #handlers = new Map<string, { handler: PathEventHandler; concurrency: number } | { batch: PathEventBatchHandler; batchSize: number; background: boolean }>();
+  /** Subscribers whose last delivery was a full batch: more events are probably waiting for them. */
+  readonly #behind = new Set<string>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   /** A subscriber's delivery under way: never two at once for one subscriber in one instance. */
   readonly #busy = new Map<string, Promise<number>>();
@@ -57,11 +59,14 @@ export class PathEventDispatcher {
    * Registers a subscriber that gets each batch whole (in commit order, so each person's and each
    * enrolment's events in order): the cursor moves past the batch when the handler resolved, and a
    * handler that throws gets the same batch again on the next pass. `batchSize`: the most events in
-   * one batch (else the dispatcher's).
+   * one batch (else the dispatcher's). `background`: the subscriber's batches wait while another
+   * subscriber is behind (its last batch was full), so that work nobody waits for (the xAPI
+   * statements) never takes the database from work that is waited for (a completion becoming a
+   * holding); it catches up as soon as the others have.
    */
-  subscribeBatch(name: string, handler: PathEventBatchHandler, options: { batchSize?: number } = {}): void {
+  subscribeBatch(name: string, handler: PathEventBatchHandler, options: { batchSize?: number; background?: boolean } = {}): void {
     this.#checkName(name);
-    this.#handlers.set(name, { batch: handler, batchSize: Math.max(1, Math.floor(options.batchSize ?? this.#batchSize)) });
+    this.#handlers.set(name, { batch: handler, batchSize: Math.max(1, Math.floor(options.batchSize ?? this.#batchSize)), background: options.background ?? false });
   }
 
   #checkName(name: string): void {
@@ -108,8 +113,18 @@ export class PathEventDispatcher {
     const running = this.#busy.get(name);
     if (running) return running;
     const subscriber = this.#handlers.get(name)!;
+    if ('batch' in subscriber && subscriber.background && this.#behind.size > 0) return Promise.resolve(0);
+    const full = 'batch' in subscriber ? subscriber.batchSize : this.#batchSize;
     const run = ('batch' in subscriber ? this.#deliverBatch(name, subscriber.batch, subscriber.batchSize)
       : subscriber.concurrency > 1 ? this.#deliverConcurrently(name, subscriber.handler, subscriber.concurrency) : this.#deliver(name, subscriber.handler))
+      .then((delivered) => {
+        if (delivered >= full && !('batch' in subscriber && subscriber.background)) this.#behind.add(name);
+        else this.#behind.delete(name);
+        return delivered;
+      }, (error: unknown) => {
+        this.#behind.delete(name);
+        throw error;
+      })
       .finally(() => this.#busy.delete(name));
     this.#busy.set(name, run);
     return run;

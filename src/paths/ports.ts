@@ -59,7 +59,7 @@ export interface OutcomeDelivery {
   readonly outcome: StepOutcome;
 }
 
-export type PathEventType = 'path-started' | 'step-completed' | 'path-completed' | 'path-launched' | 'session-registered';
+export type PathEventType = 'path-started' | 'step-completed' | 'path-completed' | 'path-launched' | 'session-registered' | 'session-cancelled';
 
 /** An event from the outbox, delivered at least once to every subscriber (the event id is the
  *  subscriber's deduplication key). */
@@ -76,7 +76,7 @@ export interface PathEvent {
    *  step-completed: { score (scaled 0..1 or null), completionStatus and successStatus as the
    *  step's outcome last said them (SCORM and xAPI steps; else absent) }; path-started: { dueAt };
    *  path-launched: { resourceLinkId } (the tool's id of the LMS link);
-   *  session-registered: {} (the step is the session). */
+   *  session-registered and session-cancelled: {} (the step is the session). */
   readonly payload: Readonly<Record<string, unknown>>;
   readonly createdAt: Date;
 }

@@ -42,13 +42,14 @@ export async function signUpForSession(db: Kysely<Schema>, tenantId: string, enr
   });
 }
 
-/** Gives the seat back. */
+/** Gives the seat back (a session-cancelled event, in the same transaction). */
 export async function cancelSignUp(db: Kysely<Schema>, tenantId: string, enrolmentId: string, stepId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const { enrolment, step } = await sessionStep(trx, tenantId, enrolmentId, stepId);
     const result = await trx.deleteFrom('path_session_signups')
       .where('path_id', '=', enrolment.path_id).where('step_id', '=', step.id).where('enrolment_id', '=', enrolment.id).executeTakeFirst();
     if (result.numDeletedRows === 0n) throw new PathError('not-signed-up', 'the learner is not signed up for this session');
+    await emitPathEvent(trx, 'session-cancelled', enrolment, step.id, {});
   });
 }
 

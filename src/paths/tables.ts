@@ -5,7 +5,7 @@ export type PathSharing = 'tenant' | 'region' | 'everyone';
 export type VersionStatus = 'draft' | 'published';
 export type EnrolmentStatus = 'in_progress' | 'completed';
 export type StepStatus = 'in_progress' | 'completed';
-export type PathEventType = 'path-started' | 'step-completed' | 'path-completed' | 'path-launched' | 'session-registered';
+export type PathEventType = 'path-started' | 'step-completed' | 'path-completed' | 'path-launched' | 'session-registered' | 'session-cancelled';
 
 type Created = ColumnType<Date, Date | undefined, never>;
 type Updated = ColumnType<Date, Date | undefined, Date>;

@@ -4,6 +4,8 @@ import { integrationsRouter } from '../../src/web/integrations/router.js';
 import { createXapiClient } from '../../src/xapi/credentials.js';
 import { forwardingBox, openCredentials } from '../../src/xapi/forwarding/targets.js';
 import { testConfig } from '../support/app.js';
+import { enrol } from '../../src/paths/enrolments.js';
+import { createWorld, person, publishedPath, webStep } from '../paths/fixtures.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { adminWorld, client, SECRET, type AdminWorld } from './support.js';
 
@@ -112,5 +114,26 @@ describe(`the admin's forwarding page over HTTP (${BACKEND})`, { timeout: 60_000
     expect((await admin.post('/admin/xapi-forwarding/remove')).status).toBe(303);
     expect(await db().selectFrom('xapi_forwarding_targets').selectAll().execute()).toEqual([]);
     expect(await db().selectFrom('xapi_forwarding_parked').selectAll().execute()).toEqual([]);
+  });
+
+  it('shows the tool\'s own statements that could not be stored, to its own municipality\'s administrator only', async () => {
+    const none = await admin.get('/admin/xapi-forwarding');
+    expect(none.text).not.toContain('data-emission-parked');
+    // A path event (any tenant's: the entry names only the event) and a parked statement of it.
+    const paths = await createWorld(db());
+    const { pathId } = await publishedPath(db(), paths, [webStep()]);
+    await enrol(db(), paths.inRegion, { personId: await person(db(), paths.inRegion), pathId });
+    const event = await db().selectFrom('path_events').select('id').where('path_id', '=', pathId).executeTakeFirstOrThrow();
+    const statementId = randomUUID();
+    await db().insertInto('xapi_emission_parked').values({ tenant_id: world.kongsberg, statement_id: statementId, event_id: event.id, reason: 'xAPI: statement.actor.account.homePage: must be an <absolute> IRI' }).execute();
+    const page = await admin.get('/admin/xapi-forwarding');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-emission-parked="1"');
+    expect(page.text).toContain(`data-emission-parked-statement="${statementId}"`);
+    expect(page.text).toContain('must be an &lt;absolute&gt; IRI');
+    expect(page.text).toContain('Utsagn verktøyet ikke kunne lagre');
+    const oslo = await osloAdmin.get('/admin/xapi-forwarding');
+    expect(oslo.text).not.toContain(statementId);
+    expect(oslo.text).not.toContain('data-emission-parked');
   });
 });

@@ -152,4 +152,30 @@ describe(`path event dispatcher (${BACKEND})`, () => {
     const capabilities = await composeCapabilities({ config: testConfig(), database: testDb.database, logger });
     await capabilities.stop();
   });
+
+  it('a background subscriber waits while another subscriber is behind, and catches up after', async () => {
+    const db = testDb.database.db;
+    const dispatcher = new PathEventDispatcher({ db, logger, batchSize: 2 });
+    const log: string[] = [];
+    dispatcher.subscribe('documenting', async (event) => void log.push(`documenting ${event.id}`));
+    dispatcher.subscribeBatch('statements', async (batch) => {
+      for (const event of batch) log.push(`statements ${event.id}`);
+    }, { background: true });
+    await completeOnePath();
+    await completeOnePath();
+    const before = Number((await db.selectFrom('path_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    expect(before).toBeGreaterThan(4);
+    // Nothing is behind yet: both go. The documenting one, two at a time, is behind after it.
+    await dispatcher.runOnce();
+    const enrolmentId = await completeOnePath();
+    const fresh = (await db.selectFrom('path_events').select('id').where('enrolment_id', '=', enrolmentId).execute()).map((r) => `statements ${r.id}`);
+    await vi.waitFor(async () => {
+      await dispatcher.runOnce();
+      if (!fresh.every((line) => log.includes(line))) throw new Error('not yet delivered');
+    }, { timeout: 15_000, interval: 20 });
+    const documenting = log.filter((line) => line.startsWith('documenting'));
+    expect(documenting.length).toBe(before + fresh.length);
+    // The new events reached the background subscriber only after the other had taken them all.
+    expect(log.findIndex((line) => fresh.includes(line))).toBeGreaterThan(log.lastIndexOf(documenting.at(-1)!));
+  });
 });

@@ -9,7 +9,7 @@ import { enrol } from '../../src/paths/enrolments.js';
 import { listEnrolmentEvents } from '../../src/paths/events.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import type { PathEvent, PathEventBatchHandler } from '../../src/paths/ports.js';
-import { signUpForSession } from '../../src/paths/sessions.js';
+import { cancelSignUp, signUpForSession } from '../../src/paths/sessions.js';
 import { erasePerson } from '../../src/privacy/erase.js';
 import { rememberLaunchLink } from '../../src/web/learner/grade-passback.js';
 import { xapiProfileRouter } from '../../src/web/xapi/profile-router.js';
@@ -98,6 +98,9 @@ describe(`xAPI statements emitted from path events (${BACKEND})`, () => {
     await deliver(2, 'web', { kind: 'web', event: 'done' });
     await deliver(3, 'self', { kind: 'self-assessment', ratings: { a: 2, b: 3 } });
     await evaluationPool(db).answer(world.inRegion, { enrolmentId, stepId: stepIds[4]!, idempotencyKey: 'eval', answers: { nytte: 4, ros: FREE_TEXT } });
+    // Signed up, gave the seat back, signed up again.
+    await signUpForSession(db, world.inRegion, enrolmentId, stepIds[5]!);
+    await cancelSignUp(db, world.inRegion, enrolmentId, stepIds[5]!);
     await signUpForSession(db, world.inRegion, enrolmentId, stepIds[5]!);
     await registerAttendance(db, world.inRegion, { enrolmentId, stepId: stepIds[5]!, attended: true, idempotencyKey: 'attended' });
     events = await listEnrolmentEvents(db, world.inRegion, enrolmentId);
@@ -110,7 +113,7 @@ describe(`xAPI statements emitted from path events (${BACKEND})`, () => {
   it('writes each event as statements of the documented shape in the learner\'s municipality\'s LRS', async () => {
     const stored = await emitted();
     const verbs = stored.map((s) => ((s.statement['verb'] as Json)['id'] as string).split('/').pop());
-    expect(verbs).toEqual(['registered', 'launched', 'completed', 'passed', 'completed', 'failed', 'completed', 'declared', 'completed', 'registered', 'attended', 'completed']);
+    expect(verbs).toEqual(['registered', 'launched', 'completed', 'passed', 'completed', 'failed', 'completed', 'declared', 'completed', 'registered', 'unregistered', 'registered', 'attended', 'completed']);
     for (const { statement } of stored) expect(() => validateStatement(statement)).not.toThrow();
     const [started, launched, scoCompleted, scoPassed] = stored.map((s) => s.statement);
     // Actor: the LMS account (issuer, LTI subject); one identifier only, so no e-mail beside it (xAPI §2.4.2.1).

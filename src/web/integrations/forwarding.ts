@@ -14,6 +14,7 @@ import {
   saveForwardingTarget,
   type ForwardingStatus,
 } from '../../xapi/forwarding/targets.js';
+import { parkedEmissions, type ParkedEmission } from '../../xapi/emission/writer.js';
 import { alert, button, facts, table } from '../ds/components.js';
 import { choiceGroup, errorSummary, input, type FormState } from '../ds/fields.js';
 import { html, type SafeHtml } from '../html.js';
@@ -63,7 +64,27 @@ ${status.parkedCount > 0 || state === 'paused' ? html`<form method="post" action
 </section>`;
 }
 
-function body(ctx: AdminContext, status: ForwardingStatus | undefined, form: FormState, notice: string | undefined): SafeHtml {
+/** The tool's own statements that can never be stored (src/xapi/emission/writer.ts): shown only when there are some. */
+function emissionSection(ctx: AdminContext, emission: { count: number; parked: ParkedEmission[] }): SafeHtml {
+  const { locale } = ctx;
+  if (emission.count === 0) return html``;
+  const count = (n: number) => n.toLocaleString(locale === 'en' ? 'en-GB' : 'nb-NO');
+  return html`<section aria-labelledby="emission-parked-heading" data-emission-parked="${emission.count}">
+<h2 id="emission-parked-heading">${ti(locale, 'emission.parked.title')}</h2>
+<p>${ti(locale, 'emission.parked.intro')}</p>
+${emission.count > emission.parked.length ? html`<p>${ti(locale, 'emission.parked.more', { shown: emission.parked.length, count: count(emission.count) })}</p>` : ''}${table({
+    label: ti(locale, 'emission.parked.title'),
+    rowHeader: true,
+    columns: [{ label: ti(locale, 'forwarding.parked.statement') }, { label: ti(locale, 'emission.parked.reason') }, { label: ti(locale, 'forwarding.parked.at') }],
+    rows: emission.parked.map((p) => ({
+      cells: [html`<code>${p.statementId}</code>`, html`<span class="app-break-anywhere">${p.reason}</span>`, showTime(locale, p.parkedAt)],
+      attrs: html` data-emission-parked-statement="${p.statementId}"`,
+    })),
+  })}
+</section>`;
+}
+
+function body(ctx: AdminContext, status: ForwardingStatus | undefined, form: FormState, notice: string | undefined, emission: { count: number; parked: ParkedEmission[] }): SafeHtml {
   const { locale } = ctx;
   const labels = { endpoint: ti(locale, 'forwarding.endpoint'), key: ti(locale, 'forwarding.key'), secret: ti(locale, 'forwarding.secret'), filter: ti(locale, 'forwarding.filter') };
   // The secret is never sent back to the browser, not even the one just typed into a refused form.
@@ -72,6 +93,7 @@ function body(ctx: AdminContext, status: ForwardingStatus | undefined, form: For
 <p>${ti(locale, 'forwarding.intro', { tenant: ctx.tenant.name })}</p>
 ${notice ? alert('success', notice, { live: 'status', attrs: html` data-notice` }) : ''}
 ${status ? statusSection(ctx, status) : html`<p data-empty>${ti(locale, 'forwarding.none')}</p>`}
+${emissionSection(ctx, emission)}
 <section aria-labelledby="settings-heading">
 <h2 id="settings-heading">${ti(locale, 'forwarding.settings')}</h2>
 ${errorSummary(shown, labels)}
@@ -100,7 +122,8 @@ export function addForwardingRoutes(router: Router, { db, sessions, config }: { 
   const context = (req: Request, res: Response) => adminContext(req, res, db, sessions);
   const show = async (res: Response, ctx: AdminContext, status: number, form: FormState, notice?: string) => {
     const current = await forwardingStatus(db, ctx.session.tenantId, { parkedLimit: PARKED_SHOWN });
-    await sendAdminPage(res, db, ctx, status, { title: ti(ctx.locale, 'forwarding.title'), path: FORWARDING_PAGE, body: body(ctx, current, form, notice) });
+    const emission = await parkedEmissions(db, ctx.session.tenantId, PARKED_SHOWN);
+    await sendAdminPage(res, db, ctx, status, { title: ti(ctx.locale, 'forwarding.title'), path: FORWARDING_PAGE, body: body(ctx, current, form, notice, emission) });
   };
 
   router.get(FORWARDING_PAGE, async (req, res) => {

@@ -176,6 +176,10 @@ export const INTEGRATION_MESSAGES = {
   'forwarding.parked.reason': m('Grunn fra mottakeren', 'Grunn frå mottakaren', 'The receiver’s reason'),
   'forwarding.parked.at': m('Lagt til side', 'Lagd til side', 'Set aside'),
   'forwarding.parked.queued': m('Sendes på nytt', 'Blir send på nytt', 'To be sent again'),
+  'emission.parked.title': m('Utsagn verktøyet ikke kunne lagre', 'Utsegner verktøyet ikkje kunne lagre', 'Statements the tool could not store'),
+  'emission.parked.intro': m('Disse utsagnene om læringsløp lagres aldri i kommunens LRS slik de er, og ble lagt til side så de andre kunne lagres. Meld fra til driftsansvarlig med utsagnets id.', 'Desse utsegnene om læringsløp blir aldri lagra i kommunen sin LRS slik dei er, og vart lagde til side så dei andre kunne lagrast. Meld frå til driftsansvarleg med id-en til utsegna.', 'These statements about learning paths can never be stored in the municipality’s LRS as they are, and were set aside so that the others could be. Report them to the operator with the statement’s id.'),
+  'emission.parked.more': m('Viser de {shown} nyeste av {count}.', 'Viser dei {shown} nyaste av {count}.', 'Showing the {shown} newest of {count}.'),
+  'emission.parked.reason': m('Grunn', 'Grunn', 'Reason'),
   'forwarding.redrive': m('Send på nytt', 'Send på nytt', 'Send again'),
   'forwarding.redrive.hint': m(
     'Sender utsagnene som er lagt til side på nytt, og starter sendingen igjen hvis den er stoppet.',

@@ -110,6 +110,9 @@ export function statementsForEvent(event: PathEvent, facts: EmissionFacts, publi
     case 'session-registered':
       if (!onStep) return [];
       return [statement('main', v.verbs.registered, stepActivity(event, step, base, facts, v), at)];
+    case 'session-cancelled':
+      if (!onStep) return [];
+      return [statement('main', v.verbs.unregistered, stepActivity(event, step, base, facts, v), at)];
     case 'step-completed': {
       if (!onStep) return [];
       const object = stepActivity(event, step, base, facts, v);

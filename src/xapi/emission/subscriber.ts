@@ -1,34 +1,34 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
+import type { Logger } from '../../logger.js';
 import type { PathEvent, PathEventBatchHandler } from '../../paths/ports.js';
 import type { OwnStatements } from '../own-statements.js';
 import { loadFacts } from './facts.js';
 import { statementsForEvent } from './statements.js';
-
-type Json = Record<string, unknown>;
+import { storeEmitted, type EmittedStatement } from './writer.js';
 
 /** The dispatcher's name for this subscriber (its cursor is kept under it). */
 export const XAPI_EMISSION_SUBSCRIBER = 'xapi-statements';
 
 /**
  * Turns path events into the tool's own xAPI statements in the learner's tenant's LRS, a batch at a
- * time (one query for what they say, one insert per tenant). It runs from the outbox after the
- * learner's commit, so it never slows a launch, a SCORM commit or a step; the dispatcher gives the
- * batches in commit order and a batch again after a failure, and the ids derived from the event
- * make every delivery after the first store nothing.
+ * time (one query for what they say, then short writes per tenant, src/xapi/emission/writer.ts). It
+ * runs from the outbox after the learner's commit, so it never slows a launch, a SCORM commit or a
+ * step; the dispatcher gives the batches in commit order and a batch again after a failure, and the
+ * ids derived from the event make every delivery after the first store nothing.
  */
-export function xapiEmissionSubscriber(db: Kysely<Schema>, statements: OwnStatements, publicUrl: string): PathEventBatchHandler {
+export function xapiEmissionSubscriber(db: Kysely<Schema>, statements: OwnStatements, publicUrl: string, logger?: Logger): PathEventBatchHandler {
   return async (events: readonly PathEvent[]): Promise<void> => {
     const facts = await loadFacts(db, events, publicUrl);
     // In event order within each tenant: an enrolment's statements are stored in the order of its events.
-    const byTenant = new Map<string, Json[]>();
+    const byTenant = new Map<string, EmittedStatement[]>();
     events.forEach((event, i) => {
       const known = facts[i];
       if (!known) return;
       const list = byTenant.get(event.tenantId) ?? [];
-      list.push(...statementsForEvent(event, known, publicUrl));
+      for (const statement of statementsForEvent(event, known, publicUrl)) list.push({ eventId: event.id, statement });
       byTenant.set(event.tenantId, list);
     });
-    for (const [tenantId, list] of byTenant) await statements.store(tenantId, list);
+    for (const [tenantId, list] of byTenant) await storeEmitted(db, statements, tenantId, list, logger);
   };
 }

@@ -44,6 +44,8 @@ export function vocabulary(publicUrl: string) {
     completed: adlVerb('completed', 'fullførte', 'The learner completed a path or one of its steps; result.completion is true, with the score when there is one.'),
     passed: adlVerb('passed', 'bestod', 'A SCORM or xAPI step completed with the success status passed (result.success true).'),
     failed: adlVerb('failed', 'bestod ikke', 'A SCORM or xAPI step completed with the success status failed (result.success false).'),
+    // Neither ADL's vocabulary nor the cmi5 and SCORM profiles have one; the xAPI registry's is widely used.
+    unregistered: { id: 'http://id.tincanapi.com/verb/unregistered', kind: 'Verb', label: { en: 'unregistered', nb: 'meldte seg av' }, definition: 'The learner gave back a seat at a physical session (object: the session step) they had signed up for.', own: false } as Concept,
     attended: adlVerb('attended', 'deltok på', 'A designer or manager registered that the learner attended a physical session.'),
     declared: ownConcept('Verb', 'verbs/declared', 'declared', 'erklærte', 'The learner answered a self-assessment; the competence levels it gives are in the result extension declared-levels.'),
   };
