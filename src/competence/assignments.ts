@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { recordAudit, personActor } from '../audit/audit-log.js';
 import type { Schema } from '../db/schema.js';
 import { loadPublishedVersion, publishedPathsGranting } from '../paths/paths.js';
+import { queueMail } from '../mail/outbox.js';
+import { assignmentMail } from './assignment-mail.js';
 import { addDays, addMonths } from './calendar.js';
 import type { Texts } from './catalogue.js';
 import { personRequirements, type PersonRequirement } from './gaps.js';
@@ -143,6 +145,8 @@ export async function gapsWithPaths(db: Kysely<Schema>, tenantId: string, person
  * renew). Assigning a path that is already assigned and not completed or withdrawn returns that
  * assignment (`created: false`). The caller has decided the assigner may
  * touch the person (a manager's scope, an administrator's municipality).
+ * With `notify` (the tool sends e-mail: SMTP is configured) a new assignment's notice is queued in
+ * the mail outbox in the same transaction, when the person has an e-mail address.
  */
 export async function assignPath(
   db: Kysely<Schema>,
@@ -151,8 +155,10 @@ export async function assignPath(
   fields: AssignmentFields,
   assigner: Assigner,
   onDate: string,
+  options: { notify?: { publicUrl: string } | undefined } = {},
 ): Promise<{ id: string; created: boolean }> {
   const problems = new Map<keyof AssignmentFields, AssignmentProblem>();
+  let pathTitle = '';
   const requirements = await personRequirements(db, tenantId, personId, onDate);
   const gap = requirements.find((r) => r.requirement.competence.id === fields.competence && isGap(r));
   if (!gap) problems.set('competence', 'competence-not-lacking');
@@ -167,6 +173,7 @@ export async function assignPath(
   if (gap) {
     const competence = gap.requirement.competence;
     const granting = await publishedPathsGranting(db, tenantId, [competence.code, competence.name.nb]);
+    pathTitle = granting.find((p) => p.id === fields.path)?.title ?? '';
     if (!granting.some((p) => p.id === fields.path)) problems.set('path', 'path-not-granting');
   }
   if (problems.size > 0) throw new AssignmentRefused(problems);
@@ -218,6 +225,13 @@ export async function assignPath(
       object: { kind: 'competence-assignment', id: row.id },
       details: { pathId, competenceId, dueOn: due, role: assigner.role, ...(done ? { renewsCompletionId: done.id } : {}) },
     });
+    if (options.notify) {
+      const mail = await assignmentMail(trx, {
+        assignmentId: row.id, tenantId, personId, pathId, pathTitle, competenceName: gap!.requirement.competence.name,
+        dueOn: due!, note: note || null, assignedBy: assigner.role, publicUrl: options.notify.publicUrl,
+      });
+      if (mail) await queueMail(trx, mail);
+    }
     return { id: row.id, created: true };
   });
 }

@@ -241,6 +241,10 @@ export const MERGE_STEPS: Readonly<Record<string, MergeStep>> = {
   'scorm_attempts.person_id': async ({ db, from, into }) => {
     await db.updateTable('scorm_attempts').set({ person_id: into }).where('person_id', '=', from).execute();
   },
+  // Mail queued to the source goes out to the address it was written for; it is the target's now.
+  'mail_outbox.person_id': async ({ db, from, into }) => {
+    await db.updateTable('mail_outbox').set({ person_id: into }).where('person_id', '=', from).execute();
+  },
   'lti_ags_outbox.person_id': async ({ db, from, into }) => {
     await db.updateTable('lti_ags_outbox').set({ person_id: into }).where('person_id', '=', from).execute();
   },
