@@ -11,8 +11,14 @@ import { smtpSender } from '../../src/mail/smtp.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { orgWorld, type OrgWorld } from '../access/support.js';
 import { publishPath } from '../learner/support.js';
-import { freePort } from '../lti/support/lti-http.js';
-import { capturingLogger } from '../support/app.js';
+import { writtenDay } from '../../src/competence/assignment-mail.js';
+import { addDays } from '../../src/competence/calendar.js';
+import { today } from '../../src/competence/holdings.js';
+import { SessionTokens } from '../../src/lti/session-token.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { waitFor } from '../scorm/support/wait.js';
+import { freePort, SECRET } from '../lti/support/lti-http.js';
+import { capturingLogger, testConfig } from '../support/app.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const web: NewStep = { type: 'web', title: 'Film', required: true, config: { resource: { kind: 'link', url: 'https://www.ks.no/' }, done: { by: 'mark-as-done' } } } as NewStep;
@@ -226,5 +232,55 @@ describe(`assignment e-mail through the mail outbox (${BACKEND})`, { timeout: 60
     } finally {
       down.close();
     }
+  });
+});
+
+/** The running tool with SMTP configured: a manager's assignment over HTTP reaches the SMTP server. */
+describe(`assignment e-mail from the running tool (${BACKEND})`, { timeout: 90_000 }, () => {
+  let testDb: TestDatabase;
+  let server: RunningServer;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let url: string;
+  const db = () => testDb.database.db;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    const smtpPort = await freePort();
+    smtp = await startSmtp(smtpPort);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    server = await startServer({
+      config: testConfig({ PORT: String(port), PUBLIC_URL: url, KEY_ENCRYPTION_SECRET: SECRET, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtpPort), SMTP_FROM: 'laering@as.kommune.no' }),
+      logger: capturingLogger().logger,
+      database: testDb.database,
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.close();
+    await testDb?.dispose();
+  });
+
+  it('sends the notice of an assignment made on the manager’s person page', async () => {
+    const world = await orgWorld(db());
+    await applyCatalogueImport(db(), world.as, 'område;kode;kompetanse;gyldighet_måneder\nFelles;brannvern;Brannvern;24\n', OPERATOR);
+    const fireId = (await findCompetence(db(), world.as, 'brannvern'))!.id;
+    await addRequirement(db(), world.as, { competence: fireId, jobTitle: 'Helsefagarbeider', mandatory: 'mandatory' }, OPERATOR);
+    const firePath = (await publishPath(testDb.database, world.as, [web], { title: 'Brannvern for alle', settings: { grants: [{ competence: 'brannvern', validMonths: 12 }] } })).pathId;
+    await db().updateTable('people').set({ email: 'bjorn@as.kommune.no', locale: 'en' }).where('id', '=', world.people.bjorn).execute();
+    const manager = await new SessionTokens(SECRET).issue({ personId: world.people.ingrid, tenantId: world.as, role: 'manager', contextId: null, resourceLinkId: null, platformId: 'none', locale: 'nb' });
+    const due = addDays(today(), 14);
+    const response = await fetch(`${url}/manage/people/${world.people.bjorn}/assignments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ session: manager, competence: fireId, [`a-${fireId}-path`]: firePath, [`a-${fireId}-due`]: due }),
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(303);
+    await waitFor('the mail reaches the SMTP server', async () => smtp.received.length === 1);
+    expect(smtp.received[0]!.to).toEqual(['bjorn@as.kommune.no']);
+    expect(subjectOf(smtp.received[0]!.raw)).toBe('A learning path has been assigned to you: Brannvern for alle');
+    expect(bodyOf(smtp.received[0]!.raw)).toContain(`It is due on ${writtenDay('en', due)}.`);
+    expect((await db().selectFrom('mail_outbox').select('sent_at').executeTakeFirstOrThrow()).sent_at).not.toBeNull();
   });
 });
