@@ -16,6 +16,8 @@ import { enrol, getProgress, listCompletions } from '../../src/paths/enrolments.
 import { PathError } from '../../src/paths/errors.js';
 import { listEnrolmentEvents } from '../../src/paths/events.js';
 import { listOwnPaths } from '../../src/paths/own-paths.js';
+import { mergePeople } from '../../src/people/merge-people.js';
+import { createPerson } from '../../src/people/people.js';
 import { loadFacts } from '../../src/xapi/emission/facts.js';
 import { statementsForEvent } from '../../src/xapi/emission/statements.js';
 import { orgWorld, type OrgWorld } from '../access/support.js';
@@ -169,6 +171,24 @@ describe(`taking a path again to renew its competence (${BACKEND})`, { timeout: 
     expect(assignment!.completedAt).toEqual(new Date('2027-01-15T12:00:00Z'));
     expect(assignmentStatus(assignment!, '2027-03-01')).toBe('completed');
     expect(await renewalOffer(db(), world.as, cecilie, firePath, '2027-01-20')).toBeUndefined();
+  });
+
+  it('merging a launcher with two attempts into an employee keeps one current attempt and both records', async () => {
+    const launcher = (await createPerson(db(), world.as, { name: 'Anne fra LMS' })).id;
+    const dag = world.people.dag;
+    const { enrolmentId: first } = await enrol(db(), world.as, { personId: launcher, pathId: firePath }, at('2026-01-05T09:00:00Z'));
+    const completion = await complete(launcher, first, '2026-01-05T09:00:00Z');
+    const { enrolmentId: second } = await startNewAttempt(db(), world.as, launcher, first, at('2026-12-01T09:00:00Z'));
+    // Dag had opened the path too, on his own account.
+    const { enrolmentId: dags } = await enrol(db(), world.as, { personId: dag, pathId: firePath }, at('2026-12-02T09:00:00Z'));
+    const summary = await db().transaction().execute((trx) => mergePeople(trx, world.as, launcher, dag));
+    expect(summary).toMatchObject({ enrolmentsCombined: 1, enrolmentsKeptApart: 0, personRemoved: true });
+    const attempts = await db().selectFrom('path_enrolments').select(['id', 'superseded_at']).where('person_id', '=', dag).where('path_id', '=', firePath).execute();
+    expect(attempts.filter((a) => a.superseded_at === null)).toHaveLength(1);
+    expect(attempts.map((a) => a.id)).toContain(first);
+    expect([second, dags]).toContain(attempts.find((a) => a.superseded_at === null)!.id);
+    expect((await listCompletions(db(), world.as, { personId: dag, pathId: firePath })).map((c) => c.id)).toEqual([completion]);
+    expect((await enrol(db(), world.as, { personId: dag, pathId: firePath })).enrolmentId).toBe(attempts.find((a) => a.superseded_at === null)!.id);
   });
 
   it('a completed path whose holding is still valid cannot be taken again', async () => {
