@@ -295,12 +295,13 @@ export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger,
         res.redirect(303, link(await viewOf(db, req, session), enrolmentPath(error.currentEnrolmentId)));
         return;
       }
-      if (error instanceof PathError && error.code === 'attempt-not-allowed') {
+      // A new attempt refused, or of a path no longer published for the municipality.
+      if (error instanceof PathError && (error.code === 'attempt-not-allowed' || (error.code === 'version-not-found' && req.path.endsWith('/attempts')))) {
         const session = await requireSession(req, sessions);
         await frameFor(db, res, session);
         req.log.warn({ refusal: error.code }, 'new attempt refused');
         const view = await viewOf(db, req, session);
-        sendPage(res, 409, unavailablePage(view, 'attempt-not-allowed', String(req.id ?? '')));
+        sendPage(res, 409, unavailablePage(view, error.code === 'attempt-not-allowed' ? 'attempt-not-allowed' : 'not-published', String(req.id ?? '')));
         return;
       }
       if (error instanceof FormRefused || (error instanceof PathError && ['too-early', 'session-full', 'prerequisites-not-met', 'invalid-outcome', 'already-answered'].includes(error.code))) {
