@@ -6,6 +6,10 @@ import type { Logger } from './logger.js';
 import type { DirectRoute } from './web/direct-routes.js';
 import { DEFAULT_ZIP_LIMITS } from './content/zip-reader.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
+import { CertificateKeys, certificateKeyBox } from './certificates/certificate-keys.js';
+import { Certificates } from './certificates/service.js';
+import { learnerCertificatesRouter } from './web/certificates/learner-router.js';
+import { verifyRouter } from './web/certificates/verify-router.js';
 import { ensureDemoCatalogue } from './competence/demo-catalogue.js';
 import { EvidenceStore } from './competence/evidence-files.js';
 import { competenceHoldingsSubscriber } from './competence/holdings.js';
@@ -91,6 +95,9 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // Later capabilities add where a launch leads (learner's path, designer's start page) and what
   // Deep Linking offers; the LTI router reads these when requests come.
   const ltiHooks: LtiHooks = { launchRoutes: [] };
+  // Certificates (docs/certificates.md): their credentials' signing key is published in /lti/jwks with its own kid.
+  const certificates = new Certificates(deps.database.db, new CertificateKeys(deps.database.db, certificateKeyBox(deps.config.keyEncryptionSecret)), deps.config.publicUrl);
+  ltiHooks.publishedKeys = () => certificates.keys.publishedKeys();
   const lti = await composeLti(deps, ltiHooks);
   routers.push(...lti.routers);
 
@@ -113,7 +120,10 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // Managers' and administrators' start pages; a launch no route answers goes to the role's start page.
   routers.push(catalogueRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(requirementsRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
-  routers.push(myCompetenceRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  routers.push(myCompetenceRouter({ db: deps.database.db, sessions: lti.lti.sessions, certificates }));
+  // The public verification page and API (/verify, /api/verify), status lists and issuer profiles; the learner's downloads.
+  routers.push(verifyRouter({ db: deps.database.db, certificates }));
+  routers.push(learnerCertificatesRouter({ sessions: lti.lti.sessions, certificates }));
   // Holdings imported from CSV by a municipality's administrator (/admin/competence/holdings/import).
   routers.push(holdingsImportRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
@@ -218,7 +228,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(manageRouter(access), managersRouter(access), regionRouter(access), reportsRouter(access), coverageRouter(access));
   // A person's competence for the administrator and the manager: holdings, registering with an
   // evidence file (kept under DATA_DIR, outside anything served), revoking, downloads.
-  routers.push(personHoldingsRouter({ ...access, store: new EvidenceStore(path.join(deps.config.dataDir, 'competence', 'evidence')) }));
+  routers.push(personHoldingsRouter({ ...access, store: new EvidenceStore(path.join(deps.config.dataDir, 'competence', 'evidence')), certificates }));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());

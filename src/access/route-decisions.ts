@@ -26,6 +26,14 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /': PUBLIC,
   'GET /problems/:type': PUBLIC,
   'GET /tenants/:tenantId/logo/:sha256': PUBLIC,
+  // Verifying certificates needs no account (docs/certificates.md); failures are rate limited per address.
+  'GET /verify': PUBLIC,
+  'POST /verify': PUBLIC,
+  'GET /verify/:code': PUBLIC,
+  'GET /api/verify/:code': PUBLIC,
+  'POST /api/verify': PUBLIC,
+  'GET /certificates/status/:tenantId': PUBLIC,
+  'GET /certificates/issuers/:tenantId': PUBLIC,
 
   // LTI 1.3 (docs/architecture-lti.md): the security framework secures login and launch.
   'GET /lti/assets/registration-close.js': LTI_PROTOCOL,
@@ -96,6 +104,9 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /learn': LEARNERS,
   // Min kompetanse: what is documented for the signed-in person (everyone learns).
   'GET /learn/competence': ANY_SESSION,
+  // The person's own certificates (docs/certificates.md): only their own, whatever the role.
+  'GET /learn/certificates/:certificateId/kursbevis.pdf': ANY_SESSION,
+  'GET /learn/certificates/:certificateId/credential.json': ANY_SESSION,
   'GET /learn/unavailable': ANY_SESSION,
   'GET /learn/enrolments/:enrolmentId': LEARNERS,
   'GET /learn/return/:enrolmentId/:stepId': RETURN_COOKIE,
@@ -151,6 +162,7 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /manage/people/:personId/competence': MANAGER,
   'POST /manage/people/:personId/competence/:holdingId/revoke': MANAGER,
   'GET /manage/people/:personId/competence/files/:fileId': MANAGER,
+  'GET /manage/people/:personId/competence/certificates/:certificateId/kursbevis.pdf': MANAGER,
   // Staffing, the competence report (charts, print) and the gap exports, for the manager's units.
   'GET /manage/staffing': MANAGER,
   'GET /manage/competence/report': MANAGER,
@@ -165,6 +177,7 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /admin/theme': ADMINS,
   'POST /admin/theme/logo': ADMINS,
   'POST /admin/theme/logo/remove': ADMINS,
+  'POST /admin/theme/certificate': ADMINS,
   'GET /admin/managers': MUNICIPALITY_ADMIN,
   'POST /admin/managers/grants': MUNICIPALITY_ADMIN,
   'POST /admin/managers/grants/:grantId/revoke': MUNICIPALITY_ADMIN,
@@ -193,6 +206,7 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /admin/people/:personId/competence': MUNICIPALITY_ADMIN,
   'POST /admin/people/:personId/competence/:holdingId/revoke': MUNICIPALITY_ADMIN,
   'GET /admin/people/:personId/competence/files/:fileId': MUNICIPALITY_ADMIN,
+  'GET /admin/people/:personId/competence/certificates/:certificateId/kursbevis.pdf': MUNICIPALITY_ADMIN,
   'GET /admin/org/import/upload.js': PUBLIC,
   'GET /admin/org/import': MUNICIPALITY_ADMIN,
   'POST /admin/org/import': MUNICIPALITY_ADMIN,

@@ -192,7 +192,6 @@ export async function endRequirement(db: Kysely<Schema>, tenantId: string, requi
  * report for an earlier day counts what was required then.
  */
 export async function listRequirements(db: Kysely<Schema>, tenantId: string, onDate?: string): Promise<Requirement[]> {
-  const tenants = await catalogueTenants(db, tenantId);
   const rows = await db
     .selectFrom('competence_requirements as q')
     .innerJoin('competences as c', 'c.id', 'q.competence_id')
@@ -201,7 +200,11 @@ export async function listRequirements(db: Kysely<Schema>, tenantId: string, onD
       'q.id', 'q.tenant_id', 'c.id as competence_id', 'c.code', 'c.name_nb', 'c.name_nn', 'c.name_en', 'q.job_title', 'u.id as unit_id', 'u.code as unit_code',
       'u.name as unit_name', 'q.min_level', 'q.mandatory', 'q.validity_months', 'q.grace_days', 'q.accepts_declared', 'q.target_percent', 'q.target_date',
     ])
-    .where('q.tenant_id', 'in', tenants)
+    // The municipality's own and its regions' requirements (catalogueTenants, in the same statement).
+    .where((eb) => eb.or([
+      eb('q.tenant_id', '=', tenantId),
+      eb('q.tenant_id', 'in', eb.selectFrom('region_municipalities').select('region_id').where('municipality_id', '=', tenantId)),
+    ]))
     .$if(onDate === undefined, (q) => q.where('q.ended_at', 'is', null))
     .$if(onDate !== undefined, (q) => q
       .where(sql<boolean>`(q.created_at at time zone 'Europe/Oslo')::date <= ${onDate}::date`)

@@ -181,7 +181,12 @@ export async function refreshDirtyPeople(db: Kysely<Schema>, tenantId: string, d
 
 /** Whether the summary can answer for the day (dirty people recomputed first); records that it was wanted. */
 export async function summaryReady(db: Kysely<Schema>, tenantId: string, day: string): Promise<boolean> {
-  const summary = await db.selectFrom('competence_status_summaries').select(['computed_on', 'stale', 'requested_at']).where('tenant_id', '=', tenantId).executeTakeFirst();
+  // One statement. The dirty probe is ordered by its primary key so the planner walks that index:
+  // unordered, a LIMIT 1 over many other municipalities' marks was planned as a sequential scan.
+  const { rows: [summary] } = await sql<{ computed_on: string | null; stale: boolean; requested_at: Date; dirty: boolean }>`
+    select s.computed_on::text as computed_on, s.stale, s.requested_at,
+           exists (select 1 from competence_status_dirty d where d.tenant_id = s.tenant_id order by d.tenant_id, d.person_id limit 1) as dirty
+      from competence_status_summaries s where s.tenant_id = ${tenantId}::uuid`.execute(db);
   if (!summary) {
     await db.insertInto('competence_status_summaries').values({ tenant_id: tenantId }).onConflict((oc) => oc.column('tenant_id').doNothing()).execute();
     return false;
@@ -190,8 +195,7 @@ export async function summaryReady(db: Kysely<Schema>, tenantId: string, day: st
     await db.updateTable('competence_status_summaries').set({ requested_at: new Date() }).where('tenant_id', '=', tenantId).execute();
   }
   if (summary.stale || summary.computed_on !== day) return false;
-  const dirty = await db.selectFrom('competence_status_dirty').select('person_id').where('tenant_id', '=', tenantId).limit(1).executeTakeFirst();
-  return dirty ? refreshDirtyPeople(db, tenantId, day) : true;
+  return summary.dirty ? refreshDirtyPeople(db, tenantId, day) : true;
 }
 
 interface CountRow {
@@ -262,44 +266,52 @@ async function rollupFromCounts(db: Kysely<Schema>, population: Population, filt
   const isDefault = !filters.jobTitle && !filters.newcomersOnly && !filters.competenceId && !filters.mandatoryOnly
     && (filters.expiringDays ?? DEFAULT_WINDOW) === DEFAULT_WINDOW && options.within !== 'unit' && !population.personIds;
   if (!isDefault) return null;
-  let totalKey = filters.unitId ?? NIL;
   const columns = [...options.columns];
-  if (population.unitIds || filters.unitId) {
-    // Each column, and the total, must be a whole subtree inside the population (and the unit filter).
-    const units = population.unitIds ?? null;
-    const { rows: [shape] } = await sql<{ roots: string[] | null; open: boolean }>`
-      select (select array_agg(id) from org_units where tenant_id = ${population.tenantId}::uuid and id = any(${sql.val(units ?? [])}::uuid[])
+  const units = population.unitIds ?? null;
+  const shaped = units !== null || filters.unitId !== undefined;
+  // One statement: the population's shape (each column, and the total, must be a whole subtree inside
+  // the population and the unit filter; without a unit filter the total is the population's single
+  // root), then the counts of the columns and the total, one text per unit (a row per unit ×
+  // requirement costs more to send and parse than the numbers themselves), each unit read in its
+  // primary key's order so nothing is sorted.
+  const { rows } = await sql<{ roots: string[] | null; open: boolean; unit_id: string | null; counts: string | null }>`
+    with shape as (
+      select (select array_agg(id) from org_units where ${shaped} and tenant_id = ${population.tenantId}::uuid and id = any(${sql.val(units ?? [])}::uuid[])
                 and (parent_id is null or not (parent_id = any(${sql.val(units ?? [])}::uuid[])))) as roots,
-             exists (select 1 from org_units where tenant_id = ${population.tenantId}::uuid
+             ${shaped} and exists (select 1 from org_units where tenant_id = ${population.tenantId}::uuid
                         and path && ${sql.val([...columns, ...(filters.unitId ? [filters.unitId] : [])])}::uuid[]
                         and ((${units !== null} and not (id = any(${sql.val(units ?? [])}::uuid[])))
-                          or (${filters.unitId ?? null}::uuid is not null and id = any(${sql.val(columns)}::uuid[]) and not (path @> array[${filters.unitId ?? NIL}::uuid])))) as open`.execute(db);
-    if (!shape || shape.open) return null;
-    if (!filters.unitId) {
-      if (shape.roots?.length !== 1) return null;
-      totalKey = shape.roots[0]!;
-    }
+                          or (${filters.unitId ?? null}::uuid is not null and id = any(${sql.val(columns)}::uuid[]) and not (path @> array[${filters.unitId ?? NIL}::uuid])))) as open
+    )
+    select shape.roots, shape.open, u.id as unit_id,
+           (select string_agg(concat_ws(',', requirement_id, met, expiring, expired, missing, grace, declared_only, people), ';')
+              from competence_status_counts
+             where tenant_id = ${population.tenantId}::uuid and unit_id = u.id and people > 0) as counts
+      from shape left join lateral unnest(${sql.val([...columns, ...(filters.unitId ? [filters.unitId] : shaped ? [] : [NIL])])}::uuid[]
+                                          || case when ${!shaped || filters.unitId !== undefined} or cardinality(shape.roots) <> 1 then '{}'::uuid[] else shape.roots end) as u(id)
+        on not shape.open`.execute(db);
+  const shape = rows[0];
+  if (!shape || shape.open) return null;
+  let totalKey = filters.unitId ?? NIL;
+  if (shaped && !filters.unitId) {
+    if (shape.roots?.length !== 1) return null;
+    totalKey = shape.roots[0]!;
   }
   const requirementIds = new Set(requirements.map((r) => r.id));
-  const rows = await db
-    .selectFrom('competence_status_counts')
-    .selectAll()
-    .where('tenant_id', '=', population.tenantId)
-    .where('unit_id', 'in', [...new Set([...columns, totalKey])])
-    .where('people', '>', 0)
-    .execute();
-  const byUnitRows = new Map<string, typeof rows>();
-  for (const r of rows) byUnitRows.set(r.unit_id, [...(byUnitRows.get(r.unit_id) ?? []), r]);
+  const countsOf = new Map(rows.filter((r) => r.unit_id !== null).map((r) => [r.unit_id!, r.counts ?? '']));
   const group = (unitId: string): GroupCoverage | undefined => {
-    const own = byUnitRows.get(unitId) ?? [];
-    const people = own.find((r) => r.requirement_id === NIL)?.people ?? 0;
-    if (people === 0) return undefined;
+    const encoded = countsOf.get(unitId);
+    if (!encoded) return undefined;
+    let people = 0;
     const counts = new Map<string, Record<RequirementStatus, number>>();
-    for (const r of own) {
-      if (r.requirement_id === NIL || !requirementIds.has(r.requirement_id)) continue;
-      counts.set(r.requirement_id, { met: r.met, expiring: r.expiring, expired: r.expired, missing: r.missing, grace: r.grace, 'declared-only': r.declared_only });
+    for (const entry of encoded.split(';')) {
+      const [requirementId, met, expiring, expired, missing, grace, declaredOnly, n] = entry.split(',');
+      if (requirementId === NIL) people = Number(n);
+      else if (requirementIds.has(requirementId!)) {
+        counts.set(requirementId!, { met: Number(met), expiring: Number(expiring), expired: Number(expired), missing: Number(missing), grace: Number(grace), 'declared-only': Number(declaredOnly) });
+      }
     }
-    return groupCoverage(counts, people);
+    return people === 0 ? undefined : groupCoverage(counts, people);
   };
   const byUnit = new Map<string, GroupCoverage>();
   for (const id of columns) {
@@ -396,6 +408,11 @@ export class StatusSummaryRefresher {
 
   /** One pass; answers how many summaries were recomputed whole. */
   async runOnce(day = today()): Promise<number> {
+    // Marks of municipalities no page has read yet are of no use (their first computation reads
+    // everything) and would only grow; a summary row being created now keeps its marks, as its
+    // computation starts by clearing them itself.
+    await sql`delete from competence_status_dirty d
+               where not exists (select 1 from competence_status_summaries s where s.tenant_id = d.tenant_id)`.execute(this.#db);
     const wanted = await this.#db
       .selectFrom('competence_status_summaries')
       .select(['tenant_id', 'stale', 'computed_on'])

@@ -76,15 +76,16 @@ interface Row {
   completed_at: string;
   completed_on: string;
   score: number | null;
-  grants: unknown;
+  /** evidence.grants as JSON text: parsed once per distinct text, not once per row. */
+  grants: string | null;
 }
 
-/** What the reader looked up for the rows of a pull: titles, version numbers, the catalogue's competences. */
-interface Lookups {
-  readonly paths: ReadonlyMap<string, string>;
-  readonly versions: ReadonlyMap<string, number | null>;
-  /** By the grant's reference, trimmed and lower-cased; null: not in the catalogue. */
-  readonly catalogue: ReadonlyMap<string, GrantedCompetenceRef | null>;
+type Grant = { competence: string; validMonths: number | null };
+
+/** What rows of one version completed on one day share: the competences granted and the earliest expiry. */
+interface Granted {
+  readonly competences: readonly GrantedCompetence[];
+  readonly expiresOn: string | null;
 }
 
 /**
@@ -108,10 +109,20 @@ function upTo(xmin: bigint, after: CompletionPosition): CompletionPosition {
  * grants name, looked up once a pull (a municipality has few) rather than joined to every row.
  */
 class CompletionReader {
-  readonly #paths = new Map<string, string>();
+  /** Shared by every row of the path (the CSV writer keeps its cell by the object). */
+  readonly #paths = new Map<string, { readonly id: string; readonly title: string }>();
   readonly #versions = new Map<string, number | null>();
   /** By the grant's reference, trimmed and lower-cased; null: not in the catalogue. */
   readonly #catalogue = new Map<string, GrantedCompetenceRef | null>();
+  /** By the grants' JSON text: a pull has as many as the versions it covers. */
+  readonly #grants = new Map<string, { readonly n: number; readonly grants: Grant[] }>();
+  /**
+   * The grants of the version's last row: its records normally all hold the same text, so a row costs
+   * one string comparison, not hashing its grants' text.
+   */
+  readonly #byVersion = new Map<string, { readonly text: string; readonly n: number; readonly grants: Grant[] }>();
+  /** By grants and completion day: 100,000 rows of a year share a few thousand. */
+  readonly #granted = new Map<string, Granted>();
 
   constructor(private readonly db: Kysely<Schema>, private readonly tenantId: string, private readonly range: CompletedRange, private readonly below: bigint) {}
 
@@ -122,7 +133,7 @@ class CompletionReader {
       select c.id, c.xid::text as xid, c.person_id, p.name, p.email, e.employee_number, c.path_id, c.version_id,
         to_char(c.completed_at at time zone 'UTC', ${MICROSECONDS}) as completed_at,
         to_char(c.completed_at at time zone 'Europe/Oslo', 'YYYY-MM-DD') as completed_on,
-        c.score, c.evidence -> 'grants' as grants
+        c.score, (c.evidence -> 'grants')::text as grants
       from path_completions c
       join people p on p.id = c.person_id
       left join employees e on e.person_id = c.person_id and e.tenant_id = c.tenant_id
@@ -144,15 +155,55 @@ class CompletionReader {
   async complete(executor: Kysely<Schema>, rows: readonly Row[]): Promise<PulledCompletion[]> {
     if (rows.length === 0) return [];
     await this.#learn(executor, rows);
-    const lookups: Lookups = { paths: this.#paths, versions: this.#versions, catalogue: this.#catalogue };
-    return rows.map((row) => toCompletion(row, lookups));
+    let granted: Granted;
+    return rows.map((row) => ({
+      id: row.id,
+      person: { id: row.person_id, employeeNumber: row.employee_number, name: row.name, email: row.email },
+      path: this.#paths.get(row.path_id) ?? { id: row.path_id, title: '' },
+      version: this.#versions.get(row.version_id) ?? null,
+      completedAt: row.completed_at,
+      score: row.score,
+      competences: (granted = this.#grantedBy(row)).competences,
+      expiresOn: granted.expiresOn,
+      position: { xid: row.xid, id: row.id },
+    }));
+  }
+
+  /** The row's grants, parsed, and a number for their text. */
+  #grantsOf(row: Row): { readonly n: number; readonly grants: Grant[] } {
+    const text = row.grants ?? 'null';
+    const last = this.#byVersion.get(row.version_id);
+    if (last?.text === text) return last;
+    let known = this.#grants.get(text);
+    if (!known) {
+      known = { n: this.#grants.size, grants: parseGrants(JSON.parse(text)) };
+      this.#grants.set(text, known);
+    }
+    this.#byVersion.set(row.version_id, { text, ...known });
+    return known;
+  }
+
+  #grantedBy(row: Row): Granted {
+    const { n, grants } = this.#grantsOf(row);
+    const key = `${n} ${row.completed_on}`;
+    let granted = this.#granted.get(key);
+    if (!granted) {
+      const competences = competencesOf(grants, row.completed_on, this.#catalogue);
+      const expiries = competences.flatMap((c) => (c.expiresOn === null ? [] : [c.expiresOn])).sort();
+      granted = { competences, expiresOn: expiries[0] ?? null };
+      this.#granted.set(key, granted);
+    }
+    return granted;
   }
 
   async #learn(db: Kysely<Schema>, rows: readonly Row[]): Promise<void> {
     const paths = [...new Set(rows.map((r) => r.path_id))].filter((id) => !this.#paths.has(id));
     const versions = [...new Set(rows.map((r) => r.version_id))].filter((id) => !this.#versions.has(id));
-    const references = [...new Set(rows.flatMap((r) => grantsOf(r).map((g) => g.competence.trim().toLowerCase())))].filter((ref) => !this.#catalogue.has(ref));
-    if (paths.length > 0) for (const p of await db.selectFrom('paths').select(['id', 'title']).where('id', 'in', paths).execute()) this.#paths.set(p.id, p.title);
+    const grantsSeen = this.#grants.size;
+    for (const row of rows) this.#grantsOf(row);
+    const newGrants = [...this.#grants.values()].slice(grantsSeen);
+    const references = [...new Set(newGrants.flatMap(({ grants }) => grants.map((g) => g.competence.trim().toLowerCase())))].filter((ref) => !this.#catalogue.has(ref));
+    if (paths.length > 0) for (const p of await db.selectFrom('paths').select(['id', 'title']).where('id', 'in', paths).execute()) this.#paths.set(p.id, { id: p.id, title: p.title });
     if (versions.length > 0) for (const v of await db.selectFrom('path_versions').select(['id', 'number']).where('id', 'in', versions).execute()) this.#versions.set(v.id, v.number);
     if (references.length > 0) {
       const found = await findCompetencesForGrants(db, this.tenantId, references);
@@ -162,18 +213,18 @@ class CompletionReader {
 }
 
 /** The version's grants as the completion record keeps them (evidence.grants, src/paths/engine.ts). */
-function grantsOf(row: Row): { competence: string; validMonths: number | null }[] {
-  if (!Array.isArray(row.grants)) return [];
-  return (row.grants as unknown[])
+function parseGrants(grants: unknown): Grant[] {
+  if (!Array.isArray(grants)) return [];
+  return (grants as unknown[])
     .filter((g): g is { competence: string; validMonths?: unknown } => typeof (g as { competence?: unknown } | null)?.competence === 'string')
     .map((g) => ({ competence: g.competence, validMonths: typeof g.validMonths === 'number' ? g.validMonths : null }));
 }
 
 /** What the version granted, each competence once (the first grant naming it), as grantFromCompletion documents it. */
-function competencesOf(row: Row, catalogue: Lookups['catalogue']): GrantedCompetence[] {
+function competencesOf(grants: readonly Grant[], completedOn: string, catalogue: ReadonlyMap<string, GrantedCompetenceRef | null>): GrantedCompetence[] {
   const result: GrantedCompetence[] = [];
   const seen = new Set<string>();
-  for (const grant of grantsOf(row)) {
+  for (const grant of grants) {
     const known = catalogue.get(grant.competence.trim().toLowerCase()) ?? null;
     const key = known?.id ?? grant.competence.trim().toLowerCase();
     if (seen.has(key)) continue;
@@ -181,26 +232,10 @@ function competencesOf(row: Row, catalogue: Lookups['catalogue']): GrantedCompet
     result.push({
       code: known?.code ?? grant.competence,
       name: known?.name ?? null,
-      expiresOn: grantExpiry(row.completed_on, grant.validMonths, known?.defaultValidityMonths ?? null),
+      expiresOn: grantExpiry(completedOn, grant.validMonths, known?.defaultValidityMonths ?? null),
     });
   }
   return result;
-}
-
-function toCompletion(row: Row, lookups: Lookups): PulledCompletion {
-  const competences = competencesOf(row, lookups.catalogue);
-  const expiries = competences.flatMap((c) => (c.expiresOn === null ? [] : [c.expiresOn])).sort();
-  return {
-    id: row.id,
-    person: { id: row.person_id, employeeNumber: row.employee_number, name: row.name, email: row.email },
-    path: { id: row.path_id, title: lookups.paths.get(row.path_id) ?? '' },
-    version: lookups.versions.get(row.version_id) ?? null,
-    completedAt: row.completed_at,
-    score: row.score,
-    competences,
-    expiresOn: expiries[0] ?? null,
-    position: { xid: row.xid, id: row.id },
-  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AccessTables } from '../access/tables.js';
 import type { AuditTables } from '../audit/tables.js';
+import type { CertificateTables } from '../certificates/tables.js';
 import type { CompetenceTables } from '../competence/tables.js';
 import type { ContentTables } from '../content/tables.js';
 import type { DevLmsTables } from '../dev-lms/tables.js';
@@ -35,6 +36,7 @@ export interface Schema
     HrImportTables,
     AuditTables,
     CompetenceTables,
+    CertificateTables,
     AccessTables,
     PrivacyTables,
     MailTables {}

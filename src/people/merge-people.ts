@@ -222,6 +222,10 @@ export const MERGE_STEPS: Readonly<Record<string, MergeStep>> = {
   'competence_status_rows.person_id': async ({ db, from }) => {
     await db.deleteFrom('competence_status_rows').where('person_id', '=', from).execute();
   },
+  // Certificates follow the holdings and completions they attest (the same human being).
+  'certificates.person_id': async ({ db, from, into }) => {
+    await db.updateTable('certificates').set({ person_id: into }).where('person_id', '=', from).execute();
+  },
   // A manager's assignment follows the person (completion is read by person and path).
   'competence_assignments.person_id': async ({ db, from, into }) => {
     await db.updateTable('competence_assignments').set({ person_id: into }).where('person_id', '=', from).execute();

@@ -27,6 +27,8 @@ export interface TenantThemesTable {
   logo: Buffer | null;
   logo_type: LogoType | null;
   logo_sha256: string | null;
+  /** The signatory's title printed on the municipality's certificates (migrations/0800). */
+  certificate_signatory: ColumnType<string | null, string | null | undefined, string | null>;
   updated_by: string | null;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

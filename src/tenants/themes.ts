@@ -109,3 +109,21 @@ export async function getTenantLook(db: Kysely<Schema>, tenantId: string): Promi
     },
   };
 }
+
+/** The longest signatory title kept (the column's check). */
+export const SIGNATORY_LIMIT = 200;
+
+/** The signatory's title on the municipality's certificates (e.g. "Kommunedirektør"); empty removes it. */
+export async function setCertificateSignatory(db: Kysely<Schema>, tenantId: string, title: string, by: string): Promise<void> {
+  const value = title.trim().slice(0, SIGNATORY_LIMIT) || null;
+  await db
+    .insertInto('tenant_themes')
+    .values({ tenant_id: tenantId, certificate_signatory: value, updated_by: by })
+    .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ certificate_signatory: value, updated_by: by, updated_at: new Date() }))
+    .execute();
+}
+
+export async function getCertificateSignatory(db: Kysely<Schema>, tenantId: string): Promise<string | null> {
+  const row = await db.selectFrom('tenant_themes').select('certificate_signatory').where('tenant_id', '=', tenantId).executeTakeFirst();
+  return row?.certificate_signatory ?? null;
+}

@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   'path-export-refused': { status: 409, title: 'The path cannot be exported as it is' },
   'sco-locked': { status: 403, title: 'This part of the course is not available yet' },
   'attempt-token-invalid': { status: 403, title: 'The attempt token is missing, expired or not valid' },
+  'verification-too-many-requests': { status: 429, title: 'Too many failed certificate verifications: wait before trying again' },
   'not-ready': { status: 503, title: 'The service is not ready' },
   'internal-error': { status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { status: number; title: string }>;

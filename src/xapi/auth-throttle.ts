@@ -19,7 +19,7 @@ const MAX_BUCKETS = 100_000;
  * Token buckets of failures by name. A bucket at its full burst holds no information and is dropped,
  * so memory holds only names that failed recently; past `MAX_BUCKETS` the oldest go first.
  */
-class FailureBuckets {
+export class FailureBuckets {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(

@@ -140,6 +140,25 @@ describe(`the status summary answers as the computation does (${BACKEND})`, { ti
     await expectSame({ tenantId: w.as }, {});
   });
 
+  it('drops the marks of municipalities no page has read, and keeps those of the ones read', async () => {
+    const holding = (tenantId: string, personId: string) => db().insertInto('competence_holdings').values({
+      tenant_id: tenantId, person_id: personId, competence_id: w.competences.brannvern, level: null, source: 'registered', achieved_on: '2027-05-02', expires_on: null,
+      path_completion_id: null, path_version_id: null, declaration_id: null, evidence: '{}', renews_id: null, recorded_by_kind: 'operator', recorded_by_id: 'cli',
+    }).execute();
+    const marks = async () => (await db().selectFrom('competence_status_dirty').select(['tenant_id', 'person_id']).orderBy('tenant_id').execute());
+    // Berg's summary was never asked for; Ås's was, but not this week (so this pass leaves it alone).
+    await db().deleteFrom('competence_status_summaries').where('tenant_id', '=', w.berg).execute();
+    await sql`update competence_status_summaries set requested_at = now() - interval '8 days' where tenant_id = ${w.as}::uuid`.execute(db());
+    await holding(w.berg, w.people.bergWorker);
+    await holding(w.as, w.people.anne);
+    expect(await marks()).toHaveLength(2);
+    await new StatusSummaryRefresher({ db: db(), logger: createLogger('silent') }).runOnce(ON);
+    expect(await marks()).toEqual([{ tenant_id: w.as, person_id: w.people.anne }]);
+    // Read again, Ås recomputes Anne first and answers as the computation does.
+    await expectSame({ tenantId: w.as }, {});
+    expect(await marks()).toEqual([]);
+  });
+
   it.skipIf(BACKEND !== 'postgres')('does not lose a holding that commits while the whole summary is recomputed', async () => {
     await refreshSummary(db(), w.as, ON);
     // A holding's transaction is open (not committed) while the summary is recomputed: the

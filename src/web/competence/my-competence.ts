@@ -19,6 +19,8 @@ import { tg } from './assign-messages.js';
 import { assignedSection, assignedToMe, openPath } from './assigned-to-me.js';
 import { competenceName, requirementStatusText, requirementsTable } from './assignments-web.js';
 import { tc } from './messages.js';
+import type { Certificates } from '../../certificates/service.js';
+import { certificatesSection } from '../certificates/learner-router.js';
 
 export const MY_COMPETENCE = '/learn/competence';
 /** A valid holding that expires within this many days is shown as due for renewal. */
@@ -62,7 +64,7 @@ function holdingsTable(locale: Locale, label: string, holdings: readonly Holding
 }
 
 /** "Min kompetanse": what the person holds, with its evidence and expiry (any role: everyone learns). */
-export function myCompetenceRouter({ db, sessions }: { db: Kysely<Schema>; sessions: SessionTokens }): Router {
+export function myCompetenceRouter({ db, sessions, certificates }: { db: Kysely<Schema>; sessions: SessionTokens; certificates?: Certificates }): Router {
   const router = Router();
 
   router.get(MY_COMPETENCE, async (req, res) => {
@@ -85,6 +87,7 @@ export function myCompetenceRouter({ db, sessions }: { db: Kysely<Schema>; sessi
     const enrolments = new Map((await db.selectFrom('path_enrolments').select(['id', 'path_id']).where('tenant_id', '=', session.tenantId).where('person_id', '=', session.personId).where('superseded_at', 'is', null).execute()).map((e) => [e.path_id, e.id]));
     const gapPaths = [...new Set(gaps.flatMap((g) => g.paths.filter((p) => !p.completed && !enrolments.has(p.id)).map((p) => p.id)))];
     const where = await whereToFind(db, session.tenantId, gapPaths);
+    const certificateList = certificates ? await certificates.listFor(session.tenantId, session.personId) : undefined;
     const body = html`<div data-my-competence>
 <h1>${title}</h1>
 <p>${fillIn(tc(locale, 'mine.intro'), { tenant: tenant.name })}</p>
@@ -94,6 +97,7 @@ ${assignedSection(locale, href, assignments, assignedWhere, onDate, 'assigned-he
 <h2 id="held-heading">${tc(locale, 'mine.held')}</h2>
 ${holdings.length === 0 ? html`<p data-empty>${tc(locale, 'mine.empty')}</p>` : holdingsTable(locale, tc(locale, 'mine.held'), current, onDate, 'data-held')}
 </section>
+${certificateList && certificates ? certificatesSection(locale, href, certificateList, (code) => certificates.urls.verify(code)) : ''}
 <section aria-labelledby="required-heading" data-my-requirements>
 <h2 id="required-heading">${tg(locale, 'mine.required')}</h2>
 ${requirements.length === 0 ? html`<p data-no-requirements>${tg(locale, 'mine.required.none')}</p>` : requirementsTable(locale, tg(locale, 'mine.required'), requirements)}

@@ -23,6 +23,9 @@ import { to } from '../organisation/messages.js';
 import { PEOPLE_PAGE } from '../organisation/org-pages.js';
 import { pageContext, requireTouch, type AccessDeps } from '../access/page-context.js';
 import { th } from './holdings-messages.js';
+import type { Certificates } from '../../certificates/service.js';
+import { certificateTitle, sendPdf } from '../certificates/learner-router.js';
+import { tcert } from '../certificates/messages.js';
 import { tc } from './messages.js';
 import { readFormParts } from './form-parts.js';
 
@@ -55,6 +58,8 @@ function routeParam(req: Request, name: string): string {
 
 export interface PersonHoldingsDeps extends AccessDeps {
   store: EvidenceStore;
+  /** The person's certificates, downloadable by the administrator and the manager (audited). */
+  certificates?: Certificates;
 }
 
 const blank = (locale: Locale, values: Record<string, string> = {}): FormState => ({ locale, values, errors: new Map() });
@@ -109,6 +114,7 @@ async function holdingsPage(deps: PersonHoldingsDeps, viewer: Viewer, status: nu
   const register = forms.register;
   const fileError = register.errors.get('file');
   const revocable = holdings.filter((h) => !h.revocation);
+  const certificateList = deps.certificates ? await deps.certificates.listFor(viewer.tenantId, viewer.personId) : undefined;
   const body = html`<h1 data-holdings-person="${viewer.personId}">${title}</h1>
 <p>${fillIn(th(locale, 'person.intro'), { name: viewer.personName })}</p>
 ${forms.notice ? alert('success', forms.notice, { live: 'status', attrs: html` data-notice` }) : ''}
@@ -152,6 +158,10 @@ ${button(th(locale, 'revoke.button'), { variant: 'secondary', danger: true })}
 </details>`;
   })}
 </section>
+${certificateList ? html`<section aria-labelledby="certificates-heading" data-person-certificates>
+<h2 id="certificates-heading">${tcert(locale, 'manage.title')}</h2>
+${certificateList.length === 0 ? html`<p>${tcert(locale, 'manage.none')}</p>` : html`<ul class="ds-list">${certificateList.map(({ certificate, standing }) => html`<li data-certificate="${certificate.id}" data-certificate-status="${standing.status}">${link(viewer.href(`${viewer.base}/certificates/${certificate.id}/kursbevis.pdf`), tcert(locale, 'manage.download', { what: certificateTitle(locale, certificate) }), html` download`)} (${tcert(locale, `mine.state.${standing.status}`)})</li>`)}</ul>`}
+</section>` : ''}
 <section aria-labelledby="register-heading">
 <h2 id="register-heading">${th(locale, 'register.title')}</h2>
 <p>${th(locale, 'register.intro')}</p>
@@ -319,6 +329,17 @@ export function personHoldingsRouter(deps: PersonHoldingsDeps): Router {
         throw error;
       }
       res.redirect(303, viewer.href(viewer.base, { notice: 'revoked' }));
+    });
+
+    // A person's certificate as PDF, for the administrator and a manager with the person in their units; audited.
+    router.get(`${route}/certificates/:certificateId/kursbevis.pdf`, async (req, res) => {
+      const viewer = await viewerOf(req, res, 'GET', '/certificates/:certificateId/kursbevis.pdf');
+      const certificateId = routeParam(req, 'certificateId');
+      const certificate = UUID.test(certificateId) && deps.certificates ? await deps.certificates.findOf(viewer.tenantId, viewer.personId, certificateId.toLowerCase()) : undefined;
+      if (!certificate || !deps.certificates) throw notFound();
+      const pdf = await deps.certificates.pdf(certificate, viewer.locale);
+      await recordAudit(db, { tenantId: viewer.tenantId, actor: viewer.actor, action: 'certificate.downloaded', subjectPersonId: viewer.personId, object: { kind: 'certificate', id: certificate.id }, details: { view: viewer.view } });
+      sendPdf(res, certificate, pdf);
     });
 
     router.get(`${route}/files/:fileId`, async (req, res) => {

@@ -12,8 +12,8 @@ export const COMPLETIONS_API = '/api/completions';
 /** The scope a client needs to pull completions; no xAPI scope gives it. */
 export const COMPLETIONS_READ: XapiScope = 'completions/read';
 export const COMPLETIONS_LIMIT = { default: 500, max: 5000 };
-/** Rows per query of a CSV stream: memory holds one batch, whatever the number of rows. */
-const STREAM_BATCH = 2000;
+/** Rows per query (or cursor fetch) of a CSV stream: memory holds two batches, whatever the number of rows. */
+const STREAM_BATCH = 5000;
 
 export const COMPLETIONS_CSV_COLUMNS = [
   'completion_id', 'person_id', 'employee_number', 'name', 'email', 'path_id', 'path_title', 'version', 'completed_at', 'score', 'competences', 'expires_on',
@@ -22,14 +22,27 @@ export const COMPLETIONS_CSV_COLUMNS = [
 /** Norwegian Excel reads 87,5 as a number and 87.5 as text. */
 const decimalComma = (n: number) => String(n).replace('.', ',');
 
+/** Cells that many rows share (the reader hands them the same objects): escaped once a pull, not once a row. */
+const titleCells = new WeakMap<PulledCompletion['path'], string>();
+const competenceCells = new WeakMap<PulledCompletion['competences'], string>();
+
+function sharedCell<K extends object>(cells: WeakMap<K, string>, key: K, text: () => string): string {
+  let cell = cells.get(key);
+  if (cell === undefined) {
+    cell = csvCell(text());
+    cells.set(key, cell);
+  }
+  return cell;
+}
+
 /**
  * One CSV line. Ids, times, days and numbers are written as they are (they never hold `;`, quotes,
  * line breaks or a leading formula character); the text cells go through csvCell.
  */
 function completionLine(c: PulledCompletion): string {
   return [
-    c.id, c.person.id, csvCell(c.person.employeeNumber ?? ''), csvCell(c.person.name ?? ''), csvCell(c.person.email ?? ''), c.path.id, csvCell(c.path.title),
-    c.version === null ? '' : String(c.version), c.completedAt, c.score === null ? '' : decimalComma(c.score), csvCell(c.competences.map((g) => g.code).join(', ')), c.expiresOn ?? '',
+    c.id, c.person.id, csvCell(c.person.employeeNumber ?? ''), csvCell(c.person.name ?? ''), csvCell(c.person.email ?? ''), c.path.id, sharedCell(titleCells, c.path, () => c.path.title),
+    c.version === null ? '' : String(c.version), c.completedAt, c.score === null ? '' : decimalComma(c.score), sharedCell(competenceCells, c.competences, () => c.competences.map((g) => g.code).join(', ')), c.expiresOn ?? '',
   ].join(';') + '\r\n';
 }
 
@@ -91,7 +104,7 @@ export interface CompletionsDependencies {
   readonly publicUrl: string;
   /** Server PostgreSQL streams CSV through a database cursor; PGlite in keyset batches (see completionsStream). */
   readonly databaseKind: DatabaseKind;
-  /** Rows per batch of a CSV stream (default 2,000); tests make it small to cross batch edges. */
+  /** Rows per batch of a CSV stream (default 5,000); tests make it small to cross batch edges. */
   readonly csvBatchRows?: number;
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RenewalOffer } from '../../competence/renewal.js';
+import { tcert } from '../certificates/messages.js';
 import type { Completion, EnrolmentProgress, StepProgress } from '../../paths/enrolments.js';
 import type { PublishedVersion } from '../../paths/paths.js';
 import { html, type SafeHtml } from '../html.js';
@@ -41,13 +42,14 @@ export function stepMeta(locale: Locale, step: { type: string; required: boolean
   ].filter(Boolean).join(' · ');
 }
 
-function completionSection(locale: Locale, completion: Completion): SafeHtml {
+function completionSection(locale: Locale, completion: Completion, certificate: PathPageInput['certificate']): SafeHtml {
   return html`<section class="ds-alert" data-color="success" aria-labelledby="completed-heading" data-completed>
 <h2 class="ds-heading" data-size="xs" id="completed-heading">${tr(locale, 'path.completed.title')}</h2>
 <p class="ds-paragraph">${tr(locale, 'path.completed.body', { date: formatDate(locale, completion.completedAt) })}
 ${completion.score !== null
     ? tr(locale, 'path.completed.score', { score: completion.score.toLocaleString(locale === 'en' ? 'en-GB' : 'nb-NO') })
     : html`<span data-no-score>${tr(locale, 'path.completed.no-score')}</span>`}</p>
+${certificate ? html`<p class="ds-paragraph" data-completion-certificate><a class="ds-link" href="${certificate.pdf}" download>${tcert(locale, 'path.certificate')}</a> · <a class="ds-link" href="${certificate.all}">${tcert(locale, 'path.certificates')}</a></p>` : ''}
 </section>`;
 }
 
@@ -85,6 +87,8 @@ export interface PathPageInput {
   readonly progress: EnrolmentProgress;
   readonly version: PublishedVersion;
   readonly completion: Completion | undefined;
+  /** The completion's certificate: its PDF and the learner's certificates. */
+  readonly certificate?: { readonly pdf: string; readonly all: string } | undefined;
   /** The step just saved (after a form), to say so. */
   readonly saved: string | undefined;
   /** What a SCORM course came to, when the player has just led back here. */
@@ -97,7 +101,7 @@ export interface PathPageInput {
 }
 
 /** The learner's path: progress, due date, the steps with their state, and where to continue. */
-export function pathPage(view: LearnerView, { progress, version, completion, saved, returned, now, renewal, earlier = [] }: PathPageInput): SafeHtml {
+export function pathPage(view: LearnerView, { progress, version, completion, certificate, saved, returned, now, renewal, earlier = [] }: PathPageInput): SafeHtml {
   const { locale } = view;
   const definition = version.definition;
   const total = progress.steps.length;
@@ -128,7 +132,7 @@ ${isNext ? html`<p><span class="ds-tag" data-color="accent" data-next-label>${tr
 ${definition.description ? html`<p class="app-pre-line">${definition.description}</p>` : ''}
 ${saved ? alert('success', tr(locale, 'path.saved'), { live: 'status' }) : ''}
 ${returned ?? ''}
-${completion ? completionSection(locale, completion) : ''}
+${completion ? completionSection(locale, completion, certificate) : ''}
 ${renewal && progress.status === 'completed' ? renewalSection(view, progress.enrolmentId, renewal) : ''}
 <div class="ds-field app-progress" data-path-progress>
 <label class="ds-label" data-weight="medium" for="path-progress">${tr(locale, 'path.progress')}</label>

@@ -26,6 +26,9 @@ import { pageTheme } from '../theme/page-theme.js';
 import { osloDate } from '../../competence/calendar.js';
 import { assignedSection, assignedToMe } from '../competence/assigned-to-me.js';
 import { myPathsPage } from './my-paths-page.js';
+import { findCompletionCertificate, issueDueCertificates } from '../../certificates/certificates.js';
+import { LEARNER_PDF } from '../certificates/learner-router.js';
+import { MY_COMPETENCE } from '../competence/my-competence.js';
 import { enrolmentPath, link, MY_PATHS, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
 import { ScormStepUnavailable, type ScormStepBridge } from './scorm-bridge.js';
 import type { XapiStepBridge } from './xapi-bridge.js';
@@ -171,9 +174,16 @@ export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger,
         await bridge.passMark(session.tenantId, enrolment.id, returnedStep),
       ))
       : undefined;
+    // The completion's certificate, issued here if it is due (its competences documented).
+    let certificate: { pdf: string; all: string } | undefined;
+    if (completion) {
+      await issueDueCertificates(db, session.tenantId, session.personId);
+      const issued = await findCompletionCertificate(db, session.tenantId, completion.id);
+      if (issued) certificate = { pdf: link(view, LEARNER_PDF.replace(':certificateId', issued.id)), all: `${link(view, MY_COMPETENCE)}#certificates-heading` };
+    }
     await frameFor(db, res, session);
     const saved = param(req, 'saved');
-    sendPage(res, 200, pathPage(view, { progress, version, completion, saved, returned, now: new Date(), renewal, earlier }));
+    sendPage(res, 200, pathPage(view, { progress, version, completion, certificate, saved, returned, now: new Date(), renewal, earlier }));
   });
 
   // "Ta løpet på nytt": a new attempt, when the completed path's holding is due for renewal or a

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { JWK } from 'jose';
 import type { CapabilityDependencies } from '../../compose.js';
 import { DevLms } from '../../dev-lms/dev-lms.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from '../../db/advisory-lock.js';
@@ -36,6 +37,8 @@ export interface LtiHooks {
   /** Filled by later capabilities before the first request: see LtiRouterDeps. */
   launchRoutes: LaunchRoute[];
   linkableItems?: LinkableItems;
+  /** Keys published in /lti/jwks besides the LTI keys (see LtiRouterDeps). */
+  publishedKeys?: () => Promise<JWK[]>;
 }
 
 export async function composeLti({ config, database, logger }: CapabilityDependencies, hooks: LtiHooks = { launchRoutes: [] }): Promise<LtiComposition> {
@@ -45,7 +48,7 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
     list: (session) => (hooks.linkableItems ?? NO_ITEMS).list(session),
     find: (session, id) => (hooks.linkableItems ?? NO_ITEMS).find(session, id),
   };
-  const routers: Router[] = [ltiRouter({ config, database, logger, lti, launchRoutes: hooks.launchRoutes, linkableItems })];
+  const routers: Router[] = [ltiRouter({ config, database, logger, lti, launchRoutes: hooks.launchRoutes, linkableItems, publishedKeys: async () => (await hooks.publishedKeys?.()) ?? [] })];
   const directRoutes = [
     directLaunchRoute({ config, logger, pageHeaders: pageSecurityHeaderValues(config), flow: { database, lti, launchRoutes: hooks.launchRoutes, linkableItems } }),
   ];

@@ -1,4 +1,5 @@
 import { Router, type ErrorRequestHandler } from 'express';
+import type { JWK } from 'jose';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import type { Logger } from '../../logger.js';
@@ -27,16 +28,19 @@ export interface LtiRouterDeps {
   /** Consulted in order after a resource-link launch; none answering leads to the role's start page. */
   launchRoutes?: readonly LaunchRoute[];
   linkableItems?: LinkableItems;
+  /** Other keys of the tool published with the LTI keys (the certificates' signing keys, with their own kid). */
+  publishedKeys?: () => Promise<JWK[]>;
 }
 
-export function ltiRouter({ config, database, logger, lti, launchRoutes = [], linkableItems = NO_ITEMS }: LtiRouterDeps): Router {
+export function ltiRouter({ config, database, logger, lti, launchRoutes = [], linkableItems = NO_ITEMS, publishedKeys }: LtiRouterDeps): Router {
   const router = Router();
   router.use(registerRouter({ config, database }));
   const db = database.db;
 
   router.get('/lti/jwks', async (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json(await lti.toolKeys.jwks());
+    const { keys } = await lti.toolKeys.jwks();
+    res.json({ keys: [...keys, ...((await publishedKeys?.()) ?? [])] });
   });
 
   router.get('/lti/config/canvas.json', (_req, res) => {

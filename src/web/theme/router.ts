@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import type { LtiSession, SessionTokens } from '../../lti/session-token.js';
-import { findLogo, getTenantLook, LOGO_LIMIT_BYTES, removeLogo, setAccentColor, setLogo, ThemeError, type LogoRefusal } from '../../tenants/themes.js';
+import { findLogo, getCertificateSignatory, getTenantLook, setCertificateSignatory, LOGO_LIMIT_BYTES, removeLogo, setAccentColor, setLogo, ThemeError, type LogoRefusal } from '../../tenants/themes.js';
 import { readFormFile } from '../design-transfer/multipart-file.js';
 import { alert, button, buttonRow } from '../ds/components.js';
 import { errorSummary, input, type FormState } from '../ds/fields.js';
@@ -16,12 +16,13 @@ import { ProblemError } from '../problem.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import { fillIn, tt, type ThemeMessageId } from './messages.js';
 import { logoHref, pageTheme } from './page-theme.js';
+import { tcert } from '../certificates/messages.js';
 
 export const THEME_PAGE = '/admin/theme';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
-const NOTICES = ['accent', 'reset', 'logo', 'logo-removed'] as const;
+const NOTICES = ['accent', 'reset', 'logo', 'logo-removed', 'certificate'] as const;
 
 interface AdminContext {
   session: LtiSession;
@@ -87,6 +88,15 @@ ${errors.has('logo') ? html`<p class="ds-validation-message" data-field="validat
 ${button(tt(locale, 'theme.logo.save'))}
 </form>
 ${logoNow ? html`<form method="post" action="${THEME_PAGE}/logo/remove">${hidden}${button(tt(locale, 'theme.logo.remove'), { variant: 'secondary', danger: true })}</form>` : ''}
+</section>
+<section aria-labelledby="certificate-heading" data-theme-certificate>
+<h2 id="certificate-heading">${tcert(locale, 'theme.heading')}</h2>
+<p>${tcert(locale, 'theme.intro')}</p>
+<form method="post" action="${THEME_PAGE}/certificate" novalidate>
+${hidden}
+${input({ locale, values: { signatory: (await getCertificateSignatory(db, ctx.session.tenantId)) ?? '' }, errors: new Map() }, 'signatory', tcert(locale, 'theme.signatory'), { hint: tcert(locale, 'theme.signatory.hint'), optional: true, wide: true })}
+${button(tcert(locale, 'theme.save'))}
+</form>
 </section>`;
   sendPage(res, status, page({ locale, title: tt(locale, 'theme.title'), body, path: THEME_PAGE, keep: { session: ctx.token }, theme: await pageTheme(db, ctx.session.tenantId) }));
 }
@@ -111,7 +121,7 @@ export function themeRouter({ db, sessions }: ThemeRouterDeps): Router {
   router.get(THEME_PAGE, async (req, res) => {
     const ctx = await adminContext(req, res, db, sessions);
     const notice = NOTICES.find((n) => n === param(req, 'notice'));
-    await themePage(res, db, ctx, 200, {}, notice ? tt(ctx.locale, `theme.saved.${notice}` as ThemeMessageId) : undefined);
+    await themePage(res, db, ctx, 200, {}, notice === 'certificate' ? tcert(ctx.locale, 'theme.saved') : notice ? tt(ctx.locale, `theme.saved.${notice}` as ThemeMessageId) : undefined);
   });
 
   router.post(THEME_PAGE, async (req, res) => {
@@ -157,6 +167,13 @@ export function themeRouter({ db, sessions }: ThemeRouterDeps): Router {
     const ctx = await adminContext(req, res, db, sessions);
     await removeLogo(db, ctx.session.tenantId, ctx.session.personId);
     res.redirect(303, ctx.href(THEME_PAGE, { notice: 'logo-removed' }));
+  });
+
+  // The signatory's title printed on the municipality's certificates (docs/certificates.md).
+  router.post(`${THEME_PAGE}/certificate`, async (req, res) => {
+    const ctx = await adminContext(req, res, db, sessions);
+    await setCertificateSignatory(db, ctx.session.tenantId, param(req, 'signatory') ?? '', ctx.session.personId);
+    res.redirect(303, ctx.href(THEME_PAGE, { notice: 'certificate' }));
   });
 
   // A logo is public (it is in the header of every page of the municipality), addressed by its hash.

@@ -185,6 +185,14 @@ export class StatementForwarder {
           return settled;
         }
       }
+      // A batch the target took whole is recorded while the next one is sent: the cursor still moves
+      // only past answered batches, one after the other; a crash before the record sends both again.
+      let recording: Promise<boolean> | undefined;
+      const recorded = async () => {
+        const held = await (recording ?? true);
+        recording = undefined;
+        return held;
+      };
       while (!this.#stopped && Date.now() - began < this.#leaseMs / 3) {
         const rows = await (next ?? this.#behind(tenantId, cursor));
         next = undefined;
@@ -194,9 +202,19 @@ export class StatementForwarder {
         const outgoing = rows.filter((row) => forwards(target.filter, row.verb_id)).map(toOutgoing);
         const outcome = await sender.send(outgoing);
         if (failedBefore && outcome.settled > 0) failedBefore = false;
-        if (!(await this.#recordNew(tenantId, rows, outgoing, outcome, cursor))) {
+        if (!(await recorded())) {
           discard();
           return settled;
+        }
+        const record = this.#recordNew(tenantId, rows, outgoing, outcome, cursor);
+        if (outcome.stop || outcome.parked.length > 0 || !next) {
+          if (!(await record)) {
+            discard();
+            return settled;
+          }
+        } else {
+          recording = record;
+          record.catch(() => undefined);
         }
         settled += outcome.settled;
         if (outcome.stop) {
@@ -204,6 +222,10 @@ export class StatementForwarder {
           await this.#stopFor(tenantId, outcome.stop);
           return settled;
         }
+      }
+      if (!(await recorded())) {
+        discard();
+        return settled;
       }
       discard();
       await this.#db.updateTable('xapi_forwarding_targets')
