@@ -59,6 +59,8 @@ import { designerLaunchRoute, publishedPathItems } from './web/designer/lti-hook
 import { designerRouter } from './web/designer/router.js';
 import { themeRouter } from './web/theme/router.js';
 import { linksRouter } from './web/links/router.js';
+import { MailOutbox } from './mail/outbox.js';
+import { smtpSender } from './mail/smtp.js';
 import type { PlayerHooks } from './web/scorm/content-router.js';
 import { scormCapability } from './web/scorm/scorm-capability.js';
 
@@ -212,8 +214,19 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // (/manage), the region's (/region) and the municipality administrator's managers (/admin/managers).
   const principals = new Principals(deps.database.db);
   const access = { db: deps.database.db, sessions: lti.lti.sessions, principals };
-  // Assigning paths that close competence gaps, from the manager's and the administrator's person pages.
-  routers.push(assignmentRouter(access));
+  // Assigning paths that close competence gaps, from the manager's and the administrator's person pages;
+  // with SMTP configured (SMTP_URL or SMTP_HOST, SMTP_FROM) the person gets an e-mail through the mail
+  // outbox, sent and retried by its worker (docs/operations.md, "E-mail").
+  routers.push(assignmentRouter({ ...access, notify: deps.config.mail ? { publicUrl: deps.config.publicUrl } : undefined }));
+  if (deps.config.mail) {
+    const sender = smtpSender(deps.config.mail);
+    const mailOutbox = new MailOutbox({ db: deps.database.db, sender, logger: deps.logger.child({ component: 'mail-outbox' }) });
+    mailOutbox.start();
+    stoppers.push(async () => {
+      await mailOutbox.stop();
+      sender.close();
+    });
+  }
   routers.unshift(accessGate(access));
   routers.push(manageRouter(access), managersRouter(access), regionRouter(access), reportsRouter(access), coverageRouter(access));
   // A person's competence for the administrator and the manager: holdings, registering with an

@@ -56,6 +56,22 @@ export interface Config {
   readonly devLms: DevLmsMode;
   /** People with no active employment and no activity for this many months are erased (docs/privacy.md). */
   readonly retentionMonths: number;
+  /** SMTP for e-mail notices (SMTP_URL, or SMTP_HOST with SMTP_PORT, SMTP_USER, SMTP_PASSWORD); undefined: no e-mail. */
+  readonly mail: MailConfig | undefined;
+}
+
+/** How the tool sends e-mail (assignment notices); absent: it sends none and queues none. */
+export interface MailConfig {
+  /** An smtp:// or smtps:// URL (user and password in it), when given as SMTP_URL. */
+  readonly url: string | undefined;
+  readonly host: string | undefined;
+  readonly port: number;
+  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+  readonly secure: boolean;
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+  /** The sender, e.g. "Læringsløp <laering@kommune.no>". */
+  readonly from: string;
 }
 
 export class ConfigError extends Error {
@@ -124,6 +140,20 @@ const schema = z.object({
   WORKERS: integer(1, 64).default(1),
   DEV_LMS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
   RETENTION_MONTHS: integer(1, 1200).default(36),
+  SMTP_URL: z.string().trim().refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:password@smtp.example.no:587').optional(),
+  SMTP_HOST: z.string().trim().min(1).optional(),
+  SMTP_PORT: integer(1, 65535).optional(),
+  SMTP_SECURE: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  SMTP_FROM: z.string().trim().min(3).max(320).optional(),
 });
 
 type Environment = Record<string, string | undefined>;
@@ -183,6 +213,15 @@ export function loadConfig(env: Environment = process.env): Config {
   if (values.WORKERS > 1 && !values.DATABASE_URL) {
     problems.push({ variable: 'WORKERS', message: 'more than 1 needs DATABASE_URL: the embedded database belongs to one process' });
   }
+  if (values.SMTP_URL && values.SMTP_HOST) {
+    problems.push({ variable: 'SMTP_HOST', message: 'cannot be set together with SMTP_URL: give one of them' });
+  }
+  if ((values.SMTP_URL || values.SMTP_HOST) && !values.SMTP_FROM) {
+    problems.push({ variable: 'SMTP_FROM', message: 'is required when SMTP is configured, e.g. "Læringsløp <laering@kommune.no>"' });
+  }
+  if (values.SMTP_PASSWORD && !values.SMTP_USER) {
+    problems.push({ variable: 'SMTP_USER', message: 'is required with SMTP_PASSWORD' });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = values.PUBLIC_URL ?? `http://localhost:${values.PORT}`;
@@ -214,5 +253,20 @@ export function loadConfig(env: Environment = process.env): Config {
     workers: values.WORKERS,
     devLms: values.DEV_LMS ?? (devLmsByDefault ? 'loopback' : 'off'),
     retentionMonths: values.RETENTION_MONTHS,
+    mail: mailConfig(values),
+  };
+}
+
+function mailConfig(values: z.infer<typeof schema>): MailConfig | undefined {
+  if (!values.SMTP_FROM || !(values.SMTP_URL || values.SMTP_HOST)) return undefined;
+  const port = values.SMTP_PORT ?? (values.SMTP_SECURE === 'on' ? 465 : 587);
+  return {
+    url: values.SMTP_URL,
+    host: values.SMTP_HOST,
+    port,
+    secure: values.SMTP_SECURE ? values.SMTP_SECURE === 'on' : port === 465,
+    user: values.SMTP_USER,
+    password: values.SMTP_PASSWORD,
+    from: values.SMTP_FROM,
   };
 }

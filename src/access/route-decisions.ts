@@ -112,6 +112,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /learn/return/:enrolmentId/:stepId': RETURN_COOKIE,
   'GET /learn/enrolments/:enrolmentId/steps/:stepId': LEARNERS,
   'POST /learn/enrolments/:enrolmentId/steps/:stepId': LEARNERS,
+  // Taking a completed path again (renewal): a new attempt after the person's own current one.
+  'POST /learn/enrolments/:enrolmentId/attempts': LEARNERS,
 
   // Designers (administrators may use the designer's pages).
   'GET /design/assets/designer.js': PUBLIC,

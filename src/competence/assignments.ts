@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { recordAudit, personActor } from '../audit/audit-log.js';
 import type { Schema } from '../db/schema.js';
 import { loadPublishedVersion, publishedPathsGranting } from '../paths/paths.js';
+import { queueMail } from '../mail/outbox.js';
+import { assignmentMail } from './assignment-mail.js';
 import { addDays, addMonths } from './calendar.js';
 import type { Texts } from './catalogue.js';
 import { personRequirements, type PersonRequirement } from './gaps.js';
@@ -12,8 +14,22 @@ import type { AssignerRole } from './tables.js';
  * gives a person a published path that grants a competence they lack, with a due date. The
  * assignment is completed when the person completes the path (read from path_completions, not
  * stored), overdue from the day after its due date (Europe/Oslo) while not completed, and can be
- * withdrawn. Assigning and withdrawing are audited.
+ * withdrawn. Assigning and withdrawing are audited. A path the person completed before is assigned
+ * again only to renew an expiring or expired holding: the assignment then names the completion it
+ * renews, and only a later completion (a new attempt at the path) completes it.
  */
+
+/** The completion that completes an assignment (by its table alias): the person's first completion
+ *  of the path, after the completion the assignment renews when it renews one. */
+export function assignmentCompletedAt(alias: string) {
+  return sql<Date | null>`(select min(pc.completed_at) from path_completions pc
+    left join path_completions renewed on renewed.id = ${sql.ref(`${alias}.renews_completion_id`)}
+    where pc.person_id = ${sql.ref(`${alias}.person_id`)} and pc.path_id = ${sql.ref(`${alias}.path_id`)}
+      and (renewed.id is null or pc.completed_at > renewed.completed_at))`;
+}
+
+/** Requirement statuses a path the person completed may be taken again for. */
+const RENEWABLE: ReadonlySet<string> = new Set(['expiring', 'expired']);
 
 /** open: not completed, due today or later; overdue: past its due date; completed; withdrawn. */
 export type AssignmentStatus = 'open' | 'overdue' | 'completed' | 'withdrawn';
@@ -30,7 +46,7 @@ export interface Assignment {
   readonly withdrawnAt: Date | null;
   /** The person's completion of the path, when there is one. */
   readonly completedAt: Date | null;
-  /** The person's enrolment in the path (they launched it), when there is one. */
+  /** The person's current attempt at the path (they launched it), when there is one. */
   readonly enrolmentId: string | null;
 }
 
@@ -99,7 +115,8 @@ export function isGap(requirement: PersonRequirement): boolean {
 
 export interface GapWithPaths {
   readonly requirement: PersonRequirement;
-  /** Published paths the municipality may use that grant the competence; `completed` when the person has completed it already (a path is taken once). */
+  /** Published paths the municipality may use that grant the competence; `completed` when the person has completed it already and
+   *  the gap is not one a new attempt renews (the holding expiring or expired): such a path is not offered again. */
   readonly paths: readonly { readonly id: string; readonly title: string; readonly completed: boolean }[];
 }
 
@@ -114,7 +131,8 @@ export async function gapsWithPaths(db: Kysely<Schema>, tenantId: string, person
   const result: GapWithPaths[] = [];
   for (const gap of gaps) {
     const wanted = names(gap.requirement.competence);
-    const paths = granting.filter((p) => p.grants.some((g) => wanted.includes(g))).map((p) => ({ id: p.id, title: p.title, completed: completed.has(p.id) }));
+    const renewing = RENEWABLE.has(gap.status);
+    const paths = granting.filter((p) => p.grants.some((g) => wanted.includes(g))).map((p) => ({ id: p.id, title: p.title, completed: completed.has(p.id) && !renewing }));
     result.push({ requirement: gap, paths });
   }
   return result;
@@ -122,10 +140,13 @@ export async function gapsWithPaths(db: Kysely<Schema>, tenantId: string, person
 
 /**
  * Assigns `personId` (of `tenantId`) a path for a competence they lack on `onDate`. The path must be
- * published, usable by the municipality and grant the competence; the person must not have completed
- * it already (a path is taken once). Assigning a path that is already assigned and not completed or
- * withdrawn returns that assignment (`created: false`). The caller has decided the assigner may
+ * published, usable by the municipality and grant the competence; a path the person completed already
+ * is assigned only when the gap is an expiring or expired holding (the person takes it again to
+ * renew). Assigning a path that is already assigned and not completed or withdrawn returns that
+ * assignment (`created: false`). The caller has decided the assigner may
  * touch the person (a manager's scope, an administrator's municipality).
+ * With `notify` (the tool sends e-mail: SMTP is configured) a new assignment's notice is queued in
+ * the mail outbox in the same transaction, when the person has an e-mail address.
  */
 export async function assignPath(
   db: Kysely<Schema>,
@@ -134,8 +155,10 @@ export async function assignPath(
   fields: AssignmentFields,
   assigner: Assigner,
   onDate: string,
+  options: { notify?: { publicUrl: string } | undefined } = {},
 ): Promise<{ id: string; created: boolean }> {
   const problems = new Map<keyof AssignmentFields, AssignmentProblem>();
+  let pathTitle = '';
   const requirements = await personRequirements(db, tenantId, personId, onDate);
   const gap = requirements.find((r) => r.requirement.competence.id === fields.competence && isGap(r));
   if (!gap) problems.set('competence', 'competence-not-lacking');
@@ -150,6 +173,7 @@ export async function assignPath(
   if (gap) {
     const competence = gap.requirement.competence;
     const granting = await publishedPathsGranting(db, tenantId, [competence.code, competence.name.nb]);
+    pathTitle = granting.find((p) => p.id === fields.path)?.title ?? '';
     if (!granting.some((p) => p.id === fields.path)) problems.set('path', 'path-not-granting');
   }
   if (problems.size > 0) throw new AssignmentRefused(problems);
@@ -158,15 +182,24 @@ export async function assignPath(
   return db.transaction().execute(async (trx) => {
     // One assigner at a time per person: a double click gives one assignment.
     await trx.selectFrom('people').select('id').where('id', '=', personId).where('tenant_id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
-    const done = await trx.selectFrom('path_completions').select('id').where('tenant_id', '=', tenantId).where('person_id', '=', personId).where('path_id', '=', pathId).executeTakeFirst();
-    if (done) throw new AssignmentRefused(new Map([['path', 'path-completed']]));
-    const existing = await trx
-      .selectFrom('competence_assignments')
+    const done = await trx
+      .selectFrom('path_completions')
       .select('id')
       .where('tenant_id', '=', tenantId)
       .where('person_id', '=', personId)
       .where('path_id', '=', pathId)
-      .where('withdrawn_at', 'is', null)
+      .orderBy('completed_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (done && !RENEWABLE.has(gap!.status)) throw new AssignmentRefused(new Map([['path', 'path-completed']]));
+    const existing = await trx
+      .selectFrom('competence_assignments as a')
+      .select('a.id')
+      .where('a.tenant_id', '=', tenantId)
+      .where('a.person_id', '=', personId)
+      .where('a.path_id', '=', pathId)
+      .where('a.withdrawn_at', 'is', null)
+      .where(assignmentCompletedAt('a'), 'is', null)
       .executeTakeFirst();
     if (existing) return { id: existing.id, created: false };
     const row = await trx
@@ -180,6 +213,7 @@ export async function assignPath(
         note: note || null,
         assigned_by_role: assigner.role,
         assigned_by_id: assigner.personId,
+        renews_completion_id: done?.id ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -189,8 +223,15 @@ export async function assignPath(
       action: 'competence.assignment.added',
       subjectPersonId: personId,
       object: { kind: 'competence-assignment', id: row.id },
-      details: { pathId, competenceId, dueOn: due, role: assigner.role },
+      details: { pathId, competenceId, dueOn: due, role: assigner.role, ...(done ? { renewsCompletionId: done.id } : {}) },
     });
+    if (options.notify) {
+      const mail = await assignmentMail(trx, {
+        assignmentId: row.id, tenantId, personId, pathId, pathTitle, competenceName: gap!.requirement.competence.name,
+        dueOn: due!, note: note || null, assignedBy: assigner.role, publicUrl: options.notify.publicUrl,
+      });
+      if (mail) await queueMail(trx, mail);
+    }
     return { id: row.id, created: true };
   });
 }
@@ -213,9 +254,7 @@ export async function withdrawAssignment(db: Kysely<Schema>, tenantId: string, p
       .set({ withdrawn_at: sql<Date>`now()`, withdrawn_by_id: by.personId })
       .where('id', '=', assignmentId)
       .where('withdrawn_at', 'is', null)
-      .where(({ not, exists, selectFrom }) => not(exists(
-        selectFrom('path_completions as c').select('c.id').whereRef('c.person_id', '=', 'competence_assignments.person_id').whereRef('c.path_id', '=', 'competence_assignments.path_id'),
-      )))
+      .where(assignmentCompletedAt('competence_assignments'), 'is', null)
       .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) return;
     await recordAudit(trx, {
@@ -237,11 +276,10 @@ export async function listAssignments(db: Kysely<Schema>, tenantId: string, pers
   const rows = await db
     .selectFrom('competence_assignments as a')
     .innerJoin('competences as c', 'c.id', 'a.competence_id')
-    .leftJoin('path_completions as pc', (join) => join.onRef('pc.person_id', '=', 'a.person_id').onRef('pc.path_id', '=', 'a.path_id'))
-    .leftJoin('path_enrolments as e', (join) => join.onRef('e.person_id', '=', 'a.person_id').onRef('e.path_id', '=', 'a.path_id'))
+    .leftJoin('path_enrolments as e', (join) => join.onRef('e.person_id', '=', 'a.person_id').onRef('e.path_id', '=', 'a.path_id').on('e.superseded_at', 'is', null))
     .select([
       'a.id', 'a.person_id', 'a.path_id', 'a.competence_id', 'c.code', 'c.name_nb', 'c.name_nn', 'c.name_en', 'a.due_on', 'a.note',
-      'a.assigned_by_role', 'a.assigned_at', 'a.withdrawn_at', 'pc.completed_at', 'e.id as enrolment_id',
+      'a.assigned_by_role', 'a.assigned_at', 'a.withdrawn_at', assignmentCompletedAt('a').as('completed_at'), 'e.id as enrolment_id',
     ])
     .where('a.tenant_id', '=', tenantId)
     .where('a.person_id', '=', personId)

@@ -136,6 +136,8 @@ export interface CompetenceAssignmentsTable {
   assigned_at: ColumnType<Date, Date | undefined, never>;
   withdrawn_at: Date | null;
   withdrawn_by_id: string | null;
+  /** Set when the path was completed before: only a later completion completes the assignment (migration 0610). */
+  renews_completion_id: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** A municipality's status summary (src/competence/status-summary.ts): the day it is for and whether it is stale. */

@@ -5,6 +5,7 @@ import type { CompetenceTables } from '../competence/tables.js';
 import type { ContentTables } from '../content/tables.js';
 import type { DevLmsTables } from '../dev-lms/tables.js';
 import type { LtiTables } from '../lti/tables.js';
+import type { MailTables } from '../mail/tables.js';
 import type { HrImportTables } from '../organisation/hr-import/tables.js';
 import type { OrganisationTables } from '../organisation/tables.js';
 import type { PathTables } from '../paths/tables.js';
@@ -39,4 +40,5 @@ export interface Schema
     CompetenceTables,
     CertificateTables,
     AccessTables,
-    PrivacyTables {}
+    PrivacyTables,
+    MailTables {}

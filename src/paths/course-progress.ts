@@ -84,6 +84,8 @@ export async function courseProgress(
     .where('e.tenant_id', '=', input.tenantId)
     .where('e.path_id', '=', input.pathId)
     .where('e.person_id', 'in', personIds)
+    // The current attempt: a learner taking the path again is in progress on it.
+    .where('e.superseded_at', 'is', null)
     .execute();
   const enrolmentOf = new Map(enrolments.map((e) => [e.person_id, e]));
   const progressRows = enrolments.length === 0 ? [] : await db

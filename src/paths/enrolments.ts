@@ -30,6 +30,10 @@ export interface EnrolmentProgress {
   readonly startedAt: Date;
   readonly dueAt: Date | null;
   readonly completedAt: Date | null;
+  /** 1 for the first attempt at the path, 2 for the first renewal … */
+  readonly attempt: number;
+  /** When a newer attempt took over; null on the person's current attempt. */
+  readonly supersededAt: Date | null;
   readonly steps: readonly StepProgress[];
   /** The first step that is neither completed nor locked: where "continue" leads. */
   readonly nextStepId: string | null;
@@ -37,8 +41,8 @@ export interface EnrolmentProgress {
 
 /**
  * Enrols a person of `tenantId` in a path the tenant may see, on its newest published version (or
- * the version given). Enrolling again returns the existing enrolment: a learner stays on the
- * version they started.
+ * the version given). Enrolling again returns the person's current attempt: a learner stays on the
+ * version they started (a new attempt is started by startNewAttempt, attempts.ts).
  */
 export async function enrol(
   db: Kysely<Schema>,
@@ -60,7 +64,7 @@ export async function enrol(
     const row = await trx
       .insertInto('path_enrolments')
       .values({ tenant_id: tenantId, path_id: path.id, version_id: version.id, person_id: person.id, started_at: now, due_at: dueAt, completed_at: null, updated_at: now })
-      .onConflict((oc) => oc.columns(['path_id', 'person_id']).doNothing())
+      .onConflict((oc) => oc.columns(['path_id', 'person_id']).where('superseded_at', 'is', null).doNothing())
       .returning(['id', 'tenant_id', 'person_id', 'path_id', 'version_id'])
       .executeTakeFirst();
     if (row) {
@@ -73,6 +77,7 @@ export async function enrol(
       .where('tenant_id', '=', tenantId)
       .where('path_id', '=', path.id)
       .where('person_id', '=', person.id)
+      .where('superseded_at', 'is', null)
       .executeTakeFirstOrThrow();
     return { enrolmentId: existing.id, created: false };
   });
@@ -88,6 +93,13 @@ export async function getProgress(db: Kysely<Schema>, tenantId: string, enrolmen
     .executeTakeFirst();
   if (!enrolment) throw new PathError('enrolment-not-found', 'no such enrolment for this tenant');
   const version = await loadPublishedVersion(db, enrolment.version_id);
+  const earlier = await db
+    .selectFrom('path_enrolments')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('path_id', '=', enrolment.path_id)
+    .where('person_id', '=', enrolment.person_id)
+    .where('started_at', '<', enrolment.started_at)
+    .executeTakeFirstOrThrow();
   const rows = await db.selectFrom('path_step_progress').select(['step_id', 'status', 'score', 'data']).where('enrolment_id', '=', enrolmentId).execute();
   const byStep = new Map(rows.map((r) => [r.step_id, r]));
   const completed = new Set(rows.filter((r) => r.status === 'completed').map((r) => r.step_id));
@@ -112,6 +124,8 @@ export async function getProgress(db: Kysely<Schema>, tenantId: string, enrolmen
     startedAt: enrolment.started_at,
     dueAt: enrolment.due_at,
     completedAt: enrolment.completed_at,
+    attempt: Number(earlier.n) + 1,
+    supersededAt: enrolment.superseded_at,
     steps,
     nextStepId: steps.find((s) => s.status === 'not-started' || s.status === 'in-progress')?.stepId ?? null,
   };
@@ -147,6 +161,7 @@ export async function versionOverview(db: Kysely<Schema>, ownerTenantId: string,
     .select(['v.number', 'e.status', (eb) => eb.fn.countAll<number>().as('learners')])
     .where('p.tenant_id', '=', ownerTenantId)
     .where('p.id', '=', pathId)
+    .where('e.superseded_at', 'is', null)
     .groupBy(['v.number', 'e.status'])
     .orderBy('v.number')
     .orderBy('e.status')

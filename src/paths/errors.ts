@@ -18,7 +18,8 @@ export type PathErrorCode =
   | 'session-full'
   | 'not-signed-up'
   | 'already-answered'
-  | 'not-newer-version';
+  | 'not-newer-version'
+  | 'attempt-not-allowed';
 
 export class PathError extends Error {
   constructor(

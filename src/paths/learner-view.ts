@@ -9,6 +9,8 @@ export interface OwnEnrolment {
   readonly pathId: string;
   readonly versionId: string;
   readonly status: 'in_progress' | 'completed';
+  /** Set when a newer attempt took over: the learner's pages lead to the current one. */
+  readonly supersededAt: Date | null;
 }
 
 /**
@@ -19,14 +21,14 @@ export async function findOwnEnrolment(db: Kysely<Schema>, tenantId: string, per
   const row = /^[0-9a-f-]{36}$/i.test(enrolmentId)
     ? await db
       .selectFrom('path_enrolments')
-      .select(['id', 'path_id', 'version_id', 'status'])
+      .select(['id', 'path_id', 'version_id', 'status', 'superseded_at'])
       .where('tenant_id', '=', tenantId)
       .where('person_id', '=', personId)
       .where('id', '=', enrolmentId)
       .executeTakeFirst()
     : undefined;
   if (!row) throw new PathError('enrolment-not-found', 'no such enrolment of this person');
-  return { id: row.id, pathId: row.path_id, versionId: row.version_id, status: row.status };
+  return { id: row.id, pathId: row.path_id, versionId: row.version_id, status: row.status, supersededAt: row.superseded_at };
 }
 
 /** Seats taken in a physical session (all tenants' learners share them) and whether this enrolment has one. */

@@ -18,11 +18,13 @@ export interface OwnPath {
   readonly completedAt: Date | null;
   /** The completion's path score (0–100), when the path gives one. */
   readonly score: number | null;
+  /** 1 for the first attempt, 2 and on when the path is taken again. */
+  readonly attempt: number;
 }
 
 /**
- * The paths `personId` of `tenantId` is enrolled in, newest first. Only the person's own
- * enrolments in their own tenant: nothing else is reachable from here.
+ * The paths `personId` of `tenantId` is enrolled in (the current attempt at each), newest first.
+ * Only the person's own enrolments in their own tenant: nothing else is reachable from here.
  */
 export async function listOwnPaths(db: Kysely<Schema>, tenantId: string, personId: string): Promise<OwnPath[]> {
   const rows = await db
@@ -30,6 +32,7 @@ export async function listOwnPaths(db: Kysely<Schema>, tenantId: string, personI
     .select(['id', 'started_at'])
     .where('tenant_id', '=', tenantId)
     .where('person_id', '=', personId)
+    .where('superseded_at', 'is', null)
     .orderBy('started_at', 'desc')
     .orderBy('id')
     .execute();
@@ -52,6 +55,7 @@ export async function listOwnPaths(db: Kysely<Schema>, tenantId: string, personI
       dueAt: progress.dueAt,
       completedAt: completion?.completedAt ?? progress.completedAt,
       score: completion?.score ?? null,
+      attempt: progress.attempt,
     });
   }
   return paths;

@@ -47,6 +47,10 @@ export interface PathEnrolmentsTable {
   due_at: Date | null;
   completed_at: Date | null;
   updated_at: Updated;
+  /** Set when a newer attempt took over (migration 0610); null on the current attempt. */
+  superseded_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The attempt this one follows, for a second or later attempt. */
+  renews_enrolment_id: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface PathStepProgressTable {

@@ -86,6 +86,8 @@ async function planEnrolments(db: Kysely<Schema>, from: string, into: string): P
            (select count(*)::int from path_step_progress s where s.enrolment_id = e.id and s.status = 'completed') as steps_done
       from path_enrolments e
      where e.person_id in (${from}, ${into})
+       -- Current attempts pair up; earlier attempts (renewed paths) move with their records.
+       and e.superseded_at is null
      for update`.execute(db);
   const byPath = new Map<string, EnrolmentRow[]>();
   for (const row of rows) byPath.set(row.path_id, [...(byPath.get(row.path_id) ?? []), row]);
@@ -242,6 +244,10 @@ export const MERGE_STEPS: Readonly<Record<string, MergeStep>> = {
   },
   'scorm_attempts.person_id': async ({ db, from, into }) => {
     await db.updateTable('scorm_attempts').set({ person_id: into }).where('person_id', '=', from).execute();
+  },
+  // Mail queued to the source goes out to the address it was written for; it is the target's now.
+  'mail_outbox.person_id': async ({ db, from, into }) => {
+    await db.updateTable('mail_outbox').set({ person_id: into }).where('person_id', '=', from).execute();
   },
   'lti_ags_outbox.person_id': async ({ db, from, into }) => {
     await db.updateTable('lti_ags_outbox').set({ person_id: into }).where('person_id', '=', from).execute();

@@ -73,6 +73,7 @@ export async function erasePerson(db: Kysely<Schema>, options: ErasureOptions): 
         and exists (select 1 from jsonb_array_elements(c.members) m where m->>'userId' = any(${subjects}::text[]))`.execute(trx);
     }
     await trx.deleteFrom('lti_ags_outbox').where('person_id', '=', id).execute();
+    await trx.deleteFrom('mail_outbox').where('person_id', '=', id).execute();
     const deletedAccounts = await trx.deleteFrom('lti_users').where('person_id', '=', id).executeTakeFirst();
     // Unresolved links name the LMS account (issuer and subject): gone with the account.
     await trx.deleteFrom('person_link_conflicts').where('person_id', '=', id).execute();

@@ -30,6 +30,7 @@ const keep = (why: string): Erasure => ({ kind: 'pseudonymised', why });
 export const PERSON_REFERENCES: readonly PersonColumn[] = [
   { table: 'lti_users', column: 'person_id', section: 'ltiIdentities', erasure: { kind: 'deleted', why: 'the link from the LMS account to the person: a later launch by the same LMS user becomes a new person' } },
   { table: 'lti_ags_outbox', column: 'person_id', section: 'gradePassback', erasure: { kind: 'deleted', why: 'scores addressed to the LMS user id' } },
+  { table: 'mail_outbox', column: 'person_id', section: 'mails', erasure: { kind: 'deleted', why: 'e-mail notices to the person (address, subject, text), sent or waiting' } },
   { table: 'tenant_themes', column: 'updated_by', section: 'themeChanges', erasure: keep('who last changed the look, now a pseudonym') },
   { table: 'scorm_attempts', column: 'person_id', section: 'scormAttempts', erasure: keep('attempts stay for the completion rules; commit bodies are deleted and name, id and comment fields removed from the CMI data') },
   { table: 'paths', column: 'created_by', section: 'pathsCreated', erasure: keep('the author of a path, now a pseudonym') },
@@ -58,6 +59,7 @@ export const NAMED_COLUMNS: readonly PersonColumn[] = [
   { table: 'people', column: 'given_name', section: 'person', erasure: { kind: 'replaced', why: 'removed' } },
   { table: 'people', column: 'family_name', section: 'person', erasure: { kind: 'replaced', why: 'removed' } },
   { table: 'people', column: 'email', section: 'person', erasure: { kind: 'replaced', why: 'removed' } },
+  { table: 'mail_outbox', column: 'recipient_email', section: 'mails', erasure: { kind: 'deleted', why: 'the address a notice was sent to: deleted with the notice' } },
   { table: 'privacy_kept_proofs', column: 'name', section: 'keptProofs', erasure: { kind: 'kept-by-exception', why: 'the name on a proof of mandatory training, until its keep-until date' } },
   { table: 'schema_migrations', column: 'name', section: null, erasure: { kind: 'not-personal', why: 'a migration file name' } },
   { table: 'tenants', column: 'name', section: null, erasure: { kind: 'not-personal', why: "a municipality's or region's name" } },

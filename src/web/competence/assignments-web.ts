@@ -198,7 +198,7 @@ ${view.assignments.length === 0 ? html`<p data-no-assignments>${tg(locale, 'assi
  * and the municipality administrator's (people of their municipality). Another municipality's person,
  * path, competence or assignment, and a person outside the manager's units, are not found (404).
  */
-export function assignmentRouter(deps: AccessDeps): Router {
+export function assignmentRouter(deps: AccessDeps & { notify?: { publicUrl: string } | undefined }): Router {
   const router = Router();
   const { db } = deps;
 
@@ -245,7 +245,7 @@ export function assignmentRouter(deps: AccessDeps): Router {
     if (!UUID.test(fields.path ?? '') || !(await findVisiblePath(db, tenantId, fields.path!))) throw new ProblemError('not-found', 'No such path for this municipality.');
     const onDate = today();
     try {
-      const { created } = await assignPath(db, tenantId, personId, fields, assigner, onDate);
+      const { created } = await assignPath(db, tenantId, personId, fields, assigner, onDate, { notify: deps.notify });
       res.redirect(303, ctx.href(basePath, { assignment: created ? 'assigned' : 'already' }));
     } catch (error) {
       if (!(error instanceof AssignmentRefused)) throw error;

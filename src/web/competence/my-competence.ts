@@ -84,7 +84,7 @@ export function myCompetenceRouter({ db, sessions, certificates }: { db: Kysely<
     const requirements = await personRequirements(db, session.tenantId, session.personId, onDate);
     const gaps = await gapsWithPaths(db, session.tenantId, session.personId, requirements);
     const { assignments, where: assignedWhere } = await assignedToMe(db, session.tenantId, session.personId, onDate);
-    const enrolments = new Map((await db.selectFrom('path_enrolments').select(['id', 'path_id']).where('tenant_id', '=', session.tenantId).where('person_id', '=', session.personId).execute()).map((e) => [e.path_id, e.id]));
+    const enrolments = new Map((await db.selectFrom('path_enrolments').select(['id', 'path_id']).where('tenant_id', '=', session.tenantId).where('person_id', '=', session.personId).where('superseded_at', 'is', null).execute()).map((e) => [e.path_id, e.id]));
     const gapPaths = [...new Set(gaps.flatMap((g) => g.paths.filter((p) => !p.completed && !enrolments.has(p.id)).map((p) => p.id)))];
     const where = await whereToFind(db, session.tenantId, gapPaths);
     const certificateList = certificates ? await certificates.listFor(session.tenantId, session.personId) : undefined;

@@ -39,7 +39,8 @@ export async function rememberLaunchLink(db: Kysely<Schema>, tenantId: string, e
  * score, Completed / FullyGraded; a path whose score rule gives no score sends its completion
  * without a score (AGS 2.0 §3.4.3: scoreGiven is optional) rather than an invented one. A step
  * with a score completed before the path is: the score so far, InProgress / Pending (skipped once
- * the path is completed: its Completed result follows).
+ * the path is completed: its Completed result follows). A new attempt at a completed path (renewal)
+ * sends no score so far: the gradebook keeps the earlier completion until the new one replaces it.
  */
 async function resultFor(db: Kysely<Schema>, event: PathEvent): Promise<ResultReport | undefined> {
   if (event.type === 'path-completed') {
@@ -49,8 +50,8 @@ async function resultFor(db: Kysely<Schema>, event: PathEvent): Promise<ResultRe
     return typeof score === 'number' ? { scoreGiven: score, scoreMaximum: 100, ...progress } : progress;
   }
   if (event.type !== 'step-completed' || typeof event.payload['score'] !== 'number') return undefined;
-  const enrolment = await db.selectFrom('path_enrolments').select('status').where('tenant_id', '=', event.tenantId).where('id', '=', event.enrolmentId).executeTakeFirst();
-  if (!enrolment || enrolment.status === 'completed') return undefined;
+  const enrolment = await db.selectFrom('path_enrolments').select(['status', 'renews_enrolment_id']).where('tenant_id', '=', event.tenantId).where('id', '=', event.enrolmentId).executeTakeFirst();
+  if (!enrolment || enrolment.status === 'completed' || enrolment.renews_enrolment_id !== null) return undefined;
   const score = await scoreSoFar(db, event.tenantId, event.enrolmentId);
   if (score === null) return undefined;
   return { scoreGiven: score, scoreMaximum: 100, activityProgress: 'InProgress', gradingProgress: 'Pending', timestamp: event.createdAt.toISOString() };

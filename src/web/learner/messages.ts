@@ -27,6 +27,30 @@ export const LEARNER_MESSAGES = {
   'path.back': m('Tilbake til læringsløpet', 'Tilbake til læringsløpet', 'Back to the learning path'),
   'path.saved': m('Lagret.', 'Lagra.', 'Saved.'),
   'path.version': m('Versjon {n}', 'Versjon {n}', 'Version {n}'),
+  'path.attempt': m('Forsøk {n}', 'Forsøk {n}', 'Attempt {n}'),
+  'path.earlier': m('Tidligere fullført', 'Tidlegare fullført', 'Completed before'),
+  'renew.title': m('Forny kompetansen', 'Forny kompetansen', 'Renew your competence'),
+  'renew.expiring': m(
+    'Kompetansen du fikk fra dette læringsløpet, går ut {date}. Ta løpet på nytt for å fornye den.',
+    'Kompetansen du fekk frå dette læringsløpet, går ut {date}. Ta løpet på nytt for å fornye han.',
+    'The competence this learning path gave you expires on {date}. Take the path again to renew it.',
+  ),
+  'renew.expired': m(
+    'Kompetansen du fikk fra dette læringsløpet, gikk ut {date}. Ta løpet på nytt for å fornye den.',
+    'Kompetansen du fekk frå dette læringsløpet, gjekk ut {date}. Ta løpet på nytt for å fornye han.',
+    'The competence this learning path gave you expired on {date}. Take the path again to renew it.',
+  ),
+  'renew.assigned': m(
+    'Lederen din har gitt deg dette læringsløpet på nytt, med frist {date}.',
+    'Leiaren din har gjeve deg dette læringsløpet på nytt, med frist {date}.',
+    'Your manager has assigned this learning path to you again, due {date}.',
+  ),
+  'renew.note': m(
+    'Det du har fullført før, blir stående. Et nytt forsøk starter med alle trinn på nytt.',
+    'Det du har fullført før, blir ståande. Eit nytt forsøk startar med alle steg på nytt.',
+    'What you completed before stays on record. A new attempt starts every step afresh.',
+  ),
+  'renew.start': m('Ta løpet på nytt', 'Ta løpet på nytt', 'Take the path again'),
 
   'mine.title': m('Mine læringsløp', 'Mine læringsløp', 'My learning paths'),
   'mine.link': m('Mine læringsløp', 'Mine læringsløp', 'My learning paths'),
@@ -117,6 +141,11 @@ export const LEARNER_MESSAGES = {
   'problem.generic': m('Det du sendte, kunne ikke lagres. Prøv igjen.', 'Det du sende, kunne ikkje lagrast. Prøv igjen.', 'What you sent could not be saved. Try again.'),
   'problem.heading': m('Ikke lagret', 'Ikkje lagra', 'Not saved'),
 
+  'unavailable.attempt-not-allowed': m(
+    'Du kan ikke ta dette læringsløpet på nytt nå. Det kan tas på nytt når kompetansen det gir, snart går ut, eller når lederen din gir deg det på nytt.',
+    'Du kan ikkje ta dette læringsløpet på nytt no. Det kan takast på nytt når kompetansen det gjev, snart går ut, eller når leiaren din gjev deg det på nytt.',
+    'You cannot take this learning path again now. It can be taken again when the competence it gives is about to expire, or when your manager assigns it to you again.',
+  ),
   'unavailable.title': m('Læringsløpet kan ikke åpnes', 'Læringsløpet kan ikkje opnast', 'The learning path cannot be opened'),
   'unavailable.path-not-found': m('Lenken peker på et læringsløp som ikke finnes, eller som ikke er delt med kommunen din. Gi beskjed til den som la lenken inn i emnet.', 'Lenkja peikar på eit læringsløp som ikkje finst, eller som ikkje er delt med kommunen din. Gi beskjed til den som la lenkja inn i emnet.', 'The link points to a learning path that does not exist or is not shared with your municipality. Tell whoever added the link to the course.'),
   'unavailable.not-published': m('Læringsløpet er ikke publisert ennå. Prøv igjen senere, eller gi beskjed til den som la lenken inn i emnet.', 'Læringsløpet er ikkje publisert enno. Prøv igjen seinare, eller gi beskjed til den som la lenkja inn i emnet.', 'The learning path has not been published yet. Try again later, or tell whoever added the link to the course.'),

@@ -13,6 +13,7 @@ function entry(view: LearnerView, path: OwnPath, now: Date): SafeHtml {
   const progressText = tr(locale, 'path.progress.text', { done: path.stepsDone, total: path.stepsTotal });
   const completed = path.state === 'completed';
   return card(html`<h3>${dsLink(link(view, enrolmentPath(path.enrolmentId)), path.title)}</h3>
+${path.attempt > 1 ? html`<p class="app-muted" data-attempt="${path.attempt}">${tr(locale, 'path.attempt', { n: path.attempt })}</p>` : ''}
 ${completed
     ? html`<p data-completed-on>${path.completedAt ? tr(locale, 'mine.completed-on', { date: formatDate(locale, path.completedAt) }) : tr(locale, 'state.completed')}</p>
 <p data-result>${path.score !== null ? tr(locale, 'mine.result', { score: path.score.toLocaleString(locale === 'en' ? 'en-GB' : 'nb-NO') }) : tr(locale, 'mine.no-score')}</p>`

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import type { RenewalOffer } from '../../competence/renewal.js';
 import { tcert } from '../certificates/messages.js';
 import type { Completion, EnrolmentProgress, StepProgress } from '../../paths/enrolments.js';
 import type { PublishedVersion } from '../../paths/paths.js';
 import { html, type SafeHtml } from '../html.js';
 import type { Locale } from '../i18n.js';
-import { alert, card, link as dsLink, linkButton } from '../ds/components.js';
+import { alert, button, card, link as dsLink, linkButton } from '../ds/components.js';
 import { page, type PageTheme } from '../layout.js';
 import { stepTypeName } from '../step-types.js';
 import { formatDate, tr, type LearnerMessageId } from './messages.js';
@@ -25,6 +27,7 @@ export function link(view: LearnerView, path: string, extra: Record<string, stri
 export const MY_PATHS = '/learn';
 export const enrolmentPath = (enrolmentId: string) => `/learn/enrolments/${enrolmentId}`;
 export const stepPath = (enrolmentId: string, stepId: string) => `/learn/enrolments/${enrolmentId}/steps/${stepId}`;
+export const attemptsPath = (enrolmentId: string) => `/learn/enrolments/${enrolmentId}/attempts`;
 
 export function stateText(locale: Locale, step: StepProgress): string {
   const state = tr(locale, `state.${step.status}` as LearnerMessageId);
@@ -50,6 +53,36 @@ ${certificate ? html`<p class="ds-paragraph" data-completion-certificate><a clas
 </section>`;
 }
 
+/** A calendar day ('YYYY-MM-DD') as formatDate takes it: noon UTC is the same day in Oslo. */
+const day = (date: string) => new Date(`${date}T12:00:00Z`);
+
+/** Why the path may be taken again, and the form that starts a new attempt. */
+function renewalSection(view: LearnerView, enrolmentId: string, offer: RenewalOffer): SafeHtml {
+  const { locale } = view;
+  const why = offer.reason === 'assigned'
+    ? tr(locale, 'renew.assigned', { date: formatDate(locale, day(offer.dueOn!)) })
+    : tr(locale, offer.reason === 'expired' ? 'renew.expired' : 'renew.expiring', { date: formatDate(locale, day(offer.expiresOn!)) });
+  return html`<section class="ds-alert" data-color="${offer.reason === 'expired' ? 'warning' : 'info'}" aria-labelledby="renew-heading" data-renewal="${offer.reason}">
+<h2 class="ds-heading" data-size="xs" id="renew-heading">${tr(locale, 'renew.title')}</h2>
+<p class="ds-paragraph">${why}</p>
+<p class="ds-paragraph">${tr(locale, 'renew.note')}</p>
+<form method="post" action="${attemptsPath(enrolmentId)}" data-action="new-attempt">
+${Object.entries(view.keep).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<input type="hidden" name="request" value="${randomUUID()}">
+${button(tr(locale, 'renew.start'), { attrs: html` id="new-attempt"` })}
+</form>
+</section>`;
+}
+
+/** Completions of earlier attempts, newest first. */
+function earlierSection(locale: Locale, earlier: readonly Completion[]): SafeHtml {
+  return html`<section aria-labelledby="earlier-heading" data-earlier>
+<h2 id="earlier-heading">${tr(locale, 'path.earlier')}</h2>
+<ul>${earlier.map((c) => html`<li data-earlier-completion="${c.id}">${tr(locale, 'path.completed.body', { date: formatDate(locale, c.completedAt) })}${c.score !== null
+    ? html` ${tr(locale, 'path.completed.score', { score: c.score.toLocaleString(locale === 'en' ? 'en-GB' : 'nb-NO') })}` : ''}</li>`)}</ul>
+</section>`;
+}
+
 export interface PathPageInput {
   readonly progress: EnrolmentProgress;
   readonly version: PublishedVersion;
@@ -61,10 +94,14 @@ export interface PathPageInput {
   /** What a SCORM course came to, when the player has just led back here. */
   readonly returned?: SafeHtml | undefined;
   readonly now: Date;
+  /** When the completed path may be taken again, and why. */
+  readonly renewal?: RenewalOffer | undefined;
+  /** Completions of the person's earlier attempts at the path. */
+  readonly earlier?: readonly Completion[] | undefined;
 }
 
 /** The learner's path: progress, due date, the steps with their state, and where to continue. */
-export function pathPage(view: LearnerView, { progress, version, completion, certificate, saved, returned, now }: PathPageInput): SafeHtml {
+export function pathPage(view: LearnerView, { progress, version, completion, certificate, saved, returned, now, renewal, earlier = [] }: PathPageInput): SafeHtml {
   const { locale } = view;
   const definition = version.definition;
   const total = progress.steps.length;
@@ -96,6 +133,7 @@ ${definition.description ? html`<p class="app-pre-line">${definition.description
 ${saved ? alert('success', tr(locale, 'path.saved'), { live: 'status' }) : ''}
 ${returned ?? ''}
 ${completion ? completionSection(locale, completion, certificate) : ''}
+${renewal && progress.status === 'completed' ? renewalSection(view, progress.enrolmentId, renewal) : ''}
 <div class="ds-field app-progress" data-path-progress>
 <label class="ds-label" data-weight="medium" for="path-progress">${tr(locale, 'path.progress')}</label>
 <progress id="path-progress" max="${total}" value="${done}">${tr(locale, 'path.progress.text', { done, total })}</progress>
@@ -105,12 +143,14 @@ ${completion ? completionSection(locale, completion, certificate) : ''}
 ${progress.dueAt && progress.status !== 'completed' ? html`<dt>${tr(locale, 'path.due')}</dt><dd data-due>${formatDate(locale, progress.dueAt)}${progress.dueAt < now ? html` <strong>${tr(locale, 'path.overdue')}</strong>` : ''}</dd>` : ''}
 ${minutesLeft > 0 && progress.status !== 'completed' ? html`<dt>${tr(locale, 'path.remaining-time')}</dt><dd>${tr(locale, 'path.minutes', { n: minutesLeft })}</dd>` : ''}
 <dt>${tr(locale, 'path.version', { n: progress.versionNumber })}</dt><dd>${formatDate(locale, version.publishedAt)}</dd>
+${progress.attempt > 1 ? html`<dt>${tr(locale, 'path.attempt', { n: progress.attempt })}</dt><dd data-attempt="${progress.attempt}">${formatDate(locale, progress.startedAt)}</dd>` : ''}
 </dl>
 ${next && progress.status !== 'completed'
     ? html`<p>${linkButton(link(view, stepPath(progress.enrolmentId, next)), tr(locale, started ? 'path.continue' : 'path.start'), { attrs: html` id="continue"` })}</p>`
     : ''}
 <h2>${tr(locale, 'path.steps')}</h2>
 <ol class="app-cards">${items}</ol>
+${earlier.length > 0 ? earlierSection(locale, earlier) : ''}
 </div>`;
   return page({ locale, title: definition.title, body, path: self, keep: withoutLang(view.keep), theme: view.theme });
 }
@@ -121,7 +161,7 @@ export function withoutLang(keep: Readonly<Record<string, string>>): Record<stri
 }
 
 /** A readable refusal: an unknown or unpublished path, another person's enrolment, a missing step. */
-export function unavailablePage(view: LearnerView, reason: 'path-not-found' | 'not-published' | 'enrolment-not-found' | 'step-not-found', reference: string): SafeHtml {
+export function unavailablePage(view: LearnerView, reason: 'path-not-found' | 'not-published' | 'enrolment-not-found' | 'step-not-found' | 'attempt-not-allowed', reference: string): SafeHtml {
   const { locale } = view;
   return page({
     locale,

@@ -4,6 +4,8 @@ import type { Schema } from '../../db/schema.js';
 import type { Logger } from '../../logger.js';
 import { LtiRefusal } from '../../lti/refusal.js';
 import type { LtiSession, SessionTokens } from '../../lti/session-token.js';
+import { renewalOffer } from '../../competence/renewal.js';
+import { currentAttempt, startNewAttempt } from '../../paths/attempts.js';
 import { missingPrerequisites } from '../../paths/completion.js';
 import type { Step } from '../../paths/definition.js';
 import { getProgress, listCompletions } from '../../paths/enrolments.js';
@@ -68,6 +70,14 @@ async function viewOf(db: Kysely<Schema>, req: Request, session: LtiSession): Pr
   return { locale, keep: { session: sessionToken(req) ?? '', ...(asked ? { lang: asked } : {}) }, theme: await pageTheme(db, session.tenantId) };
 }
 
+/** An earlier attempt's page was asked for: the learner is led to their current attempt. */
+class SupersededAttempt extends Error {
+  constructor(readonly currentEnrolmentId: string) {
+    super('a newer attempt at the path has taken over');
+    this.name = 'SupersededAttempt';
+  }
+}
+
 /** The ids in the URL; kept on the response so the error handler (which has no params) can show the step again. */
 function ids(req: Request, res: Response): { enrolmentId: string; stepId: string } {
   const kept = res.locals['learnerIds'] as { enrolmentId: string; stepId: string } | undefined;
@@ -84,6 +94,11 @@ export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger,
   async function load(req: Request, res: Response) {
     const session = await requireSession(req, sessions, LEARNER_ROLES);
     const enrolment = await findOwnEnrolment(db, session.tenantId, session.personId, ids(req, res).enrolmentId);
+    if (enrolment.supersededAt) {
+      // Nothing is shown or delivered on an earlier attempt: its record is closed.
+      const current = await currentAttempt(db, session.tenantId, session.personId, enrolment.pathId);
+      if (current) throw new SupersededAttempt(current.enrolmentId);
+    }
     await bridge.heal(session.tenantId, enrolment.id);
     await xapi.heal(session.tenantId, enrolment.id);
     const progress = await getProgress(db, session.tenantId, enrolment.id);
@@ -144,9 +159,10 @@ export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger,
 
   router.get('/learn/enrolments/:enrolmentId', async (req, res) => {
     const { session, enrolment, progress, version, view } = await load(req, res);
-    const completion = progress.status === 'completed'
-      ? (await listCompletions(db, session.tenantId, { personId: session.personId, pathId: enrolment.pathId })).find((c) => c.enrolmentId === enrolment.id)
-      : undefined;
+    const completions = await listCompletions(db, session.tenantId, { personId: session.personId, pathId: enrolment.pathId });
+    const completion = completions.find((c) => c.enrolmentId === enrolment.id);
+    const earlier = completions.filter((c) => c.enrolmentId !== enrolment.id).reverse();
+    const renewal = progress.status === 'completed' ? await renewalOffer(db, session.tenantId, session.personId, enrolment.pathId, osloDate(new Date())) : undefined;
     // Back from the SCORM player: what the course came to.
     const returnedStep = version.definition.steps.find((s) => s.id === param(req, 'returned'));
     const returnedProgress = progress.steps.find((s) => s.stepId === returnedStep?.id);
@@ -167,7 +183,19 @@ export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger,
     }
     await frameFor(db, res, session);
     const saved = param(req, 'saved');
-    sendPage(res, 200, pathPage(view, { progress, version, completion, certificate, saved, returned, now: new Date() }));
+    sendPage(res, 200, pathPage(view, { progress, version, completion, certificate, saved, returned, now: new Date(), renewal, earlier }));
+  });
+
+  // "Ta løpet på nytt": a new attempt, when the completed path's holding is due for renewal or a
+  // manager assigned the path again. Anything else is refused and nothing changes.
+  router.post('/learn/enrolments/:enrolmentId/attempts', async (req, res) => {
+    const { session, enrolment, view } = await load(req, res);
+    if (!REQUEST_ID.test(param(req, 'request') ?? '')) throw new LtiRefusal('bad-login-request', 'the form has no request id');
+    const offer = await renewalOffer(db, session.tenantId, session.personId, enrolment.pathId, osloDate(new Date()));
+    if (!offer) throw new PathError('attempt-not-allowed', 'the path is not due for renewal and not assigned again');
+    const started = await startNewAttempt(db, session.tenantId, session.personId, enrolment.id);
+    req.log.info({ enrolmentId: started.enrolmentId, renews: enrolment.id, reason: offer.reason }, 'new attempt at a path');
+    res.redirect(303, link(view, enrolmentPath(started.enrolmentId)));
   });
 
   // Where the SCORM player leads back to: the session comes from the cookie set when the course
@@ -271,6 +299,21 @@ export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger,
       return;
     }
     const handle = async () => {
+      if (error instanceof SupersededAttempt) {
+        const session = await requireSession(req, sessions);
+        res.setHeader('Cache-Control', 'no-store');
+        res.redirect(303, link(await viewOf(db, req, session), enrolmentPath(error.currentEnrolmentId)));
+        return;
+      }
+      // A new attempt refused, or of a path no longer published for the municipality.
+      if (error instanceof PathError && (error.code === 'attempt-not-allowed' || (error.code === 'version-not-found' && req.path.endsWith('/attempts')))) {
+        const session = await requireSession(req, sessions);
+        await frameFor(db, res, session);
+        req.log.warn({ refusal: error.code }, 'new attempt refused');
+        const view = await viewOf(db, req, session);
+        sendPage(res, 409, unavailablePage(view, error.code === 'attempt-not-allowed' ? 'attempt-not-allowed' : 'not-published', String(req.id ?? '')));
+        return;
+      }
       if (error instanceof FormRefused || (error instanceof PathError && ['too-early', 'session-full', 'prerequisites-not-met', 'invalid-outcome', 'already-answered'].includes(error.code))) {
         const problem: FormProblem = error instanceof FormRefused ? error.problem : { message: problemMessage(error as PathError), values: {} };
         req.log.info({ problem: problem.message }, 'learner form refused');
