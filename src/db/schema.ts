@@ -1,5 +1,6 @@
 import type { AccessTables } from '../access/tables.js';
 import type { AuditTables } from '../audit/tables.js';
+import type { Cmi5Tables } from '../cmi5/tables.js';
 import type { CompetenceTables } from '../competence/tables.js';
 import type { ContentTables } from '../content/tables.js';
 import type { DevLmsTables } from '../dev-lms/tables.js';
@@ -35,4 +36,5 @@ export interface Schema
     AuditTables,
     CompetenceTables,
     AccessTables,
-    PrivacyTables {}
+    PrivacyTables,
+    Cmi5Tables {}
