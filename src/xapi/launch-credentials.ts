@@ -118,7 +118,8 @@ export class LaunchCredentials {
   /** A new credential for a launch. Refused (LaunchClosedError) when the registration has closed. */
   async issue(request: LaunchRequest): Promise<LaunchGrant> {
     const now = new Date(this.now());
-    const closed = await this.db
+    // A cmi5 registration outlives its sessions: each session's credential ends on its own.
+    const closed = request.cmi5SessionId !== undefined ? undefined : await this.db
       .selectFrom('xapi_launch_credentials')
       .select('id')
       .where('tenant_id', '=', request.tenantId)

@@ -283,8 +283,12 @@ describe(`cmi5 courses launched from a path (${BACKEND})`, () => {
     // §9.3.6: nothing is recorded for the session after abandoned; its fetch URL is spent too.
     expect((await lrs(token, 'POST', 'statements', {}, statement(first, 'http://adlnet.gov/expapi/verbs/experienced', { defined: false }))).status).toBe(401);
     expect(await fetchToken(first)).toMatchObject({ 'error-code': '1' });
+    // The new session gets its token: the registration goes on.
+    const secondToken = (await fetchToken(second))['auth-token']!;
+    await launchData(second, secondToken);
+    expect((await lrs(secondToken, 'POST', 'statements', {}, statement(second, CMI5.verbs.initialized))).status).toBe(200);
     // The sweep ends the second one once it has idled long enough.
-    await sql`update cmi5_sessions set launched_at = now() - interval '1 hour' where registration = ${second.registration} and abandoned_at is null`.execute(db());
+    await sql`update cmi5_sessions set launched_at = now() - interval '1 hour', last_statement_at = now() - interval '50 minutes' where registration = ${second.registration} and abandoned_at is null`.execute(db());
     const { Cmi5Lms } = await import('../../src/cmi5/lms.js');
     const { OwnStatements } = await import('../../src/xapi/own-statements.js');
     const { LaunchCredentials } = await import('../../src/xapi/launch-credentials.js');
