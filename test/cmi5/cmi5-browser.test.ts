@@ -69,6 +69,13 @@ describe.skipIf(!hasChromium)(`a cmi5 course of our own making, walked in Chromi
     const progress = await getProgress(db(), kari.tenantId, enrolmentId);
     expect(progress.steps[0]!.score).toBeCloseTo(0.9);
     expect(progress.status).toBe('completed');
+    // The gradebook of the development LMS gets the path's score (the mean of the scored steps).
+    const graded = await waitFor('the development LMS has the result', async () => {
+      const rows = await db().selectFrom('dev_lms_scores as s').innerJoin('dev_lms_line_items as li', 'li.id', 's.line_item_id')
+        .select(['s.score_given', 's.score_maximum']).where('li.resource_link_id', '=', link.id).execute();
+      return rows.length ? rows : undefined;
+    }, 30_000);
+    expect(Number(graded[0]!.score_given) / Number(graded[0]!.score_maximum)).toBeCloseTo(0.9);
     await waitFor('the test terminated', async () => (await statementsOf(registration)).filter((v) => v === CMI5.verbs.terminated).length === 2);
     const verbs = await statementsOf(registration);
     expect(verbs.filter((v) => v === CMI5.verbs.satisfied)).toHaveLength(2);
