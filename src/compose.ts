@@ -43,6 +43,7 @@ import { landingRouter } from './web/landing/router.js';
 import { HR_IMPORT_LIMIT_BYTES, orgImportRouter } from './web/org-import/router.js';
 import { organisationRouter } from './web/organisation/router.js';
 import { learnerCapability } from './web/learner/learner-capability.js';
+import { LAUNCH_IDLE_MS } from './xapi/launch-credentials.js';
 import { privacyRouter } from './web/privacy/router.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
 import { xapiRouter } from './web/xapi/router.js';
@@ -198,6 +199,13 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   ltiHooks.launchRoutes.push(learner.launchRoute);
   playerHooks.returnTo = learner.playerReturn;
   routers.push(...learner.routers);
+  // cmi5 AU sessions left without terminated for as long as a launch credential idles are
+  // abandoned (cmi5 §9.3.6), checked every minute.
+  const cmi5Sweep = setInterval(() => {
+    learner.cmi5.abandonStale(LAUNCH_IDLE_MS).catch((error: unknown) => deps.logger.error({ err: error }, 'cmi5 abandonment sweep failed'));
+  }, 60_000);
+  cmi5Sweep.unref();
+  stoppers.push(() => Promise.resolve(clearInterval(cmi5Sweep)));
 
   // Completions become competence holdings (docs/competence.md), several people's at once so that
   // holdings keep up with completions under load (bench/competence/completion-to-holding.ts).

@@ -74,6 +74,11 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /content/tincan/:token/player': ATTEMPT_TOKEN,
   'POST /content/tincan/:token/keepalive': ATTEMPT_TOKEN,
   'GET /content/tincan/:token/files/*file': ATTEMPT_TOKEN,
+  // cmi5 (docs/content.md, "cmi5 courses"): the package's files under a content token, and the
+  // one-time fetch URL, open to any caller because its secret is its own credential and cmi5 §8.2
+  // wants every answer, refusals included, as 200 with JSON (error-code 2 for a wrong secret).
+  'GET /content/cmi5/:token/files/*file': ATTEMPT_TOKEN,
+  'POST /cmi5/fetch/:sessionId': PUBLIC,
 
   // Development tools: the development LMS and uploads for any municipality (never in production).
   'USE /dev/lms': DEVELOPMENT,

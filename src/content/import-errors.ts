@@ -157,6 +157,56 @@ export const IMPORT_MESSAGES = {
     nn: 'tincan.xml har ingen aktivitet med <launch>, så kurset kan ikkje startast',
     en: 'tincan.xml has no activity with <launch>, so the course cannot be launched',
   },
+  'cmi5-dtd': {
+    nb: 'cmi5.xml inneholder en DTD eller entitetsdeklarasjon, som ikke godtas av sikkerhetshensyn',
+    nn: 'cmi5.xml inneheld ein DTD eller entitetsdeklarasjon, som ikkje blir godteken av tryggleiksomsyn',
+    en: 'cmi5.xml contains a DTD or entity declaration, which is refused for security reasons',
+  },
+  'cmi5-not-xml': {
+    nb: 'cmi5.xml er ikke gyldig XML (feil på linje {line})',
+    nn: 'cmi5.xml er ikkje gyldig XML (feil på linje {line})',
+    en: 'cmi5.xml is not valid XML (error on line {line})',
+  },
+  'cmi5-missing-element': {
+    nb: 'cmi5.xml er ikke en gyldig cmi5-kursstruktur: {element} mangler',
+    nn: 'cmi5.xml er ikkje ein gyldig cmi5-kursstruktur: {element} manglar',
+    en: 'cmi5.xml is not a valid cmi5 course structure: {element} is missing',
+  },
+  'cmi5-bad-value': {
+    nb: 'cmi5.xml er ikke en gyldig cmi5-kursstruktur: verdien i {element} er ikke tillatt',
+    nn: 'cmi5.xml er ikkje ein gyldig cmi5-kursstruktur: verdien i {element} er ikkje tillaten',
+    en: 'cmi5.xml is not a valid cmi5 course structure: the value in {element} is not allowed',
+  },
+  'cmi5-duplicate-id': {
+    nb: 'cmi5.xml er ikke en gyldig cmi5-kursstruktur: id-en i {element} er brukt mer enn én gang',
+    nn: 'cmi5.xml er ikkje ein gyldig cmi5-kursstruktur: id-en i {element} er brukt meir enn éin gong',
+    en: 'cmi5.xml is not a valid cmi5 course structure: the id in {element} is used more than once',
+  },
+  'cmi5-misplaced-element': {
+    nb: 'cmi5.xml er ikke en gyldig cmi5-kursstruktur: {element} står på feil plass (rekkefølgen er gitt av CourseStructure.xsd)',
+    nn: 'cmi5.xml er ikkje ein gyldig cmi5-kursstruktur: {element} står på feil plass (rekkjefølgja er gitt av CourseStructure.xsd)',
+    en: 'cmi5.xml is not a valid cmi5 course structure: {element} is out of place (CourseStructure.xsd gives the order)',
+  },
+  'cmi5-unknown-objective': {
+    nb: 'cmi5.xml er ikke en gyldig cmi5-kursstruktur: {element} viser til et mål som ikke finnes i kursstrukturen',
+    nn: 'cmi5.xml er ikkje ein gyldig cmi5-kursstruktur: {element} viser til eit mål som ikkje finst i kursstrukturen',
+    en: 'cmi5.xml is not a valid cmi5 course structure: {element} refers to an objective the course structure does not have',
+  },
+  'cmi5-relative-url': {
+    nb: 'cmi5.xml uten zip-pakke må ha fullstendige nettadresser: {element} er relativ (last opp zip-filen med innholdet, eller skriv hele adressen)',
+    nn: 'cmi5.xml utan zip-pakke må ha fullstendige nettadresser: {element} er relativ (last opp zip-fila med innhaldet, eller skriv heile adressa)',
+    en: 'cmi5.xml without a zip package needs fully qualified URLs: {element} is relative (upload the zip file with the content, or write the whole URL)',
+  },
+  'cmi5-url-parameter': {
+    nb: "cmi5.xml er ikke en gyldig cmi5-kursstruktur: adressen i {element} har parameteren '{name}', som cmi5-starten selv setter",
+    nn: "cmi5.xml er ikkje ein gyldig cmi5-kursstruktur: adressa i {element} har parameteren '{name}', som cmi5-starten sjølv set",
+    en: "cmi5.xml is not a valid cmi5 course structure: the URL in {element} has the parameter '{name}', which the cmi5 launch sets itself",
+  },
+  'cmi5-no-au': {
+    nb: 'cmi5.xml har ingen AU (<au>), så kurset kan ikke startes',
+    nn: 'cmi5.xml har ingen AU (<au>), så kurset kan ikkje startast',
+    en: 'cmi5.xml has no AU (<au>), so the course cannot be launched',
+  },
 } as const;
 
 export type ImportErrorCode = keyof typeof IMPORT_MESSAGES;

@@ -1,5 +1,6 @@
 import type { Sequencing } from './sequencing-model.js';
 import type { TinCanManifest } from './tincan-model.js';
+import type { Cmi5Manifest } from './cmi5-model.js';
 
 /** The parts of an imsmanifest.xml the player and the runtime need, after validation. */
 
@@ -82,7 +83,7 @@ export interface LaunchableItem {
 /** Every launchable item of an organization, depth first (CAM: the order of the activity tree). */
 export function launchableItems(stored: StoredManifest, organizationId?: string): LaunchableItem[] {
   // An xAPI package has no SCOs: its one launch is the course activity (tincan-model.ts).
-  if (stored.standard === 'xapi') return [];
+  if (stored.standard === 'xapi' || stored.standard === 'cmi5') return [];
   const manifest = stored;
   organizationId ??= manifest.defaultOrganization;
   const organization = manifest.organizations.find((o) => o.identifier === organizationId) ?? manifest.organizations[0];
@@ -112,10 +113,10 @@ export function withParameters(href: string, parameters: string | null): string 
   return href.includes('?') ? `${href}&${p}` : `${href}?${p}`;
 }
 
-/** What a package row stores: a SCORM manifest, or an xAPI package's tincan.xml (`standard: 'xapi'`). */
-export type StoredManifest = PackageManifest | TinCanManifest;
+/** What a package row stores: a SCORM manifest, an xAPI package's tincan.xml (`standard: 'xapi'`) or a cmi5 course structure (`standard: 'cmi5'`). */
+export type StoredManifest = PackageManifest | TinCanManifest | Cmi5Manifest;
 
-/** The SCORM manifest of a stored package, or undefined for an xAPI package. */
+/** The SCORM manifest of a stored package, or undefined for an xAPI or cmi5 package. */
 export function scormManifest(manifest: StoredManifest): PackageManifest | undefined {
-  return manifest.standard === 'xapi' ? undefined : manifest;
+  return manifest.standard === 'xapi' || manifest.standard === 'cmi5' ? undefined : manifest;
 }

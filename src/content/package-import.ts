@@ -7,6 +7,7 @@ import type { Schema } from '../db/schema.js';
 import type { ContentStore } from './content-store.js';
 import { ContentImportError } from './import-errors.js';
 import type { StoredManifest } from './manifest-model.js';
+import { parseCmi5 } from './cmi5-parser.js';
 import { parseManifest } from './manifest-parser.js';
 import { parseTinCan } from './tincan-parser.js';
 import { CheckedZip, type ZipEntry, type ZipLimits } from './zip-reader.js';
@@ -31,15 +32,18 @@ export interface ImportedPackage {
 const MAX_MANIFEST_BYTES = 10 * 1024 * 1024;
 
 /**
- * The package's description: imsmanifest.xml (SCORM) at the root, else tincan.xml (an xAPI "Tin
- * Can" package). A package with both is played as SCORM, which is what it says it is first.
+ * The package's description: imsmanifest.xml (SCORM) at the root, else cmi5.xml (a cmi5 course),
+ * else tincan.xml (an xAPI "Tin Can" package). A package with more than one is played as the first
+ * of these it has: SCORM is what such a package says it is first, and cmi5 is xAPI with an LMS launch.
  */
-function findManifest(zip: CheckedZip): { kind: 'scorm' | 'tincan'; entry: ZipEntry } {
-  const root = zip.files.get('imsmanifest.xml');
-  if (root) return { kind: 'scorm', entry: root };
-  const tincan = zip.files.get('tincan.xml');
-  if (tincan) return { kind: 'tincan', entry: tincan };
-  const nested = [...zip.files.keys()].find((p) => ['imsmanifest.xml', 'tincan.xml'].includes(path.basename(p).toLowerCase()));
+const DESCRIPTIONS = [['imsmanifest.xml', 'scorm'], ['cmi5.xml', 'cmi5'], ['tincan.xml', 'tincan']] as const;
+
+function findManifest(zip: CheckedZip): { kind: 'scorm' | 'cmi5' | 'tincan'; entry: ZipEntry } {
+  for (const [name, kind] of DESCRIPTIONS) {
+    const entry = zip.files.get(name);
+    if (entry) return { kind, entry };
+  }
+  const nested = [...zip.files.keys()].find((p) => DESCRIPTIONS.some(([name]) => name === path.basename(p).toLowerCase()));
   if (nested) throw new ContentImportError('manifest-in-subfolder', { file: path.dirname(nested) });
   throw new ContentImportError('manifest-missing');
 }
@@ -48,7 +52,47 @@ async function readManifest(zip: CheckedZip): Promise<StoredManifest> {
   const found = findManifest(zip);
   const xml = await zip.readText(found.entry, MAX_MANIFEST_BYTES);
   const files = new Set(zip.files.keys());
-  return found.kind === 'scorm' ? parseManifest(xml, files) : parseTinCan(xml, files);
+  if (found.kind === 'scorm') return parseManifest(xml, files);
+  return found.kind === 'cmi5' ? parseCmi5(xml, files) : parseTinCan(xml, files);
+}
+
+/**
+ * A bare course structure (cmi5 §14.2) rather than a zip: an upload whose first bytes are XML. Any
+ * other file goes to the zip reader, which says what is wrong with it.
+ */
+async function isBareXml(file: string): Promise<boolean> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return /^(\uFEFF)?\s*<[?!a-zA-Z]/.test(head.subarray(0, bytesRead).toString('utf8'));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A bare cmi5.xml: its AUs are all on the web, so the package is the course structure alone. */
+async function stageBareCourseStructure(deps: ImportDependencies, file: string): Promise<StagedPackage> {
+  const size = (await fs.promises.stat(file)).size;
+  if (size > MAX_MANIFEST_BYTES) throw new ContentImportError('entry-too-large', { file: 'cmi5.xml', limit: MAX_MANIFEST_BYTES });
+  const manifest = parseCmi5((await fs.promises.readFile(file, 'utf8')).replace(/^\uFEFF/, ''), null);
+  const leaseId = randomUUID();
+  const created: string[] = [];
+  try {
+    const original = await deps.store.put(fs.createReadStream(file));
+    if (original.created) created.push(original.sha256);
+    await underBlobLock(deps.db, async (trx) => {
+      await trx.insertInto('content_blob_leases').values({ sha256: original.sha256, lease_id: leaseId }).onConflict((oc) => oc.doNothing()).execute();
+    });
+    if (!(await deps.store.has(original.sha256))) {
+      const again = await deps.store.put(fs.createReadStream(file));
+      if (again.created) created.push(again.sha256);
+    }
+    return { manifest, files: [], zipSha256: original.sha256, zipSize: size, created, leaseId };
+  } catch (error) {
+    await removeOrphans(deps, leaseId, created);
+    throw error;
+  }
 }
 
 /** Stream errors from the zip (sizes that lie, bad deflate data) are the package's fault; disk errors are ours. */
@@ -120,6 +164,7 @@ export interface StagedPackage {
  * created.
  */
 export async function stagePackage(deps: ImportDependencies, zipFile: string): Promise<StagedPackage> {
+  if (await isBareXml(zipFile)) return stageBareCourseStructure(deps, zipFile);
   const zip = await CheckedZip.open(zipFile, deps.limits);
   const created: string[] = [];
   const leaseId = randomUUID();
@@ -194,7 +239,7 @@ export async function discardStagedPackages(deps: ImportDependencies, staged: re
 }
 
 /**
- * Imports a SCORM or xAPI (tincan.xml) package from a zip file on disk: staged (checked, files stored), then the rows
+ * Imports a SCORM, cmi5 or xAPI (tincan.xml) package from a zip file (or a bare cmi5.xml) on disk: staged (checked, files stored), then the rows
  * are written in one transaction. A failed import leaves no rows and no files it created.
  */
 export async function importPackage(

@@ -1,6 +1,7 @@
 import type { AccessTables } from '../access/tables.js';
 import type { AuditTables } from '../audit/tables.js';
 import type { CertificateTables } from '../certificates/tables.js';
+import type { Cmi5Tables } from '../cmi5/tables.js';
 import type { CompetenceTables } from '../competence/tables.js';
 import type { ContentTables } from '../content/tables.js';
 import type { DevLmsTables } from '../dev-lms/tables.js';
@@ -41,4 +42,5 @@ export interface Schema
     CertificateTables,
     AccessTables,
     PrivacyTables,
-    MailTables {}
+    MailTables,
+    Cmi5Tables {}

@@ -28,6 +28,17 @@ export const xapiStepConfig = z.strictObject({
   countedVerbs: z.enum(XAPI_COUNTED_VERBS).default('completed-or-passed'),
 });
 
+/**
+ * cmi5 course step: the whole course of a cmi5 package, or one block or AU of it (`nodeId`, the
+ * publisher id from cmi5.xml). It is completed when every AU it covers is satisfied by its own
+ * moveOn (cmi5 §13.1.4). AUs outside the package are launched only from the origins listed here.
+ */
+export const cmi5StepConfig = z.strictObject({
+  packageId: text(200),
+  nodeId: text(2000).optional(),
+  allowedOrigins: z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)).max(20).default([]),
+});
+
 export const webStepConfig = z.strictObject({
   resource: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('link'), url: z.url({ protocol: /^https?$/ }) }),
@@ -82,6 +93,7 @@ const stepBase = {
 export const stepSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...stepBase, type: z.literal('scorm'), config: scormStepConfig }),
   z.strictObject({ ...stepBase, type: z.literal('xapi'), config: xapiStepConfig }),
+  z.strictObject({ ...stepBase, type: z.literal('cmi5'), config: cmi5StepConfig }),
   z.strictObject({ ...stepBase, type: z.literal('web'), config: webStepConfig }),
   z.strictObject({ ...stepBase, type: z.literal('session'), config: sessionStepConfig }),
   z.strictObject({ ...stepBase, type: z.literal('self-assessment'), config: selfAssessmentStepConfig }),
@@ -120,6 +132,7 @@ export type ScoreRule = z.infer<typeof scoreRuleSchema>;
 export type PathDefinition = z.infer<typeof definitionSchema>;
 export type ScormStep = Extract<Step, { type: 'scorm' }>;
 export type XapiStep = Extract<Step, { type: 'xapi' }>;
+export type Cmi5Step = Extract<Step, { type: 'cmi5' }>;
 export type WebStep = Extract<Step, { type: 'web' }>;
 export type SessionStep = Extract<Step, { type: 'session' }>;
 export type SelfAssessmentStep = Extract<Step, { type: 'self-assessment' }>;

@@ -24,6 +24,15 @@ export interface XapiOutcome {
   readonly scoreScaled?: number;
 }
 
+/** A cmi5 step's AUs, as the LMS side judged them (src/cmi5/): `satisfied` when every AU the step
+ *  covers met its moveOn; the score is the mean of the AUs' scaled scores, when any gave one. */
+export interface Cmi5Outcome {
+  readonly kind: 'cmi5';
+  readonly packageId: string;
+  readonly satisfied: boolean;
+  readonly scoreScaled?: number;
+}
+
 /** A web resource: opened (starts the clock for a minimum time), then done. */
 export interface WebOutcome {
   readonly kind: 'web';
@@ -48,7 +57,7 @@ export interface EvaluationOutcome {
   readonly answers: Readonly<Record<string, number | string>>;
 }
 
-export type StepOutcome = ScoOutcome | XapiOutcome | WebOutcome | AttendanceOutcome | SelfAssessmentOutcome | EvaluationOutcome;
+export type StepOutcome = ScoOutcome | XapiOutcome | Cmi5Outcome | WebOutcome | AttendanceOutcome | SelfAssessmentOutcome | EvaluationOutcome;
 
 /** One delivery to the engine. The key makes a delivery idempotent: the SCORM runtime uses its
  *  attempt id and commit sequence, a page its request id. */

@@ -74,6 +74,14 @@ export function applyOutcome(step: Step, outcome: StepOutcome, current: StepRow 
       if (outcome.verb === 'completed') data['completionStatus'] = 'completed';
       return { status: wasCompleted || counted ? 'completed' : 'in_progress', score, data };
     }
+    case 'cmi5': {
+      if (outcome.kind !== 'cmi5') throw mismatch(step, outcome);
+      if (outcome.packageId !== step.config.packageId) throw new PathError('invalid-outcome', 'the outcome is for another package than the step names');
+      const delivered = outcome.scoreScaled === undefined ? null : Math.min(1, Math.max(0, outcome.scoreScaled));
+      const score = delivered === null ? (current?.score ?? null) : Math.max(delivered, current?.score ?? 0);
+      if (outcome.satisfied) data['successStatus'] = 'satisfied';
+      return { status: wasCompleted || outcome.satisfied ? 'completed' : 'in_progress', score, data };
+    }
     case 'web': {
       if (outcome.kind !== 'web') throw mismatch(step, outcome);
       const openedAt = typeof data['openedAt'] === 'string' ? data['openedAt'] : undefined;

@@ -99,8 +99,8 @@ export class ScormRuntime {
     const cached = this.#manifests.get(key);
     if (cached) return cached;
     const found = await findPackage(this.#db, tenantId, packageId);
-    // An xAPI package is launched by its own convention (src/web/learner/xapi-bridge.ts), never as SCORM.
-    if (!found || found.manifest.standard === 'xapi') throw new AttemptNotFoundError(`SCORM package ${packageId} not found`);
+    // xAPI and cmi5 packages are launched by their own conventions (src/web/learner/), never as SCORM.
+    if (!found || found.manifest.standard === 'xapi' || found.manifest.standard === 'cmi5') throw new AttemptNotFoundError(`SCORM package ${packageId} not found`);
     if (this.#manifests.size > 1000) this.#manifests.clear();
     this.#manifests.set(key, found.manifest);
     return found.manifest;

@@ -37,6 +37,8 @@ export interface LaunchScope {
   readonly actorKey: string;
   readonly courseActivityId: string;
   readonly activityIds: ReadonlySet<string>;
+  /** A cmi5 AU session's credential (src/cmi5/): the LRS applies the cmi5 statement rules. */
+  readonly cmi5SessionId?: string;
 }
 
 export interface LaunchGrant {
@@ -52,6 +54,7 @@ export interface LaunchRequest {
   readonly registration: string;
   readonly courseActivityId: string;
   readonly activityIds: readonly string[];
+  readonly cmi5SessionId?: string;
 }
 
 /** A new credential for a registration that has closed: the caller starts a new registration. */
@@ -115,7 +118,8 @@ export class LaunchCredentials {
   /** A new credential for a launch. Refused (LaunchClosedError) when the registration has closed. */
   async issue(request: LaunchRequest): Promise<LaunchGrant> {
     const now = new Date(this.now());
-    const closed = await this.db
+    // A cmi5 registration outlives its sessions: each session's credential ends on its own.
+    const closed = request.cmi5SessionId !== undefined ? undefined : await this.db
       .selectFrom('xapi_launch_credentials')
       .select('id')
       .where('tenant_id', '=', request.tenantId)
@@ -134,6 +138,7 @@ export class LaunchCredentials {
         registration: request.registration,
         course_activity_id: request.courseActivityId,
         activity_ids: [...new Set(request.activityIds)],
+        cmi5_session_id: request.cmi5SessionId ?? null,
         issued_at: now,
         idle_until: new Date(now.getTime() + LAUNCH_IDLE_MS),
         expires_at: expiresAt,
@@ -185,6 +190,7 @@ export class LaunchCredentials {
         actorKey: row.actor_key,
         courseActivityId: row.course_activity_id,
         activityIds: new Set(row.activity_ids),
+        ...(row.cmi5_session_id ? { cmi5SessionId: row.cmi5_session_id } : {}),
       },
     };
   }

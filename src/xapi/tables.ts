@@ -26,6 +26,8 @@ export interface XapiLaunchCredentialsTable {
   idle_until: Date;
   expires_at: Date;
   closes_at: Date | null;
+  /** Set for the credential of a cmi5 AU session (src/cmi5/): the cmi5 statement rules apply. */
+  cmi5_session_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The statement as received plus the columns `extractColumns` derives for the filters. */

@@ -52,7 +52,7 @@ export async function prepareExport(db: Kysely<Schema>, tenantId: string, pathId
   }
   const packages: ArchiveManifest['packages'] = [];
   for (const step of definition.steps) {
-    if ((step.type !== 'scorm' && step.type !== 'xapi') || packages.some((p) => p.id === step.config.packageId)) continue;
+    if ((step.type !== 'scorm' && step.type !== 'xapi' && step.type !== 'cmi5') || packages.some((p) => p.id === step.config.packageId)) continue;
     const found = UUID.test(step.config.packageId) ? await findPackage(db, tenantId, step.config.packageId) : undefined;
     if (!found) throw new ExportRefusal('package-unavailable', { step: step.title, package: step.config.packageId });
     packages.push({

@@ -19,7 +19,7 @@ export const archivedPackageSchema = z.strictObject({
   id: z.string().min(1).max(200),
   file: z.string().regex(/^packages\/[A-Za-z0-9._-]{1,200}\.zip$/, 'packages/<name>.zip'),
   title: z.string().max(1000),
-  standard: z.enum(['scorm12', 'scorm2004', 'xapi']),
+  standard: z.enum(['scorm12', 'scorm2004', 'xapi', 'cmi5']),
   edition: z.string().max(100),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   size: z.number().int().min(0),

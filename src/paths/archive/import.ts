@@ -151,7 +151,7 @@ export async function importPathArchive(
     const { manifest, definition } = await readManifest(zip, archiveName);
     const used: ArchivedPackage[] = [];
     for (const step of definition.steps) {
-      if (step.type !== 'scorm' && step.type !== 'xapi') continue;
+      if (step.type !== 'scorm' && step.type !== 'xapi' && step.type !== 'cmi5') continue;
       const archived = manifest.packages.find((p) => p.id === step.config.packageId);
       if (!archived) throw new ArchiveError('package-unlisted', { step: step.title, package: step.config.packageId });
       if (!used.includes(archived)) used.push(archived);
@@ -174,10 +174,11 @@ export async function importPathArchive(
 
     // An xAPI step needs an xAPI package and a SCORM step a SCORM one, whatever path.json says.
     for (const step of definition.steps) {
-      if (step.type !== 'scorm' && step.type !== 'xapi') continue;
+      if (step.type !== 'scorm' && step.type !== 'xapi' && step.type !== 'cmi5') continue;
       const found = staged.find((s) => s.archived.id === step.config.packageId)!;
-      if ((found.staged.manifest.standard === 'xapi') !== (step.type === 'xapi')) {
-        throw new ArchiveError('package-kind', { step: step.title, kind: step.type === 'xapi' ? 'xAPI' : 'SCORM', file: found.archived.file });
+      const standard = found.staged.manifest.standard;
+      if ((standard === 'xapi' || standard === 'cmi5' ? standard : 'scorm') !== step.type) {
+        throw new ArchiveError('package-kind', { step: step.title, kind: { xapi: 'xAPI', cmi5: 'cmi5', scorm: 'SCORM' }[step.type], file: found.archived.file });
       }
     }
 
@@ -197,7 +198,7 @@ export async function importPathArchive(
       }
       const remapped: PathDefinition = definitionSchema.parse({
         ...definition,
-        steps: definition.steps.map((step) => (step.type === 'scorm' || step.type === 'xapi' ? { ...step, config: { ...step.config, packageId: ids.get(step.config.packageId)!.id } } : step)),
+        steps: definition.steps.map((step) => (step.type === 'scorm' || step.type === 'xapi' || step.type === 'cmi5' ? { ...step, config: { ...step.config, packageId: ids.get(step.config.packageId)!.id } } : step)),
       });
       const created = await insertPath(trx, tenantId, personId, 'tenant', remapped);
       return { created, remapped, ids };
@@ -224,7 +225,7 @@ export async function importPathArchive(
       description: result.remapped.description,
       language: result.remapped.language,
       exportedVersion: manifest.exportedVersion,
-      steps: result.remapped.steps.map((s) => ({ id: s.id, title: s.title, type: s.type, required: s.required, ...(s.type === 'scorm' || s.type === 'xapi' ? { packageId: s.config.packageId } : {}) })),
+      steps: result.remapped.steps.map((s) => ({ id: s.id, title: s.title, type: s.type, required: s.required, ...(s.type === 'scorm' || s.type === 'xapi' || s.type === 'cmi5' ? { packageId: s.config.packageId } : {}) })),
       packages,
       adjustments,
     };

@@ -31,6 +31,12 @@ export const TRANSFER_MESSAGES = {
     nn: 'Vel ei zip-fil med SCORM 1.2, SCORM 2004 eller xAPI (Tin Can, med tincan.xml). Pakken blir kontrollert før han blir teken imot, og kan deretter brukast i læringsløpa til organisasjonen din.',
     en: 'Choose a zip file with SCORM 1.2, SCORM 2004 or xAPI (Tin Can, with tincan.xml). The package is checked before it is accepted and can then be used in your organisation’s learning paths.',
   },
+  'upload.cmi5': {
+    nb: 'cmi5-kurs lastes opp som en zip-fil med cmi5.xml i roten, eller som en cmi5.xml alene når alle delene (AU-ene) ligger på nett.',
+    nn: 'cmi5-kurs blir lasta opp som ei zip-fil med cmi5.xml i rota, eller som ei cmi5.xml åleine når alle delane (AU-ane) ligg på nett.',
+    en: 'cmi5 courses are uploaded as a zip file with cmi5.xml at its root, or as a cmi5.xml on its own when every part (AU) is on the web.',
+  },
+  'upload.tree': { nb: 'Kursets oppbygning: blokker og AU-er med moveOn-krav', nn: 'Oppbygnaden til kurset: blokker og AU-ar med moveOn-krav', en: 'The course: blocks and AUs with their moveOn' },
   'upload.file': { nb: 'Pakke (zip)', nn: 'Pakke (zip)', en: 'Package (zip)' },
   'upload.submit': { nb: 'Last opp', nn: 'Last opp', en: 'Upload' },
   'upload.checking': { nb: 'Kontrollerer pakken …', nn: 'Kontrollerer pakken …', en: 'Checking the package …' },

@@ -6,6 +6,7 @@ import { page, type PageTheme } from '../layout.js';
 import { designerCrumbs, designerHref } from '../designer/context.js';
 import { STEP_TYPE_ORDER, stepTypeName } from '../step-types.js';
 import { fill, tt } from './messages.js';
+import type { Cmi5TreeLine } from '../designer/cmi5-tree.js';
 
 export type TransferKind = 'import' | 'package';
 
@@ -37,8 +38,14 @@ function crumbs(view: TransferView): SafeHtml {
 /** What a page shows above the form after a plain (no-script) form post. */
 export type Outcome =
   | { kind: 'report'; report: ImportReport }
-  | { kind: 'uploaded'; title: string; id: string }
+  | { kind: 'uploaded'; title: string; id: string; tree?: readonly Cmi5TreeLine[] | undefined }
   | { kind: 'refused'; text: string; reference: string };
+
+/** A cmi5 course's blocks and AUs, indented by depth, each AU with its moveOn (the upload's answer). */
+export function cmi5Tree(locale: Locale, tree: readonly Cmi5TreeLine[]): SafeHtml {
+  return html`<section data-cmi5-tree><h2>${tt(locale, 'upload.tree')}</h2>
+<ul class="app-list">${tree.map((line) => html`<li data-node="${line.id}" style="margin-inline-start: ${(line.depth - 1) * 1.5}rem">${line.label}</li>`)}</ul></section>`;
+}
 
 function megabytes(bytes: number, locale: Locale): string {
   return `${new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'nb-NO', { maximumFractionDigits: 0 }).format(bytes / 1024 / 1024)} MB`;
@@ -101,24 +108,26 @@ export function transferPage(view: TransferView, kind: TransferKind, limitBytes:
     result = html`${alert('success', fill(tt(locale, 'import.done'), { title: outcome.report.title }), { live: 'status', attrs: html` data-state="ok"` })}
 <section>${reportHtml(view, outcome.report)}</section>`;
   } else if (outcome?.kind === 'uploaded') {
-    result = alert('success', fill(tt(locale, 'upload.done'), { title: outcome.title, id: outcome.id }), { live: 'status', attrs: html` data-state="ok" data-package-id="${outcome.id}"` });
+    result = html`${alert('success', fill(tt(locale, 'upload.done'), { title: outcome.title, id: outcome.id }), { live: 'status', attrs: html` data-state="ok" data-package-id="${outcome.id}"` })}
+${outcome.tree ? cmi5Tree(locale, outcome.tree) : ''}`;
   }
   const from = view.fromPath;
   const body = html`${crumbs(view)}
 <h1>${title}</h1>
 ${result}
 <p>${tt(locale, `${prefix}.intro`)}</p>
+${kind === 'import' ? '' : html`<p>${tt(locale, 'upload.cmi5')}</p>`}
 <form id="transfer-form" method="post" enctype="multipart/form-data" action="${hrefOf(view, path, { path: from?.id })}" data-kind="${kind}">
 <div class="ds-field">
 <label class="ds-label" data-weight="medium" for="transfer-file">${tt(locale, `${prefix}.file`)}</label>
 <p class="ds-paragraph" data-field="description" id="transfer-limit">${fill(tt(locale, 'transfer.limit'), { size: megabytes(limitBytes, locale) })}</p>
-<input class="ds-input" id="transfer-file" name="file" type="file" accept=".zip,application/zip" required aria-describedby="transfer-limit">
+<input class="ds-input" id="transfer-file" name="file" type="file" accept="${kind === 'import' ? '.zip,application/zip' : '.zip,application/zip,.xml,application/xml,text/xml'}" required aria-describedby="transfer-limit">
 </div>
 ${button(tt(locale, `${prefix}.submit`))}
 </form>
 <p><progress id="transfer-progress" max="100" value="0" aria-label="${tt(locale, 'transfer.progress')}" hidden></progress></p>
 <p id="transfer-status" role="status" aria-live="polite"></p>
-${kind === 'import' ? html`<section id="transfer-report" hidden></section>` : ''}
+${kind === 'import' ? html`<section id="transfer-report" hidden></section>` : html`<div id="transfer-tree" hidden></div>`}
 ${from ? html`<p><a class="ds-link" href="${hrefOf(view, `/design/paths/${from.id}`)}" data-back-to-path>${fill(tt(locale, 'upload.back'), { title: from.title })}</a></p>` : ''}
 <script type="application/json" id="transfer-texts">${new SafeHtml(scriptTexts(view, kind))}</script>
 <script src="${SCRIPT_PATHS[kind]}"></script>`;

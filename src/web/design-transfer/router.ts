@@ -22,7 +22,8 @@ import { importProblem } from '../scorm/import-router.js';
 import { allowFramingByPlatform, requireSession, sessionToken } from '../session.js';
 import { fill, tt } from './messages.js';
 import { FormFileStream, formDataBoundary } from './multipart-file.js';
-import { exportRefusedPage, IMPORT_PATH, SCRIPT_PATHS, transferPage, UPLOAD_PATH, type Outcome, type TransferKind, type TransferView } from './pages.js';
+import { cmi5TreeLines } from '../designer/cmi5-tree.js';
+import { cmi5Tree, exportRefusedPage, IMPORT_PATH, SCRIPT_PATHS, transferPage, UPLOAD_PATH, type Outcome, type TransferKind, type TransferView } from './pages.js';
 import { TRANSFER_JS } from './scripts.js';
 
 const DESIGNERS = ['designer', 'admin'] as const;
@@ -230,10 +231,12 @@ export function designTransferRouter(options: DesignTransferOptions): Router {
     if ('imported' in outcome) {
       const { imported } = outcome;
       req.log.info({ package: imported.id, person: session.personId }, 'content package uploaded');
+      // A cmi5 course shows its tree, so the designer sees the AUs and their moveOn before using it.
+      const tree = imported.manifest.standard === 'cmi5' ? cmi5TreeLines(imported.manifest, locale) : undefined;
       if (wantsJson(req)) {
-        res.status(201).json({ id: imported.id, title: imported.title, standard: imported.standard, edition: imported.edition, fileCount: imported.fileCount });
+        res.status(201).json({ id: imported.id, title: imported.title, standard: imported.standard, edition: imported.edition, fileCount: imported.fileCount, ...(tree ? { cmi5Tree: cmi5Tree(locale, tree).toString() } : {}) });
       } else {
-        await answer(201, { kind: 'uploaded', title: imported.title, id: imported.id });
+        await answer(201, { kind: 'uploaded', title: imported.title, id: imported.id, tree });
       }
       return;
     }

@@ -89,6 +89,9 @@ export const TRANSFER_JS = `(function () {
           showReport(body);
         } else {
           say(fill(texts.done, { title: body.title, id: body.id }));
+          var tree = document.getElementById('transfer-tree');
+          // The server's own rendering of a cmi5 course's tree (escaped there).
+          if (tree && body.cmi5Tree) { tree.innerHTML = body.cmi5Tree; tree.hidden = false; }
         }
         form.reset();
         return;

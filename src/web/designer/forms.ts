@@ -77,6 +77,16 @@ export function stepFromForm(type: StepType, values: FormValues): ParsedStep {
     };
   } else if (type === 'xapi') {
     config = { packageId: one(values, 'packageId'), countedVerbs: one(values, 'countedVerbs') || undefined };
+  } else if (type === 'cmi5') {
+    // One choice names the package and, after a space, the block or AU (none: the whole course).
+    const chosen = one(values, 'packageId');
+    const space = chosen.indexOf(' ');
+    const [packageId, node] = space < 0 ? [chosen, ''] : [chosen.slice(0, space), chosen.slice(space + 1)];
+    config = {
+      packageId,
+      ...(node ? { nodeId: node } : {}),
+      allowedOrigins: one(values, 'allowedOrigins').split(/\s+/).filter(Boolean),
+    };
   } else if (type === 'web') {
     const by = one(values, 'doneBy');
     const minutes = numberOrUndefined(one(values, 'minimumMinutes'));
@@ -153,6 +163,9 @@ export function formFromStep(step: Step): FormValues {
   } else if (step.type === 'xapi') {
     values['packageId'] = step.config.packageId;
     values['countedVerbs'] = step.config.countedVerbs;
+  } else if (step.type === 'cmi5') {
+    values['packageId'] = step.config.nodeId ? `${step.config.packageId} ${step.config.nodeId}` : step.config.packageId;
+    values['allowedOrigins'] = step.config.allowedOrigins.join('\n');
   } else if (step.type === 'web') {
     values['resourceKind'] = step.config.resource.kind;
     values['url'] = step.config.resource.url;

@@ -1,5 +1,7 @@
 import type { Router, Response } from 'express';
 import { findPackage, listPackages } from '../../content/packages.js';
+import { ausInScope } from '../../content/cmi5-model.js';
+import { cmi5Choices } from './cmi5-tree.js';
 import { XAPI_COUNTED_VERBS, type DefinitionProblem, type PathDefinition, type Step } from '../../paths/definition.js';
 import { addStep, type NewStep, editStep, removeStep } from '../../paths/drafts.js';
 import { PathError } from '../../paths/errors.js';
@@ -35,7 +37,7 @@ export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrum
     const labels: Record<string, string> = {
       title: td(locale, 'field.title'), required: td(locale, 'stepform.required'), requires: td(locale, 'stepform.requires'),
       estimatedMinutes: td(locale, 'stepform.estimate'), packageId: td(locale, type === 'xapi' ? 'xapi.package' : 'scorm.package'),
-      xapiPackage: td(locale, 'xapi.package'), countedVerbs: td(locale, 'xapi.verbs'), completionRule: td(locale, 'scorm.rule'),
+      xapiPackage: td(locale, 'xapi.package'), cmi5Package: td(locale, 'cmi5.package'), allowedOrigins: td(locale, 'cmi5.origins'), countedVerbs: td(locale, 'xapi.verbs'), completionRule: td(locale, 'scorm.rule'),
       minimumScore: td(locale, 'scorm.minimum'), resourceKind: td(locale, 'web.kind'), url: td(locale, 'web.url'), doneBy: td(locale, 'web.done'),
       minimumMinutes: td(locale, 'web.minutes'), date: td(locale, 'session.date'), startTime: td(locale, 'session.start'), endTime: td(locale, 'session.end'),
       place: td(locale, 'session.place'), capacity: td(locale, 'session.capacity'), statements: td(locale, 'sa.statements'),
@@ -52,8 +54,14 @@ export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrum
 ${select(state, 'packageId', labels.xapiPackage!, packages.map((p) => ({ value: p.id, label: td(locale, 'scorm.package.option', { title: p.title, standard: 'xAPI', edition: 'Tin Can', date: formatDate(locale, p.createdAt) }) })), { placeholder: td(locale, 'scorm.package.choose') })}
 <p><a href="${ctx.href('/design/packages/upload', { path: path.id })}" data-upload-link>${td(locale, 'scorm.upload')}</a></p>
 ${choiceGroup(state, 'countedVerbs', labels.countedVerbs!, XAPI_COUNTED_VERBS.map((v) => ({ value: v, label: td(locale, `xapi.verbs.${v}`) })))}`);
+    } else if (type === 'cmi5') {
+      const choices = await cmi5Choices(db, ctx.session.tenantId, locale);
+      specific = fieldGroup(stepTypeName(locale, 'cmi5'), html`${choices.length === 0 ? alert('info', td(locale, 'cmi5.package.none'), { attrs: html` id="packageId-none"` }) : ''}
+${select(state, 'packageId', labels.cmi5Package!, choices, { placeholder: td(locale, 'scorm.package.choose'), hint: td(locale, 'cmi5.package.hint') })}
+<p><a href="${ctx.href('/design/packages/upload', { path: path.id })}" data-upload-link>${td(locale, 'scorm.upload')}</a></p>
+${textarea(state, 'allowedOrigins', labels.allowedOrigins!, { rows: 2, hint: td(locale, 'cmi5.origins.hint') })}`);
     } else if (type === 'scorm') {
-      const packages = (await listPackages(db, ctx.session.tenantId)).filter((p) => p.standard !== 'xapi');
+      const packages = (await listPackages(db, ctx.session.tenantId)).filter((p) => p.standard === 'scorm12' || p.standard === 'scorm2004');
       specific = fieldGroup(stepTypeName(locale, 'scorm'), html`${packages.length === 0 ? alert('info', td(locale, 'scorm.package.none'), { attrs: html` id="packageId-none"` }) : ''}
 ${select(state, 'packageId', labels.packageId!, packages.map((p) => ({ value: p.id, label: td(locale, 'scorm.package.option', { title: p.title, standard: p.standard, edition: p.edition, date: formatDate(locale, p.createdAt) }) })), { placeholder: td(locale, 'scorm.package.choose') })}
 <p><a href="${ctx.href('/design/packages/upload', { path: path.id })}" data-upload-link>${td(locale, 'scorm.upload')}</a></p>
@@ -119,18 +127,24 @@ ${buttonRow(button(step ? td(locale, 'form.save') : td(locale, 'stepform.add'), 
   /** A SCORM or xAPI step may only use a package of the designer's own tenant and of its own kind
    *  (ids of others are refused as unknown). */
   async function checkPackage(ctx: DesignerContext, step: NewStep): Promise<void> {
-    if (step.type !== 'scorm' && step.type !== 'xapi') return;
+    if (step.type !== 'scorm' && step.type !== 'xapi' && step.type !== 'cmi5') return;
     const packageId = (step.config as { packageId?: unknown }).packageId;
     if (typeof packageId !== 'string' || packageId === '') return; // the schema reports it
     const found = isUuid(packageId) ? await findPackage(db, ctx.session.tenantId, packageId) : undefined;
-    if (!found || (found.standard === 'xapi') !== (step.type === 'xapi')) {
+    const kind = (standard: string) => (standard === 'xapi' || standard === 'cmi5' ? standard : 'scorm');
+    if (!found || kind(found.standard) !== step.type) {
       throw new PathError('invalid-definition', 'no such package of this tenant', [{ path: 'config.packageId', message: 'unknown package' }]);
+    }
+    const nodeId = (step.config as { nodeId?: unknown }).nodeId;
+    if (found.manifest.standard === 'cmi5' && typeof nodeId === 'string' && ausInScope(found.manifest, nodeId).length === 0) {
+      throw new PathError('invalid-definition', 'no such block or AU in the course', [{ path: 'config.packageId', message: 'unknown block or AU' }]);
     }
   }
 
   const NEW_STEP_DEFAULTS: Record<Step['type'], FormValues> = {
     scorm: { completionRule: 'completed' },
     xapi: { countedVerbs: 'completed-or-passed' },
+    cmi5: {},
     web: { resourceKind: 'link', doneBy: 'mark-as-done' },
     session: { capacity: '20', startTime: '09:00' },
     'self-assessment': {},

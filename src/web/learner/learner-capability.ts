@@ -10,6 +10,11 @@ import type { LaunchHooks } from '../../xapi/lrs/context.js';
 import type { Lrs } from '../../xapi/lrs/lrs.js';
 import { tinCanContentRouter } from '../tincan/content-router.js';
 import { XapiStepBridge } from './xapi-bridge.js';
+import { Cmi5Lms } from '../../cmi5/lms.js';
+import { OwnStatements } from '../../xapi/own-statements.js';
+import { cmi5ContentTokens } from '../cmi5/content-token.js';
+import { cmi5Router } from '../cmi5/content-router.js';
+import { Cmi5StepBridge } from './cmi5-bridge.js';
 import type { LaunchRoute } from '../lti/router.js';
 import type { PlayerReturn } from '../scorm/content-router.js';
 import { gradePassback } from './grade-passback.js';
@@ -24,6 +29,8 @@ export interface LearnerCapability {
   launchRoute: LaunchRoute;
   /** Where the SCORM player leads back to when the attempt is a path step's (set as the player's `returnTo`). */
   playerReturn: PlayerReturn;
+  /** The cmi5 LMS (its abandonment sweep runs from compose). */
+  cmi5: Cmi5Lms;
 }
 
 /**
@@ -47,11 +54,17 @@ export function learnerCapability(
   if (!credentials) throw new Error('the LRS has no launch secret: xAPI courses cannot be launched');
   const tokens = tinCanContentTokens(config.keyEncryptionSecret);
   const xapi = new XapiStepBridge(db, credentials, tokens, log, { publicUrl: config.publicUrl, contentBase: config.contentOrigin ?? '' });
-  launchHooks.statementsStored = (stored) => xapi.onStatementsStored(stored);
+  const cmi5Lms = new Cmi5Lms(db, credentials, new OwnStatements(db, config.publicUrl, lrs.context.statementGroups), config.publicUrl);
+  const cmi5Tokens = cmi5ContentTokens(config.keyEncryptionSecret);
+  const cmi5 = new Cmi5StepBridge(db, cmi5Lms, cmi5Tokens, log, { publicUrl: config.publicUrl, contentBase: config.contentOrigin ?? '' });
+  launchHooks.statementsStored = (stored) => (stored.cmi5SessionId !== undefined ? cmi5.onStatementsStored(stored) : xapi.onStatementsStored(stored));
+  launchHooks.checkCmi5Statements = (tenantId, sessionId, statements) => cmi5Lms.checkStatements(tenantId, sessionId, statements);
   return {
+    cmi5: cmi5Lms,
     routers: [
+      cmi5Router({ config, database, store, tokens: cmi5Tokens, lms: cmi5Lms }),
       tinCanContentRouter({ config, database, store, tokens, renew: (tenantId, credentialId) => xapi.renew(tenantId, credentialId) }),
-      learnerRouter({ db, sessions: lti.sessions, bridge, xapi, evaluations, logger: log, contentOrigin: config.contentOrigin }),
+      learnerRouter({ db, sessions: lti.sessions, bridge, xapi, cmi5, evaluations, logger: log, contentOrigin: config.contentOrigin }),
     ],
     launchRoute: learnerLaunchRoute(db),
     async playerReturn(claims) {

@@ -105,6 +105,11 @@ export const LEARNER_MESSAGES = {
   'web.minimum-time': m('Ressursen må være åpen i minst {n} minutter før du kan merke den som fullført.', 'Ressursen må vere open i minst {n} minutt før du kan merkje han som fullført.', 'The resource must be open for at least {n} minutes before you can mark it as done.'),
   'web.too-early': m('Det er for tidlig å merke ressursen som fullført. Bruk litt mer tid på den, og prøv igjen.', 'Det er for tidleg å merkje ressursen som fullført. Bruk litt meir tid på han, og prøv igjen.', 'It is too early to mark the resource as done. Spend a little more time on it and try again.'),
 
+  'cmi5.help': m('Kurset består av delene under. Start hver del; steget er fullført når alle delene er gjennomført slik kurset krever.', 'Kurset består av delane under. Start kvar del; steget er fullført når alle delane er gjennomførte slik kurset krev.', 'The course has the parts below. Start each part; the step is complete when every part is done as the course requires.'),
+  'cmi5.au.done': m('gjennomført', 'gjennomført', 'done'),
+  'cmi5.au.todo': m('ikke gjennomført ennå', 'ikkje gjennomført enno', 'not done yet'),
+  'cmi5.open': m('Start «{title}»', 'Start «{title}»', 'Start "{title}"'),
+  'cmi5.open.window': m('Start «{title}» (nytt vindu)', 'Start «{title}» (nytt vindauge)', 'Start "{title}" (new window)'),
   'scorm.open': m('Åpne kurset (nytt vindu)', 'Opne kurset (nytt vindauge)', 'Open the course (new window)'),
   'scorm.resume': m('Fortsett kurset (nytt vindu)', 'Hald fram med kurset (nytt vindauge)', 'Resume the course (new window)'),
   'scorm.help': m('Kurset åpnes i et nytt vindu. Framdriften lagres automatisk. Når du er ferdig, lukker du vinduet og går tilbake til læringsløpet.', 'Kurset blir opna i eit nytt vindauge. Framdrifta blir lagra automatisk. Når du er ferdig, lukkar du vindauget og går tilbake til læringsløpet.', 'The course opens in a new window. Your progress is saved automatically. When you are done, close the window and return to the learning path.'),

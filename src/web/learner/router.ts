@@ -32,6 +32,7 @@ import { MY_COMPETENCE } from '../competence/my-competence.js';
 import { enrolmentPath, link, MY_PATHS, pathPage, stepPath, unavailablePage, type LearnerView } from './path-page.js';
 import { ScormStepUnavailable, type ScormStepBridge } from './scorm-bridge.js';
 import type { XapiStepBridge } from './xapi-bridge.js';
+import type { Cmi5StepBridge } from './cmi5-bridge.js';
 import { outcomeSection, returnCookie, returnSession, scormStepOutcome } from './scorm-return.js';
 import { FormRefused, readAnswers, readRatings } from './step-forms.js';
 import { stepPage, videoKind, type FormProblem } from './step-page.js';
@@ -42,6 +43,8 @@ export interface LearnerRouterDeps {
   bridge: ScormStepBridge;
   /** xAPI courses: registrations, launch credentials, outcomes. */
   xapi: XapiStepBridge;
+  /** cmi5 courses: registrations, AU launches, moveOn outcomes. */
+  cmi5: Cmi5StepBridge;
   /** Takes evaluation answers into the pending pool. */
   evaluations: EvaluationPool;
   logger: Logger;
@@ -87,7 +90,7 @@ function ids(req: Request, res: Response): { enrolmentId: string; stepId: string
   return found;
 }
 
-export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger, contentOrigin }: LearnerRouterDeps): Router {
+export function learnerRouter({ db, sessions, bridge, xapi, cmi5, evaluations, logger, contentOrigin }: LearnerRouterDeps): Router {
   const router = Router();
 
   /** The session's own enrolment, its version and progress (SCORM deliveries healed first). */
@@ -101,6 +104,7 @@ export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger,
     }
     await bridge.heal(session.tenantId, enrolment.id);
     await xapi.heal(session.tenantId, enrolment.id);
+    await cmi5.heal(session.tenantId, enrolment.id);
     const progress = await getProgress(db, session.tenantId, enrolment.id);
     const version = await loadPublishedVersion(db, progress.versionId);
     return { session, enrolment, progress, version, view: await viewOf(db, req, session) };
@@ -125,14 +129,20 @@ export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger,
       await deliverOutcome(db, s.session.tenantId, { enrolmentId: s.enrolment.id, stepId: s.step.id, idempotencyKey: `web-opened:${s.step.id}`, outcome: { kind: 'web', event: 'opened' } });
     }
     const seats = s.step.type === 'session' ? await sessionSeats(db, s.session.tenantId, s.enrolment.id, s.enrolment.pathId, s.step.id) : undefined;
-    const formAction = (s.step.type === 'scorm' || s.step.type === 'xapi') && contentOrigin ? ["'self'", origin(contentOrigin)!] : undefined;
+    const contentForm = (s.step.type === 'scorm' || s.step.type === 'xapi' || s.step.type === 'cmi5') && contentOrigin ? ["'self'", origin(contentOrigin)!] : undefined;
+    // A cmi5 AU on another site is reached by the launch form's redirect (its origin allowed by the designer).
+    const external = s.step.type === 'cmi5' ? s.step.config.allowedOrigins : [];
+    const formAction = external.length ? [...(contentForm ?? ["'self'"]), ...external] : contentForm;
+    const cmi5Aus = s.step.type === 'cmi5' && s.stepProgress.status !== 'locked'
+      ? await cmi5.aus({ tenantId: s.session.tenantId, personId: s.session.personId, enrolmentId: s.enrolment.id, pathId: s.enrolment.pathId, ownerTenantId: s.version.ownerTenantId }, s.step, s.view.locale)
+      : undefined;
     await frameFor(db, res, s.session, formAction ? { formAction } : {});
     if (s.step.type === 'web' && s.step.config.resource.kind === 'video' && s.stepProgress.status !== 'locked') {
       const video = s.step.config.resource.url;
       allowMedia(res, videoKind(video) === 'file' ? 'media-src' : 'frame-src', origin(video)!);
     }
     const progress = (await getProgress(db, s.session.tenantId, s.enrolment.id)).steps.find((p) => p.stepId === s.step.id)!;
-    sendPage(res, status, stepPage(s.view, { enrolmentId: s.enrolment.id, step: s.step, progress, missing: s.missing, problem, session: seats, notice }));
+    sendPage(res, status, stepPage(s.view, { enrolmentId: s.enrolment.id, step: s.step, progress, missing: s.missing, problem, session: seats, notice, cmi5Aus }));
   }
 
   // "Mine læringsløp": where a launch without a path leads a learner; only the session's own paths.
@@ -277,6 +287,14 @@ export function learnerRouter({ db, sessions, bridge, xapi, evaluations, logger,
         const player = await xapi.open(ref, step, s.view.locale);
         res.append('Set-Cookie', returnCookie(s.enrolment.id, sessionToken(req) ?? ''));
         res.redirect(303, player);
+        return;
+      }
+      case 'cmi5': {
+        if (action !== 'open') break;
+        const ref = { tenantId, personId: s.session.personId, enrolmentId: s.enrolment.id, pathId: s.enrolment.pathId, ownerTenantId: s.version.ownerTenantId };
+        const launched = await cmi5.open(ref, step, s.view.locale, typeof body['au'] === 'string' ? body['au'] : '');
+        res.append('Set-Cookie', returnCookie(s.enrolment.id, sessionToken(req) ?? ''));
+        res.redirect(303, launched.url);
         return;
       }
       case 'scorm': {

@@ -6,6 +6,7 @@ import { alert, breadcrumbs, button, linkButton } from '../ds/components.js';
 import { textarea } from '../ds/fields.js';
 import { page } from '../layout.js';
 import { formatDate, tr, type LearnerMessageId } from './messages.js';
+import type { Cmi5AuView } from './cmi5-bridge.js';
 import { enrolmentPath, link, stateText, stepMeta, stepPath, withoutLang, type LearnerView } from './path-page.js';
 
 /** What the learner sent and what was wrong with it, to show the form again without losing it. */
@@ -23,6 +24,8 @@ export interface StepPageInput {
   readonly problem: FormProblem | undefined;
   readonly session?: { taken: number; signedUp: boolean } | undefined;
   readonly notice?: LearnerMessageId | undefined;
+  /** A cmi5 step's AUs, with what is satisfied of them. */
+  readonly cmi5Aus?: readonly Cmi5AuView[] | undefined;
 }
 
 /** Hidden fields of every form: the session (no cookies in an LMS iframe), the language, and a
@@ -70,6 +73,18 @@ function scormBody(view: LearnerView, input: StepPageInput, done: boolean): Safe
   const started = input.progress.status !== 'not-started';
   return html`<p>${tr(locale, 'scorm.help')}</p>
 ${form(view, input, 'open', button(tr(locale, started || done ? 'scorm.resume' : 'scorm.open'), { attrs: html` id="open-course"` }), { target: '_blank' })}
+<p><a class="ds-link" href="${link(view, stepPath(input.enrolmentId, input.step.id))}">${tr(locale, 'scorm.refresh')}</a></p>`;
+}
+
+/** A cmi5 step: each AU with its state and its own start button; an AU that wants its own window gets one (cmi5 §8.1). */
+function cmi5Body(view: LearnerView, input: StepPageInput): SafeHtml {
+  const { locale } = view;
+  const aus = input.cmi5Aus ?? [];
+  return html`<p>${tr(locale, 'cmi5.help')}</p>
+<ul class="app-list" data-cmi5-aus>${aus.map((au) => html`<li data-au="${au.id}" data-satisfied="${au.satisfied ? 'yes' : 'no'}">
+<span>${au.title}</span> · <span class="app-muted">${tr(locale, au.satisfied ? 'cmi5.au.done' : 'cmi5.au.todo')}</span>
+${form(view, input, 'open', html`<input type="hidden" name="au" value="${au.id}">${button(tr(locale, au.launchMethod === 'OwnWindow' ? 'cmi5.open.window' : 'cmi5.open', { title: au.title }), { variant: 'secondary' })}`, au.launchMethod === 'OwnWindow' ? { target: '_blank' } : {})}
+</li>`)}</ul>
 <p><a class="ds-link" href="${link(view, stepPath(input.enrolmentId, input.step.id))}">${tr(locale, 'scorm.refresh')}</a></p>`;
 }
 
@@ -142,6 +157,7 @@ export function stepPage(view: LearnerView, input: StepPageInput): SafeHtml {
       case 'web': body = webBody(view, input, step, done); break;
       case 'scorm':
       case 'xapi': body = scormBody(view, input, done); break;
+      case 'cmi5': body = cmi5Body(view, input); break;
       case 'self-assessment': body = done ? '' : selfAssessmentBody(view, input, step); break;
       case 'evaluation': body = done ? html`<p>${tr(locale, 'eval.already')}</p>` : evaluationBody(view, input, step); break;
       case 'session': body = sessionBody(view, input, step, done); break;

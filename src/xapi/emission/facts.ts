@@ -56,7 +56,7 @@ function toFacts(event: PathEvent, row: FactsRow, version: PublishedVersion, ste
       step: {
         type: step.type,
         title: step.title,
-        ...(step.type === 'scorm' || step.type === 'xapi' ? { packageId: step.config.packageId } : {}),
+        ...(step.type === 'scorm' || step.type === 'xapi' || step.type === 'cmi5' ? { packageId: step.config.packageId } : {}),
         ...(step.type === 'scorm' && step.config.scoId ? { scoId: step.config.scoId } : {}),
       },
     } : {}),

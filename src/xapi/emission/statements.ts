@@ -132,7 +132,8 @@ export function statementsForEvent(event: PathEvent, facts: EmissionFacts, publi
         case 'web':
           return [statement('main', v.verbs.completed, object, at, { completion: true })];
         case 'scorm':
-        case 'xapi': {
+        case 'xapi':
+        case 'cmi5': {
           const completed = statement('main', v.verbs.completed, object, at, { completion: true, ...score });
           const success = event.payload['successStatus'];
           if (success !== 'passed' && success !== 'failed') return [completed];
@@ -147,7 +148,7 @@ export function statementsForEvent(event: PathEvent, facts: EmissionFacts, publi
 
 function stepActivity(event: PathEvent, step: NonNullable<EmissionFacts['step']>, base: string, facts: EmissionFacts, v: ReturnType<typeof vocabulary>): Json {
   const type = {
-    scorm: v.activityTypes.lesson, xapi: v.activityTypes.lesson, web: v.activityTypes.link, session: v.activityTypes.meeting,
+    scorm: v.activityTypes.lesson, xapi: v.activityTypes.lesson, cmi5: v.activityTypes.lesson, web: v.activityTypes.link, session: v.activityTypes.meeting,
     'self-assessment': v.activityTypes.selfAssessment, evaluation: v.activityTypes.evaluation,
   }[step.type];
   return {

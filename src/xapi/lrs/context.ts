@@ -38,11 +38,22 @@ export interface LaunchStatementsStored {
   readonly courseActivityId: string;
   /** The verb ids of the statements stored, in order. */
   readonly verbIds: readonly string[];
+  /** Set when the credential is a cmi5 AU session's. */
+  readonly cmi5SessionId?: string;
+  /** The statements as stored (ids filled in). */
+  readonly statements: readonly unknown[];
 }
 
 /** Filled by later capabilities before the first request. */
 export interface LaunchHooks {
   statementsStored?: (stored: LaunchStatementsStored) => Promise<void>;
+  /**
+   * Checks what a cmi5 AU session sends before it is stored (src/cmi5/): throws an XapiError to
+   * refuse the whole request.
+   */
+  checkCmi5Statements?: (tenantId: string, sessionId: string, statements: readonly unknown[]) => Promise<void>;
+  /** Whether the credential's cmi5 session may read the learner preferences agent profile (cmi5 §11). */
+  cmi5SessionOpen?: (tenantId: string, sessionId: string) => Promise<boolean>;
 }
 
 export interface LrsContext {

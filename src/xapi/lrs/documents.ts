@@ -13,6 +13,10 @@ import {
   type XapiRequest, type XapiResponse,
 } from './request.js';
 
+/** The documents cmi5 names (cmi5 §10, §11); the LMS writes them, the AU reads them. */
+const CMI5_LAUNCH_DATA = 'LMS.LaunchData';
+const CMI5_LEARNER_PREFERENCES = 'cmi5LearnerPreferences';
+
 interface DocumentResource {
   kind: XapiDocumentKind;
   idParam: 'stateId' | 'profileId';
@@ -83,8 +87,19 @@ export async function handleDocuments(resource: DocumentResource, auth: Authoris
   const allowed = request.method === 'GET' || request.method === 'HEAD' ? resource.params : resource.params.filter((p) => p !== 'since');
   checkParams(request, allowed);
   const scope = resource.scope(request, tenantId);
-  if (auth.reader.launch) checkLaunchDocument(auth.reader.launch, scope);
   const documentId = request.params.get(resource.idParam);
+  const launch = auth.reader.launch;
+  if (launch?.cmi5SessionId !== undefined && resource.kind === 'agent-profile') {
+    // cmi5 §11: the launched learner's preferences, read only; the LMS keeps them (a 403 the AU ignores).
+    if (scope.agentKey !== launch.actorKey || documentId !== CMI5_LEARNER_PREFERENCES) throw new XapiError('forbidden', 'A cmi5 AU reaches only the launched learner\'s cmi5LearnerPreferences.');
+    if (request.method !== 'GET' && request.method !== 'HEAD') throw new XapiError('forbidden', 'The learner preferences are kept by the LMS; an AU cannot change them.');
+  } else if (launch) {
+    checkLaunchDocument(launch, scope);
+    // cmi5 §10.2.1: the AU must not modify or delete LMS.LaunchData.
+    if (launch.cmi5SessionId !== undefined && request.method !== 'GET' && request.method !== 'HEAD' && (documentId === CMI5_LAUNCH_DATA || documentId === undefined)) {
+      throw new XapiError('forbidden', 'LMS.LaunchData is written by the LMS; an AU cannot change or delete it.');
+    }
+  }
 
   switch (request.method) {
     case 'GET':

@@ -96,11 +96,13 @@ export class Lrs {
       throw new XapiError('bad-request', 'xAPI 2.0 has no alternate request syntax: send the method, headers and body as they are.');
     }
     const { client, launch } = await this.#authenticate(request, raw.clientAddress);
-    if (launch && request.resource !== 'statements' && request.resource !== 'activities/state') {
+    // cmi5 §11: an AU reads the learner preferences agent profile (documents.ts keeps it to that one document).
+    const cmi5Profile = launch?.cmi5SessionId !== undefined && request.resource === 'agents/profile';
+    if (launch && request.resource !== 'statements' && request.resource !== 'activities/state' && !cmi5Profile) {
       throw new XapiError('forbidden', `A launch credential reaches only /xapi/statements and /xapi/activities/state, not /xapi/${request.resource}.`);
     }
     const needed = scopesFor(request.resource, request.method);
-    if (!client.scopes.some((scope) => needed.includes(scope))) {
+    if (!cmi5Profile && !client.scopes.some((scope) => needed.includes(scope))) {
       throw new XapiError('forbidden', `These credentials lack the scope for ${request.method} /xapi/${request.resource} (one of: ${needed.join(', ')}).`);
     }
     const reader = launch ? { client, publicUrl: this.context.publicUrl, tenantIds: [client.tenantId], launch } : await readerFor(this.context.db, client, this.context.publicUrl);

@@ -25,6 +25,12 @@ async function store(auth: AuthorisedRequest, request: XapiRequest, expectId?: s
   if (launch) list.forEach((statement, index) => checkLaunchStatement(statement, launch, batch ? `statements[${index}]` : 'the statement'));
   matchAttachments(list, attachments, auth.version);
   const statements = expectId === undefined ? list : [{ ...(list[0] as Json), id: expectId }];
+  const hooks = auth.context.launchHooks;
+  if (launch?.cmi5SessionId !== undefined) {
+    // cmi5 §6.3: statements that break the cmi5 rules are refused rather than stored and voided.
+    if (!hooks.checkCmi5Statements) throw new XapiError('forbidden', 'cmi5 sessions are not served here.');
+    await hooks.checkCmi5Statements(auth.reader.client.tenantId, launch.cmi5SessionId, statements);
+  }
   const token = auth.context.tracker.begin();
   let ids: string[];
   try {
@@ -35,7 +41,7 @@ async function store(auth: AuthorisedRequest, request: XapiRequest, expectId?: s
   }
   // The statements are stored; what they mean for a path step is worked out before the content
   // hears back (the listener keeps its own failures: a lost delivery is made again from the store).
-  const stored = auth.context.launchHooks.statementsStored;
+  const stored = hooks.statementsStored;
   if (launch && stored) {
     await stored({
       tenantId: auth.reader.client.tenantId,
@@ -43,6 +49,8 @@ async function store(auth: AuthorisedRequest, request: XapiRequest, expectId?: s
       actorKey: launch.actorKey,
       courseActivityId: launch.courseActivityId,
       verbIds: statements.map((s) => String(((s as Json)['verb'] as Json | undefined)?.['id'] ?? '')),
+      ...(launch.cmi5SessionId !== undefined ? { cmi5SessionId: launch.cmi5SessionId } : {}),
+      statements: statements.map((s, index) => ({ ...(s as Json), id: ids[index] })),
     });
   }
   return ids;
