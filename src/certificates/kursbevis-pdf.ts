@@ -81,7 +81,9 @@ export function renderKursbevis(input: KursbevisInput): Promise<Buffer> {
     lang: LANG[locale],
     displayTitle: true,
     pdfVersion: '1.7',
-    info: { Title: `${title} – ${name}`, Author: attests.issuer.name, Subject: say(locale, attests.path ? 'title.path' : 'title.holding'), Creator: 'Læringsløp' },
+    info: { Title: `${title} – ${name}`, Author: attests.issuer.name, Subject: say(locale, attests.path ? 'title.path' : 'title.holding'), Creator: 'Læringsløp',
+      // The verification address in the document's properties (uncompressed): /verify reads it from an uploaded PDF.
+      Keywords: input.verifyUrl },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -296,6 +296,40 @@ describe(`certificates (${BACKEND})`, { timeout: 120_000 }, () => {
     expect(empty.status).toBe(400);
   });
 
+  it('verifies an uploaded kursbevis PDF by the code in it; a file that is not a PDF, one without a code and one over 5 MB get readable refusals and nothing is kept', async () => {
+    const certificate = (await anneCertificates()).find((c) => c.kind === 'path-completion')!;
+    const pdf = await binary(request(app).get(url(`/learn/certificates/${certificate.id}/kursbevis.pdf`, tokens.anne, '&lang=nb')));
+    expect(pdf.status).toBe(200);
+    const upload = (bytes: Buffer, filename = 'kursbevis.pdf', input = '') => request(verifyApp).post('/verify?lang=nb').field('input', input).attach('pdf', bytes, { filename, contentType: 'application/pdf' });
+    const verified = await upload(pdf.body as Buffer);
+    expect(verified.status).toBe(200);
+    expect(verified.text).toContain('data-verification="valid"');
+    expect(verified.text).toContain('Anne Sykepleier');
+    expect(verified.text).toContain(groupedCode(certificate.code));
+
+    const notPdf = await upload(Buffer.from('<html><script>alert(1)</script></html>'), 'kursbevis.pdf');
+    expect(notPdf.status).toBe(415);
+    expect(notPdf.text).toContain('Filen er ikke en PDF.');
+    expect(notPdf.text).toContain('aria-invalid="true"');
+    expect(notPdf.text).not.toContain('data-verification=');
+    // A PDF of another making, or one whose properties were stripped: no code in it.
+    const stripped = Buffer.from((pdf.body as Buffer).toString('latin1').replace(/\(https?:\/\/[^()\s]*\/verify\/[0-9A-Za-z-]+\)/, '(no code)'), 'latin1');
+    const noCode = await upload(stripped);
+    expect(noCode.status).toBe(422);
+    expect(noCode.text).toContain('Fant ingen kontrollkode i PDF-en.');
+    // The typed code still counts when the PDF has none.
+    expect((await upload(stripped, 'kursbevis.pdf', certificate.code)).text).toContain('data-verification="valid"');
+    const tooLarge = await upload(Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(6 * 1024 * 1024, 32)]));
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.text).toContain('Filen er større enn 5 MB.');
+    // A tampered code in the properties is only a code: it verifies as what it is.
+    const forged = Buffer.from((pdf.body as Buffer).toString('latin1').replace(/(\(https?:\/\/[^()\s]*\/verify\/)[0-9A-Za-z-]+/, `$1${groupedCode(newVerificationCode())}`), 'latin1');
+    const forgedRes = await upload(forged);
+    expect(forgedRes.status).toBe(200);
+    expect(forgedRes.text).toContain('data-verification="not-issued-here"');
+    expect(forgedRes.text).not.toContain('Anne Sykepleier');
+  });
+
   it('a credential tampered with in any way the issue names is refused with a clear status, never a 500', async () => {
     const certificate = (await anneCertificates()).find((c) => c.kind === 'path-completion')!;
     const jwt = await credentialOf(certificate.id);

@@ -11,6 +11,7 @@ import { html, type SafeHtml } from '../html.js';
 import { requestLocale, type Locale } from '../i18n.js';
 import { page, sendPage } from '../layout.js';
 import { formatDate } from '../learner/messages.js';
+import { readFormParts } from '../competence/form-parts.js';
 import { ProblemError } from '../problem.js';
 import { tcert } from './messages.js';
 
@@ -21,6 +22,22 @@ export const VERIFY_PAGE = '/verify';
  * real certificates (an employer's whole staff) is not held back by it.
  */
 export const VERIFY_FAILURES: FailurePolicy = { burst: 20, refillMs: 3_000 };
+/** An uploaded kursbevis is read for its code and dropped; never kept, never parsed beyond that. */
+export const VERIFY_PDF_LIMIT = 5 * 1024 * 1024;
+
+/**
+ * The verification code of a kursbevis this tool made: its verification address is in the PDF's
+ * document properties (Keywords: a literal string object, never compressed). Undefined when the
+ * bytes hold none.
+ */
+export function codeInPdf(bytes: Buffer): string | undefined {
+  const text = bytes.toString('latin1');
+  const keywords = /\/Keywords\s+(?:(\d+)\s+0\s+R|\()/.exec(text);
+  if (!keywords) return undefined;
+  const value = keywords[1] === undefined ? text.slice(keywords.index + keywords[0].length - 1) : text.slice(text.indexOf(`\n${keywords[1]} 0 obj`) + 1);
+  return /^(?:\d+ 0 obj\s*)?\(https?:\/\/[^()\s]*\/verify\/([0-9A-Za-z-]{20,40})\)/.exec(value)?.[1];
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface VerifyRouterDeps {
@@ -79,16 +96,23 @@ export function verifyRouter(deps: VerifyRouterDeps): Router {
     return result;
   }
 
-  function sendVerifyPage(req: Request, res: Response, status: number, input: string, result: Verification | 'too-many' | undefined, error?: string): void {
+  function sendVerifyPage(req: Request, res: Response, status: number, input: string, result: Verification | 'too-many' | undefined, error?: string, field: 'input' | 'pdf' = 'input'): void {
     const locale = requestLocale(req);
-    const state: FormState = { locale, values: { input: input.slice(0, VERIFY_INPUT_LIMIT) }, errors: new Map(error ? [['input', error]] : []) };
+    const state: FormState = { locale, values: { input: input.slice(0, VERIFY_INPUT_LIMIT) }, errors: new Map(error ? [[field, error]] : []) };
+    const pdfError = state.errors.get('pdf');
     const title = tcert(locale, 'verify.title');
     res.setHeader('Cache-Control', 'no-store');
     const body = html`<h1>${title}</h1>
 <p>${tcert(locale, 'verify.intro')}</p>
-${errorSummary(state, { input: tcert(locale, 'verify.input') })}
-<form method="post" action="${VERIFY_PAGE}${req.query['lang'] ? `?lang=${locale}` : ''}" novalidate data-form="verify">
+${errorSummary(state, { input: tcert(locale, 'verify.input'), pdf: tcert(locale, 'verify.pdf') })}
+<form method="post" action="${VERIFY_PAGE}${req.query['lang'] ? `?lang=${locale}` : ''}" enctype="multipart/form-data" novalidate data-form="verify">
 ${textarea(state, 'input', tcert(locale, 'verify.input'), { hint: tcert(locale, 'verify.input.hint'), rows: 3, maxlength: VERIFY_INPUT_LIMIT })}
+<div class="ds-field">
+<label class="ds-label" data-weight="medium" for="pdf">${tcert(locale, 'verify.pdf')}</label>
+<p class="ds-paragraph" data-field="description" id="pdf-hint">${tcert(locale, 'verify.pdf.hint')}</p>
+<input class="ds-input" id="pdf" name="pdf" type="file" accept=".pdf,application/pdf"${pdfError ? html` aria-invalid="true" aria-describedby="pdf-hint pdf-error"` : html` aria-describedby="pdf-hint"`}>
+${pdfError ? html`<p class="ds-validation-message" data-field="validation" id="pdf-error">${pdfError}</p>` : ''}
+</div>
 ${button(tcert(locale, 'verify.button'))}
 </form>
 ${result === 'too-many' ? alert('warning', tcert(locale, 'too-many'), { live: 'alert', attrs: html` data-verification="too-many"` }) : result ? resultSection(locale, result) : ''}`;
@@ -98,9 +122,21 @@ ${result === 'too-many' ? alert('warning', tcert(locale, 'too-many'), { live: 'a
   router.get(VERIFY_PAGE, (req, res) => sendVerifyPage(req, res, 200, '', undefined));
 
   router.post(VERIFY_PAGE, async (req, res) => {
-    const raw = (req.body as Record<string, unknown> | undefined)?.['input'];
-    const input = typeof raw === 'string' ? raw.trim() : '';
-    if (!input) return sendVerifyPage(req, res, 400, '', undefined, tcert(requestLocale(req), 'verify.input.missing'));
+    const locale = requestLocale(req);
+    let raw: unknown = (req.body as Record<string, unknown> | undefined)?.['input'];
+    let pdf: Buffer | 'too-large' | undefined;
+    if (req.is('multipart/form-data')) {
+      const form = await readFormParts(req, VERIFY_PDF_LIMIT);
+      raw = form.fields.get('input');
+      pdf = form.file === 'too-large' ? 'too-large' : form.file?.bytes.length ? form.file.bytes : undefined;
+    }
+    const typed = typeof raw === 'string' ? raw.trim() : '';
+    if (pdf === 'too-large') return sendVerifyPage(req, res, 413, typed, undefined, tcert(locale, 'verify.pdf.too-large'), 'pdf');
+    if (pdf && !pdf.subarray(0, 1024).toString('latin1').includes('%PDF-')) return sendVerifyPage(req, res, 415, typed, undefined, tcert(locale, 'verify.pdf.not-pdf'), 'pdf');
+    const fromPdf = pdf ? codeInPdf(pdf) : undefined;
+    if (pdf && !fromPdf && !typed) return sendVerifyPage(req, res, 422, typed, undefined, tcert(locale, 'verify.pdf.no-code'), 'pdf');
+    const input = fromPdf ?? typed;
+    if (!input) return sendVerifyPage(req, res, 400, '', undefined, tcert(locale, 'verify.input.missing'));
     const result = await throttled(req, res, () => verifyAnything(certificates.verifier, input));
     sendVerifyPage(req, res, result ? 200 : 429, input, result ?? 'too-many');
   });
