@@ -12,7 +12,7 @@ import { learnerCertificatesRouter } from './web/certificates/learner-router.js'
 import { verifyRouter } from './web/certificates/verify-router.js';
 import { ensureDemoCatalogue } from './competence/demo-catalogue.js';
 import { EvidenceStore } from './competence/evidence-files.js';
-import { competenceHoldingsSubscriber } from './competence/holdings.js';
+import { competenceHoldingsBatchSubscriber } from './competence/holdings.js';
 import { StatusSummaryRefresher } from './competence/status-summary.js';
 import { ensureDemoPath } from './demo/demo-path.js';
 import { DEV_DEFAULT_KOMMUNENUMMER } from './dev-lms/dev-lms.js';
@@ -207,9 +207,10 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   cmi5Sweep.unref();
   stoppers.push(() => Promise.resolve(clearInterval(cmi5Sweep)));
 
-  // Completions become competence holdings (docs/competence.md), several people's at once so that
-  // holdings keep up with completions under load (bench/competence/completion-to-holding.ts).
-  pathEvents.subscribe('competence-holdings', competenceHoldingsSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })), { concurrency: 8 });
+  // Completions become competence holdings (docs/competence.md), a batch of events at a time (one
+  // statement finds the few completed steps that are self-assessments with something to document),
+  // so that holdings keep up with completions under load (bench/scenarios/completion-to-holding.ts).
+  pathEvents.subscribeBatch('competence-holdings', competenceHoldingsBatchSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })));
   // Every path event becomes the tool's own xAPI statements in the learner's municipality's LRS
   // (docs/xapi-profile.md); a batch of events at a time, in commit order, written in short
   // transactions so that other subscribers never wait long behind them, and only while none of them

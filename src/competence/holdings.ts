@@ -188,30 +188,63 @@ export async function grantFromDeclarations(db: Kysely<Schema>, tenantId: string
   return { granted, unknown: [...unknown] };
 }
 
+/** What the holdings subscriber reads of a path event. */
+export interface HoldingEvent {
+  readonly id?: number;
+  readonly type: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly personId?: string;
+}
+
 /**
- * The path-events subscriber that documents completions and self-assessments as holdings. Delivery
- * is at least once; the holdings' unique keys (completion × competence, declaration) make it exactly
- * once. A completed step may be a self-assessment: the person's declarations not yet documented
- * (this step's, and any earlier ones whose competence the catalogue has since gained) become holdings.
+ * The path-events subscriber that documents completions and self-assessments as holdings, a batch
+ * at a time. Delivery is at least once; the holdings' unique keys (completion × competence,
+ * declaration) make it exactly once. A completed step may be a self-assessment: the person's
+ * declarations not yet documented (this step's, and any earlier ones whose competence the catalogue
+ * has since gained) become holdings. Most completed steps are not self-assessments: one statement
+ * per batch finds the few people with declarations still to document, so the subscriber keeps up
+ * with every step completion of a busy day (bench/scenarios/completion-to-holding.ts).
  */
-export function competenceHoldingsSubscriber(db: Kysely<Schema>, logger: Logger) {
-  return async (event: { type: string; payload: Readonly<Record<string, unknown>>; id: number; tenantId?: string; personId?: string }): Promise<void> => {
-    if (event.type === 'step-completed' && event.personId) {
-      const person = await db.selectFrom('people').select('tenant_id').where('id', '=', event.personId).executeTakeFirst();
-      if (!person) return;
-      const result = await grantFromDeclarations(db, person.tenant_id, event.personId);
-      if (result.unknown.length) logger.warn({ person: event.personId, competences: result.unknown }, 'self-assessment declares competences that are not in the catalogue');
-      return;
+export function competenceHoldingsBatchSubscriber(db: Kysely<Schema>, logger: Logger) {
+  return async (events: readonly HoldingEvent[]): Promise<void> => {
+    const stepPeople = [...new Set(events.flatMap((e) => (e.type === 'step-completed' && e.personId ? [e.personId] : [])))];
+    const declaring = new Map<string, string>();
+    if (stepPeople.length > 0) {
+      const rows = await db
+        .selectFrom('path_declared_competences as d')
+        .select(['d.person_id', 'd.tenant_id'])
+        .distinct()
+        .where('d.person_id', 'in', stepPeople)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('competence_holdings as h').select('h.id').whereRef('h.declaration_id', '=', 'd.id'))))
+        .execute();
+      for (const r of rows) declaring.set(r.person_id, r.tenant_id);
     }
-    if (event.type !== 'path-completed') return;
-    const completionId = event.payload['completionId'];
-    if (typeof completionId !== 'string') return;
-    const result = await grantFromCompletion(db, completionId);
-    if (result.unknown.length) {
-      // The path names competences the learner's catalogue lacks: nothing to document them against.
-      logger.warn({ completion: completionId, competences: result.unknown }, 'path grants competences that are not in the catalogue');
+    for (const event of events) {
+      if (event.type === 'step-completed' && event.personId) {
+        const tenantId = declaring.get(event.personId);
+        if (tenantId === undefined) continue;
+        // Every declaration of the person not yet documented is documented now: once per batch.
+        declaring.delete(event.personId);
+        const result = await grantFromDeclarations(db, tenantId, event.personId);
+        if (result.unknown.length) logger.warn({ person: event.personId, competences: result.unknown }, 'self-assessment declares competences that are not in the catalogue');
+        continue;
+      }
+      if (event.type !== 'path-completed') continue;
+      const completionId = event.payload['completionId'];
+      if (typeof completionId !== 'string') continue;
+      const result = await grantFromCompletion(db, completionId);
+      if (result.unknown.length) {
+        // The path names competences the learner's catalogue lacks: nothing to document them against.
+        logger.warn({ completion: completionId, competences: result.unknown }, 'path grants competences that are not in the catalogue');
+      }
     }
   };
+}
+
+/** The same for one event at a time. */
+export function competenceHoldingsSubscriber(db: Kysely<Schema>, logger: Logger) {
+  const batch = competenceHoldingsBatchSubscriber(db, logger);
+  return (event: HoldingEvent): Promise<void> => batch([event]);
 }
 
 /** A holding record as the queries select it: the holding, its competence and its revocation (left-joined). */

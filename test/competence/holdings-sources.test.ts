@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR, personActor } from '../../src/audit/audit-log.js';
 import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
 import { EvidenceStore, sniffEvidence } from '../../src/competence/evidence-files.js';
-import { competenceHoldingsSubscriber, grantFromDeclarations, listPersonHoldings } from '../../src/competence/holdings.js';
+import { competenceHoldingsBatchSubscriber, grantFromDeclarations, listPersonHoldings } from '../../src/competence/holdings.js';
 import { applyHoldingsImport, HoldingsImportRefused, previewHoldingsImport } from '../../src/competence/holdings-import.js';
 import { holdingsProblemText } from '../../src/competence/holdings-messages.js';
 import { requirementStatus } from '../../src/competence/gaps.js';
@@ -230,7 +230,7 @@ describe(`registered, imported and declared holdings (${BACKEND})`, { timeout: 6
     await deliverOutcome(db(), tenantId, { enrolmentId, stepId: stepIds[0]!, idempotencyKey: 'sa', outcome: { kind: 'self-assessment', ratings: { s1: 3, s2: 4, s3: 2 } } }, { now: () => new Date('2026-10-24T22:30:00Z') });
     const log = capturingLogger('info');
     const dispatcher = new PathEventDispatcher({ db: db(), logger: log.logger });
-    dispatcher.subscribe('competence-holdings', competenceHoldingsSubscriber(db(), log.logger));
+    dispatcher.subscribeBatch('competence-holdings', competenceHoldingsBatchSubscriber(db(), log.logger));
     // Deliver until the subscriber's cursor has passed every event (on a shared server, other databases' transactions can hold delivery back a while).
     const last = await db().selectFrom('path_events').select(db().fn.max('id').as('id')).executeTakeFirst();
     for (let i = 0; i < 900; i++) {

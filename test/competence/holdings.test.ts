@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../src/audit/audit-log.js';
 import { addDays, addMonths, osloDate } from '../../src/competence/calendar.js';
 import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
-import { competenceHoldingsSubscriber, currentHoldings, holdingStatus, listPersonHoldings, revokeHolding } from '../../src/competence/holdings.js';
+import { competenceHoldingsBatchSubscriber, competenceHoldingsSubscriber, currentHoldings, holdingStatus, listPersonHoldings, revokeHolding } from '../../src/competence/holdings.js';
 import { capturingLogger } from '../support/app.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { PathEventDispatcher } from '../../src/paths/dispatcher.js';
@@ -52,7 +52,7 @@ describe(`holdings from path completions (${BACKEND})`, () => {
     tenantId = (await db().insertInto('tenants').values({ kind: 'municipality', kommunenummer: '3303', name: 'Kongsberg' }).returning('id').executeTakeFirstOrThrow()).id;
     await applyCatalogueImport(db(), tenantId, 'område;kode;kompetanse;gyldighet_måneder\nFelles;brannvern;Brannvern;24\nFelles;forstehjelp;Førstehjelp;\n', OPERATOR);
     dispatcher = new PathEventDispatcher({ db: db(), logger: log.logger });
-    dispatcher.subscribe('competence-holdings', competenceHoldingsSubscriber(db(), log.logger));
+    dispatcher.subscribeBatch('competence-holdings', competenceHoldingsBatchSubscriber(db(), log.logger));
   });
   afterAll(async () => testDb.dispose());
 
