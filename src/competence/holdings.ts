@@ -188,6 +188,9 @@ export async function grantFromDeclarations(db: Kysely<Schema>, tenantId: string
   return { granted, unknown: [...unknown] };
 }
 
+/** People whose events the holdings subscriber handles at the same time (each person's in order). */
+const HOLDINGS_CONCURRENCY = 8;
+
 /** What the holdings subscriber reads of a path event. */
 export interface HoldingEvent {
   readonly id?: number;
@@ -219,25 +222,45 @@ export function competenceHoldingsBatchSubscriber(db: Kysely<Schema>, logger: Lo
         .execute();
       for (const r of rows) declaring.set(r.person_id, r.tenant_id);
     }
+    // What is left to do, per person in event order; up to 8 people's at once.
+    const work = new Map<string, (() => Promise<void>)[]>();
+    const add = (personId: string, job: () => Promise<void>) => {
+      const list = work.get(personId);
+      if (list) list.push(job);
+      else work.set(personId, [job]);
+    };
     for (const event of events) {
       if (event.type === 'step-completed' && event.personId) {
-        const tenantId = declaring.get(event.personId);
+        const personId = event.personId;
+        const tenantId = declaring.get(personId);
         if (tenantId === undefined) continue;
         // Every declaration of the person not yet documented is documented now: once per batch.
-        declaring.delete(event.personId);
-        const result = await grantFromDeclarations(db, tenantId, event.personId);
-        if (result.unknown.length) logger.warn({ person: event.personId, competences: result.unknown }, 'self-assessment declares competences that are not in the catalogue');
+        declaring.delete(personId);
+        add(personId, async () => {
+          const result = await grantFromDeclarations(db, tenantId, personId);
+          if (result.unknown.length) logger.warn({ person: personId, competences: result.unknown }, 'self-assessment declares competences that are not in the catalogue');
+        });
         continue;
       }
       if (event.type !== 'path-completed') continue;
       const completionId = event.payload['completionId'];
       if (typeof completionId !== 'string') continue;
-      const result = await grantFromCompletion(db, completionId);
-      if (result.unknown.length) {
+      add(event.personId ?? completionId, async () => {
+        const result = await grantFromCompletion(db, completionId);
         // The path names competences the learner's catalogue lacks: nothing to document them against.
-        logger.warn({ completion: completionId, competences: result.unknown }, 'path grants competences that are not in the catalogue');
-      }
+        if (result.unknown.length) logger.warn({ completion: completionId, competences: result.unknown }, 'path grants competences that are not in the catalogue');
+      });
     }
+    const queue = [...work.values()];
+    let next = 0;
+    // Every worker ends before the batch fails (it then comes again whole; the unique keys keep it once).
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(HOLDINGS_CONCURRENCY, queue.length) }, async () => {
+      while (next < queue.length) {
+        for (const job of queue[next++]!) await job();
+      }
+    }));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   };
 }
 
