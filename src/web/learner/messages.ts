@@ -107,7 +107,7 @@ export const LEARNER_MESSAGES = {
 
   'cmi5.help': m('Kurset består av delene under. Start hver del; steget er fullført når alle delene er gjennomført slik kurset krever.', 'Kurset består av delane under. Start kvar del; steget er fullført når alle delane er gjennomførte slik kurset krev.', 'The course has the parts below. Start each part; the step is complete when every part is done as the course requires.'),
   'cmi5.au.done': m('gjennomført', 'gjennomført', 'done'),
-  'cmi5.au.todo': m('ikke gjennomført ennå', 'ikkje gjennomført enno', 'not done yet'),
+  'cmi5.au.not-done': m('ikke gjennomført ennå', 'ikkje gjennomført enno', 'not done yet'),
   'cmi5.open': m('Start «{title}»', 'Start «{title}»', 'Start "{title}"'),
   'cmi5.open.window': m('Start «{title}» (nytt vindu)', 'Start «{title}» (nytt vindauge)', 'Start "{title}" (new window)'),
   'scorm.open': m('Åpne kurset (nytt vindu)', 'Opne kurset (nytt vindauge)', 'Open the course (new window)'),
