@@ -1,18 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { openPostgres } from '../../src/db/postgres.js';
 import { SecretBox } from '../../src/lti/secret-box.js';
-import { createPerson } from '../../src/people/people.js';
-import { addStep, publish } from '../../src/paths/drafts.js';
 import { deliverOutcome } from '../../src/paths/engine.js';
-import { enrol } from '../../src/paths/enrolments.js';
-import { createPath } from '../../src/paths/paths.js';
-import { systemClock, type StepOutcome } from '../../src/paths/ports.js';
+import { systemClock } from '../../src/paths/ports.js';
 import { type BenchResult, percentile, pool, type Scenario } from '../harness.js';
+import { enrolLearners, writeProgressPath } from '../paths/progress-load.js';
 
 const LEARNERS = 2000;
 const CONNECTIONS = 8;
 
-/** Runs `work` over `items` with at most `limit` in flight. */
 /**
  * 2,000 learners walk a five-step path (self-assessment, web resource, SCORM with a score rule,
  * a web resource that requires the SCORM step, evaluation), 8 learners at a time, each learner's
@@ -29,34 +25,9 @@ export const scenario: Scenario = {
     try {
       const tenant = (await db.insertInto('tenants').values({ kind: 'municipality', kommunenummer: '9901', name: 'Benchmark kommune', county_number: '99', county_name: null, retired_at: null })
         .returning('id').executeTakeFirstOrThrow()).id;
-      const designer = (await createPerson(db, tenant, { name: 'Designer' })).id;
-      const path = await createPath(db, tenant, { title: 'Informasjonssikkerhet for alle', language: 'nb', createdBy: designer });
-      const assessment = await addStep(db, tenant, path.id, { type: 'self-assessment', title: 'Hva kan du?', required: true,
-        config: { statements: [{ id: 's1', competence: 'infosikkerhet', text: 'Jeg kjenner igjen phishing' }] } });
-      const reading = await addStep(db, tenant, path.id, { type: 'web', title: 'Les', required: true,
-        config: { resource: { kind: 'link', url: 'https://www.ks.no/' }, done: { by: 'mark-as-done' } } });
-      const course = await addStep(db, tenant, path.id, { type: 'scorm', title: 'Kurs', required: true,
-        config: { packageId: 'bench-package', completion: { rule: 'score', minimumScaled: 0.8 } } });
-      const followUp = await addStep(db, tenant, path.id, { type: 'web', title: 'Oppfølging', required: true, requires: [course],
-        config: { resource: { kind: 'link', url: 'https://www.ks.no/' }, done: { by: 'mark-as-done' } } });
-      const evaluation = await addStep(db, tenant, path.id, { type: 'evaluation', title: 'Evaluering', required: true,
-        config: { questions: [{ id: 'nytte', kind: 'scale', text: 'Nyttig?', min: 1, max: 5 }] } });
-      await publish(db, tenant, path.id, designer);
+      const { pathId, steps } = await writeProgressPath(db, tenant);
+      const enrolments = await enrolLearners(db, tenant, pathId, LEARNERS, CONNECTIONS);
 
-      const learners = Array.from({ length: LEARNERS }, (_, i) => i);
-      const enrolments: string[] = [];
-      await pool(learners, CONNECTIONS, async () => {
-        const person = (await createPerson(db, tenant, {})).id;
-        enrolments.push((await enrol(db, tenant, { personId: person, pathId: path.id })).enrolmentId);
-      });
-
-      const steps: [string, StepOutcome][] = [
-        [assessment, { kind: 'self-assessment', ratings: { s1: 3 } }],
-        [reading, { kind: 'web', event: 'done' }],
-        [course, { kind: 'sco', packageId: 'bench-package', completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.9 }],
-        [followUp, { kind: 'web', event: 'done' }],
-        [evaluation, { kind: 'evaluation', answers: { nytte: 4 } }],
-      ];
       // Evaluation answers are sealed into the pending pool, as the tool does.
       const seal = new SecretBox('bench-key-encryption-secret', 'evaluation-answers');
       const latencies: number[] = [];
