@@ -1,12 +1,11 @@
 import { Router } from 'express';
 import type { Cmi5Lms } from '../../cmi5/lms.js';
 import type { ContentStore } from '../../content/content-store.js';
-import { packageFile } from '../../content/packages.js';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import { ProblemError } from '../problem.js';
 import { contentHostCheck } from '../scorm/content-router.js';
-import { contentType } from '../scorm/content-types.js';
+import { sendPackageFile } from '../tincan/content-router.js';
 import type { Cmi5ContentTokens } from './content-token.js';
 
 /** As for SCORM and xAPI packages: the AU's own HTML and script, talking only to the LRS. */
@@ -35,18 +34,7 @@ export function cmi5Router({ config, database, store, tokens, lms }: Cmi5RoutesO
     if (!allowed(req.get('host'))) throw new ProblemError('not-found', 'Content is served from the content origin.');
     const claims = await tokens.verify(String(req.params['token']));
     if (!claims) throw new ProblemError('attempt-token-invalid');
-    const file = (req.params['file'] as unknown as string[]).join('/');
-    const found = await packageFile(database.db, claims.packageId, file);
-    const stream = found && (await store.open(found.sha256));
-    if (!found || !stream) throw new ProblemError('not-found', `No file ${file} in this package.`);
-    res.setHeader('Content-Security-Policy', csp);
-    res.setHeader('Cache-Control', 'private, max-age=3600');
-    res.setHeader('Content-Length', String(found.size));
-    // The launch URL carries the fetch URL: it must not leave in a Referer.
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.type(contentType(file));
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    await sendPackageFile(res, { database, store, csp }, claims.packageId, (req.params['file'] as unknown as string[]).join('/'));
   });
 
   router.post('/cmi5/fetch/:sessionId', async (req, res) => {

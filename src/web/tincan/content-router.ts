@@ -69,18 +69,24 @@ export function tinCanContentRouter({ config, database, store, tokens, renew }: 
   }));
 
   router.get('/content/tincan/:token/files/*file', withClaims(async (req, res, claims) => {
-    const file = (req.params['file'] as unknown as string[]).join('/');
-    const found = await packageFile(database.db, claims.packageId, file);
-    const stream = found && (await store.open(found.sha256));
-    if (!found || !stream) throw new ProblemError('not-found', `No file ${file} in this package.`);
-    res.setHeader('Content-Security-Policy', csp);
-    res.setHeader('Cache-Control', 'private, max-age=3600');
-    res.setHeader('Content-Length', String(found.size));
-    // The launch URL carries the credential: it must not leave in a Referer.
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.type(contentType(file));
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    await sendPackageFile(res, { database, store, csp }, claims.packageId, (req.params['file'] as unknown as string[]).join('/'));
   }));
   return router;
+}
+
+/**
+ * One file of an xAPI or cmi5 package, under the content origin's CSP. The launch URL carries the
+ * credential (or cmi5's fetch URL): it must not leave in a Referer.
+ */
+export async function sendPackageFile(res: Response, from: { database: Database; store: ContentStore; csp: string }, packageId: string, file: string): Promise<void> {
+  const found = await packageFile(from.database.db, packageId, file);
+  const stream = found && (await from.store.open(found.sha256));
+  if (!found || !stream) throw new ProblemError('not-found', `No file ${file} in this package.`);
+  res.setHeader('Content-Security-Policy', from.csp);
+  res.setHeader('Cache-Control', 'private, max-age=3600');
+  res.setHeader('Content-Length', String(found.size));
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.type(contentType(file));
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }
