@@ -37,7 +37,7 @@ class TestWallet {
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     this.privateKey = pair.privateKey;
     const { kty, crv, x, y } = pair.publicKey.export({ format: 'jwk' });
-    this.jwk = { kty, crv, x, y };
+    this.jwk = { kty: kty!, crv: crv!, x: x!, y: y! };
   }
 
   get did(): string {
