@@ -32,11 +32,15 @@ const summary = (times: number[]) => {
  * that each wait for their answer. Latency is measured from the due time, so a slow answer counts for
  * the requests queued behind it (no coordinated omission). Keep-alive connections are opened as needed.
  */
-export async function openLoop(context: BenchContext, options: { rate: number; seconds: number; path: (i: number) => string; warmupSeconds?: number }): Promise<OpenLoopResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+export async function openLoop(context: BenchContext, options: { rate: number; seconds: number; path: (i: number) => string; warmupSeconds?: number; clients?: number }): Promise<OpenLoopResult> {
+  // Many people verifying, not one client: request i comes from 127.0.0.(2 + i % clients) (all of
+  // 127/8 is the loopback on Linux), each source address with its own keep-alive connections.
+  const clients = options.clients ?? 1;
+  const agents = Array.from({ length: clients }, () => new http.Agent({ keepAlive: true, maxSockets: 64 }));
   const target = new URL(context.url);
-  const get = (path: string) => new Promise<number>((resolve, reject) => {
-    const req = http.get({ host: target.hostname, port: target.port, path, agent }, (res) => {
+  const get = (path: string, i: number) => new Promise<number>((resolve, reject) => {
+    const client = i % clients;
+    const req = http.get({ host: target.hostname, port: target.port, path, agent: agents[client], ...(clients > 1 ? { localAddress: `127.0.0.${2 + client}` } : {}) }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', reject);
@@ -64,7 +68,7 @@ export async function openLoop(context: BenchContext, options: { rate: number; s
         sent++;
         const sentAt = performance.now();
         lag.push(sentAt - due);
-        inFlight.push(get(path).then(
+        inFlight.push(get(path, sent - 1).then(
           (status) => {
             const end = performance.now();
             if (status < 200 || status >= 300) non2xx++;
@@ -103,6 +107,6 @@ export async function openLoop(context: BenchContext, options: { rate: number; s
       peakRssMiB: Math.round(peak / 2 ** 20),
     };
   } finally {
-    agent.destroy();
+    for (const agent of agents) agent.destroy();
   }
 }

@@ -16,6 +16,10 @@ import { certificateTitle, LEARNER_WALLET } from './learner-router.js';
 import { tcert } from './messages.js';
 
 const ISSUER = '/certificates/issuers/:tenantId';
+const OFFER_TIME = {
+  nb: new Intl.DateTimeFormat('nb-NO', { timeStyle: 'short', timeZone: 'Europe/Oslo' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone: 'Europe/Oslo' }),
+};
 
 const tenantParam = (req: Request) => String(req.params['tenantId'] ?? '').toLowerCase();
 
@@ -121,7 +125,7 @@ ${alert('warning', tcert(locale, 'wallet.not-in-force'), { attrs: html` data-wal
     }
     const offer = await wallet.offer(certificate);
     const qr = await QRCode.toString(offer.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-    const time = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'nb-NO', { timeStyle: 'short', timeZone: 'Europe/Oslo' }).format(offer.expiresAt);
+    const time = OFFER_TIME[locale === 'en' ? 'en' : 'nb'].format(offer.expiresAt);
     const body = html`<h1>${title}</h1>
 <p>${tcert(locale, 'wallet.intro', { what })}</p>
 <section aria-labelledby="wallet-scan-heading" data-wallet-offer>
