@@ -16,6 +16,7 @@ import { composeCapabilities, type Capabilities } from '../../src/compose.js';
 import { readMigrationFiles } from '../../src/db/migrations.js';
 import { createLogger } from '../../src/logger.js';
 import { SessionTokens } from '../../src/lti/session-token.js';
+import { erasePerson } from '../../src/privacy/erase.js';
 import { orgWorld, type OrgWorld } from '../access/support.js';
 import { SECRET } from '../lti/support/lti-http.js';
 import { testConfig } from '../support/app.js';
@@ -391,5 +392,16 @@ describe(`adding a certificate to a wallet: OpenID4VCI 1.0 pre-authorized code (
     const mine = await request(app).get(url('/learn/competence', tokens.anne));
     expect(mine.text).not.toContain(`/learn/certificates/${fireSafety.id}/wallet`);
     expect(mine.text).toContain(`/learn/certificates/${authorisation.id}/wallet`);
+  });
+
+  it('erasing the person deletes their offers, tokens and the wallet keys they went to; the certificate stays verifiable', async () => {
+    const accessToken = await accessTokenFor(authorisation);
+    expect((await db().selectFrom('certificate_wallet_offers').select('id').where('person_id', '=', w.people.anne).execute()).length).toBeGreaterThan(0);
+    await erasePerson(db(), { tenantId: w.as, personId: w.people.anne, actor: OPERATOR, reason: 'request', publicUrl: PUBLIC_URL });
+    expect(await db().selectFrom('certificate_wallet_offers').select('id').where('person_id', '=', w.people.anne).execute()).toEqual([]);
+    expect(await db().selectFrom('certificate_wallet_tokens').select('token_hash').execute()).toEqual([]);
+    const wallet = new TestWallet();
+    expect((await credentialRequest(w.as, accessToken, withProof(wallet.proof(issuerOf(w.as), await nonce(w.as))))).status).toBe(401);
+    expect((await request(app).get(`/api/verify/${authorisation.code}`)).body.status).toBe('valid');
   });
 });
