@@ -8,8 +8,10 @@ import { DEFAULT_ZIP_LIMITS } from './content/zip-reader.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from './db/advisory-lock.js';
 import { CertificateKeys, certificateKeyBox } from './certificates/certificate-keys.js';
 import { Certificates } from './certificates/service.js';
+import { WalletIssuer } from './certificates/wallet/issuance.js';
 import { learnerCertificatesRouter } from './web/certificates/learner-router.js';
 import { verifyRouter } from './web/certificates/verify-router.js';
+import { walletPageRouter, walletProtocolRouter } from './web/certificates/wallet-router.js';
 import { ensureDemoCatalogue } from './competence/demo-catalogue.js';
 import { EvidenceStore } from './competence/evidence-files.js';
 import { competenceHoldingsBatchSubscriber } from './competence/holdings.js';
@@ -125,6 +127,10 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // The public verification page and API (/verify, /api/verify), status lists and issuer profiles; the learner's downloads.
   routers.push(verifyRouter({ db: deps.database.db, certificates }));
   routers.push(learnerCertificatesRouter({ sessions: lti.lti.sessions, certificates }));
+  // "Legg i lommebok": each municipality a Credential Issuer (OpenID4VCI 1.0, pre-authorized code) under its issuer profile.
+  const wallet = new WalletIssuer({ db: deps.database.db, keys: certificates.keys, publicUrl: deps.config.publicUrl, keyEncryptionSecret: deps.config.keyEncryptionSecret });
+  apiRouters.push(walletProtocolRouter({ wallet }));
+  routers.push(walletPageRouter({ sessions: lti.lti.sessions, certificates, wallet }));
   // Holdings imported from CSV by a municipality's administrator (/admin/competence/holdings/import).
   routers.push(holdingsImportRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   routers.push(landingRouter({ db: deps.database.db, sessions: lti.lti.sessions }));

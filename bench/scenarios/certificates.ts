@@ -1,20 +1,14 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type autocannon from 'autocannon';
 import type { BenchContext, BenchResult, Scenario } from '../harness.js';
-import { percentile, pool, runAutocannon } from '../harness.js';
-import { openPostgres } from '../../src/db/postgres.js';
-import { issueDueCertificates } from '../../src/certificates/certificates.js';
-import { createPath } from '../../src/paths/paths.js';
-import { addStep, publish, updateDraftSettings, type NewStep } from '../../src/paths/drafts.js';
+import { percentile, pool } from '../harness.js';
+import { CERTIFICATE_PEOPLE, seedCertificates } from '../certificates-fixture.js';
+import { verdict, verificationAtRate, VERIFY_RATE } from './certificates-verify.js';
 import { SessionTokens } from '../../src/lti/session-token.js';
-import { writeCatalogue, writeCompletions, writePeople } from './completions-pull.js';
 
 /** The secret bench/run.ts starts the tool with: sessions for the learners are issued with it. */
 const TOOL_SECRET = 'bench-'.padEnd(48, 'x');
-const PEOPLE = 200;
-const VERIFY_RATE = 200;
-const VERIFY_SECONDS = 10;
+const PEOPLE = CERTIFICATE_PEOPLE;
 
 interface Download {
   readonly ms: number;
@@ -39,31 +33,15 @@ const ms = (n: number) => n.toFixed(1);
  * Certificates (docs/certificates.md): 200 learners of Kongsberg with a completed path each and its
  * certificate. (1) PDF generation: each learner's kursbevis downloaded one at a time (p95 against
  * 150 ms). (2) 200 concurrent downloads, three rounds, the tool's RSS sampled every 10 ms (growth
- * against 150 MiB). (3) Verification by code, GET /api/verify/<code> at 200 requests/s for 10 s
- * (p97.5 bounds p95 from above; against 10 ms).
+ * against 150 MiB). (3) Verification by code, GET /api/verify/<code> offered at a constant 200 requests/s (open
+ * loop, bench/open-loop.ts; p95 against 10 ms).
  */
 export const scenario: Scenario = {
   name: 'certificates',
   description: 'kursbevis PDF one at a time and 200 at once; verification by code at 200 requests/s',
   async run(context): Promise<BenchResult> {
-    const database = openPostgres({ connectionString: context.databaseUrl, poolMax: 4, applicationName: 'bench-certificates' });
-    const db = database.db;
-    const tenant = await db.selectFrom('tenants').select('id').where('kommunenummer', '=', '3303').executeTakeFirstOrThrow();
-    await writeCatalogue(db, tenant.id);
-    const people = await writePeople(db, tenant.id, '3303', 'kongsberg.kommune.no', PEOPLE);
-    const author = people[0]!;
-    const created = await createPath(db, tenant.id, { title: 'Brannvern og førstehjelp på arbeidsplassen', description: 'For alle ansatte.', language: 'nb', sharing: 'tenant', createdBy: author });
-    const step = (title: string): NewStep => ({ type: 'web', title, required: true, config: { resource: { kind: 'link', url: 'https://www.ks.no/' }, done: { by: 'mark-as-done' } } } as NewStep);
-    for (const title of ['Hva kan du fra før?', 'E-læring: Brannvern på arbeidsplassen', 'Les: Førstehjelp – slik redder du liv', 'Hva synes du om læringsløpet?']) await addStep(db, tenant.id, created.id, step(title));
-    const grants = [{ competence: 'brannvern', validMonths: 12 }, { competence: 'forstehjelp', validMonths: 24 }];
-    await updateDraftSettings(db, tenant.id, created.id, { grants });
-    await publish(db, tenant.id, created.id, author);
-    const version = await db.selectFrom('path_versions').select('id').where('path_id', '=', created.id).where('number', '=', 1).executeTakeFirstOrThrow();
-    await writeCompletions(db, tenant.id, people, [{ pathId: created.id, versionId: version.id, grants }]);
-    for (const person of people) await issueDueCertificates(db, tenant.id, person);
-    const certificates = await db.selectFrom('certificates').select(['id', 'person_id', 'code']).where('tenant_id', '=', tenant.id).execute();
-    if (certificates.length !== PEOPLE) throw new Error(`${certificates.length} certificates issued, not ${PEOPLE}`);
-    await database.close();
+    const { tenantId, certificates } = await seedCertificates(context);
+    const tenant = { id: tenantId };
 
     const sessions = new SessionTokens(TOOL_SECRET);
     const hrefs = await Promise.all(certificates.map(async (c) => {
@@ -91,17 +69,8 @@ export const scenario: Scenario = {
     }
     const growth = Math.max(...rounds.map((r) => r.peakMiB)) - rounds[0]!.baseMiB;
 
-    // (3) Verification by code at a fixed rate.
-    let next = 0;
-    const codes = certificates.map((c) => c.code);
-    const verify = await runAutocannon(context, 'certificates', {
-      path: '/api/verify/x',
-      connections: 20,
-      overallRate: VERIFY_RATE,
-      duration: VERIFY_SECONDS,
-      requests: [{ method: 'GET', setupRequest: (req: autocannon.Request) => ({ ...req, path: `/api/verify/${codes[next++ % codes.length]!}` }) }],
-    }, `verification by code at ${VERIFY_RATE} requests/s (p97.5 ${'{p975}'} ms bounds p95; target 10 ms)`);
-    const notes = (verify.notes ?? '').replace('{p975}', String(verify.p97_5Ms ?? ''));
+    // (3) Verification by code offered at a constant rate (open loop; certificates-verify also asks the page).
+    const verify = await verificationAtRate(context, certificates.map((c) => c.code), 'api');
 
     const load = os.loadavg().map((l) => l.toFixed(1)).join(', ');
     const details = [
@@ -114,8 +83,12 @@ export const scenario: Scenario = {
       '',
       `PDF size: ${Math.round(one[0]!.bytes / 1024)} KiB. Target: p95 under 150 ms — ${single.p95 < 150 ? 'met' : 'NOT met'}.`,
       `Tool RSS during 200 concurrent downloads (MiB, base → peak → 0.5 s after): ${rounds.map((r) => `${r.baseMiB.toFixed(0)} → ${r.peakMiB.toFixed(0)} → ${r.afterMiB.toFixed(0)}`).join('; ')}. Growth over the first base: ${growth.toFixed(0)} MiB against 150 MiB — ${growth < 150 ? 'met' : 'NOT met'}.`,
-      `Verification: the table row above; p97.5 ${verify.p97_5Ms} ms against p95 10 ms — ${(verify.p97_5Ms ?? Infinity) < 10 ? 'met' : 'not shown (p97.5 is above)'}.`,
+      `Verification by code, GET /api/verify/<code> offered at ${VERIFY_RATE} requests/s (open loop, latency from each request's due time): p50 ${verify.fromSchedule.p50} ms, p95 ${verify.fromSchedule.p95} ms, p99 ${verify.fromSchedule.p99} ms, ${verify.cpuMsPerRequest} ms tool CPU per request; target p95 under 10 ms — ${verdict(verify)}.`,
     ].join('\n');
-    return { ...verify, notes, details };
+    return {
+      scenario: 'certificates', requestsPerSecond: verify.offeredPerSecond, p50Ms: verify.fromSchedule.p50, p99Ms: verify.fromSchedule.p99, errors: verify.errors, non2xx: verify.non2xx,
+      connections: 0, durationSeconds: 20, peakRssMiB: verify.peakRssMiB, cpuMsPerRequest: verify.cpuMsPerRequest,
+      notes: `verification by code at ${VERIFY_RATE} requests/s, open loop: p95 ${verify.fromSchedule.p95} ms (target 10 ms)`, details,
+    };
   },
 };

@@ -34,6 +34,14 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /api/verify': PUBLIC,
   'GET /certificates/status/:tenantId': PUBLIC,
   'GET /certificates/issuers/:tenantId': PUBLIC,
+  // Adding a certificate to a wallet (OpenID4VCI 1.0): metadata and nonces are public; the offer's
+  // secret in its URL, the pre-authorized code and the access token are checked by the routes.
+  'GET /.well-known/openid-credential-issuer/certificates/issuers/:tenantId': PUBLIC,
+  'GET /.well-known/oauth-authorization-server/certificates/issuers/:tenantId': PUBLIC,
+  'GET /certificates/issuers/:tenantId/offers/:secret': PUBLIC,
+  'POST /certificates/issuers/:tenantId/token': PUBLIC,
+  'POST /certificates/issuers/:tenantId/nonce': PUBLIC,
+  'POST /certificates/issuers/:tenantId/credential': PUBLIC,
 
   // LTI 1.3 (docs/architecture-lti.md): the security framework secures login and launch.
   'GET /lti/assets/registration-close.js': LTI_PROTOCOL,
@@ -112,6 +120,7 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // The person's own certificates (docs/certificates.md): only their own, whatever the role.
   'GET /learn/certificates/:certificateId/kursbevis.pdf': ANY_SESSION,
   'GET /learn/certificates/:certificateId/credential.json': ANY_SESSION,
+  'GET /learn/certificates/:certificateId/wallet': ANY_SESSION,
   'GET /learn/unavailable': ANY_SESSION,
   'GET /learn/enrolments/:enrolmentId': LEARNERS,
   'GET /learn/return/:enrolmentId/:stepId': RETURN_COOKIE,

@@ -88,18 +88,19 @@ export class CertificateKeys {
     return { state: 'published', key };
   }
 
-  /** A new current key; the old one stays published for `graceMs`. */
-  async rotate(graceMs = CERTIFICATE_KEY_GRACE_MS): Promise<{ kid: string; retired: string[] }> {
+  /** A new current key; the old one stays published for `graceMs`, and at least until `keepUntil`. */
+  async rotate(graceMs = CERTIFICATE_KEY_GRACE_MS, keepUntil?: Date): Promise<{ kid: string; retired: string[]; publishedUntil: Date }> {
     const now = this.now();
+    const publishedUntil = new Date(Math.max(now.getTime() + graceMs, keepUntil?.getTime() ?? 0));
     const retired = await this.db
       .updateTable('certificate_keys')
-      .set({ retired_at: now, published_until: new Date(now.getTime() + graceMs) })
+      .set({ retired_at: now, published_until: publishedUntil })
       .where('retired_at', 'is', null)
       .returning('kid')
       .execute();
     const kid = await this.#insertNewKey();
     this.#current = undefined;
-    return { kid, retired: retired.map((r) => r.kid) };
+    return { kid, retired: retired.map((r) => r.kid), publishedUntil };
   }
 
   async #insertNewKey(): Promise<string> {

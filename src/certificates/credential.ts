@@ -102,7 +102,8 @@ const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /**
  * A credential as a VC-JWT (Open Badges 3.0 §8.2.4.1): the credential is the payload, with iss, jti,
- * nbf and exp mirroring issuer.id, id, validFrom and validUntil; the header names the key by kid.
+ * sub, nbf and exp mirroring issuer.id, id, credentialSubject.id (when it has one), validFrom and
+ * validUntil; the header names the key by kid.
  */
 export async function signCredential(credential: Record<string, unknown>, keys: CertificateKeys): Promise<string> {
   const { kid, key } = await keys.signingKey();
@@ -110,6 +111,7 @@ export async function signCredential(credential: Record<string, unknown>, keys: 
     ...credential,
     iss: (credential['issuer'] as { id: string }).id,
     jti: credential['id'],
+    ...(typeof (credential['credentialSubject'] as { id?: unknown } | undefined)?.id === 'string' ? { sub: (credential['credentialSubject'] as { id: string }).id } : {}),
     nbf: seconds(credential['validFrom'] as string),
     ...(typeof credential['validUntil'] === 'string' ? { exp: seconds(credential['validUntil']) } : {}),
   };

@@ -30,8 +30,36 @@ export interface CertificatesTable {
   issued_at: ColumnType<Date, Date | undefined, never>;
 }
 
+export interface CertificateWalletOffersTable {
+  id: Generated<string>;
+  tenant_id: string;
+  certificate_id: string;
+  person_id: string;
+  offer_hash: string;
+  code_hash: string;
+  created_at: ColumnType<Date, never, never>;
+  expires_at: Date;
+  redeemed_at: Date | null;
+  issued_to: string | null;
+  issued_at: Date | null;
+}
+
+export interface CertificateWalletTokensTable {
+  token_hash: string;
+  offer_id: string;
+  expires_at: Date;
+}
+
+export interface CertificateWalletUsedNoncesTable {
+  nonce_hash: string;
+  expires_at: Date;
+}
+
 export interface CertificateTables {
   certificate_keys: CertificateKeysTable;
+  certificate_wallet_offers: CertificateWalletOffersTable;
+  certificate_wallet_tokens: CertificateWalletTokensTable;
+  certificate_wallet_used_nonces: CertificateWalletUsedNoncesTable;
   certificate_status_lists: CertificateStatusListsTable;
   certificates: CertificatesTable;
 }

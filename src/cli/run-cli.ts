@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js';
 import { decodeCsv, parseMunicipalityCsv, parseRegionCsv } from '../tenants/municipality-csv.js';
 import { importMunicipalities, importRegions, listTenants } from '../tenants/tenants.js';
 import { COMPETENCE_USAGE, CompetenceUsageError, runCompetenceCommand } from './competence-commands.js';
+import { CERTIFICATE_USAGE, runCertificateCommand } from './certificate-commands.js';
 import { runContentCommand } from './content-commands.js';
 import { PRIVACY_USAGE, runPrivacyCommand } from './privacy-commands.js';
 import { openCliDatabase } from './open-cli-database.js';
@@ -30,7 +31,7 @@ Commands:
   content list <tenant-id>                list the tenant's content packages${ORG_USAGE}${LTI_USAGE}${LINK_USAGE}
 ${XAPI_CLIENT_USAGE}
 ${XAPI_FORWARDING_USAGE}${PRIVACY_USAGE}
-${COMPETENCE_USAGE}
+${COMPETENCE_USAGE}${CERTIFICATE_USAGE}
 
 The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR. While the
 tool runs on the embedded database, commands reach it through its socket in DATA_DIR/cli.`;
@@ -188,6 +189,11 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
       if (error instanceof CompetenceUsageError) throw new UsageError(error.message);
       throw error;
     }
+    return;
+  }
+
+  if (command === 'certificate-key') {
+    await runCertificateCommand(sub, values, (work) => withDatabase((database) => work(database.db)), out);
     return;
   }
 

@@ -226,6 +226,10 @@ export const MERGE_STEPS: Readonly<Record<string, MergeStep>> = {
   'certificates.person_id': async ({ db, from, into }) => {
     await db.updateTable('certificates').set({ person_id: into }).where('person_id', '=', from).execute();
   },
+  // Offers to add a certificate to a wallet follow the certificates.
+  'certificate_wallet_offers.person_id': async ({ db, from, into }) => {
+    await db.updateTable('certificate_wallet_offers').set({ person_id: into }).where('person_id', '=', from).execute();
+  },
   // A manager's assignment follows the person (completion is read by person and path).
   'competence_assignments.person_id': async ({ db, from, into }) => {
     await db.updateTable('competence_assignments').set({ person_id: into }).where('person_id', '=', from).execute();

@@ -74,6 +74,8 @@ export async function erasePerson(db: Kysely<Schema>, options: ErasureOptions): 
     }
     await trx.deleteFrom('lti_ags_outbox').where('person_id', '=', id).execute();
     await trx.deleteFrom('mail_outbox').where('person_id', '=', id).execute();
+    // Offers to add a certificate to a wallet, with the wallet's key they went to (their tokens go with them).
+    await trx.deleteFrom('certificate_wallet_offers').where('person_id', '=', id).execute();
     const deletedAccounts = await trx.deleteFrom('lti_users').where('person_id', '=', id).executeTakeFirst();
     // Unresolved links name the LMS account (issuer and subject): gone with the account.
     await trx.deleteFrom('person_link_conflicts').where('person_id', '=', id).execute();

@@ -49,6 +49,7 @@ export const PERSON_REFERENCES: readonly PersonColumn[] = [
   { table: 'manager_grants', column: 'granted_by', section: 'managerGrantsGiven', erasure: keep('who granted a unit, now a pseudonym') },
   { table: 'manager_grants', column: 'revoked_by', section: 'managerGrantsRevoked', erasure: keep('who revoked a grant, now a pseudonym') },
   { table: 'person_link_conflicts', column: 'person_id', section: 'linkConflicts', erasure: { kind: 'deleted', why: 'an unresolved link names the LMS account (issuer and subject): deleted with the account' } },
+  { table: 'certificate_wallet_offers', column: 'person_id', section: 'certificateWalletOffers', erasure: { kind: 'deleted', why: 'offers to add a certificate to a wallet and the wallet key (did:jwk) a credential went to; the certificate itself stays verifiable' } },
   { table: 'certificates', column: 'person_id', section: 'certificates', erasure: keep('a certificate others may have been shown stays verifiable as what it attests; its printed name is read from the person, so it shows the pseudonym; no name or e-mail is stored with it') },
   { table: 'privacy_kept_proofs', column: 'person_id', section: 'keptProofs', erasure: { kind: 'kept-by-exception', why: 'proof of mandatory training, until its keep-until date' } },
 ];

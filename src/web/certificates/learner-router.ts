@@ -14,6 +14,8 @@ import { tcert } from './messages.js';
 
 export const LEARNER_PDF = '/learn/certificates/:certificateId/kursbevis.pdf';
 export const LEARNER_CREDENTIAL = '/learn/certificates/:certificateId/credential.json';
+/** The wallet offer's page (wallet-router.ts). */
+export const LEARNER_WALLET = '/learn/certificates/:certificateId/wallet';
 
 export function certificateTitle(locale: Locale, certificate: Certificate): string {
   const { attests } = certificate;
@@ -39,7 +41,7 @@ ${list.length === 0 ? html`<p data-no-certificates>${tcert(locale, 'mine.empty')
         cells: [
           what,
           tcert(locale, `mine.state.${standing.status}`),
-          html`${link(href(LEARNER_PDF.replace(':certificateId', certificate.id)), tcert(locale, 'mine.pdf', { what }), html` download data-certificate-pdf`)}<br>${link(href(LEARNER_CREDENTIAL.replace(':certificateId', certificate.id)), tcert(locale, 'mine.credential', { what }), html` download data-certificate-credential`)}`,
+          html`${link(href(LEARNER_PDF.replace(':certificateId', certificate.id)), tcert(locale, 'mine.pdf', { what }), html` download data-certificate-pdf`)}<br>${link(href(LEARNER_CREDENTIAL.replace(':certificateId', certificate.id)), tcert(locale, 'mine.credential', { what }), html` download data-certificate-credential`)}${standing.status === 'valid' ? html`<br>${link(href(LEARNER_WALLET.replace(':certificateId', certificate.id)), tcert(locale, 'mine.wallet', { what }), html` data-certificate-wallet`)}` : ''}`,
           html`${link(verifyUrl(certificate.code), tcert(locale, 'mine.share', { what }), html` data-certificate-share`)}<br><code>${groupedCode(certificate.code)}</code>`,
         ],
       };

@@ -170,11 +170,17 @@ export function tr(locale: Locale, id: LearnerMessageId, values: Record<string, 
 
 const DATE_LOCALES: Record<Locale, string> = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
 
+// Making an Intl.DateTimeFormat costs about as much as the rest of a small page (the verification
+// page's profile): one per language and form, made on first use.
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /** A date as people in Norway read it, in Norwegian time. */
 export function formatDate(locale: Locale, date: Date, withTime = false): string {
-  return new Intl.DateTimeFormat(DATE_LOCALES[locale], {
-    dateStyle: 'long',
-    ...(withTime ? { timeStyle: 'short' } : {}),
-    timeZone: 'Europe/Oslo',
-  }).format(date);
+  const key = `${locale}${withTime ? '+time' : ''}`;
+  let format = DATE_FORMATS.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(DATE_LOCALES[locale], { dateStyle: 'long', ...(withTime ? { timeStyle: 'short' } : {}), timeZone: 'Europe/Oslo' });
+    DATE_FORMATS.set(key, format);
+  }
+  return format.format(date);
 }
