@@ -20,6 +20,7 @@ const LEFT_OUT: Readonly<Record<string, readonly string[]>> = { path_versions: [
 const NOTES = [
   'Evaluation answers are anonymous: the export shows which evaluations the person answered, never what. Released answers carry no link to anyone (docs/paths.md, "Anonymous evaluations").',
   'xAPI documents are listed without their content bytes; their size and type are given.',
+  "Evidence files of holdings (scanned certificates, authorisations) are listed without their bytes; the municipality's administrator downloads them on the person's competence page.",
 ];
 
 function byPerson(table: string, column: string, personId: string) {
@@ -47,6 +48,8 @@ export async function collectPersonData(db: Kysely<Schema>, tenantId: string, pe
   sections['sessionSignups'] = await jsonRows(db, sql`select to_jsonb(t) as row from path_session_signups t where enrolment_id in ${enrolments}`);
   sections['enrolmentLaunches'] = await jsonRows(db, sql`select to_jsonb(t) as row from path_enrolment_links t where enrolment_id in ${enrolments}`);
   sections['outcomeReceipts'] = await jsonRows(db, sql`select to_jsonb(t) as row from path_outcome_receipts t where enrolment_id in ${enrolments}`);
+  sections['evidenceFiles'] = await jsonRows(db, sql`select to_jsonb(f) as row from competence_holding_files f
+    where f.tenant_id = ${tenantId}::uuid and f.holding_id in (select id from competence_holdings where person_id = ${personId}::uuid) order by f.stored_at, f.id`);
   sections['scormData'] = await jsonRows(db, sql`select to_jsonb(t) as row from scorm_sco_states t where attempt_id in ${attempts}`);
   sections['scormCommits'] = await jsonRows(db, sql`select to_jsonb(t) as row from scorm_commits t where attempt_id in ${attempts} order by id`);
   const accounts = await ltiSubjects(db, personId);
