@@ -35,6 +35,9 @@ export interface ErasureResult {
   readonly evidenceFilesLeft: number;
 }
 
+/** What a parked statement's reason becomes when its actor is erased (the target's own words may have quoted them). */
+export const ERASED_REASON = "the target's reason was removed when the person was erased";
+
 /** CMI elements that name or identify the learner, or hold their free-text comments. */
 const CMI_PERSONAL = /(^|\.)(student_name|learner_name|student_id|learner_id|comments|comments_from_learner)(\.|$)/;
 
@@ -86,6 +89,10 @@ async function eraseInTransaction(db: Kysely<Schema>, options: ErasureOptions): 
     const queuedFiles = await queueEvidenceRemoval(trx, options.tenantId, id);
     await sql`select set_config('laeringslop.erasing', '', true)`.execute(trx);
     await trx.deleteFrom('xapi_documents').where('tenant_id', '=', options.tenantId).where('agent_key', 'in', keys).execute();
+    // A forwarding target's refusal, kept with a parked statement, may quote it (name, e-mail): it
+    // goes. The entry stays, so a re-drive sends the statement, now pseudonymous.
+    await sql`update xapi_forwarding_parked p set reason = ${ERASED_REASON}
+      from xapi_statements s where s.seq = p.seq and s.tenant_id = ${options.tenantId}::uuid and s.actor_key = ${accountKey} and p.reason <> ${ERASED_REASON}`.execute(trx);
 
     // The LMS accounts: course member lists naming them, queued scores, and the accounts themselves.
     const subjects = accounts.map((s) => s.subject);

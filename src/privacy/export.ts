@@ -56,6 +56,9 @@ export async function collectPersonData(db: Kysely<Schema>, tenantId: string, pe
   const keys = [...agentKeys(publicUrl, person), ...ltiAccountKeys(accounts)];
   sections['xapiStatements'] = await jsonRows(db, sql`select jsonb_build_object('statement', statement, 'stored', stored, 'voided', voided) as row
     from xapi_statements where tenant_id = ${tenantId}::uuid and actor_key = any(${keys}::text[]) order by seq`);
+  sections['xapiForwardingParked'] = await jsonRows(db, sql`select jsonb_build_object('statement_id', p.statement_id, 'reason', p.reason, 'parked_at', p.parked_at, 'redrive', p.redrive) as row
+    from xapi_forwarding_parked p join xapi_statements s on s.seq = p.seq
+    where p.tenant_id = ${tenantId}::uuid and s.tenant_id = ${tenantId}::uuid and s.actor_key = any(${keys}::text[]) order by p.seq`);
   sections['xapiDocuments'] = await jsonRows(db, sql`select to_jsonb(d) - 'content' || jsonb_build_object('bytes', octet_length(content)) as row
     from xapi_documents d where tenant_id = ${tenantId}::uuid and agent_key = any(${keys}::text[]) order by id`);
   const subjects = accounts.map((s) => s.subject);

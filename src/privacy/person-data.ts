@@ -83,6 +83,7 @@ export const INDIRECT_SECTIONS = {
   evidenceFiles: 'competence_holding_files (scanned certificates and authorisations, which show the name) by holding: the records deleted in the erasure, the files under DATA_DIR removed once it commits (privacy_evidence_removals holds them until then; the retention job takes any a crash left)',
   scormData: 'scorm_sco_states (CMI data) and scorm_commits: by attempt; commits deleted, CMI name, id and comment fields removed',
   xapiStatements: "xapi_statements where the person is the actor (their account, their LMS account (the tool's own statements) or e-mail): the actor replaced by the pseudonymous account",
+  xapiForwardingParked: "xapi_forwarding_parked entries of their statements (refused by the municipality's own LRS): the target's reason, which may quote the statement, replaced; the entry stays, so a re-drive sends the pseudonymous statement",
   xapiDocuments: 'xapi_documents (state, agent profiles) of their agent: deleted',
   courseMembers: "lti_nrps_cache member lists naming their LMS account: deleted (fetched again when needed)",
   auditEvents: 'audit_events about them or by them: kept (ids only, append-only)',
