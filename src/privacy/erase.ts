@@ -54,8 +54,17 @@ export async function erasePerson(db: Kysely<Schema>, options: ErasureOptions): 
   const erased = await eraseInTransaction(db, options);
   if (!erased) return undefined;
   const { queuedFiles, ...result } = erased;
-  const { left } = queuedFiles.length > 0 ? await removeQueuedEvidence(db, options.evidence, queuedFiles) : { left: 0 };
-  return { ...result, evidenceFilesLeft: left };
+  return { ...result, evidenceFilesLeft: await removeAfterCommit(db, options.evidence, queuedFiles) };
+}
+
+/** The erasure has committed whatever happens here: what cannot be removed now stays queued for the retention job. */
+async function removeAfterCommit(db: Kysely<Schema>, evidence: EvidenceStore, fileIds: readonly string[]): Promise<number> {
+  if (fileIds.length === 0) return 0;
+  try {
+    return (await removeQueuedEvidence(db, evidence, fileIds)).left;
+  } catch {
+    return fileIds.length;
+  }
 }
 
 type Erased = Omit<ErasureResult, 'evidenceFilesLeft'> & { readonly queuedFiles: readonly string[] };
