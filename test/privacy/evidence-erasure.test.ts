@@ -8,7 +8,8 @@ import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
 import { listCatalogue } from '../../src/competence/catalogue.js';
 import { EvidenceStore } from '../../src/competence/evidence-files.js';
 import { listPersonHoldings } from '../../src/competence/holdings.js';
-import { registerHolding } from '../../src/competence/registered.js';
+import { registrationProblemText } from '../../src/competence/holdings-messages.js';
+import { registerHolding, RegistrationRefused } from '../../src/competence/registered.js';
 import { createPerson } from '../../src/people/people.js';
 import { erasePerson } from '../../src/privacy/erase.js';
 import { collectPersonData } from '../../src/privacy/export.js';
@@ -102,6 +103,18 @@ describe(`erasure and evidence files (${BACKEND})`, { timeout: 60_000 }, () => {
       expect(await fileRows(other.files)).toHaveLength(1);
     }
     expect((await listPersonHoldings(db(), world.inRegion, ola.id))[0]!.evidence).toMatchObject({ number: 'HPR 9876543' });
+
+    // Nothing new is recorded about her: a registration is refused, and its file is not kept.
+    const filesBefore = fs.readdirSync(dir).sort();
+    const competence = (await listCatalogue(db(), world.inRegion)).flatMap((a) => a.competences)[0]!;
+    const refused = await registerHolding(db(), store, world.inRegion, kari.id, {
+      competence: competence.id, level: '', achievedOn: '01.06.2026', expiresOn: '', number: 'HPR 1', issuer: 'Helsedirektoratet', file: scan('Kari Nordmann'),
+    }, OPERATOR, TODAY).then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(RegistrationRefused);
+    expect([...(refused as RegistrationRefused).problems]).toEqual([['competence', 'person-erased']]);
+    expect(registrationProblemText('competence', 'person-erased', 'nn')).toBe('Personen er sletta: det kan ikkje registrerast ny kompetanse for personen.');
+    expect(fs.readdirSync(dir).sort()).toEqual(filesBefore);
+    expect(await listPersonHoldings(db(), world.inRegion, kari.id)).toHaveLength(holdingsBefore.length);
 
     // A second erasure of the same person changes nothing and counts nothing.
     expect(await erasePerson(db(), { tenantId: world.inRegion, personId: kari.id, actor: OPERATOR, reason: 'request', publicUrl: PUBLIC_URL, evidence: store })).toMatchObject({ erased: false, evidenceFiles: 0 });
