@@ -13,7 +13,7 @@ import { learnerCertificatesRouter } from './web/certificates/learner-router.js'
 import { verifyRouter } from './web/certificates/verify-router.js';
 import { walletPageRouter, walletProtocolRouter } from './web/certificates/wallet-router.js';
 import { ensureDemoCatalogue } from './competence/demo-catalogue.js';
-import { EvidenceStore } from './competence/evidence-files.js';
+import { EvidenceStore, evidenceDir } from './competence/evidence-files.js';
 import { competenceHoldingsBatchSubscriber } from './competence/holdings.js';
 import { StatusSummaryRefresher } from './competence/status-summary.js';
 import { ensureDemoPath } from './demo/demo-path.js';
@@ -101,6 +101,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // Certificates (docs/certificates.md): their credentials' signing key is published in /lti/jwks with its own kid.
   const certificates = new Certificates(deps.database.db, new CertificateKeys(deps.database.db, certificateKeyBox(deps.config.keyEncryptionSecret)), deps.config.publicUrl);
   ltiHooks.publishedKeys = () => certificates.keys.publishedKeys();
+  // Evidence files of registered holdings, under DATA_DIR (outside anything served); erasure removes a person's.
+  const evidenceStore = new EvidenceStore(evidenceDir(deps.config.dataDir));
   const lti = await composeLti(deps, ltiHooks);
   routers.push(...lti.routers);
 
@@ -139,7 +141,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(orgImportRouter({ db: deps.database.db, sessions: lti.lti.sessions, uploadLimitBytes: HR_IMPORT_LIMIT_BYTES }));
   // The municipality administrator's audit log (/admin/audit) and privacy pages (/admin/privacy).
   routers.push(auditRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
-  routers.push(privacyRouter({ db: deps.database.db, sessions: lti.lti.sessions, publicUrl: deps.config.publicUrl }));
+  routers.push(privacyRouter({ db: deps.database.db, sessions: lti.lti.sessions, publicUrl: deps.config.publicUrl, evidence: evidenceStore }));
   startPageLinks.push(...lti.startPageLinks);
   stoppers.push(lti.stop);
 
@@ -246,7 +248,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   routers.push(manageRouter(access), managersRouter(access), regionRouter(access), reportsRouter(access), coverageRouter(access));
   // A person's competence for the administrator and the manager: holdings, registering with an
   // evidence file (kept under DATA_DIR, outside anything served), revoking, downloads.
-  routers.push(personHoldingsRouter({ ...access, store: new EvidenceStore(path.join(deps.config.dataDir, 'competence', 'evidence')), certificates }));
+  routers.push(personHoldingsRouter({ ...access, store: evidenceStore, certificates }));
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());
@@ -264,7 +266,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   stoppers.push(() => evaluations.stop());
   // Personal data of people with no active employment and no activity for RETENTION_MONTHS is
   // erased once a day (docs/privacy.md); `npm run cli -- privacy retention` runs the same job.
-  const retention = new RetentionJob(deps.database.db, { months: deps.config.retentionMonths, publicUrl: deps.config.publicUrl, logger: deps.logger.child({ component: 'retention' }) });
+  const retention = new RetentionJob(deps.database.db, { months: deps.config.retentionMonths, publicUrl: deps.config.publicUrl, evidence: evidenceStore, logger: deps.logger.child({ component: 'retention' }) });
   retention.start();
   stoppers.push(() => retention.stop());
   return {

@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { SYSTEM } from '../../src/audit/audit-log.js';
+import { EvidenceStore } from '../../src/competence/evidence-files.js';
 import { openPostgres } from '../../src/db/postgres.js';
 import { erasePerson } from '../../src/privacy/erase.js';
 import { collectPersonData } from '../../src/privacy/export.js';
@@ -68,10 +72,12 @@ export const scenario: Scenario = {
       for (const c of sample.slice(0, 20)) exportMs.push((await timed(() => collectPersonData(db, c.tenantId, c.personId, PUBLIC_URL)))[1]);
       const before = await db.selectFrom('path_completions').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenant).executeTakeFirstOrThrow();
       const eraseMs: number[] = [];
+      // The people erased here registered no evidence files: the store is never written.
+      const evidence = new EvidenceStore(fs.mkdtempSync(join(os.tmpdir(), 'bench-evidence-')));
       let peakRss = context.rss();
       const started = performance.now();
       for (const c of sample) {
-        eraseMs.push((await timed(() => erasePerson(db, { tenantId: c.tenantId, personId: c.personId, actor: SYSTEM, reason: 'retention', publicUrl: PUBLIC_URL })))[1]);
+        eraseMs.push((await timed(() => erasePerson(db, { tenantId: c.tenantId, personId: c.personId, actor: SYSTEM, reason: 'retention', publicUrl: PUBLIC_URL, evidence })))[1]);
         peakRss = Math.max(peakRss, context.rss());
       }
       const erasingSeconds = (performance.now() - started) / 1000;

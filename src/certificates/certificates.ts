@@ -23,6 +23,12 @@ export interface Attests {
 
 export type CertificateStatus = 'valid' | 'revoked' | 'expired';
 
+/**
+ * Whom a certificate names when shown: the person's name now, or, once the person is erased
+ * (docs/privacy.md), only that it was issued to someone who has been erased: no name is left to show.
+ */
+export type Holder = { readonly erased: false; readonly name: string } | { readonly erased: true; readonly pseudonym: string };
+
 export interface Certificate {
   readonly id: string;
   readonly tenantId: string;
@@ -143,9 +149,13 @@ async function insertCertificate(db: Kysely<Schema>, values: { tenantId: string;
 /**
  * Issues the certificates a person is due and does not have yet: one for each path completion
  * (once its competences are documented as holdings) and one for each registered holding.
- * Safe to call on every view: each completion and holding has at most one certificate.
+ * Safe to call on every view: each completion and holding has at most one certificate. None for an
+ * erased person.
  */
 export async function issueDueCertificates(db: Kysely<Schema>, tenantId: string, personId: string): Promise<number> {
+  // An erased person is issued nothing new: what was issued before stays verifiable, nameless.
+  const erased = await db.selectFrom('people').select('erased_at').where('id', '=', personId).where('erased_at', 'is not', null).executeTakeFirst();
+  if (erased) return 0;
   const completions = await db
     .selectFrom('path_completions as pc')
     .leftJoin('certificates as c', 'c.path_completion_id', 'pc.id')
@@ -255,12 +265,13 @@ export function standingOf(holdings: readonly { expires_on: string | null; revok
 
 /**
  * What verification reads, in one statement (it is the public, busiest read): the certificate by
- * its code or id, the printed name, and the attested holdings' expiry and revocation.
+ * its code or id, whom it names (the name, or that the person was erased), and the attested
+ * holdings' expiry and revocation.
  */
-export async function findForVerification(db: Kysely<Schema>, by: { code: string } | { id: string }, onDate: string = osloDate()): Promise<{ certificate: Certificate; name: string; standing: Standing } | undefined> {
-  const { rows } = await sql<CertificateRow & { printed: string | null; holdings: { expires_on: string | null; revoked_at: string | null; reason: string | null }[] }>`
+export async function findForVerification(db: Kysely<Schema>, by: { code: string } | { id: string }, onDate: string = osloDate()): Promise<{ certificate: Certificate; holder: Holder; standing: Standing } | undefined> {
+  const { rows } = await sql<CertificateRow & { printed: string | null; pseudonym: string | null; holdings: { expires_on: string | null; revoked_at: string | null; reason: string | null }[] }>`
     select c.id, c.tenant_id, c.person_id, c.kind, c.path_completion_id, c.holding_id, c.code, c.status_index, c.attests, c.subject_salt, c.issued_at,
-           coalesce(p.name, nullif(concat_ws(' ', p.given_name, p.family_name), ''), p.pseudonym) as printed,
+           coalesce(p.name, nullif(concat_ws(' ', p.given_name, p.family_name), '')) as printed, p.pseudonym,
            coalesce((select json_agg(json_build_object('expires_on', h.expires_on::text, 'revoked_at', r.revoked_at, 'reason', r.reason))
                        from competence_holdings h left join competence_holding_revocations r on r.holding_id = h.id
                       where (c.holding_id is not null and h.id = c.holding_id)
@@ -269,7 +280,7 @@ export async function findForVerification(db: Kysely<Schema>, by: { code: string
      where ${'code' in by ? sql`c.code = ${by.code}` : sql`c.id = ${by.id}::uuid`}`.execute(db);
   const row = rows[0];
   if (!row) return undefined;
-  return { certificate: toCertificate(row), name: row.printed ?? '', standing: standingOf(row.holdings, onDate) };
+  return { certificate: toCertificate(row), holder: holderOf(row.printed, row.pseudonym), standing: standingOf(row.holdings, onDate) };
 }
 
 /** The status-list indexes of a municipality's revoked certificates. */
@@ -282,9 +293,11 @@ export async function revokedStatusIndexes(db: Kysely<Schema>, tenantId: string)
   return rows.map((r) => r.status_index);
 }
 
-/** The printed name: the person's name now (an erased person's is their pseudonym). */
-export async function printedName(db: Kysely<Schema>, personId: string): Promise<string> {
+// Only an erased person has a pseudonym (migrations/0540_privacy.sql).
+const holderOf = (name: string | null, pseudonym: string | null): Holder => (pseudonym !== null ? { erased: true, pseudonym } : { erased: false, name: name ?? '' });
+
+/** Whom the certificate names: the person's name now, or that they were erased. */
+export async function certificateHolder(db: Kysely<Schema>, personId: string): Promise<Holder> {
   const person = await db.selectFrom('people').select(['name', 'given_name', 'family_name', 'pseudonym']).where('id', '=', personId).executeTakeFirst();
-  if (!person) return '';
-  return person.name ?? ([person.given_name, person.family_name].filter(Boolean).join(' ') || (person.pseudonym ?? ''));
+  return holderOf(person ? (person.name ?? ([person.given_name, person.family_name].filter(Boolean).join(' ') || null)) : null, person?.pseudonym ?? null);
 }

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { Locale } from '../web/i18n.js';
 import { groupedCode } from './codes.js';
-import type { Certificate, Standing } from './certificates.js';
+import type { Certificate, Holder, Standing } from './certificates.js';
 
 type Text = Record<Locale, string>;
 const TEXTS = {
@@ -30,6 +30,8 @@ const TEXTS = {
   code: { nb: 'Kontrollkode: {code}', nn: 'Kontrollkode: {code}', en: 'Verification code: {code}' },
   qr: { nb: 'QR-kode som leder til kontrollsiden for beviset: {url}', nn: 'QR-kode som leier til kontrollsida for beviset: {url}', en: 'QR code leading to the verification page of this certificate: {url}' },
   logo: { nb: 'Logoen til {issuer}', nn: 'Logoen til {issuer}', en: 'The logo of {issuer}' },
+  // Pages call an erased person so (src/web/privacy/admin-context.ts): the PDF does too.
+  erased: { nb: 'Slettet person {code}', nn: 'Sletta person {code}', en: 'Erased person {code}' },
   revoked: { nb: 'Dette beviset er trukket tilbake.', nn: 'Dette beviset er trekt tilbake.', en: 'This certificate has been revoked.' },
 } satisfies Record<string, Text>;
 
@@ -58,7 +60,7 @@ export async function certificateLook(db: Kysely<Schema>, tenantId: string): Pro
 export interface KursbevisInput {
   readonly certificate: Certificate;
   readonly standing: Standing;
-  readonly name: string;
+  readonly holder: Holder;
   readonly locale: Locale;
   readonly verifyUrl: string;
   readonly verifyPage: string;
@@ -71,8 +73,9 @@ export interface KursbevisInput {
  * the logo and the QR code, and decoration marked as artifacts. Helvetica's encoding holds æøå.
  */
 export function renderKursbevis(input: KursbevisInput): Promise<Buffer> {
-  const { certificate, standing, name, locale, look } = input;
+  const { certificate, standing, holder, locale, look } = input;
   const { attests } = certificate;
+  const name = holder.erased ? say(locale, 'erased', { code: holder.pseudonym }) : holder.name;
   const title = attests.path ? `${say(locale, 'title.path')}: ${attests.path.title}` : `${say(locale, 'title.holding')}: ${attests.competences[0]?.name[locale] ?? attests.competences[0]?.name.nb ?? ''}`;
   const doc = new PDFDocument({
     size: 'A4',

@@ -3,7 +3,7 @@ import type { Schema } from '../db/schema.js';
 import { osloDate } from '../oslo-date.js';
 import type { Locale } from '../web/i18n.js';
 import type { CertificateKeys } from './certificate-keys.js';
-import { certificateStanding, findCertificate, issueDueCertificates, listPersonCertificates, printedName, type Certificate, type Standing } from './certificates.js';
+import { certificateHolder, certificateStanding, findCertificate, issueDueCertificates, listPersonCertificates, type Certificate, type Standing } from './certificates.js';
 import { certificateCredentialJwt, certificateUrls } from './credential.js';
 import { certificateLook, renderKursbevis } from './kursbevis-pdf.js';
 import type { VerifierDeps } from './verification.js';
@@ -44,8 +44,8 @@ export class Certificates {
   }
 
   async pdf(certificate: Certificate, locale: Locale): Promise<Buffer> {
-    const [standing, name, look] = await Promise.all([certificateStanding(this.db, certificate), printedName(this.db, certificate.personId), certificateLook(this.db, certificate.tenantId)]);
-    return renderKursbevis({ certificate, standing, name, locale, look, verifyUrl: this.urls.verify(certificate.code), verifyPage: `${this.publicUrl}/verify` });
+    const [standing, holder, look] = await Promise.all([certificateStanding(this.db, certificate), certificateHolder(this.db, certificate.personId), certificateLook(this.db, certificate.tenantId)]);
+    return renderKursbevis({ certificate, standing, holder, locale, look, verifyUrl: this.urls.verify(certificate.code), verifyPage: `${this.publicUrl}/verify` });
   }
 
   credentialJwt(certificate: Certificate): Promise<string> {

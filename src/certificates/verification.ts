@@ -4,7 +4,7 @@ import type { Schema } from '../db/schema.js';
 import { osloDate } from '../oslo-date.js';
 import { groupedCode, normaliseCode } from './codes.js';
 import { CREDENTIAL_ALG, type CertificateKeys } from './certificate-keys.js';
-import { findForVerification, type Attests, type Certificate, type Standing } from './certificates.js';
+import { findForVerification, type Attests, type Certificate, type Holder, type Standing } from './certificates.js';
 import { certificateUrls } from './credential.js';
 
 export type VerificationStatus = 'valid' | 'revoked' | 'expired' | 'not-issued-here' | 'tampered' | 'malformed';
@@ -22,7 +22,9 @@ export type VerificationReason =
 /** What a certificate attests, as a verifier may see it: the printed name and nothing else about the person. */
 export interface AttestedView {
   readonly code: string;
-  readonly name: string;
+  /** The holder's name; null once the holder is erased (docs/privacy.md): no name, no pseudonym. */
+  readonly name: string | null;
+  readonly holderErased: boolean;
   readonly kind: Attests['kind'];
   readonly path: { readonly title: string; readonly versionNumber: number; readonly steps: readonly string[] } | null;
   readonly competences: readonly { readonly code: string; readonly name: Attests['competences'][number]['name']; readonly level: number | null; readonly expiresOn: string | null }[];
@@ -53,12 +55,13 @@ export interface VerifierDeps {
   readonly now?: () => Date;
 }
 
-function describe(found: { certificate: Certificate; name: string; standing: Standing }, reason?: VerificationReason): Verification {
-  const { certificate, name, standing } = found;
+function describe(found: { certificate: Certificate; holder: Holder; standing: Standing }, reason?: VerificationReason): Verification {
+  const { certificate, holder, standing } = found;
   const { attests } = certificate;
   const view: AttestedView = {
     code: groupedCode(certificate.code),
-    name,
+    name: holder.erased ? null : holder.name,
+    holderErased: holder.erased,
     kind: attests.kind,
     path: attests.path ? { title: attests.path.title, versionNumber: attests.path.versionNumber, steps: attests.path.steps } : null,
     competences: attests.competences.map((c) => ({ code: c.code, name: c.name, level: c.level, expiresOn: c.expiresOn })),

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { OPERATOR } from '../audit/audit-log.js';
+import { EvidenceStore, evidenceDir } from '../competence/evidence-files.js';
 import { erasePerson } from '../privacy/erase.js';
 import { exportPerson } from '../privacy/export.js';
 import { keepPath, KeptPathError, keptPaths, releasePath } from '../privacy/kept-paths.js';
@@ -47,12 +48,13 @@ export async function runPrivacyCommand(
   if (sub === 'retention') {
     const months = wholeNumber(options.months, '--months') ?? config.retentionMonths;
     if (months < 1) throw new UsageError('--months must be at least 1');
-    const report = await runRetention(database.db, { months, publicUrl: config.publicUrl, dryRun: options['dry-run'] });
+    const report = await runRetention(database.db, { months, publicUrl: config.publicUrl, evidence: new EvidenceStore(evidenceDir(config.dataDir)), dryRun: options['dry-run'] });
     const since = report.cutoff.toISOString().slice(0, 10);
     if (options['dry-run']) {
       out(`dry run: ${report.candidates.length} people with no active employment and no activity since ${since} would be erased; ${report.proofsDue} kept proofs are past their keep-until date`);
     } else {
-      out(`${report.erased} people with no active employment and no activity since ${since} erased; ${report.proofsRemoved} kept proofs removed`);
+      out(`${report.erased} people with no active employment and no activity since ${since} erased; ${report.proofsRemoved} kept proofs removed; ${report.evidenceFilesRemoved} evidence files removed from disk`);
+      if (report.evidenceFilesLeft > 0) out(`${report.evidenceFilesLeft} evidence files of erased people could not be removed from disk (${evidenceDir(config.dataDir)}); run again`);
     }
     return;
   }
@@ -65,9 +67,10 @@ export async function runPrivacyCommand(
       out(JSON.stringify(data, null, 2));
       return;
     }
-    const result = await erasePerson(database.db, { tenantId, personId, actor: OPERATOR, reason: 'request', publicUrl: config.publicUrl });
+    const result = await erasePerson(database.db, { tenantId, personId, actor: OPERATOR, reason: 'request', publicUrl: config.publicUrl, evidence: new EvidenceStore(evidenceDir(config.dataDir)) });
     if (!result) throw new UsageError(`the municipality has no person ${personId}`);
-    out(result.erased ? `erased: now "Slettet person ${result.pseudonym}" (${result.keptProofs} proofs of mandatory training kept)` : `already erased ("Slettet person ${result.pseudonym}")`);
+    out(result.erased ? `erased: now "Slettet person ${result.pseudonym}" (${result.keptProofs} proofs of mandatory training kept, ${result.evidenceFiles} evidence files removed)` : `already erased ("Slettet person ${result.pseudonym}")`);
+    if (result.evidenceFilesLeft > 0) out(`${result.evidenceFilesLeft} evidence files could not be removed from disk yet; \`privacy retention\` removes them`);
     return;
   }
   if (sub === 'keep-path' || sub === 'release-path' || sub === 'kept-paths') {

@@ -6,6 +6,9 @@ import type { EvidenceMediaType } from './tables.js';
 /** A scanned certificate or authorisation is at most this large. */
 export const EVIDENCE_FILE_LIMIT = 10 * 1024 * 1024;
 
+/** Where a running tool keeps the evidence files: DATA_DIR/competence/evidence. */
+export const evidenceDir = (dataDir: string) => path.join(dataDir, 'competence', 'evidence');
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
@@ -64,7 +67,7 @@ export class EvidenceStore {
     return fs.readFile(this.#pathOf(id));
   }
 
-  /** Removes a file whose record was never written (the registration failed after the write). */
+  /** Removes a file whose record was never written (the registration failed after the write) or was erased. */
   async discard(id: string): Promise<void> {
     await fs.rm(this.#pathOf(id), { force: true });
   }

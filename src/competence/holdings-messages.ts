@@ -24,6 +24,7 @@ const FIELD_TEXTS: Record<HoldingsLocale, Record<RegistrationProblem, Template>>
     'too-long': (_v, f) => `${capital(f)} er for lang.`,
     'file-too-large': () => 'Filen er større enn 10 MB.',
     'file-type': () => 'Filen må være en PDF, PNG eller JPEG (innholdet sjekkes, ikke bare navnet).',
+    'person-erased': () => 'Personen er slettet: det kan ikke registreres ny kompetanse for personen.',
   },
   nn: {
     required: (_v, f) => `Fyll ut ${f}.`,
@@ -36,6 +37,7 @@ const FIELD_TEXTS: Record<HoldingsLocale, Record<RegistrationProblem, Template>>
     'too-long': (_v, f) => `${capital(f)} er for lang.`,
     'file-too-large': () => 'Fila er større enn 10 MB.',
     'file-type': () => 'Fila må vere ein PDF, PNG eller JPEG (innhaldet blir sjekka, ikkje berre namnet).',
+    'person-erased': () => 'Personen er sletta: det kan ikkje registrerast ny kompetanse for personen.',
   },
   en: {
     required: (_v, f) => `Fill in the ${f}.`,
@@ -48,6 +50,7 @@ const FIELD_TEXTS: Record<HoldingsLocale, Record<RegistrationProblem, Template>>
     'too-long': (_v, f) => `The ${f} is too long.`,
     'file-too-large': () => 'The file is larger than 10 MB.',
     'file-type': () => 'The file must be a PDF, PNG or JPEG (its content is checked, not only its name).',
+    'person-erased': () => 'The person has been erased: no new competence can be registered for them.',
   },
 };
 

@@ -20,7 +20,9 @@ export type RegistrationProblem =
   | 'expiry-not-after'
   | 'too-long'
   | 'file-too-large'
-  | 'file-type';
+  | 'file-type'
+  /** The person was erased (docs/privacy.md): nothing new is recorded about them, no file kept. */
+  | 'person-erased';
 
 export class RegistrationRefused extends Error {
   constructor(readonly problems: ReadonlyMap<RegistrationField, RegistrationProblem>) {
@@ -203,6 +205,9 @@ export async function registerHolding(
   if (file && fileId) await store.put(fileId, file.bytes);
   try {
     return await db.transaction().execute(async (trx) => {
+      // Shared lock: an erasure of the person (which locks the row for update) finishes first, and is seen.
+      const person = await trx.selectFrom('people').select('erased_at').where('id', '=', personId).where('tenant_id', '=', tenantId).forShare().executeTakeFirst();
+      if (person?.erased_at) throw new RegistrationRefused(new Map([['competence', 'person-erased']]));
       const renewsId = await renewedHolding(trx, personId, checked.competence.id, checked.achievedOn);
       const holdingId = await insertDocumentedHolding(trx, { tenantId, personId, source: 'registered', facts: checked, renewsId, recordedBy: actor });
       if (file && fileId) {

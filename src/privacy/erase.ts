@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { recordAudit, type AuditActor } from '../audit/audit-log.js';
+import type { EvidenceStore } from '../competence/evidence-files.js';
 import type { Schema } from '../db/schema.js';
+import { queueEvidenceRemoval, removeQueuedEvidence } from './evidence-removal.js';
 import { agentKeys, findPersonRecord, ltiAccountKeys, ltiSubjects } from './person-keys.js';
 import { erasedEmployeeNumber, pseudonymCode } from './pseudonym.js';
 
@@ -13,6 +15,8 @@ export interface ErasureOptions {
   readonly reason: ErasureReason;
   /** The tool's PUBLIC_URL: its learners' xAPI accounts are named under it. */
   readonly publicUrl: string;
+  /** Where the evidence files of holdings are kept: the person's are removed once the erasure commits. */
+  readonly evidence: EvidenceStore;
   readonly now?: Date;
 }
 
@@ -25,7 +29,14 @@ export interface ErasureResult {
   readonly keptProofs: number;
   readonly ltiAccounts: number;
   readonly xapiStatements: number;
+  /** Evidence files of the person's holdings (scanned certificates, authorisations) whose records went. */
+  readonly evidenceFiles: number;
+  /** Of those, files still on disk because removing them failed: the retention job's next run takes them. */
+  readonly evidenceFilesLeft: number;
 }
+
+/** What a parked statement's reason becomes when its actor is erased (the target's own words may have quoted them). */
+export const ERASED_REASON = "the target's reason was removed when the person was erased";
 
 /** CMI elements that name or identify the learner, or hold their free-text comments. */
 const CMI_PERSONAL = /(^|\.)(student_name|learner_name|student_id|learner_id|comments|comments_from_learner)(\.|$)/;
@@ -35,16 +46,36 @@ const CMI_PERSONAL = /(^|\.)(student_name|learner_name|student_id|learner_id|com
  * becomes "Slettet person <code>" and everything that counted them (completions, enrolments,
  * holdings, employments) keeps counting the same id. Completions of paths the municipality keeps
  * proof of are copied, with the name and employee number, to privacy_kept_proofs until their
- * keep-until date. One transaction, with the `person.erased` audit event. Undefined when the tenant
- * has no such person.
+ * keep-until date. One transaction, with the `person.erased` audit event; the person's evidence files
+ * leave the disk after it commits (a rolled-back erasure deletes none). Undefined when the tenant has
+ * no such person.
  */
 export async function erasePerson(db: Kysely<Schema>, options: ErasureOptions): Promise<ErasureResult | undefined> {
+  const erased = await eraseInTransaction(db, options);
+  if (!erased) return undefined;
+  const { queuedFiles, ...result } = erased;
+  return { ...result, evidenceFilesLeft: await removeAfterCommit(db, options.evidence, queuedFiles) };
+}
+
+/** The erasure has committed whatever happens here: what cannot be removed now stays queued for the retention job. */
+async function removeAfterCommit(db: Kysely<Schema>, evidence: EvidenceStore, fileIds: readonly string[]): Promise<number> {
+  if (fileIds.length === 0) return 0;
+  try {
+    return (await removeQueuedEvidence(db, evidence, fileIds)).left;
+  } catch {
+    return fileIds.length;
+  }
+}
+
+type Erased = Omit<ErasureResult, 'evidenceFilesLeft'> & { readonly queuedFiles: readonly string[] };
+
+async function eraseInTransaction(db: Kysely<Schema>, options: ErasureOptions): Promise<Erased | undefined> {
   const now = options.now ?? new Date();
   return db.transaction().execute(async (trx) => {
     const person = await findPersonRecord(trx, options.tenantId, options.personId, true);
     if (!person) return undefined;
     if (person.erasedAt) {
-      return { personId: person.id, pseudonym: person.pseudonym ?? '', erased: false, keptProofs: 0, ltiAccounts: 0, xapiStatements: 0 };
+      return { personId: person.id, pseudonym: person.pseudonym ?? '', erased: false, keptProofs: 0, ltiAccounts: 0, xapiStatements: 0, evidenceFiles: 0, queuedFiles: [] };
     }
     const id = person.id;
     const code = await freeCode(trx, options.tenantId);
@@ -63,8 +94,14 @@ export async function erasePerson(db: Kysely<Schema>, options: ErasureOptions): 
             actor_key = ${accountKey},
             related_agent_keys = array(select distinct case when k = any(${keys}::text[]) then ${accountKey} else k end from unnest(related_agent_keys) as k)
       where tenant_id = ${options.tenantId}::uuid and actor_key = any(${keys}::text[])`.execute(trx);
+    // Evidence files (a scanned certificate shows the name): records now, bytes after the commit.
+    const queuedFiles = await queueEvidenceRemoval(trx, options.tenantId, id);
     await sql`select set_config('laeringslop.erasing', '', true)`.execute(trx);
     await trx.deleteFrom('xapi_documents').where('tenant_id', '=', options.tenantId).where('agent_key', 'in', keys).execute();
+    // A forwarding target's refusal, kept with a parked statement, may quote it (name, e-mail): it
+    // goes. The entry stays, so a re-drive sends the statement, now pseudonymous.
+    await sql`update xapi_forwarding_parked p set reason = ${ERASED_REASON}
+      from xapi_statements s where s.seq = p.seq and s.tenant_id = ${options.tenantId}::uuid and s.actor_key = ${accountKey} and p.reason <> ${ERASED_REASON}`.execute(trx);
 
     // The LMS accounts: course member lists naming them, queued scores, and the accounts themselves.
     const subjects = accounts.map((s) => s.subject);
@@ -103,11 +140,14 @@ export async function erasePerson(db: Kysely<Schema>, options: ErasureOptions): 
       actor: options.actor,
       action: 'person.erased',
       subjectPersonId: id,
-      details: { reason: options.reason, keptProofs, ltiAccounts: Number(deletedAccounts.numDeletedRows), xapiStatements: statements.numAffectedRows === undefined ? 0 : Number(statements.numAffectedRows) },
+      details: {
+        reason: options.reason, keptProofs, ltiAccounts: Number(deletedAccounts.numDeletedRows),
+        xapiStatements: statements.numAffectedRows === undefined ? 0 : Number(statements.numAffectedRows), evidenceFiles: queuedFiles.length,
+      },
     });
     return {
       personId: id, pseudonym: code, erased: true, keptProofs, ltiAccounts: Number(deletedAccounts.numDeletedRows),
-      xapiStatements: Number(statements.numAffectedRows ?? 0),
+      xapiStatements: Number(statements.numAffectedRows ?? 0), evidenceFiles: queuedFiles.length, queuedFiles,
     };
   });
 }

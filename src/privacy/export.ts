@@ -20,6 +20,7 @@ const LEFT_OUT: Readonly<Record<string, readonly string[]>> = { path_versions: [
 const NOTES = [
   'Evaluation answers are anonymous: the export shows which evaluations the person answered, never what. Released answers carry no link to anyone (docs/paths.md, "Anonymous evaluations").',
   'xAPI documents are listed without their content bytes; their size and type are given.',
+  "Evidence files of holdings (scanned certificates, authorisations) are listed without their bytes; the municipality's administrator downloads them on the person's competence page.",
 ];
 
 function byPerson(table: string, column: string, personId: string) {
@@ -47,12 +48,17 @@ export async function collectPersonData(db: Kysely<Schema>, tenantId: string, pe
   sections['sessionSignups'] = await jsonRows(db, sql`select to_jsonb(t) as row from path_session_signups t where enrolment_id in ${enrolments}`);
   sections['enrolmentLaunches'] = await jsonRows(db, sql`select to_jsonb(t) as row from path_enrolment_links t where enrolment_id in ${enrolments}`);
   sections['outcomeReceipts'] = await jsonRows(db, sql`select to_jsonb(t) as row from path_outcome_receipts t where enrolment_id in ${enrolments}`);
+  sections['evidenceFiles'] = await jsonRows(db, sql`select to_jsonb(f) as row from competence_holding_files f
+    where f.tenant_id = ${tenantId}::uuid and f.holding_id in (select id from competence_holdings where person_id = ${personId}::uuid) order by f.stored_at, f.id`);
   sections['scormData'] = await jsonRows(db, sql`select to_jsonb(t) as row from scorm_sco_states t where attempt_id in ${attempts}`);
   sections['scormCommits'] = await jsonRows(db, sql`select to_jsonb(t) as row from scorm_commits t where attempt_id in ${attempts} order by id`);
   const accounts = await ltiSubjects(db, personId);
   const keys = [...agentKeys(publicUrl, person), ...ltiAccountKeys(accounts)];
   sections['xapiStatements'] = await jsonRows(db, sql`select jsonb_build_object('statement', statement, 'stored', stored, 'voided', voided) as row
     from xapi_statements where tenant_id = ${tenantId}::uuid and actor_key = any(${keys}::text[]) order by seq`);
+  sections['xapiForwardingParked'] = await jsonRows(db, sql`select jsonb_build_object('statement_id', p.statement_id, 'reason', p.reason, 'parked_at', p.parked_at, 'redrive', p.redrive) as row
+    from xapi_forwarding_parked p join xapi_statements s on s.seq = p.seq
+    where p.tenant_id = ${tenantId}::uuid and s.tenant_id = ${tenantId}::uuid and s.actor_key = any(${keys}::text[]) order by p.seq`);
   sections['xapiDocuments'] = await jsonRows(db, sql`select to_jsonb(d) - 'content' || jsonb_build_object('bytes', octet_length(content)) as row
     from xapi_documents d where tenant_id = ${tenantId}::uuid and agent_key = any(${keys}::text[]) order by id`);
   const subjects = accounts.map((s) => s.subject);

@@ -41,7 +41,7 @@ export const PERSON_REFERENCES: readonly PersonColumn[] = [
   { table: 'path_evaluation_respondents', column: 'person_id', section: 'evaluationsAnswered', erasure: keep('that the person answered (never what: released answers are not linkable)') },
   { table: 'path_events', column: 'person_id', section: 'pathEvents', erasure: keep('the outbox of path events, ids and scores only') },
   { table: 'employees', column: 'person_id', section: 'employee', erasure: { kind: 'replaced', why: 'employee number replaced by "slettet-<pseudonym>", HR identifier removed; employments stay for unit figures' } },
-  { table: 'competence_holdings', column: 'person_id', section: 'competenceHoldings', erasure: keep('holdings are the documentation counted per unit and requirement; their evidence holds ids, dates and certificate numbers, no names') },
+  { table: 'competence_holdings', column: 'person_id', section: 'competenceHoldings', erasure: keep('holdings are the documentation counted per unit and requirement; their evidence keeps ids, dates and the issuer; the certificate or authorisation number is removed (it finds the person in a public register), and the evidence files go (see evidenceFiles)') },
   { table: 'competence_status_rows', column: 'person_id', section: 'competenceStatusRows', erasure: keep('where the person stood against each requirement, computed from the holdings and employments that stay; no names') },
   { table: 'competence_status_dirty', column: 'person_id', section: 'competenceStatusDirty', erasure: keep('a mark that the person\'s holdings changed since their status rows were computed') },
   { table: 'competence_assignments', column: 'person_id', section: 'competenceAssignments', erasure: keep("paths a manager assigned with due dates, for the unit's follow-up; the note is the manager's words") },
@@ -50,7 +50,7 @@ export const PERSON_REFERENCES: readonly PersonColumn[] = [
   { table: 'manager_grants', column: 'revoked_by', section: 'managerGrantsRevoked', erasure: keep('who revoked a grant, now a pseudonym') },
   { table: 'person_link_conflicts', column: 'person_id', section: 'linkConflicts', erasure: { kind: 'deleted', why: 'an unresolved link names the LMS account (issuer and subject): deleted with the account' } },
   { table: 'certificate_wallet_offers', column: 'person_id', section: 'certificateWalletOffers', erasure: { kind: 'deleted', why: 'offers to add a certificate to a wallet and the wallet key (did:jwk) a credential went to; the certificate itself stays verifiable' } },
-  { table: 'certificates', column: 'person_id', section: 'certificates', erasure: keep('a certificate others may have been shown stays verifiable as what it attests; its printed name is read from the person, so it shows the pseudonym; no name or e-mail is stored with it') },
+  { table: 'certificates', column: 'person_id', section: 'certificates', erasure: keep('a certificate others may have been shown stays verifiable as what it attests, "issued to a person who has been erased" (no name, no pseudonym); the number of a registered holding goes from what it attests; nothing new is issued to the erased person') },
   { table: 'privacy_kept_proofs', column: 'person_id', section: 'keptProofs', erasure: { kind: 'kept-by-exception', why: 'proof of mandatory training, until its keep-until date' } },
 ];
 
@@ -81,8 +81,10 @@ export const NAMED_COLUMNS: readonly PersonColumn[] = [
  */
 export const INDIRECT_SECTIONS = {
   stepProgress: 'path_step_progress, path_session_signups, path_enrolment_links, path_outcome_receipts: by enrolment; pseudonymised with it',
+  evidenceFiles: 'competence_holding_files (scanned certificates and authorisations, which show the name) by holding: the records deleted in the erasure, the files under DATA_DIR removed once it commits (privacy_evidence_removals holds them until then; the retention job takes any a crash left)',
   scormData: 'scorm_sco_states (CMI data) and scorm_commits: by attempt; commits deleted, CMI name, id and comment fields removed',
   xapiStatements: "xapi_statements where the person is the actor (their account, their LMS account (the tool's own statements) or e-mail): the actor replaced by the pseudonymous account",
+  xapiForwardingParked: "xapi_forwarding_parked entries of their statements (refused by the municipality's own LRS): the target's reason, which may quote the statement, replaced; the entry stays, so a re-drive sends the pseudonymous statement",
   xapiDocuments: 'xapi_documents (state, agent profiles) of their agent: deleted',
   courseMembers: "lti_nrps_cache member lists naming their LMS account: deleted (fetched again when needed)",
   auditEvents: 'audit_events about them or by them: kept (ids only, append-only)',

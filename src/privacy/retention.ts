@@ -1,8 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import { recordAudit, SYSTEM } from '../audit/audit-log.js';
+import type { EvidenceStore } from '../competence/evidence-files.js';
 import type { Schema } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { erasePerson } from './erase.js';
+import { removeQueuedEvidence } from './evidence-removal.js';
 
 export const DEFAULT_RETENTION_MONTHS = 36;
 /** How often a running tool looks for people to erase. */
@@ -24,6 +26,10 @@ export interface RetentionReport {
   /** Kept proofs whose keep-until date has passed, removed (0 on a dry run). */
   readonly proofsRemoved: number;
   readonly proofsDue: number;
+  /** Erased people's evidence files removed from disk by this run (0 on a dry run). */
+  readonly evidenceFilesRemoved: number;
+  /** Queued evidence files the disk refused to remove: tried again at the next run. */
+  readonly evidenceFilesLeft: number;
 }
 
 /**
@@ -67,23 +73,26 @@ export async function retentionCandidates(db: Kysely<Schema>, months: number, no
 export interface RetentionOptions {
   readonly months: number;
   readonly publicUrl: string;
+  readonly evidence: EvidenceStore;
   readonly dryRun?: boolean;
   readonly now?: Date;
 }
 
 /**
  * The retention job: erases every candidate (each in its own transaction, audited `person.erased`
- * with reason 'retention' by the system) and removes kept proofs past their keep-until date.
+ * with reason 'retention' by the system), removes kept proofs past their keep-until date, and
+ * removes from disk every erased person's evidence file still queued (one a crash left behind when
+ * an erasure had committed but its files were not yet gone).
  */
 export async function runRetention(db: Kysely<Schema>, options: RetentionOptions): Promise<RetentionReport> {
   const now = options.now ?? new Date();
   const { cutoff, candidates } = await retentionCandidates(db, options.months, now);
   const today = now.toISOString().slice(0, 10);
   const due = await db.selectFrom('privacy_kept_proofs').select(['id', 'tenant_id', 'person_id']).where('keep_until', '<', today).execute();
-  if (options.dryRun) return { cutoff, candidates, erased: 0, proofsRemoved: 0, proofsDue: due.length };
+  if (options.dryRun) return { cutoff, candidates, erased: 0, proofsRemoved: 0, proofsDue: due.length, evidenceFilesRemoved: 0, evidenceFilesLeft: 0 };
   let erased = 0;
   for (const candidate of candidates) {
-    const result = await erasePerson(db, { tenantId: candidate.tenantId, personId: candidate.personId, actor: SYSTEM, reason: 'retention', publicUrl: options.publicUrl, now });
+    const result = await erasePerson(db, { tenantId: candidate.tenantId, personId: candidate.personId, actor: SYSTEM, reason: 'retention', publicUrl: options.publicUrl, evidence: options.evidence, now });
     if (result?.erased) erased += 1;
   }
   let proofsRemoved = 0;
@@ -95,7 +104,8 @@ export async function runRetention(db: Kysely<Schema>, options: RetentionOptions
       await recordAudit(trx, { tenantId: proof.tenant_id, actor: SYSTEM, action: 'privacy.proof-removed', subjectPersonId: proof.person_id, object: { kind: 'kept-proof', id: proof.id } });
     });
   }
-  return { cutoff, candidates, erased, proofsRemoved, proofsDue: due.length };
+  const files = await removeQueuedEvidence(db, options.evidence);
+  return { cutoff, candidates, erased, proofsRemoved, proofsDue: due.length, evidenceFilesRemoved: files.removed, evidenceFilesLeft: files.left };
 }
 
 /** Runs the retention job once a day while the tool runs (compose.ts starts and stops it). */
@@ -104,16 +114,19 @@ export class RetentionJob {
   #running: Promise<unknown> | undefined;
   #stopped = true;
 
-  constructor(private readonly db: Kysely<Schema>, private readonly options: { months: number; publicUrl: string; logger?: Logger; firstCheckMs?: number; checkIntervalMs?: number }) {}
+  constructor(private readonly db: Kysely<Schema>, private readonly options: { months: number; publicUrl: string; evidence: EvidenceStore; logger?: Logger; firstCheckMs?: number; checkIntervalMs?: number }) {}
 
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
     const tick = async () => {
-      this.#running = runRetention(this.db, { months: this.options.months, publicUrl: this.options.publicUrl })
+      this.#running = runRetention(this.db, { months: this.options.months, publicUrl: this.options.publicUrl, evidence: this.options.evidence })
         .then((report) => {
           // Counts only: a log line never names a person.
-          if (report.erased > 0 || report.proofsRemoved > 0) this.options.logger?.info({ erased: report.erased, proofsRemoved: report.proofsRemoved, months: this.options.months }, 'retention: inactive people erased');
+          if (report.erased > 0 || report.proofsRemoved > 0 || report.evidenceFilesRemoved > 0) {
+            this.options.logger?.info({ erased: report.erased, proofsRemoved: report.proofsRemoved, evidenceFilesRemoved: report.evidenceFilesRemoved, months: this.options.months }, 'retention: inactive people erased');
+          }
+          if (report.evidenceFilesLeft > 0) this.options.logger?.error({ evidenceFilesLeft: report.evidenceFilesLeft }, 'retention: erased people\'s evidence files could not be removed from disk; tried again at the next run');
         })
         .catch((error: unknown) => this.options.logger?.error({ err: error }, 'retention job failed; it runs again at the next check'));
       await this.#running;

@@ -22,7 +22,15 @@ export interface PrivacyKeptProofsTable {
   keep_until: string;
 }
 
+/** An erased person's evidence file, its record gone, waiting to be removed from disk. */
+export interface PrivacyEvidenceRemovalsTable {
+  file_id: string;
+  tenant_id: string;
+  queued_at: ColumnType<Date, Date | undefined, never>;
+}
+
 export interface PrivacyTables {
   privacy_kept_paths: PrivacyKeptPathsTable;
   privacy_kept_proofs: PrivacyKeptProofsTable;
+  privacy_evidence_removals: PrivacyEvidenceRemovalsTable;
 }

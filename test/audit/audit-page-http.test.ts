@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR, personActor, recordAudits, SYSTEM, type AuditEvent } from '../../src/audit/audit-log.js';
+import { EvidenceStore } from '../../src/competence/evidence-files.js';
 import type { LtiSession } from '../../src/lti/session-token.js';
 import { createPerson } from '../../src/people/people.js';
 import { erasePerson } from '../../src/privacy/erase.js';
@@ -130,7 +134,7 @@ describe(`the audit log page and CSV (${BACKEND})`, { timeout: 120_000 }, () => 
   });
 
   it('an erased person shows as their pseudonym, and can be searched by it', async () => {
-    const result = await erasePerson(db(), { tenantId: kongsberg, personId: per, actor: OPERATOR, reason: 'request', publicUrl: url });
+    const result = await erasePerson(db(), { tenantId: kongsberg, personId: per, actor: OPERATOR, reason: 'request', publicUrl: url, evidence: new EvidenceStore(fs.mkdtempSync(path.join(os.tmpdir(), 'evidence-'))) });
     const page = await admin.get('/admin/audit', { action: 'person.erased' });
     expect(page.body).toContain(`Slettet person ${result!.pseudonym}`);
     expect(page.body).not.toContain('Per Ansatt');

@@ -3,9 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATOR } from '../../src/audit/audit-log.js';
 import { ensureDemoCatalogue } from '../../src/competence/demo-catalogue.js';
+import { EvidenceStore, evidenceDir } from '../../src/competence/evidence-files.js';
 import { DiskContentStore } from '../../src/content/content-store.js';
 import { DEMO_LINK_ID, ensureDemoPath } from '../../src/demo/demo-path.js';
+import { erasePerson } from '../../src/privacy/erase.js';
 import { addEmployee, addUnit } from '../access/support.js';
 import { launch, sessionInfo, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
 import { ensurePlayerBuilt } from '../scorm/support/build-player.js';
@@ -26,6 +29,7 @@ describe.skipIf(!hasChromium)(`certificates from the demo path to revocation in 
   let browser: Browser;
   let context: BrowserContext;
   let learnerId: string;
+  let tenantId: string;
 
   beforeAll(async () => {
     await ensurePlayerBuilt();
@@ -37,6 +41,7 @@ describe.skipIf(!hasChromium)(`certificates from the demo path to revocation in 
     const manager = await sessionInfo(world.url, (await launch(world.url, 'manager')).sessionToken!);
     const learner = await sessionInfo(world.url, (await launch(world.url, 'learner')).sessionToken!);
     learnerId = learner.personId;
+    tenantId = learner.tenantId;
     await ensureDemoCatalogue(db, learner.tenantId);
     const root = await addUnit(db, learner.tenantId, null, 'K', 'Kommunen');
     const unit = await addUnit(db, learner.tenantId, root, 'BS', 'Brannstasjonen');
@@ -167,5 +172,15 @@ describe.skipIf(!hasChromium)(`certificates from the demo path to revocation in 
     await page.goto(`${world.url}/verify/${code}?lang=nn`);
     expect(await page.locator('[data-verification]').getAttribute('data-verification')).toBe('revoked');
     await noViolations(page, 'verify/<code> page, revoked (nn)');
+
+    // Once she is erased (docs/privacy.md), the code still verifies, naming no one.
+    const named = await page.locator('[data-attests="name"]').textContent();
+    expect(named?.trim()).toBeTruthy();
+    await erasePerson(testDb.database.db, { tenantId, personId: learnerId, actor: OPERATOR, reason: 'request', publicUrl: world.url, evidence: new EvidenceStore(evidenceDir(world.dataDir)) });
+    await page.goto(`${world.url}/verify/${code}`);
+    expect(await page.locator('[data-verification]').getAttribute('data-verification')).toBe('revoked');
+    expect(await page.locator('[data-attests="name"]').textContent()).toBe('Utstedt til en person som er slettet');
+    expect(await page.content()).not.toContain(named!);
+    await noViolations(page, 'verify/<code> page, holder erased');
   });
 });

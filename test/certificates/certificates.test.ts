@@ -15,6 +15,7 @@ import { issueDueCertificates, listPersonCertificates } from '../../src/certific
 import { CODE_BITS, groupedCode, newVerificationCode, normaliseCode } from '../../src/certificates/codes.js';
 import { Certificates } from '../../src/certificates/service.js';
 import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
+import { EvidenceStore, evidenceDir } from '../../src/competence/evidence-files.js';
 import { listCatalogue } from '../../src/competence/catalogue.js';
 import { grantFromCompletion } from '../../src/competence/holdings.js';
 import { composeCapabilities, type Capabilities } from '../../src/compose.js';
@@ -24,6 +25,7 @@ import { SessionTokens } from '../../src/lti/session-token.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { deliverOutcome } from '../../src/paths/engine.js';
 import { enrol } from '../../src/paths/enrolments.js';
+import { erasePerson } from '../../src/privacy/erase.js';
 import { setLogo } from '../../src/tenants/themes.js';
 import { verifyRouter } from '../../src/web/certificates/verify-router.js';
 import { orgWorld, type OrgWorld } from '../access/support.js';
@@ -442,5 +444,53 @@ describe(`certificates (${BACKEND})`, { timeout: 120_000 }, () => {
     const fresh = await new Certificates(db(), keys, PUBLIC_URL).credentialJwt(certificate);
     expect(verifyEs256ByHand(fresh, await jwks())).toBeDefined();
     expect((await verifyJwt(fresh)).body.status).toBe('valid');
+  });
+
+  // Last: Anne is erased here.
+  it('once the person is erased, verification says the certificate was issued to a person who has been erased (no name, no pseudonym); the PDF prints no name or number; nothing new is issued', async () => {
+    const before = await anneCertificates();
+    const holdingCertificate = before.find((c) => c.kind === 'holding')!;
+    const completionCertificate = before.find((c) => c.kind === 'path-completion')!;
+    // Signed by the key the previous test rotated to (the composed service's instance keeps the one it read).
+    const jwt = await new Certificates(db(), new CertificateKeys(db(), certificateKeyBox(SECRET)), PUBLIC_URL).credentialJwt(holdingCertificate);
+    const erased = await erasePerson(db(), { tenantId: w.as, personId: w.people.anne, actor: OPERATOR, reason: 'request', publicUrl: PUBLIC_URL, evidence: new EvidenceStore(evidenceDir(dataDir)) });
+    const pseudonym = erased!.pseudonym;
+
+    // What it attests still stands as it did (revoked stays revoked, valid stays valid), to no one named.
+    const byCode = await request(verifyApp).get(`/api/verify/${holdingCertificate.code}`);
+    expect(byCode.body).toMatchObject({ status: 'valid', certificate: { name: null, holderErased: true, kind: 'holding' } });
+    expect((await request(verifyApp).get(`/api/verify/${completionCertificate.code}`)).body).toMatchObject({ status: 'revoked', certificate: { name: null, holderErased: true } });
+    expect((await verifyJwt(jwt)).body).toMatchObject({ status: 'valid', certificate: { name: null, holderErased: true } });
+    for (const lang of ['nb', 'nn', 'en'] as const) {
+      const page = await request(verifyApp).get(`/verify/${groupedCode(holdingCertificate.code)}?lang=${lang}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain({ nb: 'Utstedt til en person som er slettet', nn: 'Utferda til ein person som er sletta', en: 'Issued to a person who has been erased' }[lang]);
+      for (const trace of ['Anne', 'Sykepleier', pseudonym, 'HPR-1234567']) expect(page.text).not.toContain(trace);
+    }
+    for (const trace of ['Anne', pseudonym, 'HPR-1234567']) expect(JSON.stringify(byCode.body)).not.toContain(trace);
+    // The certificate keeps what it attests but the authorisation number, which finds her in a public register.
+    const attests = await db().selectFrom('certificates').select('attests').where('id', '=', holdingCertificate.id).executeTakeFirstOrThrow();
+    expect((attests.attests as { documented: unknown }).documented).toEqual({ number: null, issuer: 'Helsedirektoratet' });
+
+    const pdf = await binary(request(app).get(url(`/manage/people/${w.people.anne}/competence/certificates/${holdingCertificate.id}/kursbevis.pdf`, tokens.ingrid, '&lang=nn')));
+    expect(pdf.status).toBe(200);
+    if (hasPoppler) {
+      const file = path.join(dataDir, 'erased.pdf');
+      fs.writeFileSync(file, pdf.body as Buffer);
+      const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+      expect(text).toContain(`Sletta person ${pseudonym}`);
+      expect(text).toContain('utferda av Helsedirektoratet');
+      for (const trace of ['Anne', 'HPR-1234567']) expect(text).not.toContain(trace);
+      expect(execFileSync('pdfinfo', [file], { encoding: 'utf8' })).not.toContain('Anne');
+    }
+
+    // A holding registered for her id after the erasure gets no certificate.
+    const authorisation = await db().selectFrom('competences').select('id').where('tenant_id', '=', w.as).where('code', '=', 'autorisasjon').executeTakeFirstOrThrow();
+    await db().insertInto('competence_holdings').values({
+      tenant_id: w.as, person_id: w.people.anne, competence_id: authorisation.id, level: null, source: 'registered', achieved_on: '2024-01-01', expires_on: null,
+      path_completion_id: null, path_version_id: null, declaration_id: null, evidence: JSON.stringify({ number: null, issuer: 'Helsedirektoratet' }), renews_id: null, recorded_by_kind: 'operator', recorded_by_id: 'cli',
+    }).execute();
+    expect(await issueDueCertificates(db(), w.as, w.people.anne)).toBe(0);
+    expect((await anneCertificates()).map((c) => c.id).sort()).toEqual(before.map((c) => c.id).sort());
   });
 });

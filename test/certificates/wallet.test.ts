@@ -10,6 +10,7 @@ import { createApp } from '../../src/app.js';
 import { issueDueCertificates, listPersonCertificates, type Certificate } from '../../src/certificates/certificates.js';
 import { WalletNonces } from '../../src/certificates/wallet/nonces.js';
 import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
+import { EvidenceStore, evidenceDir } from '../../src/competence/evidence-files.js';
 import { listCatalogue } from '../../src/competence/catalogue.js';
 import { revokeHolding } from '../../src/competence/holdings.js';
 import { composeCapabilities, type Capabilities } from '../../src/compose.js';
@@ -397,7 +398,7 @@ describe(`adding a certificate to a wallet: OpenID4VCI 1.0 pre-authorized code (
   it('erasing the person deletes their offers, tokens and the wallet keys they went to; the certificate stays verifiable', async () => {
     const accessToken = await accessTokenFor(authorisation);
     expect((await db().selectFrom('certificate_wallet_offers').select('id').where('person_id', '=', w.people.anne).execute()).length).toBeGreaterThan(0);
-    await erasePerson(db(), { tenantId: w.as, personId: w.people.anne, actor: OPERATOR, reason: 'request', publicUrl: PUBLIC_URL });
+    await erasePerson(db(), { tenantId: w.as, personId: w.people.anne, actor: OPERATOR, reason: 'request', publicUrl: PUBLIC_URL, evidence: new EvidenceStore(evidenceDir(dataDir)) });
     expect(await db().selectFrom('certificate_wallet_offers').select('id').where('person_id', '=', w.people.anne).execute()).toEqual([]);
     expect(await db().selectFrom('certificate_wallet_tokens').select('token_hash').execute()).toEqual([]);
     const wallet = new TestWallet();

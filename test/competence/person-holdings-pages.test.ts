@@ -219,4 +219,31 @@ describe(`a person's competence: registering, revoking, files, imports (${BACKEN
     expect(elsewhere.status).toBe(422);
     expect(elsewhere.text).toContain('Ingen ansatt har ansattnummer «1002».');
   });
+
+  // Last: Anne is erased here.
+  it('erasing the person on the privacy page removes their evidence files from disk; a registration for them afterwards is refused (409) and keeps no file', async () => {
+    const base = `/admin/people/${w.people.anne}/competence`;
+    const hers = (await db().selectFrom('competence_holding_files as f').innerJoin('competence_holdings as h', 'h.id', 'f.holding_id').select('f.id').where('h.person_id', '=', w.people.anne).execute()).map((f) => f.id);
+    expect(hers.length).toBeGreaterThan(0);
+    const others = evidenceFiles().filter((f) => !hers.includes(f));
+    expect(others.length).toBeGreaterThan(0);
+    for (const id of hers) expect(evidenceFiles()).toContain(id);
+
+    const erased = await request(app).post(url(`/admin/privacy/people/${w.people.anne}/erase`, admin)).type('form').send({ confirm: 'yes' });
+    expect(erased.status).toBe(303);
+    expect(evidenceFiles().sort()).toEqual([...others].sort());
+    const audit = await db().selectFrom('audit_events').select('details').where('action', '=', 'person.erased').where('subject_person_id', '=', w.people.anne).executeTakeFirstOrThrow();
+    expect(audit.details).toMatchObject({ reason: 'request', evidenceFiles: hers.length });
+    // The page lists her holdings, with no file and no number.
+    const page = await request(app).get(url(base, admin));
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('data-evidence-file=');
+    expect(page.text).not.toContain('BV-17');
+
+    const refused = await register(base, admin, fields({ issuer: 'Helsedirektoratet' }), { bytes: PDF, name: 'autorisasjon.pdf', type: 'application/pdf' });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('Personen er slettet: det kan ikke registreres ny kompetanse for personen.');
+    expect(refused.text).toContain('value="Helsedirektoratet"');
+    expect(evidenceFiles().sort()).toEqual([...others].sort());
+  });
 });

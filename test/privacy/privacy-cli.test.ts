@@ -3,8 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATOR } from '../../src/audit/audit-log.js';
 import { openCliDatabase } from '../../src/cli/open-cli-database.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
+import { listCatalogue } from '../../src/competence/catalogue.js';
+import { EvidenceStore, evidenceDir } from '../../src/competence/evidence-files.js';
+import { registerHolding } from '../../src/competence/registered.js';
 import { loadConfig } from '../../src/config.js';
 import { BACKEND, createServerDatabase, SERVER_URL, type ServerDatabase } from '../support/database.js';
 
@@ -35,11 +40,12 @@ describe(`privacy CLI (${BACKEND})`, { timeout: 180_000 }, () => {
     process.env['NODE_ENV'] = 'development';
     process.env['PUBLIC_URL'] = 'https://laering.kongsberg.kommune.example';
     process.env['LOG_LEVEL'] = 'silent';
+    // Evidence files live under DATA_DIR whichever the database.
+    process.env['DATA_DIR'] = dataDir;
     if (SERVER_URL) {
       server = await createServerDatabase(SERVER_URL);
       process.env['DATABASE_URL'] = server.url;
     } else {
-      process.env['DATA_DIR'] = dataDir;
       delete process.env['DATABASE_URL'];
     }
     await run('migrate');
@@ -62,8 +68,8 @@ describe(`privacy CLI (${BACKEND})`, { timeout: 180_000 }, () => {
   it('a dry run counts and changes nothing; the run erases the inactive and audits it', async () => {
     expect(await run('privacy', 'retention', '--dry-run')).toMatch(/^dry run: 1 people with no active employment and no activity since \d{4}-\d{2}-\d{2} would be erased; 0 kept proofs/);
     expect(await withDb((db) => db.selectFrom('people').select('name').where('id', '=', old).executeTakeFirstOrThrow())).toEqual({ name: 'Gammel Bruker' });
-    expect(await run('privacy', 'retention', '--months', '120')).toMatch(/^0 people .* erased; 0 kept proofs removed$/);
-    expect(await run('privacy', 'retention')).toMatch(/^1 people with no active employment and no activity since \d{4}-\d{2}-\d{2} erased; 0 kept proofs removed$/);
+    expect(await run('privacy', 'retention', '--months', '120')).toMatch(/^0 people .* erased; 0 kept proofs removed; 0 evidence files removed from disk$/);
+    expect(await run('privacy', 'retention')).toMatch(/^1 people with no active employment and no activity since \d{4}-\d{2}-\d{2} erased; 0 kept proofs removed; 0 evidence files removed from disk$/);
     const rows = await withDb((db) => db.selectFrom('people').select(['id', 'name', 'pseudonym']).where('id', 'in', [old, recent]).orderBy('created_at').execute());
     expect(rows[0]).toMatchObject({ id: old, name: null, pseudonym: expect.stringMatching(/^[0-9A-Z]{4}$/) });
     expect(rows[1]).toMatchObject({ id: recent, name: 'Ny Bruker', pseudonym: null });
@@ -74,7 +80,18 @@ describe(`privacy CLI (${BACKEND})`, { timeout: 180_000 }, () => {
   it('exports and erases one person by kommunenummer and id; bad input is a usage error', async () => {
     const exported = JSON.parse(await run('privacy', 'export', '3303', recent)) as { person: { name: string } };
     expect(exported.person.name).toBe('Ny Bruker');
-    expect(await run('privacy', 'erase', '3303', recent)).toMatch(/^erased: now "Slettet person [0-9A-Z]{4}"/);
+    // A scanned authorisation registered for her: the erasure removes it from DATA_DIR.
+    const store = new EvidenceStore(evidenceDir(dataDir));
+    const fileId = await withDb(async (db) => {
+      const tenantId = (await db.selectFrom('tenants').select('id').where('kommunenummer', '=', '3303').executeTakeFirstOrThrow()).id;
+      await applyCatalogueImport(db, tenantId, 'område;kode;kompetanse\nHelse;autorisasjon;Autorisasjon som sykepleier\n', OPERATOR);
+      const competence = (await listCatalogue(db, tenantId)).flatMap((a) => a.competences)[0]!;
+      const input = { competence: competence.id, level: '', achievedOn: '01.03.2026', expiresOn: '', number: 'HPR 1234567', issuer: 'Helsedirektoratet', file: Buffer.from('%PDF-1.7\n% Ny Bruker\n%%EOF\n') };
+      return (await registerHolding(db, store, tenantId, recent, input, OPERATOR, '2026-12-06')).fileId!;
+    });
+    expect(fs.existsSync(path.join(evidenceDir(dataDir), fileId))).toBe(true);
+    expect(await run('privacy', 'erase', '3303', recent)).toMatch(/^erased: now "Slettet person [0-9A-Z]{4}" \(0 proofs of mandatory training kept, 1 evidence files removed\)$/);
+    expect(fs.existsSync(path.join(evidenceDir(dataDir), fileId))).toBe(false);
     await expect(run('privacy', 'erase', '9999', recent)).rejects.toThrow(/no municipality has kommunenummer 9999/);
     await expect(run('privacy', 'export', '3303', 'nobody')).rejects.toThrow(/has no person nobody/);
     await expect(run('privacy', 'retention', '--months', 'many')).rejects.toThrow(/--months must be a whole number/);

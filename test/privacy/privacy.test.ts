@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR, SYSTEM } from '../../src/audit/audit-log.js';
+import { EvidenceStore } from '../../src/competence/evidence-files.js';
 import { erasePerson } from '../../src/privacy/erase.js';
 import { collectPersonData, exportPerson } from '../../src/privacy/export.js';
 import { retentionCandidates, runRetention } from '../../src/privacy/retention.js';
@@ -10,10 +14,15 @@ import { figures, PUBLIC_URL, seedPerson } from './support.js';
 describe(`personal-data rights (${BACKEND})`, { timeout: 60_000 }, () => {
   let testDb: TestDatabase;
   const db = () => testDb.database.db;
+  // The people seeded here registered no evidence files (test/privacy/evidence-erasure.test.ts has them).
+  const evidence = new EvidenceStore(fs.mkdtempSync(path.join(os.tmpdir(), 'evidence-')));
   beforeAll(async () => {
     testDb = await createTestDatabase();
   });
-  afterAll(async () => testDb?.dispose());
+  afterAll(async () => {
+    await testDb?.dispose();
+    fs.rmSync(evidence.dir, { recursive: true, force: true });
+  });
 
   it('the export holds everything about the person and is audited; another tenant gets nothing', async () => {
     const s = await seedPerson(db());
@@ -54,7 +63,7 @@ describe(`personal-data rights (${BACKEND})`, { timeout: 60_000 }, () => {
     const before = await figures(db(), tenantId);
     expect(before.completions.map(([, n]) => n)).toEqual([2, 2]);
 
-    const result = await erasePerson(db(), { tenantId, personId: s.person, actor: OPERATOR, reason: 'request', publicUrl: PUBLIC_URL });
+    const result = await erasePerson(db(), { tenantId, personId: s.person, actor: OPERATOR, reason: 'request', publicUrl: PUBLIC_URL, evidence });
     expect(result).toMatchObject({ erased: true, keptProofs: 1, ltiAccounts: 1, xapiStatements: 2 });
     expect(result!.pseudonym).toMatch(/^[2-9A-HJ-NP-Z]{4}$/);
     expect(await figures(db(), tenantId)).toEqual(before);
@@ -87,14 +96,14 @@ describe(`personal-data rights (${BACKEND})`, { timeout: 60_000 }, () => {
     expect(await db().selectFrom('people').select(['name', 'erased_at']).where('id', '=', s.other).executeTakeFirstOrThrow()).toEqual({ name: 'Ola Hansen', erased_at: null });
 
     const audit = await db().selectFrom('audit_events').selectAll().where('subject_person_id', '=', s.person).where('action', '=', 'person.erased').execute();
-    expect(audit).toEqual([expect.objectContaining({ actor_kind: 'operator', details: { reason: 'request', keptProofs: 1, ltiAccounts: 1, xapiStatements: 2 } })]);
+    expect(audit).toEqual([expect.objectContaining({ actor_kind: 'operator', details: { reason: 'request', keptProofs: 1, ltiAccounts: 1, xapiStatements: 2, evidenceFiles: 0 } })]);
     // The audit rows about her stay (ids only).
     expect((await db().selectFrom('audit_events').select('id').where('subject_person_id', '=', s.person).execute()).length).toBe(2);
 
     // Again: nothing changes; another tenant: not found.
-    expect(await erasePerson(db(), { tenantId, personId: s.person, actor: OPERATOR, reason: 'request', publicUrl: PUBLIC_URL })).toMatchObject({ erased: false, pseudonym: result!.pseudonym });
+    expect(await erasePerson(db(), { tenantId, personId: s.person, actor: OPERATOR, reason: 'request', publicUrl: PUBLIC_URL, evidence })).toMatchObject({ erased: false, pseudonym: result!.pseudonym });
     const other = await seedPerson(db());
-    expect(await erasePerson(db(), { tenantId: other.world.outside, personId: other.person, actor: OPERATOR, reason: 'request', publicUrl: PUBLIC_URL })).toBeUndefined();
+    expect(await erasePerson(db(), { tenantId: other.world.outside, personId: other.person, actor: OPERATOR, reason: 'request', publicUrl: PUBLIC_URL, evidence })).toBeUndefined();
     expect((await db().selectFrom('people').select('name').where('id', '=', other.person).executeTakeFirstOrThrow()).name).toBe('Kari Nordmann');
   });
 
@@ -131,12 +140,12 @@ describe(`personal-data rights (${BACKEND})`, { timeout: 60_000 }, () => {
     expect(found).toContain(s.person);
 
     const before = await figures(db(), tenantId);
-    const dry = await runRetention(db(), { months, publicUrl: PUBLIC_URL, dryRun: true, now: later });
+    const dry = await runRetention(db(), { months, publicUrl: PUBLIC_URL, evidence, dryRun: true, now: later });
     expect(dry.erased).toBe(0);
     expect(dry.candidates.map((c) => c.personId)).toEqual(expect.arrayContaining([s.person, s.other]));
     expect((await db().selectFrom('people').select('name').where('id', '=', s.person).executeTakeFirstOrThrow()).name).toBe('Kari Nordmann');
 
-    const report = await runRetention(db(), { months, publicUrl: PUBLIC_URL, now: later });
+    const report = await runRetention(db(), { months, publicUrl: PUBLIC_URL, evidence, now: later });
     expect(report.erased).toBe(dry.candidates.length);
     expect(await figures(db(), tenantId)).toEqual(before);
     const rows = await db().selectFrom('people').select(['id', 'name', 'pseudonym']).where('id', 'in', [s.person, s.other]).execute();
@@ -151,7 +160,7 @@ describe(`personal-data rights (${BACKEND})`, { timeout: 60_000 }, () => {
     // The kept proof (kept-path completion, 10 years) outlives retention until its keep-until date.
     expect(await db().selectFrom('privacy_kept_proofs').select('id').where('person_id', '=', s.person).execute()).toHaveLength(1);
     const muchLater = new Date(now.getTime() + 11 * 365 * 86_400_000);
-    const final = await runRetention(db(), { months, publicUrl: PUBLIC_URL, now: muchLater });
+    const final = await runRetention(db(), { months, publicUrl: PUBLIC_URL, evidence, now: muchLater });
     expect(final.proofsRemoved).toBeGreaterThanOrEqual(1);
     expect(await db().selectFrom('privacy_kept_proofs').select('id').where('person_id', '=', s.person).execute()).toEqual([]);
     expect(await db().selectFrom('audit_events').select('action').where('subject_person_id', '=', s.person).where('action', '=', 'privacy.proof-removed').execute()).toHaveLength(1);

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import request from 'supertest';
 import type { Kysely } from 'kysely';
+import { EvidenceStore } from '../../src/competence/evidence-files.js';
 import type { Schema } from '../../src/db/schema.js';
 import { PathEventDispatcher } from '../../src/paths/dispatcher.js';
 import { deliverOutcome, registerAttendance } from '../../src/paths/engine.js';
@@ -274,7 +277,7 @@ describe(`xAPI statements emitted from path events (${BACKEND})`, () => {
   });
 
   it('an erasure makes the actor of the emitted statements pseudonymous', async () => {
-    await erasePerson(db, { tenantId: world.inRegion, personId: learner, actor: { kind: 'operator', id: 'test' }, reason: 'request', publicUrl: PUBLIC_URL });
+    await erasePerson(db, { tenantId: world.inRegion, personId: learner, actor: { kind: 'operator', id: 'test' }, reason: 'request', publicUrl: PUBLIC_URL, evidence: new EvidenceStore(fs.mkdtempSync(path.join(os.tmpdir(), 'evidence-'))) });
     const stored = await emitted();
     expect(stored.length).toBe(events.length + 2);
     for (const { statement } of stored) expect(statement['actor']).toEqual({ objectType: 'Agent', account: { homePage: PUBLIC_URL, name: learner } });

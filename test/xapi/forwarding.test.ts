@@ -1,4 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATOR } from '../../src/audit/audit-log.js';
+import { EvidenceStore } from '../../src/competence/evidence-files.js';
+import { createPerson } from '../../src/people/people.js';
+import { ERASED_REASON, erasePerson } from '../../src/privacy/erase.js';
 import type { RunningServer } from '../../src/server.js';
 import { forwardingBox, forwardingStatus, redriveForwarding, saveForwardingTarget } from '../../src/xapi/forwarding/targets.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -133,6 +140,34 @@ describe(`forwarding statements to the municipality's own LRS (${BACKEND})`, { t
     await until('the re-driven statement arrives and is recorded', async () => (await forwardingStatus(dbA.database.db, from.tenantId))?.parkedCount === 0);
     expect((await heldBy(to)).at(-1)).toBe(refused);
     expect(await forwardingStatus(dbA.database.db, from.tenantId)).toMatchObject({ parkedCount: 0, delivered: 6 });
+  });
+
+  it('erasing the person removes the target’s reason (which quoted them) from their parked statement, and a re-drive sends it pseudonymous', async () => {
+    const { from, to } = await pair('1506', '1506');
+    const email = `kari.${crypto.randomUUID().slice(0, 8)}@molde.kommune.no`;
+    const kari = (await createPerson(dbA.database.db, from.tenantId, { name: 'Kari Nordmann', email })).id;
+    const id = crypto.randomUUID();
+    const hers: Record<string, unknown> = { ...statement(1, 'completed', id), actor: { objectType: 'Agent', name: 'Kari Nordmann', mbox: `mailto:${email}` } };
+    const other = statement(2);
+    // The target quotes the statement it refuses, as LRS validators do.
+    proxy.setPlan((request) => (request.ids.includes(id) ? { status: 400, body: `{"detail":"invalid statement: actor {\\"name\\":\\"Kari Nordmann\\",\\"mbox\\":\\"mailto:${email}\\"}"}` } : 'pass'));
+    await postStatements(a.url, from, [hers, other]);
+    const parked = await until('parked', async () => (await forwardingStatus(dbA.database.db, from.tenantId))?.parked[0]);
+    expect(parked.reason).toContain(email);
+
+    const evidence = new EvidenceStore(fs.mkdtempSync(path.join(os.tmpdir(), 'evidence-')));
+    await erasePerson(dbA.database.db, { tenantId: from.tenantId, personId: kari, actor: OPERATOR, reason: 'request', publicUrl: 'http://localhost:3000', evidence });
+    const after = await forwardingStatus(dbA.database.db, from.tenantId);
+    expect(after?.parked).toEqual([expect.objectContaining({ statementId: id, reason: ERASED_REASON })]);
+    expect(JSON.stringify(after)).not.toContain('Kari');
+
+    proxy.setPlan(() => 'pass');
+    await redriveForwarding(dbA.database.db, from.tenantId);
+    await until('the re-driven statement arrives', async () => (await forwardingStatus(dbA.database.db, from.tenantId))?.parkedCount === 0);
+    const held = await dbB.database.db.selectFrom('xapi_statements').select('statement').where('tenant_id', '=', to.tenantId).where('statement_id', '=', id).executeTakeFirstOrThrow();
+    expect((held.statement as { actor: unknown }).actor).toEqual({ objectType: 'Agent', account: { homePage: 'http://localhost:3000', name: kari } });
+    expect(JSON.stringify(held.statement)).not.toContain(email);
+    fs.rmSync(evidence.dir, { recursive: true, force: true });
   });
 
   it('takes a 409 for a statement the target already holds as delivered', async () => {

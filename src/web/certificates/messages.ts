@@ -29,6 +29,7 @@ const CATALOGUE = {
   'reason.credential-expired': m('Det digitale beviset har passert sin gyldighetstid.', 'Det digitale beviset har passert gyldigheitstida si.', 'The credential is past its validity.'),
   'too-many': m('For mange mislykkede kontroller fra din adresse. Vent litt og prøv igjen.', 'For mange mislukka kontrollar frå adressa di. Vent litt og prøv igjen.', 'Too many failed verifications from your address. Wait a little and try again.'),
   'attests.name': m('Navn', 'Namn', 'Name'),
+  'attests.holder-erased': m('Utstedt til en person som er slettet', 'Utferda til ein person som er sletta', 'Issued to a person who has been erased'),
   'attests.what': m('Bevis for', 'Prov for', 'Certifies'),
   'attests.path': m('Læringsløpet «{title}», versjon {version}', 'Læringsløpet «{title}», versjon {version}', 'The learning path “{title}”, version {version}'),
   'attests.steps': m('Innhold', 'Innhald', 'Contents'),

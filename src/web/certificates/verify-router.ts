@@ -53,7 +53,7 @@ const dayOf = (date: string) => new Date(`${date}T12:00:00Z`);
 
 function attestedFacts(locale: Locale, view: AttestedView): SafeHtml {
   const items: [string, SafeHtml | string, SafeHtml?][] = [
-    [tcert(locale, 'attests.name'), view.name, html` data-attests="name"`],
+    [tcert(locale, 'attests.name'), view.name ?? tcert(locale, 'attests.holder-erased'), html` data-attests="name"`],
     [tcert(locale, 'attests.what'), view.path ? tcert(locale, 'attests.path', { title: view.path.title, version: view.path.versionNumber }) : tcert(locale, 'attests.kind.holding'), html` data-attests="what"`],
   ];
   if (view.path?.steps.length) items.push([tcert(locale, 'attests.steps'), html`<ul class="ds-list">${view.path.steps.map((s) => html`<li>${s}</li>`)}</ul>`]);

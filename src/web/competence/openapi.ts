@@ -230,10 +230,11 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             certificate: {
               type: 'object',
               description: 'What the certificate attests (valid, revoked and expired certificates of this tool).',
-              required: ['code', 'name', 'kind', 'path', 'competences', 'achievedOn', 'issuedAt', 'expiresOn', 'revokedAt', 'issuer'],
+              required: ['code', 'name', 'holderErased', 'kind', 'path', 'competences', 'achievedOn', 'issuedAt', 'expiresOn', 'revokedAt', 'issuer'],
               properties: {
                 code: { type: 'string' },
-                name: { type: 'string', description: 'The name printed on the certificate.' },
+                name: { type: ['string', 'null'], description: 'The name printed on the certificate; null when the person it was issued to has been erased (docs/privacy.md).' },
+                holderErased: { type: 'boolean', description: 'True when the person it was issued to has been erased: the certificate still attests what it did, to no one named.' },
                 kind: { type: 'string', enum: ['path-completion', 'holding'] },
                 path: { type: ['object', 'null'], properties: { title: { type: 'string' }, versionNumber: { type: 'integer' }, steps: { type: 'array', items: { type: 'string' } } } },
                 competences: {

@@ -201,6 +201,7 @@ function statusOf(error: RegistrationRefused): number {
   const problems = [...error.problems.values()];
   if (problems.length === 1 && problems[0] === 'file-too-large') return 413;
   if (problems.length === 1 && problems[0] === 'file-type') return 415;
+  if (problems.length === 1 && problems[0] === 'person-erased') return 409;
   return 400;
 }
 

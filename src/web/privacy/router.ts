@@ -4,6 +4,7 @@ import { personActor } from '../../audit/audit-log.js';
 import type { Schema } from '../../db/schema.js';
 import type { SessionTokens } from '../../lti/session-token.js';
 import { searchPeople } from '../../people/people-search.js';
+import type { EvidenceStore } from '../../competence/evidence-files.js';
 import { erasePerson } from '../../privacy/erase.js';
 import { exportPerson, type PersonExport } from '../../privacy/export.js';
 import { keepPath, KeptPathError, keptPaths, markablePaths, releasePath } from '../../privacy/kept-paths.js';
@@ -143,10 +144,12 @@ export interface PrivacyRouterDeps {
   db: Kysely<Schema>;
   sessions: SessionTokens;
   publicUrl: string;
+  /** The evidence files of holdings: an erased person's are removed. */
+  evidence: EvidenceStore;
 }
 
 /** The municipality administrator's privacy pages: find a person, see and download their data, erase them. */
-export function privacyRouter({ db, sessions, publicUrl }: PrivacyRouterDeps): Router {
+export function privacyRouter({ db, sessions, publicUrl, evidence }: PrivacyRouterDeps): Router {
   const router = Router();
 
   router.get(PRIVACY_PAGE, async (req, res) => {
@@ -204,7 +207,7 @@ export function privacyRouter({ db, sessions, publicUrl }: PrivacyRouterDeps): R
       await showPerson(req, res, db, ctx, publicUrl, 400, new Map([['confirm', tp(ctx.locale, 'person.erase.confirm.missing')]]));
       return;
     }
-    const result = await erasePerson(db, { tenantId: ctx.session.tenantId, personId: id, actor: personActor(ctx.session.personId), reason: 'request', publicUrl });
+    const result = await erasePerson(db, { tenantId: ctx.session.tenantId, personId: id, actor: personActor(ctx.session.personId), reason: 'request', publicUrl, evidence });
     if (!result) throw new ProblemError('not-found', 'No such person in this municipality.');
     req.log.info({ subject: result.personId, keptProofs: result.keptProofs }, 'person erased on request');
     res.redirect(303, ctx.href(personPage(result.personId), { erased: result.pseudonym }));
