@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Cmi5Lms } from '../../cmi5/lms.js';
 import { auSatisfied } from '../../cmi5/satisfaction.js';
 import type { LaunchMode } from '../../cmi5/tables.js';
+import { CMI5 } from '../../cmi5/vocabulary.js';
 import { ausInScope, type Cmi5Au, type Cmi5Manifest } from '../../content/cmi5-model.js';
 import { findPackage } from '../../content/packages.js';
 import { inLanguage } from '../../content/tincan-model.js';
@@ -135,7 +136,9 @@ export class Cmi5StepBridge {
   async onStatementsStored(stored: LaunchStatementsStored): Promise<void> {
     if (stored.cmi5SessionId === undefined) return;
     const registration = await this.lms.recordStatements(stored.tenantId, stored.cmi5SessionId, stored.statements);
-    if (!registration) return;
+    // Only completed and passed can satisfy an AU; the step's outcome waits for one of them (a
+    // delivery lost before it is made again on the learner's next page view, heal()).
+    if (!registration || !stored.verbIds.some((verb) => verb === CMI5.verbs.completed || verb === CMI5.verbs.passed)) return;
     try {
       await this.deliver(stored.tenantId, registration);
     } catch (error) {
