@@ -22,13 +22,15 @@ export const STATEMENT_KINDS: readonly RequestKind[] = ['initialized', 'answered
 export interface Timings {
   /** Milliseconds per request kind. */
   readonly byKind: Map<RequestKind, number[]>;
+  /** Each request as it ended: its kind, when it started (performance.now()) and its time. */
+  readonly requests: { kind: RequestKind; at: number; ms: number }[];
   /** Answers that were not the expected status, a few of them kept with their text. */
   unexpected: number;
   readonly samples: string[];
 }
 
 export function newTimings(): Timings {
-  return { byKind: new Map(), unexpected: 0, samples: [] };
+  return { byKind: new Map(), requests: [], unexpected: 0, samples: [] };
 }
 
 export interface SessionPlan {
@@ -77,6 +79,7 @@ async function timed(timings: Timings, kind: RequestKind, expected: number, url:
   let list = timings.byKind.get(kind);
   if (!list) timings.byKind.set(kind, (list = []));
   list.push(answer.ms);
+  timings.requests.push({ kind, at: performance.now() - answer.ms, ms: answer.ms });
   if (answer.status !== expected) {
     timings.unexpected += 1;
     if (timings.samples.length < 5) timings.samples.push(`${kind}: ${answer.status} ${answer.body.slice(0, 300)}`);
