@@ -19,6 +19,9 @@ import type { Cmi5ContentTokens } from '../cmi5/content-token.js';
 import { ScormStepUnavailable, type StepAttemptRef } from './scorm-bridge.js';
 import { returnPath } from './scorm-return.js';
 
+/** The AU statements after which the step's outcome is worked out (onStatementsStored). */
+const OUTCOME_VERBS: ReadonlySet<string> = new Set([CMI5.verbs.initialized, CMI5.verbs.completed, CMI5.verbs.passed]);
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One AU of a cmi5 step as the learner's page shows it. */
@@ -136,9 +139,11 @@ export class Cmi5StepBridge {
   async onStatementsStored(stored: LaunchStatementsStored): Promise<void> {
     if (stored.cmi5SessionId === undefined) return;
     const registration = await this.lms.recordStatements(stored.tenantId, stored.cmi5SessionId, stored.statements);
-    // Only completed and passed can satisfy an AU; the step's outcome waits for one of them (a
-    // delivery lost before it is made again on the learner's next page view, heal()).
-    if (!registration || !stored.verbIds.some((verb) => verb === CMI5.verbs.completed || verb === CMI5.verbs.passed)) return;
+    // Of an AU's statements only completed and passed can satisfy it, and initialized is the first
+    // of a session (an AU with moveOn NotApplicable is satisfied from the start, §9.6.1): the other
+    // statements cannot change the step's outcome. A delivery lost is made again on the learner's
+    // next page view (heal()).
+    if (!registration || !stored.verbIds.some((verb) => OUTCOME_VERBS.has(verb))) return;
     try {
       await this.deliver(stored.tenantId, registration);
     } catch (error) {
