@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CMI5 } from '../../src/cmi5/vocabulary.js';
 import { getProgress } from '../../src/paths/enrolments.js';
@@ -36,7 +36,7 @@ describe.skipIf(!hasChromium)(`a cmi5 course of our own making, from the designe
     await testDb?.dispose();
   }, 120_000);
 
-  async function noViolations(page: Page, what: string): Promise<void> {
+  async function noViolations(page: Page | Frame, what: string): Promise<void> {
     await page.waitForLoadState('load');
     const violations = await axeViolations(page);
     expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
@@ -111,8 +111,13 @@ describe.skipIf(!hasChromium)(`a cmi5 course of our own making, from the designe
     await page.goto(`${url}/dev/lms`);
     await page.click('[data-launch="deeplink"]');
     const picker = page.frameLocator('#tool-frame');
+    await picker.locator(`button[data-item="${pathId}"]`).waitFor();
+    // The tool's picker in the LMS's frame is the designer's page here.
+    const pickerFrame = async () => (await (await page.locator('#tool-frame').elementHandle())!.contentFrame())!;
+    await noViolations(await pickerFrame(), 'Deep Linking picker');
     await picker.locator(`button[data-item="${pathId}"]`).click();
     await picker.locator('[data-content-item]').waitFor();
+    await noViolations(await pickerFrame(), 'Deep Linking answer');
     const placed = (await db().selectFrom('dev_lms_links').select(['id', 'custom']).execute()).find((l) => l.custom['laeringslop_path'] === pathId);
     expect(placed).toBeDefined();
     return { pathId, linkId: placed!.id };
