@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Cmi5Lms } from '../../cmi5/lms.js';
 import { auSatisfied } from '../../cmi5/satisfaction.js';
 import type { LaunchMode } from '../../cmi5/tables.js';
+import { CMI5 } from '../../cmi5/vocabulary.js';
 import { ausInScope, type Cmi5Au, type Cmi5Manifest } from '../../content/cmi5-model.js';
 import { findPackage } from '../../content/packages.js';
 import { inLanguage } from '../../content/tincan-model.js';
@@ -17,6 +18,9 @@ import type { LaunchStatementsStored } from '../../xapi/lrs/context.js';
 import type { Cmi5ContentTokens } from '../cmi5/content-token.js';
 import { ScormStepUnavailable, type StepAttemptRef } from './scorm-bridge.js';
 import { returnPath } from './scorm-return.js';
+
+/** The AU statements after which the step's outcome is worked out (onStatementsStored). */
+const OUTCOME_VERBS: ReadonlySet<string> = new Set([CMI5.verbs.initialized, CMI5.verbs.completed, CMI5.verbs.passed]);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -135,7 +139,11 @@ export class Cmi5StepBridge {
   async onStatementsStored(stored: LaunchStatementsStored): Promise<void> {
     if (stored.cmi5SessionId === undefined) return;
     const registration = await this.lms.recordStatements(stored.tenantId, stored.cmi5SessionId, stored.statements);
-    if (!registration) return;
+    // Of an AU's statements only completed and passed can satisfy it, and initialized is the first
+    // of a session (an AU with moveOn NotApplicable is satisfied from the start, §9.6.1): the other
+    // statements cannot change the step's outcome. A delivery lost is made again on the learner's
+    // next page view (heal()).
+    if (!registration || !stored.verbIds.some((verb) => OUTCOME_VERBS.has(verb))) return;
     try {
       await this.deliver(stored.tenantId, registration);
     } catch (error) {
