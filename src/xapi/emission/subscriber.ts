@@ -26,7 +26,7 @@ export function xapiEmissionSubscriber(db: Kysely<Schema>, statements: OwnStatem
       const known = facts[i];
       if (!known) return;
       const list = byTenant.get(event.tenantId) ?? [];
-      for (const statement of statementsForEvent(event, known, publicUrl)) list.push({ eventId: event.id, statement });
+      for (const statement of statementsForEvent(event, known, publicUrl)) list.push({ from: { kind: 'path', id: event.id }, statement });
       byTenant.set(event.tenantId, list);
     });
     for (const [tenantId, list] of byTenant) await storeEmitted(db, statements, tenantId, list, logger);
