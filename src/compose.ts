@@ -258,7 +258,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   stoppers.push(() => statusSummaries.stop());
   // Each tenant's statements go on to the municipality's own LRS when its administrator set one
   // (/admin/xapi-forwarding, `npm run cli -- xapi-forwarding`; docs/xapi.md, "Forwarding").
-  const forwarder = new StatementForwarder({ db: deps.database.db, logger: deps.logger.child({ component: 'xapi-forwarding' }), box: forwardingBox(deps.config.keyEncryptionSecret) });
+  const forwarder = new StatementForwarder({ db: deps.database.db, logger: deps.logger.child({ component: 'xapi-forwarding' }), box: forwardingBox(deps.config.keyEncryptionSecret), publicUrl: deps.config.publicUrl });
   forwarder.start();
   stoppers.push(() => forwarder.stop());
   evaluations.start();

@@ -147,27 +147,36 @@ export class HoldingStatementEmitter {
     }
   }
 
-  /** Stores the statements of the events, each tenant's in event order (also used to re-drive parked ones). */
   async emit(events: readonly HoldingEvent[]): Promise<{ stored: number; parked: number }> {
-    const facts = await loadHoldingFacts(this.#db, events, this.#publicUrl);
-    const byTenant = new Map<string, EmittedStatement[]>();
-    events.forEach((event, i) => {
-      const known = facts[i];
-      const statement = known && statementForHoldingEvent(event, known, this.#publicUrl);
-      if (!statement || !known) return;
-      // The holding's municipality: the person's at the time it was recorded.
-      const tenantId = known.municipality.id;
-      const list = byTenant.get(tenantId) ?? [];
-      list.push({ from: { kind: 'holding', id: event.id }, statement });
-      byTenant.set(tenantId, list);
-    });
-    let stored = 0;
-    let parked = 0;
-    for (const [tenantId, list] of byTenant) {
-      const result = await storeEmitted(this.#db, this.#statements, tenantId, list, this.#logger);
-      stored += result.stored;
-      parked += result.parked;
-    }
-    return { stored, parked };
+    return storeHoldingStatements(this.#db, this.#statements, this.#publicUrl, events, this.#logger);
   }
+}
+
+/** Makes and stores the statements of holding events, each tenant's in event order (also a re-drive of parked ones). */
+export async function storeHoldingStatements(
+  db: Kysely<Schema>,
+  statements: OwnStatements,
+  publicUrl: string,
+  events: readonly HoldingEvent[],
+  logger?: Logger,
+): Promise<{ stored: number; parked: number }> {
+  const facts = await loadHoldingFacts(db, events, publicUrl);
+  const byTenant = new Map<string, EmittedStatement[]>();
+  events.forEach((event, i) => {
+    const known = facts[i];
+    const statement = known && statementForHoldingEvent(event, known, publicUrl);
+    if (!statement || !known) return;
+    // The holding's municipality: the person's when it was recorded.
+    const tenantId = known.municipality.id;
+    const list = byTenant.get(tenantId) ?? [];
+    list.push({ from: { kind: 'holding', id: event.id }, statement });
+    byTenant.set(tenantId, list);
+  });
+  const total = { stored: 0, parked: 0 };
+  for (const [tenantId, list] of byTenant) {
+    const result = await storeEmitted(db, statements, tenantId, list, logger);
+    total.stored += result.stored;
+    total.parked += result.parked;
+  }
+  return total;
 }
