@@ -52,6 +52,7 @@ import { xapiRouter } from './web/xapi/router.js';
 import { xapiProfileRouter } from './web/xapi/profile-router.js';
 import { OwnStatements } from './xapi/own-statements.js';
 import { XAPI_EMISSION_SUBSCRIBER, xapiEmissionSubscriber } from './xapi/emission/subscriber.js';
+import { HoldingStatementEmitter } from './xapi/emission/holding-emitter.js';
 import { competencePullRouter } from './web/competence/pull-api.js';
 import { completionsPullRouter } from './web/completions/completions-api.js';
 import type { LaunchHooks } from './xapi/lrs/context.js';
@@ -224,8 +225,12 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   // transactions so that other subscribers never wait long behind them, and only while none of them
   // is behind
   // (bench/xapi/emission-lag.ts).
-  pathEvents.subscribeBatch(XAPI_EMISSION_SUBSCRIBER, xapiEmissionSubscriber(deps.database.db, new OwnStatements(deps.database.db, deps.config.publicUrl, lrs.context.statementGroups), deps.config.publicUrl,
+  const ownStatements = new OwnStatements(deps.database.db, deps.config.publicUrl, lrs.context.statementGroups);
+  pathEvents.subscribeBatch(XAPI_EMISSION_SUBSCRIBER, xapiEmissionSubscriber(deps.database.db, ownStatements, deps.config.publicUrl,
     deps.logger.child({ component: 'xapi-emission' })), { batchSize: 500, background: true });
+  // Holdings granted, revoked and expired become statements too, from the holdings' own outbox
+  // (written by the database whichever way a holding is recorded) and a sweep for expiries.
+  const holdingStatements = new HoldingStatementEmitter({ db: deps.database.db, statements: ownStatements, publicUrl: deps.config.publicUrl, logger: deps.logger.child({ component: 'xapi-emission' }) });
   // Every page and API request first passes the access gate: the route's decision in
   // src/access/route-decisions.ts, decided by src/access/rules.ts `authorize`. The manager's view
   // (/manage), the region's (/region) and the municipality administrator's managers (/admin/managers).
@@ -252,6 +257,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
 
   pathEvents.start();
   stoppers.push(() => pathEvents.stop());
+  holdingStatements.start();
+  stoppers.push(() => holdingStatements.stop());
   // Coverage roll-ups read a per-day summary of statuses (docs/competence.md, "The status summary"),
   // recomputed here when something changed it or the day turned.
   const statusSummaries = new StatusSummaryRefresher({ db: deps.database.db, logger: deps.logger.child({ component: 'competence-status-summary' }) });
@@ -259,7 +266,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   stoppers.push(() => statusSummaries.stop());
   // Each tenant's statements go on to the municipality's own LRS when its administrator set one
   // (/admin/xapi-forwarding, `npm run cli -- xapi-forwarding`; docs/xapi.md, "Forwarding").
-  const forwarder = new StatementForwarder({ db: deps.database.db, logger: deps.logger.child({ component: 'xapi-forwarding' }), box: forwardingBox(deps.config.keyEncryptionSecret) });
+  const forwarder = new StatementForwarder({ db: deps.database.db, logger: deps.logger.child({ component: 'xapi-forwarding' }), box: forwardingBox(deps.config.keyEncryptionSecret), publicUrl: deps.config.publicUrl });
   forwarder.start();
   stoppers.push(() => forwarder.stop());
   evaluations.start();

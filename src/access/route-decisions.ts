@@ -253,6 +253,7 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'GET /admin/xapi-forwarding': ADMINS,
   'POST /admin/xapi-forwarding': ADMINS,
   'POST /admin/xapi-forwarding/redrive': ADMINS,
+  'POST /admin/xapi-forwarding/emission-redrive': ADMINS,
   'POST /admin/xapi-forwarding/remove': ADMINS,
   // The competence catalogue and requirements: a municipality's own, or a region's for its members.
   'GET /admin/competence': ADMINS,

@@ -16,6 +16,7 @@ import { LTI_USAGE, LtiCliError, runLtiCommand } from './lti-commands.js';
 import { LINK_USAGE, runLinkCommand } from './link-commands.js';
 import { runXapiClientCommand, XAPI_CLIENT_USAGE, XapiClientUsageError } from './xapi-client-command.js';
 import { runXapiForwardingCommand, XAPI_FORWARDING_USAGE } from './xapi-forwarding-command.js';
+import { runXapiEmissionCommand, XAPI_EMISSION_USAGE } from './xapi-emission-command.js';
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -30,7 +31,8 @@ Commands:
                                           import a SCORM 1.2 / 2004 package into the tenant's content
   content list <tenant-id>                list the tenant's content packages${ORG_USAGE}${LTI_USAGE}${LINK_USAGE}
 ${XAPI_CLIENT_USAGE}
-${XAPI_FORWARDING_USAGE}${PRIVACY_USAGE}
+${XAPI_FORWARDING_USAGE}
+${XAPI_EMISSION_USAGE}${PRIVACY_USAGE}
 ${COMPETENCE_USAGE}${CERTIFICATE_USAGE}
 
 The database is the one the tool uses: DATABASE_URL, or the embedded database in DATA_DIR. While the
@@ -166,11 +168,22 @@ export async function runCli(argv: readonly string[], out: Output = console.log)
     return;
   }
 
+  if (command === 'xapi-emission') {
+    const config = loadConfig();
+    try {
+      await withDatabase((database) => runXapiEmissionCommand(database, config.publicUrl, sub, { tenant: values.tenant, json: values.json }, out));
+    } catch (error) {
+      if (error instanceof XapiClientUsageError) throw new UsageError(error.message);
+      throw error;
+    }
+    return;
+  }
+
   if (command === 'xapi-forwarding') {
     const config = loadConfig();
     try {
       await withDatabase((database) =>
-        runXapiForwardingCommand(database, config.keyEncryptionSecret, sub, { tenant: values.tenant, endpoint: values.endpoint, key: values.key, filter: values.filter, history: values.history, json: values.json }, out),
+        runXapiForwardingCommand(database, config.keyEncryptionSecret, sub, { tenant: values.tenant, endpoint: values.endpoint, key: values.key, filter: values.filter, history: values.history, json: values.json, publicUrl: config.publicUrl }, out),
       );
     } catch (error) {
       if (error instanceof XapiClientUsageError) throw new UsageError(error.message);

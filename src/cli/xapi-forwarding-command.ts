@@ -23,6 +23,8 @@ export interface ForwardingCommandOptions {
   filter?: string | undefined;
   history: boolean;
   json: boolean;
+  /** The tool's PUBLIC_URL: its own verbs of holdings count as completions when the waiting are counted. */
+  publicUrl?: string | undefined;
 }
 
 const PROBLEMS: Record<ForwardingSettingsError['problem'], string> = {
@@ -64,7 +66,7 @@ export async function runXapiForwardingCommand(
     return;
   }
   if (sub === 'status') {
-    const status = await forwardingStatus(db, tenantId);
+    const status = await forwardingStatus(db, tenantId, options.publicUrl ? { publicUrl: options.publicUrl } : {});
     if (!status) {
       out(options.json ? 'null' : `tenant ${tenantId} forwards nothing`);
       return;

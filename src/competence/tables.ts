@@ -53,6 +53,37 @@ export interface CompetenceTables {
   competence_status_rows: CompetenceStatusRowsTable;
   competence_status_dirty: CompetenceStatusDirtyTable;
   competence_status_counts: CompetenceStatusCountsTable;
+  competence_holding_events: CompetenceHoldingEventsTable;
+  competence_holding_expiries: CompetenceHoldingExpiriesTable;
+  competence_holding_event_cursors: CompetenceHoldingEventCursorsTable;
+}
+
+export type HoldingEventType = 'granted' | 'revoked' | 'expired';
+
+/** The outbox of holding events (migration 0740), written by triggers and the expiry sweep. */
+export interface CompetenceHoldingEventsTable {
+  id: Generated<number>;
+  xid: Generated<number>;
+  tenant_id: string;
+  holding_id: string;
+  type: HoldingEventType;
+  created_at: ColumnType<Date, never, never>;
+}
+
+/** Holdings whose expiry is still to be announced. */
+export interface CompetenceHoldingExpiriesTable {
+  holding_id: string;
+  tenant_id: string;
+  expires_on: string;
+}
+
+export interface CompetenceHoldingEventCursorsTable {
+  subscriber: string;
+  last_xid: ColumnType<number, number | undefined, number>;
+  last_id: ColumnType<number, number | undefined, number>;
+  lease_owner: string | null;
+  leased_until: Date | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
 export type HoldingSource = 'path-completion' | 'declared' | 'registered' | 'imported';

@@ -19,7 +19,7 @@ import { testConfig } from '../support/app.js';
 import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { lrsClient, startProxy, until, type LrsClient } from '../xapi/forwarding-support.js';
-import { templateViolations, type XapiProfile } from '../xapi/profile-rules.js';
+import { templateFor, templateViolations, type XapiProfile } from '../xapi/profile-rules.js';
 
 type Json = Record<string, unknown>;
 const SLOW = { timeout: 60_000 };
@@ -181,13 +181,13 @@ describe.skipIf(!hasChromium)(`a learner's demo path, its statements, the comple
       return ((await response.json()) as { statements: Json[] }).statements;
     };
     const profile = (await (await fetch(`${toolUrl}/profiles/xapi`)).json()) as XapiProfile;
-    const templateOf = (s: Json) => profile.templates.find((t) => t.verb === (s['verb'] as Json)['id'] && t.objectActivityType === ((s['object'] as Json)['definition'] as Json)['type'])?.id.split('/').pop();
+    const templateOf = (s: Json) => templateFor(profile, s)?.id.split('/').pop();
     const statements = await until('the path-completed statement', async () => {
       const found = await readStatements();
       return found.some((s) => templateOf(s) === 'path-completed') && found;
     }, SETTLED_MS);
     expect(statements.map(templateOf)).toEqual([
-      'path-registered', 'path-launched', 'self-assessment-declared', 'content-completed', 'content-passed', 'web-completed', 'evaluation-completed', 'path-completed',
+      'path-registered', 'path-launched', 'self-assessment-declared', 'content-completed', 'content-passed', 'sco-completed', 'sco-passed', 'web-completed', 'evaluation-completed', 'path-completed',
     ]);
     for (const s of statements) expect(templateViolations(profile, s), JSON.stringify(s)).toEqual([]);
 
@@ -208,7 +208,11 @@ describe.skipIf(!hasChromium)(`a learner's demo path, its statements, the comple
       expect(grouping.filter((id) => String(id).startsWith(`${toolUrl}/xapi/activities/lms/links/`))).toHaveLength(1);
       const objectId = (s['object'] as Json)['id'] as string;
       if (objectId === pathIri) expect(context.contextActivities.parent).toBeUndefined();
-      else {
+      else if (objectId.includes('/scos/')) {
+        // A SCO's statements have the SCORM step as parent.
+        expect(context.contextActivities.parent?.map((a) => a['id'])).toEqual([`${pathIri}/steps/${stepIds[1]}`]);
+        expect((s['result'] as Json)['duration']).toMatch(/^PT/);
+      } else {
         expect(stepIds.map((id) => `${pathIri}/steps/${id}`)).toContain(objectId);
         expect(context.contextActivities.parent?.map((a) => a['id'])).toEqual([pathIri]);
       }

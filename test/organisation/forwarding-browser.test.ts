@@ -2,6 +2,11 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
 import { findMunicipality } from '../../src/tenants/tenants.js';
+import { deliverOutcome } from '../../src/paths/engine.js';
+import { enrol } from '../../src/paths/enrolments.js';
+import { createPerson } from '../../src/people/people.js';
+import { publishPath } from '../learner/support.js';
+import { webStep } from '../paths/fixtures.js';
 import { launchThroughHttp, startToolWithDevLms } from '../lti/support/lti-http.js';
 import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -124,6 +129,34 @@ describe.skipIf(!hasChromium)(`the admin's forwarding page in Chromium (${BACKEN
     expect(logged).not.toContain(to.secret);
     expect(logged).not.toContain(to.key);
     expect(logged).not.toContain('wrong-secret-123');
+    await page.close();
+  });
+
+  it('shows the tool\'s own statements it could not store, and stores them from the page once the cause is fixed', async () => {
+    const db = dbA.database.db;
+    const kongsberg = (await findMunicipality(db, '3303'))!.id;
+    // A learner whose LMS was entered with an issuer that is no IRI: the running tool parks their statements.
+    const learner = (await createPerson(db, kongsberg, { name: 'Elev' })).id;
+    await db.insertInto('lti_users').values({ issuer: 'moodle-skole', subject: 'elev-7', tenant_id: kongsberg, person_id: learner }).execute();
+    const { pathId, stepIds } = await publishPath(dbA.database, kongsberg, [webStep()]);
+    const { enrolmentId } = await enrol(db, kongsberg, { personId: learner, pathId });
+    await deliverOutcome(db, kongsberg, { enrolmentId, stepId: stepIds[0]!, idempotencyKey: 'done', outcome: { kind: 'web', event: 'done' } });
+    const page = await context.newPage();
+    await until('parked', async () => {
+      await page.goto(at('/admin/xapi-forwarding'));
+      return (await page.locator('[data-emission-parked="3"]').count()) > 0;
+    });
+    await expectAccessible(page, 'forwarding, tool statements parked');
+    await page.goto(at('/admin/xapi-forwarding', { lang: 'nn' }));
+    await expectAccessible(page, 'forwarding, tool statements parked (nn)');
+    await page.goto(at('/admin/xapi-forwarding'));
+    await db.updateTable('lti_users').set({ issuer: 'https://moodle.kongsberg.no' }).where('person_id', '=', learner).execute();
+    await page.getByRole('button', { name: 'Prøv å lagre på nytt' }).click();
+    await page.locator('[data-notice]').waitFor();
+    expect(await page.locator('[data-notice]').innerText()).toContain('3 utsagn ble lagret. 0 kunne fortsatt ikke lagres.');
+    expect(await page.locator('[data-emission-parked]').count()).toBe(0);
+    await expectAccessible(page, 'forwarding, tool statements re-driven');
+    expect(await db.selectFrom('xapi_statements').select('statement_id').where('registration', '=', enrolmentId).execute()).toHaveLength(3);
     await page.close();
   });
 });

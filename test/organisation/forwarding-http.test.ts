@@ -5,6 +5,10 @@ import { createXapiClient } from '../../src/xapi/credentials.js';
 import { forwardingBox, openCredentials } from '../../src/xapi/forwarding/targets.js';
 import { testConfig } from '../support/app.js';
 import { enrol } from '../../src/paths/enrolments.js';
+import { deliverOutcome } from '../../src/paths/engine.js';
+import { createLogger } from '../../src/logger.js';
+import { emitPathEvents } from '../xapi/emission-scenarios.js';
+import { publishPath } from '../learner/support.js';
 import { createWorld, person, publishedPath, webStep } from '../paths/fixtures.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { adminWorld, client, SECRET, type AdminWorld } from './support.js';
@@ -135,5 +139,41 @@ describe(`the admin's forwarding page over HTTP (${BACKEND})`, { timeout: 60_000
     const oslo = await osloAdmin.get('/admin/xapi-forwarding');
     expect(oslo.text).not.toContain(statementId);
     expect(oslo.text).not.toContain('data-emission-parked');
+  });
+
+  it('re-drives the tool\'s parked statements once the cause is fixed; what is refused again, or not its own, stays', async () => {
+    // A learner of Kongsberg whose LMS was entered with an issuer that is no IRI: every statement about them is parked.
+    const learner = await person(db(), world.kongsberg);
+    await db().insertInto('lti_users').values({ issuer: 'moodle-skole', subject: 'elev-7', tenant_id: world.kongsberg, person_id: learner }).execute();
+    const { pathId, stepIds } = await publishPath(testDb.database, world.kongsberg, [webStep()]);
+    const { enrolmentId } = await enrol(db(), world.kongsberg, { personId: learner, pathId });
+    await deliverOutcome(db(), world.kongsberg, { enrolmentId, stepId: stepIds[0]!, idempotencyKey: 'done', outcome: { kind: 'web', event: 'done' } });
+    const events = await db().selectFrom('path_events').select('id').where('enrolment_id', '=', enrolmentId).execute();
+    const parkedOf = () => db().selectFrom('xapi_emission_parked').select(['statement_id', 'reason']).where('tenant_id', '=', world.kongsberg).where('event_id', 'in', events.map((e) => e.id)).execute();
+    await emitPathEvents(db(), createLogger('silent'), async () => (await parkedOf()).length === 3);
+    const page = await admin.get('/admin/xapi-forwarding');
+    expect(page.text).toContain('data-form="emission-redrive"');
+
+    // Oslo's administrator re-drives Oslo's (none): Kongsberg's stay as they are.
+    expect((await osloAdmin.post('/admin/xapi-forwarding/emission-redrive', {})).status).toBe(303);
+    expect(await parkedOf()).toHaveLength(3);
+    // Not fixed yet: refused again, still listed.
+    const again = await admin.post('/admin/xapi-forwarding/emission-redrive', {});
+    expect(again.status).toBe(303);
+    expect(new URL(again.headers['location']!, 'http://x').searchParams.get('left')).toBe('4');
+    expect(await parkedOf()).toHaveLength(3);
+
+    await db().updateTable('lti_users').set({ issuer: 'https://moodle.kongsberg.no' }).where('person_id', '=', learner).execute();
+    const redriven = await admin.post('/admin/xapi-forwarding/emission-redrive', {});
+    expect(redriven.status).toBe(303);
+    const notice = await admin.get('/admin/xapi-forwarding', Object.fromEntries(new URL(redriven.headers['location']!, 'http://x').searchParams));
+    // The three are stored; the entry of another municipality's event (the test above) is not Kongsberg's to make again.
+    expect(notice.text).toContain('3 utsagn ble lagret. 1 kunne fortsatt ikke lagres.');
+    expect(await parkedOf()).toEqual([]);
+    const stored = await db().selectFrom('xapi_statements').select(['statement', 'tenant_id']).where('registration', '=', enrolmentId).execute();
+    expect(stored.map((s) => s.tenant_id)).toEqual([world.kongsberg, world.kongsberg, world.kongsberg]);
+    expect((stored[0]!.statement as { actor: unknown }).actor).toEqual({ objectType: 'Agent', account: { homePage: 'https://moodle.kongsberg.no', name: 'elev-7' } });
+    const audit = await db().selectFrom('audit_events').select(['action', 'tenant_id']).where('action', '=', 'xapi.emission.redriven').execute();
+    expect(audit.map((a) => a.tenant_id).sort()).toEqual([world.kongsberg, world.kongsberg, world.oslo].sort());
   });
 });

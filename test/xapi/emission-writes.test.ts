@@ -142,7 +142,7 @@ describe(`xAPI emission writes: short transactions, replays, parked statements (
     const id = uuidV5('2b8f1d62-5f0e-4c56-9d0b-6a1f4e3c7a90', 'unreachable');
     const statement = { id, actor: { objectType: 'Agent', account: { homePage: 'https://lms.example.no', name: 'u-1' } }, verb: { id: 'http://adlnet.gov/expapi/verbs/completed' }, object: { id: `${PUBLIC_URL}/xapi/activities/x` } };
     const before = (await parkedEmissions(db, world.inRegion)).count;
-    await expect(storeEmitted(db, new OwnStatements(unreachable.db, PUBLIC_URL), world.inRegion, [{ eventId: Number(event.id), statement }], logger)).rejects.toThrow();
+    await expect(storeEmitted(db, new OwnStatements(unreachable.db, PUBLIC_URL), world.inRegion, [{ from: { kind: 'path', id: Number(event.id) }, statement }], logger)).rejects.toThrow();
     expect((await parkedEmissions(db, world.inRegion)).count).toBe(before);
     expect(await db.selectFrom('xapi_emission_parked').select('statement_id').where('statement_id', '=', id).execute()).toEqual([]);
   });

@@ -51,7 +51,7 @@ describe(`forwarding records a taken batch while it sends the next (${BACKEND})`
       return new Response(JSON.stringify(batch), { status: 200, headers: { 'content-type': 'application/json' } });
     };
     await saveForwardingTarget(db, box, tenantId, { endpoint: 'https://lrs.example.no/xapi/', key: 'k', secret: 's', filter: 'all', history: true });
-    const forwarder = new StatementForwarder({ db, logger: createLogger('silent'), box, batchSize: 10, backoffMs: 50, pollIntervalMs: 20, fetch: fakeLrs });
+    const forwarder = new StatementForwarder({ db, logger: createLogger('silent'), box, publicUrl: 'https://laering.example.no', batchSize: 10, backoffMs: 50, pollIntervalMs: 20, fetch: fakeLrs });
     forwarder.start();
     try {
       await until('all forwarded and recorded', async () => (await forwardingStatus(db, tenantId))?.delivered === ids.length);

@@ -45,14 +45,25 @@ const activityTypes = (activities: unknown): string[] =>
  * it must match exactly one template by verb and object type, and meet that template's determining
  * properties and rules. An empty list: the statement is as the profile says.
  */
+/** The one template a statement matches by its determining properties (xAPI Profiles §7.1.1): the
+ *  verb, the object's activity type and the parent activities' types. */
+export function templateFor(profile: XapiProfile, statement: Json): ProfileTemplate | undefined {
+  const contextActivities = ((statement['context'] as Json | undefined)?.['contextActivities'] ?? {}) as Json;
+  const parents = activityTypes(contextActivities['parent']);
+  const verb = (statement['verb'] as Json | undefined)?.['id'];
+  const objectType = ((statement['object'] as Json | undefined)?.['definition'] as Json | undefined)?.['type'];
+  const matching = profile.templates.filter((t) => t.verb === verb && t.objectActivityType === objectType
+    && (t.contextParentActivityType ?? []).every((type) => parents.includes(type)));
+  return matching.length === 1 ? matching[0] : undefined;
+}
+
 export function templateViolations(profile: XapiProfile, statement: Json): string[] {
   const verb = (statement['verb'] as Json | undefined)?.['id'];
   const objectType = ((statement['object'] as Json | undefined)?.['definition'] as Json | undefined)?.['type'];
-  const matching = profile.templates.filter((t) => t.verb === verb && t.objectActivityType === objectType);
-  if (matching.length !== 1) return [`${matching.length} templates for ${String(verb)} ${String(objectType)}`];
-  const template = matching[0]!;
-  const problems: string[] = [];
   const contextActivities = ((statement['context'] as Json | undefined)?.['contextActivities'] ?? {}) as Json;
+  const template = templateFor(profile, statement);
+  if (!template) return [`not exactly one template for ${String(verb)} ${String(objectType)}`];
+  const problems: string[] = [];
   for (const [key, property] of [['parent', 'contextParentActivityType'], ['grouping', 'contextGroupingActivityType']] as const) {
     const wanted = template[property];
     const present = activityTypes(contextActivities[key]);

@@ -15,6 +15,8 @@ import {
   type ForwardingStatus,
 } from '../../xapi/forwarding/targets.js';
 import { parkedEmissions, type ParkedEmission } from '../../xapi/emission/writer.js';
+import { redriveParkedEmission } from '../../xapi/emission/redrive.js';
+import { OwnStatements } from '../../xapi/own-statements.js';
 import { alert, button, facts, table } from '../ds/components.js';
 import { choiceGroup, errorSummary, input, type FormState } from '../ds/fields.js';
 import { html, type SafeHtml } from '../html.js';
@@ -81,6 +83,7 @@ ${emission.count > emission.parked.length ? html`<p>${ti(locale, 'emission.parke
       attrs: html` data-emission-parked-statement="${p.statementId}"`,
     })),
   })}
+<form method="post" action="${FORWARDING_PAGE}/emission-redrive" data-form="emission-redrive">${ctx.hidden}<p class="ds-paragraph" id="emission-redrive-hint">${ti(locale, 'emission.redrive.hint')}</p>${button(ti(locale, 'emission.redrive'), { attrs: html` aria-describedby="emission-redrive-hint"` })}</form>
 </section>`;
 }
 
@@ -117,22 +120,26 @@ ${status ? html`<section aria-labelledby="remove-heading">
  * `/admin/xapi-forwarding`: where the tenant's statements are forwarded, the queue (waiting, set aside
  * with the receiver's reasons, paused or retrying) and re-driving, as `npm run cli -- xapi-forwarding` does.
  */
-export function addForwardingRoutes(router: Router, { db, sessions, config }: { db: Kysely<Schema>; sessions: SessionTokens; config: Pick<Config, 'keyEncryptionSecret'> }): void {
+export function addForwardingRoutes(router: Router, { db, sessions, config }: { db: Kysely<Schema>; sessions: SessionTokens; config: Pick<Config, 'keyEncryptionSecret' | 'publicUrl'> }): void {
   const box = forwardingBox(config.keyEncryptionSecret);
+  const own = new OwnStatements(db, config.publicUrl);
   const context = (req: Request, res: Response) => adminContext(req, res, db, sessions);
   const show = async (res: Response, ctx: AdminContext, status: number, form: FormState, notice?: string) => {
-    const current = await forwardingStatus(db, ctx.session.tenantId, { parkedLimit: PARKED_SHOWN });
+    const current = await forwardingStatus(db, ctx.session.tenantId, { parkedLimit: PARKED_SHOWN, publicUrl: config.publicUrl });
     const emission = await parkedEmissions(db, ctx.session.tenantId, PARKED_SHOWN);
     await sendAdminPage(res, db, ctx, status, { title: ti(ctx.locale, 'forwarding.title'), path: FORWARDING_PAGE, body: body(ctx, current, form, notice, emission) });
   };
 
   router.get(FORWARDING_PAGE, async (req, res) => {
     const ctx = await context(req, res);
-    const current = await forwardingStatus(db, ctx.session.tenantId, { parkedLimit: 0 });
+    const current = await forwardingStatus(db, ctx.session.tenantId, { parkedLimit: 0, publicUrl: config.publicUrl });
     const values = current ? { endpoint: current.endpoint, key: '', filter: current.filter } : { filter: 'all' };
     const asked = param(req, 'notice');
     const notice = NOTICES.find((n) => n === asked);
-    await show(res, ctx, 200, { locale: ctx.locale, values, errors: new Map() }, notice ? ti(ctx.locale, `forwarding.saved.${notice}`) : undefined);
+    const counted = (name: string) => Math.min(Number.parseInt(param(req, name) ?? '', 10) || 0, 1_000_000);
+    const text = notice ? ti(ctx.locale, `forwarding.saved.${notice}`)
+      : asked === 'emission-redriven' ? ti(ctx.locale, 'emission.redriven', { stored: counted('stored'), left: counted('left') }) : undefined;
+    await show(res, ctx, 200, { locale: ctx.locale, values, errors: new Map() }, text);
   });
 
   router.post(FORWARDING_PAGE, async (req, res) => {
@@ -170,6 +177,15 @@ export function addForwardingRoutes(router: Router, { db, sessions, config }: { 
     const outcome = await redriveForwarding(db, tenantId);
     if (outcome) await recordAudit(db, { tenantId, actor: personActor(ctx.session.personId), action: 'xapi.forwarding.redriven', object: { kind: 'xapi-forwarding', id: tenantId }, details: outcome });
     res.redirect(303, ctx.href(FORWARDING_PAGE, outcome ? { notice: 'redriven' } : {}));
+  });
+
+  // The tool's own statements that were parked: made again from their events and stored (src/xapi/emission/redrive.ts).
+  router.post(`${FORWARDING_PAGE}/emission-redrive`, async (req, res) => {
+    const ctx = await context(req, res);
+    const tenantId = ctx.session.tenantId;
+    const outcome = await redriveParkedEmission(db, own, config.publicUrl, tenantId, req.log);
+    await recordAudit(db, { tenantId, actor: personActor(ctx.session.personId), action: 'xapi.emission.redriven', object: { kind: 'xapi-emission', id: tenantId }, details: { ...outcome } });
+    res.redirect(303, ctx.href(FORWARDING_PAGE, { notice: 'emission-redriven', stored: String(outcome.stored), left: String(outcome.stillParked) }));
   });
 
   router.post(`${FORWARDING_PAGE}/remove`, async (req, res) => {

@@ -180,6 +180,13 @@ export const INTEGRATION_MESSAGES = {
   'emission.parked.intro': m('Disse utsagnene om læringsløp lagres aldri i kommunens LRS slik de er, og ble lagt til side så de andre kunne lagres. Meld fra til driftsansvarlig med utsagnets id.', 'Desse utsegnene om læringsløp blir aldri lagra i kommunen sin LRS slik dei er, og vart lagde til side så dei andre kunne lagrast. Meld frå til driftsansvarleg med id-en til utsegna.', 'These statements about learning paths can never be stored in the municipality’s LRS as they are, and were set aside so that the others could be. Report them to the operator with the statement’s id.'),
   'emission.parked.more': m('Viser de {shown} nyeste av {count}.', 'Viser dei {shown} nyaste av {count}.', 'Showing the {shown} newest of {count}.'),
   'emission.parked.reason': m('Grunn', 'Grunn', 'Reason'),
+  'emission.redrive': m('Prøv å lagre på nytt', 'Prøv å lagre på nytt', 'Try to store again'),
+  'emission.redrive.hint': m(
+    'Når årsaken er rettet (for eksempel en feil i læringsplattformens adresse), lages utsagnene på nytt fra hendelsene og lagres. De som fortsatt ikke kan lagres, blir liggende her med ny grunn.',
+    'Når årsaka er retta (til dømes ein feil i adressa til læringsplattforma), blir utsegnene laga på nytt frå hendingane og lagra. Dei som framleis ikkje kan lagrast, blir liggjande her med ny grunn.',
+    'Once the cause is fixed (for example a wrong address of the learning platform), the statements are made again from their events and stored. Those that still cannot be stored stay here with the new reason.',
+  ),
+  'emission.redriven': m('{stored} utsagn ble lagret. {left} kunne fortsatt ikke lagres.', '{stored} utsegner vart lagra. {left} kunne framleis ikkje lagrast.', '{stored} statement(s) were stored. {left} still could not be stored.'),
   'forwarding.redrive': m('Send på nytt', 'Send på nytt', 'Send again'),
   'forwarding.redrive.hint': m(
     'Sender utsagnene som er lagt til side på nytt, og starter sendingen igjen hvis den er stoppet.',

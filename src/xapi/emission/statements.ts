@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StepType } from '../../paths/definition.js';
 import type { PathEvent } from '../../paths/ports.js';
-import { activityBase, vocabulary, type Concept } from './vocabulary.js';
+import { activityBase, vocabulary, type Concept, type Vocabulary } from './vocabulary.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,6 +18,22 @@ export interface EmissionFacts {
   readonly lms: readonly { readonly issuer: string; readonly linkId: string; readonly linkTitle: string | null; readonly courseId: string | null; readonly courseTitle: string | null }[];
   /** A self-assessment's levels per competence. */
   readonly declaredLevels?: Readonly<Record<string, number>>;
+  /** A completed SCORM step's SCOs (the one it names, or every SCO of its package the learner opened). */
+  readonly scos?: readonly ScoFacts[];
+}
+
+/** One SCO's tracking state as the SCORM runtime stored it (scorm_sco_states). */
+export interface ScoFacts {
+  readonly scoId: string;
+  readonly completionStatus: string;
+  readonly successStatus: string;
+  readonly completed: boolean;
+  readonly scaled: number | null;
+  readonly raw: number | null;
+  readonly min: number | null;
+  readonly max: number | null;
+  /** The session_time of the SCO's latest session (closed sessions are counted in total_time only). */
+  readonly sessionSeconds: number;
 }
 
 /** The namespace of statement ids (UUID v5, RFC 9562 §5.5): fixed, so an event always names the same statements. */
@@ -32,11 +48,30 @@ export function uuidV5(namespace: string, name: string): string {
 }
 
 /** A statement's id: the event's id and the statement's slot in it (a step's success statement is its own slot, whatever its verb). */
-export function statementId(eventId: number, slot: 'main' | 'success'): string {
+export function statementId(eventId: number, slot: 'main' | 'success' | `sco/${string}`): string {
   return uuidV5(STATEMENT_NAMESPACE, `path-event/${eventId}/${slot}`);
 }
 
-const verbJson = (verb: Concept): Json => ({ id: verb.id, display: { en: verb.label.en, nb: verb.label.nb } });
+export const verbJson = (verb: Concept): Json => ({ id: verb.id, display: { en: verb.label.en, nb: verb.label.nb } });
+
+/** The person as an account (docs/xapi-profile.md, "Actor"). */
+export const agent = (actor: EmissionFacts['actor']): Json => ({ objectType: 'Agent', account: { homePage: actor.homePage, name: actor.name } });
+
+export const municipalityExtension = (v: Vocabulary, municipality: EmissionFacts['municipality']): Json =>
+  ({ [v.extensions.municipality.id]: { id: municipality.id, kommunenummer: municipality.kommunenummer, name: municipality.name } });
+
+/** The path (across its versions) and the version the learner follows, as activities. */
+export function pathActivities(publicUrl: string, pathId: string, path: EmissionFacts['path'], versionNumber: number): { pathActivity: Json; versionActivity: Json } {
+  const v = vocabulary(publicUrl);
+  const pathIri = `${activityBase(publicUrl)}/paths/${pathId}`;
+  return {
+    pathActivity: { objectType: 'Activity', id: pathIri, definition: { type: v.activityTypes.path.id, name: { [path.language]: path.title } } },
+    versionActivity: {
+      objectType: 'Activity', id: `${pathIri}/versions/${versionNumber}`,
+      definition: { type: v.activityTypes.pathVersion.id, name: { [path.language]: `${path.title} (versjon ${versionNumber})` } },
+    },
+  };
+}
 
 /**
  * The statements a path event becomes (docs/xapi-profile.md): one, or for a SCORM or xAPI step that
@@ -46,15 +81,7 @@ const verbJson = (verb: Concept): Json => ({ id: verb.id, display: { en: verb.la
 export function statementsForEvent(event: PathEvent, facts: EmissionFacts, publicUrl: string): Json[] {
   const v = vocabulary(publicUrl);
   const base = activityBase(publicUrl);
-  const pathIri = `${base}/paths/${event.pathId}`;
-  const pathActivity: Json = {
-    objectType: 'Activity', id: pathIri,
-    definition: { type: v.activityTypes.path.id, name: { [facts.path.language]: facts.path.title } },
-  };
-  const versionActivity: Json = {
-    objectType: 'Activity', id: `${pathIri}/versions/${facts.versionNumber}`,
-    definition: { type: v.activityTypes.pathVersion.id, name: { [facts.path.language]: `${facts.path.title} (versjon ${facts.versionNumber})` } },
-  };
+  const { pathActivity, versionActivity } = pathActivities(publicUrl, event.pathId, facts.path, facts.versionNumber);
   const lmsActivities = facts.lms.flatMap((link): Json[] => [
     ...(link.courseId ? [{
       objectType: 'Activity', id: `${base}/lms/courses/${link.courseId}`,
@@ -65,9 +92,7 @@ export function statementsForEvent(event: PathEvent, facts: EmissionFacts, publi
       definition: { type: v.activityTypes.lmsLink.id, ...(link.linkTitle ? { name: { und: link.linkTitle } } : {}) },
     },
   ]);
-  const extensions: Json = {
-    [v.extensions.municipality.id]: { id: facts.municipality.id, kommunenummer: facts.municipality.kommunenummer, name: facts.municipality.name },
-  };
+  const extensions: Json = { ...municipalityExtension(v, facts.municipality) };
   if (facts.lms[0]) extensions[v.extensions.lmsPlatform.id] = facts.lms[0].issuer;
   const step = facts.step;
   if (step?.packageId) extensions[v.extensions.contentPackage.id] = step.packageId;
@@ -82,8 +107,8 @@ export function statementsForEvent(event: PathEvent, facts: EmissionFacts, publi
     },
     extensions,
   };
-  const actor = { objectType: 'Agent', account: { homePage: facts.actor.homePage, name: facts.actor.name } };
-  const statement = (slot: 'main' | 'success', verb: Concept, object: Json, timestamp: string, result?: Json): Json => ({
+  const actor = agent(facts.actor);
+  const statement = (slot: Parameters<typeof statementId>[1], verb: Concept, object: Json, timestamp: string, result?: Json): Json => ({
     id: statementId(event.id, slot),
     actor,
     verb: verbJson(verb),
@@ -93,6 +118,33 @@ export function statementsForEvent(event: PathEvent, facts: EmissionFacts, publi
     timestamp,
   });
   const at = event.createdAt.toISOString();
+
+  /**
+   * The SCORM profile's statements for each SCO of a completed SCORM step: `completed` when the SCO
+   * completed, `passed` or `failed` when it said so, each with the SCO's score and its session time
+   * (result.duration, xAPI §4.6). The step is their parent; the path and version their grouping.
+   */
+  const scoStatements = (scos: readonly ScoFacts[], packageId: string, stepObject: Json, timestamp: string): Json[] => scos.flatMap((sco) => {
+    const object: Json = {
+      objectType: 'Activity',
+      id: `${base}/packages/${packageId}/scos/${encodeURIComponent(sco.scoId)}`,
+      definition: { type: v.activityTypes.lesson.id },
+    };
+    const scoContext: Json = {
+      ...context,
+      contextActivities: { parent: [stepObject], grouping: (context['contextActivities'] as { grouping: Json[] }).grouping },
+      extensions: { ...extensions, [v.extensions.sco.id]: sco.scoId },
+    };
+    const result: Json = { ...scoScore(sco), duration: isoDuration(sco.sessionSeconds) };
+    const made = (slot: `sco/${string}`, verb: Concept, extra: Json): Json =>
+      ({ id: statementId(event.id, slot), actor, verb: verbJson(verb), object, result: { ...extra, ...result }, context: scoContext, timestamp });
+    const out: Json[] = [];
+    if (sco.completed || sco.completionStatus === 'completed') out.push(made(`sco/${sco.scoId}`, v.verbs.completed, { completion: true }));
+    if (sco.successStatus === 'passed' || sco.successStatus === 'failed') {
+      out.push(made(`sco/${sco.scoId}/success`, sco.successStatus === 'passed' ? v.verbs.passed : v.verbs.failed, { success: sco.successStatus === 'passed' }));
+    }
+    return out;
+  });
 
   switch (event.type) {
     case 'path-started':
@@ -136,9 +188,10 @@ export function statementsForEvent(event: PathEvent, facts: EmissionFacts, publi
         case 'cmi5': {
           const completed = statement('main', v.verbs.completed, object, at, { completion: true, ...score });
           const success = event.payload['successStatus'];
-          if (success !== 'passed' && success !== 'failed') return [completed];
+          const perSco = scoStatements(facts.scos ?? [], step.packageId ?? '', object, at);
+          if (success !== 'passed' && success !== 'failed') return [completed, ...perSco];
           const verb = success === 'passed' ? v.verbs.passed : v.verbs.failed;
-          return [completed, statement('success', verb, object, at, { success: success === 'passed', completion: true, ...score })];
+          return [completed, statement('success', verb, object, at, { success: success === 'passed', completion: true, ...score }), ...perSco];
         }
       }
     }
@@ -156,4 +209,23 @@ function stepActivity(event: PathEvent, step: NonNullable<EmissionFacts['step']>
     id: `${base}/paths/${event.pathId}/steps/${event.stepId}`,
     definition: { type: type.id, name: { [facts.path.language]: step.title } },
   };
+}
+
+/** A SCO's score as xAPI takes it (§4.1.5.1: scaled in -1..1, raw between min and max): what does not fit is left out. */
+function scoScore(sco: ScoFacts): Json {
+  const score: Json = {};
+  if (sco.scaled !== null && sco.scaled >= -1 && sco.scaled <= 1) score['scaled'] = sco.scaled;
+  const bounds = sco.min !== null && sco.max !== null && sco.min <= sco.max;
+  if (bounds) Object.assign(score, { min: sco.min, max: sco.max });
+  if (sco.raw !== null && (!bounds || (sco.raw >= sco.min! && sco.raw <= sco.max!))) score['raw'] = sco.raw;
+  return Object.keys(score).length > 0 ? { score } : {};
+}
+
+/** Seconds as an ISO 8601 duration to the hundredth (SCORM's precision): 3725.5 → PT1H2M5.5S. */
+export function isoDuration(seconds: number): string {
+  const hundredths = Math.max(0, Math.round(seconds * 100));
+  const h = Math.floor(hundredths / 360_000);
+  const m = Math.floor((hundredths % 360_000) / 6000);
+  const s = (hundredths % 6000) / 100;
+  return `PT${h > 0 ? `${h}H` : ''}${m > 0 ? `${m}M` : ''}${s > 0 || (h === 0 && m === 0) ? `${s}S` : ''}`;
 }

@@ -19,16 +19,33 @@ export const XAPI_EMISSION_SUBSCRIBER = 'xapi-statements';
  */
 export function xapiEmissionSubscriber(db: Kysely<Schema>, statements: OwnStatements, publicUrl: string, logger?: Logger): PathEventBatchHandler {
   return async (events: readonly PathEvent[]): Promise<void> => {
-    const facts = await loadFacts(db, events, publicUrl);
-    // In event order within each tenant: an enrolment's statements are stored in the order of its events.
-    const byTenant = new Map<string, EmittedStatement[]>();
-    events.forEach((event, i) => {
-      const known = facts[i];
-      if (!known) return;
-      const list = byTenant.get(event.tenantId) ?? [];
-      for (const statement of statementsForEvent(event, known, publicUrl)) list.push({ eventId: event.id, statement });
-      byTenant.set(event.tenantId, list);
-    });
-    for (const [tenantId, list] of byTenant) await storeEmitted(db, statements, tenantId, list, logger);
+    await storePathEventStatements(db, statements, publicUrl, events, logger);
   };
+}
+
+/** Makes and stores the statements of path events (also a re-drive of parked ones, src/xapi/emission/redrive.ts). */
+export async function storePathEventStatements(
+  db: Kysely<Schema>,
+  statements: OwnStatements,
+  publicUrl: string,
+  events: readonly PathEvent[],
+  logger?: Logger,
+): Promise<{ stored: number; parked: number }> {
+  const facts = await loadFacts(db, events, publicUrl);
+  // In event order within each tenant: an enrolment's statements are stored in the order of its events.
+  const byTenant = new Map<string, EmittedStatement[]>();
+  events.forEach((event, i) => {
+    const known = facts[i];
+    if (!known) return;
+    const list = byTenant.get(event.tenantId) ?? [];
+    for (const statement of statementsForEvent(event, known, publicUrl)) list.push({ from: { kind: 'path', id: event.id }, statement });
+    byTenant.set(event.tenantId, list);
+  });
+  const total = { stored: 0, parked: 0 };
+  for (const [tenantId, list] of byTenant) {
+    const result = await storeEmitted(db, statements, tenantId, list, logger);
+    total.stored += result.stored;
+    total.parked += result.parked;
+  }
+  return total;
 }

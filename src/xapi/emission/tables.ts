@@ -4,7 +4,9 @@ import type { ColumnType } from 'kysely';
 export interface XapiEmissionParkedTable {
   tenant_id: string;
   statement_id: string;
-  event_id: number;
+  /** The path event it was made from, or else the holding event (one of the two). */
+  event_id: number | null;
+  holding_event_id: ColumnType<number | null, number | null | undefined, number | null>;
   reason: string;
   parked_at: ColumnType<Date, Date | undefined, Date>;
 }

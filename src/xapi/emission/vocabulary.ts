@@ -47,16 +47,21 @@ export function vocabulary(publicUrl: string) {
     // Neither ADL's vocabulary nor the cmi5 and SCORM profiles have one; the xAPI registry's is widely used.
     unregistered: { id: 'http://id.tincanapi.com/verb/unregistered', kind: 'Verb', label: { en: 'unregistered', nb: 'meldte seg av' }, definition: 'The learner gave back a seat at a physical session (object: the session step) they had signed up for.', own: false } as Concept,
     attended: adlVerb('attended', 'deltok på', 'A designer or manager registered that the learner attended a physical session.'),
+    // A holding's life (docs/competence.md): none of ADL's, cmi5's or the SCORM profile's verbs says it.
+    granted: ownConcept('Verb', 'verbs/granted', 'granted', 'fikk godkjent', 'A competence holding was recorded for the learner: from a path completion, a self-assessment declaration, a registration by a manager or administrator, or an import. The evidence is in the context.'),
+    revoked: ownConcept('Verb', 'verbs/revoked', 'revoked', 'fikk trukket tilbake', 'A competence holding of the learner was revoked by a manager or administrator (the reason is not in the statement).'),
+    expired: ownConcept('Verb', 'verbs/expired', 'expired', 'utløpt', 'A competence holding of the learner reached its expiry date (the first day it no longer counts, Europe/Oslo) without having been revoked.'),
     declared: ownConcept('Verb', 'verbs/declared', 'declared', 'erklærte', 'The learner answered a self-assessment; the competence levels it gives are in the result extension declared-levels.'),
   };
   const activityTypes = {
     path: adlType('course', 'kurs', 'A learning path (læringsløp), across its versions.'),
     pathVersion: ownConcept('ActivityType', 'activity-types/path-version', 'path version', 'versjon av læringsløp', 'One published version of a path, which the learner follows from enrolment to completion.'),
-    lesson: adlType('lesson', 'leksjon', 'A SCORM or xAPI content step: one SCO of a SCORM package, or an xAPI course.'),
+    lesson: adlType('lesson', 'leksjon', 'A SCORM, xAPI or cmi5 content step of a path; also, with the step as parent, one SCO of the step\'s SCORM package (the SCORM profile\'s activity type for a SCO).'),
     link: adlType('link', 'lenke', 'A web resource step (a page, a document, a video).'),
     meeting: adlType('meeting', 'møte', 'A physical session step (a time and a place).'),
     selfAssessment: adlType('assessment', 'vurdering', 'A self-assessment step: the learner rates statements from 1 to 4.'),
     evaluation: ownConcept('ActivityType', 'activity-types/evaluation', 'course evaluation', 'kursevaluering', 'An anonymous evaluation step. Statements say only that the learner answered, never what.'),
+    competence: ownConcept('ActivityType', 'activity-types/competence', 'competence', 'kompetanse', 'A competence of the municipality\'s (or region\'s) catalogue, named by its code and its names in bokmål, nynorsk and English.'),
     lmsCourse: ownConcept('ActivityType', 'activity-types/lms-course', 'LMS course', 'emne i læringsplattformen', 'The course (LTI context) of the LMS the path was launched from.'),
     lmsLink: ownConcept('ActivityType', 'activity-types/lms-link', 'LMS resource link', 'lenke i læringsplattformen', 'The LTI resource link in the LMS course that launched the path.'),
   };
@@ -65,6 +70,8 @@ export function vocabulary(publicUrl: string) {
     lmsPlatform: ownConcept('ContextExtension', 'extensions/lms-platform', 'LMS platform', 'læringsplattform', 'The issuer (LTI 1.3 iss) of the LMS the path was launched from.'),
     contentPackage: ownConcept('ContextExtension', 'extensions/content-package', 'content package', 'innholdspakke', 'The SCORM or xAPI package of a content step (the tool\'s package id).'),
     sco: ownConcept('ContextExtension', 'extensions/sco', 'SCO', 'SCO', 'The SCO identifier (imsmanifest item) a SCORM step names; absent when the step takes the whole package.'),
+    holding: ownConcept('ContextExtension', 'extensions/holding', 'competence holding', 'kompetansebeholdning', 'The holding the statement is about: { "id", "competence": code, "level": number or null, "achievedOn": date, "expiresOn": date or null (the first day it no longer counts), "renews": id of the holding it renews or null }.'),
+    evidence: ownConcept('ContextExtension', 'extensions/evidence', 'evidence', 'dokumentasjon', 'What documents a holding: { "source": "path-completion", "completionId" } | { "source": "declared", "declarationId" } | { "source": "registered" or "imported", "number", "issuer" } (certificate or authorisation number and its issuer, when given).'),
     declaredLevels: ownConcept('ResultExtension', 'extensions/declared-levels', 'declared levels', 'erklærte nivåer', 'The levels (1–4) a self-assessment gives, per competence code: { "<competence>": level }.'),
   };
   return { profile: own, verbs, activityTypes, extensions };

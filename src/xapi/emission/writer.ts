@@ -7,10 +7,15 @@ import { validateStatement } from '../validation/statement.js';
 
 type Json = Record<string, unknown>;
 
-/** A statement to store and the path event it was made from. */
+/** A statement to store and the event it was made from: a path event, or a holding event (migration 0740). */
 export interface EmittedStatement {
-  readonly eventId: number;
+  readonly from: EmissionSource;
   readonly statement: Json;
+}
+
+export interface EmissionSource {
+  readonly kind: 'path' | 'holding';
+  readonly id: number;
 }
 
 /**
@@ -77,7 +82,10 @@ export async function storeEmitted(
   }
   if (parked.length > 0) {
     await db.insertInto('xapi_emission_parked')
-      .values(parked.map(({ item, reason }) => ({ tenant_id: tenantId, statement_id: String(item.statement['id']).toLowerCase(), event_id: item.eventId, reason: reason.slice(0, 2000) })))
+      .values(parked.map(({ item, reason }) => ({
+        tenant_id: tenantId, statement_id: String(item.statement['id']).toLowerCase(), reason: reason.slice(0, 2000),
+        event_id: item.from.kind === 'path' ? item.from.id : null, holding_event_id: item.from.kind === 'holding' ? item.from.id : null,
+      })))
       .onConflict((oc) => oc.columns(['tenant_id', 'statement_id']).doUpdateSet({ reason: (eb) => eb.ref('excluded.reason'), parked_at: new Date() }))
       .execute();
     logger?.warn({ tenant: tenantId, parked: parked.length, reason: parked[0]!.reason }, 'statements of the tool that can never be stored are parked');
@@ -88,6 +96,8 @@ export async function storeEmitted(
 /** What an administrator sees of the tool's parked statements. */
 export interface ParkedEmission {
   readonly statementId: string;
+  /** The kind of event it was made from: a path event, or a holding event. */
+  readonly source: EmissionSource['kind'];
   readonly eventId: number;
   readonly reason: string;
   readonly parkedAt: Date;
@@ -96,7 +106,16 @@ export interface ParkedEmission {
 /** The tenant's parked statements, newest first, and how many there are. */
 export async function parkedEmissions(db: Kysely<Schema>, tenantId: string, limit = 100): Promise<{ count: number; parked: ParkedEmission[] }> {
   const count = await db.selectFrom('xapi_emission_parked').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
-  const rows = await db.selectFrom('xapi_emission_parked').select(['statement_id', 'event_id', 'reason', 'parked_at'])
+  const rows = await db.selectFrom('xapi_emission_parked').select(['statement_id', 'event_id', 'holding_event_id', 'reason', 'parked_at'])
     .where('tenant_id', '=', tenantId).orderBy('parked_at', 'desc').orderBy('statement_id').limit(limit).execute();
-  return { count: Number(count.n), parked: rows.map((r) => ({ statementId: r.statement_id, eventId: Number(r.event_id), reason: r.reason, parkedAt: r.parked_at })) };
+  return {
+    count: Number(count.n),
+    parked: rows.map((r) => ({
+      statementId: r.statement_id,
+      source: r.event_id === null ? 'holding' as const : 'path' as const,
+      eventId: Number(r.event_id ?? r.holding_event_id),
+      reason: r.reason,
+      parkedAt: r.parked_at,
+    })),
+  };
 }

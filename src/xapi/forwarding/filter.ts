@@ -1,3 +1,5 @@
+import { profileIri } from '../emission/vocabulary.js';
+
 /** What a tenant forwards: every statement, or only those that say something was finished. */
 export type ForwardingFilter = 'all' | 'completions';
 
@@ -20,8 +22,17 @@ export const COMPLETION_VERBS: readonly string[] = [
   'http://adlnet.gov/expapi/verbs/voided',
 ];
 
-const completionVerbs = new Set(COMPLETION_VERBS);
+/**
+ * With them the tool's own verbs of a competence holding granted, revoked and expired
+ * (docs/xapi-profile.md): a holding is what a completion documents, and an HR system that takes
+ * completions needs to hear when that documentation was withdrawn or ran out.
+ */
+export function completionVerbs(publicUrl: string): string[] {
+  const own = profileIri(publicUrl);
+  return [...COMPLETION_VERBS, `${own}/verbs/granted`, `${own}/verbs/revoked`, `${own}/verbs/expired`];
+}
 
-export function forwards(filter: ForwardingFilter, verbId: string): boolean {
-  return filter === 'all' || completionVerbs.has(verbId);
+/** Whether a statement with this verb is forwarded under the filter (`verbs`: completionVerbs of the tool's PUBLIC_URL). */
+export function forwards(filter: ForwardingFilter, verbId: string, verbs: ReadonlySet<string>): boolean {
+  return filter === 'all' || verbs.has(verbId);
 }

@@ -3,7 +3,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import type { SecretBox } from '../../lti/secret-box.js';
 import type { Logger } from '../../logger.js';
-import { forwards } from './filter.js';
+import { completionVerbs, forwards } from './filter.js';
 import { StatementSender, type Outgoing, type SendOutcome } from './sender.js';
 import { openCredentials } from './targets.js';
 import type { XapiForwardingTargetsTable } from './tables.js';
@@ -20,6 +20,8 @@ export interface ForwarderOptions {
   readonly logger: Logger;
   /** forwardingBox(config.keyEncryptionSecret): opens the targets' credentials. */
   readonly box: SecretBox;
+  /** The tool's PUBLIC_URL: its own verbs (a holding granted, revoked, expired) count as completions. */
+  readonly publicUrl: string;
   /** Statements per POST. */
   readonly batchSize?: number;
   readonly pollIntervalMs?: number;
@@ -57,6 +59,7 @@ export class StatementForwarder {
   readonly #maxBackoffMs: number;
   readonly #concurrency: number;
   readonly #fetch: typeof fetch | undefined;
+  readonly #completionVerbs: ReadonlySet<string>;
   readonly #owner = randomUUID();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<number> | undefined;
@@ -66,6 +69,7 @@ export class StatementForwarder {
     this.#db = options.db;
     this.#logger = options.logger;
     this.#box = options.box;
+    this.#completionVerbs = new Set(completionVerbs(options.publicUrl));
     this.#batchSize = options.batchSize ?? 500;
     this.#pollIntervalMs = options.pollIntervalMs ?? 500;
     this.#leaseMs = options.leaseMs ?? 60_000;
@@ -199,7 +203,7 @@ export class StatementForwarder {
         if (rows.length === 0) break;
         const last = rows.at(-1)!;
         if (rows.length === this.#batchSize) next = this.#behind(tenantId, { xid: last.xid, seq: last.seq });
-        const outgoing = rows.filter((row) => forwards(target.filter, row.verb_id)).map(toOutgoing);
+        const outgoing = rows.filter((row) => forwards(target.filter, row.verb_id, this.#completionVerbs)).map(toOutgoing);
         const outcome = await sender.send(outgoing);
         if (failedBefore && outcome.settled > 0) failedBefore = false;
         if (!(await recorded())) {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { SecretBox } from '../../lti/secret-box.js';
-import { COMPLETION_VERBS, type ForwardingFilter } from './filter.js';
+import { COMPLETION_VERBS, completionVerbs, type ForwardingFilter } from './filter.js';
 import { OLDEST_RUNNING_XID } from '../../db/commit-order.js';
 
 /** The purpose the forwarding credentials are sealed under (its own derived key). */
@@ -144,10 +144,12 @@ export interface ForwardingStatus {
   readonly pausedAt: Date | null;
 }
 
-export async function forwardingStatus(db: Kysely<Schema>, tenantId: string, options: { parkedLimit?: number } = {}): Promise<ForwardingStatus | undefined> {
+/** `publicUrl`: the tool's, so that its own verbs of holdings count as completions in the waiting count (completionVerbs). */
+export async function forwardingStatus(db: Kysely<Schema>, tenantId: string, options: { parkedLimit?: number; publicUrl?: string } = {}): Promise<ForwardingStatus | undefined> {
   const target = await db.selectFrom('xapi_forwarding_targets').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
   if (!target) return undefined;
-  const verbs = target.filter === 'completions' ? sql`and verb_id = any(${[...COMPLETION_VERBS]}::text[])` : sql``;
+  const completions = options.publicUrl ? completionVerbs(options.publicUrl) : [...COMPLETION_VERBS];
+  const verbs = target.filter === 'completions' ? sql`and verb_id = any(${completions}::text[])` : sql``;
   const pending = await sql<{ n: number }>`select count(*)::int as n from (
       select 1 from xapi_statements
       where tenant_id = ${tenantId}::uuid and (xid, seq) > (${target.last_xid}::bigint, ${target.last_seq}::bigint) ${verbs}
