@@ -52,8 +52,8 @@ export interface LaunchHooks {
    * refuse the whole request.
    */
   checkCmi5Statements?: (tenantId: string, sessionId: string, statements: readonly unknown[]) => Promise<void>;
-  /** Whether the credential's cmi5 session may read the learner preferences agent profile (cmi5 §11). */
-  cmi5SessionOpen?: (tenantId: string, sessionId: string) => Promise<boolean>;
+  /** Notes that a cmi5 AU session read the learner preferences agent profile (cmi5 §11). */
+  cmi5PreferencesRead?: (tenantId: string, sessionId: string) => Promise<void>;
 }
 
 export interface LrsContext {
