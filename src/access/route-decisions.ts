@@ -139,6 +139,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /design/paths/:id/steps': DESIGNERS,
   'GET /design/paths/:id/steps/:stepId': DESIGNERS,
   'POST /design/paths/:id/steps/:stepId': DESIGNERS,
+  // A designer's Browse/Review preview of a saved cmi5 step's AU (cmi5 §10.2.2).
+  'POST /design/paths/:id/steps/:stepId/preview': DESIGNERS,
   'GET /design/paths/:id/steps/:stepId/remove': DESIGNERS,
   'POST /design/paths/:id/steps/:stepId/remove': DESIGNERS,
   'GET /design/paths/:id/publish': DESIGNERS,

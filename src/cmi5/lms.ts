@@ -148,7 +148,7 @@ export class Cmi5Lms {
   async fetch(sessionId: string, secret: string): Promise<FetchAnswer> {
     const session = /^[0-9a-f-]{36}$/i.test(sessionId)
       ? await this.db.selectFrom('cmi5_sessions as s').innerJoin('cmi5_registrations as r', 'r.registration', 's.registration')
-        .select(['s.id', 's.tenant_id', 's.registration', 's.activity_id', 's.fetch_secret_sha256', 's.fetched_at', 's.terminated_at', 's.abandoned_at', 'r.enrolment_id'])
+        .select(['s.id', 's.tenant_id', 's.registration', 's.activity_id', 's.fetch_secret_sha256', 's.fetched_at', 's.terminated_at', 's.abandoned_at', 'r.person_id'])
         .where('s.id', '=', sessionId).executeTakeFirst()
       : undefined;
     const given = Buffer.from(sha256(secret));
@@ -156,11 +156,9 @@ export class Cmi5Lms {
     if (session.fetched_at || session.terminated_at || session.abandoned_at) return { 'error-code': '1', 'error-text': 'The authorization token has already been returned, or the session has ended.' };
     const claimed = await this.db.updateTable('cmi5_sessions').set({ fetched_at: new Date(this.now()) }).where('id', '=', sessionId).where('fetched_at', 'is', null).executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return { 'error-code': '1', 'error-text': 'The authorization token has already been returned.' };
-    const person = await this.db.selectFrom('path_enrolments').select('person_id').where('id', '=', session.enrolment_id).executeTakeFirst();
-    if (!person) return { 'error-code': '3', 'error-text': 'The enrolment of this session is gone.' };
     const grant = await this.credentials.issue({
       tenantId: session.tenant_id,
-      actorKey: personAccountKey(this.publicUrl, person.person_id),
+      actorKey: personAccountKey(this.publicUrl, session.person_id),
       registration: session.registration,
       courseActivityId: session.activity_id,
       activityIds: [session.activity_id],
@@ -256,8 +254,7 @@ export class Cmi5Lms {
    * decided by itself (§9.6.1: NotApplicable AUs at registration).
    */
   async satisfy(tenantId: string, registration: string, sessionId: string = randomUUID()): Promise<void> {
-    const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('content_packages as p', 'p.id', 'r.package_id').innerJoin('path_enrolments as e', 'e.id', 'r.enrolment_id')
-      .select(['r.package_id', 'p.manifest', 'e.person_id']).where('r.tenant_id', '=', tenantId).where('r.registration', '=', registration).executeTakeFirst();
+    const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('content_packages as p', 'p.id', 'r.package_id').select(['r.package_id', 'p.manifest', 'r.person_id']).where('r.tenant_id', '=', tenantId).where('r.registration', '=', registration).executeTakeFirst();
     if (!row || row.manifest.standard !== 'cmi5') return;
     const manifest = row.manifest;
     const achievements = await this.#achievements(registration);
@@ -285,8 +282,7 @@ export class Cmi5Lms {
    * and registration, and never for an AU whose moveOn is already met.
    */
   async waive(tenantId: string, registration: string, auId: string, reason: WaiveReason): Promise<WaiveOutcome> {
-    const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('content_packages as p', 'p.id', 'r.package_id').innerJoin('path_enrolments as e', 'e.id', 'r.enrolment_id')
-      .select(['r.package_id', 'p.manifest', 'e.person_id']).where('r.tenant_id', '=', tenantId).where('r.registration', '=', registration).executeTakeFirst();
+    const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('content_packages as p', 'p.id', 'r.package_id').select(['r.package_id', 'p.manifest', 'r.person_id']).where('r.tenant_id', '=', tenantId).where('r.registration', '=', registration).executeTakeFirst();
     if (!row || row.manifest.standard !== 'cmi5') return { kind: 'not-found' };
     const au = findNode(row.manifest, auId);
     if (au?.kind !== 'au') return { kind: 'not-found' };
@@ -319,8 +315,8 @@ export class Cmi5Lms {
       .returning(['registration', 'au_id', 'activity_id', 'launched_at', 'last_statement_at', 'credential_id']).executeTakeFirst();
     if (!ended) return false;
     if (ended.credential_id) await this.db.updateTable('xapi_launch_credentials').set({ closes_at: at }).where('id', '=', ended.credential_id).execute();
-    const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('path_enrolments as e', 'e.id', 'r.enrolment_id').innerJoin('content_packages as p', 'p.id', 'r.package_id')
-      .select(['e.person_id', 'p.manifest']).where('r.registration', '=', ended.registration).executeTakeFirst();
+    const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('content_packages as p', 'p.id', 'r.package_id')
+      .select(['r.person_id', 'p.manifest']).where('r.registration', '=', ended.registration).executeTakeFirst();
     if (!row || row.manifest.standard !== 'cmi5') return true;
     const au = findNode(row.manifest, ended.au_id);
     const actor: Cmi5Actor = { objectType: 'Agent', account: { homePage: this.publicUrl, name: row.person_id } };

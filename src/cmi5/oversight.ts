@@ -44,7 +44,7 @@ export async function mayOversee(db: Kysely<Schema>, overseer: Overseer, enrolme
 /** A cmi5 registration of the tenant, with the enrolment and learner it belongs to. */
 export async function findRegistration(db: Kysely<Schema>, tenantId: string, registration: string): Promise<(Overseen & { registration: string }) | undefined> {
   return db.selectFrom('cmi5_registrations as r').innerJoin('path_enrolments as e', 'e.id', 'r.enrolment_id')
-    .select(['r.registration', 'r.enrolment_id as enrolmentId', 'e.person_id as personId'])
+    .select(['r.registration', 'e.id as enrolmentId', 'e.person_id as personId'])
     .where('r.tenant_id', '=', tenantId).where('e.tenant_id', '=', tenantId).where('r.registration', '=', registration)
     .executeTakeFirst();
 }
@@ -52,7 +52,7 @@ export async function findRegistration(db: Kysely<Schema>, tenantId: string, reg
 /** An AU session of the tenant, with its registration's enrolment and learner. */
 export async function findSession(db: Kysely<Schema>, tenantId: string, sessionId: string): Promise<(Overseen & { sessionId: string; registration: string; ended: boolean }) | undefined> {
   const row = await db.selectFrom('cmi5_sessions as s').innerJoin('cmi5_registrations as r', 'r.registration', 's.registration').innerJoin('path_enrolments as e', 'e.id', 'r.enrolment_id')
-    .select(['s.id', 's.registration', 's.terminated_at', 's.abandoned_at', 'r.enrolment_id', 'e.person_id'])
+    .select(['s.id', 's.registration', 's.terminated_at', 's.abandoned_at', 'e.id as enrolment_id', 'e.person_id'])
     .where('s.tenant_id', '=', tenantId).where('r.tenant_id', '=', tenantId).where('s.id', '=', sessionId)
     .executeTakeFirst();
   return row && { sessionId: row.id, registration: row.registration, enrolmentId: row.enrolment_id, personId: row.person_id, ended: row.terminated_at !== null || row.abandoned_at !== null };
@@ -80,8 +80,8 @@ export interface OverseenRegistration {
 /** A learner's open cmi5 registrations in the given enrolments, AU by AU. */
 export async function learnerRegistrations(db: Kysely<Schema>, tenantId: string, enrolmentIds: readonly string[], locale: string): Promise<OverseenRegistration[]> {
   if (enrolmentIds.length === 0) return [];
-  const registrations = await db.selectFrom('cmi5_registrations as r').innerJoin('content_packages as p', 'p.id', 'r.package_id')
-    .select(['r.registration', 'r.enrolment_id', 'r.step_id', 'p.manifest'])
+  const registrations = await db.selectFrom('cmi5_registrations as r').innerJoin('content_packages as p', 'p.id', 'r.package_id').innerJoin('path_enrolments as e', 'e.id', 'r.enrolment_id')
+    .select(['r.registration', 'e.id as enrolment_id', 'r.step_id', 'p.manifest'])
     .where('r.tenant_id', '=', tenantId).where('r.enrolment_id', 'in', enrolmentIds).where('r.closes_at', 'is', null)
     .orderBy('r.created_at').execute();
   if (registrations.length === 0) return [];

@@ -3,7 +3,10 @@ import type { ColumnType } from 'kysely';
 export interface Cmi5RegistrationsTable {
   registration: string;
   tenant_id: string;
-  enrolment_id: string;
+  /** Null for a designer's Browse/Review preview (0911). */
+  enrolment_id: string | null;
+  /** The learner (or, in a preview, the designer) whose registration it is. */
+  person_id: string;
   step_id: string;
   package_id: string;
   package_tenant_id: string;

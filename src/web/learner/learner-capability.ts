@@ -32,6 +32,8 @@ export interface LearnerCapability {
   playerReturn: PlayerReturn;
   /** The cmi5 LMS (its abandonment sweep runs from compose). */
   cmi5: Cmi5Lms;
+  /** cmi5 steps and the paths engine (the designer's Browse/Review preview launches through it). */
+  cmi5Steps: Cmi5StepBridge;
 }
 
 /**
@@ -63,6 +65,7 @@ export function learnerCapability(
   launchHooks.cmi5PreferencesRead = (tenantId, sessionId) => cmi5Lms.preferencesRead(tenantId, sessionId);
   return {
     cmi5: cmi5Lms,
+    cmi5Steps: cmi5,
     routers: [
       cmi5Router({ config, database, store, tokens: cmi5Tokens, lms: cmi5Lms }),
       cmi5OversightRouter({ db, sessions: lti.sessions, lms: cmi5Lms, deliver: (tenantId, registration) => cmi5.deliver(tenantId, registration) }),

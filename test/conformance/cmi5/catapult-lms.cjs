@@ -148,6 +148,16 @@ async function learnerStep(course) {
   return { stepUrl, page, aus };
 }
 
+/** The designer opens the step's settings and previews an AU in Browse or Review mode. */
+async function designerPreview(course, au, mode) {
+  const session = await designerSession();
+  const page = await (await expectStatus(await fetch(`${toolUrl()}/design/paths/${course.pathId}/steps/${course.stepId}?${new URLSearchParams({ session })}`, { headers: { accept: 'text/html' } }), [200], 'step settings')).text();
+  const forms = [...page.matchAll(/<form method="post" action="([^"]+)"[^>]*data-action="cmi5-preview"[^>]*>([\s\S]*?)<\/form>/g)];
+  const form = forms.find((f) => { const fields = hiddenFields(f[2]); return fields.au === au && fields.mode === mode; });
+  if (!form) throw new Error(`no ${mode} preview of ${au} on the step settings page`);
+  return postForm(new URL(decode(form[1]), toolUrl()).href, hiddenFields(form[2]));
+}
+
 async function teacherApi(course, method, pathname, body) {
   const response = await fetch(`${toolUrl()}${pathname}`, {
     method,
@@ -198,12 +208,10 @@ module.exports = {
     course.aus = step.aus;
     const au = step.aus[auIndex];
     if (!au) throw new Error(`course ${courseId} has no AU ${auIndex} (${step.aus.length} AUs)`);
-    let opened;
-    if (launchMode && launchMode !== 'Normal') {
-      opened = await postForm(step.stepUrl.href.split('?')[0], { ...formFields(step.page, 'open-mode'), au, mode: launchMode });
-    } else {
-      opened = await postForm(step.stepUrl.href.split('?')[0], { ...formFields(step.page, 'open'), au });
-    }
+    // Browse and Review: the designer's preview of the step (a learner reviews only what they finished).
+    const opened = launchMode && launchMode !== 'Normal'
+      ? await designerPreview(course, au, launchMode)
+      : await postForm(step.stepUrl.href.split('?')[0], { ...formFields(step.page, 'open'), au });
     await expectStatus(opened, [303], `open AU ${au}`);
     const url = new URL(opened.headers.get('location'), toolUrl());
     const got = url.searchParams.get('registration');
