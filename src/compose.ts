@@ -111,12 +111,12 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   ltiHooks.linkableItems = publishedPathItems(deps.database.db);
   // The designer's Browse/Review preview of a cmi5 step launches through the learner capability's
   // cmi5 bridge, made further down.
-  let cmi5Steps: LearnerCapability['cmi5Steps'] | undefined;
+  const late: { cmi5Steps?: LearnerCapability['cmi5Steps'] } = {};
   routers.push(designerRouter({
     db: deps.database.db, sessions: lti.lti.sessions,
     cmi5Preview: (...args) => {
-      if (!cmi5Steps) throw new Error('cmi5 previews are launched before the learner capability is ready');
-      return cmi5Steps.preview(...args);
+      if (!late.cmi5Steps) throw new Error('cmi5 previews are launched before the learner capability is ready');
+      return late.cmi5Steps.preview(...args);
     },
   }));
   // The municipality's look (accent colour, logo), set by its administrator at /admin/theme.
@@ -205,7 +205,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
     logger: deps.logger.child({ component: 'evaluation-releases' }),
   });
   const learner = learnerCapability(deps, { lti: lti.lti, scorm: scorm.runtime, pathEvents, evaluations, lrs, launchHooks, store: scorm.store });
-  cmi5Steps = learner.cmi5Steps;
+  late.cmi5Steps = learner.cmi5Steps;
   ltiHooks.launchRoutes.push(learner.launchRoute);
   playerHooks.returnTo = learner.playerReturn;
   routers.push(...learner.routers);

@@ -59,6 +59,11 @@ function isoDuration(ms: number): string {
   return `PT${(Math.round(ms / 10) / 100).toString()}S`;
 }
 
+/** How long a statement request may hold its session's writer lease, should its process die holding it. */
+const SESSION_LEASE_SECONDS = 30;
+/** How long a request waits for the lease before it is told to send again. */
+const SESSION_WAIT_MS = 10_000;
+
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /**
@@ -181,6 +186,34 @@ export class Cmi5Lms {
     return new Map(rows.map((r) => [r.node_id, {
       completed: r.completed_at !== null, passed: r.passed_at !== null, waived: r.waived_at !== null, satisfied: r.satisfied_at !== null, score: r.score === null ? null : Number(r.score),
     }]));
+  }
+
+  /**
+   * Runs one statement request of an AU session alone: the rules are checked against the session
+   * as the previous request left it, so two batches sent at once cannot both pass a rule only one
+   * may (a second completed, passed after failed). The session's writer lease (a row update, not a
+   * held connection) serialises across processes and lapses if its holder dies; a request that
+   * cannot get it within SESSION_WAIT_MS is answered 429 with Retry-After.
+   */
+  async serialised<T>(tenantId: string, sessionId: string, work: () => Promise<T>): Promise<T> {
+    const writer = randomUUID();
+    const started = this.now();
+    for (let delay = 2; ; delay = Math.min(delay * 2, 40)) {
+      const claimed = await this.db.updateTable('cmi5_sessions').set({ writer, writer_until: sql<Date>`now() + ${`${SESSION_LEASE_SECONDS} seconds`}::interval` })
+        .where('tenant_id', '=', tenantId).where('id', '=', sessionId)
+        .where((eb) => eb.or([eb('writer', 'is', null), eb('writer_until', '<', sql<Date>`now()`)]))
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 1) break;
+      const known = await this.db.selectFrom('cmi5_sessions').select('id').where('tenant_id', '=', tenantId).where('id', '=', sessionId).executeTakeFirst();
+      if (!known) return work();
+      if (this.now() - started > SESSION_WAIT_MS) throw new XapiError('too-many-requests', 'Another statement request of this cmi5 session is still being handled; send again.', 1);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.db.updateTable('cmi5_sessions').set({ writer: null, writer_until: null }).where('id', '=', sessionId).where('writer', '=', writer).execute();
+    }
   }
 
   /** §11: the session's AU has read the learner preferences (it may send initialized now). */

@@ -36,6 +36,8 @@ export interface Cmi5SessionsTable {
   abandoned_at: Date | null;
   last_statement_at: Date | null;
   preferences_read_at: Date | null;
+  writer: string | null;
+  writer_until: Date | null;
   defined_verbs: ColumnType<string[], string[] | undefined, string[]>;
 }
 

@@ -62,6 +62,7 @@ export function learnerCapability(
   const cmi5 = new Cmi5StepBridge(db, cmi5Lms, cmi5Tokens, log, { publicUrl: config.publicUrl, contentBase: config.contentOrigin ?? '' });
   launchHooks.statementsStored = (stored) => (stored.cmi5SessionId !== undefined ? cmi5.onStatementsStored(stored) : xapi.onStatementsStored(stored));
   launchHooks.checkCmi5Statements = (tenantId, sessionId, statements) => cmi5Lms.checkStatements(tenantId, sessionId, statements);
+  launchHooks.cmi5Serialised = (tenantId, sessionId, work) => cmi5Lms.serialised(tenantId, sessionId, work);
   launchHooks.cmi5PreferencesRead = (tenantId, sessionId) => cmi5Lms.preferencesRead(tenantId, sessionId);
   return {
     cmi5: cmi5Lms,
