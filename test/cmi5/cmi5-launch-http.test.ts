@@ -242,7 +242,14 @@ describe(`cmi5 courses launched from a path (${BACKEND})`, () => {
     expect(data).toMatchObject({ masteryScore: 0.8, moveOn: 'CompletedAndPassed', entitlementKey: { courseStructure: 'laeringslop-demo' } });
     const post = (body: unknown) => lrs(token, 'POST', 'statements', {}, body);
     expect((await post(statement(test, CMI5.verbs.initialized))).status).toBe(200);
-    const judged = (verb: string, scaled: number, success: boolean) => statement(test, verb, { result: { success, duration: 'PT5M', score: { scaled } }, moveOn: true });
+    // §9.6.3.2: a passed or failed judged by a score carries the launch data's masteryScore.
+    const judged = (verb: string, scaled: number, success: boolean, masteryScore: number | null = 0.8) => {
+      const s = statement(test, verb, { result: { success, duration: 'PT5M', score: { scaled } }, moveOn: true });
+      if (masteryScore !== null) s.context.extensions = { ...s.context.extensions, [CMI5.extensions.masteryScore]: masteryScore as never };
+      return s;
+    };
+    expect((await post(judged(CMI5.verbs.passed, 0.9, true, null))).status).toBe(403);
+    expect((await post(judged(CMI5.verbs.passed, 0.9, true, 0.5))).status).toBe(403);
     expect((await post(judged(CMI5.verbs.passed, 0.7, true))).status).toBe(403);
     expect((await post(judged(CMI5.verbs.failed, 0.9, false))).status).toBe(403);
     expect((await post(judged(CMI5.verbs.passed, 0.9, false))).status).toBe(403);
