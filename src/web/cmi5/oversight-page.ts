@@ -1,6 +1,6 @@
 import type { OverseenAu, OverseenRegistration } from '../../cmi5/oversight.js';
 import { WAIVE_REASONS } from '../../cmi5/tables.js';
-import { alert, button, link, srOnly, table } from '../ds/components.js';
+import { alert, button, card, link, srOnly } from '../ds/components.js';
 import { html, type SafeHtml } from '../html.js';
 import { fillIn, type Locale } from '../i18n.js';
 import { page, type PageTheme } from '../layout.js';
@@ -65,15 +65,13 @@ ${view.registrations.length === 0
     ? html`<p data-empty>${to(locale, 'cmi5.none')}</p>`
     : view.registrations.map((r, ri) => html`<section aria-labelledby="course-${ri}" data-registration="${r.registration}">
 <h2 id="course-${ri}">${r.courseTitle}</h2>
-${table({
-    label: r.courseTitle,
-    rowHeader: true,
-    columns: [{ label: to(locale, 'cmi5.col.au') }, { label: to(locale, 'cmi5.col.moveon') }, { label: to(locale, 'cmi5.col.status') }, { label: to(locale, 'cmi5.col.sessions') }, { label: to(locale, 'cmi5.col.waive') }],
-    rows: r.aus.map((au, index) => ({
-      attrs: html` data-au-row="${au.id}" data-satisfied="${au.satisfied ? 'yes' : 'no'}"`,
-      cells: [au.title, au.moveOn, status(locale, au), sessionsCell(view, au), waiveCell(view, r.registration, au, index)],
-    })),
-  })}
+<ul class="app-cards">${r.aus.map((au, index) => card(html`<h3>${au.title}</h3>
+<dl class="app-facts">
+<dt>${to(locale, 'cmi5.col.moveon')}</dt><dd>${au.moveOn}</dd>
+<dt>${to(locale, 'cmi5.col.status')}</dt><dd data-status>${status(locale, au)}</dd>
+<dt>${to(locale, 'cmi5.col.sessions')}</dt><dd>${sessionsCell(view, au)}</dd>
+</dl>
+${waiveCell(view, r.registration, au, index)}`, { tag: 'li', attrs: html` data-au-row="${au.id}" data-satisfied="${au.satisfied ? 'yes' : 'no'}"` }))}</ul>
 </section>`)}
 </div>`;
   return page({ locale, title, body, path: view.path, keep: view.keep, theme: view.theme });
