@@ -251,9 +251,27 @@ describe(`cmi5 LMS actions and the rules the CATAPULT suite checks (${BACKEND})`
         await grantManager(db(), { tenantId: kari.tenantId, personId, unitId: unit.id, actor: { kind: 'operator', id: 'test' } });
         return sessions.issue({ personId, tenantId: kari.tenantId, role: 'manager', contextId: null, resourceLinkId: null, platformId: 'none', locale: 'nb' });
       };
-      expect((await api(await managerOf(elsewhere, 'Leder Skole'), path, body)).status).toBe(404);
-      const waived = await api(await managerOf(home, 'Leder Hjemme'), path, body);
+      const otherManager = await managerOf(elsewhere, 'Leder Skole');
+      expect((await api(otherManager, path, body)).status).toBe(404);
+      const manager = await managerOf(home, 'Leder Hjemme');
+      const waived = await api(manager, path, body);
       expect(waived.status).toBe(201);
+      // The manager's page of the learner: linked from the person page, the AU shown as waived; not for the other manager.
+      const html = async (token: string, pathname: string) => {
+        const answer = await fetch(`${url}${pathname}?session=${encodeURIComponent(token)}`, { headers: { accept: 'text/html' } });
+        return { status: answer.status, body: await answer.text() };
+      };
+      expect((await html(manager, `/manage/people/${kari.personId}`)).body).toContain(`/manage/people/${kari.personId}/cmi5`);
+      const page = await html(manager, `/manage/people/${kari.personId}/cmi5`);
+      expect(page.status).toBe(200);
+      expect(page.body).toMatch(new RegExp(`data-au-row="${INTRO_AU}"[\\s\\S]*?data-status>Fritatt \\(Administrativt\\)`));
+      expect((await html(otherManager, `/manage/people/${kari.personId}/cmi5`)).status).toBe(404);
+      const refusedForm = await fetch(`${url}/manage/people/${kari.personId}/cmi5`, {
+        method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        body: new URLSearchParams({ session: manager, action: 'waive', registration: l.registration, au: INTRO_AU, reason: 'Administrative' }),
+      });
+      expect(refusedForm.status).toBe(409);
+      expect(await refusedForm.text()).toContain('Delen var allerede fritatt.');
     });
   });
 
