@@ -7,7 +7,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs', 'test/conformance/cmi5/*.cjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -20,5 +20,11 @@ export default tseslint.config(
   {
     files: ['eslint.config.js', 'vitest.config.ts', 'scripts/*.mjs'],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // The ADL CATAPULT suite's adapter: CommonJS that the suite's Jest loads with require().
+    files: ['test/conformance/cmi5/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', Buffer: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -44,7 +44,7 @@ import { courseLaunchRoute, courseRouter } from './web/course/router.js';
 import { landingRouter } from './web/landing/router.js';
 import { HR_IMPORT_LIMIT_BYTES, orgImportRouter } from './web/org-import/router.js';
 import { organisationRouter } from './web/organisation/router.js';
-import { learnerCapability } from './web/learner/learner-capability.js';
+import { learnerCapability, type LearnerCapability } from './web/learner/learner-capability.js';
 import { LAUNCH_IDLE_MS } from './xapi/launch-credentials.js';
 import { privacyRouter } from './web/privacy/router.js';
 import { composeLti, type LtiHooks } from './web/lti/compose-lti.js';
@@ -114,7 +114,16 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   ltiHooks.launchRoutes.push(courseLaunchRoute(deps.database.db));
   ltiHooks.launchRoutes.push(designerLaunchRoute(deps.database.db));
   ltiHooks.linkableItems = publishedPathItems(deps.database.db);
-  routers.push(designerRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
+  // The designer's Browse/Review preview of a cmi5 step launches through the learner capability's
+  // cmi5 bridge, made further down.
+  const late: { cmi5Steps?: LearnerCapability['cmi5Steps'] } = {};
+  routers.push(designerRouter({
+    db: deps.database.db, sessions: lti.lti.sessions,
+    cmi5Preview: (...args) => {
+      if (!late.cmi5Steps) throw new Error('cmi5 previews are launched before the learner capability is ready');
+      return late.cmi5Steps.preview(...args);
+    },
+  }));
   // The municipality's look (accent colour, logo), set by its administrator at /admin/theme.
   routers.push(themeRouter({ db: deps.database.db, sessions: lti.lti.sessions }));
   // The municipality administrator's org tree and people (/admin/org, /admin/people).
@@ -205,6 +214,7 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
     logger: deps.logger.child({ component: 'evaluation-releases' }),
   });
   const learner = learnerCapability(deps, { lti: lti.lti, scorm: scorm.runtime, pathEvents, evaluations, lrs, launchHooks, store: scorm.store });
+  late.cmi5Steps = learner.cmi5Steps;
   ltiHooks.launchRoutes.push(learner.launchRoute);
   playerHooks.returnTo = learner.playerReturn;
   routers.push(...learner.routers);

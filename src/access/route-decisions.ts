@@ -14,6 +14,8 @@ const REGION_ADMIN = session('region-admin');
 const MANAGER = session('manager');
 // A course's teachers (Instructor, ContentDeveloper, Administrator of a municipality): the course's people.
 const TEACHERS = session('designer', 'municipality-admin');
+// Who may waive a learner's cmi5 AU or end their session: the course's teachers and managers.
+const CMI5_OVERSEERS = session('designer', 'municipality-admin', 'manager');
 
 export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // The service itself: health, styles, the front page, problem types, municipalities' logos.
@@ -146,6 +148,8 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /design/paths/:id/steps': DESIGNERS,
   'GET /design/paths/:id/steps/:stepId': DESIGNERS,
   'POST /design/paths/:id/steps/:stepId': DESIGNERS,
+  // A designer's Browse/Review preview of a saved cmi5 step's AU (cmi5 §10.2.2).
+  'POST /design/paths/:id/steps/:stepId/preview': DESIGNERS,
   'GET /design/paths/:id/steps/:stepId/remove': DESIGNERS,
   'POST /design/paths/:id/steps/:stepId/remove': DESIGNERS,
   'GET /design/paths/:id/publish': DESIGNERS,
@@ -167,6 +171,15 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   // Teachers: their course's members against the path of the link they launched (the session's own course only).
   'GET /teach/links/:linkId': TEACHERS,
   'GET /teach/links/:linkId/progress.csv': TEACHERS,
+  // A learner's cmi5 courses for the course's teacher and the learner's manager: waive an AU, end a
+  // hanging AU session (docs/content.md, "Waiving an AU and ending a session"); each route also
+  // checks that the learner is one the person follows.
+  'GET /teach/links/:linkId/learners/:personId/cmi5': TEACHERS,
+  'POST /teach/links/:linkId/learners/:personId/cmi5': TEACHERS,
+  'GET /manage/people/:personId/cmi5': MANAGER,
+  'POST /manage/people/:personId/cmi5': MANAGER,
+  'POST /api/cmi5/registrations/:registration/waivers': CMI5_OVERSEERS,
+  'POST /api/cmi5/sessions/:sessionId/abandon': CMI5_OVERSEERS,
 
   // Managers: their units (led by HR data or granted), each with its subtree.
   'GET /manage': MANAGER,

@@ -9,9 +9,9 @@ import { XapiError } from '../xapi/errors.js';
 import type { LaunchCredentials } from '../xapi/launch-credentials.js';
 import type { OwnStatements } from '../xapi/own-statements.js';
 import { lmsActivityId } from './activity-ids.js';
-import { satisfiedParents, type AuAchievement } from './satisfaction.js';
+import { auSatisfied, satisfiedParents, type AuAchievement } from './satisfaction.js';
 import { checkSessionStatements } from './statement-rules.js';
-import type { LaunchMode } from './tables.js';
+import type { LaunchMode, WaiveReason } from './tables.js';
 import { CMI5, verbObject } from './vocabulary.js';
 
 type Json = Record<string, unknown>;
@@ -46,6 +46,11 @@ export interface Cmi5Launch {
   readonly url: string;
 }
 
+/** What waiving an AU came to. */
+export type WaiveOutcome =
+  | { readonly kind: 'waived'; readonly sessionId: string; readonly personId: string }
+  | { readonly kind: 'not-found' | 'already-waived' | 'already-satisfied' };
+
 /** §8.2.3: the fetch URL's answers, always 200 with JSON. */
 export type FetchAnswer = { 'auth-token': string } | { 'error-code': '1' | '2' | '3'; 'error-text': string };
 
@@ -53,6 +58,11 @@ export type FetchAnswer = { 'auth-token': string } | { 'error-code': '1' | '2' |
 function isoDuration(ms: number): string {
   return `PT${(Math.round(ms / 10) / 100).toString()}S`;
 }
+
+/** How long a statement request may hold its session's writer lease, should its process die holding it. */
+const SESSION_LEASE_SECONDS = 30;
+/** How long a request waits for the lease before it is told to send again. */
+const SESSION_WAIT_MS = 10_000;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -143,7 +153,7 @@ export class Cmi5Lms {
   async fetch(sessionId: string, secret: string): Promise<FetchAnswer> {
     const session = /^[0-9a-f-]{36}$/i.test(sessionId)
       ? await this.db.selectFrom('cmi5_sessions as s').innerJoin('cmi5_registrations as r', 'r.registration', 's.registration')
-        .select(['s.id', 's.tenant_id', 's.registration', 's.activity_id', 's.fetch_secret_sha256', 's.fetched_at', 's.terminated_at', 's.abandoned_at', 'r.enrolment_id'])
+        .select(['s.id', 's.tenant_id', 's.registration', 's.activity_id', 's.fetch_secret_sha256', 's.fetched_at', 's.terminated_at', 's.abandoned_at', 'r.person_id'])
         .where('s.id', '=', sessionId).executeTakeFirst()
       : undefined;
     const given = Buffer.from(sha256(secret));
@@ -151,11 +161,9 @@ export class Cmi5Lms {
     if (session.fetched_at || session.terminated_at || session.abandoned_at) return { 'error-code': '1', 'error-text': 'The authorization token has already been returned, or the session has ended.' };
     const claimed = await this.db.updateTable('cmi5_sessions').set({ fetched_at: new Date(this.now()) }).where('id', '=', sessionId).where('fetched_at', 'is', null).executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return { 'error-code': '1', 'error-text': 'The authorization token has already been returned.' };
-    const person = await this.db.selectFrom('path_enrolments').select('person_id').where('id', '=', session.enrolment_id).executeTakeFirst();
-    if (!person) return { 'error-code': '3', 'error-text': 'The enrolment of this session is gone.' };
     const grant = await this.credentials.issue({
       tenantId: session.tenant_id,
-      actorKey: personAccountKey(this.publicUrl, person.person_id),
+      actorKey: personAccountKey(this.publicUrl, session.person_id),
       registration: session.registration,
       courseActivityId: session.activity_id,
       activityIds: [session.activity_id],
@@ -168,7 +176,7 @@ export class Cmi5Lms {
   async #session(tenantId: string, sessionId: string) {
     return this.db.selectFrom('cmi5_sessions as s').innerJoin('cmi5_registrations as r', 'r.registration', 's.registration')
       .innerJoin('content_packages as p', 'p.id', 'r.package_id')
-      .select(['s.id', 's.registration', 's.au_id', 's.activity_id', 's.launch_mode', 's.initialized_at', 's.terminated_at', 's.abandoned_at', 's.defined_verbs', 's.launched_at',
+      .select(['s.id', 's.registration', 's.au_id', 's.activity_id', 's.launch_mode', 's.initialized_at', 's.terminated_at', 's.abandoned_at', 's.defined_verbs', 's.launched_at', 's.preferences_read_at',
         'r.package_id', 'r.enrolment_id', 'p.manifest'])
       .where('s.tenant_id', '=', tenantId).where('s.id', '=', sessionId).executeTakeFirst();
   }
@@ -178,6 +186,40 @@ export class Cmi5Lms {
     return new Map(rows.map((r) => [r.node_id, {
       completed: r.completed_at !== null, passed: r.passed_at !== null, waived: r.waived_at !== null, satisfied: r.satisfied_at !== null, score: r.score === null ? null : Number(r.score),
     }]));
+  }
+
+  /**
+   * Runs one statement request of an AU session alone: the rules are checked against the session
+   * as the previous request left it, so two batches sent at once cannot both pass a rule only one
+   * may (a second completed, passed after failed). The session's writer lease (a row update, not a
+   * held connection) serialises across processes and lapses if its holder dies; a request that
+   * cannot get it within SESSION_WAIT_MS is answered 429 with Retry-After.
+   */
+  async serialised<T>(tenantId: string, sessionId: string, work: () => Promise<T>): Promise<T> {
+    const writer = randomUUID();
+    const started = this.now();
+    for (let delay = 2; ; delay = Math.min(delay * 2, 40)) {
+      const claimed = await this.db.updateTable('cmi5_sessions').set({ writer, writer_until: sql<Date>`now() + ${`${SESSION_LEASE_SECONDS} seconds`}::interval` })
+        .where('tenant_id', '=', tenantId).where('id', '=', sessionId)
+        .where((eb) => eb.or([eb('writer', 'is', null), eb('writer_until', '<', sql<Date>`now()`)]))
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 1) break;
+      const known = await this.db.selectFrom('cmi5_sessions').select('id').where('tenant_id', '=', tenantId).where('id', '=', sessionId).executeTakeFirst();
+      if (!known) return work();
+      if (this.now() - started > SESSION_WAIT_MS) throw new XapiError('too-many-requests', 'Another statement request of this cmi5 session is still being handled; send again.', 1);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.db.updateTable('cmi5_sessions').set({ writer: null, writer_until: null }).where('id', '=', sessionId).where('writer', '=', writer).execute();
+    }
+  }
+
+  /** §11: the session's AU has read the learner preferences (it may send initialized now). */
+  async preferencesRead(tenantId: string, sessionId: string): Promise<void> {
+    await this.db.updateTable('cmi5_sessions').set({ preferences_read_at: new Date(this.now()) })
+      .where('tenant_id', '=', tenantId).where('id', '=', sessionId).where('preferences_read_at', 'is', null).execute();
   }
 
   /** The cmi5 rules (statement-rules.ts) over what a session's AU is about to store. */
@@ -193,6 +235,7 @@ export class Cmi5Lms {
       launchMode: session.launch_mode,
       masteryScore: au?.kind === 'au' ? au.masteryScore : null,
       initialized: session.initialized_at !== null,
+      preferencesRead: session.preferences_read_at !== null,
       ended: session.terminated_at !== null || session.abandoned_at !== null,
       definedVerbs: session.defined_verbs,
       registration: { completed: achieved?.completed ?? false, passed: achieved?.passed ?? false },
@@ -212,7 +255,7 @@ export class Cmi5Lms {
     // The statements passed the rules before they were stored: read again, they give the change.
     const change = checkSessionStatements({
       sessionId: session.id, activityId: session.activity_id, publisherId: session.au_id, launchMode: session.launch_mode,
-      masteryScore: au?.kind === 'au' ? au.masteryScore : null, initialized: session.initialized_at !== null, ended: false,
+      masteryScore: au?.kind === 'au' ? au.masteryScore : null, initialized: session.initialized_at !== null, preferencesRead: true, ended: false,
       definedVerbs: session.defined_verbs, registration: { completed: achieved?.completed ?? false, passed: achieved?.passed ?? false },
     }, statements);
     const at = new Date(this.now());
@@ -244,8 +287,7 @@ export class Cmi5Lms {
    * decided by itself (§9.6.1: NotApplicable AUs at registration).
    */
   async satisfy(tenantId: string, registration: string, sessionId: string = randomUUID()): Promise<void> {
-    const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('content_packages as p', 'p.id', 'r.package_id').innerJoin('path_enrolments as e', 'e.id', 'r.enrolment_id')
-      .select(['r.package_id', 'p.manifest', 'e.person_id']).where('r.tenant_id', '=', tenantId).where('r.registration', '=', registration).executeTakeFirst();
+    const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('content_packages as p', 'p.id', 'r.package_id').select(['r.package_id', 'p.manifest', 'r.person_id']).where('r.tenant_id', '=', tenantId).where('r.registration', '=', registration).executeTakeFirst();
     if (!row || row.manifest.standard !== 'cmi5') return;
     const manifest = row.manifest;
     const achievements = await this.#achievements(registration);
@@ -266,6 +308,38 @@ export class Cmi5Lms {
     }
   }
 
+  /**
+   * §9.3.7: the LMS waives an AU of a registration for a reason (§9.5.5.2). The waived statement
+   * has a session id of its own, result success and completion true and the moveOn category; the
+   * blocks and the course it satisfies follow with that session id (§9.3.9). At most once per AU
+   * and registration, and never for an AU whose moveOn is already met.
+   */
+  async waive(tenantId: string, registration: string, auId: string, reason: WaiveReason): Promise<WaiveOutcome> {
+    const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('content_packages as p', 'p.id', 'r.package_id').select(['r.package_id', 'p.manifest', 'r.person_id']).where('r.tenant_id', '=', tenantId).where('r.registration', '=', registration).executeTakeFirst();
+    if (!row || row.manifest.standard !== 'cmi5') return { kind: 'not-found' };
+    const au = findNode(row.manifest, auId);
+    if (au?.kind !== 'au') return { kind: 'not-found' };
+    const achieved = (await this.#achievements(registration)).get(au.id);
+    if (achieved?.waived) return { kind: 'already-waived' };
+    if (auSatisfied(au, new Map(achieved ? [[au.id, achieved]] : []))) return { kind: 'already-satisfied' };
+    const at = new Date(this.now());
+    const claimed = await this.db.insertInto('cmi5_registration_results')
+      .values({ tenant_id: tenantId, registration, node_id: au.id, waived_at: at, waived_reason: reason })
+      .onConflict((oc) => oc.columns(['registration', 'node_id']).doUpdateSet({ waived_at: sql`excluded.waived_at`, waived_reason: sql`excluded.waived_reason` }).where('cmi5_registration_results.waived_at', 'is', null))
+      .executeTakeFirst();
+    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return { kind: 'already-waived' };
+    const sessionId = randomUUID();
+    const actor: Cmi5Actor = { objectType: 'Agent', account: { homePage: this.publicUrl, name: row.person_id } };
+    const statement = this.#statement(actor, registration, CMI5.verbs.waived, this.#auObject(this.activityId(row.package_id, 'au', au.id), au), au.id, {
+      extensions: { [CMI5.extensions.sessionId]: sessionId },
+      result: { success: true, completion: true, extensions: { [CMI5.extensions.reason]: reason } },
+      moveOn: true,
+    });
+    await this.own.store(tenantId, [statement]);
+    await this.satisfy(tenantId, registration, sessionId);
+    return { kind: 'waived', sessionId, personId: row.person_id };
+  }
+
   /** §9.3.6: ends a session left without terminated; the AU's credential stops at once. */
   async abandon(tenantId: string, sessionId: string): Promise<boolean> {
     const at = new Date(this.now());
@@ -274,8 +348,8 @@ export class Cmi5Lms {
       .returning(['registration', 'au_id', 'activity_id', 'launched_at', 'last_statement_at', 'credential_id']).executeTakeFirst();
     if (!ended) return false;
     if (ended.credential_id) await this.db.updateTable('xapi_launch_credentials').set({ closes_at: at }).where('id', '=', ended.credential_id).execute();
-    const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('path_enrolments as e', 'e.id', 'r.enrolment_id').innerJoin('content_packages as p', 'p.id', 'r.package_id')
-      .select(['e.person_id', 'p.manifest']).where('r.registration', '=', ended.registration).executeTakeFirst();
+    const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('content_packages as p', 'p.id', 'r.package_id')
+      .select(['r.person_id', 'p.manifest']).where('r.registration', '=', ended.registration).executeTakeFirst();
     if (!row || row.manifest.standard !== 'cmi5') return true;
     const au = findNode(row.manifest, ended.au_id);
     const actor: Cmi5Actor = { objectType: 'Agent', account: { homePage: this.publicUrl, name: row.person_id } };
@@ -308,7 +382,7 @@ export class Cmi5Lms {
   }
 
   /** A statement the LMS makes (§9): the cmi5 category and the publisher id in the grouping. */
-  #statement(actor: Cmi5Actor, registration: string, verb: string, object: Json, publisherId: string, extra: { extensions: Json; result?: Json }): Json {
+  #statement(actor: Cmi5Actor, registration: string, verb: string, object: Json, publisherId: string, extra: { extensions: Json; result?: Json; moveOn?: boolean }): Json {
     return {
       id: randomUUID(),
       timestamp: new Date(this.now()).toISOString(),
@@ -318,7 +392,10 @@ export class Cmi5Lms {
       ...(extra.result ? { result: extra.result } : {}),
       context: {
         registration,
-        contextActivities: { grouping: [{ objectType: 'Activity', id: publisherId }], category: [{ objectType: 'Activity', id: CMI5.categories.cmi5 }] },
+        contextActivities: {
+          grouping: [{ objectType: 'Activity', id: publisherId }],
+          category: [{ objectType: 'Activity', id: CMI5.categories.cmi5 }, ...(extra.moveOn ? [{ objectType: 'Activity', id: CMI5.categories.moveOn }] : [])],
+        },
         extensions: extra.extensions,
       },
     };

@@ -15,6 +15,8 @@ export interface SessionState {
   readonly launchMode: LaunchMode;
   readonly masteryScore: number | null;
   readonly initialized: boolean;
+  /** Whether the AU has read cmi5LearnerPreferences in this session (§11: before initialized). */
+  readonly preferencesRead: boolean;
   readonly ended: boolean;
   /** cmi5 defined verbs sent in this session. */
   readonly definedVerbs: readonly string[];
@@ -32,9 +34,13 @@ export interface SessionChange {
   failed: { readonly score: number | null } | null;
 }
 
+// cmi5 §9 (e.g. 9.3.0.0-2): a statement that breaks the rules is rejected with 403 Forbidden.
 function bad(index: number, why: string): never {
-  throw new XapiError('bad-request', `Statement ${index + 1} breaks the cmi5 rules: ${why}.`);
+  throw new XapiError('forbidden', `Statement ${index + 1} breaks the cmi5 rules: ${why}.`);
 }
+
+/** §9.7: a timestamp in UTC (Z or a zero offset). */
+const UTC_TIMESTAMP = /(?:Z|[+-]00:?00)$/i;
 
 function categories(context: Json): string[] {
   const activities = isPlainObject(context['contextActivities']) ? context['contextActivities'] : {};
@@ -46,6 +52,10 @@ function groupings(context: Json): string[] {
   const activities = isPlainObject(context['contextActivities']) ? context['contextActivities'] : {};
   const list = activities['grouping'];
   return (Array.isArray(list) ? list : list ? [list] : []).map((a) => (isPlainObject(a) ? String(a['id']) : ''));
+}
+
+function extensionsOf(context: Json): Json {
+  return isPlainObject(context['extensions']) ? context['extensions'] : {};
 }
 
 function scaledOf(result: Json): number | null | 'absent' {
@@ -70,6 +80,11 @@ function checkDefined(statement: Json, index: number, state: SessionState, chang
     bad(index, `in ${state.launchMode} mode an AU sends only initialized and terminated (§10.2.2)`);
   }
   if (!judged && 'score' in result) bad(index, 'only passed and failed statements carry a score (§9.5.1)');
+  if (isPlainObject(result['score']) && 'raw' in result['score'] && !('min' in result['score'] && 'max' in result['score'])) bad(index, 'a raw score comes with min and max (§9.5.1)');
+  const masteryGiven = extensionsOf(context)[CMI5.extensions.masteryScore];
+  if (judged && state.masteryScore !== null && ('score' in result || masteryGiven !== undefined) && masteryGiven !== state.masteryScore) {
+    bad(index, `passed and failed judged by a score carry the masteryScore ${state.masteryScore} of the launch data in context.extensions (§9.6.3.2)`);
+  }
   if (judged !== ('success' in result)) bad(index, judged ? 'passed and failed carry result.success (§9.5.2)' : 'only passed and failed carry result.success (§9.5.2)');
   if ((verb === CMI5.verbs.completed) !== ('completion' in result)) bad(index, verb === CMI5.verbs.completed ? 'completed carries result.completion true (§9.5.3)' : 'only completed carries result.completion (§9.5.3)');
   if (hasMoveOn !== ('success' in result || 'completion' in result)) bad(index, 'the moveOn category goes with result.success or result.completion, and only with them (§9.6.2.2)');
@@ -118,15 +133,24 @@ export function checkSessionStatements(state: SessionState, statements: readonly
   statements.forEach((raw, index) => {
     if (state.ended || change.terminated) throw new XapiError('forbidden', 'This cmi5 session has ended (terminated or abandoned): it takes no more statements (cmi5 §9.3.8, §9.3.6).');
     const statement = raw as Json;
-    const context = isPlainObject(statement['context']) ? statement['context'] : {};
-    const extensions = isPlainObject(context['extensions']) ? context['extensions'] : {};
+    // §9.1, §9.7, §9.6: the AU gives every statement its id, a UTC timestamp and the context.
+    if (typeof statement['id'] !== 'string') bad(index, 'the AU gives every statement an id (§9.1)');
+    if (typeof statement['timestamp'] !== 'string') bad(index, 'the AU gives every statement a timestamp (§9.7)');
+    if (!UTC_TIMESTAMP.test(statement['timestamp'])) bad(index, 'the timestamp is in UTC (§9.7)');
+    if (!isPlainObject(statement['context'])) bad(index, 'the statement carries the context template (§9.6)');
+    const actor = isPlainObject(statement['actor']) ? statement['actor'] : {};
+    if ((actor['objectType'] ?? 'Agent') !== 'Agent' || !isPlainObject(actor['account'])) bad(index, 'the actor is the launch\'s Agent, identified by its account (§9.2)');
+    const context = statement['context'];
+    const extensions = extensionsOf(context);
     if (extensions[CMI5.extensions.sessionId] !== state.sessionId) bad(index, `context.extensions carries the session id ${state.sessionId} of the context template (§9.6.3.1)`);
     if (!groupings(context).includes(state.publisherId)) bad(index, `context.contextActivities.grouping carries the publisher id ${state.publisherId} of the context template (§9.6.2.3)`);
     const verb = isPlainObject(statement['verb']) ? String(statement['verb']['id']) : '';
     const defined = categories(context).includes(CMI5.categories.cmi5);
+    if (!defined && categories(context).includes(CMI5.categories.moveOn)) bad(index, 'only cmi5 defined statements carry the moveOn category (§9.6.2.2)');
     if (defined && LMS_VERBS.has(verb)) throw new XapiError('forbidden', `Statement ${index + 1}: "${verb}" is a verb the LMS uses; an AU cannot send it (cmi5 §9.3).`);
     if (!change.initialized) {
       if (!defined || verb !== CMI5.verbs.initialized) bad(index, 'the first statement of a session is a cmi5 defined initialized statement (§7.1.1)');
+      if (!state.preferencesRead) bad(index, 'the AU reads cmi5LearnerPreferences before it sends initialized (§11)');
       change.initialized = true;
     } else if (verb === CMI5.verbs.initialized && defined) {
       bad(index, 'initialized was already sent in this session (§9.3.2)');

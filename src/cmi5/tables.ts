@@ -3,7 +3,10 @@ import type { ColumnType } from 'kysely';
 export interface Cmi5RegistrationsTable {
   registration: string;
   tenant_id: string;
-  enrolment_id: string;
+  /** Null for a designer's Browse/Review preview (0911). */
+  enrolment_id: string | null;
+  /** The learner (or, in a preview, the designer) whose registration it is. */
+  person_id: string;
   step_id: string;
   package_id: string;
   package_tenant_id: string;
@@ -12,6 +15,10 @@ export interface Cmi5RegistrationsTable {
 }
 
 export type LaunchMode = 'Normal' | 'Browse' | 'Review';
+
+/** cmi5 §9.5.5.2: the reasons an LMS may give for waiving an AU. */
+export const WAIVE_REASONS = ['Tested Out', 'Equivalent AU', 'Equivalent Outside Activity', 'Administrative'] as const;
+export type WaiveReason = (typeof WAIVE_REASONS)[number];
 
 export interface Cmi5SessionsTable {
   id: string;
@@ -28,6 +35,9 @@ export interface Cmi5SessionsTable {
   terminated_at: Date | null;
   abandoned_at: Date | null;
   last_statement_at: Date | null;
+  preferences_read_at: Date | null;
+  writer: string | null;
+  writer_until: Date | null;
   defined_verbs: ColumnType<string[], string[] | undefined, string[]>;
 }
 
@@ -39,6 +49,7 @@ export interface Cmi5RegistrationResultsTable {
   passed_at: Date | null;
   failed_at: Date | null;
   waived_at: Date | null;
+  waived_reason: WaiveReason | null;
   satisfied_at: Date | null;
   /** numeric comes back as a string from both backends. */
   score: ColumnType<string | null, number | null | undefined, number | null>;

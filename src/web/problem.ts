@@ -18,6 +18,7 @@ export const PROBLEM_TYPES = {
   'content-package-invalid': { status: 422, title: 'The content package was refused' },
   'path-archive-invalid': { status: 422, title: 'The path archive was refused' },
   'path-export-refused': { status: 409, title: 'The path cannot be exported as it is' },
+  'cmi5-action-refused': { status: 409, title: 'The cmi5 action does not fit what the learner has done' },
   'sco-locked': { status: 403, title: 'This part of the course is not available yet' },
   'attempt-token-invalid': { status: 403, title: 'The attempt token is missing, expired or not valid' },
   'verification-too-many-requests': { status: 429, title: 'Too many failed certificate verifications: wait before trying again' },

@@ -89,6 +89,8 @@ describe(`cmi5 courses launched from a path (${BACKEND})`, () => {
     expect(response.status).toBe(200);
     const data = (await response.json()) as { contextTemplate: NonNullable<AuLaunch['template']>; [key: string]: unknown };
     l.template = data.contextTemplate;
+    // §11: an AU reads the learner preferences before it sends initialized.
+    expect((await lrs(token, 'GET', 'agents/profile', { agent: JSON.stringify(l.actor), profileId: 'cmi5LearnerPreferences' })).status).toBe(200);
     return data;
   };
 
@@ -177,12 +179,12 @@ describe(`cmi5 courses launched from a path (${BACKEND})`, () => {
     const post = (body: unknown) => lrs(token, 'POST', 'statements', {}, body);
     const olaActor = { objectType: 'Agent', account: { homePage: url, name: ola.personId } };
 
-    expect((await post(statement(l, 'http://adlnet.gov/expapi/verbs/experienced', { defined: false }))).status).toBe(400);
-    expect((await post(statement(l, CMI5.verbs.completed, { result: { completion: true, duration: 'PT1S' }, moveOn: true }))).status).toBe(400);
+    expect((await post(statement(l, 'http://adlnet.gov/expapi/verbs/experienced', { defined: false }))).status).toBe(403);
+    expect((await post(statement(l, CMI5.verbs.completed, { result: { completion: true, duration: 'PT1S' }, moveOn: true }))).status).toBe(403);
     const refused: [string, unknown, number][] = [
-      ['no session id', { ...statement(l, CMI5.verbs.initialized), context: { registration: l.registration, contextActivities: { ...t.contextActivities, category: [{ id: CMI5.categories.cmi5 }] } } }, 400],
-      ['another session id', (() => { const s = statement(l, CMI5.verbs.initialized); s.context.extensions = { [CMI5.extensions.sessionId]: randomUUID() }; return s; })(), 400],
-      ['no publisher id grouping', (() => { const s = statement(l, CMI5.verbs.initialized); s.context.contextActivities = { category: [{ id: CMI5.categories.cmi5 }] } as never; return s; })(), 400],
+      ['no session id', { ...statement(l, CMI5.verbs.initialized), context: { registration: l.registration, contextActivities: { ...t.contextActivities, category: [{ id: CMI5.categories.cmi5 }] } } }, 403],
+      ['another session id', (() => { const s = statement(l, CMI5.verbs.initialized); s.context.extensions = { [CMI5.extensions.sessionId]: randomUUID() }; return s; })(), 403],
+      ['no publisher id grouping', (() => { const s = statement(l, CMI5.verbs.initialized); s.context.contextActivities = { category: [{ id: CMI5.categories.cmi5 }] } as never; return s; })(), 403],
       ['another actor', { ...statement(l, CMI5.verbs.initialized), actor: olaActor }, 403],
       ['another registration', { ...statement(l, CMI5.verbs.initialized), context: { ...statement(l, CMI5.verbs.initialized).context, registration: randomUUID() } }, 403],
       ['the LMS verb satisfied', statement(l, CMI5.verbs.satisfied), 403],
@@ -190,7 +192,7 @@ describe(`cmi5 courses launched from a path (${BACKEND})`, () => {
     ];
     for (const [what, body, status] of refused) expect([what, (await post(body)).status]).toEqual([what, status]);
     expect((await post(statement(l, CMI5.verbs.initialized))).status).toBe(200);
-    expect((await post(statement(l, CMI5.verbs.initialized))).status).toBe(400);
+    expect((await post(statement(l, CMI5.verbs.initialized))).status).toBe(403);
     expect((await post(statement(l, 'http://adlnet.gov/expapi/verbs/experienced', { defined: false }))).status).toBe(200);
     const afterInit: [string, unknown][] = [
       ['completed without duration', statement(l, CMI5.verbs.completed, { result: { completion: true }, moveOn: true })],
@@ -199,11 +201,11 @@ describe(`cmi5 courses launched from a path (${BACKEND})`, () => {
       ['an unknown verb with the cmi5 category', statement(l, 'http://adlnet.gov/expapi/verbs/experienced')],
       ['a batch with one bad statement', [statement(l, CMI5.verbs.completed, { result: { completion: true, duration: 'PT1S' }, moveOn: true }), statement(l, CMI5.verbs.initialized)]],
     ];
-    for (const [what, body] of afterInit) expect([what, (await post(body)).status]).toEqual([what, 400]);
+    for (const [what, body] of afterInit) expect([what, (await post(body)).status]).toEqual([what, 403]);
     // The publisher's id is not the AU's activity: outside what the session's token may write about.
     expect((await post({ ...statement(l, CMI5.verbs.completed, { result: { completion: true, duration: 'PT1S' }, moveOn: true }), object: { objectType: 'Activity', id: INTRO_AU } })).status).toBe(403);
     expect((await post(statement(l, CMI5.verbs.completed, { result: { completion: true, duration: 'PT2M' }, moveOn: true }))).status).toBe(200);
-    expect((await post(statement(l, CMI5.verbs.completed, { result: { completion: true, duration: 'PT2M' }, moveOn: true }))).status).toBe(400);
+    expect((await post(statement(l, CMI5.verbs.completed, { result: { completion: true, duration: 'PT2M' }, moveOn: true }))).status).toBe(403);
     expect((await post(statement(l, CMI5.verbs.terminated, { result: { duration: 'PT3M' } }))).status).toBe(200);
     // §9.3.8: nothing after terminated, of any kind.
     expect((await post(statement(l, 'http://adlnet.gov/expapi/verbs/experienced', { defined: false }))).status).toBe(403);
@@ -217,7 +219,7 @@ describe(`cmi5 courses launched from a path (${BACKEND})`, () => {
     const t2 = (await launchData(again, token2)).contextTemplate;
     expect(t2.extensions[CMI5.extensions.sessionId]).not.toBe(t.extensions[CMI5.extensions.sessionId]);
     expect((await lrs(token2, 'POST', 'statements', {}, statement(again, CMI5.verbs.initialized))).status).toBe(200);
-    expect((await lrs(token2, 'POST', 'statements', {}, statement(again, CMI5.verbs.completed, { result: { completion: true, duration: 'PT1S' }, moveOn: true }))).status).toBe(400);
+    expect((await lrs(token2, 'POST', 'statements', {}, statement(again, CMI5.verbs.completed, { result: { completion: true, duration: 'PT1S' }, moveOn: true }))).status).toBe(403);
     // The first session's token still works for nothing: its session has ended.
     expect((await post(statement(l, CMI5.verbs.initialized))).status).toBe(403);
   });
@@ -240,12 +242,19 @@ describe(`cmi5 courses launched from a path (${BACKEND})`, () => {
     expect(data).toMatchObject({ masteryScore: 0.8, moveOn: 'CompletedAndPassed', entitlementKey: { courseStructure: 'laeringslop-demo' } });
     const post = (body: unknown) => lrs(token, 'POST', 'statements', {}, body);
     expect((await post(statement(test, CMI5.verbs.initialized))).status).toBe(200);
-    const judged = (verb: string, scaled: number, success: boolean) => statement(test, verb, { result: { success, duration: 'PT5M', score: { scaled } }, moveOn: true });
-    expect((await post(judged(CMI5.verbs.passed, 0.7, true))).status).toBe(400);
-    expect((await post(judged(CMI5.verbs.failed, 0.9, false))).status).toBe(400);
-    expect((await post(judged(CMI5.verbs.passed, 0.9, false))).status).toBe(400);
+    // §9.6.3.2: a passed or failed judged by a score carries the launch data's masteryScore.
+    const judged = (verb: string, scaled: number, success: boolean, masteryScore: number | null = 0.8) => {
+      const s = statement(test, verb, { result: { success, duration: 'PT5M', score: { scaled } }, moveOn: true });
+      if (masteryScore !== null) s.context.extensions = { ...s.context.extensions, [CMI5.extensions.masteryScore]: masteryScore as never };
+      return s;
+    };
+    expect((await post(judged(CMI5.verbs.passed, 0.9, true, null))).status).toBe(403);
+    expect((await post(judged(CMI5.verbs.passed, 0.9, true, 0.5))).status).toBe(403);
+    expect((await post(judged(CMI5.verbs.passed, 0.7, true))).status).toBe(403);
+    expect((await post(judged(CMI5.verbs.failed, 0.9, false))).status).toBe(403);
+    expect((await post(judged(CMI5.verbs.passed, 0.9, false))).status).toBe(403);
     expect((await post(judged(CMI5.verbs.passed, 0.9, true))).status).toBe(200);
-    expect((await post(judged(CMI5.verbs.failed, 0.5, false))).status).toBe(400);
+    expect((await post(judged(CMI5.verbs.failed, 0.5, false))).status).toBe(403);
     expect((await progress()).status).not.toBe('completed');
     expect((await post(statement(test, CMI5.verbs.completed, { result: { completion: true, duration: 'PT6M' }, moveOn: true }))).status).toBe(200);
 

@@ -118,6 +118,7 @@ function personPage(ctx: PageContext, scope: ManagerScope, employments: readonly
 <h1 data-person>${title}</h1>
 ${facts([[ta(locale, 'employee-number'), first.employeeNumber]])}
 <p>${link(ctx.href(`/manage/people/${first.personId}/competence`), th(locale, 'person.link'), html` data-competence-link`)}</p>
+<p>${link(ctx.href(`/manage/people/${first.personId}/cmi5`), ta(locale, 'person.cmi5'), html` data-cmi5-link`)}</p>
 <h2>${ta(locale, 'person.employments')}</h2>
 ${table({
   label: ta(locale, 'person.employments'),

@@ -32,6 +32,7 @@ export const ta = translator({
   'person.title': m('Ansatt', 'Tilsett', 'Employee'),
   'person.employments': m('Stillinger i dine enheter', 'Stillingar i einingane dine', 'Employments in your units'),
   'person.back': m('Tilbake til mine enheter', 'Tilbake til einingane mine', 'Back to my units'),
+  'person.cmi5': m('cmi5-kurs: frita for en del eller avslutt en økt', 'cmi5-kurs: frita for ein del eller avslutt ei økt', 'cmi5 courses: waive a part or end a session'),
   'person.audited': m('At du så denne siden, er ført i kommunens logg.', 'At du såg denne sida, er ført i loggen til kommunen.', 'That you viewed this page is recorded in the municipality’s log.'),
 
   'region.title': m('Regionens kommuner', 'Kommunane i regionen', 'The region’s municipalities'),

@@ -38,6 +38,7 @@ export const tk = translator({
   'course.col.due': m('Frist', 'Frist', 'Due'),
   'course.col.completed': m('Fullført', 'Fullført', 'Completed'),
   'course.col.score': m('Poeng', 'Poeng', 'Score'),
+  'course.cmi5': m('Frita eller avslutt økt', 'Frita eller avslutt økt', 'Waive or end a session'),
   'course.col.email': m('E-post', 'E-post', 'E-mail'),
   'course.col.launched': m('Har åpnet lenken', 'Har opna lenkja', 'Has opened the link'),
   'course.col.steps': m('Fullførte steg', 'Fullførte steg', 'Steps completed'),

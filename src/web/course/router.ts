@@ -10,7 +10,7 @@ import { courseProgress, notDone, type CourseLearner, type CourseProgress } from
 import { findVisiblePath, loadPublishedVersion } from '../../paths/paths.js';
 import { BOM, csvLine } from '../audit/csv.js';
 import { isUuid } from '../designer/kit.js';
-import { alert, link as dsLink, table } from '../ds/components.js';
+import { alert, link as dsLink, srOnly, table } from '../ds/components.js';
 import { html, type SafeHtml } from '../html.js';
 import { fillIn, requestLocale, toLocale, type Locale } from '../i18n.js';
 import { page, sendPage } from '../layout.js';
@@ -111,6 +111,8 @@ interface Loaded {
   pathTitle: string;
   ownsPath: boolean;
   dueAfterDays: number | null;
+  /** The path has cmi5 steps: each learner's row leads to their cmi5 courses (waive, end a session). */
+  hasCmi5: boolean;
   progress: CourseProgress;
   source: RosterSource;
   theme: Awaited<ReturnType<typeof pageTheme>>;
@@ -159,7 +161,7 @@ export function courseRouter({ db, sessions, serviceClient }: { db: Kysely<Schem
     const latest = await loadPublishedVersion(db, path.latestVersion.id);
     return {
       session, locale, asked, keep, link: { ...link, pathId: path.id }, pathTitle: path.title, ownsPath: path.tenantId === session.tenantId,
-      dueAfterDays: latest.definition.dueAfterDays, progress, source, theme,
+      dueAfterDays: latest.definition.dueAfterDays, hasCmi5: latest.definition.steps.some((step) => step.type === 'cmi5'), progress, source, theme,
     };
   }
 
@@ -277,7 +279,10 @@ ${progress.learners.length === 0
         cells: [
           learnerName(locale, l),
           tk(locale, `course.status.${l.status}`),
-          progressCell(locale, l),
+          // A path with cmi5 steps: the way to the learner's cmi5 courses (waive an AU, end a session).
+          loaded.hasCmi5 && l.personId && l.launched
+            ? html`${progressCell(locale, l)} ${dsLink(href(`${path}/learners/${l.personId}/cmi5`), html`${tk(locale, 'course.cmi5')}${srOnly(`: ${learnerName(locale, l)}`)}`, html` data-cmi5-learner="${l.personId}"`)}`
+            : progressCell(locale, l),
           l.dueAt && l.status !== 'completed' ? formatDate(locale, l.dueAt) : '',
           l.completedAt ? formatDate(locale, l.completedAt) : '',
           l.status !== 'completed' ? '' : l.score === null ? tk(locale, 'course.no-score') : score(l.score),

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import type { SessionTokens } from '../../lti/session-token.js';
-import type { PathDefinition, Step } from '../../paths/definition.js';
+import type { Cmi5Step, PathDefinition, Step } from '../../paths/definition.js';
 import { getDraft } from '../../paths/drafts.js';
 import { PathError } from '../../paths/errors.js';
 import { findVisiblePath, type PathSummary } from '../../paths/paths.js';
@@ -16,9 +16,16 @@ import { designerContext, sendDesignerPage, type Crumb, type DesignerContext } f
 import { many, type FormValues } from './forms.js';
 import { td, type DesignerMessageId } from './messages.js';
 
+/** Launches an AU of a draft's cmi5 step for its designer in Browse or Review mode (the learner capability's cmi5 bridge). */
+export type Cmi5PreviewLauncher = (
+  designer: { tenantId: string; personId: string }, step: Cmi5Step, locale: string, auId: string, mode: 'Browse' | 'Review', returnPath: string,
+) => Promise<{ url: string; launchMethod: 'OwnWindow' | 'AnyWindow' }>;
+
 export interface DesignerRouterDeps {
   db: Kysely<Schema>;
   sessions: SessionTokens;
+  /** Absent where cmi5 content is not served: the step page then offers no preview. */
+  cmi5Preview?: Cmi5PreviewLauncher;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -66,13 +73,14 @@ export interface DesignerKit {
   stepOf(draft: PathDefinition, stepId: unknown): { step: Step; index: number };
   pathCrumb(ctx: DesignerContext, path: { id: string; title: string }): Crumb;
   redirect(res: Response, ctx: DesignerContext, path: string, query?: Record<string, string>): void;
+  cmi5Preview: Cmi5PreviewLauncher | undefined;
 }
 
 /**
  * What the designer's pages share: the route wrapper that opens the designer's context and turns
  * refusals into pages, the lookups that decide what a designer may see or change, and links.
  */
-export function designerKit({ db, sessions }: DesignerRouterDeps): DesignerKit {
+export function designerKit({ db, sessions, cmi5Preview }: DesignerRouterDeps): DesignerKit {
   const route = (handler: Handler) => async (req: Request, res: Response) => {
     const ctx = await designerContext(req, res, db, sessions);
     try {
@@ -112,7 +120,7 @@ export function designerKit({ db, sessions }: DesignerRouterDeps): DesignerKit {
 
   const pathCrumb = (ctx: DesignerContext, path: { id: string; title: string }): Crumb => ({ label: path.title, href: ctx.href(`/design/paths/${path.id}`) });
   const redirect = (res: Response, ctx: DesignerContext, path: string, query: Record<string, string> = {}) => res.redirect(303, ctx.href(path, query));
-  return { db, route, visiblePath, ownPath, stepOf, pathCrumb, redirect };
+  return { db, route, visiblePath, ownPath, stepOf, pathCrumb, redirect, cmi5Preview };
 }
 
 /** Draft only, or the newest published version; `changed` adds that the draft differs from it. */

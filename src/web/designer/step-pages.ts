@@ -1,6 +1,8 @@
 import type { Router, Response } from 'express';
 import { findPackage, listPackages } from '../../content/packages.js';
 import { ausInScope } from '../../content/cmi5-model.js';
+import { inLanguage } from '../../content/tincan-model.js';
+import { ScormStepUnavailable } from '../learner/scorm-bridge.js';
 import { cmi5Choices } from './cmi5-tree.js';
 import { XAPI_COUNTED_VERBS, type DefinitionProblem, type PathDefinition, type Step } from '../../paths/definition.js';
 import { addStep, type NewStep, editStep, removeStep } from '../../paths/drafts.js';
@@ -17,7 +19,26 @@ import { td } from './messages.js';
 import { bodyValues, formatDate, isUuid, filledRows, DesignerRefusal, type DesignerKit } from './kit.js';
 
 /** Adding, editing and removing steps. */
-export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrumb, redirect }: DesignerKit): void {
+export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrumb, redirect, cmi5Preview }: DesignerKit): void {
+  /** cmi5 §10.2.2: a saved cmi5 step's AUs, each to open in Browse or Review mode (a form of its own, after the step form). */
+  const cmi5PreviewSection = async (ctx: DesignerContext, path: PathSummary, step: Step | undefined): Promise<SafeHtml | ''> => {
+    if (step?.type !== 'cmi5' || !cmi5Preview) return '';
+    const { locale } = ctx;
+    const found = isUuid(step.config.packageId) ? await findPackage(db, ctx.session.tenantId, step.config.packageId) : undefined;
+    if (found?.manifest.standard !== 'cmi5') return '';
+    const aus = ausInScope(found.manifest, step.config.nodeId);
+    return html`<section aria-labelledby="cmi5-preview-heading" data-cmi5-preview>
+<h2 id="cmi5-preview-heading">${td(locale, 'cmi5.preview.heading')}</h2>
+<p>${td(locale, 'cmi5.preview.intro')}</p>
+<ul class="app-list">${aus.map((au) => {
+  const title = inLanguage(au.title, locale) ?? au.id;
+  return html`<li data-au="${au.id}">${(['Browse', 'Review'] as const).map((mode) => html`<form method="post" action="/design/paths/${path.id}/steps/${step.id}/preview" data-action="cmi5-preview"${au.launchMethod === 'OwnWindow' ? html` target="_blank"` : ''}>${ctx.hidden}
+<input type="hidden" name="au" value="${au.id}"><input type="hidden" name="mode" value="${mode}">
+${button(td(locale, mode === 'Browse' ? 'cmi5.preview.browse' : 'cmi5.preview.review', { title }), { variant: 'secondary' })}</form>`)}</li>`;
+})}</ul>
+</section>`;
+  };
+
   // ---- Steps: add, edit, remove ----------------------------------------------------------------
   const stepFormPage = async (
     res: Response,
@@ -120,7 +141,8 @@ ${input(state, 'estimatedMinutes', labels.estimatedMinutes!, { type: 'number', i
 ${choiceGroup(state, 'requires', labels.requires!, earlier.map((s) => ({ value: s.id, label: s.title })), { multiple: true, empty: td(locale, 'stepform.requires.none') })}`)}
 ${specific}
 ${buttonRow(button(step ? td(locale, 'form.save') : td(locale, 'stepform.add'), { name: 'action', value: 'save' }), link(ctx.href(`/design/paths/${path.id}`), td(locale, 'form.cancel')))}
-</form>`,
+</form>
+${await cmi5PreviewSection(ctx, path, step)}`,
     });
   };
 
@@ -214,6 +236,23 @@ ${buttonRow(button(step ? td(locale, 'form.save') : td(locale, 'stepform.add'), 
       if (!(error instanceof PathError) || error.code !== 'invalid-definition') throw error;
       await stepFormPage(res, ctx, path, draft, form, invalidStep(ctx, values, error.problems, parsed.rows), 400);
     }
+  }));
+
+  router.post('/design/paths/:id/steps/:stepId/preview', route(async (req, res, ctx) => {
+    const { path, draft } = await ownPath(ctx, req.params['id']);
+    const { step } = stepOf(draft, req.params['stepId']);
+    const values = bodyValues(req);
+    const mode = one(values, 'mode');
+    if (step.type !== 'cmi5' || !cmi5Preview || (mode !== 'Browse' && mode !== 'Review')) throw new DesignerRefusal(404);
+    let launched;
+    try {
+      launched = await cmi5Preview({ tenantId: ctx.session.tenantId, personId: ctx.session.personId }, step, ctx.locale, one(values, 'au') ?? '', mode, `/design/paths/${path.id}/steps/${step.id}`);
+    } catch (error) {
+      // An AU outside the step, a package gone or an origin not allowed: nothing to preview here.
+      if (error instanceof ScormStepUnavailable) throw new DesignerRefusal(404);
+      throw error;
+    }
+    res.redirect(303, launched.url);
   }));
 
   const removePage = (res: Response, ctx: DesignerContext, path: PathSummary, step: Step, refused: boolean) => {

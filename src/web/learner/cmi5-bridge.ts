@@ -99,7 +99,7 @@ export class Cmi5StepBridge {
       await this.db.updateTable('cmi5_registrations').set({ closes_at: new Date() }).where('registration', '=', current.registration).execute();
     }
     const inserted = await this.db.insertInto('cmi5_registrations')
-      .values({ registration: randomUUID(), tenant_id: ref.tenantId, enrolment_id: ref.enrolmentId, step_id: step.id, package_id: step.config.packageId, package_tenant_id: ref.ownerTenantId })
+      .values({ registration: randomUUID(), tenant_id: ref.tenantId, enrolment_id: ref.enrolmentId, person_id: ref.personId, step_id: step.id, package_id: step.config.packageId, package_tenant_id: ref.ownerTenantId })
       .onConflict((oc) => oc.doNothing()).returning('registration').executeTakeFirst();
     const registration = inserted?.registration ?? (await this.#openRegistration(ref.tenantId, ref.enrolmentId, step.id));
     if (!registration) throw new ScormStepUnavailable('the step registration vanished');
@@ -107,32 +107,66 @@ export class Cmi5StepBridge {
     return registration;
   }
 
+  /** Where the AU is opened: the package's file on the content origin, or its own site when the designer allowed that origin. */
+  async #auUrl(tenantId: string, packageTenantId: string, step: Cmi5Step, au: Cmi5Au, holder: string): Promise<string> {
+    if (au.external) {
+      if (!step.config.allowedOrigins.includes(new URL(au.url).origin)) throw new ScormStepUnavailable(`the origin of AU ${au.id} (${au.url}) is not allowed by the step`);
+      return au.url;
+    }
+    const token = await this.tokens.sign({ tenantId, packageId: step.config.packageId, packageTenantId, enrolmentId: holder, stepId: step.id });
+    const cut = au.url.search(/[?#]/);
+    const file = cut < 0 ? au.url : au.url.slice(0, cut);
+    const query = cut < 0 ? '' : au.url.slice(cut).split('#')[0]!;
+    return `${this.options.contentBase || this.options.publicUrl}/content/cmi5/${token}/files/${file.split('/').map(encodeURIComponent).join('/')}${query}`;
+  }
+
   /**
-   * Launches one AU of the step (§8.1) and returns the URL to open: the AU in the package on the
-   * content origin, or on its own site when the designer allowed that origin.
+   * Launches one AU of the step (§8.1) and returns the URL to open. A learner launches in Normal
+   * mode, or in Review mode an AU they have satisfied (§10.2.2: Review looks back at finished work).
    */
-  async open(ref: StepAttemptRef, step: Cmi5Step, locale: string, auId: string, launchMode: LaunchMode = 'Normal'): Promise<{ url: string; launchMethod: Cmi5Au['launchMethod'] }> {
+  async open(ref: StepAttemptRef, step: Cmi5Step, locale: string, auId: string, launchMode: 'Normal' | 'Review' = 'Normal'): Promise<{ url: string; launchMethod: Cmi5Au['launchMethod'] }> {
     const manifest = await this.#package(ref, step);
     const au = ausInScope(manifest, step.config.nodeId).find((a) => a.id === auId);
     if (!au) throw new ScormStepUnavailable(`AU ${auId} is not part of step ${step.id}`);
-    let auUrl: string;
-    if (au.external) {
-      if (!step.config.allowedOrigins.includes(new URL(au.url).origin)) throw new ScormStepUnavailable(`the origin of AU ${au.id} (${au.url}) is not allowed by the step`);
-      auUrl = au.url;
-    } else {
-      const registrationless = await this.tokens.sign({ tenantId: ref.tenantId, packageId: step.config.packageId, packageTenantId: ref.ownerTenantId, enrolmentId: ref.enrolmentId, stepId: step.id });
-      const cut = au.url.search(/[?#]/);
-      const file = cut < 0 ? au.url : au.url.slice(0, cut);
-      const query = cut < 0 ? '' : au.url.slice(cut).split('#')[0]!;
-      auUrl = `${this.options.contentBase || this.options.publicUrl}/content/cmi5/${registrationless}/files/${file.split('/').map(encodeURIComponent).join('/')}${query}`;
+    if (launchMode === 'Review') {
+      const views = await this.aus(ref, step, locale);
+      if (!views.find((v) => v.id === au.id)?.satisfied) throw new ScormStepUnavailable(`AU ${au.id} is not satisfied yet: it cannot be reviewed`);
     }
+    const auUrl = await this.#auUrl(ref.tenantId, ref.ownerTenantId, step, au, ref.enrolmentId);
     const registration = await this.#registration(ref, step);
-    const actor = { objectType: 'Agent' as const, account: { homePage: this.options.publicUrl, name: ref.personId } };
-    const launch = await this.lms.launch({
-      tenantId: ref.tenantId, registration, actor, actorKey: personAccountKey(this.options.publicUrl, ref.personId), packageId: step.config.packageId, manifest, au, launchMode,
-      auUrl, returnUrl: `${this.options.publicUrl}${returnPath(ref.enrolmentId, step.id)}?lang=${locale}`, languages: languagesFor(locale),
-    });
+    const launch = await this.#launch(ref.tenantId, ref.personId, registration, step, manifest, au, launchMode, auUrl, `${this.options.publicUrl}${returnPath(ref.enrolmentId, step.id)}?lang=${locale}`, locale);
     return { url: launch.url, launchMethod: au.launchMethod };
+  }
+
+  /**
+   * A designer's preview of an AU of a draft's cmi5 step in Browse or Review mode (§10.2.2): a
+   * registration of the designer's own that belongs to no enrolment, so nothing the AU does reaches
+   * the paths engine, and the LRS takes only initialized and terminated from it.
+   */
+  async preview(designer: { tenantId: string; personId: string }, step: Cmi5Step, locale: string, auId: string, launchMode: 'Browse' | 'Review', returnPath: string): Promise<{ url: string; launchMethod: Cmi5Au['launchMethod'] }> {
+    const packageId = step.config.packageId;
+    const found = UUID.test(packageId) ? await findPackage(this.db, designer.tenantId, packageId) : undefined;
+    if (found?.manifest.standard !== 'cmi5') throw new ScormStepUnavailable(`cmi5 package ${packageId} not found`);
+    const au = ausInScope(found.manifest, step.config.nodeId).find((a) => a.id === auId);
+    if (!au) throw new ScormStepUnavailable(`AU ${auId} is not part of step ${step.id}`);
+    const auUrl = await this.#auUrl(designer.tenantId, designer.tenantId, step, au, `preview:${designer.personId}`);
+    const open = await this.db.selectFrom('cmi5_registrations').select('registration')
+      .where('tenant_id', '=', designer.tenantId).where('person_id', '=', designer.personId).where('step_id', '=', step.id).where('package_id', '=', packageId)
+      .where('enrolment_id', 'is', null).where('closes_at', 'is', null).executeTakeFirst();
+    const registration = open?.registration ?? randomUUID();
+    if (!open) {
+      await this.db.insertInto('cmi5_registrations').values({ registration, tenant_id: designer.tenantId, enrolment_id: null, person_id: designer.personId, step_id: step.id, package_id: packageId, package_tenant_id: designer.tenantId }).execute();
+    }
+    const launch = await this.#launch(designer.tenantId, designer.personId, registration, step, found.manifest, au, launchMode, auUrl, `${this.options.publicUrl}${returnPath}`, locale);
+    return { url: launch.url, launchMethod: au.launchMethod };
+  }
+
+  #launch(tenantId: string, personId: string, registration: string, step: Cmi5Step, manifest: Cmi5Manifest, au: Cmi5Au, launchMode: LaunchMode, auUrl: string, returnUrl: string, locale: string) {
+    const actor = { objectType: 'Agent' as const, account: { homePage: this.options.publicUrl, name: personId } };
+    return this.lms.launch({
+      tenantId, registration, actor, actorKey: personAccountKey(this.options.publicUrl, personId), packageId: step.config.packageId, manifest, au, launchMode,
+      auUrl, returnUrl, languages: languagesFor(locale),
+    });
   }
 
   /** Called by the LRS after a cmi5 session's AU stored statements. */
@@ -154,7 +188,7 @@ export class Cmi5StepBridge {
   /** Delivers the step's outcome once every AU it covers is satisfied. */
   async deliver(tenantId: string, registration: string): Promise<'not-a-step' | 'delivered' | 'not-satisfied' | 'waits-for-prerequisites'> {
     const row = await this.db.selectFrom('cmi5_registrations as r').innerJoin('path_enrolments as e', 'e.id', 'r.enrolment_id')
-      .select(['r.enrolment_id', 'r.step_id', 'r.package_id', 'r.package_tenant_id', 'e.version_id'])
+      .select(['e.id as enrolment_id', 'r.step_id', 'r.package_id', 'r.package_tenant_id', 'e.version_id'])
       .where('r.tenant_id', '=', tenantId).where('r.registration', '=', registration).executeTakeFirst();
     if (!row) return 'not-a-step';
     const version = await loadPublishedVersion(this.db, row.version_id);

@@ -14,6 +14,7 @@ import { Cmi5Lms } from '../../cmi5/lms.js';
 import { OwnStatements } from '../../xapi/own-statements.js';
 import { cmi5ContentTokens } from '../cmi5/content-token.js';
 import { cmi5Router } from '../cmi5/content-router.js';
+import { cmi5OversightRouter } from '../cmi5/oversight-router.js';
 import { Cmi5StepBridge } from './cmi5-bridge.js';
 import type { LaunchRoute } from '../lti/router.js';
 import type { PlayerReturn } from '../scorm/content-router.js';
@@ -31,6 +32,8 @@ export interface LearnerCapability {
   playerReturn: PlayerReturn;
   /** The cmi5 LMS (its abandonment sweep runs from compose). */
   cmi5: Cmi5Lms;
+  /** cmi5 steps and the paths engine (the designer's Browse/Review preview launches through it). */
+  cmi5Steps: Cmi5StepBridge;
 }
 
 /**
@@ -59,10 +62,14 @@ export function learnerCapability(
   const cmi5 = new Cmi5StepBridge(db, cmi5Lms, cmi5Tokens, log, { publicUrl: config.publicUrl, contentBase: config.contentOrigin ?? '' });
   launchHooks.statementsStored = (stored) => (stored.cmi5SessionId !== undefined ? cmi5.onStatementsStored(stored) : xapi.onStatementsStored(stored));
   launchHooks.checkCmi5Statements = (tenantId, sessionId, statements) => cmi5Lms.checkStatements(tenantId, sessionId, statements);
+  launchHooks.cmi5Serialised = (tenantId, sessionId, work) => cmi5Lms.serialised(tenantId, sessionId, work);
+  launchHooks.cmi5PreferencesRead = (tenantId, sessionId) => cmi5Lms.preferencesRead(tenantId, sessionId);
   return {
     cmi5: cmi5Lms,
+    cmi5Steps: cmi5,
     routers: [
       cmi5Router({ config, database, store, tokens: cmi5Tokens, lms: cmi5Lms }),
+      cmi5OversightRouter({ db, sessions: lti.sessions, lms: cmi5Lms, deliver: (tenantId, registration) => cmi5.deliver(tenantId, registration) }),
       tinCanContentRouter({ config, database, store, tokens, renew: (tenantId, credentialId) => xapi.renew(tenantId, credentialId) }),
       learnerRouter({ db, sessions: lti.sessions, bridge, xapi, cmi5, evaluations, logger: log, contentOrigin: config.contentOrigin }),
     ],

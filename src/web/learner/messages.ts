@@ -109,6 +109,7 @@ export const LEARNER_MESSAGES = {
   'cmi5.au.done': m('gjennomført', 'gjennomført', 'done'),
   'cmi5.au.not-done': m('ikke gjennomført ennå', 'ikkje gjennomført enno', 'not done yet'),
   'cmi5.open': m('Start «{title}»', 'Start «{title}»', 'Start "{title}"'),
+  'cmi5.review': m('Se gjennom «{title}» igjen', 'Sjå gjennom «{title}» att', 'Review "{title}" again'),
   'cmi5.open.window': m('Start «{title}» (nytt vindu)', 'Start «{title}» (nytt vindauge)', 'Start "{title}" (new window)'),
   'scorm.open': m('Åpne kurset (nytt vindu)', 'Opne kurset (nytt vindauge)', 'Open the course (new window)'),
   'scorm.resume': m('Fortsett kurset (nytt vindu)', 'Hald fram med kurset (nytt vindauge)', 'Resume the course (new window)'),

@@ -290,9 +290,10 @@ export function learnerRouter({ db, sessions, bridge, xapi, cmi5, evaluations, l
         return;
       }
       case 'cmi5': {
-        if (action !== 'open') break;
+        // cmi5 §10.2.2: 'review' opens an AU the learner has satisfied in Review mode.
+        if (action !== 'open' && action !== 'review') break;
         const ref = { tenantId, personId: s.session.personId, enrolmentId: s.enrolment.id, pathId: s.enrolment.pathId, ownerTenantId: s.version.ownerTenantId };
-        const launched = await cmi5.open(ref, step, s.view.locale, typeof body['au'] === 'string' ? body['au'] : '');
+        const launched = await cmi5.open(ref, step, s.view.locale, typeof body['au'] === 'string' ? body['au'] : '', action === 'review' ? 'Review' : 'Normal');
         res.append('Set-Cookie', returnCookie(s.enrolment.id, sessionToken(req) ?? ''));
         res.redirect(303, launched.url);
         return;

@@ -84,6 +84,7 @@ function cmi5Body(view: LearnerView, input: StepPageInput): SafeHtml {
 <ul class="app-list" data-cmi5-aus>${aus.map((au) => html`<li data-au="${au.id}" data-satisfied="${au.satisfied ? 'yes' : 'no'}">
 <span>${au.title}</span> · <span class="app-muted">${tr(locale, au.satisfied ? 'cmi5.au.done' : 'cmi5.au.not-done')}</span>
 ${form(view, input, 'open', html`<input type="hidden" name="au" value="${au.id}">${button(tr(locale, au.launchMethod === 'OwnWindow' ? 'cmi5.open.window' : 'cmi5.open', { title: au.title }), { variant: 'secondary' })}`, au.launchMethod === 'OwnWindow' ? { target: '_blank' } : {})}
+${au.satisfied ? form(view, input, 'review', html`<input type="hidden" name="au" value="${au.id}">${button(tr(locale, 'cmi5.review', { title: au.title }), { variant: 'tertiary' })}`, au.launchMethod === 'OwnWindow' ? { target: '_blank' } : {}) : ''}
 </li>`)}</ul>
 <p><a class="ds-link" href="${link(view, stepPath(input.enrolmentId, input.step.id))}">${tr(locale, 'scorm.refresh')}</a></p>`;
 }

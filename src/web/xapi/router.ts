@@ -89,6 +89,9 @@ export function xapiRouter(options: { db: Kysely<Schema>; publicUrl: string; bod
     // Until the body is read, the header alone says the version; see below for the alternate syntax.
     res.set('X-Experience-API-Version', responseVersionHeader(req.get('X-Experience-API-Version')));
     res.set(CORS_HEADERS);
+    // Answers depend on the credentials and change with every write: a browser must not answer a
+    // later request (another AU session's, say) from its cache (RFC 9111 §4.2.2 heuristic freshness).
+    res.set('Cache-Control', 'no-store');
     if (req.method === 'OPTIONS') {
       res.status(204).end();
       return;

@@ -52,8 +52,10 @@ export interface LaunchHooks {
    * refuse the whole request.
    */
   checkCmi5Statements?: (tenantId: string, sessionId: string, statements: readonly unknown[]) => Promise<void>;
-  /** Whether the credential's cmi5 session may read the learner preferences agent profile (cmi5 §11). */
-  cmi5SessionOpen?: (tenantId: string, sessionId: string) => Promise<boolean>;
+  /** Runs one statement request of a cmi5 AU session after the session's earlier ones (src/cmi5/lms.ts). */
+  cmi5Serialised?: (tenantId: string, sessionId: string, work: () => Promise<string[]>) => Promise<string[]>;
+  /** Notes that a cmi5 AU session read the learner preferences agent profile (cmi5 §11). */
+  cmi5PreferencesRead?: (tenantId: string, sessionId: string) => Promise<void>;
 }
 
 export interface LrsContext {

@@ -112,6 +112,7 @@ export async function handleDocuments(resource: DocumentResource, auth: Authoris
       if (request.params.has('since')) throw new XapiInvalid('since', `cannot be combined with ${resource.idParam}`);
       const document = await getDocument(db, scope, documentId);
       if (!document) throw new XapiError('not-found', 'No such document.');
+      if (launch?.cmi5SessionId !== undefined && resource.kind === 'agent-profile') await auth.context.launchHooks.cmi5PreferencesRead?.(tenantId, launch.cmi5SessionId);
       return {
         status: 200,
         headers: { 'Content-Type': document.contentType, ETag: document.etag, 'Last-Modified': document.updated.toUTCString() },

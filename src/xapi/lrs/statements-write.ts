@@ -26,34 +26,39 @@ async function store(auth: AuthorisedRequest, request: XapiRequest, expectId?: s
   matchAttachments(list, attachments, auth.version);
   const statements = expectId === undefined ? list : [{ ...(list[0] as Json), id: expectId }];
   const hooks = auth.context.launchHooks;
-  if (launch?.cmi5SessionId !== undefined) {
+  const cmi5SessionId = launch?.cmi5SessionId;
+  const checkCmi5 = hooks.checkCmi5Statements;
+  const write = async (): Promise<string[]> => {
     // cmi5 §6.3: statements that break the cmi5 rules are refused rather than stored and voided.
-    if (!hooks.checkCmi5Statements) throw new XapiError('forbidden', 'cmi5 sessions are not served here.');
-    await hooks.checkCmi5Statements(auth.reader.client.tenantId, launch.cmi5SessionId, statements);
-  }
-  const token = auth.context.tracker.begin();
-  let ids: string[];
-  try {
-    ids = await storeStatements(auth.context.db, auth.context.statementGroups, auth.reader, statements, attachments, auth.version);
-    auth.context.statistics.noteWritten(ids.length);
-  } finally {
-    auth.context.tracker.end(token);
-  }
-  // The statements are stored; what they mean for a path step is worked out before the content
-  // hears back (the listener keeps its own failures: a lost delivery is made again from the store).
-  const stored = hooks.statementsStored;
-  if (launch && stored) {
-    await stored({
-      tenantId: auth.reader.client.tenantId,
-      registration: launch.registration,
-      actorKey: launch.actorKey,
-      courseActivityId: launch.courseActivityId,
-      verbIds: statements.map((s) => String(((s as Json)['verb'] as Json | undefined)?.['id'] ?? '')),
-      ...(launch.cmi5SessionId !== undefined ? { cmi5SessionId: launch.cmi5SessionId } : {}),
-      statements: statements.map((s, index) => ({ ...(s as Json), id: ids[index] })),
-    });
-  }
-  return ids;
+    if (cmi5SessionId !== undefined && checkCmi5) await checkCmi5(auth.reader.client.tenantId, cmi5SessionId, statements);
+    const token = auth.context.tracker.begin();
+    let ids: string[];
+    try {
+      ids = await storeStatements(auth.context.db, auth.context.statementGroups, auth.reader, statements, attachments, auth.version);
+      auth.context.statistics.noteWritten(ids.length);
+    } finally {
+      auth.context.tracker.end(token);
+    }
+    // The statements are stored; what they mean for a path step is worked out before the content
+    // hears back (the listener keeps its own failures: a lost delivery is made again from the store).
+    const stored = hooks.statementsStored;
+    if (launch && stored) {
+      await stored({
+        tenantId: auth.reader.client.tenantId,
+        registration: launch.registration,
+        actorKey: launch.actorKey,
+        courseActivityId: launch.courseActivityId,
+        verbIds: statements.map((s) => String(((s as Json)['verb'] as Json | undefined)?.['id'] ?? '')),
+        ...(cmi5SessionId !== undefined ? { cmi5SessionId } : {}),
+        statements: statements.map((s, index) => ({ ...(s as Json), id: ids[index] })),
+      });
+    }
+    return ids;
+  };
+  if (cmi5SessionId === undefined) return write();
+  if (!checkCmi5 || !hooks.cmi5Serialised) throw new XapiError('forbidden', 'cmi5 sessions are not served here.');
+  // One request of a session at a time: check, store and what follows from it, before the next is checked.
+  return hooks.cmi5Serialised(auth.reader.client.tenantId, cmi5SessionId, write);
 }
 
 /** POST /xapi/statements: 200 with the ids in order (Part Three §2.1.2). */
