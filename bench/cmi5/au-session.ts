@@ -15,7 +15,7 @@ import { formFields } from '../../test/learner/support.js';
 type Json = Record<string, unknown>;
 
 /** What a timed request is, in the results' rows. */
-export type RequestKind = 'step page' | 'launch' | 'fetch' | 'LMS.LaunchData' | 'initialized' | 'answered/experienced' | 'passed' | 'completed' | 'terminated';
+export type RequestKind = 'step page' | 'launch' | 'fetch' | 'LMS.LaunchData' | 'learner preferences' | 'initialized' | 'answered/experienced' | 'passed' | 'completed' | 'terminated';
 
 export const STATEMENT_KINDS: readonly RequestKind[] = ['initialized', 'answered/experienced', 'passed', 'completed', 'terminated'];
 
@@ -109,7 +109,7 @@ export async function runAuSession(plan: SessionPlan, timings: Timings): Promise
   const registration = q.get('registration') ?? '';
   const activityId = q.get('activityId') ?? '';
 
-  // The AU starts: its token, its launch data, initialized.
+  // The AU starts: its token, its launch data, the learner preferences, initialized.
   const fetched = await timed(timings, 'fetch', 200, onTool(toolUrl, q.get('fetch') ?? ''), 'POST', {});
   const token = (JSON.parse(fetched.body) as { 'auth-token'?: string })['auth-token'];
   if (!token) throw new Error(`fetch: ${fetched.body}`);
@@ -118,6 +118,9 @@ export async function runAuSession(plan: SessionPlan, timings: Timings): Promise
   const launchData = JSON.parse((await timed(timings, 'LMS.LaunchData', 200, `${endpoint}activities/state?${state.toString()}`, 'GET', xapi)).body) as {
     contextTemplate: { contextActivities: Json; extensions: Json }; masteryScore?: number;
   };
+  // cmi5 §11: the AU reads the learner preferences on startup; the LMS refuses initialized before it.
+  const preferences = new URLSearchParams({ agent: JSON.stringify(actor), profileId: 'cmi5LearnerPreferences' });
+  await timed(timings, 'learner preferences', 200, `${endpoint}agents/profile?${preferences.toString()}`, 'GET', xapi);
   const started = performance.now();
   const duration = () => `PT${((performance.now() - started) / 1000).toFixed(2)}S`;
 
