@@ -193,6 +193,15 @@ export const MERGE_STEPS: Readonly<Record<string, MergeStep>> = {
     await sql`update path_events ev set person_id = ${into}
                where ev.enrolment_id in (select id from path_enrolments where person_id = ${into}) and ev.person_id = ${from}`.execute(db);
   },
+  // cmi5 registrations follow the enrolments moved above. A designer's preview open for both
+  // people: the source's ends (one open preview per person and step).
+  'cmi5_registrations.person_id': async ({ db, from, into }) => {
+    await sql`update cmi5_registrations s set closes_at = now()
+               where s.person_id = ${from} and s.enrolment_id is null and s.closes_at is null
+                 and exists (select 1 from cmi5_registrations t where t.person_id = ${into} and t.enrolment_id is null
+                               and t.closes_at is null and t.step_id = s.step_id and t.package_id = s.package_id)`.execute(db);
+    await db.updateTable('cmi5_registrations').set({ person_id: into }).where('person_id', '=', from).execute();
+  },
   'path_declared_competences.person_id': async ({ db, from, into }) => {
     await db.updateTable('path_declared_competences').set({ person_id: into }).where('person_id', '=', from).execute();
   },

@@ -37,6 +37,7 @@ export const PERSON_REFERENCES: readonly PersonColumn[] = [
   { table: 'path_versions', column: 'published_by', section: 'versionsPublished', erasure: keep('the publisher of a version, now a pseudonym') },
   { table: 'path_enrolments', column: 'person_id', section: 'enrolments', erasure: keep('enrolments count in completion figures') },
   { table: 'path_completions', column: 'person_id', section: 'completions', erasure: keep('completion records are immutable documentation; counts per path stay right') },
+  { table: 'cmi5_registrations', column: 'person_id', section: 'cmi5Registrations', erasure: keep('the registration of a cmi5 step (or a designer\'s preview) the AU statements and satisfied statements are counted in: ids and dates only') },
   { table: 'path_declared_competences', column: 'person_id', section: 'declaredCompetences', erasure: keep('holdings roll up per unit') },
   { table: 'path_evaluation_respondents', column: 'person_id', section: 'evaluationsAnswered', erasure: keep('that the person answered (never what: released answers are not linkable)') },
   { table: 'path_events', column: 'person_id', section: 'pathEvents', erasure: keep('the outbox of path events, ids and scores only') },
