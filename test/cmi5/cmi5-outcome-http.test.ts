@@ -54,12 +54,15 @@ describe(`the outcome of a cmi5 step as the AU's statements arrive (${BACKEND})`
     const state = new URLSearchParams({ activityId: q.get('activityId')!, agent: q.get('actor')!, registration: q.get('registration')!, stateId: CMI5.launchData });
     const launchData = (await (await fetch(`${url}/xapi/activities/state?${state.toString()}`, { headers: xapi })).json()) as { moveOn: string; contextTemplate: { contextActivities: Record<string, unknown> } };
     expect(launchData.moveOn).toBe('NotApplicable');
+    // cmi5 §11: the AU reads the learner preferences before initialized (the LMS refuses it before).
+    const preferences = new URLSearchParams({ agent: q.get('actor')!, profileId: 'cmi5LearnerPreferences' });
+    expect((await fetch(`${url}/xapi/agents/profile?${preferences.toString()}`, { headers: xapi })).status).toBe(200);
 
     const initialized = await fetch(`${url}/xapi/statements`, {
       method: 'POST',
       headers: { ...xapi, 'Content-Type': 'application/json' },
       body: JSON.stringify({
-        id: randomUUID(), actor: JSON.parse(q.get('actor')!) as unknown, verb: { id: CMI5.verbs.initialized }, object: { objectType: 'Activity', id: q.get('activityId') },
+        id: randomUUID(), timestamp: new Date().toISOString(), actor: JSON.parse(q.get('actor')!) as unknown, verb: { id: CMI5.verbs.initialized }, object: { objectType: 'Activity', id: q.get('activityId') },
         context: { ...launchData.contextTemplate, registration: q.get('registration'), contextActivities: { ...launchData.contextTemplate.contextActivities, category: [{ id: CMI5.categories.cmi5 }] } },
       }),
     });

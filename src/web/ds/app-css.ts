@@ -57,7 +57,7 @@ code { overflow-wrap: anywhere; }
 .app-chart[data-chart-drawn] { position: relative; height: 16rem; max-width: 48rem; margin-block: var(--ds-size-4); }
 .app-report-section { margin-block-end: var(--ds-size-8); }
 /* A wallet offer: the QR code on white whatever the colour scheme (scanners need the contrast), the address wrapped anywhere. */
-.app-wallet-qr { display: block; width: min(15rem, 100%); height: auto; background: #fff; }
+.app-wallet-qr { display: block; width: min(15rem, 100%); height: auto; background: white; }
 .app-wallet-address { overflow-wrap: anywhere; }
 @media print {
   @page { size: A4; margin: 12mm; }
