@@ -15,6 +15,7 @@ import type { HoldingSource } from '../../src/competence/tables.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { deliverOutcome } from '../../src/paths/engine.js';
 import { enrol } from '../../src/paths/enrolments.js';
+import { openPostgres } from '../../src/db/postgres.js';
 import { createPerson } from '../../src/people/people.js';
 import { erasePerson } from '../../src/privacy/erase.js';
 import { competencePullRouter } from '../../src/web/competence/pull-api.js';
@@ -232,6 +233,49 @@ describe(`pulling holding rows from the completions pull (${BACKEND})`, { timeou
     expect(all.find((h) => h.id === holdings['kariRenewal'])!.renewsId).toBe(holdings['olaTruck']);
   });
 
+  it.skipIf(BACKEND === 'pglite')('two interleaved transactions: a holding recorded by the one that started first and commits last is neither skipped nor pulled twice, nor is the other’s revocation', async () => {
+    const second = openPostgres({ connectionString: testDb.url!, poolMax: 2 });
+    let release = () => undefined as void;
+    let slow: Promise<void> = Promise.resolve();
+    try {
+      const { cursor: start } = await pullAll('/api/completions?kind=holdings');
+      const competence = (await findCompetence(db(), kongsberg, 'truck'))!;
+      const victim = await hold(kongsberg, people['kari'], 'brannvern', { source: 'registered', achievedOn: '2023-03-01', expiresOn: null });
+      await settled();
+      const { cursor: past } = await pullAll(`/api/completions?kind=holdings&cursor=${start}`);
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let written!: (id: string) => void;
+      const slowWritten = new Promise<string>((resolve) => (written = resolve));
+      // Transaction A records a holding first (the smaller transaction id) and stays open.
+      slow = second.db.transaction().execute(async (trx) => {
+        const row = await trx.insertInto('competence_holdings').values({
+          tenant_id: kongsberg, person_id: people['ola'], competence_id: competence.id, level: 1, source: 'registered', achieved_on: '2025-03-01', expires_on: null,
+          path_completion_id: null, path_version_id: null, declaration_id: null, evidence: '{}', renews_id: null, recorded_by_kind: 'person', recorded_by_id: 'test',
+        }).returning('id').executeTakeFirstOrThrow();
+        written(row.id);
+        await released;
+      });
+      const slowId = await slowWritten;
+      // Transaction B revokes another holding and commits at once.
+      await revokeHolding(db(), kongsberg, victim, OPERATOR, REASON);
+      const during = await get(`/api/completions?kind=holdings&cursor=${past}`);
+      expect(during.status).toBe(200);
+      const duringRows = (during.body.data as HoldingRowJson[]).map((h) => `${h.id} ${h.event}`);
+      // B's revocation is held back while A, older, may still commit: a cursor past it would skip A's holding.
+      expect(duringRows).toEqual([]);
+      release();
+      await slow;
+      await settled();
+      const after = await pullAll(`/api/completions?kind=holdings&cursor=${during.body.cursor as string}`);
+      expect(after.rows.map((h) => `${h.id} ${h.event}`)).toEqual([`${slowId} granted`, `${victim} revoked`]);
+    } finally {
+      // A failed expectation must not leave transaction A open (it would hold back every pull of the cluster).
+      release();
+      await slow.catch(() => undefined);
+      await second.close();
+    }
+  });
+
   it('streams CSV (BOM, ; separators, CRLF, formulas made text) with every row once across batches, and an X-Cursor to go on from', async () => {
     const json = (await pullAll('/api/completions?kind=holdings')).rows;
     const res = await get('/api/completions?kind=holdings&format=csv').buffer(true);
@@ -264,8 +308,9 @@ describe(`pulling holding rows from the completions pull (${BACKEND})`, { timeou
     const may = await pullAll(`/api/completions?kind=holdings&since=${encodeURIComponent('2024-05-02T00:00:00+02:00')}&until=${encodeURIComponent('2024-05-03T00:00:00+02:00')}`);
     expect(may.rows.map((h) => h.id)).toEqual([holdings['olaTruck']]);
     // One minute before the day starts in Oslo is before it: the holding of 2024-05-02 is not before it.
-    expect((await pullAll(`/api/completions?kind=holdings&until=${encodeURIComponent('2024-05-01T21:59:00Z')}`)).rows).toEqual([]);
-    expect((await pullAll(`/api/completions?kind=holdings&until=${encodeURIComponent('2024-05-01T22:00:01Z')}`)).rows.map((h) => h.id)).toEqual([holdings['olaTruck']]);
+    const april = `since=${encodeURIComponent('2024-04-01T00:00:00Z')}`;
+    expect((await pullAll(`/api/completions?kind=holdings&${april}&until=${encodeURIComponent('2024-05-01T21:59:00Z')}`)).rows).toEqual([]);
+    expect((await pullAll(`/api/completions?kind=holdings&${april}&until=${encodeURIComponent('2024-05-01T22:00:01Z')}`)).rows.map((h) => h.id)).toEqual([holdings['olaTruck']]);
     const other = await get(`/api/completions?kind=holdings&cursor=${may.cursor}`);
     expect(other.status).toBe(400);
     expect(other.body).toMatchObject({ parameter: 'cursor' });
