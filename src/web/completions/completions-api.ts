@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../../audit/audit-log.js';
 import type { PullPosition } from '../../completions/commit-order-pull.js';
-import { HOLDINGS_START, holdingRowsPage, holdingRowsStream, type PulledHoldingRow } from '../../completions/holding-rows.js';
+import { HOLDINGS_START, holdingRowsPage, holdingRowsStream } from '../../completions/holding-rows.js';
 import { completionsPage, completionsStream, START, type CompletedRange, type PulledCompletion } from '../../completions/pull.js';
 import type { DatabaseKind } from '../../db/database.js';
 import type { Schema } from '../../db/schema.js';
