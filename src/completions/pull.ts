@@ -3,7 +3,7 @@ import { findCompetencesForGrants, type GrantedCompetenceRef } from '../competen
 import { grantExpiry } from '../competence/holdings.js';
 import type { PulledPerson } from '../competence/pull.js';
 import type { Schema } from '../db/schema.js';
-import { OLDEST_RUNNING_XID } from '../db/commit-order.js';
+import { horizon, pageAfter, streamAfter, upTo, type CommitOrderReader, type PullPosition } from './commit-order-pull.js';
 
 /**
  * What HR systems pull from GET /api/completions (docs/completions.md): a municipality's path
@@ -17,11 +17,7 @@ import { OLDEST_RUNNING_XID } from '../db/commit-order.js';
  */
 
 /** A page position: everything up to and including (xid, id) was read. */
-export interface CompletionPosition {
-  /** The transaction id as decimal digits (a bigint). */
-  readonly xid: string;
-  readonly id: string;
-}
+export type CompletionPosition = PullPosition;
 
 /** The position before every row. */
 export const START: CompletionPosition = { xid: '0', id: '00000000-0000-0000-0000-000000000000' };
@@ -89,26 +85,11 @@ interface Granted {
 }
 
 /**
- * The horizon: every transaction with a smaller id has ended, so every row it wrote is visible now
- * and no further row with a smaller xid can appear. (It moves only forward.)
- */
-async function horizon(db: Kysely<Schema>): Promise<bigint> {
-  const { rows } = await sql<{ xmin: string }>`select ${OLDEST_RUNNING_XID}::text as xmin`.execute(db);
-  return BigInt(rows[0]!.xmin);
-}
-
-/** The position that covers every row below the horizon, or `after` when that is further. */
-function upTo(xmin: bigint, after: CompletionPosition): CompletionPosition {
-  const below = xmin - 1n;
-  return BigInt(after.xid) > below ? after : { xid: below.toString(), id: LAST_ID };
-}
-
-/**
  * Reads batches of one tenant's completions: one statement a batch, the completions with their
  * people, and the titles and numbers of paths and versions and the catalogue's competences the
  * grants name, looked up once a pull (a municipality has few) rather than joined to every row.
  */
-class CompletionReader {
+class CompletionReader implements CommitOrderReader<Row, PulledCompletion> {
   /** Shared by every row of the path (the CSV writer keeps its cell by the object). */
   readonly #paths = new Map<string, { readonly id: string; readonly title: string }>();
   readonly #versions = new Map<string, number | null>();
@@ -124,7 +105,7 @@ class CompletionReader {
   /** By grants and completion day: 100,000 rows of a year share a few thousand. */
   readonly #granted = new Map<string, Granted>();
 
-  constructor(private readonly db: Kysely<Schema>, private readonly tenantId: string, private readonly range: CompletedRange, private readonly below: bigint) {}
+  constructor(private readonly tenantId: string, private readonly range: CompletedRange, private readonly below: bigint) {}
 
   /** The rows after `after`, in order; at most `limit` (null: all, for a cursor). */
   select(after: CompletionPosition, limit: number | null) {
@@ -144,11 +125,6 @@ class CompletionReader {
         ${range.until !== null ? sql`and c.completed_at < ${range.until}::timestamptz` : sql``}
       order by c.xid, c.id
       ${limit !== null ? sql`limit ${limit}` : sql``}`;
-  }
-
-  async read(after: CompletionPosition, limit: number): Promise<PulledCompletion[]> {
-    const { rows } = await this.select(after, limit).execute(this.db);
-    return this.complete(this.db, rows);
   }
 
   /** The rows as completions, their paths, versions and competences looked up on `executor` (the stream's transaction, or the pool). */
@@ -249,21 +225,13 @@ export async function completionsPage(
   options: { range: CompletedRange; after: CompletionPosition; limit: number },
 ): Promise<{ rows: PulledCompletion[]; more: boolean; resume: CompletionPosition }> {
   const xmin = await horizon(db);
-  const rows = await new CompletionReader(db, tenantId, options.range, xmin).read(options.after, options.limit + 1);
-  const more = rows.length > options.limit;
-  const page = rows.slice(0, options.limit);
-  return { rows: page, more, resume: more ? page.at(-1)!.position : upTo(xmin, options.after) };
+  return pageAfter(db, new CompletionReader(tenantId, options.range, xmin), xmin, { after: options.after, limit: options.limit, lastId: LAST_ID });
 }
 
 /**
  * Every row after `after` that is final now, in batches of `batchSize` (memory stays flat whatever
- * the number of rows), and the position past them, known before the first batch.
- *
- * `serverCursor` (server PostgreSQL): one statement through a cursor in a read-only transaction, so
- * the database joins the people once by hash (100,000 rows in a third of the time of keyset batches,
- * which look up each row's person by index); the transaction has no transaction id, so it holds
- * back no horizon. Without it (PGlite, whose one connection must not wait on a slow client): keyset
- * batches between which the connection is free, the next one read while the last is written out.
+ * the number of rows; see streamAfter for the two ways it reads), and the position past them, known
+ * before the first batch.
  */
 export async function completionsStream(
   db: Kysely<Schema>,
@@ -271,52 +239,9 @@ export async function completionsStream(
   options: { range: CompletedRange; after: CompletionPosition; batchSize: number; serverCursor: boolean },
 ): Promise<{ resume: CompletionPosition; batches: AsyncGenerator<PulledCompletion[]> }> {
   const xmin = await horizon(db);
-  const reader = new CompletionReader(db, tenantId, options.range, xmin);
-  const size = Math.max(1, Math.floor(options.batchSize));
-
-  async function* throughCursor(): AsyncGenerator<PulledCompletion[]> {
-    const trx = await db.startTransaction().setAccessMode('read only').execute();
-    let ended = false;
-    try {
-      // Planned for every row, not the first tenth (a cursor's default): hash joins, one sort.
-      await sql`set local cursor_tuple_fraction = 1.0`.execute(trx);
-      await sql`declare completions_pull no scroll cursor for ${reader.select(options.after, null)}`.execute(trx);
-      const fetchNext = () => sql<Row>`fetch forward ${sql.raw(String(size))} from completions_pull`.execute(trx).then((r) => r.rows);
-      let pending = fetchNext();
-      for (;;) {
-        const rows = await pending;
-        const more = rows.length === size;
-        // The database produces the next batch while this one is written out.
-        if (more) {
-          pending = fetchNext();
-          pending.catch(() => undefined);
-        }
-        if (rows.length > 0) yield await reader.complete(trx, rows);
-        if (!more) break;
-      }
-      await trx.commit().execute();
-      ended = true;
-    } finally {
-      if (!ended) await trx.rollback().execute();
-    }
-  }
-
-  async function* throughKeyset(): AsyncGenerator<PulledCompletion[]> {
-    let pending = reader.read(options.after, size);
-    for (;;) {
-      const batch = await pending;
-      if (batch.length === 0) return;
-      // The next batch is read while this one is written out.
-      const more = batch.length === size;
-      if (more) {
-        pending = reader.read(batch.at(-1)!.position, size);
-        // Handled here too when the consumer stops before awaiting it.
-        pending.catch(() => undefined);
-      }
-      yield batch;
-      if (!more) return;
-    }
-  }
-
-  return { resume: upTo(xmin, options.after), batches: options.serverCursor ? throughCursor() : throughKeyset() };
+  const reader = new CompletionReader(tenantId, options.range, xmin);
+  return {
+    resume: upTo(xmin, options.after, LAST_ID),
+    batches: streamAfter(db, reader, { after: options.after, batchSize: options.batchSize, serverCursor: options.serverCursor, cursorName: 'completions_pull' }),
+  };
 }

@@ -7,8 +7,8 @@ import { XapiError } from './errors.js';
 /**
  * The scopes of xAPI 1.0.3 Part Three §4.2 (OAuth scope names, used here for Basic clients too), and
  * `competence/read`: pulling the municipality's competence holdings and gaps (/api/competence/…),
- * and `completions/read`: pulling its path completions (/api/completions), which no xAPI scope (not
- * even `all`) gives.
+ * and `completions/read`: pulling its path completions and holding records (/api/completions), which
+ * no xAPI scope (not even `all`) gives.
  */
 export const XAPI_SCOPES = ['statements/write', 'statements/read', 'statements/read/mine', 'state', 'profile', 'all/read', 'all', 'competence/read', 'completions/read'] as const;
 export type XapiScope = (typeof XAPI_SCOPES)[number];

@@ -1,7 +1,7 @@
 /**
  * Checks a real response body against a schema of the served OpenAPI document: the JSON Schema
  * keywords the document uses (type with null, required, properties, items, enum, format, minimum,
- * maximum, pattern, $ref to #/components/…), and, stricter than JSON Schema, that every property
+ * maximum, pattern, $ref to #/components/…, oneOf: exactly one alternative matches), and, stricter than JSON Schema, that every property
  * of an object is described (an undocumented field is a mistake in the document). Returns the
  * problems found, each with the path into the body; none when the body matches.
  */
@@ -26,6 +26,16 @@ export function schemaProblems(document: Schema, schema: Schema, value: unknown,
     const target = (schema['$ref'] as string).replace(/^#\//, '').split('/').reduce<unknown>((node, key) => (node as Schema)[key], document);
     if (!target) return [`${at}: unresolved ${String(schema['$ref'])}`];
     return schemaProblems(document, target as Schema, value, at);
+  }
+  if (Array.isArray(schema['oneOf'])) {
+    // Each alternative is read with the schema's own keywords (its properties describe the fields).
+    const { oneOf, ...common } = schema;
+    const alternatives = (oneOf as Schema[]).map((alternative) => schemaProblems(document, { ...common, ...alternative }, value, at));
+    const matching = alternatives.filter((problems) => problems.length === 0).length;
+    if (matching > 1) return [`${at}: matches ${matching} alternatives of oneOf`];
+    // None: the problems of the closest alternative.
+    if (matching === 0) return alternatives.reduce((closest, problems) => (problems.length < closest.length ? problems : closest));
+    return [];
   }
   const problems: string[] = [];
   const types = schema['type'] === undefined ? [] : ([] as string[]).concat(schema['type'] as string | string[]);

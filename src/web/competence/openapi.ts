@@ -96,7 +96,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       '/api/completions': {
         get: {
           operationId: 'pullCompletions',
-          summary: 'Completed learning paths of the municipality’s people (scope completions/read)',
+          summary: 'Completed learning paths, or holding records, of the municipality’s people (scope completions/read)',
           description:
             'One row per completed path of the municipality’s people: who (with the employee number when the person is in the municipality’s HR data), ' +
             'which path and version, when, the score, the competences the version grants and when they expire. Completion records never change. ' +
@@ -106,8 +106,13 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             'JSON answers a page of `limit` rows; `next` (and the Link header) is the next page while there are more rows now, null on the last. ' +
             'Every page carries `cursor` (and the X-Cursor header): keep the last one and pass it next time, with the same since and until, to get exactly the completions recorded since. ' +
             'CSV answers every row after the cursor in one streamed file (no `limit`), its X-Cursor header is where the next pull goes on. ' +
-            'CSV: UTF-8 with byte-order mark, `;` between cells, CRLF line ends, a header line; score with a decimal comma; a cell that would start with =, +, -, @, tab or carriage return starts with an apostrophe, so a spreadsheet never runs it as a formula.',
+            'CSV: UTF-8 with byte-order mark, `;` between cells, CRLF line ends, a header line; score with a decimal comma; a cell that would start with =, +, -, @, tab or carriage return starts with an apostrophe, so a spreadsheet never runs it as a formula. ' +
+            'With `kind=holdings`: one row per holding record of the municipality’s people (a competence documented by a path completion, declared in a self-assessment, registered by a manager or imported), ' +
+            'in the order the records became final, and the same record again as a row of its own (`event: revoked`) when it is revoked, so a revocation reaches a client whose cursor is past the record. ' +
+            'Rows show the record as it stands at the pull. `since` and `until` then narrow the rows to holdings achieved in [since, until) (a holding achieved on a day counts from the start of that day in Europe/Oslo). ' +
+            'A cursor is of one kind: pass it with the kind it came from.',
           parameters: [
+            { $ref: '#/components/parameters/completionsKind' },
             { $ref: '#/components/parameters/since' },
             { $ref: '#/components/parameters/until' },
             { $ref: '#/components/parameters/completionsLimit' },
@@ -116,11 +121,18 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           ],
           responses: {
             200: {
-              description: 'One page of completions (JSON), or every completion after the cursor (CSV).',
+              description: 'One page of completions or holding rows (JSON), or every row after the cursor (CSV).',
               headers: { Link: { $ref: '#/components/headers/Link' }, 'X-Cursor': { $ref: '#/components/headers/XCursor' } },
               content: {
-                'application/json': { schema: { $ref: '#/components/schemas/CompletionsPage' } },
-                'text/csv': { schema: { type: 'string', description: 'Columns: completion_id; person_id; employee_number; name; email; path_id; path_title; version; completed_at; score; competences (codes, comma-separated); expires_on (the earliest expiry).' } },
+                'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/CompletionsPage' }, { $ref: '#/components/schemas/CompletionHoldingsPage' }] } },
+                'text/csv': {
+                  schema: {
+                    type: 'string',
+                    description:
+                      'kind=paths, columns: completion_id; person_id; employee_number; name; email; path_id; path_title; version; completed_at; score; competences (codes, comma-separated); expires_on (the earliest expiry). ' +
+                      'kind=holdings, columns: holding_id; event; changed_at; person_id; employee_number; name; email; competence_code; competence_name; level; source; completion_id; path_id; path_title; version; achieved_on; expires_on; recorded_at; renews_id; revoked (true or false); revoked_at.',
+                  },
+                },
               },
             },
             400: problem,
@@ -197,6 +209,11 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           name: 'until', in: 'query', required: false,
           description: 'RFC 3339 timestamp with offset: only what was completed before it (with since: after since).',
           schema: { type: 'string', format: 'date-time' },
+        },
+        completionsKind: {
+          name: 'kind', in: 'query', required: false,
+          description: 'What a row is: `paths` (default) one row per completed path; `holdings` one row per holding record, and a row again when it is revoked.',
+          schema: { type: 'string', enum: ['paths', 'holdings'], default: 'paths' },
         },
         completionsLimit: { name: 'limit', in: 'query', required: false, description: 'Rows per JSON page (not with CSV, which answers every row).', schema: { type: 'integer', minimum: 1, maximum: 5000, default: 500 } },
         completionsCursor: {
@@ -341,6 +358,50 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             cursor: { type: 'string', description: 'Pass as cursor on the next pull (with the same since and until).' },
             next: { type: ['string', 'null'], format: 'uri', description: 'The next page while there are more rows now, or null.' },
             data: { type: 'array', items: { $ref: '#/components/schemas/Completion' } },
+          },
+        },
+        CompletionHolding: {
+          type: 'object',
+          required: ['id', 'event', 'changedAt', 'person', 'competence', 'level', 'source', 'achievedOn', 'expiresOn', 'recordedAt', 'renewsId', 'revoked', 'revokedAt'],
+          properties: {
+            id: { type: 'string', format: 'uuid', description: 'The holding record’s id: store rows by it, a later row replacing an earlier one.' },
+            event: { type: 'string', enum: ['granted', 'revoked'], description: 'Why the row is here: the record was written (granted), or it was revoked.' },
+            changedAt: instant('When that happened (UTC, microseconds).'),
+            person: { $ref: '#/components/schemas/Person' },
+            competence: { $ref: '#/components/schemas/Competence' },
+            level: { type: ['integer', 'null'], minimum: 1, maximum: 9 },
+            source: {
+              type: 'object', required: ['kind', 'completion'],
+              properties: {
+                kind: { type: 'string', enum: ['path-completion', 'declared', 'registered', 'imported'], description: 'declared: a self-assessment, not documentation; registered: by a manager or administrator; imported: from a file.' },
+                completion: {
+                  type: ['object', 'null'], required: ['id', 'path', 'version'], description: 'The path completion the holding documents (kind path-completion), else null.',
+                  properties: {
+                    id: { type: 'string', format: 'uuid', description: 'The completion record (a row of kind=paths).' },
+                    path: { type: ['object', 'null'], required: ['id', 'title'], properties: { id: { type: 'string', format: 'uuid' }, title: { type: 'string' } } },
+                    version: { type: ['integer', 'null'], description: 'The path version’s number.' },
+                  },
+                },
+              },
+            },
+            achievedOn: day('First day valid (Europe/Oslo).'),
+            expiresOn: day('First day no longer valid; null: does not expire.', true),
+            recordedAt: instant('When the record was written.'),
+            renewsId: { type: ['string', 'null'], format: 'uuid', description: 'The record this one renews.' },
+            revoked: { type: 'boolean', description: 'Whether the record is revoked at the time of the pull (the reason is not given: it is free text).' },
+            revokedAt: instant('When it was revoked; null: not revoked.', true),
+          },
+        },
+        CompletionHoldingsPage: {
+          type: 'object', required: ['municipality', 'kind', 'since', 'until', 'cursor', 'next', 'data'],
+          properties: {
+            municipality: { $ref: '#/components/schemas/Municipality' },
+            kind: { type: 'string', enum: ['holdings'] },
+            since: instant('The since this answer is for.', true),
+            until: instant('The until this answer is for.', true),
+            cursor: { type: 'string', description: 'Pass as cursor on the next pull (with kind=holdings and the same since and until).' },
+            next: { type: ['string', 'null'], format: 'uri', description: 'The next page while there are more rows now, or null.' },
+            data: { type: 'array', items: { $ref: '#/components/schemas/CompletionHolding' } },
           },
         },
         GapRequirement: {

@@ -1,17 +1,23 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../../audit/audit-log.js';
-import { completionsPage, completionsStream, START, type CompletedRange, type CompletionPosition, type PulledCompletion } from '../../completions/pull.js';
+import type { PullPosition } from '../../completions/commit-order-pull.js';
+import { HOLDINGS_START, holdingRowsPage, holdingRowsStream } from '../../completions/holding-rows.js';
+import { completionsPage, completionsStream, START, type CompletedRange, type PulledCompletion } from '../../completions/pull.js';
 import type { DatabaseKind } from '../../db/database.js';
 import type { Schema } from '../../db/schema.js';
 import { XapiAuthenticator, type XapiScope } from '../../xapi/credentials.js';
 import { BOM, csvCell, csvLine } from '../audit/csv.js';
+import { HOLDING_ROWS_CSV_COLUMNS, holdingRowJson, holdingRowLine } from './holding-rows-format.js';
 import { authenticatePullClient, formatOf, invalid, pageUrl, queryParams, timestampParam, UUID, wholeParam } from '../competence/pull-api.js';
 
 export const COMPLETIONS_API = '/api/completions';
 /** The scope a client needs to pull completions; no xAPI scope gives it. */
 export const COMPLETIONS_READ: XapiScope = 'completions/read';
 export const COMPLETIONS_LIMIT = { default: 500, max: 5000 };
+/** What a row is: a completed path (the default, and all there was before holdings), or a holding record. */
+export type CompletionsKind = 'paths' | 'holdings';
+const KINDS: readonly CompletionsKind[] = ['paths', 'holdings'];
 /** Rows per query (or cursor fetch) of a CSV stream: memory holds two batches, whatever the number of rows. */
 const STREAM_BATCH = 5000;
 
@@ -53,19 +59,22 @@ function completionJson(c: PulledCompletion) {
 }
 
 /**
- * The cursor: a position in the municipality's completions and the parameters it is a position
+ * The cursor: a position in the municipality's rows of one kind and the parameters it is a position
  * for, opaque to clients (base64url JSON). It names the municipality, so another one's client
- * cannot use it.
+ * cannot use it. Path rows' cursors say 'completions', as they did before holding rows came.
  */
 interface Cursor {
-  readonly kind: 'completions';
+  readonly kind: 'completions' | 'holdings';
   readonly query: { readonly municipality: string; readonly since: string | null; readonly until: string | null };
-  readonly after: CompletionPosition;
+  readonly after: PullPosition;
 }
 
+const CURSOR_KIND: Record<CompletionsKind, Cursor['kind']> = { paths: 'completions', holdings: 'holdings' };
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+const BIGINT_MAX = 2n ** 63n - 1n;
+const isBigint = (value: unknown): value is string => typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= BIGINT_MAX;
 
-function decodeCursor(value: string, query: Cursor['query']): CompletionPosition {
+function decodeCursor(value: string, kind: CompletionsKind, query: Cursor['query']): PullPosition {
   const refused = () => invalid('cursor', 'is not a cursor of this API: pass the cursor of your last pull, or the next link of the last page, unchanged');
   if (value.length > 1000 || !/^[A-Za-z0-9_-]+$/.test(value)) throw refused();
   let cursor: Cursor;
@@ -74,10 +83,14 @@ function decodeCursor(value: string, query: Cursor['query']): CompletionPosition
   } catch {
     throw refused();
   }
-  if (typeof cursor !== 'object' || cursor === null || cursor.kind !== 'completions') throw refused();
-  const after = cursor.after as Partial<CompletionPosition> | null;
-  if (typeof after !== 'object' || after === null || typeof after.xid !== 'string' || !/^\d{1,19}$/.test(after.xid) || BigInt(after.xid) > 2n ** 63n - 1n) throw refused();
-  if (typeof after.id !== 'string' || !UUID.test(after.id)) throw refused();
+  if (typeof cursor !== 'object' || cursor === null) throw refused();
+  const cursorOf = KINDS.find((k) => CURSOR_KIND[k] === cursor.kind);
+  if (cursorOf === undefined) throw refused();
+  if (cursorOf !== kind) throw invalid('cursor', `is a cursor of kind=${cursorOf}: pass it with kind=${cursorOf}, or start kind=${kind} without a cursor`);
+  const after = cursor.after as Partial<PullPosition> | null;
+  if (typeof after !== 'object' || after === null || !isBigint(after.xid)) throw refused();
+  // A path row's position ends in its completion's uuid, a holding row's in its event's number.
+  if (typeof after.id !== 'string' || !(kind === 'paths' ? UUID.test(after.id) : isBigint(after.id))) throw refused();
   if (typeof cursor.query !== 'object' || cursor.query === null) throw refused();
   if (cursor.query.municipality !== query.municipality) throw invalid('cursor', 'belongs to another municipality’s pull');
   for (const name of ['since', 'until'] as const) {
@@ -99,6 +112,38 @@ function drained(res: Response): Promise<void> {
   });
 }
 
+/** A JSON page with its cursor and next link also as headers. */
+function sendPage(res: Response, nextPage: string | null, cursor: string, body: Record<string, unknown>): void {
+  res.set('X-Cursor', cursor);
+  if (nextPage) res.set('Link', `<${nextPage}>; rel="next"`);
+  res.type('application/json; charset=utf-8');
+  res.send(JSON.stringify(body));
+}
+
+/**
+ * Streams the rows as one CSV file, its cursor sent first; the number of rows written and whether
+ * the client took them all (the caller ends the response after auditing).
+ */
+async function sendCsv<T>(res: Response, cursor: string, fileName: string, columns: readonly string[], batches: AsyncGenerator<T[]>, line: (row: T) => string): Promise<{ rows: number; complete: boolean }> {
+  res.set('X-Cursor', cursor);
+  res.type('text/csv; charset=utf-8; header=present');
+  res.set('Content-Disposition', `attachment; filename="${fileName}"`);
+  res.write(BOM + csvLine(columns));
+  let rows = 0;
+  let gone = false;
+  res.once('close', () => void (gone = !res.writableFinished));
+  for await (const batch of batches) {
+    if (gone) break;
+    rows += batch.length;
+    // Waits for the client to take what was written: a slow reader does not make the rows pile up here.
+    if (!res.write(batch.map(line).join(''))) await drained(res);
+    // A turn of the event loop between batches, even while the socket takes everything: other
+    // requests go on, and a client that left is noticed (PGlite answers without one).
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { rows, complete: !gone };
+}
+
 export interface CompletionsDependencies {
   readonly db: Kysely<Schema>;
   readonly publicUrl: string;
@@ -110,7 +155,8 @@ export interface CompletionsDependencies {
 
 /**
  * GET /api/completions for HR systems, with a municipality's API client (Basic, scope
- * completions/read): one row per completed path, as JSON pages or one streamed CSV file.
+ * completions/read): one row per completed path, or with kind=holdings one row per holding record
+ * (and again when revoked), as JSON pages or one streamed CSV file.
  */
 export function completionsPullRouter(deps: CompletionsDependencies): Router {
   const { db, publicUrl } = deps;
@@ -130,7 +176,9 @@ export function completionsPullRouter(deps: CompletionsDependencies): Router {
     const pulling = await authenticatePullClient(db, authenticator, req, res, COMPLETIONS_READ, 'completions',
       'Completions are pulled per municipality: use a client of the municipality, not of its region.');
     const tenantId = pulling.client.tenantId;
-    const params = queryParams(req, ['since', 'until', 'limit', 'cursor', 'format']);
+    const params = queryParams(req, ['kind', 'since', 'until', 'limit', 'cursor', 'format']);
+    const kind = (params.get('kind') ?? 'paths') as CompletionsKind;
+    if (!KINDS.includes(kind)) throw invalid('kind', 'must be paths (one row per completed path, the default) or holdings (one row per holding record, again when revoked)');
     const format = formatOf(req, params);
     const range: CompletedRange = {
       since: params.has('since') ? timestampParam(params.get('since')!, 'since') : null,
@@ -138,55 +186,63 @@ export function completionsPullRouter(deps: CompletionsDependencies): Router {
     };
     if (range.since !== null && range.until !== null && Date.parse(range.until) <= Date.parse(range.since)) throw invalid('until', 'must be after since');
     const query = { municipality: pulling.kommunenummer, ...range };
-    const after = params.has('cursor') ? decodeCursor(params.get('cursor')!, query) : START;
+    const first = kind === 'paths' ? START : HOLDINGS_START;
+    const after = params.has('cursor') ? decodeCursor(params.get('cursor')!, kind, query) : first;
     if (format === 'csv' && params.has('limit')) throw invalid('limit', 'pages JSON only: CSV answers every row in one streamed file');
     const limit = wholeParam(params.get('limit'), 'limit', COMPLETIONS_LIMIT, 1);
     const audit = (rows: number, complete: boolean) => recordAudit(db, {
       tenantId,
       actor: { kind: 'api-client', id: pulling.client.key },
       action: 'completions.pulled',
-      details: { rows, since: range.since, until: range.until, page: after === START ? 'first' : 'next', format, ...(complete ? {} : { complete: false }) },
+      details: { kind, rows, since: range.since, until: range.until, page: after === first ? 'first' : 'next', format, ...(complete ? {} : { complete: false }) },
     });
     res.vary('Accept');
+    const nextUrl = (cursor: string) => pageUrl(publicUrl, COMPLETIONS_API, { kind: params.get('kind'), since: range.since, until: range.until, limit: params.get('limit'), format: params.get('format'), cursor });
+
+    if (kind === 'holdings') {
+      if (format === 'json') {
+        const page = await holdingRowsPage(db, tenantId, { range, after, limit });
+        const cursor = encodeCursor({ kind: 'holdings', query, after: page.resume });
+        const nextPage = page.more ? nextUrl(cursor) : null;
+        await audit(page.rows.length, true);
+        sendPage(res, nextPage, cursor, {
+          municipality: { kommunenummer: pulling.kommunenummer, name: pulling.name },
+          kind,
+          since: range.since,
+          until: range.until,
+          cursor,
+          next: nextPage,
+          data: page.rows.map(holdingRowJson),
+        });
+        return;
+      }
+      const stream = await holdingRowsStream(db, tenantId, { range, after, batchSize, serverCursor: deps.databaseKind === 'postgres' });
+      const { rows, complete } = await sendCsv(res, encodeCursor({ kind: 'holdings', query, after: stream.resume }), `kompetanse-${pulling.kommunenummer}.csv`, HOLDING_ROWS_CSV_COLUMNS, stream.batches, holdingRowLine);
+      await audit(rows, complete);
+      if (complete) res.end();
+      return;
+    }
 
     if (format === 'json') {
       const page = await completionsPage(db, tenantId, { range, after, limit });
       const cursor = encodeCursor({ kind: 'completions', query, after: page.resume });
-      const nextPage = page.more ? pageUrl(publicUrl, COMPLETIONS_API, { since: range.since, until: range.until, limit: params.get('limit'), format: params.get('format'), cursor }) : null;
+      const nextPage = page.more ? nextUrl(cursor) : null;
       await audit(page.rows.length, true);
-      res.set('X-Cursor', cursor);
-      if (nextPage) res.set('Link', `<${nextPage}>; rel="next"`);
-      res.type('application/json; charset=utf-8');
-      res.send(JSON.stringify({
+      sendPage(res, nextPage, cursor, {
         municipality: { kommunenummer: pulling.kommunenummer, name: pulling.name },
         since: range.since,
         until: range.until,
         cursor,
         next: nextPage,
         data: page.rows.map(completionJson),
-      }));
+      });
       return;
     }
 
     const stream = await completionsStream(db, tenantId, { range, after, batchSize, serverCursor: deps.databaseKind === 'postgres' });
-    res.set('X-Cursor', encodeCursor({ kind: 'completions', query, after: stream.resume }));
-    res.type('text/csv; charset=utf-8; header=present');
-    res.set('Content-Disposition', `attachment; filename="fullforte-lop-${pulling.kommunenummer}.csv"`);
-    res.write(BOM + csvLine([...COMPLETIONS_CSV_COLUMNS]));
-    let rows = 0;
-    let gone = false;
-    res.once('close', () => void (gone = !res.writableFinished));
-    for await (const batch of stream.batches) {
-      if (gone) break;
-      rows += batch.length;
-      // Waits for the client to take what was written: a slow reader does not make the rows pile up here.
-      if (!res.write(batch.map(completionLine).join(''))) await drained(res);
-      // A turn of the event loop between batches, even while the socket takes everything: other
-      // requests go on, and a client that left is noticed (PGlite answers without one).
-      else await new Promise((resolve) => setImmediate(resolve));
-    }
-    await audit(rows, !gone);
-    if (!gone) res.end();
+    const { rows, complete } = await sendCsv(res, encodeCursor({ kind: 'completions', query, after: stream.resume }), `fullforte-lop-${pulling.kommunenummer}.csv`, COMPLETIONS_CSV_COLUMNS, stream.batches, completionLine);
+    await audit(rows, complete);
+    if (complete) res.end();
   }
 
   return router;

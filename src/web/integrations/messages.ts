@@ -110,7 +110,7 @@ export const INTEGRATION_MESSAGES = {
   'xapi.scope.all/read': m('Lese alt', 'Lese alt', 'Read everything'),
   'xapi.scope.all': m('Alt (lese og skrive)', 'Alt (lese og skrive)', 'Everything (read and write)'),
   'xapi.scope.competence/read': m('Hente kompetanse og kompetansebehov (HR-system)', 'Hente kompetanse og kompetansebehov (HR-system)', 'Pull competence holdings and gaps (HR systems)'),
-  'xapi.scope.completions/read': m('Hente fullførte læringsløp (HR-system)', 'Hente fullførte læringsløp (HR-system)', 'Pull completed learning paths (HR systems)'),
+  'xapi.scope.completions/read': m('Hente fullførte læringsløp og kompetanse de dokumenterer (HR-system)', 'Hente fullførte læringsløp og kompetanse dei dokumenterer (HR-system)', 'Pull completed learning paths and the competence they document (HR systems)'),
   'refusal.name-missing': m('Skriv et navn på 1 til 200 tegn.', 'Skriv eit namn på 1 til 200 teikn.', 'Enter a name of 1 to 200 characters.'),
   'refusal.scopes-missing': m('Velg minst én tilgang.', 'Vel minst éin tilgang.', 'Choose at least one scope.'),
 
