@@ -232,9 +232,8 @@ export async function composeCapabilities(deps: CapabilityDependencies): Promise
   pathEvents.subscribeBatch('competence-holdings', competenceHoldingsBatchSubscriber(deps.database.db, deps.logger.child({ component: 'competence-holdings' })));
   // Every path event becomes the tool's own xAPI statements in the learner's municipality's LRS
   // (docs/xapi-profile.md); a batch of events at a time, in commit order, written in short
-  // transactions so that other subscribers never wait long behind them, and only while none of them
-  // is behind
-  // (bench/xapi/emission-lag.ts).
+  // transactions so that other subscribers never wait long behind them, and, while one of them is
+  // behind, resting after each batch as long as it took (bench/xapi/emission-lag.ts).
   const ownStatements = new OwnStatements(deps.database.db, deps.config.publicUrl, lrs.context.statementGroups);
   pathEvents.subscribeBatch(XAPI_EMISSION_SUBSCRIBER, xapiEmissionSubscriber(deps.database.db, ownStatements, deps.config.publicUrl,
     deps.logger.child({ component: 'xapi-emission' })), { batchSize: 500, background: true });

@@ -22,6 +22,8 @@ export interface PlatformLaunch {
   readonly name: string;
   readonly resourceLinkId: string;
   readonly custom?: Record<string, string>;
+  /** More claims of the id_token (a bench variant's: an employee number, an e-mail). */
+  readonly claims?: Record<string, unknown>;
 }
 
 /** Where a launch ended: the tool's 303 and the session token in it. */
@@ -31,15 +33,21 @@ export interface Landed {
 }
 
 /**
- * An LMS (Moodle's shape of claims) played by the bench process for scenarios that need people
- * launched the real way before their timed part: it serves its JWKS, is registered for a tenant,
- * and launches one person at a time through GET /lti/login and POST /lti/launch, signing each
- * id_token with RS256 as the platform would.
+ * An LMS (Moodle's shape of claims) played by the bench process: it serves its JWKS, is registered
+ * for a tenant, and signs each id_token with RS256 as the platform would. The lti-launch scenarios
+ * drive the login and launch requests themselves (autocannon); scenarios that need people launched
+ * the real way before their timed part launch one at a time through launch().
  */
 export class BenchPlatform {
+  /** The login request that starts a launch (GET, answered 302 to the platform with state and nonce). */
+  static readonly loginPath = (loginHint: string) =>
+    `/lti/login?${new URLSearchParams({ iss: ISSUER, login_hint: loginHint, target_link_uri: LAUNCH_URL, client_id: CLIENT_ID, lti_message_hint: '{"cmid":1,"launchid":"x"}' })}`;
+
   private constructor(
     private readonly server: http.Server,
     private readonly key: KeyObject,
+    /** The key the tool verifies the id_tokens with. */
+    readonly publicKey: KeyObject,
   ) {}
 
   static async register(db: Kysely<Schema>, tenantId: string): Promise<BenchPlatform> {
@@ -49,12 +57,14 @@ export class BenchPlatform {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
     await savePlatform(db, { tenantId, name: 'Bench Moodle', issuer: ISSUER, clientId: CLIENT_ID, authEndpoint: `${ISSUER}/mod/lti/auth.php`, tokenEndpoint: `${ISSUER}/mod/lti/token.php`, jwksUrl, deploymentIds: [DEPLOYMENT_ID] });
-    return new BenchPlatform(server, createPrivateKey(privateKey));
+    return new BenchPlatform(server, createPrivateKey(privateKey), createPublicKey(publicKey));
   }
 
-  #idToken(who: PlatformLaunch, nonce: string): string {
+  /** A signed id_token of a learner's launch for the login's nonce. */
+  idToken(who: PlatformLaunch, nonce: string): string {
     const now = Math.floor(Date.now() / 1000);
     const input = `${b64({ alg: 'RS256', typ: 'JWT', kid: KID })}.${b64({
+      ...who.claims,
       iss: ISSUER, aud: CLIENT_ID, sub: who.sub, iat: now, exp: now + 60, nonce, name: who.name, locale: 'nb',
       [CLAIM.messageType]: 'LtiResourceLinkRequest', [CLAIM.version]: '1.3.0', [CLAIM.deploymentId]: DEPLOYMENT_ID,
       [CLAIM.targetLinkUri]: LAUNCH_URL, [CLAIM.resourceLink]: { id: who.resourceLinkId }, [CLAIM.context]: { id: 'course-1', title: 'Kurs' },
@@ -65,14 +75,14 @@ export class BenchPlatform {
 
   /** A learner's launch through the tool's login and launch; throws when the tool does not answer 302 and 303. */
   async launch(toolUrl: string, who: PlatformLaunch): Promise<Landed> {
-    const login = await fetch(`${toolUrl}/lti/login?${new URLSearchParams({ iss: ISSUER, login_hint: who.sub, target_link_uri: LAUNCH_URL, client_id: CLIENT_ID, lti_message_hint: '{"cmid":1,"launchid":"x"}' })}`, { redirect: 'manual' });
+    const login = await fetch(toolUrl + BenchPlatform.loginPath(who.sub), { redirect: 'manual' });
     if (login.status !== 302) throw new Error(`login answered ${login.status}`);
     const redirect = new URL(login.headers.get('location') ?? '');
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const launched = await fetch(`${toolUrl}/lti/launch`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-      body: new URLSearchParams({ id_token: this.#idToken(who, redirect.searchParams.get('nonce') ?? ''), state: redirect.searchParams.get('state') ?? '' }),
+      body: new URLSearchParams({ id_token: this.idToken(who, redirect.searchParams.get('nonce') ?? ''), state: redirect.searchParams.get('state') ?? '' }),
       redirect: 'manual',
     });
     const location = launched.headers.get('location');

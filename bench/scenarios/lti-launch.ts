@@ -1,22 +1,13 @@
-import { createPrivateKey, createPublicKey, createSign, generateKeyPairSync, randomInt, type KeyObject } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomInt } from 'node:crypto';
 import autocannon from 'autocannon';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../src/db/schema.js';
 import { openPostgres } from '../../src/db/postgres.js';
-import { CLAIM } from '../../src/lti/claims.js';
 import { verifyRs256 } from '../../src/lti/compact-jws.js';
-import { savePlatform } from '../../src/lti/platforms.js';
 import { findMunicipality, importMunicipalities } from '../../src/tenants/tenants.js';
 import type { BenchContext, Scenario } from '../harness.js';
+import { BenchPlatform } from '../lti/platform.js';
 
-const ISSUER = 'https://moodle.bench.example';
-const CLIENT_ID = 'bench-client';
-const DEPLOYMENT_ID = '1';
-const KID = 'bench-key-1';
-// bench/run.ts starts the tool with PUBLIC_URL=http://127.0.0.1.
-const LAUNCH_URL = 'http://127.0.0.1/lti/launch';
 const CONNECTIONS = 50;
 /** Launches in the timed run (about 10 s at the target of 300 launches/s). */
 const LAUNCHES = 3000;
@@ -27,7 +18,6 @@ const LAUNCHES = 3000;
  */
 const WARM_UP = 1000;
 
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const microsPer = (start: bigint, count: number) => Number(process.hrtime.bigint() - start) / count / 1000;
 
 /** What the platform's browser brings from the login to the launch. */
@@ -107,36 +97,21 @@ export function launchScenario(variant: LaunchVariant): Scenario {
   name: variant.name,
   description: variant.description,
   async run(context) {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-    const signingKey = createPrivateKey(privateKey);
-    const verificationKey = createPublicKey(publicKey);
-    const jwk = { ...verificationKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
-    const jwks = http.createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
-    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-    const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks`;
-
     const database = openPostgres({ connectionString: context.databaseUrl, poolMax: 2 });
+    let platform: BenchPlatform;
     try {
       await importMunicipalities(database.db, [{ kommunenummer: '3303', name: 'Kongsberg', countyNumber: '33', countyName: 'Buskerud' }]);
       const tenant = await findMunicipality(database.db, '3303');
       await variant.seed?.(database.db, tenant!.id);
-      await savePlatform(database.db, { tenantId: tenant!.id, name: 'Bench Moodle', issuer: ISSUER, clientId: CLIENT_ID, authEndpoint: `${ISSUER}/mod/lti/auth.php`, tokenEndpoint: `${ISSUER}/mod/lti/token.php`, jwksUrl, deploymentIds: [DEPLOYMENT_ID] });
+      platform = await BenchPlatform.register(database.db, tenant!.id);
     } finally {
       await database.close();
     }
 
-    const loginPath = `/lti/login?${new URLSearchParams({ iss: ISSUER, login_hint: '2', target_link_uri: LAUNCH_URL, client_id: CLIENT_ID, lti_message_hint: '{"cmid":1,"launchid":"x"}' })}`;
-    const idToken = (nonce: string, key: KeyObject) => {
-      const now = Math.floor(Date.now() / 1000);
+    const loginPath = BenchPlatform.loginPath('2');
+    const idToken = (nonce: string) => {
       const user = randomInt(2000);
-      const input = `${b64({ alg: 'RS256', typ: 'JWT', kid: KID })}.${b64({
-        ...variant.claims?.(user),
-        iss: ISSUER, aud: CLIENT_ID, sub: `user-${user}`, iat: now, exp: now + 60, nonce, name: 'Bench Bruker', locale: 'nb',
-        [CLAIM.messageType]: 'LtiResourceLinkRequest', [CLAIM.version]: '1.3.0', [CLAIM.deploymentId]: DEPLOYMENT_ID,
-        [CLAIM.targetLinkUri]: LAUNCH_URL, [CLAIM.resourceLink]: { id: 'link-1' }, [CLAIM.context]: { id: 'course-1', title: 'Kurs' },
-        [CLAIM.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'],
-      })}`;
-      return `${input}.${createSign('RSA-SHA256').update(input).sign(key).toString('base64url')}`;
+      return platform.idToken({ sub: `user-${user}`, name: 'Bench Bruker', resourceLinkId: 'link-1', ...(variant.claims ? { claims: variant.claims(user) } : {}) }, nonce);
     };
 
     let peak = context.rss();
@@ -171,7 +146,7 @@ export function launchScenario(variant: LaunchVariant): Scenario {
       const signingStart = process.hrtime.bigint();
       const forms = logins.map((login) => ({
         cookie: login.cookie,
-        body: new URLSearchParams({ id_token: idToken(login.nonce, signingKey), state: login.state }).toString(),
+        body: new URLSearchParams({ id_token: idToken(login.nonce), state: login.state }).toString(),
       }));
       const signMicros = microsPer(signingStart, forms.length);
       let next = 0;
@@ -207,10 +182,10 @@ export function launchScenario(variant: LaunchVariant): Scenario {
       const { loginPhase, launchPhase, signMicros, count } = await launches(LAUNCHES);
 
       // The tool's own RS256 verification (parsed key, node:crypto), on a token like the bench's.
-      const sample = idToken('sample-nonce', signingKey);
-      for (let i = 0; i < 200; i += 1) verifyRs256(sample, verificationKey);
+      const sample = idToken('sample-nonce');
+      for (let i = 0; i < 200; i += 1) verifyRs256(sample, platform.publicKey);
       const verifyStart = process.hrtime.bigint();
-      for (let i = 0; i < 2000; i += 1) verifyRs256(sample, verificationKey);
+      for (let i = 0; i < 2000; i += 1) verifyRs256(sample, platform.publicKey);
       const verifyMicros = microsPer(verifyStart, 2000);
 
       const seconds = loginPhase.seconds + launchPhase.seconds;
@@ -239,7 +214,7 @@ export function launchScenario(variant: LaunchVariant): Scenario {
           (variant.note ? `; ${variant.note}` : ''),
       };
     } finally {
-      await new Promise((resolve) => jwks.close(resolve));
+      await platform.close();
     }
   },
   };

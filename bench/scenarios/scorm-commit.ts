@@ -10,6 +10,7 @@ import { createPerson } from '../../src/people/people.js';
 import { attemptTokens } from '../../src/scorm/attempt-token.js';
 import { ScormRuntime } from '../../src/scorm/runtime.js';
 import { zipFixture } from '../../test/content/support/package-zip.js';
+import type autocannon from 'autocannon';
 import { runAutocannon, type BenchContext, type Scenario } from '../harness.js';
 
 /** bench/run.ts starts the tool with this secret; attempt tokens are derived from it. */
@@ -18,8 +19,14 @@ const ATTEMPTS = 50;
 /** Commits before the measured 10 s, untimed: the pool opens its connections and V8 compiles the hot paths. */
 const WARM_UP_SECONDS = 2;
 
+/** A launched SCO of an open attempt: where its commits go. */
+export interface LaunchedAttempt {
+  readonly token: string;
+  readonly session: number;
+}
+
 /** 50 learners, each with an open attempt on a SCORM 1.2 package, launched. */
-async function prepare(context: BenchContext): Promise<{ token: string; session: number }[]> {
+export async function prepareScormAttempts(context: BenchContext): Promise<LaunchedAttempt[]> {
   const database = openPostgres({ connectionString: context.databaseUrl, poolMax: 2 });
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-store-'));
   try {
@@ -41,42 +48,49 @@ async function prepare(context: BenchContext): Promise<{ token: string; session:
   }
 }
 
+/**
+ * The commit load: 50 connections, round robin over the attempts (requests for one attempt are 50
+ * apart, so their sequence numbers arrive in order), each commit ~2 KB of suspend_data. Also run
+ * beside the paths-progress load by bench/xapi/emission-lag.ts.
+ */
+export function scormCommitLoad(attempts: readonly LaunchedAttempt[]): Pick<autocannon.Options, 'connections' | 'requests'> & { path: string } {
+  let n = 0;
+  const suspend = 'Storyline-lignende tilstand æøå '.repeat(60);
+  return {
+    path: '/',
+    connections: 50,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const i = n++;
+          const attempt = attempts[i % attempts.length]!;
+          const seq = Math.floor(i / attempts.length) + 1;
+          return {
+            ...request,
+            path: `/content/${attempt.token}/runtime/item-brannvern/commit`,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              session: attempt.session,
+              seq,
+              cmi: { 'cmi.core.lesson_status': 'incomplete', 'cmi.core.lesson_location': String(seq), 'cmi.suspend_data': suspend, 'cmi.core.score.raw': String(seq % 100), 'cmi.core.session_time': '00:00:10' },
+            }),
+          };
+        },
+      },
+    ],
+  };
+}
+
 export const scenario: Scenario = {
   name: 'scorm-commit',
   description: `SCORM 1.2 runtime commits (validated, stored durably, history row) at 50 connections over ${ATTEMPTS} attempts for 10 s`,
   async run(context) {
-    const attempts = await prepare(context);
-    let n = 0;
-    const suspend = 'Storyline-lignende tilstand æøå '.repeat(60);
+    const load = scormCommitLoad(await prepareScormAttempts(context));
     const run = (duration: number) => runAutocannon(
       context,
       'scorm-commit',
-      {
-        path: '/',
-        connections: 50,
-        duration,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (request) => {
-              // Round robin: requests for one attempt are 50 apart, so their sequence numbers arrive in order.
-              const i = n++;
-              const attempt = attempts[i % ATTEMPTS]!;
-              const seq = Math.floor(i / ATTEMPTS) + 1;
-              return {
-                ...request,
-                path: `/content/${attempt.token}/runtime/item-brannvern/commit`,
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({
-                  session: attempt.session,
-                  seq,
-                  cmi: { 'cmi.core.lesson_status': 'incomplete', 'cmi.core.lesson_location': String(seq), 'cmi.suspend_data': suspend, 'cmi.core.score.raw': String(seq % 100), 'cmi.core.session_time': '00:00:10' },
-                }),
-              };
-            },
-          },
-        ],
-      },
+      { ...load, duration },
       `target: ≥ 1,500 commits/s, p99 < 50 ms; each commit ~2 KB of suspend_data; measured after ${WARM_UP_SECONDS} s of the same load, untimed (connections opened, code compiled)`,
     );
     await run(WARM_UP_SECONDS);

@@ -13,6 +13,8 @@ export interface DispatcherOptions {
   readonly pollIntervalMs?: number;
   /** How long one instance may hold a subscriber before another may take over. */
   readonly leaseMs?: number;
+  /** The clock of background subscribers' rests (ms). */
+  readonly now?: () => number;
 }
 
 /**
@@ -28,9 +30,12 @@ export class PathEventDispatcher {
   readonly #pollIntervalMs: number;
   readonly #leaseMs: number;
   readonly #owner = randomUUID();
+  readonly #now: () => number;
   readonly #handlers = new Map<string, { handler: PathEventHandler; concurrency: number } | { batch: PathEventBatchHandler; batchSize: number; background: boolean }>();
   /** Subscribers whose last delivery was a full batch: more events are probably waiting for them. */
   readonly #behind = new Set<string>();
+  /** Background subscribers resting (while another is behind) until this time (ms since the epoch). */
+  readonly #restUntil = new Map<string, number>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   /** A subscriber's delivery under way: never two at once for one subscriber in one instance. */
   readonly #busy = new Map<string, Promise<number>>();
@@ -42,6 +47,7 @@ export class PathEventDispatcher {
     this.#batchSize = options.batchSize ?? 100;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#now = options.now ?? Date.now;
   }
 
   /**
@@ -59,10 +65,11 @@ export class PathEventDispatcher {
    * Registers a subscriber that gets each batch whole (in commit order, so each person's and each
    * enrolment's events in order): the cursor moves past the batch when the handler resolved, and a
    * handler that throws gets the same batch again on the next pass. `batchSize`: the most events in
-   * one batch (else the dispatcher's). `background`: the subscriber's batches wait while another
-   * subscriber is behind (its last batch was full), so that work nobody waits for (the xAPI
-   * statements) never takes the database from work that is waited for (a completion becoming a
-   * holding); it catches up as soon as the others have.
+   * one batch (else the dispatcher's). `background`: while another subscriber is behind (its last
+   * batch was full), the subscriber rests after each batch as long as that batch took, so that work
+   * nobody waits for at once (the xAPI statements) takes at most half the time from work that is
+   * waited for (a completion becoming a holding), yet keeps up under a load that never lets the
+   * others catch up; with nobody behind it goes on at once.
    */
   subscribeBatch(name: string, handler: PathEventBatchHandler, options: { batchSize?: number; background?: boolean } = {}): void {
     this.#checkName(name);
@@ -95,7 +102,7 @@ export class PathEventDispatcher {
         } catch (error) {
           this.#logger.error({ err: error, subscriber: name }, 'path event dispatch failed');
         }
-        if (!this.#stopped) this.#timers.set(name, setTimeout(() => void tick(), delivered > 0 ? 0 : this.#pollIntervalMs));
+        if (!this.#stopped) this.#timers.set(name, setTimeout(() => void tick(), delivered > 0 ? 0 : Math.min(this.#pollIntervalMs, this.#resting(name) ?? Infinity)));
       };
       this.#timers.set(name, setTimeout(() => void tick(), 0));
     }
@@ -113,13 +120,19 @@ export class PathEventDispatcher {
     const running = this.#busy.get(name);
     if (running) return running;
     const subscriber = this.#handlers.get(name)!;
-    if ('batch' in subscriber && subscriber.background && this.#behind.size > 0) return Promise.resolve(0);
+    if (this.#resting(name) !== undefined) return Promise.resolve(0);
     const full = 'batch' in subscriber ? subscriber.batchSize : this.#batchSize;
+    const started = this.#now();
     const run = ('batch' in subscriber ? this.#deliverBatch(name, subscriber.batch, subscriber.batchSize)
       : subscriber.concurrency > 1 ? this.#deliverConcurrently(name, subscriber.handler, subscriber.concurrency) : this.#deliver(name, subscriber.handler))
       .then((delivered) => {
-        if (delivered >= full && !('batch' in subscriber && subscriber.background)) this.#behind.add(name);
+        const background = 'batch' in subscriber && subscriber.background;
+        if (delivered >= full && !background) this.#behind.add(name);
         else this.#behind.delete(name);
+        if (background && delivered > 0) {
+          const ended = this.#now();
+          this.#restUntil.set(name, ended + (ended - started));
+        }
         return delivered;
       }, (error: unknown) => {
         this.#behind.delete(name);
@@ -128,6 +141,14 @@ export class PathEventDispatcher {
       .finally(() => this.#busy.delete(name));
     this.#busy.set(name, run);
     return run;
+  }
+
+  /** How long a background subscriber still rests (ms), or undefined when it may go on. */
+  #resting(name: string): number | undefined {
+    const until = this.#restUntil.get(name);
+    if (until === undefined || this.#behind.size === 0) return undefined;
+    const left = until - this.#now();
+    return left > 0 ? left : undefined;
   }
 
   #leaseEnd() {

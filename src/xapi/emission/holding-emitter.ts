@@ -6,7 +6,7 @@ import type { Logger } from '../../logger.js';
 import { osloDate } from '../../oslo-date.js';
 import type { OwnStatements } from '../own-statements.js';
 import { loadHoldingFacts, statementForHoldingEvent, type HoldingEvent } from './holding-statements.js';
-import { storeEmitted, type EmittedStatement } from './writer.js';
+import { storeByTenant, type EmittedStatement } from './writer.js';
 
 /** The cursor's name in competence_holding_event_cursors. */
 export const HOLDING_STATEMENTS_SUBSCRIBER = 'xapi-holding-statements';
@@ -172,11 +172,5 @@ export async function storeHoldingStatements(
     list.push({ from: { kind: 'holding', id: event.id }, statement });
     byTenant.set(tenantId, list);
   });
-  const total = { stored: 0, parked: 0 };
-  for (const [tenantId, list] of byTenant) {
-    const result = await storeEmitted(db, statements, tenantId, list, logger);
-    total.stored += result.stored;
-    total.parked += result.parked;
-  }
-  return total;
+  return storeByTenant(db, statements, byTenant, logger);
 }

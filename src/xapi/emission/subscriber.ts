@@ -5,7 +5,7 @@ import type { PathEvent, PathEventBatchHandler } from '../../paths/ports.js';
 import type { OwnStatements } from '../own-statements.js';
 import { loadFacts } from './facts.js';
 import { statementsForEvent } from './statements.js';
-import { storeEmitted, type EmittedStatement } from './writer.js';
+import { storeByTenant, type EmittedStatement } from './writer.js';
 
 /** The dispatcher's name for this subscriber (its cursor is kept under it). */
 export const XAPI_EMISSION_SUBSCRIBER = 'xapi-statements';
@@ -41,11 +41,5 @@ export async function storePathEventStatements(
     for (const statement of statementsForEvent(event, known, publicUrl)) list.push({ from: { kind: 'path', id: event.id }, statement });
     byTenant.set(event.tenantId, list);
   });
-  const total = { stored: 0, parked: 0 };
-  for (const [tenantId, list] of byTenant) {
-    const result = await storeEmitted(db, statements, tenantId, list, logger);
-    total.stored += result.stored;
-    total.parked += result.parked;
-  }
-  return total;
+  return storeByTenant(db, statements, byTenant, logger);
 }

@@ -93,6 +93,25 @@ export async function storeEmitted(
   return { stored, parked: parked.length };
 }
 
+/**
+ * Stores statements of several tenants, each tenant's in the order given (src/xapi/emission: path
+ * events and holding events alike), and adds up what was stored and parked.
+ */
+export async function storeByTenant(
+  db: Kysely<Schema>,
+  own: OwnStatements,
+  byTenant: ReadonlyMap<string, readonly EmittedStatement[]>,
+  logger?: Logger,
+): Promise<{ stored: number; parked: number }> {
+  const total = { stored: 0, parked: 0 };
+  for (const [tenantId, list] of byTenant) {
+    const result = await storeEmitted(db, own, tenantId, list, logger);
+    total.stored += result.stored;
+    total.parked += result.parked;
+  }
+  return total;
+}
+
 /** What an administrator sees of the tool's parked statements. */
 export interface ParkedEmission {
   readonly statementId: string;
