@@ -14,10 +14,10 @@ import { addRequirement } from '../../src/competence/requirements.js';
 import { createPerson } from '../../src/people/people.js';
 import { competencePullRouter, GAPS_CSV_COLUMNS, HOLDINGS_CSV_COLUMNS } from '../../src/web/competence/pull-api.js';
 import { completionsPullRouter } from '../../src/web/completions/completions-api.js';
-import { createXapiClient, type XapiScope } from '../../src/xapi/credentials.js';
 import { xapiRouter } from '../../src/web/xapi/router.js';
 import { testApp } from '../support/app.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
+import { pullClients } from '../support/pull-clients.js';
 
 const PUBLIC_URL = 'https://laering.example.no';
 /** Today in Oslo: the dates below are counted from it, as the database's clock records holdings today. */
@@ -34,18 +34,11 @@ describe(`pulling holdings and gaps with a municipality's API client (${BACKEND}
   const db = () => testDb.database.db;
   let kongsberg: string;
   let berg: string;
-  const basic = new Map<string, string>();
   const people = {} as Record<'kari' | 'ola' | 'per' | 'lise' | 'berit', string>;
   const holdings = {} as Record<'kariFire' | 'kariAid' | 'lise' | 'olaWrong' | 'berit' | 'late' | 'fresh', string>;
   let homeUnit: string;
 
-  async function client(name: string, tenantId: string, scopes: XapiScope[]) {
-    const { client: made, secret } = await createXapiClient(db(), { tenantId, name, scopes });
-    basic.set(name, `Basic ${Buffer.from(`${made.key}:${secret}`).toString('base64')}`);
-    return made;
-  }
-
-  const get = (path: string, as = 'hr') => request(app).get(path).set('Authorization', basic.get(as) ?? '');
+  const { add: client, get } = pullClients(db, () => app);
 
   async function employee(tenantId: string, unitId: string, number: string, name: string, email: string | null, job: string, start: string, end: string | null = null) {
     const person = (await createPerson(db(), tenantId, { name, ...(email ? { email } : {}) })).id;

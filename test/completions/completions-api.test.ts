@@ -15,11 +15,11 @@ import type { StepOutcome } from '../../src/paths/ports.js';
 import { createPerson } from '../../src/people/people.js';
 import { COMPLETIONS_CSV_COLUMNS, completionsPullRouter } from '../../src/web/completions/completions-api.js';
 import { competencePullRouter } from '../../src/web/competence/pull-api.js';
-import { createXapiClient, type XapiScope } from '../../src/xapi/credentials.js';
 import { publishPath } from '../learner/support.js';
 import { testApp } from '../support/app.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { schemaProblems } from '../support/openapi-schema.js';
+import { pullClients, waitUntilPullable } from '../support/pull-clients.js';
 
 const PUBLIC_URL = 'https://laering.example.no';
 const web: NewStep = { type: 'web', title: 'Se filmen om rømning', required: true, config: { resource: { kind: 'link', url: 'https://www.ks.no/' }, done: { by: 'mark-as-done' } } } as NewStep;
@@ -51,16 +51,13 @@ describe(`pulling completions with a municipality's API client (${BACKEND})`, { 
   let firePath: { pathId: string; stepIds: string[] };
   let scoredPath: { pathId: string; stepIds: string[] };
   let bergPath: { pathId: string; stepIds: string[] };
-  const basic = new Map<string, string>();
   const people = {} as Record<'kari' | 'ola' | 'berit', string>;
   const completions = {} as Record<'kariFire' | 'olaFire' | 'kariScored' | 'berit', string>;
 
-  async function client(name: string, tenantId: string, scopes: XapiScope[]) {
-    const { client: made, secret } = await createXapiClient(db(), { tenantId, name, scopes });
-    basic.set(name, `Basic ${Buffer.from(`${made.key}:${secret}`).toString('base64')}`);
-    return made;
-  }
-  const get = (path: string, as = 'hr') => request(app).get(path.replace(PUBLIC_URL, '')).set('Authorization', basic.get(as) ?? '');
+  const clients = pullClients(db, () => app, PUBLIC_URL);
+  const { add: client, get } = clients;
+  const pullAll = (first: string, as = 'hr') => clients.pullAll<CompletionJson>(first, as);
+  const settled = () => waitUntilPullable(db(), 'path_completions');
 
   /** Enrols and completes every step through the engine; the completion record's id. */
   async function complete(tenantId: string, personId: string, path: { pathId: string; stepIds: string[] }, outcome: StepOutcome = DONE): Promise<string> {
@@ -70,34 +67,6 @@ describe(`pulling completions with a municipality's API client (${BACKEND})`, { 
     return completionId!;
   }
 
-  /**
-   * Until every completion written so far is below the horizon. On server PostgreSQL a row is
-   * pulled once every transaction older than its own has ended, in any database of the cluster
-   * (the machine is shared): immediate on PGlite, normally a moment on a server.
-   */
-  async function settled(): Promise<void> {
-    await vi.waitFor(async () => {
-      const { rows } = await sql<{ ok: boolean }>`select coalesce(max(xid), 0) < pg_snapshot_xmin(pg_current_snapshot())::text::bigint as ok from path_completions`.execute(db());
-      if (!rows[0]!.ok) throw new Error('an older transaction is still running');
-    }, { timeout: 20_000, interval: 50 });
-  }
-
-  /** Every page from `first`, following next links; the rows and the last page's cursor. */
-  async function pullAll(first: string, as = 'hr'): Promise<{ rows: CompletionJson[]; cursor: string; pages: number }> {
-    const rows: CompletionJson[] = [];
-    let url: string | null = first;
-    let cursor = '';
-    let pages = 0;
-    while (url) {
-      const res = await get(url, as);
-      expect(`${url} ${res.status}`).toBe(`${url} 200`);
-      rows.push(...(res.body.data as CompletionJson[]));
-      cursor = res.body.cursor as string;
-      url = res.body.next as string | null;
-      pages += 1;
-    }
-    return { rows, cursor, pages };
-  }
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
@@ -456,7 +425,7 @@ describe(`pulling completions with a municipality's API client (${BACKEND})`, { 
       await new Promise((resolve) => server.once('listening', resolve));
       const { port } = server.address() as { port: number };
       const aborted = new AbortController();
-      const response = await fetch(`http://127.0.0.1:${port}/api/completions?format=csv`, { headers: { authorization: basic.get('berg-hr')! }, signal: aborted.signal });
+      const response = await fetch(`http://127.0.0.1:${port}/api/completions?format=csv`, { headers: { authorization: clients.authorization('berg-hr') }, signal: aborted.signal });
       expect(response.status).toBe(200);
       const reader = response.body!.getReader();
       await reader.read();

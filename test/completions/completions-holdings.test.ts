@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { sql } from 'kysely';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { OPERATOR } from '../../src/audit/audit-log.js';
 import { findCompetence } from '../../src/competence/catalogue.js';
@@ -21,11 +20,11 @@ import { erasePerson } from '../../src/privacy/erase.js';
 import { competencePullRouter } from '../../src/web/competence/pull-api.js';
 import { completionsPullRouter } from '../../src/web/completions/completions-api.js';
 import { HOLDING_ROWS_CSV_COLUMNS } from '../../src/web/completions/holding-rows-format.js';
-import { createXapiClient, type XapiScope } from '../../src/xapi/credentials.js';
 import { publishPath } from '../learner/support.js';
 import { testApp } from '../support/app.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { schemaProblems } from '../support/openapi-schema.js';
+import { pullClients, waitUntilPullable } from '../support/pull-clients.js';
 
 const PUBLIC_URL = 'https://laering.example.no';
 const web: NewStep = { type: 'web', title: 'Se filmen om rømning', required: true, config: { resource: { kind: 'link', url: 'https://www.ks.no/' }, done: { by: 'mark-as-done' } } } as NewStep;
@@ -60,16 +59,14 @@ describe(`pulling holding rows from the completions pull (${BACKEND})`, { timeou
   let kongsberg: string;
   let berg: string;
   let firePath: { pathId: string; stepIds: string[] };
-  const basic = new Map<string, string>();
   const people = {} as Record<'kari' | 'ola' | 'eva' | 'berit', string>;
   const holdings = {} as Record<'kariFire' | 'olaTruck' | 'evaImported' | 'kariRenewal' | 'berit', string>;
   let kariCompletion: string;
 
-  async function client(name: string, tenantId: string, scopes: XapiScope[]) {
-    const { client: made, secret } = await createXapiClient(db(), { tenantId, name, scopes });
-    basic.set(name, `Basic ${Buffer.from(`${made.key}:${secret}`).toString('base64')}`);
-  }
-  const get = (url: string, as = 'hr') => request(app).get(url.replace(PUBLIC_URL, '')).set('Authorization', basic.get(as) ?? '');
+  const clients = pullClients(db, () => app, PUBLIC_URL);
+  const { add: client, get } = clients;
+  const pullAll = (first: string, as = 'hr') => clients.pullAll<HoldingRowJson>(first, as);
+  const settled = () => waitUntilPullable(db(), 'competence_holding_events');
 
   async function completeAndGrant(tenantId: string, personId: string, p: { pathId: string; stepIds: string[] }): Promise<{ completionId: string; holdingId: string }> {
     const { enrolmentId } = await enrol(db(), tenantId, { personId, pathId: p.pathId });
@@ -89,29 +86,6 @@ describe(`pulling holding rows from the completions pull (${BACKEND})`, { timeou
     }).returning('id').executeTakeFirstOrThrow()).id;
   }
 
-  /** Until every holding event written so far is below the horizon (immediate on PGlite, a moment on a shared server). */
-  async function settled(): Promise<void> {
-    await vi.waitFor(async () => {
-      const { rows } = await sql<{ ok: boolean }>`select coalesce(max(xid), 0) < pg_snapshot_xmin(pg_current_snapshot())::text::bigint as ok from competence_holding_events`.execute(db());
-      if (!rows[0]!.ok) throw new Error('an older transaction is still running');
-    }, { timeout: 20_000, interval: 50 });
-  }
-
-  async function pullAll(first: string, as = 'hr'): Promise<{ rows: HoldingRowJson[]; cursor: string; pages: number }> {
-    const rows: HoldingRowJson[] = [];
-    let url: string | null = first;
-    let cursor = '';
-    let pages = 0;
-    while (url) {
-      const res = await get(url, as);
-      expect(`${url} ${res.status}`).toBe(`${url} 200`);
-      rows.push(...(res.body.data as HoldingRowJson[]));
-      cursor = res.body.cursor as string;
-      url = res.body.next as string | null;
-      pages += 1;
-    }
-    return { rows, cursor, pages };
-  }
 
   const csvRows = (text: string) => parse(text, { delimiter: ';', columns: true, bom: true }) as Record<string, string>[];
 
