@@ -146,7 +146,7 @@ describe(`merging one person into another (${BACKEND})`, () => {
     for (const id of [hrIntro, hrTest, launcherIntro, launcherTest, launcherOld]) expect(row(id)).toMatchObject({ enrolment_id: kept.enrolmentId, person_id: hr.personId });
     // The introduction's progress came from the launcher: their registration stays open, HR's closes.
     // The test's stayed HR's: HR's registration stays open, the launcher's closes. The old one stays closed.
-    const open = rows.filter((r) => r.enrolment_id === kept.enrolmentId && r.closes_at === null).map((r) => [r.step_id, r.registration]);
+    const open = rows.filter((r) => r.enrolment_id === kept.enrolmentId && r.closes_at === null).map((r) => [r.step_id, r.registration] as const);
     expect(new Map(open)).toEqual(new Map([[intro, launcherIntro], [test, hrTest]]));
     expect(row(launcherOld).closes_at).not.toBeNull();
     // The launcher keeps the enrolment kept apart and its registration.
