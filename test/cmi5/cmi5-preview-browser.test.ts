@@ -1,9 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CMI5 } from '../../src/cmi5/vocabulary.js';
 import type { NewStep } from '../../src/paths/drafts.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { registerDevLms } from '../../src/dev-lms/register.js';
+import { axeViolations, cookiesKept, hasChromium, launchBrowser, launchBrowserBlockingThirdPartyCookies, launchContextRefusingFramedCookies } from '../support/browser.js';
+import { freePort, startStandaloneDevLms } from '../lti/support/lti-http.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { launch, publishPath, sessionInfo, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
 import { uploadPackage } from '../scorm/support/server.js';
@@ -39,7 +41,7 @@ describe.skipIf(!hasChromium)(`a designer previews a cmi5 AU in Chromium and com
     await testDb?.dispose();
   }, 120_000);
 
-  async function noViolations(page: Page, what: string): Promise<void> {
+  async function noViolations(page: Page | Frame, what: string): Promise<void> {
     await page.waitForLoadState('load');
     const violations = await axeViolations(page);
     expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
@@ -159,5 +161,57 @@ describe.skipIf(!hasChromium)(`a designer previews a cmi5 AU in Chromium and com
     const elsewhere = await fetch(`${url}/design/paths/${pathId}/steps/${crypto.randomUUID()}/preview/return`, { redirect: 'manual', headers: { cookie: `${name}=${designer}` } });
     expect(elsewhere.status).toBe(200);
     expect(await elsewhere.text()).not.toContain(designer);
+  });
+
+  it('inside the LMS\'s frame on another site: back to the step page where the browser keeps partitioned cookies, else the page that needs no session', async () => {
+    const lms = await startStandaloneDevLms(testDb.database, url, await freePort(), 'localhost');
+    await registerDevLms(db(), lms.lms);
+    const partitioning = await launchBrowserBlockingThirdPartyCookies();
+    const refusing = await launchContextRefusingFramedCookies(url, lms.url, { locale: 'nb-NO' });
+    try {
+      const kinds: [string, BrowserContext, 'step' | 'ended'][] = [
+        ['third-party cookies blocked, partitioned kept', await partitioning.newContext({ bypassCSP: true, locale: 'nb-NO' }), 'step'],
+        ['every cookie of the tool refused in the frame', refusing.context, 'ended'],
+      ];
+      for (const [kind, context, lands] of kinds) {
+        const page = await context.newPage();
+        page.setDefaultTimeout(60_000);
+        await page.goto(`${lms.url}/dev/lms`);
+        await page.click('[data-launch="designer"]');
+        const frame = page.frameLocator('#tool-frame');
+        await frame.locator('h1[data-role="designer"]').waitFor();
+        const toolFrame = () => page.frames().find((f) => f.url().startsWith(url))!;
+        const token = new URL(toolFrame().url()).searchParams.get('session')!;
+        const me = await sessionInfo(url, token);
+        const uploaded = await uploadPackage(url, me.tenantId, cmi5CourseZip(`ramme-${lands}.zip`));
+        const { id: packageId } = (await uploaded.json()) as { id: string };
+        const { pathId, stepIds } = await publishPath(testDb.database, me.tenantId, [{ type: 'cmi5', title: 'I rammen', required: true, config: { packageId, allowedOrigins: [] } } as NewStep]);
+        const stepPath = `/design/paths/${pathId}/steps/${stepIds[0]}`;
+        await toolFrame().goto(`${url}${stepPath}?session=${token}`);
+        await frame.locator('[data-cmi5-preview]').waitFor();
+        expect(await cookiesKept(toolFrame()), kind).toEqual({ partitioned: lands === 'step', unpartitioned: false });
+
+        await frame.getByRole('button', { name: 'Bla gjennom «Innføring»' }).click();
+        await frame.locator('body[data-launch-mode="Browse"]').waitFor(SLOW);
+        await frame.getByRole('button', { name: 'Jeg har lest innføringen' }).click(SLOW);
+        if (lands === 'step') {
+          await expect.poll(() => toolFrame()?.url() ?? '', SLOW).toContain(`${stepPath}?session=`);
+          expect(await frame.locator('#notice').textContent()).toBe('Forhåndsvisningen er avsluttet. Ingenting av den er registrert på noen deltaker.');
+        } else {
+          await expect.poll(() => toolFrame()?.url() ?? '', SLOW).toContain(`${stepPath}/preview/return`);
+          await frame.locator('[data-preview-ended]').waitFor();
+          expect(await frame.locator('h1').textContent()).toBe('Forhåndsvisningen er avsluttet');
+        }
+        await noViolations(toolFrame(), `${kind}: where the preview led back to`);
+        await page.close();
+      }
+      // The page without a session may show in whatever frame the AU ran in: nothing on it to click into.
+      const plain = await fetch(`${url}/design/paths/${crypto.randomUUID()}/steps/${crypto.randomUUID()}/preview/return`);
+      expect(plain.headers.get('content-security-policy')).toMatch(/frame-ancestors \*(;|$)/);
+    } finally {
+      await refusing.close();
+      await partitioning.close();
+      await lms.close();
+    }
   });
 });
