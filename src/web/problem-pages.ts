@@ -59,7 +59,7 @@ export function problemPageTitle(locale: Locale, type: ProblemType): string {
   return PROBLEM_TITLES[type][locale];
 }
 
-/** `text` with `word` in backquotes shown as code, everything else as text. */
+/** `text` with the parts between backquotes shown as code, the rest as text. */
 function withCode(text: string): SafeHtml {
   const parts = text.split('`');
   return html`${parts.map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part))}`;
