@@ -150,6 +150,9 @@ export const ROUTE_DECISIONS: Readonly<Record<string, AccessRule>> = {
   'POST /design/paths/:id/steps/:stepId': DESIGNERS,
   // A designer's Browse/Review preview of a saved cmi5 step's AU (cmi5 §10.2.2).
   'POST /design/paths/:id/steps/:stepId/preview': DESIGNERS,
+  // Where the preview's AU leads back to: the designer's session from the cookie the preview set
+  // (checked by the route), else a page that needs none and says the preview ended.
+  'GET /design/paths/:id/steps/:stepId/preview/return': PUBLIC,
   'GET /design/paths/:id/steps/:stepId/remove': DESIGNERS,
   'POST /design/paths/:id/steps/:stepId/remove': DESIGNERS,
   'GET /design/paths/:id/publish': DESIGNERS,

@@ -9,7 +9,8 @@ import type { Schema } from '../db/schema.js';
  * - Where both were enrolled in one path, the enrolment kept is the completed one (the target's,
  *   when both were), else the one with the most completed steps, else the earlier. The other's step
  *   progress is taken for each step where it went further (completed, or a better score), with its
- *   SCORM attempt; its outcome receipts, session sign-ups, resource links and events move too.
+ *   SCORM attempt; its outcome receipts, session sign-ups, resource links, events and cmi5
+ *   registrations move too (a step keeps one open registration: the one whose progress it took).
  * - Completion records are never merged: when both enrolments were completed, the source's stays
  *   with the source person, who is then kept (without an LTI account) instead of being removed.
  * - Everything else that names the source person names the target afterwards.
@@ -155,7 +156,28 @@ async function combineEnrolments(db: Kysely<Schema>, { keeper, duplicate }: Enro
                   last_launch_at = greatest(path_enrolment_links.last_launch_at, excluded.last_launch_at)`.execute(db);
   await sql`delete from path_enrolment_links where enrolment_id = ${duplicate}`.execute(db);
   await sql`update path_events set enrolment_id = ${keeper} where enrolment_id = ${duplicate}`.execute(db);
+  await moveCmi5Registrations(db, { keeper, duplicate }, steps);
   await sql`delete from path_enrolments where id = ${duplicate}`.execute(db);
+}
+
+/**
+ * cmi5 registrations name their enrolment without a foreign key (0900), so nothing stops one from
+ * naming a removed enrolment: each of the duplicate's goes to the keeper. A step has one open
+ * registration per enrolment (cmi5_registrations_one_open); where both had one open, the one whose
+ * progress the keeper now holds (`takenSteps`: the duplicate's went further) stays open and the
+ * other closes, as a registration closes when its step names another package. A closed
+ * registration keeps its statements and results; its AU sessions can no longer reach the step.
+ */
+async function moveCmi5Registrations(db: Kysely<Schema>, { keeper, duplicate }: EnrolmentPair, takenSteps: readonly string[]): Promise<void> {
+  if (takenSteps.length > 0) {
+    await sql`update cmi5_registrations k set closes_at = now()
+               where k.enrolment_id = ${keeper} and k.closes_at is null and k.step_id = any(${takenSteps}::uuid[])
+                 and exists (select 1 from cmi5_registrations d where d.enrolment_id = ${duplicate} and d.closes_at is null and d.step_id = k.step_id)`.execute(db);
+  }
+  await sql`update cmi5_registrations d set closes_at = now()
+             where d.enrolment_id = ${duplicate} and d.closes_at is null
+               and exists (select 1 from cmi5_registrations k where k.enrolment_id = ${keeper} and k.closes_at is null and k.step_id = d.step_id)`.execute(db);
+  await sql`update cmi5_registrations set enrolment_id = ${keeper} where enrolment_id = ${duplicate}`.execute(db);
 }
 
 type MergeStep = (context: MergeContext) => Promise<void>;
@@ -193,14 +215,17 @@ export const MERGE_STEPS: Readonly<Record<string, MergeStep>> = {
     await sql`update path_events ev set person_id = ${into}
                where ev.enrolment_id in (select id from path_enrolments where person_id = ${into}) and ev.person_id = ${from}`.execute(db);
   },
-  // cmi5 registrations follow the enrolments moved above. A designer's preview open for both
-  // people: the source's ends (one open preview per person and step).
-  'cmi5_registrations.person_id': async ({ db, from, into }) => {
+  // cmi5 registrations follow the enrolments moved above (those of combined enrolments went to the
+  // keeper in combineEnrolments); those of an enrolment kept apart stay with the source, as it does.
+  // A designer's preview open for both people: the source's ends (one open preview per person and step).
+  'cmi5_registrations.person_id': async ({ db, from, into, plan }) => {
     await sql`update cmi5_registrations s set closes_at = now()
                where s.person_id = ${from} and s.enrolment_id is null and s.closes_at is null
                  and exists (select 1 from cmi5_registrations t where t.person_id = ${into} and t.enrolment_id is null
                                and t.closes_at is null and t.step_id = s.step_id and t.package_id = s.package_id)`.execute(db);
-    await db.updateTable('cmi5_registrations').set({ person_id: into }).where('person_id', '=', from).execute();
+    await db.updateTable('cmi5_registrations').set({ person_id: into }).where('person_id', '=', from)
+      .$if(plan.keptApart.length > 0, (q) => q.where((eb) => eb.or([eb('enrolment_id', 'is', null), eb('enrolment_id', 'not in', plan.keptApart)])))
+      .execute();
   },
   'path_declared_competences.person_id': async ({ db, from, into }) => {
     await db.updateTable('path_declared_competences').set({ person_id: into }).where('person_id', '=', from).execute();

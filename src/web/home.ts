@@ -5,6 +5,7 @@ import { PACKAGE_VERSION } from '../project-root.js';
 import { html, type SafeHtml } from './html.js';
 import { requestLocale, t, type Locale } from './i18n.js';
 import { page, sendPage } from './layout.js';
+import { problemPageBody, problemPageTitle } from './problem-pages.js';
 import { PROBLEM_TYPES, ProblemError, type ProblemType } from './problem.js';
 
 /** A link on the start page; capabilities add theirs as they arrive (the development LMS, …). */
@@ -49,22 +50,12 @@ export function homeRouter({ config, database, links }: HomeOptions): Router {
     sendPage(res, 200, page({ locale, title: t(locale, 'app.name'), body, path: '/' }));
   });
 
-  // The `type` URIs of our problem+json responses resolve here.
+  // The `type` URIs of our problem+json responses resolve here, in the reader's language.
   router.get('/problems/:type', (req, res) => {
     const type = req.params.type as ProblemType;
     if (!Object.hasOwn(PROBLEM_TYPES, type)) throw new ProblemError('not-found', `No problem type "${req.params.type}".`);
-    const { status, title } = PROBLEM_TYPES[type];
     const locale = requestLocale(req);
-    sendPage(
-      res,
-      200,
-      page({
-        locale,
-        title,
-        path: req.path,
-        body: html`<h1>${title}</h1><p lang="en">HTTP ${status}. Problem type <code>/problems/${type}</code>, sent as <code>application/problem+json</code> (RFC 9457). The <code>reference</code> member of a response is the request id in the tool's logs.</p>`,
-      }),
-    );
+    sendPage(res, 200, page({ locale, title: problemPageTitle(locale, type), path: req.path, body: problemPageBody(locale, type) }));
   });
 
   return router;

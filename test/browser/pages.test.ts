@@ -27,7 +27,10 @@ describe.skipIf(!hasChromium)(`pages in Chromium (${BACKEND})`, () => {
     ['/?lang=nn', 'Læringsløp'],
     ['/?lang=en', 'Læringsløp'],
     ['/no-such-page', 'Siden finnes ikke'],
-    ['/problems/not-found', 'Resource not found'],
+    ['/problems/not-found', 'Fant ikke det du ba om'],
+    ['/problems/cmi5-action-refused', 'cmi5-handlingen passer ikke med det deltakeren har gjort'],
+    ['/problems/cmi5-action-refused?lang=nn', 'cmi5-handlinga passar ikkje med det deltakaren har gjort'],
+    ['/problems/cmi5-action-refused?lang=en', 'The cmi5 action does not fit what the learner has done'],
   ] as const) {
     it(`${path} renders with its styles and has no WCAG 2.1 AA violations`, async () => {
       const context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO' });

@@ -50,6 +50,23 @@ describe(`cmi5 courses in the designer's pages (${BACKEND})`, { timeout: 60_000 
     expect(await page.text()).toContain('data-cmi5-tree');
   });
 
+  it('names cmi5 beside SCORM and xAPI in the upload page\'s title and its way back to the path, in each language', async () => {
+    const created = await designer.post('/design/paths', { title: 'Opplasting', description: '', language: 'nb' });
+    const pathId = pathIdFrom(created.location);
+    const expected = {
+      nb: ['Last opp en SCORM-, xAPI- eller cmi5-pakke', 'Tilbake til «Opplasting», der du kan bruke pakken i et SCORM-, xAPI- eller cmi5-steg'],
+      nn: ['Last opp ein SCORM-, xAPI- eller cmi5-pakke', 'Tilbake til «Opplasting», der du kan bruke pakken i eit SCORM-, xAPI- eller cmi5-steg'],
+      en: ['Upload a SCORM, xAPI or cmi5 package', 'Back to “Opplasting”, where you can use the package in a SCORM, xAPI or cmi5 step'],
+    } as const;
+    for (const [lang, [title, back]] of Object.entries(expected)) {
+      const page = await designer.get('/design/packages/upload', { path: pathId, lang });
+      expect(page.status).toBe(200);
+      expect(page.body).toContain(`<h1>${title}</h1>`);
+      const link = /<a [^>]*data-back-to-path>([^<]*)<\/a>/.exec(page.body);
+      expect([lang, link?.[1]]).toEqual([lang, back]);
+    }
+  });
+
   it('offers the course, its blocks and AUs as a cmi5 step, saves the choice and the allowed origins, and refuses what is not in the course', async () => {
     const created = await designer.post('/design/paths', { title: 'Smittevern', description: '', language: 'nb' });
     const pathId = pathIdFrom(created.location);

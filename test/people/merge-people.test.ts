@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrol, getProgress, listCompletions } from '../../src/paths/enrolments.js';
@@ -7,6 +11,11 @@ import { MERGE_STEPS, mergePeople } from '../../src/people/merge-people.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createWorld, person, publishedPath, webStep, type World } from '../paths/fixtures.js';
 import { employee, holdings, peopleReferences } from './support.js';
+import { DiskContentStore } from '../../src/content/content-store.js';
+import { importPackage } from '../../src/content/package-import.js';
+import { DEFAULT_ZIP_LIMITS } from '../../src/content/zip-reader.js';
+import type { NewStep } from '../../src/paths/drafts.js';
+import { cmi5CourseZip, INTRO_AU, TEST_AU } from '../cmi5/support/course.js';
 
 const done: StepOutcome = { kind: 'web', event: 'done' };
 
@@ -85,6 +94,66 @@ describe(`merging one person into another (${BACKEND})`, () => {
     const progress = await getProgress(db, world.inRegion, merged.id);
     expect(progress.steps.map((s) => s.status)).toEqual(['completed', 'completed']);
     expect((await listCompletions(db, world.inRegion, { personId: hr.personId })).map((c) => c.pathId).sort()).toEqual([oneStep.pathId, onlyLauncher.pathId].sort());
+  });
+
+  it('moves the cmi5 registrations of a combined enrolment to the one kept: none names a removed enrolment, each step keeps one open', async () => {
+    const db = testDb.database.db;
+    const store = new DiskContentStore(fs.mkdtempSync(path.join(os.tmpdir(), 'merge-cmi5-')));
+    const course = await importPackage({ db, store, limits: DEFAULT_ZIP_LIMITS }, world.inRegion, cmi5CourseZip());
+    const cmi5Step = (title: string, nodeId: string): NewStep => ({ type: 'cmi5', title, required: true, config: { packageId: course.id, nodeId, allowedOrigins: [] } } as NewStep);
+    const twoAus = await publishedPath(db, world, [cmi5Step('Innføring', INTRO_AU), cmi5Step('Prøve', TEST_AU)]);
+    const bothDone = await publishedPath(db, world, [cmi5Step('Innføring', INTRO_AU)]);
+    const [intro, test] = twoAus.stepIds as [string, string];
+    const launcher = await person(db, world.inRegion);
+    const hr = await employee(db, world.inRegion, 'M-cmi5');
+    const satisfied = (idempotencyKey: string): { idempotencyKey: string; outcome: StepOutcome } => ({ idempotencyKey, outcome: { kind: 'cmi5', packageId: course.id, satisfied: true } });
+    const registration = async (enrolmentId: string, personId: string, stepId: string, closed = false) => {
+      const id = randomUUID();
+      await db.insertInto('cmi5_registrations').values({ registration: id, tenant_id: world.inRegion, enrolment_id: enrolmentId, person_id: personId, step_id: stepId, package_id: course.id, package_tenant_id: world.inRegion, closes_at: closed ? new Date() : null }).execute();
+      return id;
+    };
+
+    // HR's person enrolled first and satisfied the test; the launcher satisfied the introduction. One
+    // step done each: the earlier enrolment (HR's) is kept, and takes the launcher's introduction.
+    const kept = await enrol(db, world.inRegion, { personId: hr.personId, pathId: twoAus.pathId });
+    const merged = await enrol(db, world.inRegion, { personId: launcher, pathId: twoAus.pathId });
+    await deliverOutcome(db, world.inRegion, { enrolmentId: kept.enrolmentId, stepId: test, ...satisfied('hr-test') });
+    await deliverOutcome(db, world.inRegion, { enrolmentId: merged.enrolmentId, stepId: intro, ...satisfied('launcher-intro') });
+    const hrIntro = await registration(kept.enrolmentId, hr.personId, intro);
+    const hrTest = await registration(kept.enrolmentId, hr.personId, test);
+    const launcherIntro = await registration(merged.enrolmentId, launcher, intro);
+    const launcherTest = await registration(merged.enrolmentId, launcher, test);
+    const launcherOld = await registration(merged.enrolmentId, launcher, intro, true);
+    // Both completed the other path: the launcher's enrolment is kept apart, with its registration.
+    const apart: Record<string, string> = {};
+    for (const who of [hr.personId, launcher]) {
+      const { enrolmentId } = await enrol(db, world.inRegion, { personId: who, pathId: bothDone.pathId });
+      await deliverOutcome(db, world.inRegion, { enrolmentId, stepId: bothDone.stepIds[0]!, ...satisfied(`done-${who}`) });
+      apart[who] = await registration(enrolmentId, who, bothDone.stepIds[0]!);
+    }
+
+    const summary = await db.transaction().execute((trx) => mergePeople(trx, world.inRegion, launcher, hr.personId));
+    expect(summary).toMatchObject({ enrolmentsCombined: 1, enrolmentsKeptApart: 1, personRemoved: false });
+    expect(await db.selectFrom('path_enrolments').select('id').where('id', '=', merged.enrolmentId).execute()).toEqual([]);
+
+    // No registration names an enrolment that is gone.
+    const orphans = await db.selectFrom('cmi5_registrations as r').leftJoin('path_enrolments as e', 'e.id', 'r.enrolment_id')
+      .select('r.registration').where('r.enrolment_id', 'is not', null).where('e.id', 'is', null).execute();
+    expect(orphans).toEqual([]);
+    const rows = await db.selectFrom('cmi5_registrations').select(['registration', 'enrolment_id', 'person_id', 'step_id', 'closes_at'])
+      .where('registration', 'in', [hrIntro, hrTest, launcherIntro, launcherTest, launcherOld, apart[hr.personId]!, apart[launcher]!]).execute();
+    const row = (id: string) => rows.find((r) => r.registration === id)!;
+    for (const id of [hrIntro, hrTest, launcherIntro, launcherTest, launcherOld]) expect(row(id)).toMatchObject({ enrolment_id: kept.enrolmentId, person_id: hr.personId });
+    // The introduction's progress came from the launcher: their registration stays open, HR's closes.
+    // The test's stayed HR's: HR's registration stays open, the launcher's closes. The old one stays closed.
+    const open = rows.filter((r) => r.enrolment_id === kept.enrolmentId && r.closes_at === null).map((r) => [r.step_id, r.registration] as const);
+    expect(new Map(open)).toEqual(new Map([[intro, launcherIntro], [test, hrTest]]));
+    expect(row(launcherOld).closes_at).not.toBeNull();
+    // The launcher keeps the enrolment kept apart and its registration.
+    expect(row(apart[launcher]!).person_id).toBe(launcher);
+    expect(row(apart[hr.personId]!).person_id).toBe(hr.personId);
+    const progress = await getProgress(db, world.inRegion, kept.enrolmentId);
+    expect(progress.steps.map((s) => s.status)).toEqual(['completed', 'completed']);
   });
 
   it('removes the merged person when nothing is kept apart, and refuses to merge an employee away', async () => {

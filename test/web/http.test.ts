@@ -1,7 +1,7 @@
 import express, { Router, type Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProblemError } from '../../src/web/problem.js';
+import { PROBLEM_TYPES, ProblemError } from '../../src/web/problem.js';
 import { capturingLogger, testApp, testConfig } from '../support/app.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -99,6 +99,41 @@ describe(`HTTP service (${BACKEND})`, () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('HTTP 413');
     expect((await request(app).get('/problems/nonsense')).status).toBe(404);
+  });
+
+  it('explains cmi5-action-refused at its type URI in bokmål, nynorsk and English, with each code it is sent with', async () => {
+    const expected = {
+      nb: ['cmi5-handlingen passer ikke med det deltakeren har gjort', 'Ingenting er endret', 'kan ikke fritas'],
+      nn: ['cmi5-handlinga passar ikkje med det deltakaren har gjort', 'Ingenting er endra', 'kan ikkje fritakast'],
+      en: ['The cmi5 action does not fit what the learner has done', 'Nothing was changed', 'cannot be waived'],
+    } as const;
+    for (const [lang, texts] of Object.entries(expected)) {
+      const res = await request(app).get(`/problems/cmi5-action-refused?lang=${lang}`);
+      expect(res.status).toBe(200);
+      expect(res.type).toBe('text/html');
+      expect(res.text).toContain(`<html lang="${lang}"`);
+      expect(res.text).toContain(`<h1>${texts[0]}</h1>`);
+      expect(res.text).toContain('HTTP 409');
+      for (const text of texts.slice(1)) expect(res.text).toContain(text);
+      // The codes the waiver and end-session API sends (src/web/cmi5/oversight-router.ts).
+      for (const code of ['already-waived', 'already-satisfied', 'ended']) expect(res.text).toContain(`<dt><code>${code}</code></dt>`);
+    }
+    // The language the reader's browser asks for, when the link has none.
+    expect((await request(app).get('/problems/cmi5-action-refused').set('accept-language', 'nn-NO,nn;q=0.9')).text).toContain(expected.nn[0]);
+  });
+
+  it('gives every problem type a page of its own in each language', async () => {
+    for (const type of Object.keys(PROBLEM_TYPES)) {
+      const titles = new Set<string>();
+      for (const lang of ['nb', 'nn', 'en']) {
+        const res = await request(app).get(`/problems/${type}?lang=${lang}`);
+        expect([type, lang, res.status]).toEqual([type, lang, 200]);
+        expect(res.text).toContain(`<code>/problems/${type}</code>`);
+        titles.add(/<h1>([^<]+)<\/h1>/.exec(res.text)![1]!);
+      }
+      // Bokmål and English differ for every type: the page is translated, not the English title thrice.
+      expect([type, titles.size > 1]).toEqual([type, true]);
+    }
   });
 
   it('sends security headers', async () => {

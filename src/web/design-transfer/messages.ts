@@ -25,7 +25,7 @@ export const TRANSFER_MESSAGES = {
   'report.optional': { nb: 'valgfritt', nn: 'valfritt', en: 'optional' },
   'report.path-id': { nb: 'Løpets id', nn: 'Løpet sin id', en: 'Path id' },
   'report.another': { nb: 'Importer et annet arkiv', nn: 'Importer eit anna arkiv', en: 'Import another archive' },
-  'upload.title': { nb: 'Last opp en SCORM- eller xAPI-pakke', nn: 'Last opp ein SCORM- eller xAPI-pakke', en: 'Upload a SCORM or xAPI package' },
+  'upload.title': { nb: 'Last opp en SCORM-, xAPI- eller cmi5-pakke', nn: 'Last opp ein SCORM-, xAPI- eller cmi5-pakke', en: 'Upload a SCORM, xAPI or cmi5 package' },
   'upload.intro': {
     nb: 'Velg en zip-fil med SCORM 1.2, SCORM 2004 eller xAPI (Tin Can, med tincan.xml). Pakken kontrolleres før den tas imot, og kan deretter brukes i læringsløpene til din organisasjon.',
     nn: 'Vel ei zip-fil med SCORM 1.2, SCORM 2004 eller xAPI (Tin Can, med tincan.xml). Pakken blir kontrollert før han blir teken imot, og kan deretter brukast i læringsløpa til organisasjonen din.',
@@ -42,7 +42,7 @@ export const TRANSFER_MESSAGES = {
   'upload.checking': { nb: 'Kontrollerer pakken …', nn: 'Kontrollerer pakken …', en: 'Checking the package …' },
   'upload.done': { nb: 'Importert: {title} (id {id})', nn: 'Importert: {title} (id {id})', en: 'Imported: {title} (id {id})' },
   'upload.refused': { nb: 'Pakken ble ikke tatt imot: {reason}', nn: 'Pakken vart ikkje teken imot: {reason}', en: 'The package was not accepted: {reason}' },
-  'upload.back': { nb: 'Tilbake til «{title}», der du kan bruke pakken i et SCORM- eller xAPI-steg', nn: 'Tilbake til «{title}», der du kan bruke pakken i eit SCORM- eller xAPI-steg', en: 'Back to “{title}”, where you can use the package in a SCORM or xAPI step' },
+  'upload.back': { nb: 'Tilbake til «{title}», der du kan bruke pakken i et SCORM-, xAPI- eller cmi5-steg', nn: 'Tilbake til «{title}», der du kan bruke pakken i eit SCORM-, xAPI- eller cmi5-steg', en: 'Back to “{title}”, where you can use the package in a SCORM, xAPI or cmi5 step' },
   'upload.another': { nb: 'Last opp en pakke til', nn: 'Last opp ein pakke til', en: 'Upload another package' },
   'transfer.progress': { nb: 'Opplasting', nn: 'Opplasting', en: 'Upload' },
   'transfer.uploading': { nb: 'Laster opp … {percent} %', nn: 'Lastar opp … {percent} %', en: 'Uploading … {percent} %' },

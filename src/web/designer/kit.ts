@@ -149,7 +149,7 @@ export function filledRows(values: FormValues, name: string): number {
 
 export const NOTICES: readonly DesignerMessageId[] = [
   'path.created', 'settings.saved', 'step.added', 'step.saved', 'step.removed', 'step.moved', 'path.duplicated', 'path.published',
-  'path.moved-learners', 'signups.saved',
+  'path.moved-learners', 'signups.saved', 'cmi5.preview.ended',
 ];
 
 /** The confirmation after a redirect (?notice=…), from a fixed list: nothing from the query is shown as text. */

@@ -161,6 +161,13 @@ const MESSAGES = {
   'cmi5.preview.browse': m('Bla gjennom «{title}»', 'Bla gjennom «{title}»', 'Browse “{title}”'),
   'cmi5.preview.review': m('Gjennomgå «{title}»', 'Gå gjennom «{title}»', 'Review “{title}”'),
   'cmi5.preview.unsaved': m('Lagre steget først, så kan du forhåndsvise AU-ene.', 'Lagre steget først, så kan du førehandsvise AU-ane.', 'Save the step first, then you can preview its AUs.'),
+  'cmi5.preview.ended': m('Forhåndsvisningen er avsluttet. Ingenting av den er registrert på noen deltaker.', 'Førehandsvisinga er avslutta. Ingenting av ho er registrert på nokon deltakar.', 'The preview has ended. Nothing of it is recorded for any learner.'),
+  'cmi5.preview.ended.title': m('Forhåndsvisningen er avsluttet', 'Førehandsvisinga er avslutta', 'The preview has ended'),
+  'cmi5.preview.ended.body': m(
+    'Ingenting av forhåndsvisningen er registrert på noen deltaker. Du kan lukke dette vinduet, eller gå tilbake til læringsløpet fra emnet i læringsplattformen for å fortsette med steget.',
+    'Ingenting av førehandsvisinga er registrert på nokon deltakar. Du kan lukke dette vindauget, eller gå tilbake til læringsløpet frå emnet i læringsplattforma for å halde fram med steget.',
+    'Nothing of the preview is recorded for any learner. You can close this window, or go back to the learning path from the course in your learning platform to carry on with the step.',
+  ),
   'cmi5.origins': m('Nettsteder AU-er utenfor pakken kan startes fra (valgfritt)', 'Nettstader AU-ar utanfor pakken kan startast frå (valfritt)', 'Sites AUs outside the package may be launched from (optional)'),
   'cmi5.origins.hint': m('Én adresse per linje, for eksempel https://kurs.example.no. AU-er på andre nettsteder startes ikke.', 'Éi adresse per linje, til dømes https://kurs.example.no. AU-ar på andre nettstader blir ikkje starta.', 'One address per line, for example https://courses.example.com. AUs on other sites are not launched.'),
   'scorm.package': m('SCORM-pakke', 'SCORM-pakke', 'SCORM package'),

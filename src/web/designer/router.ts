@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { refusalHandler } from '../lti/router.js';
 import { designerKit, type DesignerRouterDeps } from './kit.js';
 import { pathPages } from './path-pages.js';
+import { previewReturnRoute } from './preview-return.js';
 import { DESIGNER_JS } from './scripts.js';
 import { sessionPages } from './session-pages.js';
 import { stepPages } from './step-pages.js';
@@ -18,6 +19,7 @@ export function designerRouter(deps: DesignerRouterDeps): Router {
   });
   pathPages(router, kit);
   stepPages(router, kit);
+  previewReturnRoute(router, deps.sessions);
   versionPages(router, kit);
   sessionPages(router, kit);
   router.use(refusalHandler);

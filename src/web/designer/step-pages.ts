@@ -16,7 +16,8 @@ import { alert, button, buttonRow, link } from '../ds/components.js';
 import { choiceGroup, defaultAction, errorSummary, fieldGroup, formState, input, select, textarea, type FormState } from './form-html.js';
 import { formFromStep, isStepType, one, problemsByField, rowCount, stepChanges, stepFromForm, type FormValues, type RowMap } from './forms.js';
 import { td } from './messages.js';
-import { bodyValues, formatDate, isUuid, filledRows, DesignerRefusal, type DesignerKit } from './kit.js';
+import { previewReturnCookie, previewReturnPath } from './preview-return.js';
+import { bodyValues, formatDate, isUuid, filledRows, noticeText, DesignerRefusal, type DesignerKit } from './kit.js';
 
 /** Adding, editing and removing steps. */
 export function stepPages(router: Router, { db, route, ownPath, stepOf, pathCrumb, redirect, cmi5Preview }: DesignerKit): void {
@@ -48,6 +49,7 @@ ${button(td(locale, mode === 'Browse' ? 'cmi5.preview.browse' : 'cmi5.preview.re
     form: { type: Step['type']; index: number; step?: Step },
     state: FormState,
     status = 200,
+    notice?: string,
   ) => {
     const { locale } = ctx;
     const { type, index, step } = form;
@@ -129,6 +131,7 @@ ${button(td(locale, 'form.more-rows'), { variant: 'secondary', name: 'action', v
       title,
       path: step ? `/design/paths/${path.id}/steps/${step.id}` : `/design/paths/${path.id}/steps/new`,
       crumbs: [pathCrumb(ctx, path)],
+      notice,
       body: html`<h1>${title}</h1>
 ${errorSummary(state, labels)}
 <form method="post" action="${action}" novalidate data-step-form="${type}">
@@ -215,7 +218,7 @@ ${await cmi5PreviewSection(ctx, path, step)}`,
   router.get('/design/paths/:id/steps/:stepId', route(async (req, res, ctx) => {
     const { path, draft } = await ownPath(ctx, req.params['id']);
     const { step, index } = stepOf(draft, req.params['stepId']);
-    await stepFormPage(res, ctx, path, draft, { type: step.type, index, step }, formState(ctx.locale, formFromStep(step)));
+    await stepFormPage(res, ctx, path, draft, { type: step.type, index, step }, formState(ctx.locale, formFromStep(step)), 200, noticeText(req, ctx));
   }));
 
   router.post('/design/paths/:id/steps/:stepId', route(async (req, res, ctx) => {
@@ -246,12 +249,13 @@ ${await cmi5PreviewSection(ctx, path, step)}`,
     if (step.type !== 'cmi5' || !cmi5Preview || (mode !== 'Browse' && mode !== 'Review')) throw new DesignerRefusal(404);
     let launched;
     try {
-      launched = await cmi5Preview({ tenantId: ctx.session.tenantId, personId: ctx.session.personId }, step, ctx.locale, one(values, 'au') ?? '', mode, `/design/paths/${path.id}/steps/${step.id}`);
+      launched = await cmi5Preview({ tenantId: ctx.session.tenantId, personId: ctx.session.personId }, step, ctx.locale, one(values, 'au') ?? '', mode, `${previewReturnPath(path.id, step.id)}?lang=${ctx.locale}`);
     } catch (error) {
       // An AU outside the step, a package gone or an origin not allowed: nothing to preview here.
       if (error instanceof ScormStepUnavailable) throw new DesignerRefusal(404);
       throw error;
     }
+    res.append('Set-Cookie', previewReturnCookie(path.id, step.id, ctx.token));
     res.redirect(303, launched.url);
   }));
 
