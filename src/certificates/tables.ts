@@ -40,6 +40,9 @@ export interface CertificateWalletOffersTable {
   created_at: ColumnType<Date, never, never>;
   expires_at: Date;
   redeemed_at: Date | null;
+  /** HMAC of the transaction code (tx_code) bound to the pre-authorized code; null on offers made before 0811. */
+  tx_code_hmac: string | null;
+  tx_code_failures: Generated<number>;
   issued_to: string | null;
   issued_at: Date | null;
 }

@@ -74,12 +74,16 @@ describe.skipIf(!hasChromium)(`wallet offer page in Chromium (${BACKEND})`, { ti
     // Each view is a new offer: the last one shown is the one the wallet takes.
     const shown = await page.locator('[data-wallet-address]').textContent();
     const offerUri = new URL(shown!).searchParams.get('credential_offer_uri')!;
+    // The one-time code the person reads under its heading and types into the wallet.
+    await page.getByRole('heading', { name: 'One-time code' }).waitFor(SLOW);
+    const txCode = (await page.locator('[data-wallet-tx-code]').textContent())!;
+    expect(txCode).toMatch(/^\d{6}$/);
 
     // The wallet: offer, token, nonce, credential.
     const offer = (await (await fetch(offerUri)).json()) as { credential_issuer: string; grants: Record<string, { 'pre-authorized_code': string }> };
     const metadata = (await (await fetch(offer.credential_issuer.replace(world.url, `${world.url}/.well-known/openid-credential-issuer`))).json()) as { credential_endpoint: string; nonce_endpoint: string };
     const server = (await (await fetch(offer.credential_issuer.replace(world.url, `${world.url}/.well-known/oauth-authorization-server`))).json()) as { token_endpoint: string };
-    const token = (await (await fetch(server.token_endpoint, { method: 'POST', body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']!['pre-authorized_code'] }) })).json()) as { access_token: string };
+    const token = (await (await fetch(server.token_endpoint, { method: 'POST', body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']!['pre-authorized_code'], tx_code: txCode }) })).json()) as { access_token: string };
     const { c_nonce } = (await (await fetch(metadata.nonce_endpoint, { method: 'POST' })).json()) as { c_nonce: string };
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,7 +76,9 @@ describe(`adding a certificate to a wallet: OpenID4VCI 1.0 pre-authorized code (
   const local = (absolute: string) => absolute.slice(PUBLIC_URL.length);
 
   /** The person's page makes an offer; the wallet reads the QR code's link and fetches the offer. */
-  async function offerFor(certificate: Certificate, token = tokens.anne): Promise<{ offerUri: string; code: string; page: string }> {
+  /** The transaction code shown with each offer's pre-authorized code, as the person would type it into the wallet. */
+  const txCodes = new Map<string, string>();
+  async function offerFor(certificate: Certificate, token = tokens.anne): Promise<{ offerUri: string; code: string; txCode: string; page: string }> {
     const res = await request(app).get(url(`/learn/certificates/${certificate.id}/wallet`, token));
     expect(res.status).toBe(200);
     const link = /data-wallet-address>([^<]+)</.exec(res.text)![1]!.replace(/&amp;/g, '&');
@@ -88,10 +90,17 @@ describe(`adding a certificate to a wallet: OpenID4VCI 1.0 pre-authorized code (
     expect(offer.status).toBe(200);
     expect(offer.headers['cache-control']).toBe('no-store');
     expect(offer.body).toMatchObject({ credential_issuer: issuerOf(certificate.tenantId), credential_configuration_ids: ['OpenBadgeCredential'] });
-    return { offerUri, code: offer.body.grants[PRE_AUTHORIZED]['pre-authorized_code'] as string, page: res.text };
+    // OID4VCI 1.0 §4.1.1: the wallet is told to ask for six digits.
+    expect(offer.body.grants[PRE_AUTHORIZED].tx_code).toMatchObject({ input_mode: 'numeric', length: 6, description: expect.stringContaining('Engangskoden') });
+    const txCode = /data-wallet-tx-code>(\d{6})</.exec(res.text)![1]!;
+    const code = offer.body.grants[PRE_AUTHORIZED]['pre-authorized_code'] as string;
+    txCodes.set(code, txCode);
+    return { offerUri, code, txCode, page: res.text };
   }
 
-  const tokenRequest = (tenantId: string, code: string) => request(app).post(`/certificates/issuers/${tenantId}/token`).type('form').send({ grant_type: PRE_AUTHORIZED, 'pre-authorized_code': code });
+  /** The wallet's token request with the transaction code of the code's offer, the one given, or none (null). */
+  const tokenRequest = (tenantId: string, code: string, txCode: string | null = txCodes.get(code) ?? null) => request(app).post(`/certificates/issuers/${tenantId}/token`).type('form')
+    .send({ grant_type: PRE_AUTHORIZED, 'pre-authorized_code': code, ...(txCode !== null ? { tx_code: txCode } : {}) });
   const nonce = async (tenantId: string) => {
     const res = await request(app).post(`/certificates/issuers/${tenantId}/nonce`);
     expect(res.status).toBe(200);
@@ -177,8 +186,9 @@ describe(`adding a certificate to a wallet: OpenID4VCI 1.0 pre-authorized code (
     expect(mine.text).toContain('Legg i lommebok');
 
     const before = Date.now();
-    const { offerUri, code, page } = await offerFor(authorisation);
+    const { offerUri, code, txCode, page } = await offerFor(authorisation);
     expect(page).toContain('<h1>Legg i lommebok</h1>');
+    expect(page).toContain('Engangskode');
     expect(page).toMatch(/<img class="app-wallet-qr" src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+" alt="QR-kode[^"]+"/);
     expect(page).toContain('href="openid-credential-offer://?credential_offer_uri=');
     expect(page).toContain('gjelder til kl.');
@@ -188,6 +198,8 @@ describe(`adding a certificate to a wallet: OpenID4VCI 1.0 pre-authorized code (
     // Only hashes are kept: neither the offer's secret nor the code is in the table.
     expect(JSON.stringify(offer)).not.toContain(code);
     expect(JSON.stringify(offer)).not.toContain(offerUri.split('/').at(-1));
+    expect(offer.tx_code_hmac).toMatch(/^[\w-]{43}$/);
+    expect(offer.tx_code_hmac).not.toContain(txCode);
     for (const lang of ['nn', 'en'] as const) {
       const translated = await request(app).get(url(`/learn/certificates/${authorisation.id}/wallet`, tokens.anne, `&lang=${lang}`));
       expect(translated.text).toContain(lang === 'nn' ? 'Opne i lommeboka på denne eininga' : 'Open in the wallet on this device');
@@ -342,13 +354,37 @@ describe(`adding a certificate to a wallet: OpenID4VCI 1.0 pre-authorized code (
     expect(late.body.error).toBe('invalid_token');
   });
 
+  it('the transaction code: missing is invalid_request, wrong is invalid_grant and counted; five wrong use the offer up, also for the right code', async () => {
+    const { code, txCode } = await offerFor(authorisation);
+    const wrong = txCode === '000000' ? '000001' : '000000';
+    expect((await tokenRequest(w.as, code, null)).body).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining('tx_code') });
+    const first = await tokenRequest(w.as, code, wrong);
+    expect(first.status).toBe(400);
+    expect(first.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('4 tries left') });
+    expect((await tokenRequest(w.as, code, 'abc')).body.error).toBe('invalid_grant');
+    expect((await tokenRequest(w.as, code, 'x'.repeat(65))).body.error).toBe('invalid_request');
+    // After fewer than five wrong ones the right one still works.
+    expect((await tokenRequest(w.as, code)).status).toBe(200);
+
+    // Five guesses at once cannot be more than five: each is counted in the statement that refuses it.
+    const guessed = await offerFor(authorisation);
+    const guesses = Array.from({ length: 8 }, (_, i) => String(i).padStart(6, '7')).filter((g) => g !== guessed.txCode).slice(0, 6);
+    const answers = await Promise.all(guesses.map((g) => tokenRequest(w.as, guessed.code, g)));
+    expect(answers.map((a) => a.body.error)).toEqual(guesses.map(() => 'invalid_grant'));
+    const row = await db().selectFrom('certificate_wallet_offers').select(['tx_code_failures', 'redeemed_at']).where('code_hash', '=', createHash('sha256').update(guessed.code).digest('base64url')).executeTakeFirstOrThrow();
+    expect(row.tx_code_failures).toBe(5);
+    expect(row.redeemed_at).toBeNull();
+    const usedUp = await tokenRequest(w.as, guessed.code);
+    expect(usedUp.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('unknown, expired or already used') });
+  });
+
   it('bad requests get the protocol\'s errors in JSON, never a page or a 500', async () => {
     const { code } = await offerFor(authorisation);
     const token = (form: Record<string, string>) => request(app).post(`/certificates/issuers/${w.as}/token`).type('form').send(form);
     expect((await token({ grant_type: 'authorization_code', code })).body.error).toBe('unsupported_grant_type');
     expect((await token({ grant_type: PRE_AUTHORIZED })).body.error).toBe('invalid_request');
     expect((await token({ 'pre-authorized_code': code })).body.error).toBe('invalid_request');
-    expect((await token({ grant_type: PRE_AUTHORIZED, 'pre-authorized_code': code, tx_code: '1234' })).body.error).toBe('invalid_request');
+    expect((await token({ grant_type: PRE_AUTHORIZED, 'pre-authorized_code': code })).body.error).toBe('invalid_request');
     expect((await token({ grant_type: PRE_AUTHORIZED, 'pre-authorized_code': 'x'.repeat(5000) })).body.error).toBe('invalid_grant');
     const asJson = await request(app).post(`/certificates/issuers/${w.as}/token`).send({ grant_type: PRE_AUTHORIZED, 'pre-authorized_code': code });
     expect(asJson.status).toBe(400);
@@ -356,7 +392,7 @@ describe(`adding a certificate to a wallet: OpenID4VCI 1.0 pre-authorized code (
     const tooLarge = await request(app).post(`/certificates/issuers/${w.as}/token`).type('form').send(`grant_type=${'x'.repeat(20_000)}`);
     expect(tooLarge.body.error).toBe('invalid_request');
     // The code was never spent by those: it still works.
-    const accessToken = (await token({ grant_type: PRE_AUTHORIZED, 'pre-authorized_code': code })).body.access_token as string;
+    const accessToken = (await tokenRequest(w.as, code)).body.access_token as string;
     expect(accessToken).toMatch(/^[\w-]{43}$/);
 
     const wallet = new TestWallet();

@@ -17,10 +17,11 @@ export interface WalletIssuerDeps {
   readonly now?: () => Date;
 }
 
-/** An offer as the person's page shows it: the link, what the QR code holds, and until when. */
+/** An offer as the person's page shows it: the link, what the QR code holds, the transaction code to type in the wallet, and until when. */
 export interface OfferForPerson {
   readonly offerUri: string;
   readonly link: string;
+  readonly txCode: string;
   readonly expiresAt: Date;
 }
 
@@ -66,15 +67,15 @@ export class WalletIssuer {
 
   /** A new offer for the person's own certificate (the caller has checked it is theirs and in force). */
   async offer(certificate: Certificate): Promise<OfferForPerson> {
-    const { secret, expiresAt } = await this.offers.create(certificate);
+    const { secret, txCode, expiresAt } = await this.offers.create(certificate);
     const offerUri = this.urls.offer(certificate.tenantId, secret);
-    return { offerUri, link: offerLink(offerUri), expiresAt };
+    return { offerUri, link: offerLink(offerUri), txCode, expiresAt };
   }
 
   /** The Credential Offer object behind credential_offer_uri, or undefined (unknown, expired, used, another municipality's). */
   async credentialOffer(tenantId: string, offerSecret: string): Promise<Record<string, unknown> | undefined> {
-    const code = await this.offers.preAuthorizedCode(tenantId, offerSecret);
-    return code ? credentialOffer(this.deps.publicUrl, tenantId, code) : undefined;
+    const found = await this.offers.preAuthorizedCode(tenantId, offerSecret);
+    return found ? credentialOffer(this.deps.publicUrl, tenantId, found.code, found.txCode) : undefined;
   }
 
   /** Token endpoint (RFC 6749 §4.1.3 as OID4VCI 1.0 §6.1 extends it): the pre-authorized code for a short-lived access token. */
@@ -84,9 +85,9 @@ export class WalletIssuer {
     if (grantType !== PRE_AUTHORIZED_GRANT) throw new WalletError('unsupported_grant_type', `Only ${PRE_AUTHORIZED_GRANT} is supported.`);
     const code = form['pre-authorized_code'];
     if (typeof code !== 'string' || code === '') throw new WalletError('invalid_request', 'pre-authorized_code is missing.');
-    // OID4VCI 1.0 §6.3: a Transaction Code the offer did not ask for is invalid_request.
-    if (form['tx_code'] !== undefined) throw new WalletError('invalid_request', 'This offer has no transaction code.');
-    const { accessToken, expiresIn } = await this.offers.redeem(tenantId, code, async (certificateId) => {
+    const txCode = form['tx_code'];
+    if (txCode !== undefined && (typeof txCode !== 'string' || txCode.length > 64)) throw new WalletError('invalid_request', 'tx_code must be the digits of the offer\'s transaction code.');
+    const { accessToken, expiresIn } = await this.offers.redeem(tenantId, code, txCode, async (certificateId) => {
       const certificate = await findCertificate(this.deps.db, certificateId);
       return certificate !== undefined && (await this.inForce(certificate));
     });

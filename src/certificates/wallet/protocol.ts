@@ -14,6 +14,9 @@ export const PROOF_TYP = 'openid4vci-proof+jwt';
 /** An offer (its QR code and pre-authorized code) stays usable this long, once. */
 export const OFFER_LIFETIME_MS = 10 * 60_000;
 export const ACCESS_TOKEN_LIFETIME_MS = 5 * 60_000;
+/** The transaction code's digits, and how many wrong ones use up an offer (10^6 codes, 5 guesses). */
+export const TX_CODE_LENGTH = 6;
+export const TX_CODE_TRIES = 5;
 export const NONCE_LIFETIME_MS = 5 * 60_000;
 /** A key proof's iat: at most this old, and at most PROOF_CLOCK_SKEW_MS ahead of our clock. */
 export const PROOF_MAX_AGE_MS = 5 * 60_000;
@@ -111,10 +114,13 @@ export function authorizationServerMetadata(publicUrl: string, tenantId: string)
 }
 
 /** The Credential Offer (OID4VCI 1.0 §4.1.1) behind an offer's credential_offer_uri. */
-export function credentialOffer(publicUrl: string, tenantId: string, preAuthorizedCode: string): Record<string, unknown> {
+export function credentialOffer(publicUrl: string, tenantId: string, preAuthorizedCode: string, txCode: boolean): Record<string, unknown> {
+  const grant: Record<string, unknown> = { 'pre-authorized_code': preAuthorizedCode };
+  // The wallet asks the person for it; the description is what the wallet shows (one string, so both languages).
+  if (txCode) grant['tx_code'] = { input_mode: 'numeric', length: TX_CODE_LENGTH, description: 'Engangskoden på siden med QR-koden / The one-time code on the page with the QR code' };
   return {
     credential_issuer: walletUrls(publicUrl).issuer(tenantId),
     credential_configuration_ids: [CREDENTIAL_CONFIGURATION_ID],
-    grants: { [PRE_AUTHORIZED_GRANT]: { 'pre-authorized_code': preAuthorizedCode } },
+    grants: { [PRE_AUTHORIZED_GRANT]: grant },
   };
 }

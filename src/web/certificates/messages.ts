@@ -65,6 +65,12 @@ const CATALOGUE = {
   'wallet.scan': m('Skann koden med lommeboka', 'Skann koden med lommeboka', 'Scan the code with your wallet'),
   'wallet.scan.help': m('Åpne lommeboka på telefonen, velg å skanne en QR-kode, og skann denne koden.', 'Opne lommeboka på telefonen, vel å skanne ein QR-kode, og skann denne koden.', 'Open the wallet on your phone, choose to scan a QR code, and scan this code.'),
   'wallet.qr.alt': m('QR-kode med tilbudet om å legge beviset i lommeboka. Kan du ikke skanne den, bruk knappen eller adressen under.', 'QR-kode med tilbodet om å leggje beviset i lommeboka. Kan du ikkje skanne han, bruk knappen eller adressa under.', 'QR code with the offer to add the credential to your wallet. If you cannot scan it, use the button or the address below.'),
+  'wallet.tx-code': m('Engangskode', 'Eingongskode', 'One-time code'),
+  'wallet.tx-code.help': m(
+    'Lommeboka spør etter en kode før den henter beviset. Skriv inn disse sifrene. Ikke gi koden til andre: med den og QR-koden kan de hente beviset ditt. Fem feil forsøk gjør tilbudet ugyldig.',
+    'Lommeboka spør etter ein kode før ho hentar beviset. Skriv inn desse sifra. Ikkje gi koden til andre: med han og QR-koden kan dei hente beviset ditt. Fem feil forsøk gjer tilbodet ugyldig.',
+    'The wallet asks for a code before it fetches the credential. Type these digits. Do not give the code to anyone: with it and the QR code they could fetch your credential. Five wrong tries make the offer invalid.',
+  ),
   'wallet.no-scan': m('Kan du ikke skanne?', 'Kan du ikkje skanne?', 'Cannot scan?'),
   'wallet.open': m('Åpne i lommeboka på denne enheten', 'Opne i lommeboka på denne eininga', 'Open in the wallet on this device'),
   'wallet.open.help': m('Har du lommeboka på denne enheten, åpner knappen den med tilbudet.', 'Har du lommeboka på denne eininga, opnar knappen henne med tilbodet.', 'If the wallet is on this device, the button opens it with the offer.'),

@@ -134,6 +134,11 @@ ${alert('warning', tcert(locale, 'wallet.not-in-force'), { attrs: html` data-wal
 <p><img class="app-wallet-qr" src="data:image/svg+xml;base64,${Buffer.from(qr).toString('base64')}" alt="${tcert(locale, 'wallet.qr.alt')}" width="240" height="240" data-wallet-qr></p>
 <p data-wallet-expires>${tcert(locale, 'wallet.expires', { time })}</p>
 </section>
+<section aria-labelledby="wallet-tx-code-heading">
+<h2 id="wallet-tx-code-heading">${tcert(locale, 'wallet.tx-code')}</h2>
+<p>${tcert(locale, 'wallet.tx-code.help')}</p>
+<p class="app-wallet-tx-code"><code data-wallet-tx-code>${offer.txCode}</code></p>
+</section>
 <section aria-labelledby="wallet-no-scan-heading">
 <h2 id="wallet-no-scan-heading">${tcert(locale, 'wallet.no-scan')}</h2>
 <p>${tcert(locale, 'wallet.open.help')}</p>

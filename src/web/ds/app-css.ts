@@ -59,6 +59,7 @@ code { overflow-wrap: anywhere; }
 /* A wallet offer: the QR code on white whatever the colour scheme (scanners need the contrast), the address wrapped anywhere. */
 .app-wallet-qr { display: block; width: min(15rem, 100%); height: auto; background: white; }
 .app-wallet-address { overflow-wrap: anywhere; }
+.app-wallet-tx-code { font-size: var(--ds-font-size-7); letter-spacing: 0.2em; }
 @media print {
   @page { size: A4; margin: 12mm; }
   .app-print-hide { display: none !important; }
