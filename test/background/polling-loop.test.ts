@@ -49,11 +49,13 @@ function memoryLogger() {
   return { lines, logger: createLogger('info', destination) };
 }
 
+/** Whether a pass that did this much work leaves more waiting, as the outbox and the forwarder say. */
+const didWork = (done: number) => done > 0;
+
 function loopOf(pass: () => Promise<number>, options: Partial<PollingLoopOptions<number>> = {}) {
   return new PollingLoop<number>({
     pass,
     intervalMs: INTERVAL_MS,
-    moreWaiting: (done) => done > 0,
     failure: { logger: undefined, message: 'the pass failed' },
     ...options,
   });
@@ -69,7 +71,7 @@ describe('PollingLoop', () => {
 
   it('runs the next pass at once after a pass that did work, and after the interval after one that did none', async () => {
     const { state, pass } = scriptedPass([3, 2, 0, 1, 0]);
-    const loop = loopOf(pass);
+    const loop = loopOf(pass, { moreWaiting: didWork });
     loop.start();
     await vi.advanceTimersByTimeAsync(3 * INTERVAL_MS);
     await loop.stop();
@@ -79,7 +81,7 @@ describe('PollingLoop', () => {
 
   it('waits the interval after every pass when no result says more is waiting', async () => {
     const { state, pass } = scriptedPass([7]);
-    const loop = loopOf(pass, { moreWaiting: undefined });
+    const loop = loopOf(pass);
     loop.start();
     await vi.advanceTimersByTimeAsync(3 * INTERVAL_MS);
     await loop.stop();
@@ -134,7 +136,7 @@ describe('PollingLoop', () => {
 
   it('stop() waits for the pass under way and nothing runs after it', async () => {
     const { state, pass } = heldPass();
-    const loop = loopOf(pass);
+    const loop = loopOf(pass, { moreWaiting: didWork });
     loop.start();
     await vi.advanceTimersByTimeAsync(AT_ONCE_MS);
     expect(state.calls).toBe(1);
@@ -163,7 +165,7 @@ describe('PollingLoop', () => {
 
   it('a loop stopped and started again while a pass runs goes on as one loop, not two', async () => {
     const { state, pass } = heldPass();
-    const loop = loopOf(pass, { moreWaiting: undefined });
+    const loop = loopOf(pass);
     loop.start();
     await vi.advanceTimersByTimeAsync(AT_ONCE_MS);
     void loop.stop();
@@ -188,7 +190,7 @@ describe('PollingLoop', () => {
   it('logs a failed pass with the worker\'s message and level, and polls on after the interval', async () => {
     const { lines, logger } = memoryLogger();
     const { state, pass } = scriptedPass([new Error('database away'), 2, 0]);
-    const loop = loopOf(pass, { failure: { logger, message: 'mail outbox pass failed', level: 'warn' } });
+    const loop = loopOf(pass, { moreWaiting: didWork, failure: { logger, message: 'mail outbox pass failed', level: 'warn' } });
     loop.start();
     await vi.advanceTimersByTimeAsync(AT_ONCE_MS);
     expect(state.calls).toBe(1);
