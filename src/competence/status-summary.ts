@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { PollingLoop } from '../background/polling-loop.js';
 import { addDays } from './calendar.js';
 import type { RequirementStatus } from './gaps.js';
 import { today } from './holdings.js';
@@ -395,15 +396,18 @@ export async function regionCoverage(db: Kysely<Schema>, municipalityIds: readon
 export class StatusSummaryRefresher {
   readonly #db: Kysely<Schema>;
   readonly #logger: Logger;
-  readonly #intervalMs: number;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #stopped = true;
+  readonly #loop: PollingLoop<number>;
 
   constructor(options: { db: Kysely<Schema>; logger: Logger; intervalMs?: number }) {
     this.#db = options.db;
     this.#logger = options.logger;
-    this.#intervalMs = options.intervalMs ?? 2_000;
+    const intervalMs = options.intervalMs ?? 2_000;
+    this.#loop = new PollingLoop({
+      pass: () => this.runOnce(),
+      firstDelayMs: intervalMs,
+      intervalMs,
+      failure: { logger: this.#logger, message: 'competence status summary refresh failed' },
+    });
   }
 
   /** One pass; answers how many summaries were recomputed whole. */
@@ -421,7 +425,7 @@ export class StatusSummaryRefresher {
       .execute();
     let refreshed = 0;
     for (const summary of wanted) {
-      if (this.#stopped && this.#timer !== undefined) break;
+      if (this.#loop.state === 'stopped') break; // stop() waits for this pass: the rest waits for the next start
       if (summary.stale || summary.computed_on !== day) {
         const started = Date.now();
         if (await refreshSummary(this.#db, summary.tenant_id, day)) {
@@ -436,22 +440,10 @@ export class StatusSummaryRefresher {
   }
 
   start(): void {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    const tick = () => {
-      this.#running = this.runOnce()
-        .then(() => undefined)
-        .catch((error: unknown) => this.#logger.error({ err: error }, 'competence status summary refresh failed'))
-        .finally(() => {
-          if (!this.#stopped) this.#timer = setTimeout(tick, this.#intervalMs);
-        });
-    };
-    this.#timer = setTimeout(tick, this.#intervalMs);
+    this.#loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 }

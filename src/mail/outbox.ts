@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { PollingLoop } from '../background/polling-loop.js';
 
 /** A mail as queued: plain text, to one person. */
 export interface OutgoingMail {
@@ -71,10 +72,7 @@ export class MailOutbox {
   readonly #max: number;
   readonly #lease: number;
   readonly #batch: number;
-  readonly #poll: number;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
-  #stopped = true;
+  readonly #loop: PollingLoop<number>;
 
   constructor(options: MailOutboxOptions) {
     this.#db = options.db;
@@ -84,37 +82,26 @@ export class MailOutbox {
     this.#max = options.maxDelayMs ?? 6 * 3600_000;
     this.#lease = options.leaseMs ?? 120_000;
     this.#batch = options.batchSize ?? 20;
-    this.#poll = options.pollIntervalMs ?? 5_000;
+    this.#loop = new PollingLoop({
+      pass: () => this.#pass(),
+      intervalMs: options.pollIntervalMs ?? 5_000,
+      moreWaiting: (sent) => sent > 0,
+      failure: { logger: this.#logger, message: 'mail outbox pass failed' },
+    });
   }
 
   start(): void {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    const tick = async () => {
-      let sent = 0;
-      try {
-        sent = await this.runOnce();
-      } catch (error) {
-        this.#logger.error({ err: error }, 'mail outbox pass failed');
-      }
-      if (!this.#stopped) this.#timer = setTimeout(() => void tick(), sent > 0 ? 0 : this.#poll);
-    };
-    this.#timer = setTimeout(() => void tick(), 0);
+    this.#loop.start();
   }
 
   /** Stops polling and waits for the mails under way to be settled. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** One pass over the mails due; returns how many were sent. */
   runOnce(): Promise<number> {
-    this.#running ??= this.#pass().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#loop.runOnce();
   }
 
   async #pass(): Promise<number> {

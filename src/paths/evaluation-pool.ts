@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { PollingLoop } from '../background/polling-loop.js';
 import { deliverOutcome, type DeliveryResult } from './engine.js';
 import type { SealedAnswer } from './step-outcomes.js';
 import { systemClock, type AnswerSeal, type Clock, type OutcomeDelivery } from './ports.js';
@@ -51,17 +52,18 @@ export class EvaluationPool {
   readonly #seal: AnswerSeal;
   readonly #logger: Logger | undefined;
   readonly #clock: Clock;
-  readonly #checkIntervalMs: number;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
-  #stopped = true;
+  readonly #loop: PollingLoop<void>;
 
   constructor(options: EvaluationPoolOptions) {
     this.#db = options.db;
     this.#seal = options.seal;
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
-    this.#checkIntervalMs = options.checkIntervalMs ?? RELEASE_CHECK_MS;
+    this.#loop = new PollingLoop({
+      pass: () => this.#releaseAndLog(),
+      intervalMs: options.checkIntervalMs ?? RELEASE_CHECK_MS,
+      failure: { logger: this.#logger, message: 'evaluation release failed; pending answers stay pending' },
+    });
   }
 
   /** A learner's answers to an evaluation step of an enrolment of `tenantId` (validated, answered once). */
@@ -127,24 +129,15 @@ export class EvaluationPool {
 
   /** Looks for due releases now and then every check interval until stopped. */
   start(): void {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    const tick = async () => {
-      this.#running = this.releaseDue()
-        .then((released) => {
-          // Counts only: a log line never names an answer.
-          for (const r of released) this.#logger?.info({ path: r.pathId, step: r.stepId, answers: r.answers }, 'evaluation answers released');
-        })
-        .catch((error: unknown) => this.#logger?.error({ err: error }, 'evaluation release failed; pending answers stay pending'));
-      await this.#running;
-      if (!this.#stopped) this.#timer = setTimeout(() => void tick(), this.#checkIntervalMs);
-    };
-    this.#timer = setTimeout(() => void tick(), 0);
+    this.#loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#loop.stop();
+  }
+
+  async #releaseAndLog(): Promise<void> {
+    // Counts only: a log line never names an answer.
+    for (const r of await this.releaseDue()) this.#logger?.info({ path: r.pathId, step: r.stepId, answers: r.answers }, 'evaluation answers released');
   }
 }

@@ -3,6 +3,7 @@ import { recordAudit, SYSTEM } from '../audit/audit-log.js';
 import type { EvidenceStore } from '../competence/evidence-files.js';
 import type { Schema } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { PollingLoop } from '../background/polling-loop.js';
 import { erasePerson } from './erase.js';
 import { removeQueuedEvidence } from './evidence-removal.js';
 
@@ -110,35 +111,33 @@ export async function runRetention(db: Kysely<Schema>, options: RetentionOptions
 
 /** Runs the retention job once a day while the tool runs (compose.ts starts and stops it). */
 export class RetentionJob {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
-  #stopped = true;
+  readonly #loop: PollingLoop<void>;
 
-  constructor(private readonly db: Kysely<Schema>, private readonly options: { months: number; publicUrl: string; evidence: EvidenceStore; logger?: Logger; firstCheckMs?: number; checkIntervalMs?: number }) {}
-
-  start(): void {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    const tick = async () => {
-      this.#running = runRetention(this.db, { months: this.options.months, publicUrl: this.options.publicUrl, evidence: this.options.evidence })
-        .then((report) => {
-          // Counts only: a log line never names a person.
-          if (report.erased > 0 || report.proofsRemoved > 0 || report.evidenceFilesRemoved > 0) {
-            this.options.logger?.info({ erased: report.erased, proofsRemoved: report.proofsRemoved, evidenceFilesRemoved: report.evidenceFilesRemoved, months: this.options.months }, 'retention: inactive people erased');
-          }
-          if (report.evidenceFilesLeft > 0) this.options.logger?.error({ evidenceFilesLeft: report.evidenceFilesLeft }, 'retention: erased people\'s evidence files could not be removed from disk; tried again at the next run');
-        })
-        .catch((error: unknown) => this.options.logger?.error({ err: error }, 'retention job failed; it runs again at the next check'));
-      await this.#running;
-      if (!this.#stopped) this.#timer = setTimeout(() => void tick(), this.options.checkIntervalMs ?? RETENTION_CHECK_MS);
-    };
-    this.#timer = setTimeout(() => void tick(), this.options.firstCheckMs ?? FIRST_CHECK_MS);
-    this.#timer.unref?.();
+  constructor(private readonly db: Kysely<Schema>, private readonly options: { months: number; publicUrl: string; evidence: EvidenceStore; logger?: Logger; firstCheckMs?: number; checkIntervalMs?: number }) {
+    this.#loop = new PollingLoop({
+      pass: () => this.#runAndLog(),
+      firstDelayMs: options.firstCheckMs ?? FIRST_CHECK_MS,
+      intervalMs: options.checkIntervalMs ?? RETENTION_CHECK_MS,
+      // A daily job: its timer alone is no reason to keep the process running.
+      unref: true,
+      failure: { logger: options.logger, message: 'retention job failed; it runs again at the next check' },
+    });
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running;
+  start(): void {
+    this.#loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#loop.stop();
+  }
+
+  async #runAndLog(): Promise<void> {
+    const report = await runRetention(this.db, { months: this.options.months, publicUrl: this.options.publicUrl, evidence: this.options.evidence });
+    // Counts only: a log line never names a person.
+    if (report.erased > 0 || report.proofsRemoved > 0 || report.evidenceFilesRemoved > 0) {
+      this.options.logger?.info({ erased: report.erased, proofsRemoved: report.proofsRemoved, evidenceFilesRemoved: report.evidenceFilesRemoved, months: this.options.months }, 'retention: inactive people erased');
+    }
+    if (report.evidenceFilesLeft > 0) this.options.logger?.error({ evidenceFilesLeft: report.evidenceFilesLeft }, 'retention: erased people\'s evidence files could not be removed from disk; tried again at the next run');
   }
 }

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { settled } from '../../db/commit-order.js';
 import type { Schema } from '../../db/schema.js';
 import type { Logger } from '../../logger.js';
+import { PollingLoop } from '../../background/polling-loop.js';
 import { osloDate } from '../../oslo-date.js';
 import type { OwnStatements } from '../own-statements.js';
 import { loadHoldingFacts, statementForHoldingEvent, type HoldingEvent } from './holding-statements.js';
@@ -40,15 +41,12 @@ export class HoldingStatementEmitter {
   readonly #publicUrl: string;
   readonly #logger: Logger;
   readonly #batchSize: number;
-  readonly #pollIntervalMs: number;
   readonly #sweepIntervalMs: number;
   readonly #leaseMs: number;
   readonly #today: () => string;
   readonly #owner = randomUUID();
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
+  readonly #loop: PollingLoop<number>;
   #sweptAt = 0;
-  #stopped = true;
 
   constructor(options: HoldingEmitterOptions) {
     this.#db = options.db;
@@ -56,32 +54,25 @@ export class HoldingStatementEmitter {
     this.#publicUrl = options.publicUrl;
     this.#logger = options.logger;
     this.#batchSize = options.batchSize ?? 200;
-    this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#today = options.today ?? (() => osloDate());
+    this.#loop = new PollingLoop({
+      pass: () => this.#pass(),
+      intervalMs: options.pollIntervalMs ?? 1000,
+      // A batch short of full was the last one behind the cursor.
+      moreWaiting: (delivered) => delivered >= this.#batchSize,
+      unref: true,
+      failure: { logger: this.#logger, level: 'warn', message: 'holding statements: a pass failed; it is tried again' },
+    });
   }
 
   start(): void {
-    this.#stopped = false;
-    this.#schedule(0);
+    this.#loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#running?.catch(() => undefined);
-  }
-
-  #schedule(delay: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#running = this.#pass().then((delivered) => this.#schedule(delivered >= this.#batchSize ? 0 : this.#pollIntervalMs), (error: unknown) => {
-        this.#logger.warn({ err: error }, 'holding statements: a pass failed; it is tried again');
-        this.#schedule(this.#pollIntervalMs);
-      });
-    }, delay);
-    this.#timer.unref();
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   async #pass(): Promise<number> {

@@ -8,6 +8,7 @@ import { StatementSender, type Outgoing, type SendOutcome } from './sender.js';
 import { openCredentials } from './targets.js';
 import type { XapiForwardingTargetsTable } from './tables.js';
 import { settled } from '../../db/commit-order.js';
+import { PollingLoop } from '../../background/polling-loop.js';
 
 type Target = Selectable<XapiForwardingTargetsTable>;
 type Behind = { seq: number; xid: number; statement_id: string; json: string; verb_id: string }[];
@@ -52,7 +53,6 @@ export class StatementForwarder {
   readonly #logger: Logger;
   readonly #box: SecretBox;
   readonly #batchSize: number;
-  readonly #pollIntervalMs: number;
   readonly #leaseMs: number;
   readonly #timeoutMs: number;
   readonly #backoffMs: number;
@@ -61,9 +61,7 @@ export class StatementForwarder {
   readonly #fetch: typeof fetch | undefined;
   readonly #completionVerbs: ReadonlySet<string>;
   readonly #owner = randomUUID();
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
-  #stopped = true;
+  readonly #loop: PollingLoop<number>;
 
   constructor(options: ForwarderOptions) {
     this.#db = options.db;
@@ -71,43 +69,37 @@ export class StatementForwarder {
     this.#box = options.box;
     this.#completionVerbs = new Set(completionVerbs(options.publicUrl));
     this.#batchSize = options.batchSize ?? 500;
-    this.#pollIntervalMs = options.pollIntervalMs ?? 500;
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#backoffMs = options.backoffMs ?? 1_000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 300_000;
     this.#concurrency = options.concurrency ?? 4;
     this.#fetch = options.fetch;
+    this.#loop = new PollingLoop({
+      pass: () => this.#pass(),
+      intervalMs: options.pollIntervalMs ?? 500,
+      moreWaiting: (forwarded) => forwarded > 0,
+      failure: { logger: this.#logger, message: 'statement forwarding failed' },
+    });
   }
 
   start(): void {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    const tick = async () => {
-      let forwarded = 0;
-      try {
-        forwarded = await this.runOnce();
-      } catch (error) {
-        this.#logger.error({ err: error }, 'statement forwarding failed');
-      }
-      if (!this.#stopped) this.#timer = setTimeout(() => void tick(), forwarded > 0 ? 0 : this.#pollIntervalMs);
-    };
-    this.#timer = setTimeout(() => void tick(), 0);
+    this.#loop.start();
   }
 
   /** Stops polling and waits for the batches under way to be answered and recorded. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** One pass over the tenants with something due; returns how many statements were settled. */
   runOnce(): Promise<number> {
-    this.#running ??= this.#pass().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#loop.runOnce();
+  }
+
+  /** Batches go on only while the loop runs: a stop ends the tenant's turn after the batch under way. */
+  get #stopped(): boolean {
+    return this.#loop.state !== 'started';
   }
 
   async #pass(): Promise<number> {
