@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionTokens } from '../../src/lti/session-token.js';
-import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, PHONE_CONTEXT, suiteBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { SECRET } from '../lti/support/lti-http.js';
 import { launch, sessionInfo, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
@@ -17,8 +16,6 @@ const SLOW = { timeout: 60_000 };
 describe.skipIf(!hasChromium)(`the manager's and the region's views in Chromium (${BACKEND})`, { timeout: 240_000 }, () => {
   let testDb: TestDatabase;
   let world: LearnerWorld;
-  let browser: Browser;
-  let context: BrowserContext;
   let url: string;
   let regionToken: string;
   let adminToken: string;
@@ -49,18 +46,15 @@ describe.skipIf(!hasChromium)(`the manager's and the region's views in Chromium 
     regionToken = await sessions.issue({ personId: regionPerson, tenantId: region.id, role: 'admin', contextId: null, resourceLinkId: null, platformId: 'none', locale: 'nb' });
     adminToken = (await launch(url, 'admin')).sessionToken!;
 
-    browser = await launchBrowser();
-    context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 740 } });
   }, 180_000);
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
     await world?.stop();
     await testDb?.dispose();
   }, 120_000);
+  const chromium = suiteBrowser(PHONE_CONTEXT);
 
   it('a manager launched from the LMS sees exactly the subtree they lead, and a person of it (nb, nn)', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     await page.goto(`${url}/dev/lms/launch?role=manager`);
     const frame = page.frameLocator('#tool-frame');
     await frame.locator('h1[data-role="manager"]').waitFor(SLOW);
@@ -88,7 +82,7 @@ describe.skipIf(!hasChromium)(`the manager's and the region's views in Chromium 
   });
 
   it('a region administrator sees aggregates per municipality without names, small groups as "< 5" (nb, nn)', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     for (const lang of ['nb', 'nn'] as const) {
       await page.goto(`${url}/region?session=${regionToken}&lang=${lang}`);
       await page.locator('h1[data-region]').waitFor();
@@ -105,7 +99,7 @@ describe.skipIf(!hasChromium)(`the manager's and the region's views in Chromium 
   });
 
   it('a municipality administrator grants a unit to a person from the managers page (nb)', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     await page.goto(`${url}/admin?session=${adminToken}`);
     await page.getByRole('link', { name: 'Ledere og tildelinger' }).click();
     await page.locator('[data-leader="5001"]').waitFor();

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
+import type { BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { zipFixture } from '../content/support/package-zip.js';
@@ -7,7 +7,7 @@ import { SessionTokens } from '../../src/lti/session-token.js';
 import { attribute, hiddenFields, SECRET } from '../lti/support/lti-http.js';
 import { ensurePlayerBuilt } from '../scorm/support/build-player.js';
 import { openAttempt, uploadPackage } from '../scorm/support/server.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { axeViolations, hasChromium, suiteBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /**
@@ -101,7 +101,6 @@ async function serveFramedPage(url: string, route: Route): Promise<void> {
 describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { timeout: 900_000 }, () => {
   let testDb: TestDatabase;
   let world: LearnerWorld;
-  let browser: Browser;
   let url: string;
   /** Pages reached by a plain GET, by name. */
   const pages: [string, string][] = [];
@@ -197,20 +196,23 @@ describe.skipIf(!hasChromium)(`every page on Designsystemet (${BACKEND})`, { tim
       ['person privacy page', `/admin/privacy/people/${kari.personId}?session=${adminToken}`],
       ['audit log', `/admin/audit?session=${adminToken}`],
     );
-    browser = await launchBrowser();
+  }, 300_000);
+  afterAll(async () => {
+    await world?.stop();
+    await testDb?.dispose();
+  });
+  const chromium = suiteBrowser();
+  beforeAll(async () => {
     for (const viewport of VIEWPORTS) {
       for (const scheme of SCHEMES) {
-        const context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport, colorScheme: scheme });
+        const context = await chromium.browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport, colorScheme: scheme });
         await context.route((u) => u.searchParams.has(FRAMED), (route) => serveFramedPage(url, route));
         contexts.set(`${viewport.width}-${scheme}`, context);
       }
     }
-  }, 300_000);
+  });
   afterAll(async () => {
     for (const context of contexts.values()) await context.close();
-    await browser?.close();
-    await world?.stop();
-    await testDb?.dispose();
   });
 
   for (const viewport of VIEWPORTS) {

@@ -1,61 +1,19 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../src/audit/audit-log.js';
 import { CertificateKeys, certificateKeyBox } from '../../src/certificates/certificate-keys.js';
 import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
 import { listCatalogue } from '../../src/competence/catalogue.js';
-import { runCli } from '../../src/cli/run-cli.js';
-import { openCliDatabase } from '../../src/cli/open-cli-database.js';
-import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/database.js';
 import { OFFICIAL_MUNICIPALITIES_FILE } from '../../src/tenants/official-municipalities.js';
-import { BACKEND, createServerDatabase, SERVER_URL, type ServerDatabase } from '../support/database.js';
+import { cliHarness } from '../support/cli.js';
+import { BACKEND } from '../support/database.js';
 
 const SECRET = 'certificate-key-cli-'.padEnd(48, 'x');
 const DAY = 86_400_000;
 
 /** `npm run cli -- certificate-key …` as the operator runs it, against a database of its own. */
 describe(`certificate signing key rotation from the CLI (${BACKEND})`, { timeout: 180_000 }, () => {
-  let dataDir: string;
-  let server: ServerDatabase | undefined;
-  const saved = { ...process.env };
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certificate-key-cli-'));
-    process.env['NODE_ENV'] = 'development';
-    process.env['PUBLIC_URL'] = 'https://laering.kongsberg.kommune.example';
-    process.env['LOG_LEVEL'] = 'silent';
-    process.env['KEY_ENCRYPTION_SECRET'] = SECRET;
-    if (SERVER_URL) {
-      server = await createServerDatabase(SERVER_URL);
-      process.env['DATABASE_URL'] = server.url;
-    } else {
-      process.env['DATA_DIR'] = dataDir;
-      delete process.env['DATABASE_URL'];
-    }
-  });
-  afterAll(async () => {
-    process.env = saved;
-    await server?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const run = async (...args: string[]) => {
-    const lines: string[] = [];
-    await runCli(args, (line) => lines.push(line));
-    return lines.join('\n');
-  };
-  /** The database as the tool opens it, between commands (the embedded one takes one opener at a time). */
-  async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
-    const database = await openCliDatabase(loadConfig());
-    try {
-      return await work(database);
-    } finally {
-      await database.close();
-    }
-  }
+  const { run, withDatabase } = cliHarness({ name: 'certificate-key-cli', env: { PUBLIC_URL: 'https://laering.kongsberg.kommune.example', KEY_ENCRYPTION_SECRET: SECRET } });
   const keysOf = (database: Database) => new CertificateKeys(database.db, certificateKeyBox(SECRET));
 
   it('rotates: the new kid signs and is published beside the old, which stays until the last credential it signed expires', async () => {

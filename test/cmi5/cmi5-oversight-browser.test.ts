@@ -1,9 +1,8 @@
-import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CMI5 } from '../../src/cmi5/vocabulary.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { findMunicipality } from '../../src/tenants/tenants.js';
-import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, PHONE_CONTEXT, suiteBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { formFields, launch, postForm, publishPath, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
 import { uploadPackage } from '../scorm/support/server.js';
@@ -19,8 +18,6 @@ const SLOW = { timeout: 60_000 };
 describe.skipIf(!hasChromium)(`a teacher waives a cmi5 AU and ends a session in Chromium (${BACKEND})`, { timeout: 240_000 }, () => {
   let testDb: TestDatabase;
   let world: LearnerWorld;
-  let browser: Browser;
-  let context: BrowserContext;
   let linkId: string;
   let registration: string;
 
@@ -37,18 +34,15 @@ describe.skipIf(!hasChromium)(`a teacher waives a cmi5 AU and ends a session in 
     const page = await (await fetch(`${world.url}${stepUrl}`, { headers: { accept: 'text/html' } })).text();
     const opened = await postForm(world.url, stepUrl.split('?')[0]!, { ...formFields(page, 'open'), au: INTRO_AU });
     registration = new URL(opened.headers.get('location')!).searchParams.get('registration')!;
-    browser = await launchBrowser();
-    context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 740 } });
   }, 180_000);
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
     await world?.stop();
     await testDb?.dispose();
   }, 120_000);
+  const chromium = suiteBrowser(PHONE_CONTEXT);
 
   it('from the course view to the learner\'s cmi5 courses: waive the test, end the hanging session', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     await page.goto(`${world.url}/dev/lms/launch?role=designer&link=${linkId}`);
     await page.frameLocator('#tool-frame').locator('[data-course] h1').waitFor(SLOW);
     await page.goto(page.frame({ url: /\/teach\/links\// })!.url());

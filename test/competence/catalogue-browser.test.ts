@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
-import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, PHONE_CONTEXT, suiteBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startToolWithDevLms } from '../lti/support/lti-http.js';
 
@@ -18,26 +17,21 @@ describe.skipIf(!hasChromium)(`the competence catalogue in Chromium (${BACKEND})
   let testDb: TestDatabase;
   let server: RunningServer;
   let url: string;
-  let browser: Browser;
-  let context: BrowserContext;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catalogue-browser-'));
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
     ({ server, url } = await startToolWithDevLms(testDb.database));
-    browser = await launchBrowser();
-    context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 740 } });
   }, 120_000);
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
     await server?.close();
     await testDb?.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
+  const chromium = suiteBrowser(PHONE_CONTEXT);
 
   it('an administrator goes from the start page to the catalogue, is told the bad lines, then imports and sees it (nb, nn)', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     await page.goto(`${url}/dev/lms/launch?role=admin`);
     await page.frameLocator('#tool-frame').locator('h1[data-role="admin"]').waitFor(SLOW);
     const adminUrl = page.frames().find((f) => /\/admin\?/.test(f.url()))!.url();

@@ -1,39 +1,15 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_CATALOGUE_FILE } from '../../src/competence/demo-catalogue.js';
-import { migrate } from '../../src/db/migrations.js';
-import { openPglite } from '../../src/db/pglite.js';
-import { PROJECT_ROOT } from '../../src/project-root.js';
-import { createServerDatabase, SERVER_URL } from '../support/database.js';
+import { cliProcessHarness } from '../support/cli.js';
 
-const run = promisify(execFile);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'competence-cli-'));
-let env: Record<string, string>;
-let drop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  env = { PATH: process.env['PATH'] ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-  const database = SERVER_URL ? await (async () => {
-    const server = await createServerDatabase(SERVER_URL);
-    drop = server.drop;
-    env['DATABASE_URL'] = server.url;
-    const { openPostgres } = await import('../../src/db/postgres.js');
-    return openPostgres({ connectionString: server.url, poolMax: 1 });
-  })() : await openPglite({ dataDir });
-  await migrate(database);
-  await database.db.insertInto('tenants').values({ kind: 'municipality', kommunenummer: '3303', name: 'Kongsberg' }).execute();
-  await database.close();
+const { dataDir, cli } = cliProcessHarness({
+  name: 'competence-cli',
+  seed: async ({ db }) => {
+    await db.insertInto('tenants').values({ kind: 'municipality', kommunenummer: '3303', name: 'Kongsberg' }).execute();
+  },
 });
-afterAll(async () => {
-  await drop?.();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: PROJECT_ROOT, env });
 
 describe('npm run cli -- competence', () => {
   it('previews with --dry-run, imports, exports what it imported, and refuses a bad file naming its lines', { timeout: 120_000 }, async () => {

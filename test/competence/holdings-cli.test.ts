@@ -1,48 +1,25 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../src/audit/audit-log.js';
 import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
 import { DEMO_CATALOGUE_FILE } from '../../src/competence/demo-catalogue.js';
 import { parseHoldingsCsv } from '../../src/competence/holdings-import.js';
-import { migrate } from '../../src/db/migrations.js';
-import { openPglite } from '../../src/db/pglite.js';
 import { addEmployee } from '../../src/organisation/employments.js';
 import { PROJECT_ROOT } from '../../src/project-root.js';
-import { createServerDatabase, SERVER_URL } from '../support/database.js';
+import { cliProcessHarness } from '../support/cli.js';
 
-const run = promisify(execFile);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdings-cli-'));
 const SAMPLE = path.join(PROJECT_ROOT, 'docs', 'samples', 'kompetanse-import-eksempel.csv');
-let env: Record<string, string>;
-let drop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  env = { PATH: process.env['PATH'] ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-  const database = SERVER_URL ? await (async () => {
-    const server = await createServerDatabase(SERVER_URL);
-    drop = server.drop;
-    env['DATABASE_URL'] = server.url;
-    const { openPostgres } = await import('../../src/db/postgres.js');
-    return openPostgres({ connectionString: server.url, poolMax: 1 });
-  })() : await openPglite({ dataDir });
-  await migrate(database);
-  const tenant = (await database.db.insertInto('tenants').values({ kind: 'municipality', kommunenummer: '3303', name: 'Kongsberg' }).returning('id').executeTakeFirstOrThrow()).id;
-  await applyCatalogueImport(database.db, tenant, fs.readFileSync(DEMO_CATALOGUE_FILE, 'utf8'), OPERATOR);
-  await addEmployee(database.db, tenant, OPERATOR, { employeeNumber: '10234', givenName: 'Ingrid', familyName: 'Sykepleier' });
-  await addEmployee(database.db, tenant, OPERATOR, { employeeNumber: '10251', givenName: 'Per', familyName: 'Fagarbeider' });
-  await addEmployee(database.db, tenant, OPERATOR, { employeeNumber: '10300', givenName: 'Kari', familyName: 'Nordmann', email: 'kari.nordmann@kongsberg.kommune.no' });
-  await database.close();
+const { dataDir, cli } = cliProcessHarness({
+  name: 'holdings-cli',
+  seed: async ({ db }) => {
+    const tenant = (await db.insertInto('tenants').values({ kind: 'municipality', kommunenummer: '3303', name: 'Kongsberg' }).returning('id').executeTakeFirstOrThrow()).id;
+    await applyCatalogueImport(db, tenant, fs.readFileSync(DEMO_CATALOGUE_FILE, 'utf8'), OPERATOR);
+    await addEmployee(db, tenant, OPERATOR, { employeeNumber: '10234', givenName: 'Ingrid', familyName: 'Sykepleier' });
+    await addEmployee(db, tenant, OPERATOR, { employeeNumber: '10251', givenName: 'Per', familyName: 'Fagarbeider' });
+    await addEmployee(db, tenant, OPERATOR, { employeeNumber: '10300', givenName: 'Kari', familyName: 'Nordmann', email: 'kari.nordmann@kongsberg.kommune.no' });
+  },
 });
-afterAll(async () => {
-  await drop?.();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: PROJECT_ROOT, env });
 
 describe('npm run cli -- competence holdings-import', () => {
   it('the documented sample is a complete file', () => {

@@ -1,11 +1,10 @@
-import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../src/audit/audit-log.js';
 import { addMonths, osloDate } from '../../src/competence/calendar.js';
 import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { findMunicipality } from '../../src/tenants/tenants.js';
-import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, PHONE_CONTEXT, suiteBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { publishPath, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
 
@@ -19,8 +18,6 @@ const web = (title: string): NewStep => ({ type: 'web', title, required: true, c
 describe.skipIf(!hasChromium)(`"Min kompetanse" in Chromium (${BACKEND})`, { timeout: 240_000 }, () => {
   let testDb: TestDatabase;
   let world: LearnerWorld;
-  let browser: Browser;
-  let context: BrowserContext;
   let linkId: string;
 
   beforeAll(async () => {
@@ -33,18 +30,15 @@ describe.skipIf(!hasChromium)(`"Min kompetanse" in Chromium (${BACKEND})`, { tim
       settings: { grants: [{ competence: 'Brannvern', validMonths: 12 }] },
     });
     linkId = (await world.lms.addLink({ title: 'Brannvern for alle', custom: { laeringslop_path: pathId } })).id;
-    browser = await launchBrowser();
-    context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 740 } });
   }, 180_000);
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
     await world?.stop();
     await testDb?.dispose();
   }, 120_000);
+  const chromium = suiteBrowser(PHONE_CONTEXT);
 
   it('a learner completes the path and sees the competence held until a year later', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     await page.goto(`${world.url}/dev/lms/launch?role=learner&link=${linkId}`);
     await page.frameLocator('#tool-frame').locator('[data-learner="path"] h1').waitFor(SLOW);
     await page.goto(page.frame({ url: /\/learn\/enrolments\// })!.url());

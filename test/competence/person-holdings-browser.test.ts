@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../src/audit/audit-log.js';
 import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
@@ -11,7 +10,7 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { orgWorld, type OrgWorld } from '../access/support.js';
 import { freePort, SECRET } from '../lti/support/lti-http.js';
 import { testConfig } from '../support/app.js';
-import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, PHONE_CONTEXT, suiteBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const SLOW = { timeout: 60_000 };
@@ -25,8 +24,6 @@ describe.skipIf(!hasChromium)(`a person's competence in Chromium (${BACKEND})`, 
   let testDb: TestDatabase;
   let server: RunningServer;
   let url: string;
-  let browser: Browser;
-  let context: BrowserContext;
   let w: OrgWorld;
   let admin: string;
   let manager: string;
@@ -42,21 +39,18 @@ describe.skipIf(!hasChromium)(`a person's competence in Chromium (${BACKEND})`, 
     const sessions = new SessionTokens(SECRET);
     admin = await sessions.issue({ personId: w.asAdmin, tenantId: w.as, role: 'admin', contextId: null, resourceLinkId: null, platformId: 'none', locale: 'nb' });
     manager = await sessions.issue({ personId: w.people.ingrid, tenantId: w.as, role: 'manager', contextId: null, resourceLinkId: null, platformId: 'none', locale: 'nn' });
-    browser = await launchBrowser();
-    context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 740 }, acceptDownloads: true });
   }, 120_000);
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
     await server?.close();
     await testDb?.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
+  const chromium = suiteBrowser({ ...PHONE_CONTEXT, acceptDownloads: true });
 
   it('an administrator registers a certificate with its PDF, downloads it, and revokes it with a reason (nb, nn)', async () => {
     const pdf = path.join(dir, 'kompetansebevis.pdf');
     fs.writeFileSync(pdf, PDF);
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     await page.goto(`${url}/admin/people/${w.people.anne}?session=${admin}`);
     await page.locator('[data-competence-link]').click();
     await page.locator('h1', { hasText: 'Kompetanse: Anne Sykepleier' }).waitFor(SLOW);
@@ -108,7 +102,7 @@ describe.skipIf(!hasChromium)(`a person's competence in Chromium (${BACKEND})`, 
   it('a manager registers for someone in their unit and is told a file is not a PDF when only its name says so (nn)', async () => {
     const fake = path.join(dir, 'attest.pdf');
     fs.writeFileSync(fake, '<!doctype html><title>x</title><script>alert(1)</script>');
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     await page.goto(`${url}/manage/people/${w.people.bjorn}?session=${manager}`);
     await page.locator('[data-competence-link]').click();
     await page.locator('h1', { hasText: 'Kompetanse: Bjørn Fagarbeider' }).waitFor(SLOW);
@@ -134,7 +128,7 @@ describe.skipIf(!hasChromium)(`a person's competence in Chromium (${BACKEND})`, 
   });
 
   it('an administrator imports holdings from a file: a bad one is listed by line, a good one previewed and imported (nb, nn)', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     await page.goto(`${url}/admin/competence?session=${admin}`);
     await page.locator('[data-holdings-import-link]').click();
     await page.locator('h1', { hasText: 'Importer kompetanse' }).waitFor(SLOW);

@@ -1,46 +1,17 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPglite } from '../../src/db/pglite.js';
-import { migrate } from '../../src/db/migrations.js';
-import { PROJECT_ROOT } from '../../src/project-root.js';
-import { createServerDatabase, SERVER_URL } from '../support/database.js';
+import { describe, expect, it } from 'vitest';
+import { cliProcessHarness } from '../support/cli.js';
 import { seedTenantAndPerson } from '../scorm/support/seed.js';
 import { hostilePackages, zipFixture } from './support/package-zip.js';
 
-const run = promisify(execFile);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'content-cli-'));
-let env: Record<string, string>;
 let tenantId: string;
-let drop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  env = { PATH: process.env['PATH'] ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-  if (SERVER_URL) {
-    const server = await createServerDatabase(SERVER_URL);
-    drop = server.drop;
-    env['DATABASE_URL'] = server.url;
-    const { openPostgres } = await import('../../src/db/postgres.js');
-    const database = openPostgres({ connectionString: server.url, poolMax: 1 });
-    await migrate(database);
-    ({ tenantId } = await seedTenantAndPerson(database.db));
-    await database.close();
-  } else {
-    const database = await openPglite({ dataDir });
-    await migrate(database);
-    ({ tenantId } = await seedTenantAndPerson(database.db));
-    await database.close();
-  }
+const { dataDir, cli } = cliProcessHarness({
+  name: 'content-cli',
+  seed: async ({ db }) => {
+    ({ tenantId } = await seedTenantAndPerson(db));
+  },
 });
-afterAll(async () => {
-  await drop?.();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: PROJECT_ROOT, env });
 
 describe('npm run cli -- content', () => {
   it('imports a package into DATA_DIR and lists it', { timeout: 120_000 }, async () => {

@@ -1,9 +1,8 @@
-import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { deliverOutcome } from '../../src/paths/engine.js';
 import { findMunicipality } from '../../src/tenants/tenants.js';
-import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, PHONE_CONTEXT, suiteBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { launch, publishPath, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
 
@@ -18,8 +17,6 @@ const web = (title: string): NewStep => ({ type: 'web', title, required: true, c
 describe.skipIf(!hasChromium)(`the teacher's course view in Chromium (${BACKEND})`, { timeout: 240_000 }, () => {
   let testDb: TestDatabase;
   let world: LearnerWorld;
-  let browser: Browser;
-  let context: BrowserContext;
   let linkId: string;
 
   beforeAll(async () => {
@@ -37,18 +34,15 @@ describe.skipIf(!hasChromium)(`the teacher's course view in Chromium (${BACKEND}
         await deliverOutcome(db, kongsberg, { enrolmentId, stepId, idempotencyKey: `browser:${stepId}`, outcome: { kind: 'web', event: 'done' } });
       }
     }
-    browser = await launchBrowser();
-    context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 740 } });
   }, 180_000);
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
     await world?.stop();
     await testDb?.dispose();
   }, 120_000);
+  const chromium = suiteBrowser(PHONE_CONTEXT);
 
   it('an instructor launched from the development LMS sees the course’s members with their status', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     await page.goto(`${world.url}/dev/lms/launch?role=designer&link=${linkId}`);
     const frame = page.frameLocator('#tool-frame');
     await frame.locator('[data-course] h1').waitFor(SLOW);

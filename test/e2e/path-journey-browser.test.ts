@@ -1,14 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerDevLms } from '../../src/dev-lms/register.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { createLogger } from '../../src/logger.js';
 import { zipFixture } from '../content/support/package-zip.js';
-import { freePort, SECRET, startStandaloneDevLms } from '../lti/support/lti-http.js';
+import { startToolWithCrossSiteDevLms, type ToolWithCrossSiteDevLms } from '../lti/support/lti-http.js';
 import { waitFor } from '../scorm/support/wait.js';
 import { ensurePlayerBuilt } from '../scorm/support/build-player.js';
-import { testConfig } from '../support/app.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectNoAxeViolations, hasChromium, suiteBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const SLOW = { timeout: 60_000 };
@@ -22,37 +17,25 @@ const SLOW = { timeout: 60_000 };
  */
 describe.skipIf(!hasChromium)(`from designer to learner through the development LMS (${BACKEND})`, { timeout: 600_000 }, () => {
   let testDb: TestDatabase;
-  let tool: RunningServer;
-  let lms: Awaited<ReturnType<typeof startStandaloneDevLms>>;
-  let browser: Browser;
+  let started: ToolWithCrossSiteDevLms;
+  let lms: ToolWithCrossSiteDevLms['lms'];
   let toolUrl: string;
   const db = () => testDb.database.db;
 
   beforeAll(async () => {
     ensurePlayerBuilt();
     testDb = await createTestDatabase();
-    const toolPort = await freePort();
-    toolUrl = `http://127.0.0.1:${toolPort}`;
-    tool = await startServer({ config: testConfig({ PORT: String(toolPort), PUBLIC_URL: toolUrl, KEY_ENCRYPTION_SECRET: SECRET }), logger: createLogger('silent'), database: testDb.database });
-    // The LMS on another site (localhost vs 127.0.0.1), as a real LMS frames the tool.
-    lms = await startStandaloneDevLms(testDb.database, toolUrl, await freePort(), 'localhost');
-    await registerDevLms(testDb.database.db, lms.lms);
-    browser = await launchBrowser();
+    started = await startToolWithCrossSiteDevLms(testDb.database);
+    ({ lms, toolUrl } = started);
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
-    await lms?.close();
-    await tool?.close();
+    await started?.close();
     await testDb?.dispose();
   }, 120_000);
-
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-  }
+  const chromium = suiteBrowser();
 
   it('a designer builds, publishes and places a path; a learner completes it and the LMS gets the score', async () => {
-    const context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO' });
+    const context = await chromium.browser.newContext({ bypassCSP: true, locale: 'nb-NO' });
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
 
@@ -67,7 +50,7 @@ describe.skipIf(!hasChromium)(`from designer to learner through the development 
     await page.getByRole('button', { name: 'Last opp' }).click();
     await expect.poll(() => page.locator('#transfer-status').textContent(), SLOW).toMatch(/^Importert: Brannvern for ansatte \(id [0-9a-f-]{36}\)$/);
     const packageId = /id ([0-9a-f-]{36})/.exec((await page.locator('#transfer-status').textContent())!)![1]!;
-    await noViolations(page, 'upload done');
+    await expectNoAxeViolations(page, 'upload done');
 
     // A new path with four steps.
     await page.goto(`${toolUrl}/design?session=${token}`);
@@ -129,7 +112,7 @@ describe.skipIf(!hasChromium)(`from designer to learner through the development 
 
     // SCORM: the course runs in its own window; its passed status completes the step.
     await page.goto(home);
-    await noViolations(page, 'learner path page');
+    await expectNoAxeViolations(page, 'learner path page');
     await page.locator('#continue').click();
     const [player] = await Promise.all([context.waitForEvent('page'), page.locator('#open-course').click()]);
     await expect.poll(() => player.frameLocator('#sco-frame').locator('#entry').textContent(), SLOW).toBe('ab-initio');
@@ -157,7 +140,7 @@ describe.skipIf(!hasChromium)(`from designer to learner through the development 
     await page.getByRole('button', { name: 'Send evalueringen' }).click();
     await page.waitForURL(/saved=/);
     expect(await page.locator('[data-completed]').textContent()).toContain('Resultat: 90 av 100.');
-    await noViolations(page, 'completed path');
+    await expectNoAxeViolations(page, 'completed path');
 
     // The LMS gradebook has the completed score on the placed link's line item.
     await waitFor('the completed score in the LMS', async () =>

@@ -1,15 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerDevLms } from '../../src/dev-lms/register.js';
-import { createLogger } from '../../src/logger.js';
-import { startServer, type RunningServer } from '../../src/server.js';
 import { createXapiClient } from '../../src/xapi/credentials.js';
 import { tempFile } from '../content/support/package-zip.js';
 import { buildTinCanPackage, COURSE_ACTIVITY_ID } from '../fixtures/tincan/build-package.js';
-import { freePort, SECRET, startStandaloneDevLms } from '../lti/support/lti-http.js';
+import { startToolWithCrossSiteDevLms, type ToolWithCrossSiteDevLms } from '../lti/support/lti-http.js';
 import { waitFor } from '../scorm/support/wait.js';
-import { testConfig } from '../support/app.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectNoAxeViolations, hasChromium, suiteBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const SLOW = { timeout: 60_000 };
@@ -22,35 +17,24 @@ const SLOW = { timeout: 60_000 };
  */
 describe.skipIf(!hasChromium)(`an xAPI (Tin Can) course in a path, through the development LMS (${BACKEND})`, { timeout: 600_000 }, () => {
   let testDb: TestDatabase;
-  let tool: RunningServer;
-  let lms: Awaited<ReturnType<typeof startStandaloneDevLms>>;
-  let browser: Browser;
+  let started: ToolWithCrossSiteDevLms;
+  let lms: ToolWithCrossSiteDevLms['lms'];
   let toolUrl: string;
   const db = () => testDb.database.db;
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    const toolPort = await freePort();
-    toolUrl = `http://127.0.0.1:${toolPort}`;
-    tool = await startServer({ config: testConfig({ PORT: String(toolPort), PUBLIC_URL: toolUrl, KEY_ENCRYPTION_SECRET: SECRET }), logger: createLogger('silent'), database: testDb.database });
-    lms = await startStandaloneDevLms(testDb.database, toolUrl, await freePort(), 'localhost');
-    await registerDevLms(testDb.database.db, lms.lms);
-    browser = await launchBrowser();
+    started = await startToolWithCrossSiteDevLms(testDb.database);
+    ({ lms, toolUrl } = started);
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
-    await lms?.close();
-    await tool?.close();
+    await started?.close();
     await testDb?.dispose();
   }, 120_000);
-
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-  }
+  const chromium = suiteBrowser();
 
   it('a learner completes the course, resumes it midway on a relaunch, and the step, path, gradebook and LRS show the result', async () => {
-    const context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO' });
+    const context = await chromium.browser.newContext({ bypassCSP: true, locale: 'nb-NO' });
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
 
@@ -75,7 +59,7 @@ describe.skipIf(!hasChromium)(`an xAPI (Tin Can) course in a path, through the d
     await page.fill('#title', 'Håndhygiene (xAPI)');
     await page.selectOption('#packageId', packageId);
     expect(await page.locator('input[name="countedVerbs"]:checked').getAttribute('value')).toBe('completed-or-passed');
-    await noViolations(page, 'xAPI step form');
+    await expectNoAxeViolations(page, 'xAPI step form');
     await page.click('button[value="save"]');
     await expect.poll(() => page.locator('[data-step-id]').count()).toBe(1);
     await page.click('[data-action="publish"]');
@@ -96,11 +80,11 @@ describe.skipIf(!hasChromium)(`an xAPI (Tin Can) course in a path, through the d
     const enrolmentId = new URL(home).pathname.split('/')[3]!;
     await page.goto(home);
     await page.locator('#continue').click();
-    await noViolations(page, 'xAPI step page');
+    await expectNoAxeViolations(page, 'xAPI step page');
     const [first] = await Promise.all([context.waitForEvent('page'), page.locator('#open-course').click()]);
     const course = first.frameLocator('#sco-frame');
     await expect.poll(() => course.locator('#status').textContent(), SLOW).toBe('Lagret side 1');
-    await noViolations(first, 'xAPI player');
+    await expectNoAxeViolations(first, 'xAPI player');
     await course.locator('#next-1').click();
     await expect.poll(() => course.locator('#status').textContent(), SLOW).toBe('Lagret side 2');
     await first.close();
@@ -119,7 +103,7 @@ describe.skipIf(!hasChromium)(`an xAPI (Tin Can) course in a path, through the d
     await second.waitForURL(/\/learn\/enrolments\/[0-9a-f-]+\?/, SLOW);
     expect(await second.locator(`[data-step] >> nth=0`).getAttribute('data-status')).toBe('completed');
     expect(await second.locator('[data-completed]').textContent()).toContain('Resultat: 90 av 100.');
-    await noViolations(second, 'completed path');
+    await expectNoAxeViolations(second, 'completed path');
 
     // The step and the path in the database; one registration for both launches.
     const progress = await db().selectFrom('path_step_progress').select(['status', 'score']).where('enrolment_id', '=', enrolmentId).execute();

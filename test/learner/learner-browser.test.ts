@@ -1,11 +1,11 @@
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { zipFixture } from '../content/support/package-zip.js';
 import { ensurePlayerBuilt } from '../scorm/support/build-player.js';
 import { uploadPackage } from '../scorm/support/server.js';
 import { waitFor } from '../scorm/support/wait.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { axeViolations, expectAccessible, hasChromium, PHONE_CONTEXT, suiteBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { launch, publishPath, sessionInfo, startLearnerWorld, type LearnerWorld } from './support.js';
 
@@ -19,8 +19,6 @@ const SLOW = { timeout: 30_000 };
 describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { timeout: 240_000 }, () => {
   let testDb: TestDatabase;
   let world: LearnerWorld;
-  let browser: Browser;
-  let context: BrowserContext;
   let url: string;
   let linkId: string;
   let stepIds: string[];
@@ -53,15 +51,12 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     }));
     const path = (await db().selectFrom('paths').select('id').where('title', '=', 'Brannvern for alle ansatte').executeTakeFirstOrThrow()).id;
     linkId = (await world.lms.addLink({ title: 'Brannvern', custom: { laeringslop_path: path } })).id;
-    browser = await launchBrowser();
-    context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 740 } });
   }, 180_000);
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
     await world?.stop();
     await testDb?.dispose();
   }, 120_000);
+  const chromium = suiteBrowser(PHONE_CONTEXT);
 
   /** Launches in the LMS page's iframe; returns the learner page's URL (with its session). */
   async function launchInFrame(page: Page, who: 'learner' | 'second learner'): Promise<Frame> {
@@ -70,16 +65,10 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     return page.frame({ url: /\/learn\/enrolments\// })!;
   }
 
-  async function noViolations(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-    // Nothing wider than a 360 px phone screen.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), what).toBeLessThanOrEqual(360);
-  }
 
   /** Opens the course in the new window the step's form targets; runs `inside` there, then closes it. */
   async function inPlayer(page: Page, inside: (player: Page) => Promise<void>): Promise<void> {
-    const [player] = await Promise.all([context.waitForEvent('page'), page.locator('#open-course').click()]);
+    const [player] = await Promise.all([chromium.context.waitForEvent('page'), page.locator('#open-course').click()]);
     await player.waitForLoadState();
     await inside(player);
     await player.close({ runBeforeUnload: true });
@@ -89,7 +78,7 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
   const stepRow = (stepId: string) => db().selectFrom('path_step_progress').selectAll().where('step_id', '=', stepId);
 
   it('walks every step, completes, passes the score back to the LMS, and shows the completed state on relaunch', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     const frame = await launchInFrame(page, 'learner');
     expect(await frame.locator('h1').textContent()).toBe('Brannvern for alle ansatte');
     expect(await frame.locator('#path-progress').getAttribute('value')).toBe('0');
@@ -99,20 +88,20 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
 
     // The rest at the top level (the same URLs the frame uses), on a 360 px screen.
     await page.goto(home);
-    await noViolations(page, 'path page');
+    await expectAccessible(page, 'path page');
     await page.goto(`${home}&lang=en`);
     expect(await page.locator('[data-path-progress] p').textContent()).toBe('0 of 4 steps completed');
-    await noViolations(page, 'path page (en)');
+    await expectAccessible(page, 'path page (en)');
     await page.goto(home);
     await page.locator(`[data-step="${stepIds[1]}"] a`).click();
     expect(await page.locator('[data-locked]').textContent()).toContain('Brannvern – e-læring');
-    await noViolations(page, 'locked web step');
+    await expectAccessible(page, 'locked web step');
 
     // SCORM: the course runs in the player window; its passed status completes the step.
     await page.goto(home);
     await page.locator('#continue').click();
     expect(new URL(page.url()).pathname).toBe(`/learn/enrolments/${enrolmentId}/steps/${stepIds[0]}`);
-    await noViolations(page, 'scorm step');
+    await expectAccessible(page, 'scorm step');
     await inPlayer(page, async (player) => {
       await expect.poll(() => player.frameLocator('#sco-frame').locator('#entry').textContent(), SLOW).toBe('ab-initio');
       expect(await player.locator('#player-back').textContent()).toBe('Tilbake til læringsløpet');
@@ -122,7 +111,7 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
       expect(await player.locator('[data-outcome]').getAttribute('data-outcome', SLOW)).toBe('passed');
       expect(await player.locator('[data-outcome] p').textContent(SLOW)).toBe('Bestått med 90 %.');
       expect(await player.locator(`[data-step="${stepIds[0]}"]`).getAttribute('data-status')).toBe('completed');
-      await noViolations(player, 'path page after the course');
+      await expectAccessible(player, 'path page after the course');
       await waitFor('the SCORM step completed by its stored commit', async () => (await stepRow(stepIds[0]!).where('enrolment_id', '=', enrolmentId).executeTakeFirst())?.status === 'completed', 30_000);
     });
 
@@ -135,16 +124,16 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     await page.goto(home);
     expect(await page.locator(`[data-step="${stepIds[0]}"]`).getAttribute('data-status')).toBe('completed');
     await page.locator('#continue').click();
-    await noViolations(page, 'web step');
+    await expectAccessible(page, 'web step');
     await page.getByRole('button', { name: 'Merk som fullført' }).click();
     await page.waitForURL(/saved=/);
     expect(await page.locator('[role="status"]').textContent()).toBe('Lagret.');
 
     // Self-assessment and evaluation, by label, as a keyboard or screen-reader user finds them.
     await page.locator('#continue').click();
-    await noViolations(page, 'self-assessment step');
+    await expectAccessible(page, 'self-assessment step');
     await page.goto(`${page.url()}&lang=nn`);
-    await noViolations(page, 'self-assessment step (nn)');
+    await expectAccessible(page, 'self-assessment step (nn)');
     await page.getByRole('group', { name: 'Jeg vet hvor nærmeste slukkeutstyr er.' }).getByLabel('3 – I stor grad').check();
     await page.getByRole('group', { name: 'Jeg kan varsle riktig ved brann.' }).getByLabel('4 – I svært stor grad').check();
     await page.getByRole('button', { name: 'Send eigenvurderinga' }).click();
@@ -152,7 +141,7 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     expect(await page.locator('html').getAttribute('lang')).toBe('nn');
     await page.goto(home);
     await page.locator('#continue').click();
-    await noViolations(page, 'evaluation step');
+    await expectAccessible(page, 'evaluation step');
     await page.getByRole('group', { name: 'Hvor nyttig var dette?' }).getByLabel('4').check();
     await page.getByLabel('Kommentar').fill('Nyttig og kort.');
     await page.getByRole('button', { name: 'Send evalueringen' }).click();
@@ -161,9 +150,9 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     // Completed, with the SCORM score as the path score.
     expect(await page.locator('[data-completed]').textContent()).toContain('Resultat: 90 av 100.');
     expect(await page.locator('#continue').count()).toBe(0);
-    await noViolations(page, 'completed path');
+    await expectAccessible(page, 'completed path');
     await page.goto(`${home}&lang=en`);
-    await noViolations(page, 'completed path (en)');
+    await expectAccessible(page, 'completed path (en)');
 
     // The gradebook: the score so far after the SCORM step, then the completed result.
     const kari = await sessionInfo(url, new URL(home).searchParams.get('session')!);
@@ -186,7 +175,7 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
   });
 
   it('a second learner (Per Hansen) stops halfway and "continue" leads back to the course, which resumes', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     const frame = await launchInFrame(page, 'second learner');
     const home = frame.url();
     const enrolmentId = new URL(home).pathname.split('/')[3]!;
@@ -220,7 +209,7 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
   });
 
   it('in nynorsk, a course finished below the pass mark leads back to the path saying so (Per Hansen)', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     const frame = await launchInFrame(page, 'second learner');
     const enrolmentId = new URL(frame.url()).pathname.split('/')[3]!;
     await page.goto(`${frame.url().replace(/\/learn\/enrolments\/[0-9a-f-]+/, `/learn/enrolments/${enrolmentId}/steps/${stepIds[0]}`)}&lang=nn`);
@@ -238,7 +227,7 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
         expect(await player.locator('[data-outcome]').getAttribute('data-outcome', SLOW)).toBe('failed');
         expect(await player.locator('[data-outcome] p').textContent(SLOW)).toBe('Ikkje bestått: 70 %, krav 80 %.');
         expect(await player.locator(`[data-step="${stepIds[0]}"]`).getAttribute('data-status')).toBe('in-progress');
-        await noViolations(player, 'path page after a failed course (nn)');
+        await expectAccessible(player, 'path page after a failed course (nn)');
       });
     } finally {
       await page.evaluate(() => localStorage.removeItem('sco-complete-score'));
@@ -258,26 +247,26 @@ describe.skipIf(!hasChromium)(`a learner's path in Chromium (${BACKEND})`, { tim
     ], { title: 'Alle trinntyper' });
     const link = await world.lms.addLink({ title: 'Alle trinntyper', custom: { laeringslop_path: pathId } });
     const home = `${url}${(await launch(url, 'learner', link.id)).location!}`;
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     for (const lang of ['nb', 'en']) {
       for (const [index, stepId] of ids.entries()) {
         await page.goto(`${home.replace('?', `/steps/${stepId}?`)}&lang=${lang}`);
         expect(await page.locator('html').getAttribute('lang')).toBe(lang);
-        await noViolations(page, `step ${index} (${lang})`);
+        await expectAccessible(page, `step ${index} (${lang})`);
       }
     }
     await page.close();
   });
 
   it('the refusal page passes axe-core', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     const link = await world.lms.addLink({ title: 'Borte', custom: { laeringslop_path: '00000000-0000-4000-8000-000000000000' } });
     const launched = await launch(url, 'learner', link.id);
     await page.goto(`${url}${launched.location!}`);
     expect(await page.locator('[data-unavailable]').count()).toBe(1);
-    await noViolations(page, 'refusal page');
+    await expectAccessible(page, 'refusal page');
     await page.goto(`${url}${launched.location!}&lang=en`);
-    await noViolations(page, 'refusal page (en)');
+    await expectAccessible(page, 'refusal page (en)');
     await page.close();
   });
 });

@@ -1,42 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
-import { BACKEND, createServerDatabase, SERVER_URL, type ServerDatabase } from '../support/database.js';
+import { describe, expect, it } from 'vitest';
+import { cliHarness } from '../support/cli.js';
+import { BACKEND } from '../support/database.js';
 import { OFFICIAL_MUNICIPALITIES_FILE } from '../../src/tenants/official-municipalities.js';
 
 /** The operator's LTI commands, run as `npm run cli` runs them, against a database of their own. */
 // Each command opens the database as `npm run cli` does (PGlite from disk is slow to open).
 describe(`LTI admin CLI (${BACKEND})`, { timeout: 180_000 }, () => {
-  let dataDir: string;
-  let server: ServerDatabase | undefined;
-  const saved = { ...process.env };
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lti-cli-'));
-    process.env['NODE_ENV'] = 'development';
-    process.env['PUBLIC_URL'] = 'https://laering.kongsberg.kommune.example';
-    process.env['LOG_LEVEL'] = 'silent';
-    if (SERVER_URL) {
-      server = await createServerDatabase(SERVER_URL);
-      process.env['DATABASE_URL'] = server.url;
-    } else {
-      process.env['DATA_DIR'] = dataDir;
-      delete process.env['DATABASE_URL'];
-    }
-  });
-  afterAll(async () => {
-    process.env = saved;
-    await server?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const run = async (...args: string[]) => {
-    const lines: string[] = [];
-    await runCli(args, (line) => lines.push(line));
-    return lines.join('\n');
-  };
+  const { run } = cliHarness({ name: 'lti-cli', env: { PUBLIC_URL: 'https://laering.kongsberg.kommune.example' } });
 
   it('prints the tool configuration for Moodle and Canvas', async () => {
     const out = await run('tool-config');

@@ -1,49 +1,15 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeCliFailure } from '../../src/cli/cli-errors.js';
-import { runCli } from '../../src/cli/run-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { OFFICIAL_MUNICIPALITIES_FILE } from '../../src/tenants/official-municipalities.js';
-import { BACKEND, createServerDatabase, SERVER_URL, type ServerDatabase } from '../support/database.js';
+import { cliHarness } from '../support/cli.js';
+import { BACKEND } from '../support/database.js';
 import { SAMPLE_PATH, windows1252Variant } from './hr-csv.js';
 
 /** `npm run cli -- org import`, run as the operator runs it, against a database of its own. */
 describe(`org import on the command line (${BACKEND})`, { timeout: 180_000 }, () => {
-  let dataDir: string;
-  let server: ServerDatabase | undefined;
-  const saved = { ...process.env };
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'org-cli-'));
-    process.env['NODE_ENV'] = 'development';
-    process.env['LOG_LEVEL'] = 'silent';
-    if (SERVER_URL) {
-      server = await createServerDatabase(SERVER_URL);
-      process.env['DATABASE_URL'] = server.url;
-    } else {
-      process.env['DATA_DIR'] = dataDir;
-      delete process.env['DATABASE_URL'];
-    }
-    await runCli(['tenant', 'import-municipalities', OFFICIAL_MUNICIPALITIES_FILE], () => {});
-  });
-  afterAll(async () => {
-    process.env = saved;
-    await server?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const run = async (...args: string[]) => {
-    const lines: string[] = [];
-    await runCli(args, (line) => lines.push(line));
-    return lines.join('\n');
-  };
-  const failure = async (...args: string[]) => {
-    const lines: string[] = [];
-    const error = await runCli(args, (line) => lines.push(line)).then(() => undefined, (e: unknown) => e);
-    expect(error).toBeDefined();
-    return { out: lines.join('\n'), ...describeCliFailure(error, false) };
-  };
+  const { dataDir, run, failure } = cliHarness({ name: 'org-cli' });
+  beforeAll(() => run('tenant', 'import-municipalities', OFFICIAL_MUNICIPALITIES_FILE));
 
   it('previews with --dry-run, applies, and finds nothing to change the second time', async () => {
     const dry = await run('org', 'import', '--kommune', '3303', SAMPLE_PATH, '--dry-run');

@@ -1,41 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { OFFICIAL_MUNICIPALITIES_FILE } from '../../src/tenants/official-municipalities.js';
-import { BACKEND, createServerDatabase, SERVER_URL, type ServerDatabase } from '../support/database.js';
+import { cliHarness } from '../support/cli.js';
+import { BACKEND } from '../support/database.js';
 
 /** The operator's commands for e-mail domains and ansattnummer trust, run as `npm run cli` runs them. */
 describe(`e-mail domain and ansattnummer CLI (${BACKEND})`, { timeout: 180_000 }, () => {
-  let dataDir: string;
-  let server: ServerDatabase | undefined;
-  const saved = { ...process.env };
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'link-cli-'));
-    process.env['NODE_ENV'] = 'development';
-    process.env['LOG_LEVEL'] = 'silent';
-    if (SERVER_URL) {
-      server = await createServerDatabase(SERVER_URL);
-      process.env['DATABASE_URL'] = server.url;
-    } else {
-      process.env['DATA_DIR'] = dataDir;
-      delete process.env['DATABASE_URL'];
-    }
-    await run('tenant', 'import-municipalities', OFFICIAL_MUNICIPALITIES_FILE);
-  });
-  afterAll(async () => {
-    process.env = saved;
-    await server?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  async function run(...args: string[]): Promise<string> {
-    const lines: string[] = [];
-    await runCli(args, (line) => lines.push(line));
-    return lines.join('\n');
-  }
+  const { run } = cliHarness({ name: 'link-cli' });
+  beforeAll(() => run('tenant', 'import-municipalities', OFFICIAL_MUNICIPALITIES_FILE));
 
   it('adds, lists and removes a municipality\'s domains; refuses bad ones and another\'s', async () => {
     expect(await run('tenant', 'email-domain', 'add', '3303', 'Kongsberg.Kommune.no')).toBe('added kongsberg.kommune.no to Kongsberg');

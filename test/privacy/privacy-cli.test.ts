@@ -1,53 +1,25 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql, type Kysely } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../src/audit/audit-log.js';
-import { openCliDatabase } from '../../src/cli/open-cli-database.js';
-import { runCli } from '../../src/cli/run-cli.js';
 import { applyCatalogueImport } from '../../src/competence/catalogue-import.js';
 import { listCatalogue } from '../../src/competence/catalogue.js';
 import { EvidenceStore, evidenceDir } from '../../src/competence/evidence-files.js';
 import { registerHolding } from '../../src/competence/registered.js';
-import { loadConfig } from '../../src/config.js';
-import { BACKEND, createServerDatabase, SERVER_URL, type ServerDatabase } from '../support/database.js';
+import type { Schema } from '../../src/db/schema.js';
+import { cliHarness } from '../support/cli.js';
+import { BACKEND } from '../support/database.js';
 
 /** `npm run cli -- privacy …` against a database of its own, opened as the command opens it. */
 describe(`privacy CLI (${BACKEND})`, { timeout: 180_000 }, () => {
-  let dataDir: string;
-  let server: ServerDatabase | undefined;
-  const saved = { ...process.env };
+  // Evidence files live under DATA_DIR whichever the database.
+  const { dataDir, run, withDatabase } = cliHarness({ name: 'privacy-cli', env: { PUBLIC_URL: 'https://laering.kongsberg.kommune.example' } });
+  const withDb = <T>(work: (db: Kysely<Schema>) => Promise<T>) => withDatabase((database) => work(database.db));
   let old: string;
   let recent: string;
 
-  const run = async (...args: string[]) => {
-    const lines: string[] = [];
-    await runCli(args, (line) => lines.push(line));
-    return lines.join('\n');
-  };
-  async function withDb<T>(work: (db: Awaited<ReturnType<typeof openCliDatabase>>['db']) => Promise<T>): Promise<T> {
-    const database = await openCliDatabase(loadConfig());
-    try {
-      return await work(database.db);
-    } finally {
-      await database.close();
-    }
-  }
-
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'privacy-cli-'));
-    process.env['NODE_ENV'] = 'development';
-    process.env['PUBLIC_URL'] = 'https://laering.kongsberg.kommune.example';
-    process.env['LOG_LEVEL'] = 'silent';
-    // Evidence files live under DATA_DIR whichever the database.
-    process.env['DATA_DIR'] = dataDir;
-    if (SERVER_URL) {
-      server = await createServerDatabase(SERVER_URL);
-      process.env['DATABASE_URL'] = server.url;
-    } else {
-      delete process.env['DATABASE_URL'];
-    }
     await run('migrate');
     ({ old, recent } = await withDb(async (db) => {
       const tenant = await db.insertInto('tenants').values({ kind: 'municipality', kommunenummer: '3303', name: 'Kongsberg', county_number: '33', county_name: null, retired_at: null })
@@ -59,11 +31,6 @@ describe(`privacy CLI (${BACKEND})`, { timeout: 180_000 }, () => {
     }));
     // Opening the embedded database from disk, twice, is slow on a busy machine.
   }, 180_000);
-  afterAll(async () => {
-    process.env = saved;
-    await server?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
 
   it('a dry run counts and changes nothing; the run erases the inactive and audits it', async () => {
     expect(await run('privacy', 'retention', '--dry-run')).toMatch(/^dry run: 1 people with no active employment and no activity since \d{4}-\d{2}-\d{2} would be erased; 0 kept proofs/);

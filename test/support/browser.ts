@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Frame, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 const require = createRequire(import.meta.url);
 
@@ -33,6 +33,44 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** A phone's screen in bokmål; CSP bypassed so axe-core can be added to the page. */
+export const PHONE_CONTEXT: BrowserContextOptions = { bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 740 } };
+
+/** The Chromium of a describe, and the one context its tests open pages in (when asked for). */
+export interface SuiteBrowser {
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+}
+
+/**
+ * Launches Chromium in a beforeAll and closes it in an afterAll, with a context of `contextOptions`
+ * when given. Call it after the describe's own beforeAll and afterAll: hooks before run in the order
+ * written and hooks after in reverse, so the browser starts once the world it visits is set up and
+ * closes before that world is torn down.
+ */
+export function suiteBrowser(contextOptions?: BrowserContextOptions): SuiteBrowser {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    if (contextOptions) context = await browser.newContext(contextOptions);
+  }, 120_000);
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+  }, 60_000);
+  return {
+    get browser() {
+      if (!browser) throw new Error('the browser is launched in beforeAll');
+      return browser;
+    },
+    get context() {
+      if (!context) throw new Error('suiteBrowser() was given no context options');
+      return context;
+    },
+  };
 }
 
 /** Chromium as browsers ship now for many people: third-party cookies blocked, partitioned ones kept. */
@@ -100,9 +138,14 @@ export async function axeViolations(page: Page | Frame): Promise<AxeViolation[]>
   });
 }
 
-/** The page has no axe-core violations and, at a phone's width, no horizontal scroll. */
-export async function expectAccessible(page: Page, what: string, maxWidth = 360): Promise<void> {
+/** The page (or frame) has no axe-core violations; the message names them. */
+export async function expectNoAxeViolations(page: Page | Frame, what: string): Promise<void> {
   const violations = await axeViolations(page);
   expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+/** The page has no axe-core violations and, at a phone's width, no horizontal scroll. */
+export async function expectAccessible(page: Page, what: string, maxWidth = 360): Promise<void> {
+  await expectNoAxeViolations(page, what);
   expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what}: no horizontal scroll at ${maxWidth} px`).toBeLessThanOrEqual(maxWidth);
 }

@@ -5,7 +5,7 @@ import type { Database } from '../../../src/db/database.js';
 import { DevLms } from '../../../src/dev-lms/dev-lms.js';
 import { registerDevLms } from '../../../src/dev-lms/register.js';
 import { devLmsRouter } from '../../../src/dev-lms/router.js';
-import type { Logger } from '../../../src/logger.js';
+import { createLogger, type Logger } from '../../../src/logger.js';
 import { startServer, type RunningServer } from '../../../src/server.js';
 import { capturingLogger, testConfig } from '../../support/app.js';
 
@@ -53,6 +53,38 @@ export async function startStandaloneDevLms(database: Database, toolUrl: string,
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** The tool on a port of its own, its public URL real. */
+export async function startToolOnFreePort(database: Database): Promise<{ tool: RunningServer; toolUrl: string }> {
+  const toolPort = await freePort();
+  const toolUrl = `http://127.0.0.1:${toolPort}`;
+  const tool = await startServer({ config: testConfig({ PORT: String(toolPort), PUBLIC_URL: toolUrl, KEY_ENCRYPTION_SECRET: SECRET }), logger: createLogger('silent'), database });
+  return { tool, toolUrl };
+}
+
+export interface ToolWithCrossSiteDevLms {
+  tool: RunningServer;
+  toolUrl: string;
+  lms: Awaited<ReturnType<typeof startStandaloneDevLms>>;
+  /** Stops the LMS, then the tool. */
+  close(): Promise<void>;
+}
+
+/** The tool, and the development LMS registered with it on another site (localhost vs 127.0.0.1), as a real LMS frames the tool. */
+export async function startToolWithCrossSiteDevLms(database: Database): Promise<ToolWithCrossSiteDevLms> {
+  const { tool, toolUrl } = await startToolOnFreePort(database);
+  const lms = await startStandaloneDevLms(database, toolUrl, await freePort(), 'localhost');
+  await registerDevLms(database.db, lms.lms);
+  return {
+    tool,
+    toolUrl,
+    lms,
+    async close() {
+      await lms.close();
+      await tool.close();
+    },
   };
 }
 
