@@ -162,7 +162,11 @@ describe.skipIf(!hasChromium)(`certificates from the demo path to revocation in 
     await page.goto(`${world.url}/manage/people/${learnerId}/competence?session=${managerSession}`);
     await page.locator('[data-revoke] summary').first().click();
     await page.locator('[data-revoke] textarea').first().fill('Registrert på feil person');
+    // The form's answer is waited for by itself, so that a refusal or an error shows its page here.
+    const answered = page.waitForResponse((response) => response.request().method() === 'POST' && response.url().includes('/revoke'), SLOW);
     await page.locator('[data-revoke] button').first().click();
+    const answer = await answered;
+    expect(answer.status(), answer.status() === 303 ? '' : await answer.text()).toBe(303);
     await page.locator('[data-notice]').waitFor(SLOW);
 
     // Both verify as revoked at once.

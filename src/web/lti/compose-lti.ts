@@ -5,6 +5,7 @@ import { DevLms } from '../../dev-lms/dev-lms.js';
 import { DEVELOPMENT_SEED_LOCK, exclusively } from '../../db/advisory-lock.js';
 import { registerDevLms } from '../../dev-lms/register.js';
 import { devLmsRouter } from '../../dev-lms/router.js';
+import { PollingLoop } from '../../background/polling-loop.js';
 import { AgsOutbox } from '../../lti/ags.js';
 import { createLtiService, type LtiService } from '../../lti/lti-service.js';
 import { purgeExpiredNonces } from '../../lti/oidc-login.js';
@@ -69,22 +70,26 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
     }
   }
 
+  // Grade passback's outbox and the purge of spent login nonces: a backlog of scores (a rush of
+  // completions) is posted batch after batch without waiting, else every OUTBOX_INTERVAL_MS.
   const outbox = new AgsOutbox(database.db, lti.serviceClient, logger);
-  let running: Promise<unknown> | undefined;
   let lastPurge = 0;
-  const timer = setInterval(() => {
-    if (running) return; // the previous pass is still at work
-    running = (async () => {
-      await outbox.runOnce();
+  const ltiWork = new PollingLoop({
+    pass: async () => {
+      const delivered = await outbox.runOnce();
       if (Date.now() - lastPurge > PURGE_INTERVAL_MS) {
         lastPurge = Date.now();
         await purgeExpiredNonces(database.db);
       }
-    })()
-      .catch((error: unknown) => logger.error({ err: error }, 'LTI background work failed'))
-      .finally(() => (running = undefined));
-  }, OUTBOX_INTERVAL_MS);
-  timer.unref();
+      return delivered;
+    },
+    intervalMs: OUTBOX_INTERVAL_MS,
+    firstDelayMs: OUTBOX_INTERVAL_MS,
+    moreWaiting: (delivered) => delivered > 0,
+    unref: true,
+    failure: { logger, message: 'LTI background work failed' },
+  });
+  ltiWork.start();
 
   return {
     lti,
@@ -92,9 +97,6 @@ export async function composeLti({ config, database, logger }: CapabilityDepende
     routers,
     directRoutes,
     startPageLinks,
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
+    stop: () => ltiWork.stop(),
   };
 }
