@@ -1,8 +1,8 @@
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CMI5 } from '../../src/cmi5/vocabulary.js';
 import { getProgress } from '../../src/paths/enrolments.js';
-import { axeViolations, hasChromium, launchBrowser } from '../support/browser.js';
+import { expectNoAxeViolations, hasChromium, suiteBrowser } from '../support/browser.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { launch, sessionInfo, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
 import { waitFor } from '../scorm/support/wait.js';
@@ -20,7 +20,6 @@ const SLOW = { timeout: 20_000 };
 describe.skipIf(!hasChromium)(`a cmi5 course of our own making, from the designer to the learner in Chromium (${BACKEND})`, { timeout: 300_000 }, () => {
   let testDb: TestDatabase;
   let world: LearnerWorld;
-  let browser: Browser;
   let url: string;
   const db = () => testDb.database.db;
 
@@ -28,19 +27,13 @@ describe.skipIf(!hasChromium)(`a cmi5 course of our own making, from the designe
     testDb = await createTestDatabase();
     world = await startLearnerWorld(testDb.database);
     url = world.url;
-    browser = await launchBrowser();
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
     await world?.stop();
     await testDb?.dispose();
   }, 120_000);
-
-  async function noViolations(page: Page | Frame, what: string): Promise<void> {
-    await page.waitForLoadState('load');
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-  }
+  const chromium = suiteBrowser();
+  const noViolations = expectNoAxeViolations;
 
   const statementsOf = async (registration: string) =>
     (await db().selectFrom('xapi_statements').select('verb_id').where('registration', '=', registration).orderBy('seq').execute()).map((r) => r.verb_id);
@@ -124,7 +117,7 @@ describe.skipIf(!hasChromium)(`a cmi5 course of our own making, from the designe
   }
 
   it('a designer uploads the course and places it in a path; a learner launched from the course completes both AUs; step, path, gradebook and LRS show it; an abandoned session is recorded', async () => {
-    const context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 800 } });
+    const context = await chromium.browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 800 } });
     const designerPage = await context.newPage();
     designerPage.setDefaultTimeout(60_000);
     const { linkId } = await designerPlacesTheCourse(designerPage);

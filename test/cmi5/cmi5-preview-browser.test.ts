@@ -1,10 +1,10 @@
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CMI5 } from '../../src/cmi5/vocabulary.js';
 import type { NewStep } from '../../src/paths/drafts.js';
 import { registerDevLms } from '../../src/dev-lms/register.js';
-import { axeViolations, cookiesKept, hasChromium, launchBrowser, launchBrowserBlockingThirdPartyCookies, launchContextRefusingFramedCookies } from '../support/browser.js';
+import { cookiesKept, expectNoAxeViolations, hasChromium, launchBrowserBlockingThirdPartyCookies, launchContextRefusingFramedCookies, suiteBrowser } from '../support/browser.js';
 import { freePort, startStandaloneDevLms } from '../lti/support/lti-http.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { launch, publishPath, sessionInfo, startLearnerWorld, type LearnerWorld } from '../learner/support.js';
@@ -25,7 +25,6 @@ const PROGRESS_TABLES = ['path_enrolments', 'path_step_progress', 'path_outcome_
 describe.skipIf(!hasChromium)(`a designer previews a cmi5 AU in Chromium and comes back (${BACKEND})`, { timeout: 240_000 }, () => {
   let testDb: TestDatabase;
   let world: LearnerWorld;
-  let browser: Browser;
   let url: string;
   const db = () => testDb.database.db;
 
@@ -33,19 +32,13 @@ describe.skipIf(!hasChromium)(`a designer previews a cmi5 AU in Chromium and com
     testDb = await createTestDatabase();
     world = await startLearnerWorld(testDb.database);
     url = world.url;
-    browser = await launchBrowser();
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
     await world?.stop();
     await testDb?.dispose();
   }, 120_000);
-
-  async function noViolations(page: Page | Frame, what: string): Promise<void> {
-    await page.waitForLoadState('load');
-    const violations = await axeViolations(page);
-    expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-  }
+  const chromium = suiteBrowser();
+  const noViolations = expectNoAxeViolations;
 
   const progressRows = async () => {
     const counts: Record<string, number> = {};
@@ -73,7 +66,7 @@ describe.skipIf(!hasChromium)(`a designer previews a cmi5 AU in Chromium and com
     const before = await progressRows();
     expect(before['path_enrolments']).toBeGreaterThan(0);
 
-    const context = await browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 800 } });
+    const context = await chromium.browser.newContext({ bypassCSP: true, locale: 'nb-NO', viewport: { width: 360, height: 800 } });
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
     await page.goto(`${url}${stepPath}?session=${designer}`);
@@ -109,7 +102,7 @@ describe.skipIf(!hasChromium)(`a designer previews a cmi5 AU in Chromium and com
     await context.close();
 
     // Without the cookie (another browser, or one that kept none in the LMS's frame): a page that needs no session.
-    const stranger = await browser.newContext({ bypassCSP: true });
+    const stranger = await chromium.browser.newContext({ bypassCSP: true });
     const plain = await stranger.newPage();
     const texts = {
       nb: ['Forhåndsvisningen er avsluttet', 'Du kan lukke dette vinduet'],

@@ -138,8 +138,9 @@ export async function axeViolations(page: Page | Frame): Promise<AxeViolation[]>
   });
 }
 
-/** The page (or frame) has no axe-core violations; the message names them. */
+/** The page (or frame), once loaded, has no axe-core violations; the message names them. */
 export async function expectNoAxeViolations(page: Page | Frame, what: string): Promise<void> {
+  await page.waitForLoadState('load');
   const violations = await axeViolations(page);
   expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }
