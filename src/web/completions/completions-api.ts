@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../../audit/audit-log.js';
 import type { PullPosition } from '../../completions/commit-order-pull.js';
-import { HOLDINGS_START, holdingRowsPage, holdingRowsStream } from '../../completions/holding-rows.js';
+import { HOLDINGS_START, holdingRowsPage, holdingRowsStream, type PulledHoldingRow } from '../../completions/holding-rows.js';
 import { completionsPage, completionsStream, START, type CompletedRange, type PulledCompletion } from '../../completions/pull.js';
 import type { DatabaseKind } from '../../db/database.js';
 import type { Schema } from '../../db/schema.js';
@@ -153,6 +153,23 @@ export interface CompletionsDependencies {
   readonly csvBatchRows?: number;
 }
 
+/** How one kind of row is read and written out: the reads of src/completions, the JSON and the CSV. */
+interface PullRows<T> {
+  /** The position before every row. */
+  readonly start: PullPosition;
+  readonly page: (db: Kysely<Schema>, tenantId: string, options: { range: CompletedRange; after: PullPosition; limit: number }) => Promise<{ rows: T[]; more: boolean; resume: PullPosition }>;
+  readonly stream: (db: Kysely<Schema>, tenantId: string, options: { range: CompletedRange; after: PullPosition; batchSize: number; serverCursor: boolean }) => Promise<{ resume: PullPosition; batches: AsyncGenerator<T[]> }>;
+  readonly json: (row: T) => unknown;
+  readonly fileName: string;
+  readonly columns: readonly string[];
+  readonly line: (row: T) => string;
+}
+
+const ROWS: { readonly paths: PullRows<PulledCompletion>; readonly holdings: PullRows<PulledHoldingRow> } = {
+  paths: { start: START, page: completionsPage, stream: completionsStream, json: completionJson, fileName: 'fullforte-lop', columns: COMPLETIONS_CSV_COLUMNS, line: completionLine },
+  holdings: { start: HOLDINGS_START, page: holdingRowsPage, stream: holdingRowsStream, json: holdingRowJson, fileName: 'kompetanse', columns: HOLDING_ROWS_CSV_COLUMNS, line: holdingRowLine },
+};
+
 /**
  * GET /api/completions for HR systems, with a municipality's API client (Basic, scope
  * completions/read): one row per completed path, or with kind=holdings one row per holding record
@@ -186,7 +203,7 @@ export function completionsPullRouter(deps: CompletionsDependencies): Router {
     };
     if (range.since !== null && range.until !== null && Date.parse(range.until) <= Date.parse(range.since)) throw invalid('until', 'must be after since');
     const query = { municipality: pulling.kommunenummer, ...range };
-    const first = kind === 'paths' ? START : HOLDINGS_START;
+    const first = ROWS[kind].start;
     const after = params.has('cursor') ? decodeCursor(params.get('cursor')!, kind, query) : first;
     if (format === 'csv' && params.has('limit')) throw invalid('limit', 'pages JSON only: CSV answers every row in one streamed file');
     const limit = wholeParam(params.get('limit'), 'limit', COMPLETIONS_LIMIT, 1);
@@ -199,50 +216,34 @@ export function completionsPullRouter(deps: CompletionsDependencies): Router {
     res.vary('Accept');
     const nextUrl = (cursor: string) => pageUrl(publicUrl, COMPLETIONS_API, { kind: params.get('kind'), since: range.since, until: range.until, limit: params.get('limit'), format: params.get('format'), cursor });
 
-    if (kind === 'holdings') {
+    if (kind === 'holdings') await answer(ROWS.holdings);
+    else await answer(ROWS.paths);
+
+    /** A JSON page or the CSV file of the kind's rows after the cursor, and its audit event. */
+    async function answer<T>(rows: PullRows<T>): Promise<void> {
+      const cursorAt = (position: PullPosition) => encodeCursor({ kind: CURSOR_KIND[kind], query, after: position });
       if (format === 'json') {
-        const page = await holdingRowsPage(db, tenantId, { range, after, limit });
-        const cursor = encodeCursor({ kind: 'holdings', query, after: page.resume });
+        const page = await rows.page(db, tenantId, { range, after, limit });
+        const cursor = cursorAt(page.resume);
         const nextPage = page.more ? nextUrl(cursor) : null;
         await audit(page.rows.length, true);
         sendPage(res, nextPage, cursor, {
           municipality: { kommunenummer: pulling.kommunenummer, name: pulling.name },
-          kind,
+          // Path pages stay as they were before holding rows came: only holding pages name their kind.
+          ...(kind === 'holdings' ? { kind } : {}),
           since: range.since,
           until: range.until,
           cursor,
           next: nextPage,
-          data: page.rows.map(holdingRowJson),
+          data: page.rows.map(rows.json),
         });
         return;
       }
-      const stream = await holdingRowsStream(db, tenantId, { range, after, batchSize, serverCursor: deps.databaseKind === 'postgres' });
-      const { rows, complete } = await sendCsv(res, encodeCursor({ kind: 'holdings', query, after: stream.resume }), `kompetanse-${pulling.kommunenummer}.csv`, HOLDING_ROWS_CSV_COLUMNS, stream.batches, holdingRowLine);
-      await audit(rows, complete);
-      if (complete) res.end();
-      return;
+      const stream = await rows.stream(db, tenantId, { range, after, batchSize, serverCursor: deps.databaseKind === 'postgres' });
+      const sent = await sendCsv(res, cursorAt(stream.resume), `${rows.fileName}-${pulling.kommunenummer}.csv`, rows.columns, stream.batches, rows.line);
+      await audit(sent.rows, sent.complete);
+      if (sent.complete) res.end();
     }
-
-    if (format === 'json') {
-      const page = await completionsPage(db, tenantId, { range, after, limit });
-      const cursor = encodeCursor({ kind: 'completions', query, after: page.resume });
-      const nextPage = page.more ? nextUrl(cursor) : null;
-      await audit(page.rows.length, true);
-      sendPage(res, nextPage, cursor, {
-        municipality: { kommunenummer: pulling.kommunenummer, name: pulling.name },
-        since: range.since,
-        until: range.until,
-        cursor,
-        next: nextPage,
-        data: page.rows.map(completionJson),
-      });
-      return;
-    }
-
-    const stream = await completionsStream(db, tenantId, { range, after, batchSize, serverCursor: deps.databaseKind === 'postgres' });
-    const { rows, complete } = await sendCsv(res, encodeCursor({ kind: 'completions', query, after: stream.resume }), `fullforte-lop-${pulling.kommunenummer}.csv`, COMPLETIONS_CSV_COLUMNS, stream.batches, completionLine);
-    await audit(rows, complete);
-    if (complete) res.end();
   }
 
   return router;
